@@ -1,0 +1,293 @@
+//! The documented JSON format of a case (`docs/case-format.md`): export, import, and the
+//! list and show views that use the same field names.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{AppError, LOCAL_ACTOR, Workspace};
+use crate::domain::{
+    Bilingual, Case, CaseSummary, DocumentState, Stage, ValidationReport, stage, text::nfc, workflow::rule,
+};
+
+/// The name of the format in every file.
+pub const FORMAT: &str = "anchi-case";
+/// The version of the format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A case file: the format marker and the case.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    pub format: String,
+    pub version: u32,
+    pub case: Case,
+}
+
+/// One row of `case list --json`: the import format's names, plus derived values.
+#[derive(Debug, Serialize)]
+pub struct CaseListItem<'a> {
+    pub id: Uuid,
+    pub opened_at: NaiveDateTime,
+    pub field: &'a str,
+    pub stage: Stage,
+    pub subject: ListSubject<'a>,
+    pub members: Vec<&'a str>,
+    pub documents_finalised: u32,
+    pub documents_draft: u32,
+    pub latest_number: Option<&'a str>,
+    pub fine_vnd: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ListSubject<'a> {
+    pub kind: crate::domain::SubjectKind,
+    pub name: &'a str,
+    pub identifier: Option<&'a str>,
+}
+
+impl<'a> From<&'a CaseSummary> for CaseListItem<'a> {
+    fn from(s: &'a CaseSummary) -> Self {
+        CaseListItem {
+            id: s.id,
+            opened_at: s.opened_at,
+            field: &s.field,
+            stage: s.stage,
+            subject: ListSubject {
+                kind: s.subject_kind,
+                name: &s.subject_name,
+                identifier: s.subject_identifier.as_deref(),
+            },
+            members: s.lead_member.as_deref().into_iter().collect(),
+            documents_finalised: s.documents_finalised,
+            documents_draft: s.documents_draft,
+            latest_number: s.latest_number.as_deref(),
+            fine_vnd: s.fine_vnd,
+        }
+    }
+}
+
+/// `case show --json`: the case, its derived stage and its history.
+#[derive(Debug, Serialize)]
+pub struct CaseView {
+    pub case: Case,
+    pub stage: Stage,
+    pub history: Vec<HistoryItem>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HistoryItem {
+    pub seq: u64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub action: String,
+}
+
+/// A problem in an import file, with the JSON path it concerns.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportProblem {
+    #[error("{0}")]
+    Structure(String),
+    #[error("format must be \"anchi-case\" version 1, found {format:?} version {version}")]
+    Format { format: String, version: u32 },
+    #[error("unknown field (lĩnh vực) code {0:?}")]
+    UnknownField(String),
+    #[error("date is in the future")]
+    FutureDate,
+    #[error("id {0} appears twice")]
+    DuplicateId(Uuid),
+    #[error("a finalised numbered document needs a number and a finalisation time")]
+    FinalisedWithoutNumber,
+    #[error("a draft has no number and no finalisation time")]
+    DraftWithNumber,
+    #[error("a cancelled document needs its cancellation (time and reason)")]
+    CancelledWithoutReason,
+    #[error("amends {0}, which is not a finalised document of this case")]
+    BadAmends(Uuid),
+    #[error("{kind} is finalised but the {missing} it rests on is not")]
+    OutOfOrder { kind: String, missing: String },
+    #[error("number {0} is already used by another document")]
+    NumberTaken(String),
+    #[error("name is empty")]
+    EmptyName,
+    #[error("quantity must be greater than zero")]
+    BadQuantity,
+    #[error("a case with this id already exists with different content")]
+    CaseExists,
+}
+
+impl Bilingual for ImportProblem {
+    fn vi(&self) -> String {
+        match self {
+            ImportProblem::Structure(detail) => format!("Sai cấu trúc tệp: {detail}"),
+            ImportProblem::Format { .. } => "Tệp không phải định dạng vụ việc anchi phiên bản 1".into(),
+            ImportProblem::UnknownField(code) => format!("Mã lĩnh vực “{code}” không có trong danh mục"),
+            ImportProblem::FutureDate => "Ngày giờ không được ở tương lai".into(),
+            ImportProblem::DuplicateId(_) => "Mã định danh bị trùng".into(),
+            ImportProblem::FinalisedWithoutNumber => "Văn bản đã hoàn tất phải có số và thời điểm hoàn tất".into(),
+            ImportProblem::DraftWithNumber => "Bản nháp không được có số hoặc thời điểm hoàn tất".into(),
+            ImportProblem::CancelledWithoutReason => "Văn bản đã hủy phải ghi thời điểm và lý do hủy".into(),
+            ImportProblem::BadAmends(_) => "Văn bản được sửa đổi không phải văn bản đã hoàn tất của vụ việc".into(),
+            ImportProblem::OutOfOrder { missing, .. } => format!("Văn bản được hoàn tất trước khi có {missing}"),
+            ImportProblem::NumberTaken(n) => format!("Số {n} đã được dùng cho văn bản khác"),
+            ImportProblem::EmptyName => "Tên không được để trống".into(),
+            ImportProblem::BadQuantity => "Số lượng phải lớn hơn 0".into(),
+            ImportProblem::CaseExists => "Vụ việc này đã có với nội dung khác".into(),
+        }
+    }
+}
+
+/// Puts every string of a JSON tree in NFC, so decomposed input is stored composed.
+fn normalise_strings(value: &mut Value) {
+    match value {
+        Value::String(s) => *s = nfc(s),
+        Value::Array(items) => items.iter_mut().for_each(normalise_strings),
+        Value::Object(map) => map.values_mut().for_each(normalise_strings),
+        _ => {}
+    }
+}
+
+impl Workspace {
+    /// The case as a JSON file (pretty, stable field order).
+    pub fn export_case(&self, id: Uuid) -> Result<String, AppError> {
+        let file = CaseFile { format: FORMAT.into(), version: FORMAT_VERSION, case: self.case(id)? };
+        Ok(serde_json::to_string_pretty(&file).expect("cases serialise to JSON"))
+    }
+
+    /// The case with its stage and history, for `case show --json`.
+    pub fn case_view(&self, id: Uuid) -> Result<CaseView, AppError> {
+        let case = self.case(id)?;
+        let history = self
+            .history(id)?
+            .into_iter()
+            .map(|e| HistoryItem { seq: e.seq, at: e.at, actor: e.actor, action: e.action })
+            .collect();
+        Ok(CaseView { stage: stage(&case), case, history })
+    }
+
+    /// Imports a case file. Every problem is reported with its JSON path; nothing is stored
+    /// unless the whole file is good. Importing the same content again changes nothing.
+    pub fn import_case(&self, json: &str) -> Result<Uuid, AppError> {
+        let mut report = ValidationReport::default();
+        let mut value: Value = match serde_json::from_str(json) {
+            Ok(v) => v,
+            Err(e) => {
+                report.error(
+                    format!("$ (line {}, column {})", e.line(), e.column()),
+                    &ImportProblem::Structure(e.to_string()),
+                );
+                return Err(AppError::Invalid(report));
+            }
+        };
+        normalise_strings(&mut value);
+        let file: CaseFile = match serde_path_to_error::deserialize(value) {
+            Ok(f) => f,
+            Err(e) => {
+                let path = format!("$.{}", e.path());
+                report.error(path, &ImportProblem::Structure(e.into_inner().to_string()));
+                return Err(AppError::Invalid(report));
+            }
+        };
+        if file.format != FORMAT || file.version != FORMAT_VERSION {
+            report.error("$.format", &ImportProblem::Format { format: file.format, version: file.version });
+            return Err(AppError::Invalid(report));
+        }
+        let case = file.case;
+        self.check_import(&case, &mut report)?;
+        if !report.is_ok() {
+            return Err(AppError::Invalid(report));
+        }
+        self.store.write(LOCAL_ACTOR, |w| {
+            match w.case(case.id)? {
+                Some(existing) if existing == case => return Ok(case.id),
+                Some(_) => {
+                    let mut report = ValidationReport::default();
+                    report.error("$.case.id", &ImportProblem::CaseExists);
+                    return Err(AppError::Invalid(report));
+                }
+                None => {}
+            }
+            for doc in case.documents.iter() {
+                if let Some(number) = &doc.number {
+                    let use_ = crate::store::NumberUse {
+                        document_id: doc.id,
+                        cancelled: doc.state == DocumentState::Cancelled,
+                    };
+                    w.record_number(number, &use_)?;
+                }
+            }
+            w.put_case(&case, "case.import")?;
+            Ok(case.id)
+        })
+    }
+
+    fn check_import(&self, case: &Case, report: &mut ValidationReport) -> Result<(), AppError> {
+        let now = super::now();
+        let at = |rest: &str| format!("$.case.{rest}");
+        if self.reference.field_name(&case.field).is_none() {
+            report.error(at("field"), &ImportProblem::UnknownField(case.field.clone()));
+        }
+        if case.opened_at > now {
+            report.error(at("opened_at"), &ImportProblem::FutureDate);
+        }
+        case.subject.check("$.case.subject", case.opened_at.date(), &self.reference.admin_units, report);
+        for (i, line) in case.goods.iter().enumerate() {
+            if line.name.trim().is_empty() {
+                report.error(at(&format!("goods[{i}].name")), &ImportProblem::EmptyName);
+            }
+            if line.quantity.is_nan() || line.quantity <= 0.0 {
+                report.error(at(&format!("goods[{i}].quantity")), &ImportProblem::BadQuantity);
+            }
+        }
+        let mut ids = HashSet::new();
+        for (i, doc) in case.documents.iter().enumerate() {
+            let path = |rest: &str| at(&format!("documents[{i}].{rest}"));
+            if !ids.insert(doc.id) {
+                report.error(path("id"), &ImportProblem::DuplicateId(doc.id));
+            }
+            if doc.created_at > now || doc.finalised_at.is_some_and(|t| t > now) {
+                report.error(path("created_at"), &ImportProblem::FutureDate);
+            }
+            let has_number = doc.number.is_some();
+            match doc.state {
+                DocumentState::Finalised if doc.finalised_at.is_none() || has_number != doc.kind.is_numbered() => {
+                    report.error(path("number"), &ImportProblem::FinalisedWithoutNumber);
+                }
+                DocumentState::Draft if has_number || doc.finalised_at.is_some() => {
+                    report.error(path("number"), &ImportProblem::DraftWithNumber);
+                }
+                DocumentState::Cancelled if doc.cancellation.as_ref().is_none_or(|c| c.reason.trim().is_empty()) => {
+                    report.error(path("cancellation"), &ImportProblem::CancelledWithoutReason);
+                }
+                _ => {}
+            }
+            if let Some(original) = doc.amends {
+                let ok = case.document(original).is_some_and(|d| d.state != DocumentState::Draft && d.id != doc.id);
+                if !ok {
+                    report.error(path("amends"), &ImportProblem::BadAmends(original));
+                }
+            }
+            let missing = match doc.state {
+                DocumentState::Finalised if doc.amends.is_none() => {
+                    rule(doc.kind).requires.iter().find(|k| !case.has_finalised(**k))
+                }
+                _ => None,
+            };
+            if let Some(missing) = missing {
+                let problem =
+                    ImportProblem::OutOfOrder { kind: doc.kind.title_vi().into(), missing: missing.title_vi().into() };
+                report.error(path("state"), &problem);
+            }
+            if let Some(number) = &doc.number {
+                let taken = self.store.number_use(number)?.is_some_and(|u| u.document_id != doc.id);
+                if taken {
+                    report.error(path("number"), &ImportProblem::NumberTaken(number.to_string()));
+                }
+            }
+        }
+        Ok(())
+    }
+}

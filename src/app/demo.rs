@@ -1,0 +1,395 @@
+//! Demo data: a demo unit and realistic cases in every workflow state, made through the
+//! real workflow table so that demo cases are cases the program itself could have made.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use uuid::Uuid;
+
+use super::{AppError, LOCAL_ACTOR, Workspace, apply_in};
+use crate::domain::{
+    Address, Case, DocumentKind as K, Event, Gender, GoodsLine, Member, PersonalId, PhoneNumber, Role, Subject,
+    SubjectKind, TaxCode, Unit, UnitNames,
+};
+
+/// The demo unit's province: Lạng Sơn.
+const DEMO_PROVINCE: u16 = 20;
+/// Cases written per transaction.
+const BATCH: usize = 500;
+
+/// The demo unit, clearly marked as demo.
+pub fn demo_unit() -> Unit {
+    let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("valid date");
+    let member = |name: &str, title: &str, card: &str, role| Member {
+        full_name: name.into(),
+        title: title.into(),
+        card_number: card.into(),
+        role,
+    };
+    Unit {
+        code: "DEMO-LS-D1".into(),
+        province_code: DEMO_PROVINCE,
+        names: vec![
+            UnitNames {
+                valid_from: date(2022, 2, 1),
+                parent_body: "TỔNG CỤC QUẢN LÝ THỊ TRƯỜNG".into(),
+                chi_cuc: "CỤC QUẢN LÝ THỊ TRƯỜNG TỈNH LẠNG SƠN".into(),
+                doi: "ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1".into(),
+                abbreviation: "QLTTLS".into(),
+            },
+            UnitNames {
+                valid_from: date(2025, 3, 1),
+                parent_body: "SỞ CÔNG THƯƠNG TỈNH LẠNG SƠN".into(),
+                chi_cuc: "CHI CỤC QUẢN LÝ THỊ TRƯỜNG TỈNH LẠNG SƠN".into(),
+                doi: "ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1 (DỮ LIỆU MẪU)".into(),
+                abbreviation: "QLTTLS".into(),
+            },
+        ],
+        members: vec![
+            member("Hoàng Văn Thắng", "Đội trưởng", "LS-0101", Role::Leader),
+            member("Nông Thị Huyền", "Phó Đội trưởng", "LS-0102", Role::Leader),
+            member("Lương Đức Mạnh", "Kiểm soát viên thị trường", "LS-0103", Role::Inspector),
+            member("Vi Thị Ngọc Ánh", "Kiểm soát viên thị trường", "LS-0104", Role::Inspector),
+            member("Đặng Quốc Hưng", "Kiểm soát viên thị trường", "LS-0105", Role::Inspector),
+            member("Triệu Thị Lụa", "Kiểm soát viên trung cấp", "LS-0106", Role::Inspector),
+        ],
+        demo: true,
+    }
+}
+
+const FAMILY: &[&str] =
+    &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Nông", "Lương", "Vi", "Triệu", "Hà", "Lý"];
+const MIDDLE_M: &[&str] = &["Văn", "Đức", "Quốc", "Minh", "Hữu", "Thành"];
+const MIDDLE_F: &[&str] = &["Thị", "Ngọc", "Thu", "Thanh", "Thị Kim"];
+const GIVEN_M: &[&str] = &["Hùng", "Dũng", "Tuấn", "Thắng", "Cường", "Quyết", "Khải", "Lộc", "Phúc", "Trọng"];
+const GIVEN_F: &[&str] = &["Hường", "Lan", "Huệ", "Ánh", "Nga", "Thủy", "Yến", "Loan", "Hằng", "Nhung"];
+const TRADE: &[&str] = &["Thương mại", "Thương mại và Dịch vụ", "Xuất nhập khẩu", "Đầu tư Thương mại"];
+const BRAND: &[&str] = &[
+    "Đại Phát",
+    "Hưng Thịnh",
+    "Kỳ Lừa",
+    "Đồng Đăng",
+    "Tân Thanh",
+    "Phú Lộc",
+    "Biên Cương",
+    "Hoàng Long",
+    "Mẫu Sơn",
+    "An Khang",
+];
+const STREETS: &[&str] = &[
+    "Lê Lợi",
+    "Trần Đăng Ninh",
+    "Bà Triệu",
+    "Tam Thanh",
+    "Lê Đại Hành",
+    "Hùng Vương",
+    "Ngô Gia Tự",
+    "Chợ Kỳ Lừa",
+    "Quốc lộ 1A",
+    "Phai Vệ",
+];
+
+/// A typical violation of the demo data: field code, goods name, unit, unit price,
+/// provision breached, fine range.
+type Act = (&'static str, &'static str, &'static str, u64, &'static str, (u64, u64));
+
+const ACTS: &[Act] = &[
+    (
+        "hang-gia",
+        "Túi xách giả nhãn hiệu Louis Vuitton",
+        "chiếc",
+        450_000,
+        "điểm c khoản 2 Điều 9 Nghị định 98/2020/NĐ-CP",
+        (5_000_000, 20_000_000),
+    ),
+    (
+        "hang-nhap-lau",
+        "Quần áo trẻ em không rõ nguồn gốc",
+        "chiếc",
+        85_000,
+        "điểm d khoản 1 Điều 17 Nghị định 98/2020/NĐ-CP",
+        (2_000_000, 10_000_000),
+    ),
+    (
+        "hang-nhap-lau",
+        "Thuốc lá điếu nhập lậu ESSE",
+        "bao",
+        25_000,
+        "điểm a khoản 2 Điều 17 Nghị định 98/2020/NĐ-CP",
+        (10_000_000, 30_000_000),
+    ),
+    (
+        "nhan-hang-hoa",
+        "Mỹ phẩm không có nhãn phụ tiếng Việt",
+        "hộp",
+        120_000,
+        "điểm b khoản 4 Điều 35 Nghị định 119/2017/NĐ-CP",
+        (3_000_000, 8_000_000),
+    ),
+    (
+        "an-toan-thuc-pham",
+        "Bánh kẹo quá hạn sử dụng",
+        "gói",
+        30_000,
+        "khoản 1 Điều 20 Nghị định 115/2018/NĐ-CP",
+        (1_000_000, 5_000_000),
+    ),
+    (
+        "gia",
+        "Không niêm yết giá hàng hóa",
+        "lần",
+        0,
+        "điểm a khoản 1 Điều 12 Nghị định 87/2024/NĐ-CP",
+        (500_000, 2_000_000),
+    ),
+    (
+        "xang-dau-khi",
+        "Bình gas không rõ nguồn gốc",
+        "bình",
+        380_000,
+        "khoản 3 Điều 17 Nghị định 98/2020/NĐ-CP",
+        (5_000_000, 15_000_000),
+    ),
+    (
+        "phan-bon-thuoc-bvtv",
+        "Phân bón NPK không đạt chất lượng",
+        "bao",
+        420_000,
+        "khoản 2 Điều 13 Nghị định 31/2023/NĐ-CP",
+        (8_000_000, 20_000_000),
+    ),
+];
+
+/// How far a demo case goes.
+#[derive(Debug, Clone, Copy)]
+enum Plan {
+    Opened,
+    Decided,
+    Inspected,
+    NoViolation,
+    Recorded,
+    Sanctioned { seized: bool },
+    OnTheSpot,
+    Cancelled,
+}
+
+fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
+    &items[rng.usize(..items.len())]
+}
+
+fn plan(rng: &mut fastrand::Rng) -> Plan {
+    match rng.u32(0..100) {
+        0..5 => Plan::Opened,
+        5..15 => Plan::Decided,
+        15..25 => Plan::Inspected,
+        25..45 => Plan::NoViolation,
+        45..55 => Plan::Recorded,
+        55..75 => Plan::Sanctioned { seized: false },
+        75..90 => Plan::Sanctioned { seized: true },
+        90..95 => Plan::OnTheSpot,
+        _ => Plan::Cancelled,
+    }
+}
+
+/// A valid tax code with a correct check digit.
+fn tax_code(rng: &mut fastrand::Rng) -> TaxCode {
+    loop {
+        let head: String = std::iter::once("49".to_string()).chain((0..7).map(|_| rng.u8(0..10).to_string())).collect();
+        let probe = TaxCode::try_from(format!("{head}0").as_str()).expect("ten digits");
+        if let Some(check) = probe.expected_check_digit() {
+            return TaxCode::try_from(format!("{head}{check}").as_str()).expect("ten digits");
+        }
+    }
+}
+
+fn person(rng: &mut fastrand::Rng) -> (String, NaiveDate, Gender, PersonalId) {
+    let gender = if rng.bool() { Gender::Male } else { Gender::Female };
+    let (middle, given) = match gender {
+        Gender::Male => (pick(rng, MIDDLE_M), pick(rng, GIVEN_M)),
+        Gender::Female => (pick(rng, MIDDLE_F), pick(rng, GIVEN_F)),
+    };
+    let name = format!("{} {} {}", pick(rng, FAMILY), middle, given);
+    let year = rng.i32(1960..2004);
+    let dob = NaiveDate::from_ymd_opt(year, rng.u32(1..13), rng.u32(1..29)).expect("valid date");
+    let century = if year >= 2000 { 2 } else { 0 } + u8::from(gender == Gender::Female);
+    let id = format!("020{century}{:02}{:06}", year % 100, rng.u32(0..1_000_000));
+    (name, dob, gender, PersonalId::try_from(id.as_str()).expect("valid id"))
+}
+
+fn phone(rng: &mut fastrand::Rng) -> PhoneNumber {
+    let text = format!("{}{:08}", pick(rng, &["03", "09", "08"]), rng.u32(0..100_000_000));
+    PhoneNumber::try_from(text.as_str()).expect("valid phone")
+}
+
+fn subject(ws: &Workspace, rng: &mut fastrand::Rng) -> Subject {
+    let communes: Vec<u32> = ws.reference.admin_units.communes_of(DEMO_PROVINCE).map(|c| c.code).collect();
+    let address = Address::Coded {
+        street: format!("Số {} {}", rng.u32(1..300), pick(rng, STREETS)),
+        commune_code: *pick(rng, &communes),
+        province_code: DEMO_PROVINCE,
+    };
+    let (person_name, dob, gender, id) = person(rng);
+    let base = Subject {
+        kind: SubjectKind::Individual,
+        name: person_name.clone(),
+        tax_code: None,
+        registration_number: None,
+        personal_id: None,
+        old_id_card: None,
+        date_of_birth: None,
+        gender: None,
+        phone: Some(phone(rng)),
+        representative: None,
+        representative_title: None,
+        address,
+    };
+    match rng.u32(0..10) {
+        0..3 => Subject {
+            kind: SubjectKind::Organisation,
+            name: format!("Công ty TNHH {} {}", pick(rng, TRADE), pick(rng, BRAND)),
+            tax_code: Some(tax_code(rng)),
+            representative: Some(person_name),
+            representative_title: Some("Giám đốc".into()),
+            ..base
+        },
+        3..8 => Subject {
+            kind: SubjectKind::HouseholdBusiness,
+            name: format!("Hộ kinh doanh {person_name}"),
+            personal_id: Some(id),
+            date_of_birth: Some(dob),
+            gender: Some(gender),
+            representative: Some(person_name),
+            ..base
+        },
+        _ => Subject { personal_id: Some(id), date_of_birth: Some(dob), gender: Some(gender), ..base },
+    }
+}
+
+/// A time-ordered id for a moment, with random bits from the seeded generator.
+fn id_at(rng: &mut fastrand::Rng, at: NaiveDateTime) -> Uuid {
+    let mut random = [0u8; 10];
+    rng.fill(&mut random);
+    let millis = at.and_utc().timestamp_millis().max(0) as u64;
+    uuid::Builder::from_unix_timestamp_millis(millis, &random).into_uuid()
+}
+
+impl Workspace {
+    /// Makes `count` demo cases (and the demo unit if none is set up). Refuses to mix demo
+    /// data into a data directory that holds a real unit.
+    pub fn make_demo(&mut self, count: usize, seed: u64) -> Result<usize, AppError> {
+        match self.unit() {
+            Some(unit) if !unit.demo => return Err(AppError::RealUnitPresent { unit: unit.code.clone() }),
+            Some(_) => {}
+            None => self.set_unit(demo_unit())?,
+        }
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let newest = super::now() - Duration::days(2);
+        let span_minutes = 2 * 365 * 24 * 60;
+        let mut opened: Vec<NaiveDateTime> =
+            (0..count).map(|_| newest - Duration::minutes(rng.i64(0..span_minutes))).collect();
+        opened.sort();
+        let unit = self.unit.clone();
+        for chunk in opened.chunks(BATCH) {
+            self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
+                for &at in chunk {
+                    let case = self.demo_case(&mut rng, at);
+                    w.put_case(&case, "demo.create")?;
+                    let mut case = case;
+                    let plan = plan(&mut rng);
+                    for event in events(&mut rng, &case, plan) {
+                        case = apply_in(w, &self.catalog, unit.as_ref(), &case, event)?.0;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        Ok(count)
+    }
+
+    fn demo_case(&self, rng: &mut fastrand::Rng, at: NaiveDateTime) -> Case {
+        let act = pick(rng, ACTS);
+        let mut case = Case::open(id_at(rng, at), "DEMO-LS-D1", at, act.0, subject(self, rng));
+        let members = demo_unit().members;
+        let lead = rng.usize(0..members.len());
+        case.members = vec![members[lead].card_number.clone(), members[(lead + 1) % members.len()].card_number.clone()];
+        for _ in 0..rng.usize(1..5) {
+            let quantity = rng.u32(1..200) as f64;
+            case.goods.push(GoodsLine {
+                id: id_at(rng, at),
+                name: act.1.into(),
+                unit: act.2.into(),
+                quantity,
+                origin: pick(rng, &["Không rõ", "Trung Quốc", "Việt Nam"]).to_string(),
+                condition: "Đã qua kiểm đếm".into(),
+                note: String::new(),
+                unit_price_vnd: (act.3 > 0).then_some(act.3),
+            });
+        }
+        let (low, high) = act.5;
+        case.fine_vnd = Some(rng.u64(low / 500_000..=high / 500_000) * 500_000);
+        case
+    }
+}
+
+/// Writes the events of one demo case, a few minutes to hours apart.
+struct Script<'r> {
+    rng: &'r mut fastrand::Rng,
+    at: NaiveDateTime,
+    out: Vec<Event>,
+}
+
+impl Script<'_> {
+    fn later(&mut self, minutes: std::ops::Range<i64>) -> NaiveDateTime {
+        self.at += Duration::minutes(self.rng.i64(minutes));
+        self.at
+    }
+
+    fn document(&mut self, kind: K, finalise: bool) {
+        let at = self.later(20..300);
+        let id = id_at(self.rng, at);
+        self.out.push(Event::StartDocument { id, kind, at });
+        if finalise {
+            let at = self.later(5..60);
+            self.out.push(Event::FinaliseDocument { id, number: None, at });
+        }
+    }
+}
+
+/// The events that take a new case to `plan`.
+fn events(rng: &mut fastrand::Rng, case: &Case, plan: Plan) -> Vec<Event> {
+    let mut s = Script { rng, at: case.opened_at, out: Vec::new() };
+    match plan {
+        Plan::OnTheSpot => s.document(K::QdXuPhatKhongLapBienBan, true),
+        Plan::Opened => s.document(K::QdKiemTra, false),
+        Plan::Cancelled => {
+            s.document(K::QdKiemTra, true);
+            let at = s.later(60..600);
+            s.out.push(Event::CancelCase {
+                reason: "Đối tượng ngừng kinh doanh trước ngày kiểm tra".into(), at
+            });
+        }
+        Plan::Decided => {
+            s.document(K::QdKiemTra, true);
+            s.document(K::BbKiemTra, false);
+        }
+        Plan::Inspected | Plan::NoViolation | Plan::Recorded | Plan::Sanctioned { .. } => {
+            s.document(K::QdKiemTra, true);
+            s.document(K::BangKe, true);
+            s.document(K::BbKiemTra, true);
+            if let Plan::NoViolation = plan {
+                let at = s.later(30..120);
+                s.out.push(Event::CloseNoViolation { at });
+            }
+            if let Plan::Sanctioned { seized: true } = plan {
+                for kind in [K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong, K::TemNiemPhong] {
+                    s.document(kind, true);
+                }
+            }
+            if let Plan::Recorded | Plan::Sanctioned { .. } = plan {
+                s.document(K::BbViPham, true);
+            }
+            if let Plan::Sanctioned { .. } = plan {
+                s.document(K::QdXuPhat, true);
+            }
+        }
+    }
+    s.out
+}

@@ -1,0 +1,48 @@
+//! Errors of the use cases.
+
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::domain::{Bilingual, ValidationReport, WorkflowError};
+use crate::forms::FormError;
+use crate::store::{OpenError, StoreError};
+
+/// A use case failed.
+#[derive(Debug, Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("form definitions: {0}")]
+    Forms(#[from] FormError),
+    /// The workflow does not allow this now (an expected answer, not a failure).
+    #[error("not allowed: {0}")]
+    Workflow(#[from] WorkflowError),
+    #[error("no case {0}")]
+    CaseNotFound(Uuid),
+    /// The input was refused; the report names every problem.
+    #[error("input refused:\n{0}")]
+    Invalid(ValidationReport),
+    /// The data directory holds a real unit; demo data would mix with real cases.
+    #[error("the data directory holds the real unit {unit}; demo data is only made where no unit is set up")]
+    RealUnitPresent { unit: String },
+}
+
+impl Bilingual for AppError {
+    fn vi(&self) -> String {
+        match self {
+            AppError::Open(e) => e.vi(),
+            AppError::Store(_) => "Lỗi lưu trữ dữ liệu; dữ liệu đã lưu trước đó không bị ảnh hưởng".into(),
+            AppError::Forms(_) => "Định nghĩa biểu mẫu bị lỗi".into(),
+            AppError::Workflow(e) => e.vi(),
+            AppError::CaseNotFound(_) => "Không tìm thấy vụ việc".into(),
+            AppError::Invalid(report) => {
+                report.errors().map(|p| format!("{}: {}", p.field, p.message_vi)).collect::<Vec<_>>().join("\n")
+            }
+            AppError::RealUnitPresent { unit } => {
+                format!("Thư mục dữ liệu đã có đơn vị thật ({unit}); không tạo dữ liệu mẫu vào đây")
+            }
+        }
+    }
+}

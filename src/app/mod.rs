@@ -1,0 +1,200 @@
+//! The use cases: open a workspace, list and show cases, apply a workflow event, import
+//! and export a case, verify the journal, make demo data. The command line and the window
+//! both call these; neither touches the store directly.
+
+pub mod case_json;
+pub mod demo;
+mod error;
+pub mod reference;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Local, NaiveDateTime};
+use uuid::Uuid;
+
+use crate::domain::{Case, CaseSummary, DocumentNumber, Effect, Event, Unit, apply, text::nfc};
+use crate::forms::Catalog;
+use crate::store::{AuditReport, DB_FILE, JournalEntry, NumberUse, Store, Writer};
+pub use error::AppError;
+pub use reference::Reference;
+
+/// The meta key of the unit record.
+const UNIT_KEY: &str = "unit";
+
+/// Who the command line acts as until users exist (the set-up issue adds them).
+pub const LOCAL_ACTOR: &str = "may-tram";
+
+/// Where the data lives when neither `--data-dir` nor `ANCHI_DATA_DIR` says.
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("vn", "anchi", "anchi")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("anchi-data"))
+}
+
+/// An open data directory: the store and the reference data the use cases need.
+#[derive(Debug)]
+pub struct Workspace {
+    store: Store,
+    unit: Option<Unit>,
+    pub catalog: Catalog,
+    pub reference: Reference,
+}
+
+impl Workspace {
+    /// Opens the database in `data_dir`, creating it if needed.
+    pub fn open(data_dir: &Path) -> Result<Workspace, AppError> {
+        let store = Store::open(&data_dir.join(DB_FILE))?;
+        let unit = store.meta::<Unit>(UNIT_KEY)?;
+        Ok(Workspace { store, unit, catalog: Catalog::embedded()?, reference: Reference::embedded() })
+    }
+
+    /// The unit set up in this data directory, if any.
+    pub fn unit(&self) -> Option<&Unit> {
+        self.unit.as_ref()
+    }
+
+    /// Records the unit (set-up, or the demo unit).
+    pub fn set_unit(&mut self, unit: Unit) -> Result<(), AppError> {
+        self.store.write(LOCAL_ACTOR, |w| w.put_meta(UNIT_KEY, &unit, "unit.set"))?;
+        self.unit = Some(unit);
+        Ok(())
+    }
+
+    /// Every case's summary, newest first.
+    pub fn list_cases(&self) -> Result<Vec<CaseSummary>, AppError> {
+        let mut list = self.store.summaries()?;
+        list.sort_by(|a, b| b.opened_at.cmp(&a.opened_at).then(b.id.cmp(&a.id)));
+        Ok(list)
+    }
+
+    pub fn case_count(&self) -> Result<u64, AppError> {
+        Ok(self.store.case_count()?)
+    }
+
+    /// One case.
+    pub fn case(&self, id: Uuid) -> Result<Case, AppError> {
+        self.store.case(id)?.ok_or(AppError::CaseNotFound(id))
+    }
+
+    /// The journal entries about one case, oldest first.
+    pub fn history(&self, id: Uuid) -> Result<Vec<JournalEntry>, AppError> {
+        Ok(self.store.history(id)?)
+    }
+
+    /// How a document number was used, if it was.
+    pub fn number_use(&self, number: &DocumentNumber) -> Result<Option<NumberUse>, AppError> {
+        Ok(self.store.number_use(number)?)
+    }
+
+    /// Walks the journal hash chain.
+    pub fn audit_verify(&self) -> Result<AuditReport, AppError> {
+        Ok(self.store.verify_journal()?)
+    }
+
+    /// Stores a new case (already validated by the caller's face or by import).
+    pub fn create_case(&self, case: &Case) -> Result<(), AppError> {
+        self.store.write(LOCAL_ACTOR, |w| w.put_case(case, "case.create"))?;
+        Ok(())
+    }
+
+    /// Applies a workflow event to a stored case in one transaction: numbers are reserved,
+    /// the case stored and the change journaled together, or nothing happens.
+    pub fn apply_event(&self, case_id: Uuid, event: Event) -> Result<(Case, Vec<Effect>), AppError> {
+        self.store.write(LOCAL_ACTOR, |w| {
+            let case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
+            let (next, effects) = apply_in(w, &self.catalog, self.unit.as_ref(), &case, event)?;
+            Ok((next, effects))
+        })
+    }
+
+    /// Saves one field of a draft document (the autosave path of the wizard).
+    pub fn save_field(&self, case_id: Uuid, document_id: Uuid, field: &str, value: &str) -> Result<(), AppError> {
+        self.store.write(LOCAL_ACTOR, |w| {
+            let mut case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
+            let doc = case
+                .documents
+                .iter_mut()
+                .find(|d| d.id == document_id)
+                .ok_or(crate::domain::WorkflowError::UnknownDocument { id: document_id })?;
+            if doc.state != crate::domain::DocumentState::Draft {
+                return Err(crate::domain::WorkflowError::NotDraft { state: doc.state }.into());
+            }
+            doc.fields.insert(field.to_string(), nfc(value));
+            w.put_case(&case, "document.save_field")?;
+            Ok(())
+        })
+    }
+}
+
+/// The current local time, to the second, as recorded on documents.
+pub fn now() -> NaiveDateTime {
+    let now = Local::now().naive_local();
+    now.with_nanosecond_zero()
+}
+
+trait NoNanos {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl NoNanos for NaiveDateTime {
+    fn with_nanosecond_zero(self) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(0).expect("zero nanoseconds is valid")
+    }
+}
+
+/// Applies an event inside an open transaction: fills in the document number for a
+/// finalisation, applies the workflow, records the numbers the effects name, and stores
+/// the case. Shared by the interactive path and the demo generator.
+pub(crate) fn apply_in(
+    w: &mut Writer,
+    catalog: &Catalog,
+    unit: Option<&Unit>,
+    case: &Case,
+    event: Event,
+) -> Result<(Case, Vec<Effect>), AppError> {
+    let (event, action) = match event {
+        Event::FinaliseDocument { id, number: None, at } => {
+            let kind = case.document(id).map(|d| d.kind);
+            let number = match kind {
+                Some(kind) if kind.is_numbered() => {
+                    let ky_hieu = catalog.form(kind, at.date()).ky_hieu.clone();
+                    let year = crate::domain::Document::number_year(at);
+                    let seq = w.next_number(&ky_hieu, year)?;
+                    let unit_abbreviation =
+                        unit.and_then(|u| u.names_on(at.date())).map(|n| n.abbreviation.clone()).unwrap_or_default();
+                    Some(DocumentNumber { seq, year, ky_hieu, unit_abbreviation })
+                }
+                _ => None,
+            };
+            (Event::FinaliseDocument { id, number, at }, "document.finalise")
+        }
+        other => {
+            let action = match &other {
+                Event::StartDocument { .. } => "document.start",
+                Event::FinaliseDocument { .. } => "document.finalise",
+                Event::CancelDocument { .. } => "document.cancel",
+                Event::AmendDocument { .. } => "document.amend",
+                Event::CloseNoViolation { .. } => "case.close_no_violation",
+                Event::CancelCase { .. } => "case.cancel",
+            };
+            (other, action)
+        }
+    };
+    let document_id = match &event {
+        Event::FinaliseDocument { id, .. } | Event::CancelDocument { id, .. } => Some(*id),
+        _ => None,
+    };
+    let (next, effects) = apply(case, event)?;
+    for effect in &effects {
+        let (number, cancelled) = match effect {
+            Effect::NumberUsed(n) => (n, false),
+            Effect::NumberCancelled(n) => (n, true),
+            _ => continue,
+        };
+        let document_id = document_id.expect("number effects come from document events");
+        w.record_number(number, &NumberUse { document_id, cancelled })?;
+    }
+    w.put_case(&next, action)?;
+    Ok((next, effects))
+}

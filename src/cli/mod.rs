@@ -1,0 +1,207 @@
+//! The command line: a thin face over [`crate::app`]. It parses arguments, calls one use
+//! case, and prints the result for people or, with `--json`, for scripts.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+
+use crate::app::case_json::CaseListItem;
+use crate::app::{AppError, Workspace, default_data_dir};
+use crate::domain::{Bilingual, text::format_vnd};
+
+/// Exit status for input that was refused (bad file, forbidden step).
+pub const EXIT_REFUSED: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "anchi", version, about = "Hồ sơ vụ việc điện tử của Đội Quản lý thị trường")]
+pub struct Cli {
+    /// The data directory (database, attachments). Default: ANCHI_DATA_DIR, else the platform's data folder.
+    #[arg(long, global = true, env = "ANCHI_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a demo unit with realistic cases in every workflow state.
+    Demo {
+        #[arg(long, default_value_t = 200)]
+        cases: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Cases: list, show, export, import.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// The tamper-evident journal.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Legal form definitions.
+    #[command(subcommand)]
+    Forms(FormsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Every case, newest first.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// One case with its documents and history.
+    Show {
+        id: Uuid,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The case as a JSON file on standard output (docs/case-format.md).
+    Export { id: Uuid },
+    /// Import a case JSON file; a bad file is refused whole, with the JSON path of each problem.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the journal's hash chain and report the first broken link.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCommand {
+    /// Check every form definition file.
+    Check,
+}
+
+/// Runs a subcommand and turns its outcome into an exit status.
+pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
+    let data_dir = data_dir.unwrap_or_else(default_data_dir);
+    match execute(&data_dir, command) {
+        Ok(code) => code,
+        Err(e) => {
+            report_error(&e);
+            match e {
+                AppError::Invalid(_) | AppError::Workflow(_) | AppError::CaseNotFound(_) => {
+                    ExitCode::from(EXIT_REFUSED)
+                }
+                _ => ExitCode::FAILURE,
+            }
+        }
+    }
+}
+
+/// Prints a line to standard output; a closed pipe (`anchi case list | head`) ends the
+/// output quietly instead of panicking.
+macro_rules! emit {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+fn report_error(e: &AppError) {
+    match e {
+        AppError::Invalid(report) => {
+            eprintln!("Dữ liệu bị từ chối, không có gì được lưu / input refused, nothing stored:");
+            for p in &report.problems {
+                eprintln!("  {}: {} ({})", p.field, p.message_vi, p.message_en);
+            }
+        }
+        other => eprintln!("Lỗi: {}\nerror: {other}", other.vi()),
+    }
+}
+
+fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, AppError> {
+    if let Command::Forms(FormsCommand::Check) = command {
+        let catalog = crate::forms::Catalog::embedded()?;
+        emit!("forms: {} definitions OK", catalog.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut ws = Workspace::open(data_dir)?;
+    match command {
+        Command::Demo { cases, seed } => {
+            let made = ws.make_demo(cases, seed)?;
+            emit!("Đã tạo {made} vụ việc mẫu trong {}", data_dir.display());
+        }
+        Command::Case(CaseCommand::List { json }) => print_list(&ws, json)?,
+        Command::Case(CaseCommand::Show { id, json }) => print_case(&ws, id, json)?,
+        Command::Case(CaseCommand::Export { id }) => emit!("{}", ws.export_case(id)?),
+        Command::Case(CaseCommand::Import { file }) => {
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                let mut report = crate::domain::ValidationReport::default();
+                report
+                    .error(file.display().to_string(), &crate::app::case_json::ImportProblem::Structure(e.to_string()));
+                AppError::Invalid(report)
+            })?;
+            let id = ws.import_case(&text)?;
+            emit!("{id}");
+        }
+        Command::Audit(AuditCommand::Verify { json }) => {
+            let report = ws.audit_verify()?;
+            if json {
+                emit!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+            } else if let Some(broken) = &report.first_broken {
+                emit!("Nhật ký bị đứt tại mục {}: {}", broken.seq, broken.reason);
+            } else {
+                emit!("Nhật ký toàn vẹn: {} mục, {} vụ việc khớp với nhật ký", report.entries, report.cases_checked);
+            }
+            if report.first_broken.is_some() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Forms(_) => unreachable!("handled before opening the workspace"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_list(ws: &Workspace, json: bool) -> Result<(), AppError> {
+    let list = ws.list_cases()?;
+    if json {
+        let items: Vec<CaseListItem> = list.iter().map(CaseListItem::from).collect();
+        emit!("{}", serde_json::to_string_pretty(&items).expect("list serialises"));
+        return Ok(());
+    }
+    for s in &list {
+        emit!(
+            "{}  {:<26}  {:<40}  {:<14}  {:<22}  {}",
+            s.opened_at.format("%d/%m/%Y"),
+            s.stage.vi(),
+            s.subject_name,
+            s.subject_identifier.as_deref().unwrap_or("—"),
+            s.latest_number.as_deref().unwrap_or("—"),
+            s.id
+        );
+    }
+    emit!("{} vụ việc", list.len());
+    Ok(())
+}
+
+fn print_case(ws: &Workspace, id: Uuid, json: bool) -> Result<(), AppError> {
+    let view = ws.case_view(id)?;
+    if json {
+        emit!("{}", serde_json::to_string_pretty(&view).expect("view serialises"));
+        return Ok(());
+    }
+    let case = &view.case;
+    emit!("Vụ việc {}  ({})", case.id, view.stage.vi());
+    emit!("Đối tượng: {} — {}", case.subject.name, case.subject.address.display(&ws.reference.admin_units));
+    emit!("Lĩnh vực: {}", ws.reference.field_name(&case.field).unwrap_or(&case.field));
+    if let Some(fine) = case.fine_vnd {
+        emit!("Mức phạt: {} đồng", format_vnd(fine));
+    }
+    emit!("Văn bản:");
+    for d in &case.documents {
+        let number = d.number.as_ref().map(ToString::to_string).unwrap_or_else(|| "—".into());
+        emit!("  {:<48} {:<12} {}", d.kind.title_vi(), d.state.vi(), number);
+    }
+    emit!("Lịch sử:");
+    for h in &view.history {
+        emit!("  {}  {:<26} {}", h.at.format("%Y-%m-%d %H:%M:%S"), h.action, h.actor);
+    }
+    Ok(())
+}

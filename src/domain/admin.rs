@@ -1,0 +1,182 @@
+//! Administrative units in force from 2025-07-01 (34 provinces, communes, no district
+//! level), and addresses that use them. Old three-level addresses stay free text.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::validation::Bilingual;
+
+#[derive(Debug, Clone, Deserialize)]
+struct RawUnits {
+    provinces: Vec<RawProvince>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RawProvince {
+    code: u16,
+    name: String,
+    communes: Vec<RawCommune>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct RawCommune {
+    code: u32,
+    name: String,
+}
+
+/// A province (tỉnh / thành phố trung ương).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Province {
+    pub code: u16,
+    pub name: String,
+}
+
+/// A commune-level unit (xã / phường / đặc khu).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commune {
+    pub code: u32,
+    pub province_code: u16,
+    pub name: String,
+}
+
+/// The reference list of 2025 administrative units.
+#[derive(Debug, Clone, Default)]
+pub struct AdminUnits {
+    provinces: Vec<Province>,
+    communes: Vec<Commune>,
+    commune_index: HashMap<u32, usize>,
+}
+
+impl AdminUnits {
+    /// Parses the JSON list shipped in `assets/admin-units-2025.json`.
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        let raw: RawUnits = serde_json::from_str(json)?;
+        let mut units = AdminUnits::default();
+        for p in raw.provinces {
+            for c in p.communes {
+                units.commune_index.insert(c.code, units.communes.len());
+                units.communes.push(Commune { code: c.code, province_code: p.code, name: c.name });
+            }
+            units.provinces.push(Province { code: p.code, name: p.name });
+        }
+        Ok(units)
+    }
+
+    pub fn provinces(&self) -> &[Province] {
+        &self.provinces
+    }
+
+    pub fn province(&self, code: u16) -> Option<&Province> {
+        self.provinces.iter().find(|p| p.code == code)
+    }
+
+    pub fn commune(&self, code: u32) -> Option<&Commune> {
+        self.commune_index.get(&code).map(|&i| &self.communes[i])
+    }
+
+    /// The communes of one province, in the order of the reference list.
+    pub fn communes_of(&self, province_code: u16) -> impl Iterator<Item = &Commune> {
+        self.communes.iter().filter(move |c| c.province_code == province_code)
+    }
+}
+
+/// An address: either coded with the 2025 units, or free text from an old record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Address {
+    /// Street and house number, commune, province (2025 two-level units).
+    Coded { street: String, commune_code: u32, province_code: u16 },
+    /// A free-text address as written on an old record (three-level units).
+    Legacy { text: String },
+}
+
+/// Why an address was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AddressError {
+    #[error("unknown province code {0}")]
+    UnknownProvince(u16),
+    #[error("unknown commune code {0}")]
+    UnknownCommune(u32),
+    #[error("commune {commune} does not belong to province {province}")]
+    CommuneNotInProvince { commune: u32, province: u16 },
+    #[error("address is empty")]
+    Empty,
+}
+
+impl Bilingual for AddressError {
+    fn vi(&self) -> String {
+        match self {
+            AddressError::UnknownProvince(c) => format!("Mã tỉnh {c} không có trong danh mục"),
+            AddressError::UnknownCommune(c) => format!("Mã xã/phường {c:05} không có trong danh mục"),
+            AddressError::CommuneNotInProvince { commune, province } => {
+                format!("Xã/phường {commune:05} không thuộc tỉnh có mã {province}")
+            }
+            AddressError::Empty => "Địa chỉ không được để trống".into(),
+        }
+    }
+}
+
+impl Address {
+    /// Checks the codes against the reference list.
+    pub fn check(&self, units: &AdminUnits) -> Result<(), AddressError> {
+        match self {
+            Address::Legacy { text } if text.trim().is_empty() => Err(AddressError::Empty),
+            Address::Legacy { .. } => Ok(()),
+            Address::Coded { commune_code, province_code, .. } => {
+                units.province(*province_code).ok_or(AddressError::UnknownProvince(*province_code))?;
+                let commune = units.commune(*commune_code).ok_or(AddressError::UnknownCommune(*commune_code))?;
+                if commune.province_code != *province_code {
+                    return Err(AddressError::CommuneNotInProvince {
+                        commune: *commune_code,
+                        province: *province_code,
+                    });
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The address as printed: "12 Lê Lợi, Phường Hoàn Kiếm, Thành phố Hà Nội".
+    pub fn display(&self, units: &AdminUnits) -> String {
+        match self {
+            Address::Legacy { text } => text.clone(),
+            Address::Coded { street, commune_code, province_code } => {
+                let mut parts = Vec::new();
+                if !street.is_empty() {
+                    parts.push(street.clone());
+                }
+                parts.push(
+                    units.commune(*commune_code).map_or_else(|| format!("xã {commune_code:05}"), |c| c.name.clone()),
+                );
+                parts.push(
+                    units.province(*province_code).map_or_else(|| format!("tỉnh {province_code}"), |p| p.name.clone()),
+                );
+                parts.join(", ")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"{"source":"t","provinces":[
+        {"code":1,"name":"Thành phố Hà Nội","type":"x","communes":[{"code":70,"name":"Phường Hoàn Kiếm","type":"phường"}]},
+        {"code":20,"name":"Lạng Sơn","type":"x","communes":[{"code":5000,"name":"Phường Đông Kinh","type":"phường"}]}]}"#;
+
+    #[test]
+    fn coded_addresses_are_checked_and_displayed() {
+        let units = AdminUnits::from_json(SAMPLE).unwrap();
+        let ok = Address::Coded { street: "12 Lê Lợi".into(), commune_code: 70, province_code: 1 };
+        assert_eq!(ok.check(&units), Ok(()));
+        assert_eq!(ok.display(&units), "12 Lê Lợi, Phường Hoàn Kiếm, Thành phố Hà Nội");
+        let wrong = Address::Coded { street: String::new(), commune_code: 70, province_code: 20 };
+        assert_eq!(wrong.check(&units), Err(AddressError::CommuneNotInProvince { commune: 70, province: 20 }));
+        let unknown = Address::Coded { street: String::new(), commune_code: 99999, province_code: 1 };
+        assert_eq!(unknown.check(&units), Err(AddressError::UnknownCommune(99999)));
+        assert_eq!(Address::Legacy { text: "  ".into() }.check(&units), Err(AddressError::Empty));
+    }
+}

@@ -1,0 +1,23 @@
+//! The domain core: values in, values out. No I/O, no GUI, no storage here;
+//! a test in `tests/architecture.rs` keeps it that way.
+
+pub mod admin;
+pub mod case;
+pub mod document;
+pub mod ids;
+pub mod subject;
+pub mod summary;
+pub mod text;
+pub mod unit;
+pub mod validation;
+pub mod workflow;
+
+pub use admin::{Address, AdminUnits};
+pub use case::{Attachment, Case, Closure, GoodsLine};
+pub use document::{Document, DocumentKind, DocumentNumber, DocumentState, Signature, SignerRole};
+pub use ids::{Gender, OldIdCard, PersonalId, PhoneNumber, TaxCode};
+pub use subject::{Subject, SubjectKind};
+pub use summary::CaseSummary;
+pub use unit::{Member, Role, Unit, UnitNames};
+pub use validation::{Bilingual, Problem, Severity, ValidationReport};
+pub use workflow::{Effect, Event, Stage, WorkflowError, apply, stage};

@@ -1,0 +1,361 @@
+//! The case workflow as one transition table (domain brief §3).
+//!
+//! `apply(&Case, Event)` returns the new case and the effects the shell must carry out
+//! (record a used number, render a PDF …), or a [`WorkflowError`] saying in Vietnamese
+//! what is missing. The case's [`Stage`] is never stored: it is derived from the
+//! finalised documents and the closure, so it cannot disagree with them.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use uuid::Uuid;
+
+use super::case::{Case, Closure};
+use super::document::{Cancellation, Document, DocumentKind, DocumentNumber, DocumentState};
+use super::validation::Bilingual;
+use DocumentKind as K;
+
+/// Where a case stands, in process order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Opened, no inspection decision yet.
+    Moi,
+    /// QĐ kiểm tra finalised.
+    DaCoQuyetDinh,
+    /// BB kiểm tra finalised.
+    DaKiemTra,
+    /// BB vi phạm hành chính finalised.
+    DaLapBienBanViPham,
+    /// Closed: inspected, no violation.
+    KhongViPham,
+    /// Closed: sanction decided.
+    DaXuPhat,
+    /// Closed: the case was cancelled.
+    DaHuy,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 7] = [
+        Stage::Moi,
+        Stage::DaCoQuyetDinh,
+        Stage::DaKiemTra,
+        Stage::DaLapBienBanViPham,
+        Stage::KhongViPham,
+        Stage::DaXuPhat,
+        Stage::DaHuy,
+    ];
+
+    pub fn vi(self) -> &'static str {
+        match self {
+            Stage::Moi => "Mới",
+            Stage::DaCoQuyetDinh => "Đã có quyết định kiểm tra",
+            Stage::DaKiemTra => "Đã kiểm tra",
+            Stage::DaLapBienBanViPham => "Đã lập biên bản vi phạm",
+            Stage::KhongViPham => "Không vi phạm",
+            Stage::DaXuPhat => "Đã xử phạt",
+            Stage::DaHuy => "Đã hủy",
+        }
+    }
+
+    pub fn is_closed(self) -> bool {
+        matches!(self, Stage::KhongViPham | Stage::DaXuPhat | Stage::DaHuy)
+    }
+}
+
+/// One row of the table: a document kind may be started and finalised in the stages
+/// `from` when every kind in `requires` has a finalised document; finalising it moves
+/// the case to `leads_to`, if set.
+#[derive(Debug, Clone, Copy)]
+pub struct StepRule {
+    pub kind: DocumentKind,
+    pub from: &'static [Stage],
+    pub requires: &'static [DocumentKind],
+    pub leads_to: Option<Stage>,
+}
+
+use Stage as S;
+const OPEN_AFTER_DECISION: &[Stage] = &[S::DaCoQuyetDinh, S::DaKiemTra, S::DaLapBienBanViPham];
+
+/// The transition table, in process order.
+pub const STEPS: &[StepRule] = &[
+    StepRule { kind: K::QdKiemTra, from: &[S::Moi], requires: &[], leads_to: Some(S::DaCoQuyetDinh) },
+    StepRule { kind: K::QdSuaDoiKiemTra, from: &[S::DaCoQuyetDinh], requires: &[K::QdKiemTra], leads_to: None },
+    StepRule { kind: K::BbKiemTra, from: &[S::DaCoQuyetDinh], requires: &[K::QdKiemTra], leads_to: Some(S::DaKiemTra) },
+    StepRule { kind: K::PhuLuc, from: OPEN_AFTER_DECISION, requires: &[K::QdKiemTra], leads_to: None },
+    StepRule { kind: K::BangKe, from: OPEN_AFTER_DECISION, requires: &[K::QdKiemTra], leads_to: None },
+    StepRule { kind: K::BbLamViec, from: OPEN_AFTER_DECISION, requires: &[K::QdKiemTra], leads_to: None },
+    StepRule { kind: K::QdTamGiu, from: OPEN_AFTER_DECISION, requires: &[K::QdKiemTra], leads_to: None },
+    StepRule { kind: K::BbTamGiu, from: OPEN_AFTER_DECISION, requires: &[K::QdTamGiu], leads_to: None },
+    StepRule { kind: K::BbNiemPhong, from: OPEN_AFTER_DECISION, requires: &[K::BbTamGiu], leads_to: None },
+    StepRule { kind: K::TemNiemPhong, from: OPEN_AFTER_DECISION, requires: &[K::BbNiemPhong], leads_to: None },
+    // Goods stay sealed past the sanction decision, so unsealing is allowed after it.
+    StepRule {
+        kind: K::BbMoNiemPhong,
+        from: &[S::DaCoQuyetDinh, S::DaKiemTra, S::DaLapBienBanViPham, S::DaXuPhat],
+        requires: &[K::BbNiemPhong],
+        leads_to: None,
+    },
+    StepRule {
+        kind: K::BbViPham,
+        from: &[S::DaKiemTra],
+        requires: &[K::BbKiemTra],
+        leads_to: Some(S::DaLapBienBanViPham),
+    },
+    StepRule {
+        kind: K::QdXuPhat,
+        from: &[S::DaLapBienBanViPham],
+        requires: &[K::BbViPham],
+        leads_to: Some(S::DaXuPhat),
+    },
+    // A warning or small fine on the spot needs no record and may come with or without an inspection decision.
+    StepRule {
+        kind: K::QdXuPhatKhongLapBienBan,
+        from: &[S::Moi, S::DaCoQuyetDinh, S::DaKiemTra],
+        requires: &[],
+        leads_to: Some(S::DaXuPhat),
+    },
+];
+
+/// The row of the table for a kind.
+pub fn rule(kind: DocumentKind) -> &'static StepRule {
+    STEPS.iter().find(|r| r.kind == kind).expect("every kind has a row")
+}
+
+/// The stage of a case, derived from its finalised documents and its closure.
+pub fn stage(case: &Case) -> Stage {
+    match case.closure {
+        Some(Closure::Cancelled { .. }) => return Stage::DaHuy,
+        Some(Closure::NoViolation { .. }) => return Stage::KhongViPham,
+        None => {}
+    }
+    case.documents
+        .iter()
+        .filter(|d| d.state == DocumentState::Finalised)
+        .filter_map(|d| rule(d.kind).leads_to)
+        .max()
+        .unwrap_or(Stage::Moi)
+}
+
+/// Something that happens to a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// A new draft document of a kind.
+    StartDocument { id: Uuid, kind: DocumentKind, at: NaiveDateTime },
+    /// A draft is finalised with the number the store reserved for it (none for unnumbered kinds).
+    FinaliseDocument { id: Uuid, number: Option<DocumentNumber>, at: NaiveDateTime },
+    /// A draft or finalised document is cancelled with a reason.
+    CancelDocument { id: Uuid, reason: String, at: NaiveDateTime },
+    /// A new draft that amends a finalised document.
+    AmendDocument { original: Uuid, id: Uuid, at: NaiveDateTime },
+    /// The inspection found no violation; the case closes.
+    CloseNoViolation { at: NaiveDateTime },
+    /// The whole case is abandoned.
+    CancelCase { reason: String, at: NaiveDateTime },
+}
+
+/// What the shell must do after a transition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Effect {
+    /// Record the number as used (never to be reused).
+    NumberUsed(DocumentNumber),
+    /// Record the number as cancelled.
+    NumberCancelled(DocumentNumber),
+    /// Render the finalised document to PDF.
+    RenderPdf(Uuid),
+    /// The case closed in this stage.
+    CaseClosed(Stage),
+}
+
+/// Why an event was refused. These are the expected "not allowed now" answers, not failures.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WorkflowError {
+    #[error("{kind} requires a finalised {missing}")]
+    Missing { kind: DocumentKind, missing: DocumentKind },
+    #[error("{kind} cannot be made when the case is {stage:?}")]
+    WrongStage { kind: DocumentKind, stage: Stage },
+    #[error("the case is closed ({stage:?})")]
+    CaseClosed { stage: Stage },
+    #[error("no document {id} in this case")]
+    UnknownDocument { id: Uuid },
+    #[error("document {id} already exists")]
+    DuplicateDocument { id: Uuid },
+    #[error("document is {state:?}, only a draft can be changed or finalised")]
+    NotDraft { state: DocumentState },
+    #[error("document is {state:?}, only a finalised document can be amended")]
+    NotFinalised { state: DocumentState },
+    #[error("{kind} is numbered: a number is needed to finalise it")]
+    NumberMissing { kind: DocumentKind },
+    #[error("{kind} takes no number of its own")]
+    NumberNotExpected { kind: DocumentKind },
+    #[error("{dependent} still rests on this document; cancel it first")]
+    HasDependent { dependent: DocumentKind },
+    #[error("closing without violation needs a finalised inspection record and no violation record")]
+    CannotCloseNoViolation,
+    #[error("a reason is required")]
+    ReasonMissing,
+}
+
+impl Bilingual for WorkflowError {
+    fn vi(&self) -> String {
+        match self {
+            WorkflowError::Missing { missing, .. } => format!("Cần có {} đã hoàn tất", missing.title_vi()),
+            WorkflowError::WrongStage { kind, stage } => {
+                format!("Không thể lập {} khi vụ việc ở trạng thái “{}”", kind.title_vi(), stage.vi())
+            }
+            WorkflowError::CaseClosed { stage } => format!("Vụ việc đã kết thúc ({})", stage.vi()),
+            WorkflowError::UnknownDocument { .. } => "Không tìm thấy văn bản trong vụ việc".into(),
+            WorkflowError::DuplicateDocument { .. } => "Văn bản đã tồn tại".into(),
+            WorkflowError::NotDraft { state } => {
+                format!("Văn bản {} — chỉ bản nháp mới được sửa hoặc hoàn tất", state.vi().to_lowercase())
+            }
+            WorkflowError::NotFinalised { .. } => "Chỉ văn bản đã hoàn tất mới được sửa đổi, bổ sung".into(),
+            WorkflowError::NumberMissing { kind } => format!("{} cần được cấp số khi hoàn tất", kind.title_vi()),
+            WorkflowError::NumberNotExpected { kind } => format!("{} không có số riêng", kind.title_vi()),
+            WorkflowError::HasDependent { dependent } => {
+                format!("{} đang dựa trên văn bản này; cần hủy văn bản đó trước", dependent.title_vi())
+            }
+            WorkflowError::CannotCloseNoViolation => {
+                "Chỉ kết thúc “không vi phạm” khi đã có Biên bản kiểm tra và chưa có Biên bản vi phạm hành chính".into()
+            }
+            WorkflowError::ReasonMissing => "Cần ghi lý do".into(),
+        }
+    }
+}
+
+/// Checks that a document of `kind` may be made now, for a new draft or for finalisation.
+pub fn check_step(case: &Case, kind: DocumentKind) -> Result<(), WorkflowError> {
+    let stage = stage(case);
+    let row = rule(kind);
+    if stage == Stage::DaHuy || (stage.is_closed() && !row.from.contains(&stage)) {
+        return Err(WorkflowError::CaseClosed { stage });
+    }
+    if let Some(&missing) = row.requires.iter().find(|&&k| !case.has_finalised(k)) {
+        return Err(WorkflowError::Missing { kind, missing });
+    }
+    if !row.from.contains(&stage) {
+        return Err(WorkflowError::WrongStage { kind, stage });
+    }
+    Ok(())
+}
+
+/// Applies an event to a case: the new case and the effects, or why not.
+pub fn apply(case: &Case, event: Event) -> Result<(Case, Vec<Effect>), WorkflowError> {
+    let mut next = case.clone();
+    let mut effects = Vec::new();
+    match event {
+        Event::StartDocument { id, kind, at } => {
+            ensure_new_id(case, id)?;
+            check_step(case, kind)?;
+            next.documents.push(Document::draft(id, kind, at));
+        }
+        Event::AmendDocument { original, id, at } => {
+            ensure_new_id(case, id)?;
+            let stage = stage(case);
+            if stage == Stage::DaHuy {
+                return Err(WorkflowError::CaseClosed { stage });
+            }
+            let source = case.document(original).ok_or(WorkflowError::UnknownDocument { id: original })?;
+            if source.state != DocumentState::Finalised {
+                return Err(WorkflowError::NotFinalised { state: source.state });
+            }
+            // An inspection decision is amended by its own kind of decision; every other
+            // document by a new document of the same kind.
+            let kind = if source.kind == K::QdKiemTra { K::QdSuaDoiKiemTra } else { source.kind };
+            let mut draft = Document::draft(id, kind, at);
+            draft.amends = Some(original);
+            draft.fields = source.fields.clone();
+            draft.signatures.clear();
+            next.documents.push(draft);
+        }
+        Event::FinaliseDocument { id, number, at } => {
+            let doc = case.document(id).ok_or(WorkflowError::UnknownDocument { id })?;
+            if doc.state != DocumentState::Draft {
+                return Err(WorkflowError::NotDraft { state: doc.state });
+            }
+            if doc.amends.is_none() {
+                check_step(case, doc.kind)?;
+            } else if stage(case) == Stage::DaHuy {
+                return Err(WorkflowError::CaseClosed { stage: Stage::DaHuy });
+            }
+            match (&number, doc.kind.is_numbered()) {
+                (None, true) => return Err(WorkflowError::NumberMissing { kind: doc.kind }),
+                (Some(_), false) => return Err(WorkflowError::NumberNotExpected { kind: doc.kind }),
+                _ => {}
+            }
+            let before = stage(case);
+            let target = next.documents.iter_mut().find(|d| d.id == id).expect("found above");
+            target.state = DocumentState::Finalised;
+            target.finalised_at = Some(at);
+            target.number = number.clone();
+            effects.extend(number.map(Effect::NumberUsed));
+            effects.push(Effect::RenderPdf(id));
+            let after = stage(&next);
+            if after != before && after.is_closed() {
+                effects.push(Effect::CaseClosed(after));
+            }
+        }
+        Event::CancelDocument { id, reason, at } => {
+            if reason.trim().is_empty() {
+                return Err(WorkflowError::ReasonMissing);
+            }
+            let doc = case.document(id).ok_or(WorkflowError::UnknownDocument { id })?;
+            if doc.state == DocumentState::Cancelled {
+                return Err(WorkflowError::NotDraft { state: doc.state });
+            }
+            if doc.state == DocumentState::Finalised {
+                ensure_no_dependent(case, doc)?;
+            }
+            let target = next.documents.iter_mut().find(|d| d.id == id).expect("found above");
+            target.state = DocumentState::Cancelled;
+            target.cancellation = Some(Cancellation { at, reason });
+            effects.extend(target.number.clone().map(Effect::NumberCancelled));
+        }
+        Event::CloseNoViolation { at } => {
+            if stage(case) != Stage::DaKiemTra {
+                return Err(WorkflowError::CannotCloseNoViolation);
+            }
+            next.closure = Some(Closure::NoViolation { at });
+            effects.push(Effect::CaseClosed(Stage::KhongViPham));
+        }
+        Event::CancelCase { reason, at } => {
+            let stage = stage(case);
+            if stage.is_closed() {
+                return Err(WorkflowError::CaseClosed { stage });
+            }
+            if reason.trim().is_empty() {
+                return Err(WorkflowError::ReasonMissing);
+            }
+            next.closure = Some(Closure::Cancelled { at, reason });
+            effects.push(Effect::CaseClosed(Stage::DaHuy));
+        }
+    }
+    Ok((next, effects))
+}
+
+fn ensure_new_id(case: &Case, id: Uuid) -> Result<(), WorkflowError> {
+    match case.document(id) {
+        Some(_) => Err(WorkflowError::DuplicateDocument { id }),
+        None => Ok(()),
+    }
+}
+
+/// A finalised document may be cancelled only when no active document rests on its kind
+/// through the table (unless another finalised document of the same kind remains).
+fn ensure_no_dependent(case: &Case, doc: &Document) -> Result<(), WorkflowError> {
+    let others_of_kind =
+        case.documents.iter().any(|d| d.id != doc.id && d.kind == doc.kind && d.state == DocumentState::Finalised);
+    if others_of_kind {
+        return Ok(());
+    }
+    let dependent = case
+        .documents
+        .iter()
+        .filter(|d| d.id != doc.id && d.is_active())
+        .find(|d| rule(d.kind).requires.contains(&doc.kind));
+    match dependent {
+        Some(d) => Err(WorkflowError::HasDependent { dependent: d.kind }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,114 @@
+//! Schema versions and migrations. The schema version lives in the `meta` table; each
+//! migration moves the file one version forward. All steps run in one write transaction,
+//! so a failed migration leaves the file exactly as it was.
+
+use super::{
+    CASES, JOURNAL, META, NUMBER_COUNTERS, NUMBERS, OpenError, SCHEMA_KEY, SUMMARIES, Store, StoreError, Writer,
+};
+
+/// The schema this build writes. Version 1 is the first release; the committed fixture
+/// `tests/fixtures/schema-v1.redb` is a file of that version.
+pub const CURRENT_SCHEMA: u32 = 1;
+
+/// One step from schema `from` to `from + 1`.
+pub struct Migration {
+    pub from: u32,
+    pub describe: &'static str,
+    pub run: fn(&mut Writer) -> Result<(), StoreError>,
+}
+
+/// The migrations of this build, oldest first. Empty while there is only version 1.
+pub const MIGRATIONS: &[Migration] = &[];
+
+pub(super) fn bring_to_current(store: &Store, migrations: &[Migration]) -> Result<(), OpenError> {
+    bring_to(store, CURRENT_SCHEMA, migrations)
+}
+
+fn bring_to(store: &Store, target: u32, migrations: &[Migration]) -> Result<(), OpenError> {
+    let path = store.path.clone();
+    let corrupt = |e: StoreError| OpenError::Corrupt { path: path.clone(), detail: e.to_string() };
+    let found = store.schema_version().map_err(corrupt)?;
+    if found == target {
+        return Ok(());
+    }
+    if found > target {
+        return Err(OpenError::NewerSchema { path: path.clone(), found, supported: target });
+    }
+    let result = store.write("system", |w: &mut Writer| -> Result<(), StoreError> {
+        if found == 0 {
+            create_tables(w)?;
+            return w.put_meta(SCHEMA_KEY, &target, "store.create");
+        }
+        for version in found..target {
+            let step = migrations.iter().find(|m| m.from == version).ok_or_else(|| StoreError::Decode {
+                table: "meta",
+                detail: format!("no migration from schema {version}"),
+            })?;
+            (step.run)(w)?;
+            w.put_meta(SCHEMA_KEY, &(version + 1), &format!("store.migrate: {}", step.describe))?;
+        }
+        Ok(())
+    });
+    result.map_err(|e| OpenError::Migration { path: path.clone(), from: found, detail: e.to_string() })
+}
+
+fn create_tables(w: &mut Writer) -> Result<(), StoreError> {
+    let tx = w.tx();
+    tx.open_table(META)?;
+    tx.open_table(CASES)?;
+    tx.open_table(SUMMARIES)?;
+    tx.open_table(JOURNAL)?;
+    tx.open_table(NUMBER_COUNTERS)?;
+    tx.open_table(NUMBERS)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn add_marker(w: &mut Writer) -> Result<(), StoreError> {
+        w.put_meta("marker", &"migrated".to_string(), "test.marker")
+    }
+
+    fn fail(_: &mut Writer) -> Result<(), StoreError> {
+        Err(StoreError::Decode { table: "test", detail: "boom".into() })
+    }
+
+    #[test]
+    fn migrations_run_in_order_and_record_the_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.redb")).unwrap();
+        let steps = [
+            Migration { from: 1, describe: "marker", run: add_marker },
+            Migration { from: 2, describe: "noop", run: |_| Ok(()) },
+        ];
+        bring_to(&store, 3, &steps).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 3);
+        assert_eq!(store.meta::<String>("marker").unwrap().as_deref(), Some("migrated"));
+        assert!(store.verify_journal().unwrap().first_broken.is_none());
+    }
+
+    #[test]
+    fn a_failed_migration_leaves_the_file_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.redb")).unwrap();
+        let steps = [
+            Migration { from: 1, describe: "marker", run: add_marker },
+            Migration { from: 2, describe: "fails", run: fail },
+        ];
+        let err = bring_to(&store, 3, &steps).unwrap_err();
+        assert!(matches!(err, OpenError::Migration { from: 1, .. }), "{err}");
+        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.meta::<String>("marker").unwrap(), None);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.redb")).unwrap();
+        store.write("t", |w| w.put_meta(SCHEMA_KEY, &(CURRENT_SCHEMA + 1), "test.bump")).unwrap();
+        let err = bring_to(&store, CURRENT_SCHEMA, &[]).unwrap_err();
+        assert!(matches!(err, OpenError::NewerSchema { found, .. } if found == CURRENT_SCHEMA + 1));
+    }
+}

@@ -1,0 +1,323 @@
+//! The redb store: cases, their list summaries, document numbers, reference data, and the
+//! tamper-evident journal. Every change is one write transaction that appends a journal
+//! entry; a failed change leaves the file as it was.
+
+mod error;
+mod journal;
+mod migrate;
+mod record;
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use serde::{Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+use crate::domain::{Case, CaseSummary, DocumentNumber};
+pub use error::{OpenError, StoreError};
+pub use journal::{AuditReport, BrokenLink, JournalEntry};
+pub use migrate::{CURRENT_SCHEMA, Migration};
+
+/// The database file name inside a data directory.
+pub const DB_FILE: &str = "anchi.redb";
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const CASES: TableDefinition<u128, &[u8]> = TableDefinition::new("cases");
+const SUMMARIES: TableDefinition<u128, &[u8]> = TableDefinition::new("case_summaries");
+const JOURNAL: TableDefinition<u64, &[u8]> = TableDefinition::new("journal");
+/// Last number used per series `ký hiệu|year`.
+const NUMBER_COUNTERS: TableDefinition<&str, u32> = TableDefinition::new("number_counters");
+/// Every number ever used: `12/QĐ-KT-X|2026` → (document id, cancelled).
+const NUMBERS: TableDefinition<&str, &[u8]> = TableDefinition::new("numbers");
+
+const SCHEMA_KEY: &str = "schema_version";
+
+/// An open anchi database.
+pub struct Store {
+    db: Database,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// What the numbers table remembers of a used number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct NumberUse {
+    pub document_id: Uuid,
+    pub cancelled: bool,
+}
+
+impl Store {
+    /// Opens (or creates) the database file at `path`, migrating it to the current schema.
+    pub fn open(path: &Path) -> Result<Store, OpenError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
+        }
+        // redb checks its own invariants with debug assertions; a damaged file must give an
+        // error, never a crash, so a panic while opening is reported as corruption.
+        let opened = std::panic::catch_unwind(|| Database::builder().create(path));
+        let db = match opened {
+            Ok(result) => result.map_err(|e| open_error(path, e))?,
+            Err(_) => {
+                return Err(OpenError::Corrupt { path: path.to_path_buf(), detail: "storage engine panicked".into() });
+            }
+        };
+        let store = Store { db, path: path.to_path_buf() };
+        migrate::bring_to_current(&store, migrate::MIGRATIONS)?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version recorded in the file (0 for a file never initialised).
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(self.meta::<u32>(SCHEMA_KEY)?.unwrap_or(0))
+    }
+
+    /// Runs `change` in one write transaction on behalf of `actor`. Every put appends a
+    /// journal entry; if `change` fails, nothing is written.
+    pub fn write<T, E>(&self, actor: &str, change: impl FnOnce(&mut Writer) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self.db.begin_write().map_err(StoreError::from)?;
+        let (next_seq, prev_hash) = {
+            let journal = tx.open_table(JOURNAL).map_err(StoreError::from)?;
+            let last = journal.last().map_err(StoreError::from)?;
+            match last {
+                Some((_, value)) => {
+                    let entry: JournalEntry = record::decode("journal", value.value())?;
+                    (entry.seq + 1, entry.hash)
+                }
+                None => (1, [0; 32]),
+            }
+        };
+        let mut writer = Writer { tx, actor: actor.to_string(), next_seq, prev_hash };
+        let result = change(&mut writer)?;
+        writer.tx.commit().map_err(StoreError::from)?;
+        Ok(result)
+    }
+
+    /// Reads a value from the `meta` table.
+    pub fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = match tx.open_table(META) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let value = table.get(key)?;
+        value.map(|v| record::decode("meta", v.value())).transpose()
+    }
+
+    /// One case, decoded.
+    pub fn case(&self, id: Uuid) -> Result<Option<Case>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(CASES)?;
+        let value = table.get(id.as_u128())?;
+        value.map(|v| record::decode("cases", v.value())).transpose()
+    }
+
+    pub fn case_count(&self) -> Result<u64, StoreError> {
+        let tx = self.db.begin_read()?;
+        Ok(tx.open_table(CASES)?.len()?)
+    }
+
+    /// The summaries of every case, in id order (ids are time-ordered, so oldest first).
+    pub fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(SUMMARIES)?;
+        let mut out = Vec::with_capacity(table.len()? as usize);
+        for row in table.iter()? {
+            let (_, value) = row?;
+            out.push(record::decode("case_summaries", value.value())?);
+        }
+        Ok(out)
+    }
+
+    /// Every journal entry about one case, oldest first: the case's history.
+    pub fn history(&self, case_id: Uuid) -> Result<Vec<JournalEntry>, StoreError> {
+        let mut out = Vec::new();
+        self.each_journal_entry(|entry| {
+            if entry.case_id == Some(case_id) {
+                out.push(entry);
+            }
+        })?;
+        Ok(out)
+    }
+
+    fn each_journal_entry(&self, mut visit: impl FnMut(JournalEntry)) -> Result<(), StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(JOURNAL)?;
+        for row in table.iter()? {
+            let (_, value) = row?;
+            visit(record::decode("journal", value.value())?);
+        }
+        Ok(())
+    }
+
+    /// How a number was used, if it was.
+    pub fn number_use(&self, number: &DocumentNumber) -> Result<Option<NumberUse>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(NUMBERS)?;
+        let value = table.get(number_key(number).as_str())?;
+        value.map(|v| record::decode("numbers", v.value())).transpose()
+    }
+
+    /// Walks the journal: every entry's hash, every link to the previous entry, and that
+    /// each stored case is the one its latest journal entry describes.
+    pub fn verify_journal(&self) -> Result<AuditReport, StoreError> {
+        let tx = self.db.begin_read()?;
+        let journal = tx.open_table(JOURNAL)?;
+        let mut expected_prev = [0u8; 32];
+        let mut latest_content = std::collections::HashMap::new();
+        let mut report = AuditReport { entries: 0, cases_checked: 0, first_broken: None };
+        for (expected_seq, row) in (1u64..).zip(journal.iter()?) {
+            let (key, value) = row?;
+            let broken = |reason: String| Some(BrokenLink { seq: key.value(), reason });
+            let entry: JournalEntry = match record::decode("journal", value.value()) {
+                Ok(e) => e,
+                Err(e) => {
+                    report.first_broken = broken(format!("entry cannot be decoded: {e}"));
+                    return Ok(report);
+                }
+            };
+            report.entries += 1;
+            let problem = if key.value() != expected_seq || entry.seq != expected_seq {
+                Some(format!("expected entry {expected_seq}, found key {} seq {}", key.value(), entry.seq))
+            } else if entry.prev_hash != expected_prev {
+                Some("previous-hash link does not match the entry before".to_string())
+            } else if entry.compute_hash() != entry.hash {
+                Some("entry content does not match its hash".to_string())
+            } else {
+                None
+            };
+            if let Some(reason) = problem {
+                report.first_broken = broken(reason);
+                return Ok(report);
+            }
+            if let Some(id) = entry.case_id {
+                latest_content.insert(id.as_u128(), (entry.seq, entry.content_sha256));
+            }
+            expected_prev = entry.hash;
+        }
+        let cases = tx.open_table(CASES)?;
+        for row in cases.iter()? {
+            let (key, value) = row?;
+            report.cases_checked += 1;
+            let id = Uuid::from_u128(key.value());
+            let reason = match latest_content.get(&key.value()) {
+                None => Some((0, format!("case {id} has no journal entry"))),
+                Some((seq, hash)) if *hash != journal::sha256(value.value()) => {
+                    Some((*seq, format!("case {id} differs from what journal entry {seq} recorded")))
+                }
+                Some(_) => None,
+            };
+            if let Some((seq, reason)) = reason {
+                report.first_broken = Some(BrokenLink { seq, reason });
+                return Ok(report);
+            }
+        }
+        Ok(report)
+    }
+}
+
+fn number_key(number: &DocumentNumber) -> String {
+    format!("{number}|{}", number.year)
+}
+
+fn open_error(path: &Path, e: redb::DatabaseError) -> OpenError {
+    let path = path.to_path_buf();
+    match e {
+        redb::DatabaseError::DatabaseAlreadyOpen | redb::DatabaseError::LockProtocolMismatch => {
+            OpenError::Locked { path }
+        }
+        redb::DatabaseError::Storage(redb::StorageError::Io(source))
+            if source.kind() != std::io::ErrorKind::InvalidData =>
+        {
+            OpenError::Io { path, source }
+        }
+        other => OpenError::Corrupt { path, detail: other.to_string() },
+    }
+}
+
+/// A write transaction in progress; see [`Store::write`].
+pub struct Writer {
+    tx: redb::WriteTransaction,
+    actor: String,
+    next_seq: u64,
+    prev_hash: [u8; 32],
+}
+
+impl Writer {
+    /// Appends a journal entry for a change whose stored bytes are `content`.
+    fn journal(&mut self, action: &str, case_id: Option<Uuid>, content: &[u8]) -> Result<(), StoreError> {
+        let mut entry = JournalEntry {
+            seq: self.next_seq,
+            at: Utc::now(),
+            actor: self.actor.clone(),
+            action: action.to_string(),
+            case_id,
+            content_sha256: journal::sha256(content),
+            prev_hash: self.prev_hash,
+            hash: [0; 32],
+        };
+        entry.hash = entry.compute_hash();
+        self.tx.open_table(JOURNAL)?.insert(entry.seq, record::encode(&entry).as_slice())?;
+        self.next_seq += 1;
+        self.prev_hash = entry.hash;
+        Ok(())
+    }
+
+    /// Stores a case and its list summary, and journals the change as `action`.
+    pub fn put_case(&mut self, case: &Case, action: &str) -> Result<(), StoreError> {
+        let bytes = record::encode(case);
+        let key = case.id.as_u128();
+        self.tx.open_table(CASES)?.insert(key, bytes.as_slice())?;
+        self.tx.open_table(SUMMARIES)?.insert(key, record::encode(&CaseSummary::of(case)).as_slice())?;
+        self.journal(action, Some(case.id), &bytes)
+    }
+
+    /// Reads a case inside this transaction.
+    pub fn case(&self, id: Uuid) -> Result<Option<Case>, StoreError> {
+        let table = self.tx.open_table(CASES)?;
+        let value = table.get(id.as_u128())?;
+        value.map(|v| record::decode("cases", v.value())).transpose()
+    }
+
+    /// Stores a value in the `meta` table and journals it as `action`.
+    pub fn put_meta<T: Serialize>(&mut self, key: &str, value: &T, action: &str) -> Result<(), StoreError> {
+        let bytes = record::encode(value);
+        self.tx.open_table(META)?.insert(key, bytes.as_slice())?;
+        self.journal(action, None, &bytes)
+    }
+
+    /// Takes the next number of a series (ký hiệu and year). Numbers are never reused: the
+    /// counter only moves forward, inside the same transaction that finalises the document.
+    pub fn next_number(&mut self, ky_hieu: &str, year: i32) -> Result<u32, StoreError> {
+        let key = format!("{ky_hieu}|{year}");
+        let mut table = self.tx.open_table(NUMBER_COUNTERS)?;
+        let next = table.get(key.as_str())?.map_or(0, |v| v.value()) + 1;
+        table.insert(key.as_str(), next)?;
+        Ok(next)
+    }
+
+    /// Records how a number was used (or that it was cancelled).
+    pub fn record_number(&mut self, number: &DocumentNumber, use_: &NumberUse) -> Result<(), StoreError> {
+        let key = number_key(number);
+        self.tx.open_table(NUMBERS)?.insert(key.as_str(), record::encode(use_).as_slice())?;
+        Ok(())
+    }
+
+    /// The raw transaction, for migrations.
+    fn tx(&self) -> &redb::WriteTransaction {
+        &self.tx
+    }
+}

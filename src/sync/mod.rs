@@ -1,0 +1,1 @@
+//! Upload client for the provincial server. Built by the hub issue; nothing here yet.

@@ -1,0 +1,123 @@
+//! The case list screen: every case of the team, newest first, with search and a stage
+//! filter. Rows are virtualised so 100,000 cases scroll smoothly.
+
+use eframe::egui::{self, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use super::theme;
+use crate::app::Reference;
+use crate::domain::{CaseSummary, Stage, text::fold};
+
+/// What the list screen keeps between frames.
+#[derive(Debug, Default)]
+pub struct CaseListState {
+    pub rows: Vec<CaseSummary>,
+    pub search: String,
+    pub stage: Option<Stage>,
+    /// Indices into `rows` that pass the search and filter.
+    visible: Vec<usize>,
+    /// The search and filter `visible` was computed for.
+    computed_for: Option<(String, Option<Stage>)>,
+}
+
+impl CaseListState {
+    pub fn new(rows: Vec<CaseSummary>) -> Self {
+        CaseListState { rows, ..Default::default() }
+    }
+
+    /// Recomputes the visible rows when the search or filter changed.
+    fn refresh(&mut self) {
+        let key = (fold(&self.search), self.stage);
+        if self.computed_for.as_ref() == Some(&key) {
+            return;
+        }
+        let query = key.0.replace('-', "");
+        self.visible = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| key.1.is_none_or(|s| r.stage == s) && r.matches(&query))
+            .map(|(i, _)| i)
+            .collect();
+        self.computed_for = Some(key);
+    }
+
+    pub fn visible_count(&mut self) -> usize {
+        self.refresh();
+        self.visible.len()
+    }
+}
+
+/// Draws the list.
+pub fn case_list_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Reference) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Tìm kiếm");
+        ui.add(
+            egui::TextEdit::singleline(&mut state.search)
+                .hint_text("Tên, mã số thuế, số định danh — gõ có dấu hoặc không dấu")
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id);
+        ui.separator();
+        let label = ui.label("Trạng thái");
+        egui::ComboBox::from_id_salt("stage-filter")
+            .selected_text(state.stage.map_or("Tất cả", Stage::vi))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut state.stage, None, "Tất cả");
+                for stage in Stage::ALL {
+                    ui.selectable_value(&mut state.stage, Some(stage), stage.vi());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    let total = state.rows.len();
+    let shown = state.visible_count();
+    ui.label(format!("{shown} / {total} vụ việc"));
+    ui.separator();
+
+    TableBuilder::new(ui)
+        .striped(true)
+        .resizable(true)
+        .column(Column::exact(92.0))
+        .column(Column::initial(190.0))
+        .column(Column::initial(330.0).clip(true))
+        .column(Column::initial(130.0))
+        .column(Column::initial(170.0))
+        .column(Column::remainder().clip(true))
+        .header(theme::ROW_HEIGHT, |mut header| {
+            for title in ["Ngày mở", "Trạng thái", "Đối tượng", "MST / Định danh", "Số văn bản mới nhất", "Lĩnh vực"]
+            {
+                header.col(|ui| {
+                    ui.label(theme::bold(title));
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(theme::ROW_HEIGHT, state.visible.len(), |mut row| {
+                let summary = &state.rows[state.visible[row.index()]];
+                let dim = |text: String| {
+                    let rich = RichText::new(text);
+                    if summary.stage.is_closed() { rich.color(theme::CLOSED_FG) } else { rich }
+                };
+                row.col(|ui| {
+                    ui.label(dim(summary.opened_at.format("%d/%m/%Y").to_string()));
+                });
+                row.col(|ui| {
+                    ui.label(dim(summary.stage.vi().to_string()));
+                });
+                row.col(|ui| {
+                    ui.label(dim(summary.subject_name.clone()));
+                });
+                row.col(|ui| {
+                    ui.label(dim(summary.subject_identifier.clone().unwrap_or_default()));
+                });
+                row.col(|ui| {
+                    ui.label(dim(summary.latest_number.clone().unwrap_or_default()));
+                });
+                row.col(|ui| {
+                    ui.label(dim(reference.field_name(&summary.field).unwrap_or(&summary.field).to_string()));
+                });
+            });
+        });
+}

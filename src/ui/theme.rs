@@ -1,0 +1,39 @@
+//! Colours, sizes and fonts of the window, in one place.
+
+use eframe::egui::{self, Color32, FontData, FontDefinitions, FontFamily};
+
+/// Height of one row of the case list, in points.
+pub const ROW_HEIGHT: f32 = 22.0;
+/// Base text size, a little larger than egui's default for a laptop on a shop counter.
+pub const BODY_SIZE: f32 = 15.0;
+
+pub const DEMO_BANNER_BG: Color32 = Color32::from_rgb(0xff, 0xe0, 0x82);
+pub const DEMO_BANNER_FG: Color32 = Color32::from_rgb(0x5d, 0x40, 0x00);
+pub const ERROR_FG: Color32 = Color32::from_rgb(0xb7, 0x1c, 0x1c);
+pub const CLOSED_FG: Color32 = Color32::from_gray(110);
+
+const NOTO_SANS: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regular.ttf");
+const NOTO_SANS_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
+
+/// Puts the bundled Noto Sans first in every family: egui's default font has no
+/// Vietnamese letters, and system fonts differ from PC to PC.
+pub fn install(ctx: &egui::Context) {
+    let mut fonts = FontDefinitions::default();
+    fonts.font_data.insert("noto-sans".into(), FontData::from_static(NOTO_SANS).into());
+    fonts.font_data.insert("noto-sans-bold".into(), FontData::from_static(NOTO_SANS_BOLD).into());
+    for family in [FontFamily::Proportional, FontFamily::Monospace] {
+        fonts.families.entry(family).or_default().insert(0, "noto-sans".into());
+    }
+    fonts.families.insert(FontFamily::Name("bold".into()), vec!["noto-sans-bold".into(), "noto-sans".into()]);
+    ctx.set_fonts(fonts);
+    ctx.global_style_mut(|style| {
+        for font in style.text_styles.values_mut() {
+            font.size = font.size.max(BODY_SIZE * font.size / 14.0);
+        }
+    });
+}
+
+/// Bold text in the bundled bold face.
+pub fn bold(text: impl Into<String>) -> egui::RichText {
+    egui::RichText::new(text).family(FontFamily::Name("bold".into()))
+}
