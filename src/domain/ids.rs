@@ -79,6 +79,38 @@ fn compact(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace() && *c != '.').collect()
 }
 
+/// The message serde gives when a stored or imported identifier is refused: both
+/// languages, so an import error shown to a user is in Vietnamese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidIdentifier(pub IdError);
+
+impl std::fmt::Display for InvalidIdentifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.0.vi(), self.0)
+    }
+}
+
+/// The serde plumbing shared by the identifier newtypes: they are read from and
+/// written as strings, through their `TryFrom<&str>` parser.
+macro_rules! string_newtype {
+    ($($t:ident),*) => {$(
+        impl TryFrom<String> for $t {
+            type Error = InvalidIdentifier;
+            fn try_from(value: String) -> Result<Self, InvalidIdentifier> {
+                $t::try_from(value.as_str()).map_err(InvalidIdentifier)
+            }
+        }
+
+        impl From<$t> for String {
+            fn from(value: $t) -> String {
+                value.0
+            }
+        }
+    )*};
+}
+
+string_newtype!(TaxCode, PersonalId, OldIdCard, PhoneNumber);
+
 /// Mã số thuế: 10 digits, or 13 written `NNNNNNNNNN-NNN` for a dependent unit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -132,19 +164,6 @@ impl TryFrom<&str> for TaxCode {
         // Thirteen digits typed without the dash are stored in the written form.
         let s = if s.len() == 13 { format!("{}-{}", &s[..10], &s[10..]) } else { s };
         Ok(TaxCode(s))
-    }
-}
-
-impl TryFrom<String> for TaxCode {
-    type Error = IdError;
-    fn try_from(value: String) -> Result<Self, IdError> {
-        TaxCode::try_from(value.as_str())
-    }
-}
-
-impl From<TaxCode> for String {
-    fn from(value: TaxCode) -> String {
-        value.0
     }
 }
 
@@ -228,19 +247,6 @@ impl TryFrom<&str> for PersonalId {
     }
 }
 
-impl TryFrom<String> for PersonalId {
-    type Error = IdError;
-    fn try_from(value: String) -> Result<Self, IdError> {
-        PersonalId::try_from(value.as_str())
-    }
-}
-
-impl From<PersonalId> for String {
-    fn from(value: PersonalId) -> String {
-        value.0
-    }
-}
-
 /// Số CMND: the old 9-digit ID card, invalid since 2025-01-01; kept for old records.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -265,19 +271,6 @@ impl TryFrom<&str> for OldIdCard {
             return Err(IdError::OldIdCardShape);
         }
         Ok(OldIdCard(s))
-    }
-}
-
-impl TryFrom<String> for OldIdCard {
-    type Error = IdError;
-    fn try_from(value: String) -> Result<Self, IdError> {
-        OldIdCard::try_from(value.as_str())
-    }
-}
-
-impl From<OldIdCard> for String {
-    fn from(value: OldIdCard) -> String {
-        value.0
     }
 }
 
@@ -308,19 +301,6 @@ impl TryFrom<&str> for PhoneNumber {
             return Err(IdError::PhoneShape);
         }
         Ok(PhoneNumber(local))
-    }
-}
-
-impl TryFrom<String> for PhoneNumber {
-    type Error = IdError;
-    fn try_from(value: String) -> Result<Self, IdError> {
-        PhoneNumber::try_from(value.as_str())
-    }
-}
-
-impl From<PhoneNumber> for String {
-    fn from(value: PhoneNumber) -> String {
-        value.0
     }
 }
 

@@ -1,0 +1,96 @@
+//! The dependency rules of ARCHITECTURE.md, checked on the source so they cannot wear away:
+//! the domain is pure, and the two faces reach storage only through `app`.
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Every (file, line number, line) under `src/<layer>` that mentions one of `forbidden`,
+/// ignoring comment lines.
+fn offences(layer: &str, forbidden: &[&str]) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(layer);
+    let mut found = Vec::new();
+    for file in rust_files(&root) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            for word in forbidden {
+                if code.contains(word) {
+                    found.push(format!("{}:{}: uses `{word}`: {}", file.display(), i + 1, code));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_domain_is_pure() {
+    let forbidden = [
+        "egui",
+        "eframe",
+        "redb",
+        "printpdf",
+        "ureq",
+        "tokio",
+        "axum",
+        "std::fs",
+        "std::net",
+        "std::io",
+        "std::process",
+        "std::env",
+        "std::thread",
+        "Local::now",
+        "Utc::now",
+        "SystemTime",
+        "Instant::now",
+        "println!",
+        "eprintln!",
+        "crate::store",
+        "crate::app",
+        "crate::ui",
+        "crate::cli",
+        "crate::forms",
+        "crate::pdf",
+        "crate::sync",
+    ];
+    let found = offences("domain", &forbidden);
+    assert!(found.is_empty(), "src/domain must stay pure:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_faces_reach_storage_only_through_app() {
+    let forbidden = ["crate::store", "anchi::store", "redb", "store::"];
+    for face in ["cli", "ui"] {
+        let found = offences(face, &forbidden);
+        assert!(found.is_empty(), "src/{face} must go through app:\n{}", found.join("\n"));
+    }
+}
+
+#[test]
+fn the_store_knows_nothing_of_the_faces() {
+    let forbidden = ["crate::ui", "crate::cli", "crate::app", "egui", "eframe", "clap"];
+    let found = offences("store", &forbidden);
+    assert!(found.is_empty(), "src/store must not depend on outer layers:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_checker_finds_what_it_looks_for() {
+    // Guard against a checker that silently matches nothing (a wrong path, say).
+    assert!(!offences("store", &["redb"]).is_empty());
+    assert!(!offences("ui", &["egui"]).is_empty());
+}
