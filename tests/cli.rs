@@ -1,0 +1,201 @@
+//! The command line as a user or script drives it: the real binary on a real data directory.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn anchi(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_anchi")).arg("--data-dir").arg(dir).args(args).output().unwrap()
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = anchi(dir, args);
+    assert!(out.status.success(), "anchi {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(dir, args)).unwrap()
+}
+
+#[test]
+fn demo_makes_cases_in_every_state() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["demo", "--cases", "200", "--seed", "5"]);
+    let list = json(dir.path(), &["case", "list", "--json"]);
+    let items = list.as_array().unwrap();
+    assert_eq!(items.len(), 200);
+    let stages: std::collections::BTreeSet<&str> = items.iter().map(|c| c["stage"].as_str().unwrap()).collect();
+    for stage in
+        ["moi", "da_co_quyet_dinh", "da_kiem_tra", "da_lap_bien_ban_vi_pham", "khong_vi_pham", "da_xu_phat", "da_huy"]
+    {
+        assert!(stages.contains(stage), "no demo case in stage {stage}: {stages:?}");
+    }
+    // Newest first.
+    let dates: Vec<&str> = items.iter().map(|c| c["opened_at"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]));
+    // Vietnamese names, real admin units.
+    let first = &items[0];
+    assert!(first["subject"]["name"].as_str().unwrap().chars().any(|c| !c.is_ascii()));
+    let audit = json(dir.path(), &["audit", "verify", "--json"]);
+    assert_eq!(audit["first_broken"], Value::Null);
+    assert_eq!(audit["cases_checked"], 200);
+}
+
+#[test]
+fn export_then_import_round_trips_exactly() {
+    let source = tempfile::tempdir().unwrap();
+    ok(source.path(), &["demo", "--cases", "30", "--seed", "9"]);
+    let target = tempfile::tempdir().unwrap();
+    for item in json(source.path(), &["case", "list", "--json"]).as_array().unwrap() {
+        let id = item["id"].as_str().unwrap();
+        let exported = ok(source.path(), &["case", "export", id]);
+        let file = target.path().join(format!("{id}.json"));
+        std::fs::write(&file, &exported).unwrap();
+        assert_eq!(ok(target.path(), &["case", "import", file.to_str().unwrap()]).trim(), id);
+        assert_eq!(ok(target.path(), &["case", "export", id]), exported);
+        // The same file again changes nothing.
+        ok(target.path(), &["case", "import", file.to_str().unwrap()]);
+    }
+    let a = json(source.path(), &["case", "list", "--json"]);
+    let b = json(target.path(), &["case", "list", "--json"]);
+    assert_eq!(a, b);
+    let show = json(target.path(), &["case", "show", a[0]["id"].as_str().unwrap(), "--json"]);
+    assert_eq!(show["case"]["id"], a[0]["id"]);
+    assert_eq!(show["history"][0]["action"], "case.import");
+}
+
+/// Imports a modified copy of a demo case in `stage` and returns (exit code, stderr,
+/// number of cases after).
+fn import_edited(stage: &str, edit: impl FnOnce(&mut Value)) -> (i32, String, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["demo", "--cases", "60", "--seed", "2"]);
+    let list = json(dir.path(), &["case", "list", "--json"]);
+    let case = list.as_array().unwrap().iter().find(|c| c["stage"] == stage).expect("demo has every stage");
+    let id = case["id"].as_str().unwrap().to_string();
+    let mut file: Value = serde_json::from_str(&ok(dir.path(), &["case", "export", &id])).unwrap();
+    // A new id, so the import is not compared with the stored original.
+    file["case"]["id"] = Value::String(uuid::Uuid::now_v7().to_string());
+    edit(&mut file);
+    let path = dir.path().join("edited.json");
+    std::fs::write(&path, serde_json::to_string(&file).unwrap()).unwrap();
+    let before = json(dir.path(), &["audit", "verify", "--json"])["entries"].as_u64().unwrap();
+    let out = anchi(dir.path(), &["case", "import", path.to_str().unwrap()]);
+    let after = json(dir.path(), &["audit", "verify", "--json"]);
+    assert_eq!(after["entries"].as_u64().unwrap(), before, "a refused import must store nothing");
+    let cases = json(dir.path(), &["case", "list", "--json"]).as_array().unwrap().len();
+    (out.status.code().unwrap(), String::from_utf8(out.stderr).unwrap(), cases)
+}
+
+#[test]
+fn a_bad_tax_code_is_refused_with_its_path() {
+    let (code, err, cases) = import_edited("da_kiem_tra", |f| {
+        f["case"]["subject"]["kind"] = "organisation".into();
+        f["case"]["subject"]["tax_code"] = "12345".into();
+    });
+    assert_eq!(code, 2);
+    assert_eq!(cases, 60);
+    assert!(err.contains("$.case.subject.tax_code"), "{err}");
+    assert!(err.contains("Mã số thuế phải gồm 10 chữ số"), "{err}");
+}
+
+#[test]
+fn semantic_problems_are_all_reported_at_once() {
+    let (code, err, _) = import_edited("da_kiem_tra", |f| {
+        f["case"]["field"] = "khong-co".into();
+        f["case"]["opened_at"] = "2099-01-01T08:00:00".into();
+        f["case"]["goods"][0]["quantity"] = 0.into();
+        f["case"]["subject"]["address"] =
+            serde_json::json!({"coded": {"street": "x", "commune_code": 70, "province_code": 20}});
+    });
+    assert_eq!(code, 2);
+    for needle in [
+        "$.case.field",
+        "$.case.opened_at: Ngày giờ không được ở tương lai",
+        "$.case.goods[0].quantity: Số lượng phải lớn hơn 0",
+        "$.case.subject.address: Xã/phường 00070 không thuộc tỉnh có mã 20",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn an_out_of_order_document_is_refused() {
+    let (code, err, _) = import_edited("da_xu_phat", |f| {
+        // Drop the inspection decision: everything after it rested on it.
+        f["case"]["documents"].as_array_mut().unwrap().retain(|d| d["kind"] != "qd-kiem-tra");
+    });
+    assert_eq!(code, 2);
+    assert!(err.contains("state: Văn bản được hoàn tất trước khi có Quyết định kiểm tra"), "{err}");
+}
+
+#[test]
+fn a_number_already_used_is_refused() {
+    let (code, err, _) = import_edited("da_xu_phat", |f| {
+        // Fresh document ids with the same numbers: the numbers belong to the original case.
+        for d in f["case"]["documents"].as_array_mut().unwrap() {
+            d["id"] = uuid::Uuid::now_v7().to_string().into();
+        }
+    });
+    assert_eq!(code, 2);
+    assert!(err.contains("đã được dùng cho văn bản khác"), "{err}");
+}
+
+#[test]
+fn broken_json_and_unknown_fields_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, "{ \"format\": \"anchi-case\", ").unwrap();
+    let out = anchi(dir.path(), &["case", "import", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
+    std::fs::write(&path, r#"{"format": "anchi-case", "version": 1, "case": {}, "extra": 1}"#).unwrap();
+    let out = anchi(dir.path(), &["case", "import", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("$."), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(dir.path(), &["case", "list", "--json"]).as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn decomposed_text_is_stored_composed() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["demo", "--cases", "1", "--seed", "4"]);
+    let id = json(dir.path(), &["case", "list", "--json"])[0]["id"].as_str().unwrap().to_string();
+    let mut file: Value = serde_json::from_str(&ok(dir.path(), &["case", "export", &id])).unwrap();
+    let new_id = uuid::Uuid::now_v7().to_string();
+    file["case"]["id"] = new_id.clone().into();
+    file["case"]["documents"] = Value::Array(vec![]);
+    file["case"]["subject"]["name"] = "Hộ kinh doanh Nguye\u{302}\u{303}n Va\u{306}n Hu\u{300}ng".into();
+    let path = dir.path().join("nfd.json");
+    std::fs::write(&path, serde_json::to_string(&file).unwrap()).unwrap();
+    ok(dir.path(), &["case", "import", path.to_str().unwrap()]);
+    let stored = json(dir.path(), &["case", "show", &new_id, "--json"]);
+    assert_eq!(stored["case"]["subject"]["name"], "Hộ kinh doanh Nguyễn Văn Hùng");
+}
+
+#[test]
+fn a_locked_database_and_an_unknown_case_give_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["demo", "--cases", "1"]);
+    let out = anchi(dir.path(), &["case", "show", "01890000-0000-7000-8000-000000000000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Không tìm thấy vụ việc"));
+    let _held = anchi::store::Store::open(&dir.path().join(anchi::store::DB_FILE)).unwrap();
+    let out = anchi(dir.path(), &["case", "list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("đang được một cửa sổ hoặc lệnh anchi khác sử dụng"));
+}
+
+#[test]
+fn demo_refuses_a_real_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = anchi::app::Workspace::open(dir.path()).unwrap();
+    let mut unit = anchi::app::demo::demo_unit();
+    unit.demo = false;
+    ws.set_unit(unit).unwrap();
+    drop(ws);
+    let out = anchi(dir.path(), &["demo", "--cases", "3"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("đơn vị thật"));
+}
