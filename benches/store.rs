@@ -1,1 +1,104 @@
-fn main() {}
+//! Store benchmarks (issue 2): loading the case list of 100,000 cases, loading one case,
+//! one autosave-sized change (commit + journal) against a bare redb commit of the same
+//! bytes, and demo generation throughput.
+//!
+//! `cargo bench --bench store`. The 100,000-case database is built once per run
+//! (set ANCHI_BENCH_CASES to change the count).
+
+use std::time::Duration;
+
+use anchi::app::Workspace;
+use anchi::domain::{CaseSummary, DocumentKind, Event};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use redb::TableDefinition;
+use uuid::Uuid;
+
+fn case_count() -> usize {
+    std::env::var("ANCHI_BENCH_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
+}
+
+fn store_benches(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = case_count();
+    let started = std::time::Instant::now();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.make_demo(cases, 1).unwrap();
+    let size = std::fs::metadata(dir.path().join(anchi::store::DB_FILE)).unwrap().len();
+    eprintln!(
+        "demo --cases {cases}: {:.1} s, file {:.1} MiB",
+        started.elapsed().as_secs_f64(),
+        size as f64 / (1024.0 * 1024.0)
+    );
+
+    let mut group = c.benchmark_group("case_list");
+    group.sample_size(10);
+    group.bench_function(format!("load_all_summaries_{cases}"), |b| b.iter(|| ws.list_cases().unwrap().len()));
+    group.finish();
+
+    let list = ws.list_cases().unwrap();
+    let some_id = list[list.len() / 2].id;
+    c.bench_function("load_one_case", |b| b.iter(|| ws.case(some_id).unwrap()));
+
+    // An open case with a draft to autosave into.
+    let target = list.iter().find(|s| !s.stage.is_closed()).unwrap().id;
+    let draft = Uuid::now_v7();
+    let at = anchi::app::now();
+    let kind = if ws.case(target).unwrap().has_finalised(DocumentKind::QdKiemTra) {
+        DocumentKind::BbLamViec
+    } else {
+        DocumentKind::QdKiemTra
+    };
+    ws.apply_event(target, Event::StartDocument { id: draft, kind, at }).unwrap();
+    let case = ws.case(target).unwrap();
+    let case_bytes = postcard::to_stdvec(&case).unwrap().len() + 1;
+    let summary_bytes = postcard::to_stdvec(&CaseSummary::of(&case)).unwrap().len() + 1;
+    // seq, time, actor, action, case id, three hashes: about this much per journal entry.
+    let journal_bytes = 8 + 12 + 9 + 20 + 17 + 3 * 32 + 1;
+    eprintln!("autosave writes {case_bytes} + {summary_bytes} + ~{journal_bytes} bytes");
+
+    let bare_dir = tempfile::tempdir().unwrap();
+    let bare = redb::Database::create(bare_dir.path().join("bare.redb")).unwrap();
+    const BARE: TableDefinition<u64, &[u8]> = TableDefinition::new("bare");
+    let payloads = [vec![7u8; case_bytes], vec![8u8; summary_bytes], vec![9u8; journal_bytes]];
+
+    let mut group = c.benchmark_group("autosave");
+    group.measurement_time(Duration::from_secs(10));
+    let mut n = 0u64;
+    group.bench_function("save_field_commit_and_journal", |b| {
+        b.iter(|| {
+            n += 1;
+            ws.save_field(target, draft, "ghi_chu", &format!("Hàng hóa đã kiểm đếm, lần {n}")).unwrap();
+        })
+    });
+    let mut key = 0u64;
+    group.bench_function("bare_redb_commit_same_bytes", |b| {
+        b.iter(|| {
+            let tx = bare.begin_write().unwrap();
+            {
+                let mut table = tx.open_table(BARE).unwrap();
+                for payload in &payloads {
+                    key += 1;
+                    table.insert(key % 3, payload.as_slice()).unwrap();
+                }
+            }
+            tx.commit().unwrap();
+        })
+    });
+    group.finish();
+}
+
+fn demo_benches(c: &mut Criterion) {
+    let mut group = c.benchmark_group("demo");
+    group.sample_size(10);
+    group.bench_function("make_demo_1000_cases", |b| {
+        b.iter_batched(
+            || tempfile::tempdir().unwrap(),
+            |dir| Workspace::open(dir.path()).unwrap().make_demo(1000, 7).unwrap(),
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, store_benches, demo_benches);
+criterion_main!(benches);

@@ -229,7 +229,18 @@ fn the_first_schema_fixture_opens_and_migrates() {
     assert_eq!(report.cases_checked, 20);
     for summary in ws.list_cases().unwrap() {
         assert_eq!(ws.case(summary.id).unwrap().id, summary.id);
+        // Schema 2's journal index was built from the old journal: every case has its history.
+        let history = ws.history(summary.id).unwrap();
+        assert_eq!(history.first().map(|e| e.action.as_str()), Some("demo.create"));
+        assert!(history.iter().all(|e| e.case_id == Some(summary.id)));
     }
+    // New changes after the migration are journaled and indexed too.
+    let first = ws.list_cases().unwrap()[0].id;
+    let before = ws.history(first).unwrap().len();
+    ws.apply_event(first, Event::CancelCase { reason: "kiểm thử".into(), at: at(5, 8) }).ok();
+    let report = ws.audit_verify().unwrap();
+    assert!(report.first_broken.is_none(), "{:?}", report.first_broken);
+    assert!(ws.history(first).unwrap().len() >= before);
     // The raw file says which schema it is now.
     drop(ws);
     let db = redb::Database::open(dir.path().join(DB_FILE)).unwrap();

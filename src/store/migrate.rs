@@ -2,13 +2,16 @@
 //! migration moves the file one version forward. All steps run in one write transaction,
 //! so a failed migration leaves the file exactly as it was.
 
+use redb::ReadableTable;
+
 use super::{
-    CASES, JOURNAL, META, NUMBER_COUNTERS, NUMBERS, OpenError, SCHEMA_KEY, SUMMARIES, Store, StoreError, Writer,
+    CASE_JOURNAL, CASES, JOURNAL, JournalEntry, META, NUMBER_COUNTERS, NUMBERS, OpenError, SCHEMA_KEY, SUMMARIES,
+    Store, StoreError, Writer, record,
 };
 
-/// The schema this build writes. Version 1 is the first release; the committed fixture
-/// `tests/fixtures/schema-v1.redb` is a file of that version.
-pub const CURRENT_SCHEMA: u32 = 1;
+/// The schema this build writes. The committed fixture `tests/fixtures/schema-v1.redb`
+/// was written by the first version and must keep opening.
+pub const CURRENT_SCHEMA: u32 = 2;
 
 /// One step from schema `from` to `from + 1`.
 pub struct Migration {
@@ -17,8 +20,24 @@ pub struct Migration {
     pub run: fn(&mut Writer) -> Result<(), StoreError>,
 }
 
-/// The migrations of this build, oldest first. Empty while there is only version 1.
-pub const MIGRATIONS: &[Migration] = &[];
+/// The migrations of this build, oldest first.
+pub const MIGRATIONS: &[Migration] =
+    &[Migration { from: 1, describe: "index the journal by case", run: index_journal_by_case }];
+
+/// Schema 2: the case history reads an index instead of scanning the whole journal.
+fn index_journal_by_case(w: &mut Writer) -> Result<(), StoreError> {
+    let tx = w.tx();
+    let journal = tx.open_table(JOURNAL)?;
+    let mut index = tx.open_table(CASE_JOURNAL)?;
+    for row in journal.iter()? {
+        let (_, value) = row?;
+        let entry: JournalEntry = record::decode("journal", value.value())?;
+        if let Some(id) = entry.case_id {
+            index.insert((id.as_u128(), entry.seq), ())?;
+        }
+    }
+    Ok(())
+}
 
 pub(super) fn bring_to_current(store: &Store, migrations: &[Migration]) -> Result<(), OpenError> {
     bring_to(store, CURRENT_SCHEMA, migrations)
@@ -58,6 +77,7 @@ fn create_tables(w: &mut Writer) -> Result<(), StoreError> {
     tx.open_table(CASES)?;
     tx.open_table(SUMMARIES)?;
     tx.open_table(JOURNAL)?;
+    tx.open_table(CASE_JOURNAL)?;
     tx.open_table(NUMBER_COUNTERS)?;
     tx.open_table(NUMBERS)?;
     Ok(())
@@ -80,11 +100,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a.redb")).unwrap();
         let steps = [
-            Migration { from: 1, describe: "marker", run: add_marker },
-            Migration { from: 2, describe: "noop", run: |_| Ok(()) },
+            Migration { from: CURRENT_SCHEMA, describe: "marker", run: add_marker },
+            Migration { from: CURRENT_SCHEMA + 1, describe: "noop", run: |_| Ok(()) },
         ];
-        bring_to(&store, 3, &steps).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 3);
+        bring_to(&store, CURRENT_SCHEMA + 2, &steps).unwrap();
+        assert_eq!(store.schema_version().unwrap(), CURRENT_SCHEMA + 2);
         assert_eq!(store.meta::<String>("marker").unwrap().as_deref(), Some("migrated"));
         assert!(store.verify_journal().unwrap().first_broken.is_none());
     }
@@ -94,12 +114,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a.redb")).unwrap();
         let steps = [
-            Migration { from: 1, describe: "marker", run: add_marker },
-            Migration { from: 2, describe: "fails", run: fail },
+            Migration { from: CURRENT_SCHEMA, describe: "marker", run: add_marker },
+            Migration { from: CURRENT_SCHEMA + 1, describe: "fails", run: fail },
         ];
-        let err = bring_to(&store, 3, &steps).unwrap_err();
-        assert!(matches!(err, OpenError::Migration { from: 1, .. }), "{err}");
-        assert_eq!(store.schema_version().unwrap(), 1);
+        let err = bring_to(&store, CURRENT_SCHEMA + 2, &steps).unwrap_err();
+        assert!(matches!(err, OpenError::Migration { from: CURRENT_SCHEMA, .. }), "{err}");
+        assert_eq!(store.schema_version().unwrap(), CURRENT_SCHEMA);
         assert_eq!(store.meta::<String>("marker").unwrap(), None);
     }
 

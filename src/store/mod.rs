@@ -26,6 +26,8 @@ const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CASES: TableDefinition<u128, &[u8]> = TableDefinition::new("cases");
 const SUMMARIES: TableDefinition<u128, &[u8]> = TableDefinition::new("case_summaries");
 const JOURNAL: TableDefinition<u64, &[u8]> = TableDefinition::new("journal");
+/// Index of the journal by case: (case id, entry seq). Schema 2 and later.
+const CASE_JOURNAL: TableDefinition<(u128, u64), ()> = TableDefinition::new("case_journal");
 /// Last number used per series `ký hiệu|year`.
 const NUMBER_COUNTERS: TableDefinition<&str, u32> = TableDefinition::new("number_counters");
 /// Every number ever used: `12/QĐ-KT-X|2026` → (document id, cancelled).
@@ -144,23 +146,21 @@ impl Store {
 
     /// Every journal entry about one case, oldest first: the case's history.
     pub fn history(&self, case_id: Uuid) -> Result<Vec<JournalEntry>, StoreError> {
-        let mut out = Vec::new();
-        self.each_journal_entry(|entry| {
-            if entry.case_id == Some(case_id) {
-                out.push(entry);
-            }
-        })?;
-        Ok(out)
-    }
-
-    fn each_journal_entry(&self, mut visit: impl FnMut(JournalEntry)) -> Result<(), StoreError> {
         let tx = self.db.begin_read()?;
-        let table = tx.open_table(JOURNAL)?;
-        for row in table.iter()? {
-            let (_, value) = row?;
-            visit(record::decode("journal", value.value())?);
+        let index = tx.open_table(CASE_JOURNAL)?;
+        let journal = tx.open_table(JOURNAL)?;
+        let id = case_id.as_u128();
+        let mut out = Vec::new();
+        for row in index.range((id, 0)..=(id, u64::MAX))? {
+            let (key, _) = row?;
+            let seq = key.value().1;
+            let value = journal.get(seq)?.ok_or(StoreError::Decode {
+                table: "case_journal",
+                detail: format!("index names journal entry {seq}, which does not exist"),
+            })?;
+            out.push(record::decode("journal", value.value())?);
         }
-        Ok(())
+        Ok(out)
     }
 
     /// How a number was used, if it was.
@@ -271,6 +271,9 @@ impl Writer {
         };
         entry.hash = entry.compute_hash();
         self.tx.open_table(JOURNAL)?.insert(entry.seq, record::encode(&entry).as_slice())?;
+        if let Some(id) = case_id {
+            self.tx.open_table(CASE_JOURNAL)?.insert((id.as_u128(), entry.seq), ())?;
+        }
         self.next_seq += 1;
         self.prev_hash = entry.hash;
         Ok(())
