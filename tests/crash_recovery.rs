@@ -28,18 +28,8 @@ fn main() {
 fn child(dir: &Path) {
     let ws = Workspace::open(dir).expect("child opens the database");
     let subject = Subject {
-        kind: SubjectKind::Organisation,
-        name: "Công ty TNHH Kiểm Thử".into(),
-        tax_code: None,
         registration_number: Some("0101".into()),
-        personal_id: None,
-        old_id_card: None,
-        date_of_birth: None,
-        gender: None,
-        phone: None,
-        representative: None,
-        representative_title: None,
-        address: Address::Legacy { text: "Lạng Sơn".into() },
+        ..Subject::new(SubjectKind::Organisation, "Công ty TNHH Kiểm Thử", Address::Legacy { text: "Lạng Sơn".into() })
     };
     let case = Case::open(Uuid::now_v7(), "T", anchi::app::now(), "khac", subject);
     ws.create_case(&case).unwrap();

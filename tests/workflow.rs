@@ -14,20 +14,7 @@ fn t0() -> NaiveDateTime {
 }
 
 fn new_case() -> Case {
-    let subject = Subject {
-        kind: SubjectKind::Individual,
-        name: "Nguyễn Văn A".into(),
-        tax_code: None,
-        registration_number: None,
-        personal_id: None,
-        old_id_card: None,
-        date_of_birth: None,
-        gender: None,
-        phone: None,
-        representative: None,
-        representative_title: None,
-        address: Address::Legacy { text: "Lạng Sơn".into() },
-    };
+    let subject = Subject::new(SubjectKind::Individual, "Nguyễn Văn A", Address::Legacy { text: "Lạng Sơn".into() });
     Case::open(Uuid::now_v7(), "T", t0(), "hang-gia", subject)
 }
 

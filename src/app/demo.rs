@@ -227,20 +227,7 @@ fn subject(ws: &Workspace, rng: &mut fastrand::Rng) -> Subject {
         province_code: DEMO_PROVINCE,
     };
     let (person_name, dob, gender, id) = person(rng);
-    let base = Subject {
-        kind: SubjectKind::Individual,
-        name: person_name.clone(),
-        tax_code: None,
-        registration_number: None,
-        personal_id: None,
-        old_id_card: None,
-        date_of_birth: None,
-        gender: None,
-        phone: Some(phone(rng)),
-        representative: None,
-        representative_title: None,
-        address,
-    };
+    let base = Subject { phone: Some(phone(rng)), ..Subject::new(SubjectKind::Individual, &person_name, address) };
     match rng.u32(0..10) {
         0..3 => Subject {
             kind: SubjectKind::Organisation,
@@ -301,6 +288,8 @@ impl Workspace {
                 Ok(())
             })?;
         }
+        // Each case was rewritten once per event; give the superseded copies back.
+        self.store.compact()?;
         Ok(count)
     }
 

@@ -88,6 +88,24 @@ impl Bilingual for SubjectProblem {
 }
 
 impl Subject {
+    /// A subject with a kind, a name and an address, every other detail unknown.
+    pub fn new(kind: SubjectKind, name: &str, address: Address) -> Subject {
+        Subject {
+            kind,
+            name: name.to_string(),
+            tax_code: None,
+            registration_number: None,
+            personal_id: None,
+            old_id_card: None,
+            date_of_birth: None,
+            gender: None,
+            phone: None,
+            representative: None,
+            representative_title: None,
+            address,
+        }
+    }
+
     /// The folded name used by search and matching.
     pub fn folded_name(&self) -> String {
         fold(&self.name)

@@ -78,6 +78,13 @@ impl Store {
         &self.path
     }
 
+    /// Gives back the space that rewritten records left behind (copy-on-write pages), so
+    /// the file is as small as its live data. Takes a while on a large file.
+    pub fn compact(&mut self) -> Result<(), StoreError> {
+        self.db.compact().map_err(|e| StoreError::Storage(e.into()))?;
+        Ok(())
+    }
+
     /// The schema version recorded in the file (0 for a file never initialised).
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         Ok(self.meta::<u32>(SCHEMA_KEY)?.unwrap_or(0))
@@ -284,7 +291,15 @@ impl Writer {
         let bytes = record::encode(case);
         let key = case.id.as_u128();
         self.tx.open_table(CASES)?.insert(key, bytes.as_slice())?;
-        self.tx.open_table(SUMMARIES)?.insert(key, record::encode(&CaseSummary::of(case)).as_slice())?;
+        // Most changes (an autosaved field, say) leave the list row as it was: writing it
+        // again would only dirty another B-tree path in the commit.
+        let summary = record::encode(&CaseSummary::of(case));
+        let mut summaries = self.tx.open_table(SUMMARIES)?;
+        let unchanged = summaries.get(key)?.is_some_and(|old| old.value() == summary.as_slice());
+        if !unchanged {
+            summaries.insert(key, summary.as_slice())?;
+        }
+        drop(summaries);
         self.journal(action, Some(case.id), &bytes)
     }
 
