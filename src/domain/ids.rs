@@ -112,6 +112,13 @@ macro_rules! string_newtype {
 string_newtype!(TaxCode, PersonalId, OldIdCard, PhoneNumber);
 
 /// Mã số thuế: 10 digits, or 13 written `NNNNNNNNNN-NNN` for a dependent unit.
+///
+/// ```
+/// use anchi::domain::TaxCode;
+/// let code = TaxCode::try_from("0100109106").unwrap();
+/// assert_eq!(code.warning(), None); // the check digit agrees
+/// assert!(TaxCode::try_from("01001091").is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct TaxCode(String);

@@ -13,6 +13,11 @@ pub fn nfc(text: &str) -> String {
 
 /// Folds text for search and matching: lower case, no diacritics, `đ` → `d`,
 /// runs of whitespace collapsed to one space.
+///
+/// ```
+/// use anchi::domain::text::fold;
+/// assert_eq!(fold("Hộ kinh doanh  ĐỖ Thị Lựu"), "ho kinh doanh do thi luu");
+/// ```
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
@@ -118,6 +123,12 @@ fn words_below_billion(n: u64, mut preceded: bool) -> Vec<&'static str> {
 }
 
 /// Money in words as written on a sanction decision: "Năm triệu đồng".
+///
+/// ```
+/// use anchi::domain::text::amount_in_words;
+/// assert_eq!(amount_in_words(105_000_000), "Một trăm linh năm triệu đồng");
+/// assert_eq!(amount_in_words(2_500_000), "Hai triệu năm trăm nghìn đồng");
+/// ```
 pub fn amount_in_words(amount_vnd: u64) -> String {
     let words = number_in_words(amount_vnd);
     let mut chars = words.chars();
@@ -127,6 +138,12 @@ pub fn amount_in_words(amount_vnd: u64) -> String {
 
 /// A date as written in the header of an administrative document (NĐ 30/2020):
 /// "ngày 05 tháng 02 năm 2026": a leading zero for days under 10 and for months 1–2.
+///
+/// ```
+/// use anchi::domain::text::date_in_words;
+/// let date = chrono::NaiveDate::from_ymd_opt(2026, 2, 5).unwrap();
+/// assert_eq!(date_in_words(date), "ngày 05 tháng 02 năm 2026");
+/// ```
 pub fn date_in_words(date: NaiveDate) -> String {
     let month = date.month();
     let month_text = if month <= 2 { format!("{month:02}") } else { month.to_string() };
