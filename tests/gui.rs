@@ -2,7 +2,7 @@
 //! kittest panics on a glyph the fonts lack, so every frame here also proves that the
 //! bundled fonts draw the Vietnamese on screen.
 
-use anchi::ui::{AnchiApp, open_workspace};
+use anchi::ui::{AnchiApp, OpenFailed, open_workspace};
 use eframe::egui;
 use egui_kittest::{Harness, kittest::Queryable};
 
@@ -66,4 +66,18 @@ fn a_tax_code_finds_its_case() {
     harness.run();
     harness.get_by_label("1 / 300 vụ việc");
     assert!(harness.query_all_by_label(&target.subject_name).next().is_some());
+}
+
+#[test]
+fn data_in_use_elsewhere_is_explained_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    // Another anchi (a command, a second window) holds the file.
+    let _held = anchi::app::Workspace::open(dir.path()).unwrap();
+    let error = open_workspace(dir.path()).err().expect("the file is locked");
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(900.0, 400.0))
+        .build_ui_state(|ui: &mut egui::Ui, screen: &mut OpenFailed| screen.show(ui), OpenFailed::new(&error));
+    harness.run();
+    harness.get_by_label("Không mở được dữ liệu");
+    harness.get_by_label_contains("đang được một cửa sổ hoặc lệnh anchi khác sử dụng");
 }

@@ -83,24 +83,61 @@ pub fn open_workspace(data_dir: &Path) -> Result<Workspace, AppError> {
     Ok(demo)
 }
 
+/// Shown instead of the case list when the data cannot be opened (a file in use by another
+/// anchi, a damaged file): a person who started the program from a menu sees no terminal,
+/// so the reason must be on screen.
+pub struct OpenFailed {
+    message_vi: String,
+    detail_en: String,
+    fonts_installed: bool,
+}
+
+impl OpenFailed {
+    pub fn new(error: &AppError) -> OpenFailed {
+        OpenFailed { message_vi: error.vi(), detail_en: error.to_string(), fonts_installed: false }
+    }
+
+    /// Draws the explanation into `ui`.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        if !self.fonts_installed {
+            theme::install(ui.ctx());
+            self.fonts_installed = true;
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.heading(theme::bold("Không mở được dữ liệu").color(theme::ERROR_FG));
+            ui.add_space(8.0);
+            ui.label(&self.message_vi);
+            ui.add_space(8.0);
+            ui.weak(&self.detail_en);
+        });
+    }
+}
+
+impl eframe::App for OpenFailed {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
 /// Runs the window until it is closed.
 pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
     let data_dir = data_dir.unwrap_or_else(default_data_dir);
-    let app = match open_workspace(&data_dir).and_then(AnchiApp::new) {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("Lỗi: {}\nerror: {e}", e.vi());
-            return ExitCode::FAILURE;
-        }
-    };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([1280.0, 760.0])
             .with_title("anchi — Ấn chỉ điện tử"),
         ..Default::default()
     };
-    match eframe::run_native("anchi", options, Box::new(|_cc| Ok(Box::new(app)))) {
-        Ok(()) => ExitCode::SUCCESS,
+    let (app, opened): (Box<dyn eframe::App>, bool) = match open_workspace(&data_dir).and_then(AnchiApp::new) {
+        Ok(app) => (Box::new(app), true),
+        Err(e) => {
+            eprintln!("Lỗi: {}\nerror: {e}", e.vi());
+            (Box::new(OpenFailed::new(&e)), false)
+        }
+    };
+    match eframe::run_native("anchi", options, Box::new(|_cc| Ok(app))) {
+        Ok(()) if opened => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("Không mở được cửa sổ / cannot open the window: {e}");
             ExitCode::FAILURE
