@@ -73,7 +73,7 @@ fn data_in_use_elsewhere_is_explained_on_screen() {
     let dir = tempfile::tempdir().unwrap();
     // Another anchi (a command, a second window) holds the file.
     let _held = anchi::app::Workspace::open(dir.path()).unwrap();
-    let error = open_workspace(dir.path()).err().expect("the file is locked");
+    let error = open_workspace(dir.path()).expect_err("the file is locked");
     let mut harness = Harness::builder()
         .with_size(egui::vec2(900.0, 400.0))
         .build_ui_state(|ui: &mut egui::Ui, screen: &mut OpenFailed| screen.show(ui), OpenFailed::new(&error));
