@@ -109,32 +109,25 @@ fn a_refused_change_stores_nothing() {
     assert_eq!(ws.audit_verify().unwrap().entries, before);
 }
 
-/// Rewrites one value of a table in the raw redb file, as an attacker with the file would.
-fn tamper(path: &Path, table: &str, edit: impl FnOnce(&mut Vec<u8>), pick_last: bool) {
-    let db = redb::Database::open(path).unwrap();
-    let tx = db.begin_write().unwrap();
-    {
-        if table == "journal" {
-            let def: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("journal");
-            let mut t = tx.open_table(def).unwrap();
+/// Rewrites the first value of a table in the raw redb file, as someone with the file
+/// and a redb library could. `$key` is the table's key type.
+macro_rules! tamper_first {
+    ($path:expr, $key:ty, $table:literal, $edit:expr) => {{
+        let db = redb::Database::open($path).unwrap();
+        let tx = db.begin_write().unwrap();
+        {
+            let def: redb::TableDefinition<$key, &[u8]> = redb::TableDefinition::new($table);
+            let mut table = tx.open_table(def).unwrap();
             let (key, mut value) = {
-                let row = if pick_last { t.last() } else { t.first() }.unwrap().unwrap();
-                (row.0.value(), row.1.value().to_vec())
+                let (k, v) = table.first().unwrap().unwrap();
+                (k.value(), v.value().to_vec())
             };
+            let edit: fn(&mut Vec<u8>) = $edit;
             edit(&mut value);
-            t.insert(key, value.as_slice()).unwrap();
-        } else {
-            let def: redb::TableDefinition<u128, &[u8]> = redb::TableDefinition::new("cases");
-            let mut t = tx.open_table(def).unwrap();
-            let (key, mut value) = {
-                let row = t.first().unwrap().unwrap();
-                (row.0.value(), row.1.value().to_vec())
-            };
-            edit(&mut value);
-            t.insert(key, value.as_slice()).unwrap();
+            table.insert(key, value.as_slice()).unwrap();
         }
-    }
-    tx.commit().unwrap();
+        tx.commit().unwrap();
+    }};
 }
 
 fn demo_dir(cases: usize) -> tempfile::TempDir {
@@ -147,16 +140,11 @@ fn demo_dir(cases: usize) -> tempfile::TempDir {
 fn the_journal_detects_an_edited_case() {
     let dir = demo_dir(5);
     assert!(Workspace::open(dir.path()).unwrap().audit_verify().unwrap().first_broken.is_none());
-    // Change the subject's name inside the stored case: "Công ty" → "Công tx", say.
-    tamper(
-        &dir.path().join(DB_FILE),
-        "cases",
-        |v| {
-            let i = v.len() / 2;
-            v[i] ^= 0x01;
-        },
-        false,
-    );
+    // Flip one bit in the middle of the stored case, as an edit of a name or amount would.
+    tamper_first!(&dir.path().join(DB_FILE), u128, "cases", |v| {
+        let i = v.len() / 2;
+        v[i] ^= 0x01;
+    });
     let report = Workspace::open(dir.path()).unwrap().audit_verify().unwrap();
     let broken = report.first_broken.expect("tampering must be found");
     assert!(broken.reason.contains("differs from what journal entry"), "{}", broken.reason);
@@ -166,7 +154,7 @@ fn the_journal_detects_an_edited_case() {
 fn the_journal_detects_an_edited_entry() {
     let dir = demo_dir(3);
     // The last byte of an entry is part of its hash: flipping it breaks the entry.
-    tamper(&dir.path().join(DB_FILE), "journal", |v| *v.last_mut().unwrap() ^= 0xff, false);
+    tamper_first!(&dir.path().join(DB_FILE), u64, "journal", |v| *v.last_mut().unwrap() ^= 0xff);
     let report = Workspace::open(dir.path()).unwrap().audit_verify().unwrap();
     let broken = report.first_broken.expect("tampering must be found");
     assert_eq!(broken.seq, 1, "{}", broken.reason);
