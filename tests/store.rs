@@ -69,13 +69,18 @@ fn a_full_case_round_trips_through_the_file() {
     assert!(list[0].matches("0100109106001"));
 }
 
-#[test]
-fn numbers_are_never_reused_and_cancellations_are_recorded() {
+/// A fresh workspace holding one open case (no documents yet).
+fn workspace_with_open_case() -> (tempfile::TempDir, Workspace, Case) {
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::open(dir.path()).unwrap();
-    let mut case = full_case();
-    case.closure = None;
+    let case = Case { closure: None, ..full_case() };
     ws.create_case(&case).unwrap();
+    (dir, ws, case)
+}
+
+#[test]
+fn numbers_are_never_reused_and_cancellations_are_recorded() {
+    let (_dir, ws, case) = workspace_with_open_case();
     let finalise_new = |kind| {
         let id = Uuid::now_v7();
         ws.apply_event(case.id, Event::StartDocument { id, kind, at: at(4, 8) }).unwrap();
@@ -97,11 +102,7 @@ fn numbers_are_never_reused_and_cancellations_are_recorded() {
 
 #[test]
 fn a_refused_change_stores_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::open(dir.path()).unwrap();
-    let mut case = full_case();
-    case.closure = None;
-    ws.create_case(&case).unwrap();
+    let (_dir, ws, case) = workspace_with_open_case();
     let before = ws.audit_verify().unwrap().entries;
     let err = ws.apply_event(case.id, Event::StartDocument { id: Uuid::now_v7(), kind: K::QdXuPhat, at: at(4, 8) });
     assert!(err.is_err());
