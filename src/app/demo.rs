@@ -270,8 +270,13 @@ impl Workspace {
         let mut rng = fastrand::Rng::with_seed(seed);
         let newest = super::now() - Duration::days(2);
         let span_minutes = 2 * 365 * 24 * 60;
-        let mut opened: Vec<NaiveDateTime> =
-            (0..count).map(|_| newest - Duration::minutes(rng.i64(0..span_minutes))).collect();
+        // Inspections start in working hours, 07:30 to 16:00.
+        let mut opened: Vec<NaiveDateTime> = (0..count)
+            .map(|_| {
+                let day = (newest - Duration::minutes(rng.i64(0..span_minutes))).date();
+                day.and_hms_opt(7, 30, 0).expect("valid time") + Duration::minutes(rng.i64(0..510))
+            })
+            .collect();
         opened.sort();
         let unit = self.unit.clone();
         for chunk in opened.chunks(BATCH) {
@@ -282,7 +287,17 @@ impl Workspace {
                     let mut case = case;
                     let plan = plan(&mut rng);
                     for event in events(&mut rng, &case, plan) {
+                        let started = match &event {
+                            Event::StartDocument { id, kind, at } => Some((*id, *kind, *at)),
+                            _ => None,
+                        };
                         case = apply_in(w, &self.catalog, unit.as_ref(), &case, event)?.0;
+                        // Fill the draft as the inspector would before finalising it.
+                        if let Some((id, kind, at)) = started {
+                            let fields = demo_fields(&case, kind, at, &self.reference.admin_units);
+                            let doc = case.documents.iter_mut().find(|d| d.id == id).expect("just started");
+                            doc.fields = fields;
+                        }
                     }
                 }
                 Ok(())
@@ -316,6 +331,58 @@ impl Workspace {
         case.fine_vnd = Some(rng.u64(low / 500_000..=high / 500_000) * 500_000);
         case
     }
+}
+
+/// Field values a careful inspector would type for a document of `kind`.
+fn demo_fields(
+    case: &Case,
+    kind: K,
+    at: NaiveDateTime,
+    units: &crate::domain::AdminUnits,
+) -> std::collections::BTreeMap<String, String> {
+    let act = ACTS.iter().find(|a| a.0 == case.field).unwrap_or(&ACTS[0]);
+    let goods = case.goods.first().map_or(act.1, |g| g.name.as_str());
+    let place = case.subject.address.display(units);
+    let end = (at + Duration::minutes(90)).format("%H giờ %M phút").to_string();
+    let act_text = format!("Kinh doanh hàng hóa: {goods}");
+    let mut f: Vec<(&str, String)> = vec![("dia_diem", place.clone()), ("gio_ket_thuc", end)];
+    match kind {
+        K::QdKiemTra => f.extend([
+            ("noi_dung", "Việc chấp hành quy định về nguồn gốc, xuất xứ, nhãn hàng hóa và niêm yết giá".to_string()),
+            ("thoi_han", "03 ngày làm việc kể từ ngày công bố quyết định".to_string()),
+            ("can_cu", "Kế hoạch kiểm tra năm của Đội Quản lý thị trường số 1".to_string()),
+        ]),
+        K::BbKiemTra => f.extend([
+            ("ket_qua", format!("Tại thời điểm kiểm tra, cơ sở đang bày bán {goods}; không xuất trình được hóa đơn, chứng từ chứng minh nguồn gốc."))
+            ,
+            ("ket_luan", "Cơ sở có dấu hiệu vi phạm hành chính; Đoàn kiểm tra lập biên bản vi phạm hành chính.".to_string()),
+            ("y_kien", "Nhất trí với kết quả kiểm tra.".to_string()),
+        ]),
+        K::BangKe | K::PhuLuc => f.push(("kem_theo", "Biên bản kiểm tra".to_string())),
+        K::QdTamGiu => f.extend([
+            ("ly_do", "Để xác minh tình tiết làm căn cứ quyết định xử lý vi phạm".to_string()),
+            ("thoi_han", "07 ngày làm việc kể từ ngày tạm giữ".to_string()),
+        ]),
+        K::BbNiemPhong => f.push(("so_tem", "6".to_string())),
+        K::TemNiemPhong => f.push(("so_tem", "6".to_string())),
+        K::BbViPham => f.extend([
+            ("linh_vuc", "Thương mại, sản xuất, buôn bán hàng giả, hàng cấm và bảo vệ quyền lợi người tiêu dùng".to_string()),
+            ("thoi_gian_vi_pham", at.format("%H giờ %M phút, ngày %d/%m/%Y").to_string()),
+            ("dia_diem_vi_pham", place),
+            ("hanh_vi", act_text),
+            ("dieu_khoan", act.4.to_string()),
+            ("y_kien_nguoi_vi_pham", "Thừa nhận hành vi vi phạm.".to_string()),
+            ("nguoi_giai_trinh", "Đội trưởng Đội Quản lý thị trường số 1".to_string()),
+        ]),
+        K::QdXuPhat | K::QdXuPhatKhongLapBienBan => f.extend([
+            ("nghi_dinh", "Nghị định số 98/2020/NĐ-CP ngày 26 tháng 8 năm 2020 của Chính phủ, được sửa đổi, bổ sung bởi Nghị định số 17/2022/NĐ-CP".to_string()),
+            ("hanh_vi", act_text),
+            ("dieu_khoan", act.4.to_string()),
+            ("noi_nop_phat", "Kho bạc Nhà nước tỉnh Lạng Sơn".to_string()),
+        ]),
+        _ => {}
+    }
+    f.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
 /// Writes the events of one demo case, a few minutes to hours apart.

@@ -24,6 +24,9 @@ pub enum AppError {
     /// The input was refused; the report names every problem.
     #[error("input refused:\n{0}")]
     Invalid(ValidationReport),
+    /// A document could not be rendered to PDF.
+    #[error("rendering: {0}")]
+    Render(String),
     /// The data directory holds a real unit; demo data would mix with real cases.
     #[error("the data directory holds the real unit {unit}; demo data is only made where no unit is set up")]
     RealUnitPresent { unit: String },
@@ -40,6 +43,7 @@ impl Bilingual for AppError {
             AppError::Invalid(report) => {
                 report.errors().map(|p| format!("{}: {}", p.field, p.message_vi)).collect::<Vec<_>>().join("\n")
             }
+            AppError::Render(_) => "Không in được văn bản ra PDF".into(),
             AppError::RealUnitPresent { unit } => {
                 format!("Thư mục dữ liệu đã có đơn vị thật ({unit}); không tạo dữ liệu mẫu vào đây")
             }

@@ -6,6 +6,7 @@ pub mod case_json;
 pub mod demo;
 mod error;
 pub mod reference;
+pub mod render;
 
 use std::path::{Path, PathBuf};
 
@@ -158,7 +159,7 @@ pub(crate) fn apply_in(
             let kind = case.document(id).map(|d| d.kind);
             let number = match kind {
                 Some(kind) if kind.is_numbered() => {
-                    let ky_hieu = catalog.form(kind, at.date()).ky_hieu.clone();
+                    let ky_hieu = catalog.form(kind, at.date()).identity.ky_hieu.clone();
                     let year = crate::domain::Document::number_year(at);
                     let seq = w.next_number(&ky_hieu, year)?;
                     let unit_abbreviation =

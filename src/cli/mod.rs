@@ -42,6 +42,25 @@ pub enum Command {
     /// Legal form definitions.
     #[command(subcommand)]
     Forms(FormsCommand),
+    /// Documents: render to PDF.
+    #[command(subcommand)]
+    Doc(DocCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocCommand {
+    /// Render one document (--doc) to a PDF file, or every document of the case (--all) into a folder.
+    Render {
+        #[arg(long = "case")]
+        case_id: Uuid,
+        #[arg(long = "doc", conflicts_with = "all", required_unless_present = "all")]
+        document_id: Option<Uuid>,
+        #[arg(long)]
+        all: bool,
+        /// The PDF file (with --doc) or the folder (with --all).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,6 +95,8 @@ pub enum AuditCommand {
 pub enum FormsCommand {
     /// Check every form definition file.
     Check,
+    /// List the forms: code, ký hiệu, title, legal source.
+    List,
 }
 
 /// Runs a subcommand and turns its outcome into an exit status.
@@ -117,9 +138,17 @@ fn report_error(e: &AppError) {
 }
 
 fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, AppError> {
-    if let Command::Forms(FormsCommand::Check) = command {
+    if let Command::Forms(forms) = &command {
         let catalog = crate::forms::Catalog::embedded()?;
-        emit!("forms: {} definitions OK", catalog.len());
+        match forms {
+            FormsCommand::Check => emit!("forms: {} definitions OK", catalog.len()),
+            FormsCommand::List => {
+                for f in catalog.all() {
+                    let i = &f.identity;
+                    emit!("{:<32} {:<10} {}  ({}, từ {})", i.id, i.ky_hieu, i.title, i.source, i.valid_from);
+                }
+            }
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let mut ws = Workspace::open(data_dir)?;
@@ -155,8 +184,39 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
             }
         }
         Command::Forms(_) => unreachable!("handled before opening the workspace"),
+        Command::Doc(DocCommand::Render { case_id, document_id, all: _, out }) => {
+            let written = render(&ws, case_id, document_id, &out)?;
+            for path in written {
+                emit!("{}", path.display());
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Renders one document to `out`, or every document of the case into the folder `out`.
+fn render(
+    ws: &Workspace,
+    case_id: Uuid,
+    document_id: Option<Uuid>,
+    out: &std::path::Path,
+) -> Result<Vec<PathBuf>, AppError> {
+    let write = |path: &std::path::Path, bytes: Vec<u8>| {
+        std::fs::write(path, bytes).map_err(|e| AppError::Render(format!("{}: {e}", path.display())))
+    };
+    if let Some(id) = document_id {
+        write(out, ws.render_document(case_id, id)?)?;
+        return Ok(vec![out.to_path_buf()]);
+    }
+    std::fs::create_dir_all(out).map_err(|e| AppError::Render(format!("{}: {e}", out.display())))?;
+    let case = ws.case(case_id)?;
+    let mut written = Vec::new();
+    for doc in &case.documents {
+        let path = out.join(Workspace::document_file_name(doc));
+        write(&path, ws.render_document(case_id, doc.id)?)?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 fn print_list(ws: &Workspace, json: bool) -> Result<(), AppError> {

@@ -1,13 +1,51 @@
 //! Legal form definitions, kept as data in `forms/*.toml` and embedded in the binary.
 //!
-//! For now a definition carries the form's identity (title, ký hiệu, legal source, the date
-//! it is in force from); fields, prefill and print layout arrive with the forms issue.
+//! A definition carries the form's identity (title, ký hiệu, legal source, the date it is
+//! in force from), the fields the wizard asks for, and the print layout as blocks with
+//! `{placeholders}`. Prefill sources and cross-field rules are still to come.
+
+pub mod layout;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
 use thiserror::Error;
 
 use crate::domain::DocumentKind;
+pub use layout::{BlockDef, FieldDef, FieldKind, SignerDef};
+
+/// The placeholders every layout may use, besides `{field.<id>}` for the form's own fields
+/// and `{prior.<kind>.number}` / `{prior.<kind>.date_words}` for earlier documents of the
+/// case. The renderer in `app` provides each of them (a test holds it to that).
+pub const PLACEHOLDERS: &[&str] = &[
+    "unit.parent_body",
+    "unit.chi_cuc",
+    "unit.doi",
+    "unit.place",
+    "case.id",
+    "case.field",
+    "case.fine",
+    "case.fine_words",
+    "case.goods_value",
+    "case.goods_value_words",
+    "case.goods_count",
+    "subject.kind",
+    "subject.name",
+    "subject.address",
+    "subject.identifiers",
+    "subject.representative",
+    "subject.representative_title",
+    "subject.phone",
+    "subject.date_of_birth",
+    "subject.gender",
+    "members.lead_name",
+    "members.lead_title",
+    "members.lead_card",
+    "members.list",
+    "doc.number",
+    "doc.date_words",
+    "doc.time_words",
+    "doc.title",
+];
 
 /// The identity part of a form definition.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -21,10 +59,34 @@ pub struct FormIdentity {
     pub valid_from: NaiveDate,
 }
 
-#[derive(Debug, Deserialize)]
+/// A whole form definition file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FormFile {
-    form: FormIdentity,
+pub struct FormDef {
+    #[serde(rename = "form")]
+    pub identity: FormIdentity,
+    #[serde(default, rename = "field")]
+    pub fields: Vec<FieldDef>,
+    #[serde(default, rename = "block")]
+    pub blocks: Vec<BlockDef>,
+}
+
+impl FormDef {
+    /// Whether `{name}` may appear in this form's layout.
+    fn knows(&self, name: &str) -> bool {
+        if PLACEHOLDERS.contains(&name) {
+            return true;
+        }
+        if let Some(id) = name.strip_prefix("field.") {
+            return self.fields.iter().any(|f| f.id == id);
+        }
+        if let Some(rest) = name.strip_prefix("prior.") {
+            return rest.split_once('.').is_some_and(|(kind, what)| {
+                DocumentKind::from_code(kind).is_some() && matches!(what, "number" | "date_words")
+            });
+        }
+        false
+    }
 }
 
 /// A form definition file failed to load.
@@ -40,6 +102,10 @@ pub enum FormError {
     Missing(DocumentKind),
     #[error("{file}: {kind} is numbered but has no ký hiệu")]
     NoKyHieu { file: String, kind: DocumentKind },
+    #[error("{file}:{line}: unknown placeholder {{{name}}}")]
+    UnknownPlaceholder { file: String, line: usize, name: String },
+    #[error("{file}: field id {id:?} is declared twice")]
+    DuplicateField { file: String, id: String },
 }
 
 macro_rules! embedded_forms {
@@ -69,7 +135,7 @@ const EMBEDDED: &[(&str, &str)] = embedded_forms![
 /// Every form definition, one or more versions per document kind.
 #[derive(Debug, Clone)]
 pub struct Catalog {
-    forms: Vec<(DocumentKind, FormIdentity)>,
+    forms: Vec<(DocumentKind, FormDef)>,
 }
 
 impl Catalog {
@@ -82,18 +148,30 @@ impl Catalog {
     pub fn from_files<'a>(files: impl IntoIterator<Item = (String, &'a str)>) -> Result<Catalog, FormError> {
         let mut forms = Vec::new();
         for (file, text) in files {
-            let parsed: FormFile =
+            let parsed: FormDef =
                 toml::from_str(text).map_err(|e| FormError::Parse { file: file.clone(), detail: e.to_string() })?;
-            let id = parsed.form.id.clone();
+            let id = parsed.identity.id.clone();
             let kind =
                 DocumentKind::from_code(&id).ok_or(FormError::UnknownKind { file: file.clone(), id: id.clone() })?;
             if !file.ends_with(&format!("{id}.toml")) {
                 return Err(FormError::IdMismatch { file, id });
             }
-            if kind.is_numbered() && parsed.form.ky_hieu.trim().is_empty() {
+            if kind.is_numbered() && parsed.identity.ky_hieu.trim().is_empty() {
                 return Err(FormError::NoKyHieu { file, kind });
             }
-            forms.push((kind, parsed.form));
+            let mut seen = std::collections::HashSet::new();
+            if let Some(dup) = parsed.fields.iter().find(|f| !seen.insert(f.id.as_str())) {
+                return Err(FormError::DuplicateField { file, id: dup.id.clone() });
+            }
+            let templates = parsed.blocks.iter().flat_map(BlockDef::templates);
+            for name in templates.flat_map(layout::placeholders) {
+                if !parsed.knows(name) {
+                    let needle = format!("{{{name}}}");
+                    let line = text.find(&needle).map_or(0, |at| text[..at].matches('\n').count() + 1);
+                    return Err(FormError::UnknownPlaceholder { file, line, name: name.to_string() });
+                }
+            }
+            forms.push((kind, parsed));
         }
         if let Some(kind) = DocumentKind::ALL.into_iter().find(|k| !forms.iter().any(|(f, _)| f == k)) {
             return Err(FormError::Missing(kind));
@@ -111,11 +189,16 @@ impl Catalog {
     }
 
     /// The version of a form in force on `date` (the oldest for a date before every version).
-    pub fn form(&self, kind: DocumentKind, date: NaiveDate) -> &FormIdentity {
-        let mut versions: Vec<&FormIdentity> = self.forms.iter().filter(|(k, _)| *k == kind).map(|(_, f)| f).collect();
-        versions.sort_by_key(|f| f.valid_from);
+    pub fn form(&self, kind: DocumentKind, date: NaiveDate) -> &FormDef {
+        let mut versions: Vec<&FormDef> = self.forms.iter().filter(|(k, _)| *k == kind).map(|(_, f)| f).collect();
+        versions.sort_by_key(|f| f.identity.valid_from);
         let oldest = versions[0];
-        versions.into_iter().rev().find(|f| f.valid_from <= date).unwrap_or(oldest)
+        versions.into_iter().rev().find(|f| f.identity.valid_from <= date).unwrap_or(oldest)
+    }
+
+    /// Every definition, in process order of the kinds.
+    pub fn all(&self) -> impl Iterator<Item = &FormDef> {
+        DocumentKind::ALL.into_iter().flat_map(move |k| self.forms.iter().filter(move |(f, _)| *f == k).map(|(_, d)| d))
     }
 }
 
@@ -127,8 +210,8 @@ mod tests {
     fn embedded_forms_cover_every_kind() {
         let catalog = Catalog::embedded().unwrap();
         let date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-        assert_eq!(catalog.form(DocumentKind::QdKiemTra, date).ky_hieu, "QĐ-KT");
-        assert_eq!(catalog.form(DocumentKind::BbViPham, date).ky_hieu, "BB-VPHC");
+        assert_eq!(catalog.form(DocumentKind::QdKiemTra, date).identity.ky_hieu, "QĐ-KT");
+        assert_eq!(catalog.form(DocumentKind::BbViPham, date).identity.ky_hieu, "BB-VPHC");
     }
 
     #[test]
@@ -140,5 +223,17 @@ mod tests {
             "[form]\nid = \"nope\"\ntitle = \"x\"\nky_hieu = \"A\"\nsource = \"s\"\nvalid_from = \"2022-02-01\"\n";
         let err = Catalog::from_files([("forms/nope.toml".to_string(), wrong)]).unwrap_err();
         assert!(matches!(err, FormError::UnknownKind { .. }));
+    }
+
+    #[test]
+    fn unknown_placeholders_are_refused_with_their_line() {
+        let text = "[form]\nid = \"bang-ke\"\ntitle = \"x\"\nky_hieu = \"BK\"\nsource = \"s\"\nvalid_from = \"2022-02-01\"\n\n[[block]]\ntype = \"paragraph\"\ntext = \"Tên: {subject.name}, {field.khong_co}\"\n";
+        let err = Catalog::from_files([("forms/bang-ke.toml".to_string(), text)]).unwrap_err();
+        match err {
+            FormError::UnknownPlaceholder { line, name, .. } => {
+                assert_eq!((line, name.as_str()), (10, "field.khong_co"))
+            }
+            other => panic!("{other}"),
+        }
     }
 }

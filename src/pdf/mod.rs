@@ -1,1 +1,195 @@
-//! PDF output in the official layout. Built by the forms-and-PDF issue; nothing here yet.
+//! PDF output in the official layout (NĐ 30/2020 header, A4, Times-metric serif).
+//!
+//! The input is a [`PrintDocument`]: text already resolved from the form's layout and the
+//! case, in NFC. This module only places it on pages.
+
+pub mod fonts;
+pub mod layout;
+
+use std::sync::OnceLock;
+
+use printpdf::{Mm, ParsedFont, PdfDocument, PdfPage, PdfSaveOptions};
+use thiserror::Error;
+use unicode_normalization::UnicodeNormalization;
+
+pub use fonts::Style;
+pub use layout::{Align, Column};
+use layout::{Composer, Styled};
+
+/// The document header: issuing unit on the left, national heading on the right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    /// The parent body, e.g. "CHI CỤC QUẢN LÝ THỊ TRƯỜNG TỈNH LẠNG SƠN".
+    pub parent_body: String,
+    /// The issuing unit, e.g. "ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1".
+    pub unit: String,
+    /// "Số: 12/BB-VPHC-QLTTLS", or "Số: …/…" for a draft.
+    pub number_line: String,
+    /// "Lạng Sơn, ngày 05 tháng 02 năm 2026".
+    pub place_date: String,
+}
+
+/// A signature block: the capacity, a note (refusal, "ký, ghi rõ họ tên"), the name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignatureBlock {
+    pub title: String,
+    pub note: String,
+    pub name: String,
+}
+
+/// A piece of the body, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Title { text: String, subtitle: Option<String> },
+    Paragraph { text: String, style: Style, align: Align, indent: bool },
+    Table { columns: Vec<Column>, rows: Vec<Vec<String>> },
+    Signatures(Vec<SignatureBlock>),
+    Gap { points: f32 },
+}
+
+/// Everything printed on a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrintDocument {
+    /// The PDF's title metadata.
+    pub title: String,
+    pub header: Header,
+    pub blocks: Vec<Block>,
+    /// Printed at the foot of every page: number, case id, content hash.
+    pub footer: String,
+    /// Carried by the QR code on every page (the same facts as the footer).
+    pub qr: String,
+}
+
+/// Rendering failed.
+#[derive(Debug, Error)]
+pub enum PdfError {
+    #[error("QR code: {0}")]
+    Qr(#[from] qrcode::types::QrError),
+    #[error("text {text:?} has characters the print font cannot draw")]
+    MissingGlyph { text: String },
+}
+
+const BODY_SIZE: f32 = 13.0;
+const HEADER_SIZE: f32 = 12.5;
+
+struct Resources {
+    metrics: fonts::Metrics,
+    parsed: Vec<ParsedFont>,
+}
+
+/// Fonts are parsed once per process: parsing is most of the cost of a small document.
+fn resources() -> &'static Resources {
+    static RESOURCES: OnceLock<Resources> = OnceLock::new();
+    RESOURCES.get_or_init(|| Resources {
+        metrics: fonts::Metrics::load(),
+        parsed: Style::ALL
+            .iter()
+            .map(|s| ParsedFont::from_bytes(s.bytes(), 0, &mut Vec::new()).expect("bundled font parses"))
+            .collect(),
+    })
+}
+
+fn nfc(text: &str) -> String {
+    text.nfc().collect()
+}
+
+/// Renders a document to PDF bytes.
+pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
+    let res = resources();
+    let mut pdf = PdfDocument::new(&nfc(&doc.title));
+    let ids: Vec<_> = res.parsed.iter().map(|f| pdf.add_font(f)).collect();
+    let fonts = [ids[0].clone(), ids[1].clone(), ids[2].clone()];
+    let mut c = Composer::new(&res.metrics, fonts);
+    let check = |text: &str, style: Style| -> Result<String, PdfError> {
+        let text = nfc(text);
+        if res.metrics.covers(&text, style) { Ok(text) } else { Err(PdfError::MissingGlyph { text }) }
+    };
+
+    let h = &doc.header;
+    let left = [
+        Styled::new(check(&h.parent_body, Style::Regular)?, Style::Regular, HEADER_SIZE),
+        Styled::new(check(&h.unit, Style::Bold)?, Style::Bold, HEADER_SIZE).ruled(),
+        Styled::new(check(&h.number_line, Style::Regular)?, Style::Regular, 13.0),
+    ];
+    let right = [
+        Styled::new("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", Style::Bold, HEADER_SIZE),
+        Styled::new("Độc lập - Tự do - Hạnh phúc", Style::Bold, 13.0).ruled(),
+        Styled::new(check(&h.place_date, Style::Italic)?, Style::Italic, 13.0),
+    ];
+    c.two_columns(&left, &right, 0.42);
+    c.gap(10.0);
+
+    for block in &doc.blocks {
+        match block {
+            Block::Title { text, subtitle } => {
+                c.gap(4.0);
+                c.paragraph(&check(text, Style::Bold)?, Style::Bold, 14.0, Align::Centre, 0.0);
+                if let Some(sub) = subtitle {
+                    c.paragraph(&check(sub, Style::Bold)?, Style::Bold, BODY_SIZE, Align::Centre, 0.0);
+                }
+                c.gap(6.0);
+            }
+            Block::Paragraph { text, style, align, indent } => {
+                let indent = if *indent { layout::mm(10.0) } else { 0.0 };
+                c.paragraph(&check(text, *style)?, *style, BODY_SIZE, *align, indent);
+                c.gap(2.0);
+            }
+            Block::Table { columns, rows } => {
+                let columns: Vec<Column> = columns
+                    .iter()
+                    .map(|col| check(&col.title, Style::Bold).map(|title| Column { title, ..col.clone() }))
+                    .collect::<Result<_, _>>()?;
+                let rows: Vec<Vec<String>> = rows
+                    .iter()
+                    .map(|r| r.iter().map(|cell| check(cell, Style::Regular)).collect::<Result<_, _>>())
+                    .collect::<Result<_, _>>()?;
+                c.table(&columns, &rows, 11.0);
+                c.gap(6.0);
+            }
+            Block::Signatures(blocks) => {
+                c.gap(8.0);
+                signatures(&mut c, blocks, &check)?;
+            }
+            Block::Gap { points } => c.gap(*points),
+        }
+    }
+
+    let qr = qrcode::QrCode::new(doc.qr.as_bytes())?;
+    let footer = check(&doc.footer, Style::Regular)?;
+    let pages: Vec<PdfPage> =
+        c.finish(&footer, Some(&qr)).into_iter().map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops)).collect();
+    let options = PdfSaveOptions { subset_fonts: true, ..Default::default() };
+    Ok(pdf.with_pages(pages).save(&options, &mut Vec::new()))
+}
+
+/// Signature blocks two to a row: capacity in bold, the note in italics, room to sign,
+/// then the name.
+fn signatures(
+    c: &mut Composer,
+    blocks: &[SignatureBlock],
+    check: &dyn Fn(&str, Style) -> Result<String, PdfError>,
+) -> Result<(), PdfError> {
+    for pair in blocks.chunks(2) {
+        let column = |b: &SignatureBlock| -> Result<Vec<Styled>, PdfError> {
+            Ok(vec![
+                Styled::new(check(&b.title, Style::Bold)?, Style::Bold, BODY_SIZE),
+                Styled::new(check(&b.note, Style::Italic)?, Style::Italic, 12.0),
+                Styled::new(" ", Style::Regular, 40.0),
+                Styled::new(check(&b.name, Style::Bold)?, Style::Bold, BODY_SIZE),
+            ])
+        };
+        let left = column(&pair[0])?;
+        let right = match pair.get(1) {
+            Some(b) => column(b)?,
+            None => Vec::new(),
+        };
+        // A lone block stands on the right, where the maker signs.
+        if right.is_empty() {
+            c.two_columns(&[], &left, 0.5)
+        } else {
+            c.two_columns(&left, &right, 0.5)
+        }
+        c.gap(10.0);
+    }
+    Ok(())
+}

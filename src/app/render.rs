@@ -1,0 +1,304 @@
+//! Printing a document: the form's layout filled from the case, the document and the unit,
+//! handed to [`crate::pdf`].
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::{AppError, Workspace};
+use crate::domain::text::{amount_in_words, date_in_words, format_vnd};
+use crate::domain::{Case, Document, DocumentKind, DocumentState, SignerRole, Subject};
+use crate::forms::layout::{TextAlign, TextStyle, fill, placeholders};
+use crate::forms::{BlockDef, FormDef};
+use crate::pdf::{self, Align, Block, Column, Header, PrintDocument, SignatureBlock, Style};
+
+/// What an empty value prints as: a line to fill by hand.
+const BLANK: &str = "……………";
+
+impl Workspace {
+    /// The printable form of a document.
+    pub fn print_document(&self, case_id: Uuid, document_id: Uuid) -> Result<PrintDocument, AppError> {
+        let case = self.case(case_id)?;
+        let doc =
+            case.document(document_id).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document_id })?;
+        let date = doc.finalised_at.unwrap_or(doc.created_at).date();
+        let form = self.catalog.form(doc.kind, date);
+        let values = self.placeholder_values(&case, doc, form);
+        Ok(compose(&case, doc, form, &values))
+    }
+
+    /// A document as PDF bytes.
+    pub fn render_document(&self, case_id: Uuid, document_id: Uuid) -> Result<Vec<u8>, AppError> {
+        let print = self.print_document(case_id, document_id)?;
+        pdf::render(&print).map_err(|e| AppError::Render(e.to_string()))
+    }
+
+    /// The file name a rendered document gets: number (or "nhap") and kind.
+    pub fn document_file_name(doc: &Document) -> String {
+        let short_id = || doc.id.simple().to_string()[24..].to_string();
+        let number = match (&doc.number, doc.state) {
+            (Some(n), _) => format!("{}-{}", n.year, n.seq),
+            (None, DocumentState::Draft) => format!("nhap-{}", short_id()),
+            // Unnumbered kinds (the seal label sheet) are told apart by their id.
+            (None, _) => format!("khong-so-{}", short_id()),
+        };
+        let state = if doc.state == DocumentState::Cancelled { "-huy" } else { "" };
+        format!("{number}-{}{state}.pdf", doc.kind.code())
+    }
+
+    /// Every value a layout may name, for this document.
+    pub fn placeholder_values(&self, case: &Case, doc: &Document, form: &FormDef) -> BTreeMap<String, String> {
+        let mut v = BTreeMap::new();
+        let mut put = |k: &str, val: String| {
+            v.insert(k.to_string(), val);
+        };
+        let at = doc.finalised_at.unwrap_or(doc.created_at);
+        let names = self.unit().and_then(|u| u.names_on(at.date()));
+        put("unit.parent_body", names.map(|n| n.chi_cuc.clone()).unwrap_or_default());
+        put("unit.chi_cuc", names.map(|n| n.chi_cuc.clone()).unwrap_or_default());
+        put("unit.doi", names.map(|n| n.doi.clone()).unwrap_or_default());
+        let place = self
+            .unit()
+            .and_then(|u| self.reference.admin_units.province(u.province_code))
+            .map(|p| p.name.trim_start_matches("Thành phố ").to_string())
+            .unwrap_or_default();
+        put("unit.place", place);
+        put("case.id", case.id.to_string());
+        put("case.field", self.reference.field_name(&case.field).unwrap_or(&case.field).to_string());
+        put("case.fine", case.fine_vnd.map(|f| format!("{} đồng", format_vnd(f))).unwrap_or_default());
+        put("case.fine_words", case.fine_vnd.map(amount_in_words).unwrap_or_default());
+        let value = case.goods_value_vnd();
+        put("case.goods_value", if value > 0 { format!("{} đồng", format_vnd(value)) } else { String::new() });
+        put("case.goods_value_words", if value > 0 { amount_in_words(value) } else { String::new() });
+        put("case.goods_count", case.goods.len().to_string());
+        subject_values(&case.subject, &self.reference.admin_units, &mut put);
+        let members: Vec<_> = case.members.iter().filter_map(|c| self.unit().and_then(|u| u.member(c))).collect();
+        let lead = members.first();
+        put("members.lead_name", lead.map(|m| m.full_name.clone()).unwrap_or_default());
+        put("members.lead_title", lead.map(|m| m.title.clone()).unwrap_or_default());
+        put("members.lead_card", lead.map(|m| m.card_number.clone()).unwrap_or_default());
+        let list: Vec<String> =
+            members.iter().map(|m| format!("{}, {}, số hiệu {}", m.full_name, m.title, m.card_number)).collect();
+        put("members.list", list.join("; "));
+        let number =
+            doc.number.as_ref().map(ToString::to_string).unwrap_or_else(|| format!("……/{}", form.identity.ky_hieu));
+        put("doc.number", number);
+        put("doc.date_words", date_in_words(at.date()));
+        put("doc.time_words", at.format("%H giờ %M phút").to_string());
+        put("doc.title", form.identity.title.clone());
+        for field in &form.fields {
+            put(&format!("field.{}", field.id), doc.fields.get(&field.id).cloned().unwrap_or_default());
+        }
+        for kind in DocumentKind::ALL {
+            let prior = case
+                .documents
+                .iter()
+                .filter(|d| d.kind == kind && d.state == DocumentState::Finalised)
+                .max_by_key(|d| d.finalised_at);
+            if let Some(p) = prior {
+                let code = kind.code();
+                put(&format!("prior.{code}.number"), p.number.as_ref().map(ToString::to_string).unwrap_or_default());
+                let date = p.finalised_at.map(|t| date_in_words(t.date())).unwrap_or_default();
+                put(&format!("prior.{code}.date_words"), date);
+            }
+        }
+        v
+    }
+}
+
+fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, put: &mut dyn FnMut(&str, String)) {
+    put("subject.kind", s.kind.vi().to_string());
+    put("subject.name", s.name.clone());
+    put("subject.address", s.address.display(units));
+    let mut ids = Vec::new();
+    if let Some(t) = &s.tax_code {
+        ids.push(format!("Mã số thuế: {}", t.as_str()));
+    }
+    if let Some(r) = &s.registration_number {
+        ids.push(format!("Số đăng ký kinh doanh: {r}"));
+    }
+    if let Some(p) = &s.personal_id {
+        ids.push(format!("Số định danh cá nhân: {}", p.as_str()));
+    }
+    if let Some(o) = &s.old_id_card {
+        ids.push(format!("Số CMND: {}", o.as_str()));
+    }
+    put("subject.identifiers", ids.join("; "));
+    put("subject.representative", s.representative.clone().unwrap_or_default());
+    put("subject.representative_title", s.representative_title.clone().unwrap_or_default());
+    put("subject.phone", s.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default());
+    put("subject.date_of_birth", s.date_of_birth.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default());
+    put("subject.gender", s.gender.map(|g| g.vi().to_string()).unwrap_or_default());
+}
+
+/// A short hash of the document's content, printed in the footer and the QR code so a
+/// paper copy can be matched to the record.
+pub fn content_hash(case_id: Uuid, doc: &Document) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(case_id.as_bytes());
+    hasher.update(postcard::to_stdvec(doc).expect("documents serialise"));
+    hex::encode(&hasher.finalize()[..6])
+}
+
+fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String, String>) -> PrintDocument {
+    let text = |template: &str| {
+        fill(template, &|name| values.get(name).filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| BLANK.into()))
+    };
+    let present = |template: &str| placeholders(template).iter().all(|n| values.get(*n).is_some_and(|v| !v.is_empty()));
+    let mut blocks = Vec::new();
+    for block in &form.blocks {
+        match block {
+            BlockDef::Title { text: t, subtitle } => {
+                blocks.push(Block::Title { text: text(t), subtitle: subtitle.as_deref().map(text) })
+            }
+            BlockDef::Paragraph { text: t, style, align, indent, when } => {
+                if when.as_deref().is_none_or(present) {
+                    blocks.push(Block::Paragraph {
+                        text: text(t),
+                        style: match style {
+                            TextStyle::Regular => Style::Regular,
+                            TextStyle::Bold => Style::Bold,
+                            TextStyle::Italic => Style::Italic,
+                        },
+                        align: match align {
+                            TextAlign::Left => Align::Left,
+                            TextAlign::Centre => Align::Centre,
+                            TextAlign::Right => Align::Right,
+                        },
+                        indent: *indent,
+                    });
+                }
+            }
+            BlockDef::GoodsTable { with_value } => blocks.push(goods_table(case, *with_value)),
+            BlockDef::Signatures { signers } => {
+                let sigs = signers
+                    .iter()
+                    .filter(|s| s.when.as_deref().is_none_or(present))
+                    .map(|s| {
+                        let refused = doc.signatures.iter().any(|g| role_code(g.role) == s.role && !g.signed);
+                        let note = if refused { "(Từ chối ký)" } else { "(Ký, ghi rõ họ tên)" };
+                        SignatureBlock { title: text(&s.title), note: note.into(), name: text(&s.name) }
+                    })
+                    .collect();
+                blocks.push(Block::Signatures(sigs));
+            }
+            BlockDef::SealLabels { count } => blocks.push(seal_labels(*count, values)),
+            BlockDef::Gap { points } => blocks.push(Block::Gap { points: *points }),
+        }
+    }
+    let number = values.get("doc.number").cloned().unwrap_or_default();
+    let hash = content_hash(case.id, doc);
+    let draft = if doc.state == DocumentState::Draft { " · BẢN NHÁP" } else { "" };
+    let place = values.get("unit.place").filter(|p| !p.is_empty()).cloned().unwrap_or_else(|| BLANK.into());
+    PrintDocument {
+        title: format!("{} {number}", form.identity.title),
+        header: Header {
+            parent_body: text("{unit.parent_body}").to_uppercase(),
+            unit: text("{unit.doi}").to_uppercase(),
+            number_line: format!("Số: {number}"),
+            place_date: format!("{place}, {}", values.get("doc.date_words").cloned().unwrap_or_default()),
+        },
+        blocks,
+        footer: format!("Số {number} · Vụ việc {} · Mã kiểm tra {hash}{draft}", case.id),
+        qr: format!("anchi:{}:{}:{hash}", case.id, doc.id),
+    }
+}
+
+fn role_code(role: SignerRole) -> &'static str {
+    match role {
+        SignerRole::Maker => "maker",
+        SignerRole::Violator => "violator",
+        SignerRole::Witness => "witness",
+        SignerRole::CommuneRepresentative => "commune_representative",
+    }
+}
+
+fn goods_table(case: &Case, with_value: bool) -> Block {
+    let col = |title: &str, share: f32, align| Column { title: title.into(), share, align };
+    let mut columns = vec![
+        col("STT", 0.8, Align::Centre),
+        col("Tên hàng hóa, nhãn hiệu", 3.2, Align::Left),
+        col("Đơn vị tính", 1.0, Align::Centre),
+        col("Số lượng", 1.0, Align::Right),
+        col("Xuất xứ", 1.3, Align::Left),
+        col("Tình trạng", 1.4, Align::Left),
+    ];
+    if with_value {
+        columns.push(col("Đơn giá (đồng)", 1.3, Align::Right));
+        columns.push(col("Thành tiền (đồng)", 1.5, Align::Right));
+    }
+    columns.push(col("Ghi chú", 1.2, Align::Left));
+    let quantity = |q: f64| if q.fract() == 0.0 { format_vnd(q as u64) } else { q.to_string().replace('.', ",") };
+    let mut rows: Vec<Vec<String>> = case
+        .goods
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let mut row = vec![
+                (i + 1).to_string(),
+                g.name.clone(),
+                g.unit.clone(),
+                quantity(g.quantity),
+                g.origin.clone(),
+                g.condition.clone(),
+            ];
+            if with_value {
+                row.push(g.unit_price_vnd.map(format_vnd).unwrap_or_default());
+                row.push(g.value_vnd().map(format_vnd).unwrap_or_default());
+            }
+            row.push(g.note.clone());
+            row
+        })
+        .collect();
+    if with_value {
+        let mut total = vec![String::new(); columns.len()];
+        total[1] = "Tổng cộng".into();
+        total[columns.len() - 2] = format_vnd(case.goods_value_vnd());
+        rows.push(total);
+    }
+    Block::Table { columns, rows }
+}
+
+/// A sheet of seal labels, one bordered row each, to cut out and stick across the seal.
+fn seal_labels(count: u32, values: &BTreeMap<String, String>) -> Block {
+    let get = |k: &str| values.get(k).filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| BLANK.into());
+    let rows = (1..=count)
+        .map(|i| {
+            vec![
+                format!("TEM NIÊM PHONG\nSố {i:03}/{count:03}"),
+                format!(
+                    "{}\nBiên bản tạm giữ số {}\nBiên bản niêm phong số {}, {}\nVụ việc {}",
+                    get("unit.doi").to_uppercase(),
+                    get("prior.bb-tam-giu.number"),
+                    get("prior.bb-niem-phong.number"),
+                    get("prior.bb-niem-phong.date_words"),
+                    get("case.id"),
+                ),
+                "Người niêm phong\n\n\nĐại diện bên vi phạm\n\n".to_string(),
+            ]
+        })
+        .collect();
+    let col = |title: &str, share: f32| Column { title: title.into(), share, align: Align::Centre };
+    Block::Table { columns: vec![col("Tem", 1.2), col("Nội dung niêm phong", 3.0), col("Chữ ký", 1.6)], rows }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_placeholder_has_a_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::open(dir.path()).unwrap();
+        ws.make_demo(40, 11).unwrap();
+        let list = ws.list_cases().unwrap();
+        let case = ws.case(list[0].id).unwrap();
+        let doc = &case.documents[0];
+        let form = ws.catalog.form(doc.kind, doc.created_at.date());
+        let values = ws.placeholder_values(&case, doc, form);
+        for name in crate::forms::PLACEHOLDERS {
+            assert!(values.contains_key(*name), "renderer gives no value for {{{name}}}");
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The print layout and fields of a form, as written in `forms/*.toml`.
+
+use serde::Deserialize;
+
+/// A field the wizard asks for; its value is `{field.<id>}` in the layout.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    pub id: String,
+    pub label: String,
+    #[serde(rename = "type")]
+    pub kind: FieldKind,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub help: String,
+}
+
+/// The kinds of field (the wizard's widgets follow these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    LongText,
+    Date,
+    Time,
+    DateTime,
+    Money,
+    Integer,
+    Choice,
+    Provision,
+}
+
+/// Text style of a paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextStyle {
+    #[default]
+    Regular,
+    Bold,
+    Italic,
+}
+
+/// Horizontal alignment of a paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextAlign {
+    #[default]
+    Left,
+    Centre,
+    Right,
+}
+
+/// Who signs in a signature block.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignerDef {
+    /// `maker`, `violator`, `witness`, `commune_representative`, `decider`.
+    pub role: String,
+    /// The capacity printed in bold, e.g. "NGƯỜI LẬP BIÊN BẢN".
+    pub title: String,
+    /// The name printed under the space to sign; placeholders allowed.
+    #[serde(default)]
+    pub name: String,
+    /// Printed only when every placeholder here has a value (a witness, when there was one).
+    pub when: Option<String>,
+}
+
+/// One block of the printed body, in order.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BlockDef {
+    /// The document title (and an optional second line).
+    Title { text: String, subtitle: Option<String> },
+    /// A paragraph with `{placeholders}`; printed only when every placeholder in `when`
+    /// resolves to a non-empty value.
+    Paragraph {
+        text: String,
+        #[serde(default)]
+        style: TextStyle,
+        #[serde(default)]
+        align: TextAlign,
+        #[serde(default = "yes")]
+        indent: bool,
+        when: Option<String>,
+    },
+    /// The case's goods lines as a bordered table (Bảng kê columns).
+    GoodsTable {
+        #[serde(default)]
+        with_value: bool,
+    },
+    /// Signature blocks, two to a row.
+    Signatures { signers: Vec<SignerDef> },
+    /// A sheet of seal labels (tem niêm phong).
+    SealLabels { count: u32 },
+    /// Vertical space in points.
+    Gap { points: f32 },
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Every `{name}` in a template, in order.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                out.push(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// Replaces every `{name}` with `lookup(name)`.
+pub fn fill(template: &str, lookup: &dyn Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}') {
+            Some(end) => {
+                out.push_str(&lookup(&after[..end]));
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+impl BlockDef {
+    /// Every template text of the block (for checking placeholders).
+    pub fn templates(&self) -> Vec<&str> {
+        match self {
+            BlockDef::Title { text, subtitle } => std::iter::once(text.as_str()).chain(subtitle.as_deref()).collect(),
+            BlockDef::Paragraph { text, when, .. } => std::iter::once(text.as_str()).chain(when.as_deref()).collect(),
+            BlockDef::Signatures { signers } => signers
+                .iter()
+                .flat_map(|s| [Some(s.title.as_str()), Some(s.name.as_str()), s.when.as_deref()])
+                .flatten()
+                .collect(),
+            BlockDef::GoodsTable { .. } | BlockDef::SealLabels { .. } | BlockDef::Gap { .. } => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_found_and_filled() {
+        let t = "Hôm nay, {doc.date_words}, tại {field.dia_diem}.";
+        assert_eq!(placeholders(t), vec!["doc.date_words", "field.dia_diem"]);
+        let filled = fill(t, &|k| if k == "field.dia_diem" { "Chợ Kỳ Lừa".into() } else { "ngày 05".into() });
+        assert_eq!(filled, "Hôm nay, ngày 05, tại Chợ Kỳ Lừa.");
+        assert_eq!(fill("không đóng {ngoặc", &|_| "x".into()), "không đóng {ngoặc");
+    }
+}

@@ -1,0 +1,317 @@
+//! A small page composer over printpdf's operation lists: A4 pages with the margins of
+//! NĐ 30/2020, wrapped text, bordered tables whose header row repeats on every page,
+//! two-column blocks (document header, signatures), page numbers from page 2, a footer.
+
+use printpdf::{
+    Color, FontId, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Pt, Rect, Rgb, TextItem, WindingOrder,
+};
+
+use super::fonts::{Metrics, Style};
+
+pub const A4_WIDTH_PT: f32 = 595.28;
+pub const A4_HEIGHT_PT: f32 = 841.89;
+
+/// Millimetres to points.
+pub fn mm(value: f32) -> f32 {
+    value * 72.0 / 25.4
+}
+
+const MARGIN_TOP: f32 = 20.0;
+const MARGIN_BOTTOM: f32 = 20.0;
+const MARGIN_LEFT: f32 = 30.0;
+const MARGIN_RIGHT: f32 = 15.0;
+/// Line height as a multiple of the font size.
+const LEADING: f32 = 1.25;
+const CELL_PADDING: f32 = 3.0;
+
+/// Horizontal placement of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Left,
+    Centre,
+    Right,
+}
+
+/// One styled line for a column block.
+#[derive(Debug, Clone)]
+pub struct Styled {
+    pub text: String,
+    pub style: Style,
+    pub size: f32,
+    /// Draw a short rule under this line (the motto, the issuing unit).
+    pub rule_under: bool,
+}
+
+impl Styled {
+    pub fn new(text: impl Into<String>, style: Style, size: f32) -> Styled {
+        Styled { text: text.into(), style, size, rule_under: false }
+    }
+
+    pub fn ruled(mut self) -> Styled {
+        self.rule_under = true;
+        self
+    }
+}
+
+/// A column of a table: title, share of the text width, alignment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub title: String,
+    pub share: f32,
+    pub align: Align,
+}
+
+/// Lays out pages.
+pub struct Composer<'m> {
+    metrics: &'m Metrics,
+    fonts: [FontId; 3],
+    pages: Vec<Vec<Op>>,
+    /// The top of the next line, in points from the bottom of the page.
+    y: f32,
+}
+
+impl<'m> Composer<'m> {
+    pub fn new(metrics: &'m Metrics, fonts: [FontId; 3]) -> Composer<'m> {
+        let mut c = Composer { metrics, fonts, pages: Vec::new(), y: 0.0 };
+        c.new_page();
+        c
+    }
+
+    pub fn left(&self) -> f32 {
+        mm(MARGIN_LEFT)
+    }
+
+    pub fn width(&self) -> f32 {
+        A4_WIDTH_PT - mm(MARGIN_LEFT) - mm(MARGIN_RIGHT)
+    }
+
+    fn bottom(&self) -> f32 {
+        mm(MARGIN_BOTTOM)
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages.len()
+    }
+
+    pub fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = A4_HEIGHT_PT - mm(MARGIN_TOP);
+    }
+
+    /// Starts a new page unless `height` points still fit on this one.
+    pub fn ensure(&mut self, height: f32) {
+        if self.y - height < self.bottom() {
+            self.new_page();
+        }
+    }
+
+    pub fn gap(&mut self, points: f32) {
+        self.y -= points;
+    }
+
+    fn ops(&mut self) -> &mut Vec<Op> {
+        self.pages.last_mut().expect("a page is open")
+    }
+
+    /// Places text with its baseline at (x, baseline) on the current page.
+    pub fn text_at(&mut self, x: f32, baseline: f32, text: &str, style: Style, size: f32) {
+        let font = PdfFontHandle::External(self.fonts[style as usize].clone());
+        self.ops().extend([
+            Op::StartTextSection,
+            Op::SetFont { font, size: Pt(size) },
+            Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(baseline) } },
+            Op::ShowText { items: vec![TextItem::Text(text.to_string())] },
+            Op::EndTextSection,
+        ]);
+    }
+
+    pub fn line_at(&mut self, from: (f32, f32), to: (f32, f32), thickness: f32) {
+        let point = |(x, y): (f32, f32)| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false };
+        self.ops().extend([
+            Op::SetOutlineThickness { pt: Pt(thickness) },
+            Op::DrawLine { line: Line { points: vec![point(from), point(to)], is_closed: false } },
+        ]);
+    }
+
+    /// A filled black square (QR modules).
+    pub fn square_at(&mut self, x: f32, y: f32, side: f32) {
+        let black = Color::Rgb(Rgb { r: 0.0, g: 0.0, b: 0.0, icc_profile: None });
+        self.ops().extend([
+            Op::SetFillColor { col: black },
+            Op::DrawRectangle {
+                rectangle: Rect {
+                    x: Pt(x),
+                    y: Pt(y),
+                    width: Pt(side),
+                    height: Pt(side),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: Some(WindingOrder::NonZero),
+                },
+            },
+        ]);
+    }
+
+    fn x_for(&self, text: &str, style: Style, size: f32, x: f32, width: f32, align: Align) -> f32 {
+        let w = self.metrics.width_pt(text, style, size);
+        match align {
+            Align::Left => x,
+            Align::Centre => x + (width - w) / 2.0,
+            Align::Right => x + width - w,
+        }
+    }
+
+    /// A wrapped paragraph across the text width; `indent` applies to the first line.
+    pub fn paragraph(&mut self, text: &str, style: Style, size: f32, align: Align, indent: f32) {
+        let line_height = size * LEADING;
+        let width = self.width();
+        // Wrap the first line narrower by the indent by wrapping with a placeholder prefix.
+        let lines = self.metrics.wrap(text, style, size, width - indent);
+        let (first, rest) = match lines.split_first() {
+            Some((first, rest)) => (first.clone(), rest.join(" ")),
+            None => return,
+        };
+        let mut all = vec![(first, indent)];
+        if !rest.is_empty() {
+            all.extend(self.metrics.wrap(&rest, style, size, width).into_iter().map(|l| (l, 0.0)));
+        }
+        for (line, indent) in all {
+            self.ensure(line_height);
+            let x = self.x_for(&line, style, size, self.left() + indent, width - indent, align);
+            let baseline = self.y - size;
+            self.text_at(x, baseline, &line, style, size);
+            self.y -= line_height;
+        }
+    }
+
+    /// Two columns side by side (left share of the width given), each line centred in its
+    /// column; the block is kept on one page. Returns the height used.
+    pub fn two_columns(&mut self, left: &[Styled], right: &[Styled], left_share: f32) {
+        let height = |lines: &[Styled], width: f32| -> f32 {
+            lines
+                .iter()
+                .map(|l| self.metrics.wrap(&l.text, l.style, l.size, width).len() as f32 * l.size * LEADING + 2.0)
+                .sum()
+        };
+        let left_width = self.width() * left_share;
+        let right_width = self.width() - left_width;
+        let needed = height(left, left_width).max(height(right, right_width));
+        self.ensure(needed);
+        let top = self.y;
+        let left_x = self.left();
+        let end_left = self.column(left, left_x, left_width, top);
+        let end_right = self.column(right, left_x + left_width, right_width, top);
+        self.y = end_left.min(end_right);
+    }
+
+    fn column(&mut self, lines: &[Styled], x: f32, width: f32, top: f32) -> f32 {
+        let mut y = top;
+        for line in lines {
+            for wrapped in self.metrics.wrap(&line.text, line.style, line.size, width) {
+                let baseline = y - line.size;
+                let tx = self.x_for(&wrapped, line.style, line.size, x, width, Align::Centre);
+                self.text_at(tx, baseline, &wrapped, line.style, line.size);
+                y -= line.size * LEADING;
+                if line.rule_under {
+                    let w = self.metrics.width_pt(&wrapped, line.style, line.size) * 0.6;
+                    let cx = x + width / 2.0;
+                    self.line_at((cx - w / 2.0, y + 2.0), (cx + w / 2.0, y + 2.0), 0.6);
+                }
+            }
+            y -= 2.0;
+        }
+        y
+    }
+
+    /// A bordered table with wrapped cells; the header row is repeated at the top of every
+    /// page the table runs onto.
+    pub fn table(&mut self, columns: &[Column], rows: &[Vec<String>], size: f32) {
+        let total: f32 = columns.iter().map(|c| c.share).sum();
+        let widths: Vec<f32> = columns.iter().map(|c| self.width() * c.share / total).collect();
+        let header: Vec<String> = columns.iter().map(|c| c.title.clone()).collect();
+        let header_height = self.row_height(&header, &widths, Style::Bold, size);
+        self.ensure(header_height + size * LEADING * 2.0);
+        self.row(&header, &widths, columns, Style::Bold, size, true);
+        for row in rows {
+            let h = self.row_height(row, &widths, Style::Regular, size);
+            if self.y - h < self.bottom() {
+                self.new_page();
+                self.row(&header, &widths, columns, Style::Bold, size, true);
+            }
+            self.row(row, &widths, columns, Style::Regular, size, false);
+        }
+    }
+
+    fn cell_lines(&self, text: &str, width: f32, style: Style, size: f32) -> Vec<String> {
+        self.metrics.wrap(text, style, size, width - 2.0 * CELL_PADDING)
+    }
+
+    fn row_height(&self, cells: &[String], widths: &[f32], style: Style, size: f32) -> f32 {
+        let lines = cells.iter().zip(widths).map(|(c, w)| self.cell_lines(c, *w, style, size).len()).max();
+        lines.unwrap_or(1) as f32 * size * LEADING + 2.0 * CELL_PADDING
+    }
+
+    fn row(&mut self, cells: &[String], widths: &[f32], columns: &[Column], style: Style, size: f32, header: bool) {
+        let height = self.row_height(cells, widths, style, size);
+        let top = self.y;
+        let mut x = self.left();
+        for ((cell, width), column) in cells.iter().zip(widths).zip(columns) {
+            let align = if header { Align::Centre } else { column.align };
+            let mut y = top - CELL_PADDING;
+            for line in self.cell_lines(cell, *width, style, size) {
+                let tx = self.x_for(&line, style, size, x + CELL_PADDING, width - 2.0 * CELL_PADDING, align);
+                self.text_at(tx, y - size, &line, style, size);
+                y -= size * LEADING;
+            }
+            self.line_at((x, top), (x, top - height), 0.5);
+            x += width;
+        }
+        let left = self.left();
+        self.line_at((x, top), (x, top - height), 0.5);
+        self.line_at((left, top), (x, top), 0.5);
+        self.line_at((left, top - height), (x, top - height), 0.5);
+        self.y = top - height;
+    }
+
+    /// Page numbers from page 2, centred at the top; the footer line and QR code on every
+    /// page. Returns the operation lists, one per page.
+    pub fn finish(mut self, footer: &str, qr: Option<&qrcode::QrCode>) -> Vec<Vec<Op>> {
+        let count = self.pages.len();
+        let left = self.left();
+        let width = self.width();
+        for index in 0..count {
+            let page = std::mem::take(&mut self.pages[index]);
+            self.pages.push(page); // work on the page as the last one
+            if index > 0 {
+                let number = (index + 1).to_string();
+                let x = self.x_for(&number, Style::Regular, 13.0, left, width, Align::Centre);
+                self.text_at(x, A4_HEIGHT_PT - mm(12.0), &number, Style::Regular, 13.0);
+            }
+            let footer_size = 7.5;
+            let qr_side = mm(13.0);
+            let text_width = width - qr_side - 6.0;
+            let lines = self.metrics.wrap(footer, Style::Regular, footer_size, text_width);
+            let mut baseline = mm(MARGIN_BOTTOM) - 4.0 - footer_size;
+            self.line_at((left, mm(MARGIN_BOTTOM) - 2.0), (left + width, mm(MARGIN_BOTTOM) - 2.0), 0.3);
+            for line in &lines {
+                self.text_at(left, baseline, line, Style::Regular, footer_size);
+                baseline -= footer_size * LEADING;
+            }
+            if let Some(code) = qr {
+                let modules = code.width();
+                let module = qr_side / modules as f32;
+                let x0 = left + width - qr_side;
+                let y0 = mm(MARGIN_BOTTOM) - 4.0 - qr_side;
+                let colors = code.to_colors();
+                for (i, color) in colors.iter().enumerate() {
+                    if *color == qrcode::Color::Dark {
+                        let (col, row) = (i % modules, i / modules);
+                        self.square_at(x0 + col as f32 * module, y0 + (modules - 1 - row) as f32 * module, module);
+                    }
+                }
+            }
+            let done = self.pages.pop().expect("pushed above");
+            self.pages[index] = done;
+        }
+        self.pages
+    }
+}

@@ -1,0 +1,262 @@
+//! Printed documents read back with poppler (`pdftotext`, `pdffonts`, `pdfinfo`): the
+//! Vietnamese text, the numbers and amounts, embedded subset fonts, A4 pages, and a long
+//! goods list that runs over pages with its header row repeated.
+
+use std::path::Path;
+use std::process::Command;
+
+use anchi::app::Workspace;
+use anchi::domain::text::{amount_in_words, date_in_words, format_vnd};
+use anchi::domain::{
+    Address, Case, DocumentKind as K, DocumentState, Event, GoodsLine, Stage, Subject, SubjectKind, TaxCode, stage,
+};
+use uuid::Uuid;
+
+fn tool(name: &str, args: &[&str]) -> String {
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} is missing ({e}): run .ci/run once, it installs poppler-utils"));
+    assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The text of a PDF (or of one page), whitespace folded so wrapped lines read as one.
+fn text_of(pdf: &Path, page: Option<usize>) -> String {
+    let path = pdf.to_str().unwrap();
+    let text = match page {
+        Some(p) => tool("pdftotext", &["-f", &p.to_string(), "-l", &p.to_string(), path, "-"]),
+        None => tool("pdftotext", &[path, "-"]),
+    };
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text inside a region of page 1 (points from the top left), for the two header
+/// columns, which plain extraction interleaves.
+fn text_in(pdf: &Path, x: u32, y: u32, w: u32, h: u32) -> String {
+    let (x, y, w, h) = (x.to_string(), y.to_string(), w.to_string(), h.to_string());
+    let args = ["-f", "1", "-l", "1", "-x", &x, "-y", &y, "-W", &w, "-H", &h, pdf.to_str().unwrap(), "-"];
+    tool("pdftotext", &args).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn page_count(pdf: &Path) -> usize {
+    let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    assert!(info.contains("Page size:       595.276 x 841.89 pts (A4)"), "{info}");
+    let line = info.lines().find(|l| l.starts_with("Pages:")).unwrap();
+    line.split_whitespace().last().unwrap().parse().unwrap()
+}
+
+fn assert_fonts_embedded_subset(pdf: &Path) {
+    let fonts = tool("pdffonts", &[pdf.to_str().unwrap()]);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "no fonts in {}", pdf.display());
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        // name, type…, encoding, emb, sub, uni, object, id
+        let n = cols.len();
+        assert_eq!((cols[n - 5], cols[n - 4]), ("yes", "yes"), "not embedded and subset: {row}");
+        assert!(cols[0].contains('+') && cols[0].contains("LiberationSerif"), "{row}");
+    }
+}
+
+fn contains(text: &str, needle: &str) {
+    let needle = needle.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains(&needle), "missing {needle:?} in:\n{text}");
+}
+
+/// Demo cases, one per workflow branch that ends in printed documents.
+fn demo() -> (tempfile::TempDir, Workspace) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.make_demo(80, 3).unwrap();
+    (dir, ws)
+}
+
+#[test]
+fn every_document_of_every_branch_renders_with_its_facts() {
+    let (dir, ws) = demo();
+    let out = dir.path().join("pdf");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut seen_kinds = std::collections::BTreeSet::new();
+    let mut seen_stages = std::collections::BTreeSet::new();
+    let mut seen_branches = std::collections::HashSet::new();
+    for summary in ws.list_cases().unwrap() {
+        let case = ws.case(summary.id).unwrap();
+        // One case per branch: a stage with a set of document kinds not seen yet.
+        let branch: Vec<_> = case.documents.iter().map(|d| (d.kind, d.state)).collect();
+        if !seen_branches.insert((summary.stage, branch)) {
+            continue;
+        }
+        seen_stages.insert(summary.stage);
+        for doc in &case.documents {
+            let path = out.join(Workspace::document_file_name(doc));
+            std::fs::write(&path, ws.render_document(case.id, doc.id).unwrap()).unwrap();
+            seen_kinds.insert(doc.kind);
+            let text = text_of(&path, None);
+            // The header: the issuing unit on the left, the national heading on the right.
+            let left = text_in(&path, 0, 0, 280, 160);
+            let right = text_in(&path, 288, 0, 307, 160);
+            contains(&left, "CHI CỤC QUẢN LÝ THỊ TRƯỜNG TỈNH LẠNG SƠN");
+            contains(&left, "ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1");
+            contains(&right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM");
+            contains(&right, "Độc lập - Tự do - Hạnh phúc");
+            let date = doc.finalised_at.unwrap_or(doc.created_at).date();
+            contains(&right, &format!("Lạng Sơn, {}", date_in_words(date)));
+            match &doc.number {
+                Some(n) => contains(&left, &format!("Số: {n}")),
+                None if doc.kind.is_numbered() => contains(&left, "Số: ……/"),
+                None => {}
+            }
+            contains(&text, &case.id.to_string());
+            if doc.kind != K::TemNiemPhong {
+                contains(&text, &case.subject.name);
+            }
+            match doc.kind {
+                K::BbViPham => {
+                    contains(&text, "BIÊN BẢN VI PHẠM HÀNH CHÍNH");
+                    contains(&text, &doc.fields["dieu_khoan"]);
+                    contains(&text, &doc.fields["hanh_vi"]);
+                    if let Some(id) = case.subject.identifier() {
+                        contains(&text, id);
+                    }
+                }
+                K::QdXuPhat | K::QdXuPhatKhongLapBienBan => {
+                    let fine = case.fine_vnd.unwrap();
+                    contains(&text, &format!("{} đồng", format_vnd(fine)));
+                    contains(&text, &amount_in_words(fine));
+                    contains(&text, "QUYẾT ĐỊNH");
+                }
+                K::BangKe => contains(&text, &case.goods[0].name),
+                _ => {}
+            }
+            assert_fonts_embedded_subset(&path);
+            page_count(&path);
+        }
+    }
+    for kind in [
+        K::QdKiemTra,
+        K::BbKiemTra,
+        K::BangKe,
+        K::QdTamGiu,
+        K::BbTamGiu,
+        K::BbNiemPhong,
+        K::TemNiemPhong,
+        K::BbViPham,
+        K::QdXuPhat,
+        K::QdXuPhatKhongLapBienBan,
+    ] {
+        assert!(seen_kinds.contains(&kind), "no demo document of kind {kind} was rendered");
+    }
+    assert!(seen_stages.contains(&Stage::DaXuPhat) && seen_stages.contains(&Stage::KhongViPham));
+}
+
+#[test]
+fn the_command_line_renders_one_or_all_documents() {
+    let (dir, ws) = demo();
+    let case = ws
+        .list_cases()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.stage == Stage::DaXuPhat && s.documents_finalised >= 8)
+        .expect("a sanctioned case with seizure");
+    let doc = ws.case(case.id).unwrap().documents.into_iter().find(|d| d.kind == K::BbViPham).unwrap();
+    drop(ws);
+    let anchi = env!("CARGO_BIN_EXE_anchi");
+    let data = dir.path().to_str().unwrap();
+    let one = dir.path().join("one.pdf");
+    let status = Command::new(anchi)
+        .args(["--data-dir", data, "doc", "render", "--case", &case.id.to_string(), "--doc", &doc.id.to_string()])
+        .arg("--out")
+        .arg(&one)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    contains(&text_of(&one, None), "BIÊN BẢN VI PHẠM HÀNH CHÍNH");
+    let all = dir.path().join("all");
+    let out = Command::new(anchi)
+        .args(["--data-dir", data, "doc", "render", "--case", &case.id.to_string(), "--all"])
+        .arg("--out")
+        .arg(&all)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let files: Vec<_> =
+        std::fs::read_dir(&all).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(files.len(), case.documents_finalised as usize + case.documents_draft as usize);
+    let number = doc.number.unwrap();
+    assert!(files.contains(&format!("{}-{}-bb-vi-pham.pdf", number.year, number.seq)), "{files:?}");
+}
+
+#[test]
+fn a_long_goods_list_runs_over_pages_with_its_header_repeated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.make_demo(1, 1).unwrap();
+    let subject = Subject {
+        tax_code: Some(TaxCode::try_from("0100109106").unwrap()),
+        ..Subject::new(
+            SubjectKind::Organisation,
+            "Công ty TNHH Hàng Hóa Nhiều Dòng",
+            Address::Legacy { text: "Lạng Sơn".into() },
+        )
+    };
+    let mut case = Case::open(Uuid::now_v7(), "DEMO-LS-D1", anchi::app::now(), "hang-gia", subject);
+    case.members = vec!["LS-0101".into()];
+    for i in 1..=200 {
+        case.goods.push(GoodsLine {
+            id: Uuid::now_v7(),
+            name: format!("Mặt hàng thứ {i}: áo khoác giả nhãn hiệu, có đường may lỗi ở tay áo"),
+            unit: "chiếc".into(),
+            quantity: i as f64,
+            origin: "Không rõ".into(),
+            condition: "Đã qua sử dụng".into(),
+            note: String::new(),
+            unit_price_vnd: Some(150_000),
+        });
+    }
+    ws.create_case(&case).unwrap();
+    let at = anchi::app::now();
+    let (decision, list) = (Uuid::now_v7(), Uuid::now_v7());
+    ws.apply_event(case.id, Event::StartDocument { id: decision, kind: K::QdKiemTra, at }).unwrap();
+    ws.apply_event(case.id, Event::FinaliseDocument { id: decision, number: None, at }).unwrap();
+    ws.apply_event(case.id, Event::StartDocument { id: list, kind: K::BangKe, at }).unwrap();
+    ws.save_field(case.id, list, "kem_theo", "Biên bản kiểm tra số 1/BB-KT").unwrap();
+    let (case, _) = ws.apply_event(case.id, Event::FinaliseDocument { id: list, number: None, at }).unwrap();
+    assert_eq!(stage(&case), Stage::DaCoQuyetDinh);
+    assert_eq!(case.document(list).unwrap().state, DocumentState::Finalised);
+    let path = dir.path().join("bang-ke.pdf");
+    std::fs::write(&path, ws.render_document(case.id, list).unwrap()).unwrap();
+    let pages = page_count(&path);
+    assert!(pages >= 5, "200 wrapped lines should take several pages, got {pages}");
+    for page in 1..=pages {
+        let text = text_of(&path, Some(page));
+        contains(&text, "Tên hàng hóa, nhãn hiệu");
+        if page > 1 {
+            assert!(text.starts_with(&format!("{page} ")), "page {page} must start with its number: {}", &text[..40]);
+        }
+    }
+    let all = text_of(&path, None);
+    contains(&all, "Mặt hàng thứ 1:");
+    contains(&all, "Mặt hàng thứ 200:");
+    let total: u64 = (1..=200u64).map(|i| i * 150_000).sum();
+    contains(&all, &format!("Tổng giá trị hàng hóa: {} đồng ({})", format_vnd(total), amount_in_words(total)));
+    assert!(!text_of(&path, Some(1)).starts_with("1 "), "page 1 has no page number");
+}
+
+#[test]
+fn decomposed_text_prints_composed() {
+    let (_dir, ws) = demo();
+    let summary = ws.list_cases().unwrap().into_iter().find(|s| s.stage == Stage::DaCoQuyetDinh).unwrap();
+    let case = ws.case(summary.id).unwrap();
+    let draft = case.documents.iter().find(|d| d.state == DocumentState::Draft).unwrap();
+    // Typed with a keyboard that sends combining marks (NFD).
+    ws.save_field(case.id, draft.id, "ket_qua", "Hàng hóa không có hóa đơn: Nguye\u{302}\u{303}n liệu nhập khẩu")
+        .unwrap();
+    let pdf = ws.render_document(case.id, draft.id).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("draft.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let text = text_of(&path, None);
+    contains(&text, "Nguyễn liệu nhập khẩu");
+    contains(&text, "BẢN NHÁP");
+}
