@@ -199,3 +199,19 @@ fn demo_refuses_a_real_unit() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("đơn vị thật"));
 }
+
+#[test]
+fn a_forms_folder_in_the_data_directory_overrides_and_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let forms = dir.path().join("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    let original = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("forms/bang-ke.toml")).unwrap();
+    std::fs::write(forms.join("bang-ke.toml"), original.replace("ky_hieu = \"BK\"", "ky_hieu = \"BK-MOI\"")).unwrap();
+    assert!(ok(dir.path(), &["forms", "list"]).contains("BK-MOI"));
+    // A bad override is refused with its file and line, not skipped.
+    std::fs::write(forms.join("bang-ke.toml"), original.replace("{subject.address}", "{subject.dia_chi}")).unwrap();
+    let out = anchi(dir.path(), &["forms", "check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bang-ke.toml:") && err.contains("subject.dia_chi"), "{err}");
+}

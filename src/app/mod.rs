@@ -22,6 +22,9 @@ pub use reference::Reference;
 /// The meta key of the unit record.
 const UNIT_KEY: &str = "unit";
 
+/// The folder in a data directory whose form files override the embedded ones.
+pub const FORMS_DIR: &str = "forms";
+
 /// Who the command line acts as until users exist (the set-up issue adds them).
 pub const LOCAL_ACTOR: &str = "may-tram";
 
@@ -46,7 +49,8 @@ impl Workspace {
     pub fn open(data_dir: &Path) -> Result<Workspace, AppError> {
         let store = Store::open(&data_dir.join(DB_FILE))?;
         let unit = store.meta::<Unit>(UNIT_KEY)?;
-        Ok(Workspace { store, unit, catalog: Catalog::embedded()?, reference: Reference::embedded() })
+        let catalog = Catalog::with_overrides(&data_dir.join(FORMS_DIR))?;
+        Ok(Workspace { store, unit, catalog, reference: Reference::embedded() })
     }
 
     /// The unit set up in this data directory, if any.

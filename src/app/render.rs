@@ -64,6 +64,10 @@ impl Workspace {
             .map(|p| p.name.trim_start_matches("Thành phố ").to_string())
             .unwrap_or_default();
         put("unit.place", place);
+        // Decisions are signed by the team's leader (the first member with that role).
+        let leader = self.unit().and_then(|u| u.members.iter().find(|m| m.role == crate::domain::Role::Leader));
+        put("unit.leader_name", leader.map(|m| m.full_name.clone()).unwrap_or_default());
+        put("unit.leader_title", leader.map(|m| m.title.clone()).unwrap_or_default());
         put("case.id", case.id.to_string());
         put("case.field", self.reference.field_name(&case.field).unwrap_or(&case.field).to_string());
         put("case.fine", case.fine_vnd.map(|f| format!("{} đồng", format_vnd(f))).unwrap_or_default());
@@ -196,7 +200,8 @@ fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String
         header: Header {
             parent_body: text("{unit.parent_body}").to_uppercase(),
             unit: text("{unit.doi}").to_uppercase(),
-            number_line: format!("Số: {number}"),
+            // The seal label sheet takes no number of its own.
+            number_line: if form.identity.ky_hieu.is_empty() { String::new() } else { format!("Số: {number}") },
             place_date: format!("{place}, {}", values.get("doc.date_words").cloned().unwrap_or_default()),
         },
         blocks,

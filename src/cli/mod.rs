@@ -139,7 +139,7 @@ fn report_error(e: &AppError) {
 
 fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, AppError> {
     if let Command::Forms(forms) = &command {
-        let catalog = crate::forms::Catalog::embedded()?;
+        let catalog = crate::forms::Catalog::with_overrides(&data_dir.join(crate::app::FORMS_DIR))?;
         match forms {
             FormsCommand::Check => emit!("forms: {} definitions OK", catalog.len()),
             FormsCommand::List => {

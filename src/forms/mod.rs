@@ -21,6 +21,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "unit.chi_cuc",
     "unit.doi",
     "unit.place",
+    "unit.leader_name",
+    "unit.leader_title",
     "case.id",
     "case.field",
     "case.fine",
@@ -142,6 +144,30 @@ impl Catalog {
     /// The definitions compiled into this build.
     pub fn embedded() -> Result<Catalog, FormError> {
         Catalog::from_files(EMBEDDED.iter().map(|(stem, text)| (format!("forms/{stem}.toml"), *text)))
+    }
+
+    /// The embedded definitions, with any `*.toml` in `dir` taking the place of the embedded
+    /// file of the same name (a legal change before a new release). A bad override file is
+    /// an error, not silently skipped.
+    pub fn with_overrides(dir: &std::path::Path) -> Result<Catalog, FormError> {
+        let mut files: Vec<(String, String)> =
+            EMBEDDED.iter().map(|(stem, text)| (format!("forms/{stem}.toml"), text.to_string())).collect();
+        let Ok(entries) = std::fs::read_dir(dir) else { return Catalog::embedded() };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| FormError::Parse { file: name.clone(), detail: e.to_string() })?;
+            let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            match files.iter_mut().find(|(f, _)| f.ends_with(&format!("/{stem}.toml"))) {
+                Some(slot) => *slot = (name, text),
+                None => files.push((name, text)),
+            }
+        }
+        Catalog::from_files(files.iter().map(|(f, t)| (f.clone(), t.as_str())))
     }
 
     /// Parses and checks definition files given as (file name, contents).
