@@ -2,9 +2,8 @@
 //! Reports time per document; pages and bytes are printed once before measuring.
 
 use anchi::app::Workspace;
-use anchi::domain::{Address, Case, DocumentKind as K, Event, GoodsLine, Stage, Subject, SubjectKind};
+use anchi::domain::{DocumentKind as K, Stage};
 use criterion::{Criterion, criterion_group, criterion_main};
-use uuid::Uuid;
 
 /// The page count as poppler's `pdfinfo` reads it (object streams hide the page objects
 /// from a plain text search).
@@ -29,38 +28,18 @@ fn pdf_benches(c: &mut Criterion) {
     let case = ws.case(summary.unwrap().id).unwrap();
     let record = case.documents.iter().find(|d| d.kind == K::BbViPham).unwrap().id;
 
-    let subject =
-        Subject::new(SubjectKind::Organisation, "Công ty TNHH Nhiều Hàng", Address::Legacy { text: "Lạng Sơn".into() });
-    let mut long = Case::open(Uuid::now_v7(), "DEMO-LS-D1", anchi::app::now(), "hang-gia", subject);
-    long.subject.registration_number = Some("4900000001".into());
-    for i in 1..=200 {
-        long.goods.push(GoodsLine {
-            id: Uuid::now_v7(),
-            name: format!("Mặt hàng thứ {i}: áo khoác giả nhãn hiệu"),
-            unit: "chiếc".into(),
-            quantity: i as f64,
-            origin: "Không rõ".into(),
-            condition: "Mới".into(),
-            note: String::new(),
-            unit_price_vnd: Some(150_000),
-        });
-    }
-    ws.create_case(&long).unwrap();
-    let (decision, list) = (Uuid::now_v7(), Uuid::now_v7());
-    let at = anchi::app::now();
-    ws.apply_event(long.id, Event::StartDocument { id: decision, kind: K::QdKiemTra, at }).unwrap();
-    ws.apply_event(long.id, Event::FinaliseDocument { id: decision, number: None, at }).unwrap();
-    ws.apply_event(long.id, Event::StartDocument { id: list, kind: K::BangKe, at }).unwrap();
+    let (long_case, list) = ws.make_demo_long_goods_list(200).unwrap();
 
-    for (name, case_id, doc_id) in [("violation record", case.id, record), ("200-line goods list", long.id, list)] {
+    for (name, case_id, doc_id) in [("violation record", case.id, record), ("200-line goods list", long_case, list)] {
         let pdf = ws.render_document(case_id, doc_id).unwrap();
         eprintln!("{name}: {} pages, {} bytes", pages(&pdf), pdf.len());
     }
     c.bench_function("render_violation_record", |b| b.iter(|| ws.render_document(case.id, record).unwrap().len()));
     let mut group = c.benchmark_group("render_goods_list");
     group.sample_size(20);
-    group
-        .bench_function("render_goods_list_200_lines", |b| b.iter(|| ws.render_document(long.id, list).unwrap().len()));
+    group.bench_function("render_goods_list_200_lines", |b| {
+        b.iter(|| ws.render_document(long_case, list).unwrap().len())
+    });
     group.finish();
 }
 

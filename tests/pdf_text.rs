@@ -7,10 +7,7 @@ use std::process::Command;
 
 use anchi::app::Workspace;
 use anchi::domain::text::{amount_in_words, date_in_words, format_vnd};
-use anchi::domain::{
-    Address, Case, DocumentKind as K, DocumentState, Event, GoodsLine, Stage, Subject, SubjectKind, TaxCode, stage,
-};
-use uuid::Uuid;
+use anchi::domain::{DocumentKind as K, DocumentState, Event, Stage, stage};
 
 fn tool(name: &str, args: &[&str]) -> String {
     let out = Command::new(name)
@@ -192,36 +189,10 @@ fn a_long_goods_list_runs_over_pages_with_its_header_repeated() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(dir.path()).unwrap();
     ws.make_demo(1, 1).unwrap();
-    let subject = Subject {
-        tax_code: Some(TaxCode::try_from("0100109106").unwrap()),
-        ..Subject::new(
-            SubjectKind::Organisation,
-            "Công ty TNHH Hàng Hóa Nhiều Dòng",
-            Address::Legacy { text: "Lạng Sơn".into() },
-        )
-    };
-    let mut case = Case::open(Uuid::now_v7(), "DEMO-LS-D1", anchi::app::now(), "hang-gia", subject);
-    case.members = vec!["LS-0101".into()];
-    for i in 1..=200 {
-        case.goods.push(GoodsLine {
-            id: Uuid::now_v7(),
-            name: format!("Mặt hàng thứ {i}: áo khoác giả nhãn hiệu, có đường may lỗi ở tay áo"),
-            unit: "chiếc".into(),
-            quantity: i as f64,
-            origin: "Không rõ".into(),
-            condition: "Đã qua sử dụng".into(),
-            note: String::new(),
-            unit_price_vnd: Some(150_000),
-        });
-    }
-    ws.create_case(&case).unwrap();
+    let (case_id, list) = ws.make_demo_long_goods_list(200).unwrap();
     let at = anchi::app::now();
-    let (decision, list) = (Uuid::now_v7(), Uuid::now_v7());
-    ws.apply_event(case.id, Event::StartDocument { id: decision, kind: K::QdKiemTra, at }).unwrap();
-    ws.apply_event(case.id, Event::FinaliseDocument { id: decision, number: None, at }).unwrap();
-    ws.apply_event(case.id, Event::StartDocument { id: list, kind: K::BangKe, at }).unwrap();
-    ws.save_field(case.id, list, "kem_theo", "Biên bản kiểm tra số 1/BB-KT").unwrap();
-    let (case, _) = ws.apply_event(case.id, Event::FinaliseDocument { id: list, number: None, at }).unwrap();
+    ws.save_field(case_id, list, "kem_theo", "Biên bản kiểm tra số 1/BB-KT").unwrap();
+    let (case, _) = ws.apply_event(case_id, Event::FinaliseDocument { id: list, number: None, at }).unwrap();
     assert_eq!(stage(&case), Stage::DaCoQuyetDinh);
     assert_eq!(case.document(list).unwrap().state, DocumentState::Finalised);
     let path = dir.path().join("bang-ke.pdf");

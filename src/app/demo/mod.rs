@@ -163,11 +163,7 @@ impl Workspace {
     /// Makes `count` demo cases (and the demo unit if none is set up). Refuses to mix demo
     /// data into a data directory that holds a real unit.
     pub fn make_demo(&mut self, count: usize, seed: u64) -> Result<usize, AppError> {
-        match self.unit() {
-            Some(unit) if !unit.demo => return Err(AppError::RealUnitPresent { unit: unit.code.clone() }),
-            Some(_) => {}
-            None => self.set_unit(demo_unit())?,
-        }
+        self.ensure_demo_unit()?;
         let mut rng = fastrand::Rng::with_seed(seed);
         let newest = super::now() - Duration::days(2);
         let span_minutes = 2 * 365 * 24 * 60;
@@ -207,6 +203,51 @@ impl Workspace {
         // Each case was rewritten once per event; give the superseded copies back.
         self.store.compact()?;
         Ok(count)
+    }
+
+    /// Installs the demo unit where no unit is set up; refuses a real unit's directory.
+    fn ensure_demo_unit(&mut self) -> Result<(), AppError> {
+        match self.unit() {
+            Some(unit) if !unit.demo => Err(AppError::RealUnitPresent { unit: unit.code.clone() }),
+            Some(_) => Ok(()),
+            None => self.set_unit(demo_unit()),
+        }
+    }
+
+    /// A demo case whose goods list (Bảng kê) runs to `lines` lines, for trying long lists
+    /// on screen and on paper: the inspection decision is finalised and the goods list is a
+    /// draft. Returns the case id and the goods list's document id.
+    pub fn make_demo_long_goods_list(&mut self, lines: usize) -> Result<(Uuid, Uuid), AppError> {
+        self.ensure_demo_unit()?;
+        let subject = Subject {
+            tax_code: Some(TaxCode::try_from("0100109106").expect("valid tax code")),
+            ..Subject::new(
+                SubjectKind::Organisation,
+                "Công ty TNHH Hàng Hóa Nhiều Dòng",
+                Address::Legacy { text: "Lạng Sơn".into() },
+            )
+        };
+        let at = super::now();
+        let mut case = Case::open(Uuid::now_v7(), "DEMO-LS-D1", at, "hang-gia", subject);
+        case.members = vec![demo_unit().members[0].card_number.clone()];
+        case.goods = (1..=lines)
+            .map(|i| GoodsLine {
+                id: Uuid::now_v7(),
+                name: format!("Mặt hàng thứ {i}: áo khoác giả nhãn hiệu, có đường may lỗi ở tay áo"),
+                unit: "chiếc".into(),
+                quantity: i as f64,
+                origin: "Không rõ".into(),
+                condition: "Đã qua sử dụng".into(),
+                note: String::new(),
+                unit_price_vnd: Some(150_000),
+            })
+            .collect();
+        self.create_case(&case)?;
+        let (decision, list) = (Uuid::now_v7(), Uuid::now_v7());
+        self.apply_event(case.id, Event::StartDocument { id: decision, kind: K::QdKiemTra, at })?;
+        self.apply_event(case.id, Event::FinaliseDocument { id: decision, number: None, at })?;
+        self.apply_event(case.id, Event::StartDocument { id: list, kind: K::BangKe, at })?;
+        Ok((case.id, list))
     }
 
     fn demo_case(&self, rng: &mut fastrand::Rng, at: NaiveDateTime) -> Case {
