@@ -231,3 +231,15 @@ fn decomposed_text_prints_composed() {
     contains(&text, "Nguyễn liệu nhập khẩu");
     contains(&text, "BẢN NHÁP");
 }
+
+#[test]
+fn the_same_document_renders_to_the_same_bytes() {
+    // Signed packages (issue 5) need reproducible PDFs: no clock, no random ids inside.
+    let (_dir, ws) = demo();
+    let summary = ws.list_cases().unwrap().into_iter().find(|s| s.stage == Stage::DaXuPhat).unwrap();
+    let case = ws.case(summary.id).unwrap();
+    let doc = case.documents.last().unwrap();
+    let first = ws.render_document(case.id, doc.id).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(first == ws.render_document(case.id, doc.id).unwrap(), "two renderings differ");
+}

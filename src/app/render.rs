@@ -166,6 +166,7 @@ fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String
                             TextStyle::Italic => Style::Italic,
                         },
                         align: match align {
+                            TextAlign::Justify => Align::Justify,
                             TextAlign::Left => Align::Left,
                             TextAlign::Centre => Align::Centre,
                             TextAlign::Right => Align::Right,

@@ -45,7 +45,9 @@ pub enum TextStyle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TextAlign {
+    /// Body text is justified unless a block says otherwise.
     #[default]
+    Justify,
     Left,
     Centre,
     Right,

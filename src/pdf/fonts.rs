@@ -66,8 +66,15 @@ impl Metrics {
     /// Breaks `text` into lines no wider than `width_pt`. Explicit newlines are kept; a
     /// word longer than a line is cut where it must be.
     pub fn wrap(&self, text: &str, style: Style, size_pt: f32, width_pt: f32) -> Vec<String> {
-        let mut lines = Vec::new();
+        self.wrap_marked(text, style, size_pt, width_pt).into_iter().map(|(line, _)| line).collect()
+    }
+
+    /// Like [`Metrics::wrap`], with each line marked `true` when it ends a paragraph (the
+    /// text's end or an explicit newline): such lines are not stretched when justifying.
+    pub fn wrap_marked(&self, text: &str, style: Style, size_pt: f32, width_pt: f32) -> Vec<(String, bool)> {
+        let mut marked = Vec::new();
         for paragraph in text.split('\n') {
+            let mut lines = Vec::new();
             let mut line = String::new();
             for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
                 let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
@@ -91,8 +98,10 @@ impl Metrics {
                 line = piece;
             }
             lines.push(line);
+            let last = lines.len() - 1;
+            marked.extend(lines.into_iter().enumerate().map(|(i, l)| (l, i == last)));
         }
-        lines
+        marked
     }
 }
 

@@ -30,6 +30,9 @@ pub enum Align {
     Left,
     Centre,
     Right,
+    /// Both edges straight, as administrative documents are set; the last line of a
+    /// paragraph stays left-aligned.
+    Justify,
 }
 
 /// One styled line for a column block.
@@ -154,7 +157,7 @@ impl<'m> Composer<'m> {
     fn x_for(&self, text: &str, style: Style, size: f32, x: f32, width: f32, align: Align) -> f32 {
         let w = self.metrics.width_pt(text, style, size);
         match align {
-            Align::Left => x,
+            Align::Left | Align::Justify => x,
             Align::Centre => x + (width - w) / 2.0,
             Align::Right => x + width - w,
         }
@@ -164,22 +167,44 @@ impl<'m> Composer<'m> {
     pub fn paragraph(&mut self, text: &str, style: Style, size: f32, align: Align, indent: f32) {
         let line_height = size * LEADING;
         let width = self.width();
-        // Wrap the first line narrower by the indent by wrapping with a placeholder prefix.
-        let lines = self.metrics.wrap(text, style, size, width - indent);
-        let (first, rest) = match lines.split_first() {
-            Some((first, rest)) => (first.clone(), rest.join(" ")),
-            None => return,
-        };
-        let mut all = vec![(first, indent)];
+        // The first line is narrower by the indent; the rest is wrapped at full width.
+        let first = self.metrics.wrap_marked(text, style, size, width - indent);
+        let Some(((head, head_ends), tail)) = first.split_first() else { return };
+        let mut lines = vec![(head.clone(), *head_ends, indent)];
+        let rest: String =
+            tail.iter().map(|(l, ends)| if *ends { format!("{l}\n") } else { format!("{l} ") }).collect();
+        let rest = rest.trim_end_matches([' ', '\n']);
         if !rest.is_empty() {
-            all.extend(self.metrics.wrap(&rest, style, size, width).into_iter().map(|l| (l, 0.0)));
+            lines.extend(self.metrics.wrap_marked(rest, style, size, width).into_iter().map(|(l, e)| (l, e, 0.0)));
         }
-        for (line, indent) in all {
+        for (line, ends_paragraph, indent) in lines {
             self.ensure(line_height);
-            let x = self.x_for(&line, style, size, self.left() + indent, width - indent, align);
             let baseline = self.y - size;
-            self.text_at(x, baseline, &line, style, size);
+            let left = self.left() + indent;
+            if align == Align::Justify && !ends_paragraph {
+                self.justified_line(&line, style, size, left, width - indent, baseline);
+            } else {
+                let x = self.x_for(&line, style, size, left, width - indent, align);
+                self.text_at(x, baseline, &line, style, size);
+            }
             self.y -= line_height;
+        }
+    }
+
+    /// Places the words of `line` so that it fills `width` exactly. Word spacing (Tw) does
+    /// not apply to the two-byte glyph codes of embedded fonts, so each word is placed.
+    fn justified_line(&mut self, line: &str, style: Style, size: f32, x: f32, width: f32, baseline: f32) {
+        let words: Vec<&str> = line.split(' ').filter(|w| !w.is_empty()).collect();
+        if words.len() < 2 {
+            self.text_at(x, baseline, line, style, size);
+            return;
+        }
+        let used: f32 = words.iter().map(|w| self.metrics.width_pt(w, style, size)).sum();
+        let gap = (width - used) / (words.len() - 1) as f32;
+        let mut at = x;
+        for word in words {
+            self.text_at(at, baseline, word, style, size);
+            at += self.metrics.width_pt(word, style, size) + gap;
         }
     }
 

@@ -148,7 +148,7 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
             }
             Block::Signatures(blocks) => {
                 c.gap(8.0);
-                signatures(&mut c, blocks, &check)?;
+                signatures(&mut c, &res.metrics, blocks, &check)?;
             }
             Block::Gap { points } => c.gap(*points),
         }
@@ -166,13 +166,20 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
 /// then the name.
 fn signatures(
     c: &mut Composer,
+    metrics: &fonts::Metrics,
     blocks: &[SignatureBlock],
     check: &dyn Fn(&str, Style) -> Result<String, PdfError>,
 ) -> Result<(), PdfError> {
+    let half = c.width() / 2.0;
     for pair in blocks.chunks(2) {
+        // Titles that wrap to different heights would put the names at different heights:
+        // pad the shorter title so both names share a line.
+        let title_lines = |b: &SignatureBlock| metrics.wrap(&b.title, Style::Bold, BODY_SIZE, half).len();
+        let tallest = pair.iter().map(title_lines).max().unwrap_or(1);
         let column = |b: &SignatureBlock| -> Result<Vec<Styled>, PdfError> {
+            let padding = "\n".repeat(tallest - title_lines(b));
             Ok(vec![
-                Styled::new(check(&b.title, Style::Bold)?, Style::Bold, BODY_SIZE),
+                Styled::new(format!("{}{padding}", check(&b.title, Style::Bold)?), Style::Bold, BODY_SIZE),
                 Styled::new(check(&b.note, Style::Italic)?, Style::Italic, 12.0),
                 Styled::new(" ", Style::Regular, 40.0),
                 Styled::new(check(&b.name, Style::Bold)?, Style::Bold, BODY_SIZE),
