@@ -8,7 +8,8 @@ pub mod layout;
 
 use std::sync::OnceLock;
 
-use printpdf::{Mm, ParsedFont, PdfDocument, PdfPage, PdfSaveOptions};
+use printpdf::{FontId, Mm, ParsedFont, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
+use sha2::{Digest, Sha256};
 use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
 
@@ -97,8 +98,13 @@ fn nfc(text: &str) -> String {
 pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
     let res = resources();
     let mut pdf = PdfDocument::new(&nfc(&doc.title));
-    let ids: Vec<_> = res.parsed.iter().map(|f| pdf.add_font(f)).collect();
-    let fonts = [ids[0].clone(), ids[1].clone(), ids[2].clone()];
+    // Fixed font ids instead of printpdf's process-wide pseudo-random ones, so the same
+    // document always renders to the same bytes (signed packages rely on it). Six capitals:
+    // the id is also the subset tag before the font name ("ANCHIR+LiberationSerif").
+    let fonts = [FontId("ANCHIR".into()), FontId("ANCHIB".into()), FontId("ANCHII".into())];
+    for (id, font) in fonts.iter().zip(&res.parsed) {
+        pdf.resources.fonts.map.insert(id.clone(), PdfFont::new(font.clone()));
+    }
     let mut c = Composer::new(&res.metrics, fonts);
     let check = |text: &str, style: Style| -> Result<String, PdfError> {
         let text = nfc(text);
@@ -159,7 +165,26 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
     let pages: Vec<PdfPage> =
         c.finish(&footer, Some(&qr)).into_iter().map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops)).collect();
     let options = PdfSaveOptions { subset_fonts: true, ..Default::default() };
-    Ok(pdf.with_pages(pages).save(&options, &mut Vec::new()))
+    let mut bytes = pdf.with_pages(pages).save(&options, &mut Vec::new());
+    let identity: [u8; 32] = Sha256::digest(doc.qr.as_bytes()).into();
+    set_file_id(&mut bytes, &hex::encode(&identity[..16]));
+    Ok(bytes)
+}
+
+/// Replaces the two random 32-character strings of the trailer's `/ID` with `id` (32 hex
+/// characters). The length does not change, so the cross-reference offsets stay right.
+fn set_file_id(bytes: &mut [u8], id: &str) {
+    let Some(at) = bytes.windows(3).rposition(|w| w == b"/ID") else { return };
+    let mut pos = at + 3;
+    for _ in 0..2 {
+        let Some(open) = bytes[pos..].iter().position(|&b| b == b'(').map(|p| pos + p) else { return };
+        let Some(close) = bytes[open..].iter().position(|&b| b == b')').map(|p| open + p) else { return };
+        if close - open - 1 != id.len() {
+            return;
+        }
+        bytes[open + 1..close].copy_from_slice(id.as_bytes());
+        pos = close + 1;
+    }
 }
 
 /// Signature blocks two to a row: capacity in bold, the note in italics, room to sign,
