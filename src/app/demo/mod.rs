@@ -165,7 +165,8 @@ impl Workspace {
     pub fn make_demo(&mut self, count: usize, seed: u64) -> Result<usize, AppError> {
         self.ensure_demo_unit()?;
         let mut rng = fastrand::Rng::with_seed(seed);
-        let newest = super::now() - Duration::days(2);
+        // Room for the ten days a case's documents may span, so none is in the future.
+        let newest = super::now() - Duration::days(12);
         let span_minutes = 2 * 365 * 24 * 60;
         // Inspections start in working hours, 07:30 to 16:00.
         let mut opened: Vec<NaiveDateTime> = (0..count)
@@ -327,7 +328,8 @@ fn demo_fields(
     f.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
-/// Writes the events of one demo case, a few minutes to hours apart.
+/// Writes the events of one demo case: the decision in the office, the records on the
+/// inspection day minutes apart, the sanction decision some days later, in working hours.
 struct Script<'r> {
     rng: &'r mut fastrand::Rng,
     at: NaiveDateTime,
@@ -340,12 +342,18 @@ impl Script<'_> {
         self.at
     }
 
+    /// Moves to a working hour (08:00–10:59) some days later.
+    fn days_later(&mut self, days: std::ops::Range<i64>) {
+        let day = (self.at + Duration::days(self.rng.i64(days))).date();
+        self.at = day.and_hms_opt(self.rng.u32(8..11), self.rng.u32(0..60), 0).expect("valid time");
+    }
+
     fn document(&mut self, kind: K, finalise: bool) {
-        let at = self.later(20..300);
+        let at = self.later(10..40);
         let id = id_at(self.rng, at);
         self.out.push(Event::StartDocument { id, kind, at });
         if finalise {
-            let at = self.later(5..60);
+            let at = self.later(5..30);
             self.out.push(Event::FinaliseDocument { id, number: None, at });
         }
     }
@@ -366,10 +374,12 @@ fn events(rng: &mut fastrand::Rng, case: &Case, plan: Plan) -> Vec<Event> {
         }
         Plan::Decided => {
             s.document(K::QdKiemTra, true);
+            s.days_later(1..4);
             s.document(K::BbKiemTra, false);
         }
         Plan::Inspected | Plan::NoViolation | Plan::Recorded | Plan::Sanctioned { .. } => {
             s.document(K::QdKiemTra, true);
+            s.days_later(1..4);
             s.document(K::BangKe, true);
             s.document(K::BbKiemTra, true);
             if let Plan::NoViolation = plan {
@@ -385,6 +395,7 @@ fn events(rng: &mut fastrand::Rng, case: &Case, plan: Plan) -> Vec<Event> {
                 s.document(K::BbViPham, true);
             }
             if let Plan::Sanctioned { .. } = plan {
+                s.days_later(2..7);
                 s.document(K::QdXuPhat, true);
             }
         }
