@@ -133,19 +133,8 @@ impl Workspace {
 
 /// The current local time, to the second, as recorded on documents.
 pub fn now() -> NaiveDateTime {
-    let now = Local::now().naive_local();
-    now.with_nanosecond_zero()
-}
-
-trait NoNanos {
-    fn with_nanosecond_zero(self) -> Self;
-}
-
-impl NoNanos for NaiveDateTime {
-    fn with_nanosecond_zero(self) -> Self {
-        use chrono::Timelike;
-        self.with_nanosecond(0).expect("zero nanoseconds is valid")
-    }
+    use chrono::Timelike;
+    Local::now().naive_local().with_nanosecond(0).expect("zero nanoseconds is valid")
 }
 
 /// Applies an event inside an open transaction: fills in the document number for a
