@@ -89,6 +89,14 @@ fn the_store_knows_nothing_of_the_faces() {
 }
 
 #[test]
+fn the_pdf_layer_only_places_resolved_text() {
+    // It gets plain text from `app`; it must not reach back into cases, storage or the faces.
+    let forbidden = ["crate::store", "crate::app", "crate::ui", "crate::cli", "crate::forms", "redb", "egui"];
+    let found = offences("pdf", &forbidden);
+    assert!(found.is_empty(), "src/pdf must not depend on outer layers:\n{}", found.join("\n"));
+}
+
+#[test]
 fn the_checker_finds_what_it_looks_for() {
     // Guard against a checker that silently matches nothing (a wrong path, say).
     assert!(!offences("store", &["redb"]).is_empty());
