@@ -6,13 +6,18 @@ use anchi::ui::{AnchiApp, OpenFailed, open_workspace};
 use eframe::egui;
 use egui_kittest::{Harness, kittest::Queryable};
 
-fn harness(dir: &std::path::Path) -> Harness<'static, AnchiApp> {
-    let app = AnchiApp::new(open_workspace(dir).unwrap()).unwrap();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 760.0))
-        .build_ui_state(|ui: &mut egui::Ui, app: &mut AnchiApp| app.show(ui), app);
+/// The one way these tests build a screen: with the fonts installed on the context as the
+/// real window does at start, so a missing glyph panics here too.
+fn screen<S: 'static>(size: egui::Vec2, state: S, show: fn(&mut egui::Ui, &mut S)) -> Harness<'static, S> {
+    let mut harness =
+        Harness::builder().with_size(size).with_context_setup(anchi::ui::theme::install).build_ui_state(show, state);
     harness.run();
     harness
+}
+
+fn harness(dir: &std::path::Path) -> Harness<'static, AnchiApp> {
+    let app = AnchiApp::new(open_workspace(dir).unwrap()).unwrap();
+    screen(egui::vec2(1280.0, 760.0), app, |ui, app| app.show(ui))
 }
 
 #[test]
@@ -74,10 +79,7 @@ fn data_in_use_elsewhere_is_explained_on_screen() {
     // Another anchi (a command, a second window) holds the file.
     let _held = anchi::app::Workspace::open(dir.path()).unwrap();
     let error = open_workspace(dir.path()).expect_err("the file is locked");
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(900.0, 400.0))
-        .build_ui_state(|ui: &mut egui::Ui, screen: &mut OpenFailed| screen.show(ui), OpenFailed::new(&error));
-    harness.run();
+    let harness = screen(egui::vec2(900.0, 400.0), OpenFailed::new(&error), |ui, s| s.show(ui));
     harness.get_by_label("Không mở được dữ liệu");
     harness.get_by_label_contains("đang được một cửa sổ hoặc lệnh anchi khác sử dụng");
 }

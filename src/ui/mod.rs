@@ -20,22 +20,17 @@ const DEMO_CASES: usize = 300;
 pub struct AnchiApp {
     ws: Workspace,
     list: CaseListState,
-    fonts_installed: bool,
 }
 
 impl AnchiApp {
     /// The window's state over an open workspace.
     pub fn new(ws: Workspace) -> Result<AnchiApp, AppError> {
         let list = CaseListState::new(ws.list_cases()?);
-        Ok(AnchiApp { ws, list, fonts_installed: false })
+        Ok(AnchiApp { ws, list })
     }
 
     /// Draws one frame into `ui`.
     pub fn show(&mut self, ui: &mut egui::Ui) {
-        if !self.fonts_installed {
-            theme::install(ui.ctx());
-            self.fonts_installed = true;
-        }
         let demo = self.ws.unit().is_none_or(|u| u.demo);
         egui::Panel::top("header").show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -89,20 +84,15 @@ pub fn open_workspace(data_dir: &Path) -> Result<Workspace, AppError> {
 pub struct OpenFailed {
     message_vi: String,
     detail_en: String,
-    fonts_installed: bool,
 }
 
 impl OpenFailed {
     pub fn new(error: &AppError) -> OpenFailed {
-        OpenFailed { message_vi: error.vi(), detail_en: error.to_string(), fonts_installed: false }
+        OpenFailed { message_vi: error.vi(), detail_en: error.to_string() }
     }
 
     /// Draws the explanation into `ui`.
-    pub fn show(&mut self, ui: &mut egui::Ui) {
-        if !self.fonts_installed {
-            theme::install(ui.ctx());
-            self.fonts_installed = true;
-        }
+    pub fn show(&self, ui: &mut egui::Ui) {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.heading(theme::bold("Không mở được dữ liệu").color(theme::ERROR_FG));
             ui.add_space(8.0);
@@ -135,7 +125,12 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
             (Box::new(OpenFailed::new(&e)), false)
         }
     };
-    match eframe::run_native("anchi", options, Box::new(|_cc| Ok(app))) {
+    // Fonts are set up once, on the context, before the first frame of either screen.
+    let create = Box::new(|cc: &eframe::CreationContext<'_>| {
+        theme::install(&cc.egui_ctx);
+        Ok(app)
+    });
+    match eframe::run_native("anchi", options, create) {
         Ok(()) if opened => ExitCode::SUCCESS,
         Ok(()) => ExitCode::FAILURE,
         Err(e) => {
