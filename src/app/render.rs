@@ -145,10 +145,13 @@ pub fn content_hash(case_id: Uuid, doc: &Document) -> String {
     hex::encode(&hasher.finalize()[..6])
 }
 
+/// The value of a placeholder, or a line to fill by hand when it has none.
+fn value_or_blank(values: &BTreeMap<String, String>, name: &str) -> String {
+    values.get(name).filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| BLANK.into())
+}
+
 fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String, String>) -> PrintDocument {
-    let text = |template: &str| {
-        fill(template, &|name| values.get(name).filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| BLANK.into()))
-    };
+    let text = |template: &str| fill(template, &|name| value_or_blank(values, name));
     let present = |template: &str| placeholders(template).iter().all(|n| values.get(*n).is_some_and(|v| !v.is_empty()));
     let mut blocks = Vec::new();
     for block in &form.blocks {
@@ -195,7 +198,7 @@ fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String
     let number = values.get("doc.number").cloned().unwrap_or_default();
     let hash = content_hash(case.id, doc);
     let draft = if doc.state == DocumentState::Draft { " · BẢN NHÁP" } else { "" };
-    let place = values.get("unit.place").filter(|p| !p.is_empty()).cloned().unwrap_or_else(|| BLANK.into());
+    let place = value_or_blank(values, "unit.place");
     PrintDocument {
         title: format!("{} {number}", form.identity.title),
         header: Header {
@@ -268,7 +271,7 @@ fn goods_table(case: &Case, with_value: bool) -> Block {
 
 /// A sheet of seal labels, one bordered row each, to cut out and stick across the seal.
 fn seal_labels(count: u32, values: &BTreeMap<String, String>) -> Block {
-    let get = |k: &str| values.get(k).filter(|v| !v.is_empty()).cloned().unwrap_or_else(|| BLANK.into());
+    let get = |name: &str| value_or_blank(values, name);
     let rows = (1..=count)
         .map(|i| {
             vec![

@@ -296,8 +296,13 @@ fn demo_fields(
             ("can_cu", "Kế hoạch kiểm tra năm của Đội Quản lý thị trường số 1".to_string()),
         ]),
         K::BbKiemTra => f.extend([
-            ("ket_qua", format!("Tại thời điểm kiểm tra, cơ sở đang bày bán {goods}; không xuất trình được hóa đơn, chứng từ chứng minh nguồn gốc."))
-            ,
+            (
+                "ket_qua",
+                format!(
+                    "Tại thời điểm kiểm tra, cơ sở đang bày bán {goods}; \
+                     không xuất trình được hóa đơn, chứng từ chứng minh nguồn gốc."
+                ),
+            ),
             ("ket_luan", "Cơ sở có dấu hiệu vi phạm hành chính; Đoàn kiểm tra lập biên bản vi phạm hành chính.".to_string()),
             ("y_kien", "Nhất trí với kết quả kiểm tra.".to_string()),
         ]),
@@ -306,8 +311,7 @@ fn demo_fields(
             ("ly_do", "Để xác minh tình tiết làm căn cứ quyết định xử lý vi phạm".to_string()),
             ("thoi_han", "07 ngày làm việc kể từ ngày tạm giữ".to_string()),
         ]),
-        K::BbNiemPhong => f.push(("so_tem", "6".to_string())),
-        K::TemNiemPhong => f.push(("so_tem", "6".to_string())),
+        K::BbNiemPhong | K::TemNiemPhong => f.push(("so_tem", "6".to_string())),
         K::BbViPham => f.extend([
             ("linh_vuc", "Thương mại, sản xuất, buôn bán hàng giả, hàng cấm và bảo vệ quyền lợi người tiêu dùng".to_string()),
             ("thoi_gian_vi_pham", at.format("%H giờ %M phút, ngày %d/%m/%Y").to_string()),
