@@ -3,11 +3,18 @@
 
 use anchi::domain::workflow::check_step;
 use anchi::domain::{
-    Address, Bilingual, Case, DocumentKind as K, DocumentNumber, DocumentState, Effect, Event, Stage, Subject,
-    SubjectKind, WorkflowError, apply, stage,
+    Address, Bilingual, Case, DocumentKind as K, DocumentNumber, DocumentState, Effect, Event, Prerequisites, Stage,
+    Subject, SubjectKind, WorkflowError, apply, stage,
 };
+use std::sync::LazyLock;
+
+use anchi::forms::Catalog;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use uuid::Uuid;
+
+/// The prerequisites as the embedded form files declare them.
+static RULES: LazyLock<Prerequisites> =
+    LazyLock::new(|| Catalog::embedded().unwrap().prerequisites(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()));
 
 fn t0() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(8, 0, 0).unwrap()
@@ -26,9 +33,9 @@ fn number(seq: u32) -> DocumentNumber {
 fn finalised(case: Case, kind: K) -> Case {
     let id = Uuid::now_v7();
     let at = t0() + Duration::hours(case.documents.len() as i64 + 1);
-    let (case, _) = apply(&case, Event::StartDocument { id, kind, at }).unwrap();
+    let (case, _) = apply(&RULES, &case, Event::StartDocument { id, kind, at }).unwrap();
     let number = kind.is_numbered().then(|| number(case.documents.len() as u32));
-    apply(&case, Event::FinaliseDocument { id, number, at }).unwrap().0
+    apply(&RULES, &case, Event::FinaliseDocument { id, number, at }).unwrap().0
 }
 
 /// A case in each stage, built through the table itself.
@@ -41,15 +48,15 @@ fn case_in(stage_wanted: Stage) -> Case {
         Stage::DaCoQuyetDinh => decided(),
         Stage::DaKiemTra => inspected(),
         Stage::DaLapBienBanViPham => recorded(),
-        Stage::KhongViPham => apply(&inspected(), Event::CloseNoViolation { at: t0() }).unwrap().0,
+        Stage::KhongViPham => apply(&RULES, &inspected(), Event::CloseNoViolation { at: t0() }).unwrap().0,
         Stage::DaXuPhat => finalised(recorded(), K::QdXuPhat),
-        Stage::DaHuy => apply(&decided(), Event::CancelCase { reason: "lý do".into(), at: t0() }).unwrap().0,
+        Stage::DaHuy => apply(&RULES, &decided(), Event::CancelCase { reason: "lý do".into(), at: t0() }).unwrap().0,
     };
     assert_eq!(stage(&case), stage_wanted);
     case
 }
 
-/// The expected table, written independently of `STEPS`: one row per event, one column
+/// The expected table, written independently of `STEPS` and the forms' `requires`: one row per event, one column
 /// per stage in `Stage::ALL` order (Mới, Đã có QĐ, Đã kiểm tra, Đã lập BB VP, Không VP,
 /// Đã xử phạt, Đã hủy); `x` allowed, `.` forbidden.
 const EXPECTED: &[(&str, &str)] = &[
@@ -86,7 +93,7 @@ fn every_stage_and_event_pair_follows_the_table() {
     for (name, row) in EXPECTED {
         for (stage_here, expected) in Stage::ALL.into_iter().zip(row.chars()) {
             let case = case_in(stage_here);
-            let result = apply(&case, event_named(name));
+            let result = apply(&RULES, &case, event_named(name));
             match (expected == 'x', result) {
                 (true, Ok(_)) | (false, Err(_)) => {}
                 (true, Err(e)) => panic!("{name} in {stage_here:?} should be allowed, got {e}"),
@@ -100,7 +107,10 @@ fn every_stage_and_event_pair_follows_the_table() {
 fn the_seizure_chain_goes_in_order() {
     let mut case = case_in(Stage::DaKiemTra);
     for kind in [K::BbTamGiu, K::BbNiemPhong, K::TemNiemPhong, K::BbMoNiemPhong] {
-        assert!(matches!(check_step(&case, kind), Err(WorkflowError::Missing { .. })), "{kind} before its step");
+        assert!(
+            matches!(check_step(&RULES, &case, kind), Err(WorkflowError::Missing { .. })),
+            "{kind} before its step"
+        );
     }
     for kind in [K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong, K::TemNiemPhong] {
         case = finalised(case, kind);
@@ -114,14 +124,14 @@ fn the_seizure_chain_goes_in_order() {
 
 #[test]
 fn refusals_say_in_vietnamese_what_is_missing() {
-    let err = apply(&case_in(Stage::DaKiemTra), event_named("qd-xu-phat")).unwrap_err();
+    let err = apply(&RULES, &case_in(Stage::DaKiemTra), event_named("qd-xu-phat")).unwrap_err();
     assert_eq!(err, WorkflowError::Missing { kind: K::QdXuPhat, missing: K::BbViPham });
     assert_eq!(err.vi(), "Cần có Biên bản vi phạm hành chính đã hoàn tất");
-    let err = apply(&case_in(Stage::Moi), event_named("bb-kiem-tra")).unwrap_err();
+    let err = apply(&RULES, &case_in(Stage::Moi), event_named("bb-kiem-tra")).unwrap_err();
     assert_eq!(err.vi(), "Cần có Quyết định kiểm tra đã hoàn tất");
-    let err = apply(&case_in(Stage::DaHuy), event_named("bang-ke")).unwrap_err();
+    let err = apply(&RULES, &case_in(Stage::DaHuy), event_named("bang-ke")).unwrap_err();
     assert_eq!(err, WorkflowError::CaseClosed { stage: Stage::DaHuy });
-    let err = apply(&case_in(Stage::DaLapBienBanViPham), event_named("bb-kiem-tra")).unwrap_err();
+    let err = apply(&RULES, &case_in(Stage::DaLapBienBanViPham), event_named("bb-kiem-tra")).unwrap_err();
     assert!(matches!(err, WorkflowError::WrongStage { .. }), "{err}");
 }
 
@@ -129,15 +139,16 @@ fn refusals_say_in_vietnamese_what_is_missing() {
 fn finalising_uses_a_number_renders_and_locks() {
     let case = case_in(Stage::DaLapBienBanViPham);
     let id = Uuid::now_v7();
-    let (case, _) = apply(&case, Event::StartDocument { id, kind: K::QdXuPhat, at: t0() }).unwrap();
-    let missing = apply(&case, Event::FinaliseDocument { id, number: None, at: t0() }).unwrap_err();
+    let (case, _) = apply(&RULES, &case, Event::StartDocument { id, kind: K::QdXuPhat, at: t0() }).unwrap();
+    let missing = apply(&RULES, &case, Event::FinaliseDocument { id, number: None, at: t0() }).unwrap_err();
     assert_eq!(missing, WorkflowError::NumberMissing { kind: K::QdXuPhat });
-    let (done, effects) = apply(&case, Event::FinaliseDocument { id, number: Some(number(7)), at: t0() }).unwrap();
+    let (done, effects) =
+        apply(&RULES, &case, Event::FinaliseDocument { id, number: Some(number(7)), at: t0() }).unwrap();
     assert_eq!(
         effects,
         vec![Effect::NumberUsed(number(7)), Effect::RenderPdf(id), Effect::CaseClosed(Stage::DaXuPhat)]
     );
-    let again = apply(&done, Event::FinaliseDocument { id, number: Some(number(8)), at: t0() }).unwrap_err();
+    let again = apply(&RULES, &done, Event::FinaliseDocument { id, number: Some(number(8)), at: t0() }).unwrap_err();
     assert_eq!(again, WorkflowError::NotDraft { state: DocumentState::Finalised });
 }
 
@@ -148,8 +159,8 @@ fn seal_labels_take_no_number() {
         case = finalised(case, kind);
     }
     let id = Uuid::now_v7();
-    let (case, _) = apply(&case, Event::StartDocument { id, kind: K::TemNiemPhong, at: t0() }).unwrap();
-    let err = apply(&case, Event::FinaliseDocument { id, number: Some(number(1)), at: t0() }).unwrap_err();
+    let (case, _) = apply(&RULES, &case, Event::StartDocument { id, kind: K::TemNiemPhong, at: t0() }).unwrap();
+    let err = apply(&RULES, &case, Event::FinaliseDocument { id, number: Some(number(1)), at: t0() }).unwrap_err();
     assert_eq!(err, WorkflowError::NumberNotExpected { kind: K::TemNiemPhong });
 }
 
@@ -159,10 +170,10 @@ fn cancelling_records_the_number_and_respects_dependents() {
     let decision = case.documents.iter().find(|d| d.kind == K::QdKiemTra).unwrap().clone();
     let record = case.documents.iter().find(|d| d.kind == K::BbKiemTra).unwrap().clone();
     let cancel = |id, reason: &str| Event::CancelDocument { id, reason: reason.into(), at: t0() };
-    let err = apply(&case, cancel(decision.id, "ghi sai")).unwrap_err();
+    let err = apply(&RULES, &case, cancel(decision.id, "ghi sai")).unwrap_err();
     assert_eq!(err, WorkflowError::HasDependent { dependent: K::BbKiemTra });
-    assert_eq!(apply(&case, cancel(record.id, "  ")).unwrap_err(), WorkflowError::ReasonMissing);
-    let (case, effects) = apply(&case, cancel(record.id, "ghi sai thời gian")).unwrap();
+    assert_eq!(apply(&RULES, &case, cancel(record.id, "  ")).unwrap_err(), WorkflowError::ReasonMissing);
+    let (case, effects) = apply(&RULES, &case, cancel(record.id, "ghi sai thời gian")).unwrap();
     assert_eq!(effects, vec![Effect::NumberCancelled(record.number.clone().unwrap())]);
     assert_eq!(stage(&case), Stage::DaCoQuyetDinh, "the stage follows the documents");
     // The number stays on the cancelled document: it is never given out again.
@@ -174,15 +185,15 @@ fn amending_makes_a_new_draft_linked_to_the_original() {
     let case = case_in(Stage::DaXuPhat);
     let decision = case.documents.iter().find(|d| d.kind == K::QdXuPhat).unwrap().clone();
     let id = Uuid::now_v7();
-    let (amended, _) = apply(&case, Event::AmendDocument { original: decision.id, id, at: t0() }).unwrap();
+    let (amended, _) = apply(&RULES, &case, Event::AmendDocument { original: decision.id, id, at: t0() }).unwrap();
     let draft = amended.document(id).unwrap();
     assert_eq!((draft.kind, draft.state, draft.amends), (K::QdXuPhat, DocumentState::Draft, Some(decision.id)));
     assert_eq!(amended.document(decision.id), Some(&decision), "the original is untouched");
     // An amendment of the inspection decision is its own kind of decision.
     let case = case_in(Stage::DaCoQuyetDinh);
     let qd = case.documents[0].id;
-    let (case, _) = apply(&case, Event::AmendDocument { original: qd, id, at: t0() }).unwrap();
+    let (case, _) = apply(&RULES, &case, Event::AmendDocument { original: qd, id, at: t0() }).unwrap();
     assert_eq!(case.document(id).unwrap().kind, K::QdSuaDoiKiemTra);
-    let err = apply(&case, Event::AmendDocument { original: id, id: Uuid::now_v7(), at: t0() }).unwrap_err();
+    let err = apply(&RULES, &case, Event::AmendDocument { original: id, id: Uuid::now_v7(), at: t0() }).unwrap_err();
     assert_eq!(err, WorkflowError::NotFinalised { state: DocumentState::Draft });
 }

@@ -9,9 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{AppError, LOCAL_ACTOR, Workspace};
-use crate::domain::{
-    Bilingual, Case, CaseSummary, DocumentState, Stage, ValidationReport, stage, text::nfc, workflow::rule,
-};
+use crate::domain::{Bilingual, Case, CaseSummary, DocumentState, Stage, ValidationReport, stage, text::nfc};
 
 /// The name of the format in every file.
 pub const FORMAT: &str = "anchi-case";
@@ -242,6 +240,7 @@ impl Workspace {
                 report.error(at(&format!("goods[{i}].quantity")), &ImportProblem::BadQuantity);
             }
         }
+        let prerequisites = self.catalog.prerequisites(case.opened_at.date());
         let mut ids = HashSet::new();
         for (i, doc) in case.documents.iter().enumerate() {
             let path = |rest: &str| at(&format!("documents[{i}].{rest}"));
@@ -272,7 +271,7 @@ impl Workspace {
             }
             let missing = match doc.state {
                 DocumentState::Finalised if doc.amends.is_none() => {
-                    rule(doc.kind).requires.iter().find(|k| !case.has_finalised(**k))
+                    prerequisites.of(doc.kind).iter().find(|k| !case.has_finalised(**k))
                 }
                 _ => None,
             };

@@ -179,7 +179,7 @@ pub(crate) fn apply_in(
         Event::FinaliseDocument { id, .. } | Event::CancelDocument { id, .. } => Some(*id),
         _ => None,
     };
-    let (next, effects) = apply(case, event)?;
+    let (next, effects) = apply(&catalog.prerequisites(event.at().date()), case, event)?;
     for effect in &effects {
         let (number, cancelled) = match effect {
             Effect::NumberUsed(n) => (n, false),

@@ -20,4 +20,4 @@ pub use subject::{Subject, SubjectKind};
 pub use summary::CaseSummary;
 pub use unit::{Member, Role, Unit, UnitNames};
 pub use validation::{Bilingual, Problem, Severity, ValidationReport};
-pub use workflow::{Effect, Event, Stage, WorkflowError, apply, stage};
+pub use workflow::{Effect, Event, Prerequisites, Stage, WorkflowError, apply, stage};

@@ -5,6 +5,8 @@
 //! what is missing. The case's [`Stage`] is never stored: it is derived from the
 //! finalised documents and the closure, so it cannot disagree with them.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -64,14 +66,58 @@ impl Stage {
 }
 
 /// One row of the table: a document kind may be started and finalised in the stages
-/// `from` when every kind in `requires` has a finalised document; finalising it moves
-/// the case to `leads_to`, if set.
+/// `from` when its [`Prerequisites`] are finalised; finalising it moves the case to
+/// `leads_to`, if set.
 #[derive(Debug, Clone, Copy)]
 pub struct StepRule {
     pub kind: DocumentKind,
     pub from: &'static [Stage],
-    pub requires: &'static [DocumentKind],
     pub leads_to: Option<Stage>,
+}
+
+/// Which finalised documents each kind needs before it. They are part of the legal form
+/// (the `requires` of each form file), so the workflow is given them rather than owning them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prerequisites(BTreeMap<DocumentKind, Vec<DocumentKind>>);
+
+impl Prerequisites {
+    /// Builds the table, refusing a cycle (a kind that would, through its prerequisites,
+    /// need itself): the error is the cycle, starting and ending at the same kind.
+    pub fn new(
+        pairs: impl IntoIterator<Item = (DocumentKind, Vec<DocumentKind>)>,
+    ) -> Result<Prerequisites, Vec<DocumentKind>> {
+        let table = Prerequisites(pairs.into_iter().collect());
+        for start in table.0.keys() {
+            if let Some(cycle) = table.cycle_from(*start, &mut vec![*start]) {
+                return Err(cycle);
+            }
+        }
+        Ok(table)
+    }
+
+    fn cycle_from(&self, kind: DocumentKind, path: &mut Vec<DocumentKind>) -> Option<Vec<DocumentKind>> {
+        for &next in self.of(kind) {
+            if next == path[0] {
+                let mut cycle = path.clone();
+                cycle.push(next);
+                return Some(cycle);
+            }
+            if path.contains(&next) {
+                continue; // a cycle that does not pass through the start is found from its own kinds
+            }
+            path.push(next);
+            if let Some(cycle) = self.cycle_from(next, path) {
+                return Some(cycle);
+            }
+            path.pop();
+        }
+        None
+    }
+
+    /// The kinds that must be finalised before `kind`.
+    pub fn of(&self, kind: DocumentKind) -> &[DocumentKind] {
+        self.0.get(&kind).map_or(&[], Vec::as_slice)
+    }
 }
 
 use Stage as S;
@@ -79,40 +125,30 @@ const OPEN_AFTER_DECISION: &[Stage] = &[S::DaCoQuyetDinh, S::DaKiemTra, S::DaLap
 
 /// The transition table, in process order.
 pub const STEPS: &[StepRule] = &[
-    StepRule { kind: K::QdKiemTra, from: &[S::Moi], requires: &[], leads_to: Some(S::DaCoQuyetDinh) },
-    StepRule { kind: K::QdSuaDoiKiemTra, from: &[S::DaCoQuyetDinh], requires: &[K::QdKiemTra], leads_to: None },
-    StepRule { kind: K::BbKiemTra, from: &[S::DaCoQuyetDinh], requires: &[K::QdKiemTra], leads_to: Some(S::DaKiemTra) },
-    StepRule { kind: K::PhuLuc, from: OPEN_AFTER_DECISION, requires: &[K::QdKiemTra], leads_to: None },
-    StepRule { kind: K::BangKe, from: OPEN_AFTER_DECISION, requires: &[K::QdKiemTra], leads_to: None },
-    StepRule { kind: K::BbLamViec, from: OPEN_AFTER_DECISION, requires: &[K::QdKiemTra], leads_to: None },
-    StepRule { kind: K::QdTamGiu, from: OPEN_AFTER_DECISION, requires: &[K::QdKiemTra], leads_to: None },
-    StepRule { kind: K::BbTamGiu, from: OPEN_AFTER_DECISION, requires: &[K::QdTamGiu], leads_to: None },
-    StepRule { kind: K::BbNiemPhong, from: OPEN_AFTER_DECISION, requires: &[K::BbTamGiu], leads_to: None },
-    StepRule { kind: K::TemNiemPhong, from: OPEN_AFTER_DECISION, requires: &[K::BbNiemPhong], leads_to: None },
+    StepRule { kind: K::QdKiemTra, from: &[S::Moi], leads_to: Some(S::DaCoQuyetDinh) },
+    StepRule { kind: K::QdSuaDoiKiemTra, from: &[S::DaCoQuyetDinh], leads_to: None },
+    StepRule { kind: K::BbKiemTra, from: &[S::DaCoQuyetDinh], leads_to: Some(S::DaKiemTra) },
+    StepRule { kind: K::PhuLuc, from: OPEN_AFTER_DECISION, leads_to: None },
+    StepRule { kind: K::BangKe, from: OPEN_AFTER_DECISION, leads_to: None },
+    StepRule { kind: K::BbLamViec, from: OPEN_AFTER_DECISION, leads_to: None },
+    StepRule { kind: K::QdTamGiu, from: OPEN_AFTER_DECISION, leads_to: None },
+    StepRule { kind: K::BbTamGiu, from: OPEN_AFTER_DECISION, leads_to: None },
+    StepRule { kind: K::BbNiemPhong, from: OPEN_AFTER_DECISION, leads_to: None },
+    StepRule { kind: K::TemNiemPhong, from: OPEN_AFTER_DECISION, leads_to: None },
     // Goods stay sealed past the sanction decision, so unsealing is allowed after it.
     StepRule {
         kind: K::BbMoNiemPhong,
         from: &[S::DaCoQuyetDinh, S::DaKiemTra, S::DaLapBienBanViPham, S::DaXuPhat],
-        requires: &[K::BbNiemPhong],
+
         leads_to: None,
     },
-    StepRule {
-        kind: K::BbViPham,
-        from: &[S::DaKiemTra],
-        requires: &[K::BbKiemTra],
-        leads_to: Some(S::DaLapBienBanViPham),
-    },
-    StepRule {
-        kind: K::QdXuPhat,
-        from: &[S::DaLapBienBanViPham],
-        requires: &[K::BbViPham],
-        leads_to: Some(S::DaXuPhat),
-    },
+    StepRule { kind: K::BbViPham, from: &[S::DaKiemTra], leads_to: Some(S::DaLapBienBanViPham) },
+    StepRule { kind: K::QdXuPhat, from: &[S::DaLapBienBanViPham], leads_to: Some(S::DaXuPhat) },
     // A warning or small fine on the spot needs no record and may come with or without an inspection decision.
     StepRule {
         kind: K::QdXuPhatKhongLapBienBan,
         from: &[S::Moi, S::DaCoQuyetDinh, S::DaKiemTra],
-        requires: &[],
+
         leads_to: Some(S::DaXuPhat),
     },
 ];
@@ -153,6 +189,20 @@ pub enum Event {
     CloseNoViolation { at: NaiveDateTime },
     /// The whole case is abandoned.
     CancelCase { reason: String, at: NaiveDateTime },
+}
+
+impl Event {
+    /// When the event happened.
+    pub fn at(&self) -> NaiveDateTime {
+        match self {
+            Event::StartDocument { at, .. }
+            | Event::FinaliseDocument { at, .. }
+            | Event::CancelDocument { at, .. }
+            | Event::AmendDocument { at, .. }
+            | Event::CloseNoViolation { at }
+            | Event::CancelCase { at, .. } => *at,
+        }
+    }
 }
 
 /// What the shell must do after a transition.
@@ -225,13 +275,13 @@ impl Bilingual for WorkflowError {
 }
 
 /// Checks that a document of `kind` may be made now, for a new draft or for finalisation.
-pub fn check_step(case: &Case, kind: DocumentKind) -> Result<(), WorkflowError> {
+pub fn check_step(prerequisites: &Prerequisites, case: &Case, kind: DocumentKind) -> Result<(), WorkflowError> {
     let stage = stage(case);
     let row = rule(kind);
     if stage == Stage::DaHuy || (stage.is_closed() && !row.from.contains(&stage)) {
         return Err(WorkflowError::CaseClosed { stage });
     }
-    if let Some(&missing) = row.requires.iter().find(|&&k| !case.has_finalised(k)) {
+    if let Some(&missing) = prerequisites.of(kind).iter().find(|&&k| !case.has_finalised(k)) {
         return Err(WorkflowError::Missing { kind, missing });
     }
     if !row.from.contains(&stage) {
@@ -241,13 +291,14 @@ pub fn check_step(case: &Case, kind: DocumentKind) -> Result<(), WorkflowError> 
 }
 
 /// Applies an event to a case: the new case and the effects, or why not.
-pub fn apply(case: &Case, event: Event) -> Result<(Case, Vec<Effect>), WorkflowError> {
+/// `prerequisites` come from the form definitions in force (`forms::Catalog::prerequisites`).
+pub fn apply(prerequisites: &Prerequisites, case: &Case, event: Event) -> Result<(Case, Vec<Effect>), WorkflowError> {
     let mut next = case.clone();
     let mut effects = Vec::new();
     match event {
         Event::StartDocument { id, kind, at } => {
             ensure_new_id(case, id)?;
-            check_step(case, kind)?;
+            check_step(prerequisites, case, kind)?;
             next.documents.push(Document::draft(id, kind, at));
         }
         Event::AmendDocument { original, id, at } => {
@@ -275,7 +326,7 @@ pub fn apply(case: &Case, event: Event) -> Result<(Case, Vec<Effect>), WorkflowE
                 return Err(WorkflowError::NotDraft { state: doc.state });
             }
             if doc.amends.is_none() {
-                check_step(case, doc.kind)?;
+                check_step(prerequisites, case, doc.kind)?;
             } else if stage(case) == Stage::DaHuy {
                 return Err(WorkflowError::CaseClosed { stage: Stage::DaHuy });
             }
@@ -305,7 +356,7 @@ pub fn apply(case: &Case, event: Event) -> Result<(Case, Vec<Effect>), WorkflowE
                 return Err(WorkflowError::NotDraft { state: doc.state });
             }
             if doc.state == DocumentState::Finalised {
-                ensure_no_dependent(case, doc)?;
+                ensure_no_dependent(prerequisites, case, doc)?;
             }
             let target = next.documents.iter_mut().find(|d| d.id == id).expect("found above");
             target.state = DocumentState::Cancelled;
@@ -343,7 +394,7 @@ fn ensure_new_id(case: &Case, id: Uuid) -> Result<(), WorkflowError> {
 
 /// A finalised document may be cancelled only when no active document rests on its kind
 /// through the table (unless another finalised document of the same kind remains).
-fn ensure_no_dependent(case: &Case, doc: &Document) -> Result<(), WorkflowError> {
+fn ensure_no_dependent(prerequisites: &Prerequisites, case: &Case, doc: &Document) -> Result<(), WorkflowError> {
     let others_of_kind =
         case.documents.iter().any(|d| d.id != doc.id && d.kind == doc.kind && d.state == DocumentState::Finalised);
     if others_of_kind {
@@ -353,7 +404,7 @@ fn ensure_no_dependent(case: &Case, doc: &Document) -> Result<(), WorkflowError>
         .documents
         .iter()
         .filter(|d| d.id != doc.id && d.is_active())
-        .find(|d| rule(d.kind).requires.contains(&doc.kind));
+        .find(|d| prerequisites.of(d.kind).contains(&doc.kind));
     match dependent {
         Some(d) => Err(WorkflowError::HasDependent { dependent: d.kind }),
         None => Ok(()),

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::domain::DocumentKind;
+use crate::domain::{DocumentKind, Prerequisites};
 pub use layout::{BlockDef, FieldDef, FieldKind, SignerDef};
 
 /// The placeholders every layout may use, besides `{field.<id>}` for the form's own fields
@@ -59,6 +59,8 @@ pub struct FormIdentity {
     pub ky_hieu: String,
     pub source: String,
     pub valid_from: NaiveDate,
+    /// The kinds that must be finalised before this one; the workflow reads these.
+    pub requires: Vec<DocumentKind>,
 }
 
 /// A whole form definition file.
@@ -106,8 +108,15 @@ pub enum FormError {
     NoKyHieu { file: String, kind: DocumentKind },
     #[error("{file}:{line}: unknown placeholder {{{name}}}")]
     UnknownPlaceholder { file: String, line: usize, name: String },
+    #[error("{file}:{line}: prerequisites form a cycle: {cycle}")]
+    Cycle { file: String, line: usize, cycle: String },
     #[error("{file}: field id {id:?} is declared twice")]
     DuplicateField { file: String, id: String },
+}
+
+/// The 1-based line where `needle` first occurs in `text` (0 when it does not).
+fn line_of(text: &str, needle: &str) -> usize {
+    text.find(needle).map_or(0, |at| text[..at].matches('\n').count() + 1)
 }
 
 macro_rules! embedded_forms {
@@ -192,17 +201,35 @@ impl Catalog {
             let templates = parsed.blocks.iter().flat_map(BlockDef::templates);
             for name in templates.flat_map(layout::placeholders) {
                 if !parsed.knows(name) {
-                    let needle = format!("{{{name}}}");
-                    let line = text.find(&needle).map_or(0, |at| text[..at].matches('\n').count() + 1);
+                    let line = line_of(text, &format!("{{{name}}}"));
                     return Err(FormError::UnknownPlaceholder { file, line, name: name.to_string() });
                 }
             }
-            forms.push((kind, parsed));
+            forms.push((kind, parsed, file, line_of(text, "requires")));
         }
-        if let Some(kind) = DocumentKind::ALL.into_iter().find(|k| !forms.iter().any(|(f, _)| f == k)) {
+        if let Some(kind) = DocumentKind::ALL.into_iter().find(|k| !forms.iter().any(|(f, ..)| f == k)) {
             return Err(FormError::Missing(kind));
         }
-        Ok(Catalog { forms })
+        let catalog = Catalog { forms: forms.iter().map(|(k, f, ..)| (*k, f.clone())).collect() };
+        // Every date on which some version comes into force gives one table to check.
+        for date in forms.iter().map(|(_, f, ..)| f.identity.valid_from) {
+            if let Err(cycle) = catalog.try_prerequisites(date) {
+                let in_force = catalog.form(cycle[0], date);
+                let (.., file, line) = forms.iter().find(|(_, f, ..)| f == in_force).expect("loaded");
+                let cycle = cycle.iter().map(|k| k.code()).collect::<Vec<_>>().join(" → ");
+                return Err(FormError::Cycle { file: file.clone(), line: *line, cycle });
+            }
+        }
+        Ok(catalog)
+    }
+
+    /// The prerequisites of every kind, from the versions of the forms in force on `date`.
+    pub fn prerequisites(&self, date: NaiveDate) -> Prerequisites {
+        self.try_prerequisites(date).expect("checked for cycles when loaded")
+    }
+
+    fn try_prerequisites(&self, date: NaiveDate) -> Result<Prerequisites, Vec<DocumentKind>> {
+        Prerequisites::new(DocumentKind::ALL.map(|k| (k, self.form(k, date).identity.requires.clone())))
     }
 
     /// How many definition files (versions) the catalog holds.
@@ -245,19 +272,45 @@ mod tests {
         let bad = "[form]\nid = \"qd-kiem-tra\"\ntitle = \"x\"\nky_hieu = \"A\"\nsource = \"s\"\nvalid_from = \"2022-02-01\"\ncolour = 1\n";
         let err = Catalog::from_files([("forms/qd-kiem-tra.toml".to_string(), bad)]).unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");
-        let wrong =
-            "[form]\nid = \"nope\"\ntitle = \"x\"\nky_hieu = \"A\"\nsource = \"s\"\nvalid_from = \"2022-02-01\"\n";
+        let wrong = "[form]\nid = \"nope\"\ntitle = \"x\"\nky_hieu = \"A\"\nsource = \"s\"\nvalid_from = \"2022-02-01\"\nrequires = []\n";
         let err = Catalog::from_files([("forms/nope.toml".to_string(), wrong)]).unwrap_err();
         assert!(matches!(err, FormError::UnknownKind { .. }));
     }
 
     #[test]
+    fn a_prerequisite_cycle_is_refused_with_its_file_and_line() {
+        let mut files: Vec<(String, String)> =
+            EMBEDDED.iter().map(|(stem, text)| (format!("forms/{stem}.toml"), text.to_string())).collect();
+        let decision = files.iter_mut().find(|(f, _)| f == "forms/qd-kiem-tra.toml").unwrap();
+        decision.1 = decision.1.replace("requires = []", "requires = [\"bb-vi-pham\"]");
+        let err = Catalog::from_files(files.iter().map(|(f, t)| (f.clone(), t.as_str()))).unwrap_err();
+        match err {
+            FormError::Cycle { file, line, cycle } => {
+                assert_eq!(file, "forms/qd-kiem-tra.toml");
+                assert_eq!(line, line_of(&files[0].1, "requires"));
+                assert!(line > 0);
+                assert_eq!(cycle, "qd-kiem-tra → bb-vi-pham → bb-kiem-tra → qd-kiem-tra");
+            }
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn the_workflow_reads_prerequisites_from_the_forms() {
+        let catalog = Catalog::embedded().unwrap();
+        let table = catalog.prerequisites(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        assert_eq!(table.of(DocumentKind::QdXuPhat), &[DocumentKind::BbViPham]);
+        assert_eq!(table.of(DocumentKind::BbNiemPhong), &[DocumentKind::BbTamGiu]);
+        assert!(table.of(DocumentKind::QdKiemTra).is_empty());
+    }
+
+    #[test]
     fn unknown_placeholders_are_refused_with_their_line() {
-        let text = "[form]\nid = \"bang-ke\"\ntitle = \"x\"\nky_hieu = \"BK\"\nsource = \"s\"\nvalid_from = \"2022-02-01\"\n\n[[block]]\ntype = \"paragraph\"\ntext = \"Tên: {subject.name}, {field.khong_co}\"\n";
+        let text = "[form]\nid = \"bang-ke\"\ntitle = \"x\"\nky_hieu = \"BK\"\nsource = \"s\"\nvalid_from = \"2022-02-01\"\nrequires = []\n\n[[block]]\ntype = \"paragraph\"\ntext = \"Tên: {subject.name}, {field.khong_co}\"\n";
         let err = Catalog::from_files([("forms/bang-ke.toml".to_string(), text)]).unwrap_err();
         match err {
             FormError::UnknownPlaceholder { line, name, .. } => {
-                assert_eq!((line, name.as_str()), (10, "field.khong_co"))
+                assert_eq!((line, name.as_str()), (11, "field.khong_co"))
             }
             other => panic!("{other}"),
         }
