@@ -37,6 +37,10 @@ fn child(dir: &Path) {
     let decision = Uuid::now_v7();
     let at = anchi::app::now();
     ws.apply_event(case.id, Event::StartDocument { id: decision, kind: DocumentKind::QdKiemTra, at }).unwrap();
+    for (field, value) in [("noi_dung", "Nhãn hàng hóa"), ("thoi_han", "03 ngày"), ("can_cu", "Kế hoạch năm")]
+    {
+        ws.save_field(case.id, decision, field, value).unwrap();
+    }
     ws.apply_event(case.id, Event::FinaliseDocument { id: decision, number: None, at }).unwrap();
     println!("final {decision}");
     loop {
@@ -44,7 +48,7 @@ fn child(dir: &Path) {
         let at = anchi::app::now();
         ws.apply_event(case.id, Event::StartDocument { id, kind: DocumentKind::BangKe, at }).unwrap();
         println!("draft {id}");
-        ws.save_field(case.id, id, "ghi_chu", "Hàng hóa đã kiểm đếm").unwrap();
+        ws.save_field(case.id, id, "kem_theo", "Biên bản kiểm tra").unwrap();
         ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
         println!("final {id}");
     }

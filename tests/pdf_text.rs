@@ -8,6 +8,7 @@ use std::process::Command;
 use anchi::app::Workspace;
 use anchi::domain::text::{amount_in_words, date_in_words, format_vnd};
 use anchi::domain::{DocumentKind as K, DocumentState, Event, Stage, stage};
+use chrono::NaiveDateTime;
 
 fn tool(name: &str, args: &[&str]) -> String {
     let out = Command::new(name)
@@ -113,6 +114,13 @@ fn every_document_of_every_branch_renders_with_its_facts() {
                     contains(&text, "BIÊN BẢN VI PHẠM HÀNH CHÍNH");
                     contains(&text, &doc.fields["dieu_khoan"]);
                     contains(&text, &doc.fields["hanh_vi"]);
+                    // Typed values print in words: the violation time, the closing time.
+                    let when =
+                        NaiveDateTime::parse_from_str(&doc.fields["thoi_gian_vi_pham"], "%Y-%m-%dT%H:%M").unwrap();
+                    let words = format!("{}, {}", when.format("%H giờ %M phút"), date_in_words(when.date()));
+                    contains(&text, &format!("Thời gian xảy ra vi phạm: {words}"));
+                    let (h, m) = doc.fields["gio_ket_thuc"].split_once(':').unwrap();
+                    contains(&text, &format!("Biên bản lập xong hồi {h} giờ {m} phút"));
                     if let Some(id) = case.subject.identifier() {
                         contains(&text, id);
                     }

@@ -84,6 +84,10 @@ fn numbers_are_never_reused_and_cancellations_are_recorded() {
     let finalise_new = |kind| {
         let id = Uuid::now_v7();
         ws.apply_event(case.id, Event::StartDocument { id, kind, at: at(4, 8) }).unwrap();
+        for (field, value) in [("noi_dung", "Nhãn hàng hóa"), ("thoi_han", "03 ngày"), ("can_cu", "Kế hoạch năm")]
+        {
+            ws.save_field(case.id, id, field, value).unwrap();
+        }
         let (case, _) = ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at: at(4, 9) }).unwrap();
         case.document(id).unwrap().clone()
     };

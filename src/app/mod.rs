@@ -5,6 +5,7 @@
 pub mod case_json;
 pub mod demo;
 mod error;
+mod fill;
 pub mod reference;
 pub mod render;
 
@@ -13,7 +14,10 @@ use std::path::{Path, PathBuf};
 use chrono::{Local, NaiveDateTime};
 use uuid::Uuid;
 
-use crate::domain::{Case, CaseSummary, DocumentNumber, Effect, Event, Unit, apply, text::nfc};
+use crate::domain::{
+    Case, CaseSummary, Document, DocumentNumber, DocumentState, Effect, Event, Signature, Unit, WorkflowError, apply,
+    text::nfc,
+};
 use crate::forms::Catalog;
 use crate::store::{AuditReport, DB_FILE, JournalEntry, NumberUse, Store, Writer};
 pub use error::AppError;
@@ -107,25 +111,51 @@ impl Workspace {
     pub fn apply_event(&self, case_id: Uuid, event: Event) -> Result<(Case, Vec<Effect>), AppError> {
         self.store.write(LOCAL_ACTOR, |w| {
             let case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
-            let (next, effects) = apply_in(w, &self.catalog, self.unit.as_ref(), &case, event)?;
-            Ok((next, effects))
+            self.apply_in(w, &case, event)
         })
     }
 
-    /// Saves one field of a draft document (the autosave path of the wizard).
+    /// Saves one field of a draft document (the autosave path of the wizard). The value is
+    /// kept as typed (NFC); it is checked against its type when the document is checked.
     pub fn save_field(&self, case_id: Uuid, document_id: Uuid, field: &str, value: &str) -> Result<(), AppError> {
+        self.edit_draft(case_id, document_id, "document.save_field", |doc| {
+            doc.fields.insert(field.to_string(), nfc(value));
+        })
+    }
+
+    /// Records who signed and who refused, on a draft (signatures are taken on site before
+    /// the document is finalised).
+    pub fn save_signatures(
+        &self,
+        case_id: Uuid,
+        document_id: Uuid,
+        signatures: Vec<Signature>,
+    ) -> Result<(), AppError> {
+        self.edit_draft(case_id, document_id, "document.save_signatures", |doc| {
+            doc.signatures = signatures.into_iter().map(|s| Signature { name: nfc(&s.name), ..s }).collect();
+        })
+    }
+
+    /// Changes a draft document in one transaction; refuses any other state.
+    fn edit_draft(
+        &self,
+        case_id: Uuid,
+        document_id: Uuid,
+        action: &str,
+        change: impl FnOnce(&mut Document),
+    ) -> Result<(), AppError> {
         self.store.write(LOCAL_ACTOR, |w| {
             let mut case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
             let doc = case
                 .documents
                 .iter_mut()
                 .find(|d| d.id == document_id)
-                .ok_or(crate::domain::WorkflowError::UnknownDocument { id: document_id })?;
-            if doc.state != crate::domain::DocumentState::Draft {
-                return Err(crate::domain::WorkflowError::NotDraft { state: doc.state }.into());
+                .ok_or(WorkflowError::UnknownDocument { id: document_id })?;
+            if doc.state != DocumentState::Draft {
+                return Err(WorkflowError::NotDraft { state: doc.state }.into());
             }
-            doc.fields.insert(field.to_string(), nfc(value));
-            w.put_case(&case, "document.save_field")?;
+            change(doc);
+            w.put_case(&case, action)?;
             Ok(())
         })
     }
@@ -137,58 +167,72 @@ pub fn now() -> NaiveDateTime {
     Local::now().naive_local().with_nanosecond(0).expect("zero nanoseconds is valid")
 }
 
-/// Applies an event inside an open transaction: fills in the document number for a
-/// finalisation, applies the workflow, records the numbers the effects name, and stores
-/// the case. Shared by the interactive path and the demo generator.
-pub(crate) fn apply_in(
-    w: &mut Writer,
-    catalog: &Catalog,
-    unit: Option<&Unit>,
-    case: &Case,
-    event: Event,
-) -> Result<(Case, Vec<Effect>), AppError> {
-    let (event, action) = match event {
-        Event::FinaliseDocument { id, number: None, at } => {
-            let kind = case.document(id).map(|d| d.kind);
-            let number = match kind {
-                Some(kind) if kind.is_numbered() => {
-                    let ky_hieu = catalog.form(kind, at.date()).identity.ky_hieu.clone();
-                    let year = crate::domain::Document::number_year(at);
-                    let seq = w.next_number(&ky_hieu, year)?;
-                    let unit_abbreviation =
-                        unit.and_then(|u| u.names_on(at.date())).map(|n| n.abbreviation.clone()).unwrap_or_default();
-                    Some(DocumentNumber { seq, year, ky_hieu, unit_abbreviation })
+impl Workspace {
+    /// Applies an event inside an open transaction: fills in the document number for a
+    /// finalisation (after checking the document against its form), applies the workflow,
+    /// prefills a new draft, records the numbers the effects name, and stores the case.
+    /// Shared by the interactive path and the demo generator.
+    pub(crate) fn apply_in(&self, w: &mut Writer, case: &Case, event: Event) -> Result<(Case, Vec<Effect>), AppError> {
+        let (catalog, unit) = (&self.catalog, self.unit.as_ref());
+        let (event, action) = match event {
+            Event::FinaliseDocument { id, number: None, at } => {
+                if let Some(doc) = case.document(id).filter(|d| d.state == DocumentState::Draft) {
+                    let report = self.check_document(case, doc, at);
+                    if !report.is_ok() {
+                        return Err(AppError::Invalid(report));
+                    }
                 }
-                _ => None,
-            };
-            (Event::FinaliseDocument { id, number, at }, "document.finalise")
-        }
-        other => {
-            let action = match &other {
-                Event::StartDocument { .. } => "document.start",
-                Event::FinaliseDocument { .. } => "document.finalise",
-                Event::CancelDocument { .. } => "document.cancel",
-                Event::AmendDocument { .. } => "document.amend",
-                Event::CloseNoViolation { .. } => "case.close_no_violation",
-                Event::CancelCase { .. } => "case.cancel",
-            };
-            (other, action)
-        }
-    };
-    let document_id = match &event {
-        Event::FinaliseDocument { id, .. } | Event::CancelDocument { id, .. } => Some(*id),
-        _ => None,
-    };
-    let (next, effects) = apply(&catalog.prerequisites(event.at().date()), case, event)?;
-    for effect in &effects {
-        let (number, cancelled) = match effect {
-            Effect::NumberUsed(n) => (n, false),
-            Effect::NumberCancelled(n) => (n, true),
-            _ => continue,
+                let kind = case.document(id).map(|d| d.kind);
+                let number = match kind {
+                    Some(kind) if kind.is_numbered() => {
+                        let ky_hieu = catalog.form(kind, at.date()).identity.ky_hieu.clone();
+                        let year = crate::domain::Document::number_year(at);
+                        let seq = w.next_number(&ky_hieu, year)?;
+                        let unit_abbreviation = unit
+                            .and_then(|u| u.names_on(at.date()))
+                            .map(|n| n.abbreviation.clone())
+                            .unwrap_or_default();
+                        Some(DocumentNumber { seq, year, ky_hieu, unit_abbreviation })
+                    }
+                    _ => None,
+                };
+                (Event::FinaliseDocument { id, number, at }, "document.finalise")
+            }
+            other => {
+                let action = match &other {
+                    Event::StartDocument { .. } => "document.start",
+                    Event::FinaliseDocument { .. } => "document.finalise",
+                    Event::CancelDocument { .. } => "document.cancel",
+                    Event::AmendDocument { .. } => "document.amend",
+                    Event::CloseNoViolation { .. } => "case.close_no_violation",
+                    Event::CancelCase { .. } => "case.cancel",
+                };
+                (other, action)
+            }
         };
-        let document_id = document_id.expect("number effects come from document events");
-        w.record_number(number, &NumberUse { document_id, cancelled })?;
+        let document_id = match &event {
+            Event::FinaliseDocument { id, .. } | Event::CancelDocument { id, .. } => Some(*id),
+            _ => None,
+        };
+        let started = match &event {
+            Event::StartDocument { id, .. } => Some(*id),
+            _ => None,
+        };
+        let (mut next, effects) = apply(&catalog.prerequisites(event.at().date()), case, event)?;
+        if let Some(id) = started {
+            let fields = self.prefill(&next, next.document(id).expect("just started"));
+            next.documents.iter_mut().find(|d| d.id == id).expect("just started").fields = fields;
+        }
+        for effect in &effects {
+            let (number, cancelled) = match effect {
+                Effect::NumberUsed(n) => (n, false),
+                Effect::NumberCancelled(n) => (n, true),
+                _ => continue,
+            };
+            let document_id = document_id.expect("number effects come from document events");
+            w.record_number(number, &NumberUse { document_id, cancelled })?;
+        }
+        w.put_case(&next, action)?;
+        Ok((next, effects))
     }
-    w.put_case(&next, action)?;
-    Ok((next, effects))
 }

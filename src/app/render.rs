@@ -10,8 +10,15 @@ use super::{AppError, Workspace};
 use crate::domain::text::{amount_in_words, date_in_words, format_vnd};
 use crate::domain::{Case, Document, DocumentKind, DocumentState, SignerRole, Subject};
 use crate::forms::layout::{TextAlign, TextStyle, fill, placeholders};
-use crate::forms::{BlockDef, FormDef};
+use crate::forms::{BlockDef, FieldKind, FormDef, value};
 use crate::pdf::{self, Align, Block, Column, Header, PrintDocument, SignatureBlock, Style};
+
+/// Whether field values are wanted as printed on paper or as stored (to copy into a prefill).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueStyle {
+    Printed,
+    Stored,
+}
 
 /// What an empty value prints as: a line to fill by hand.
 const BLANK: &str = "……………";
@@ -24,7 +31,7 @@ impl Workspace {
             case.document(document_id).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document_id })?;
         let date = doc.finalised_at.unwrap_or(doc.created_at).date();
         let form = self.catalog.form(doc.kind, date);
-        let values = self.placeholder_values(&case, doc, form);
+        let values = self.placeholder_values(&case, doc, form, ValueStyle::Printed);
         Ok(compose(&case, doc, form, &values))
     }
 
@@ -47,8 +54,22 @@ impl Workspace {
         format!("{number}-{}{state}.pdf", doc.kind.code())
     }
 
-    /// Every value a layout may name, for this document.
-    pub fn placeholder_values(&self, case: &Case, doc: &Document, form: &FormDef) -> BTreeMap<String, String> {
+    /// Every value a layout or a prefill may name, for this document.
+    pub fn placeholder_values(
+        &self,
+        case: &Case,
+        doc: &Document,
+        form: &FormDef,
+        style: ValueStyle,
+    ) -> BTreeMap<String, String> {
+        let field_text = |def: &crate::forms::FieldDef, raw: &str| match style {
+            ValueStyle::Stored => raw.to_string(),
+            ValueStyle::Printed if def.kind == FieldKind::Signer => self
+                .unit()
+                .and_then(|u| u.member(raw.trim()))
+                .map_or_else(|| raw.to_string(), |m| format!("{}, {}", m.full_name, m.title)),
+            ValueStyle::Printed => value::print(def.kind, raw),
+        };
         let mut v = BTreeMap::new();
         let mut put = |k: &str, val: String| {
             v.insert(k.to_string(), val);
@@ -92,7 +113,10 @@ impl Workspace {
         put("doc.time_words", at.format("%H giờ %M phút").to_string());
         put("doc.title", form.identity.title.clone());
         for field in &form.fields {
-            put(&format!("field.{}", field.id), doc.fields.get(&field.id).cloned().unwrap_or_default());
+            put(
+                &format!("field.{}", field.id),
+                field_text(field, doc.fields.get(&field.id).map_or("", String::as_str)),
+            );
         }
         for kind in DocumentKind::ALL {
             let prior = case
@@ -105,6 +129,11 @@ impl Workspace {
                 put(&format!("prior.{code}.number"), p.number.as_ref().map(ToString::to_string).unwrap_or_default());
                 let date = p.finalised_at.map(|t| date_in_words(t.date())).unwrap_or_default();
                 put(&format!("prior.{code}.date_words"), date);
+                let prior_form = self.catalog.form(kind, p.finalised_at.unwrap_or(p.created_at).date());
+                for def in &prior_form.fields {
+                    let raw = p.fields.get(&def.id).map_or("", String::as_str);
+                    put(&format!("prior.{code}.field.{}", def.id), field_text(def, raw));
+                }
             }
         }
         v
@@ -305,7 +334,7 @@ mod tests {
         let case = ws.case(list[0].id).unwrap();
         let doc = &case.documents[0];
         let form = ws.catalog.form(doc.kind, doc.created_at.date());
-        let values = ws.placeholder_values(&case, doc, form);
+        let values = ws.placeholder_values(&case, doc, form, ValueStyle::Printed);
         for name in crate::forms::PLACEHOLDERS {
             assert!(values.contains_key(*name), "renderer gives no value for {{{name}}}");
         }

@@ -14,6 +14,34 @@ pub struct FieldDef {
     pub required: bool,
     #[serde(default)]
     pub help: String,
+    /// The wizard section (step) the field belongs to; fields without one go to "Nội dung".
+    #[serde(default)]
+    pub section: String,
+    /// Bounds of a money or integer value.
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    /// The most characters a text may have.
+    pub max_len: Option<usize>,
+    /// A regular expression the whole value must match, and what it means for the user.
+    pub pattern: Option<String>,
+    #[serde(default)]
+    pub pattern_help: String,
+    /// The values a `choice` may take, written out…
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// …or the reference list they come from (`linh_vuc`: the fields of the reference data).
+    pub list: Option<String>,
+    /// A template filled when the draft is started, e.g. `{prior.bb-kiem-tra.field.dia_diem}`.
+    pub prefill: Option<String>,
+}
+
+/// The section of a field without one.
+pub const DEFAULT_SECTION: &str = "Nội dung";
+
+impl FieldDef {
+    pub fn section(&self) -> &str {
+        if self.section.is_empty() { DEFAULT_SECTION } else { &self.section }
+    }
 }
 
 /// The kinds of field (the wizard's widgets follow these).
@@ -27,7 +55,17 @@ pub enum FieldKind {
     DateTime,
     Money,
     Integer,
+    /// One of `options`, or of the reference list `list`.
     Choice,
+    /// The case's subject (edited on the case; the field only says the form needs it).
+    Subject,
+    /// The case's goods lines.
+    Goods,
+    /// A member of the unit, by inspection-card number.
+    Signer,
+    /// Witnesses, one per line: name, address, identifier.
+    Witnesses,
+    /// A legal provision (điểm, khoản, Điều of a decree).
     Provision,
 }
 

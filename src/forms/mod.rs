@@ -2,20 +2,23 @@
 //!
 //! A definition carries the form's identity (title, ký hiệu, legal source, the date it is
 //! in force from), the fields the wizard asks for, and the print layout as blocks with
-//! `{placeholders}`. Prefill sources and cross-field rules are still to come.
+//! `{placeholders}`, the cross-field rules (`check`), and the typed values (`value`).
 
+pub mod check;
 pub mod layout;
+pub mod value;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
 use thiserror::Error;
 
 use crate::domain::{DocumentKind, Prerequisites};
+pub use check::{Context, RuleDef, check};
 pub use layout::{BlockDef, FieldDef, FieldKind, SignerDef};
 
 /// The placeholders every layout may use, besides `{field.<id>}` for the form's own fields
-/// and `{prior.<kind>.number}` / `{prior.<kind>.date_words}` for earlier documents of the
-/// case. The renderer in `app` provides each of them (a test holds it to that).
+/// and `{prior.<kind>.number}` / `{prior.<kind>.date_words}` / `{prior.<kind>.field.<id>}`
+/// for the latest finalised document of a kind in the case. The renderer in `app` provides each of them (a test holds it to that).
 pub const PLACEHOLDERS: &[&str] = &[
     "unit.parent_body",
     "unit.chi_cuc",
@@ -71,25 +74,45 @@ pub struct FormDef {
     pub identity: FormIdentity,
     #[serde(default, rename = "field")]
     pub fields: Vec<FieldDef>,
+    #[serde(default, rename = "rule")]
+    pub rules: Vec<RuleDef>,
     #[serde(default, rename = "block")]
     pub blocks: Vec<BlockDef>,
 }
 
 impl FormDef {
-    /// Whether `{name}` may appear in this form's layout.
-    fn knows(&self, name: &str) -> bool {
-        if PLACEHOLDERS.contains(&name) {
-            return true;
+    /// The field with this id.
+    pub fn field(&self, id: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.id == id)
+    }
+
+    /// The fields in wizard order, grouped by section (sections in order of first use).
+    pub fn sections(&self) -> Vec<(&str, Vec<&FieldDef>)> {
+        let mut out: Vec<(&str, Vec<&FieldDef>)> = Vec::new();
+        for field in &self.fields {
+            match out.iter_mut().find(|(s, _)| *s == field.section()) {
+                Some((_, list)) => list.push(field),
+                None => out.push((field.section(), vec![field])),
+            }
         }
-        if let Some(id) = name.strip_prefix("field.") {
-            return self.fields.iter().any(|f| f.id == id);
+        out
+    }
+}
+
+/// What is wrong in one form file, before the file and line are known.
+enum Detail {
+    UnknownPlaceholder(String),
+    Field { id: String, detail: String },
+    Rule(String),
+}
+
+impl Detail {
+    fn at(self, file: String, line: usize) -> FormError {
+        match self {
+            Detail::UnknownPlaceholder(name) => FormError::UnknownPlaceholder { file, line, name },
+            Detail::Field { id, detail } => FormError::BadField { file, line, id, detail },
+            Detail::Rule(detail) => FormError::BadRule { file, line, detail },
         }
-        if let Some(rest) = name.strip_prefix("prior.") {
-            return rest.split_once('.').is_some_and(|(kind, what)| {
-                DocumentKind::from_code(kind).is_some() && matches!(what, "number" | "date_words")
-            });
-        }
-        false
     }
 }
 
@@ -110,6 +133,10 @@ pub enum FormError {
     UnknownPlaceholder { file: String, line: usize, name: String },
     #[error("{file}:{line}: prerequisites form a cycle: {cycle}")]
     Cycle { file: String, line: usize, cycle: String },
+    #[error("{file}:{line}: field {id:?}: {detail}")]
+    BadField { file: String, line: usize, id: String, detail: String },
+    #[error("{file}:{line}: rule: {detail}")]
+    BadRule { file: String, line: usize, detail: String },
     #[error("{file}: field id {id:?} is declared twice")]
     DuplicateField { file: String, id: String },
 }
@@ -181,7 +208,7 @@ impl Catalog {
 
     /// Parses and checks definition files given as (file name, contents).
     pub fn from_files<'a>(files: impl IntoIterator<Item = (String, &'a str)>) -> Result<Catalog, FormError> {
-        let mut forms = Vec::new();
+        let mut loaded: Vec<(DocumentKind, FormDef, String, &str)> = Vec::new();
         for (file, text) in files {
             let parsed: FormDef =
                 toml::from_str(text).map_err(|e| FormError::Parse { file: file.clone(), detail: e.to_string() })?;
@@ -198,29 +225,99 @@ impl Catalog {
             if let Some(dup) = parsed.fields.iter().find(|f| !seen.insert(f.id.as_str())) {
                 return Err(FormError::DuplicateField { file, id: dup.id.clone() });
             }
-            let templates = parsed.blocks.iter().flat_map(BlockDef::templates);
-            for name in templates.flat_map(layout::placeholders) {
-                if !parsed.knows(name) {
-                    let line = line_of(text, &format!("{{{name}}}"));
-                    return Err(FormError::UnknownPlaceholder { file, line, name: name.to_string() });
-                }
-            }
-            forms.push((kind, parsed, file, line_of(text, "requires")));
+            loaded.push((kind, parsed, file, text));
         }
-        if let Some(kind) = DocumentKind::ALL.into_iter().find(|k| !forms.iter().any(|(f, ..)| f == k)) {
+        if let Some(kind) = DocumentKind::ALL.into_iter().find(|k| !loaded.iter().any(|(f, ..)| f == k)) {
             return Err(FormError::Missing(kind));
         }
-        let catalog = Catalog { forms: forms.iter().map(|(k, f, ..)| (*k, f.clone())).collect() };
+        let catalog = Catalog { forms: loaded.iter().map(|(k, f, ..)| (*k, f.clone())).collect() };
+        for (_, form, file, text) in &loaded {
+            catalog.check_form(form, text).map_err(|(line, detail)| detail.at(file.clone(), line))?;
+        }
         // Every date on which some version comes into force gives one table to check.
-        for date in forms.iter().map(|(_, f, ..)| f.identity.valid_from) {
+        for date in loaded.iter().map(|(_, f, ..)| f.identity.valid_from) {
             if let Err(cycle) = catalog.try_prerequisites(date) {
                 let in_force = catalog.form(cycle[0], date);
-                let (.., file, line) = forms.iter().find(|(_, f, ..)| f == in_force).expect("loaded");
+                let (.., file, text) = loaded.iter().find(|(_, f, ..)| f == in_force).expect("loaded");
                 let cycle = cycle.iter().map(|k| k.code()).collect::<Vec<_>>().join(" → ");
-                return Err(FormError::Cycle { file: file.clone(), line: *line, cycle });
+                return Err(FormError::Cycle { file: file.clone(), line: line_of(text, "requires"), cycle });
             }
         }
         Ok(catalog)
+    }
+
+    /// Whether `{name}` may appear in `form`'s layout or prefills: a listed placeholder, one
+    /// of its own fields, or a number, date or field of an earlier document of the case.
+    fn knows(&self, form: &FormDef, name: &str) -> bool {
+        if PLACEHOLDERS.contains(&name) {
+            return true;
+        }
+        if let Some(id) = name.strip_prefix("field.") {
+            return form.field(id).is_some();
+        }
+        let Some((kind, what)) = name.strip_prefix("prior.").and_then(|rest| rest.split_once('.')) else {
+            return false;
+        };
+        let Some(kind) = DocumentKind::from_code(kind) else { return false };
+        match what.strip_prefix("field.") {
+            Some(id) => self.forms.iter().any(|(k, f)| *k == kind && f.field(id).is_some()),
+            None => matches!(what, "number" | "date_words"),
+        }
+    }
+
+    /// The checks of one form that need the whole catalog: placeholders, prefills, field
+    /// limits and rules. The error is the line it is about and what is wrong.
+    fn check_form(&self, form: &FormDef, text: &str) -> Result<(), (usize, Detail)> {
+        let templates = form.blocks.iter().flat_map(BlockDef::templates);
+        let prefills = form.fields.iter().filter_map(|f| f.prefill.as_deref());
+        for name in templates.chain(prefills).flat_map(layout::placeholders) {
+            if !self.knows(form, name) {
+                return Err((line_of(text, &format!("{{{name}}}")), Detail::UnknownPlaceholder(name.to_string())));
+            }
+        }
+        for field in &form.fields {
+            let line = line_of(text, &format!("id = \"{}\"", field.id));
+            let bad = |detail: String| Err((line, Detail::Field { id: field.id.clone(), detail }));
+            let numeric = matches!(field.kind, FieldKind::Money | FieldKind::Integer);
+            if (field.min.is_some() || field.max.is_some()) && !numeric {
+                return bad("min and max apply only to money and integer fields".into());
+            }
+            if let Some(pattern) = &field.pattern
+                && let Err(e) = regex_lite::Regex::new(pattern)
+            {
+                return bad(format!("pattern does not compile: {e}"));
+            }
+            let is_choice = field.kind == FieldKind::Choice;
+            match (&field.list, field.options.is_empty()) {
+                (Some(list), _) if !check::LISTS.contains(&list.as_str()) => {
+                    return bad(format!("unknown list {list:?} (known: {})", check::LISTS.join(", ")));
+                }
+                (Some(_), false) => return bad("give options or list, not both".into()),
+                (None, true) if is_choice => return bad("a choice needs options or a list".into()),
+                (Some(_), _) | (None, false) if !is_choice => {
+                    return bad("options and list apply only to choice".into());
+                }
+                _ => {}
+            }
+        }
+        for rule in &form.rules {
+            let line = line_of(text, "[[rule]]");
+            let field_of_kind = |id: &str, kinds: &[FieldKind]| form.field(id).is_some_and(|f| kinds.contains(&f.kind));
+            let dated = [FieldKind::Date, FieldKind::DateTime];
+            let problem = match rule {
+                RuleDef::NotAfter { field, limit } => (!field_of_kind(field, &dated)
+                    || (limit != "doc.at" && !field_of_kind(limit, &dated)))
+                .then(|| format!("not_after needs date fields of this form (or doc.at), got {field:?} and {limit:?}")),
+                RuleDef::Refusal { reason_field, .. } => reason_field
+                    .as_ref()
+                    .filter(|f| form.field(f).is_none())
+                    .map(|f| format!("reason_field {f:?} is not a field of this form")),
+            };
+            if let Some(detail) = problem {
+                return Err((line, Detail::Rule(detail)));
+            }
+        }
+        Ok(())
     }
 
     /// The prerequisites of every kind, from the versions of the forms in force on `date`.
@@ -277,17 +374,24 @@ mod tests {
         assert!(matches!(err, FormError::UnknownKind { .. }));
     }
 
-    #[test]
-    fn a_prerequisite_cycle_is_refused_with_its_file_and_line() {
+    /// The embedded catalog with one file's text changed by `edit`: the error, and the changed text.
+    fn load_with(stem: &str, edit: impl Fn(&str) -> String) -> (FormError, String) {
         let mut files: Vec<(String, String)> =
             EMBEDDED.iter().map(|(stem, text)| (format!("forms/{stem}.toml"), text.to_string())).collect();
-        let decision = files.iter_mut().find(|(f, _)| f == "forms/qd-kiem-tra.toml").unwrap();
-        decision.1 = decision.1.replace("requires = []", "requires = [\"bb-vi-pham\"]");
+        let target = files.iter_mut().find(|(f, _)| *f == format!("forms/{stem}.toml")).unwrap();
+        target.1 = edit(&target.1);
+        let changed = target.1.clone();
         let err = Catalog::from_files(files.iter().map(|(f, t)| (f.clone(), t.as_str()))).unwrap_err();
+        (err, changed)
+    }
+
+    #[test]
+    fn a_prerequisite_cycle_is_refused_with_its_file_and_line() {
+        let (err, text) = load_with("qd-kiem-tra", |t| t.replace("requires = []", "requires = [\"bb-vi-pham\"]"));
         match err {
             FormError::Cycle { file, line, cycle } => {
                 assert_eq!(file, "forms/qd-kiem-tra.toml");
-                assert_eq!(line, line_of(&files[0].1, "requires"));
+                assert_eq!(line, line_of(&text, "requires"));
                 assert!(line > 0);
                 assert_eq!(cycle, "qd-kiem-tra → bb-vi-pham → bb-kiem-tra → qd-kiem-tra");
             }
@@ -305,14 +409,36 @@ mod tests {
     }
 
     #[test]
-    fn unknown_placeholders_are_refused_with_their_line() {
-        let text = "[form]\nid = \"bang-ke\"\ntitle = \"x\"\nky_hieu = \"BK\"\nsource = \"s\"\nvalid_from = \"2022-02-01\"\nrequires = []\n\n[[block]]\ntype = \"paragraph\"\ntext = \"Tên: {subject.name}, {field.khong_co}\"\n";
-        let err = Catalog::from_files([("forms/bang-ke.toml".to_string(), text)]).unwrap_err();
+    fn unknown_placeholders_and_prefills_are_refused_with_their_line() {
+        let (err, text) =
+            load_with("bang-ke", |t| format!("{t}\n[[block]]\ntype = \"paragraph\"\ntext = \"{{field.khong_co}}\"\n"));
         match err {
             FormError::UnknownPlaceholder { line, name, .. } => {
-                assert_eq!((line, name.as_str()), (11, "field.khong_co"))
+                assert_eq!((line, name.as_str()), (line_of(&text, "{field.khong_co}"), "field.khong_co"));
+                assert!(line > 10);
             }
             other => panic!("{other}"),
         }
+        // A prefill from a field the earlier form does not have.
+        let (err, _) = load_with("qd-xu-phat", |t| {
+            t.replace("prior.bb-vi-pham.field.hanh_vi", "prior.bb-vi-pham.field.hanh_dong")
+        });
+        assert!(
+            matches!(&err, FormError::UnknownPlaceholder { name, .. } if name == "prior.bb-vi-pham.field.hanh_dong"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_field_limits_and_rules_are_refused() {
+        let (err, _) = load_with("bb-niem-phong", |t| t.replace("type = \"integer\"", "type = \"text\""));
+        assert!(err.to_string().contains("so_tem") && err.to_string().contains("min and max"), "{err}");
+        let (err, _) = load_with("bb-vi-pham", |t| t.replace("[Đđ]iều", "[Đđiều"));
+        assert!(err.to_string().contains("pattern does not compile"), "{err}");
+        let (err, _) = load_with("bb-vi-pham", |t| t.replace("limit = \"doc.at\"", "limit = \"hanh_vi\""));
+        assert!(matches!(err, FormError::BadRule { line, .. } if line > 0), "{err}");
+        let (err, _) =
+            load_with("bb-vi-pham", |t| t.replace("reason_field = \"ly_do_khong_ky\"", "reason_field = \"ly_do\""));
+        assert!(err.to_string().contains("reason_field \"ly_do\""), "{err}");
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use uuid::Uuid;
 
-use super::{AppError, LOCAL_ACTOR, Workspace, apply_in};
+use super::{AppError, LOCAL_ACTOR, Workspace};
 use crate::domain::{
     Address, Case, DocumentKind as K, Event, Gender, GoodsLine, Member, PersonalId, PhoneNumber, Role, Subject,
     SubjectKind, TaxCode, Unit, UnitNames,
@@ -176,7 +176,6 @@ impl Workspace {
             })
             .collect();
         opened.sort();
-        let unit = self.unit.clone();
         for chunk in opened.chunks(BATCH) {
             self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
                 for &at in chunk {
@@ -189,12 +188,12 @@ impl Workspace {
                             Event::StartDocument { id, kind, at } => Some((*id, *kind, *at)),
                             _ => None,
                         };
-                        case = apply_in(w, &self.catalog, unit.as_ref(), &case, event)?.0;
-                        // Fill the draft as the inspector would before finalising it.
+                        case = self.apply_in(w, &case, event)?.0;
+                        // Complete the prefilled draft as the inspector would before finalising it.
                         if let Some((id, kind, at)) = started {
                             let fields = demo_fields(&case, kind, at, &self.reference.admin_units);
                             let doc = case.documents.iter_mut().find(|d| d.id == id).expect("just started");
-                            doc.fields = fields;
+                            doc.fields.extend(fields);
                         }
                     }
                 }
@@ -246,6 +245,9 @@ impl Workspace {
         self.create_case(&case)?;
         let (decision, list) = (Uuid::now_v7(), Uuid::now_v7());
         self.apply_event(case.id, Event::StartDocument { id: decision, kind: K::QdKiemTra, at })?;
+        for (field, value) in demo_fields(&case, K::QdKiemTra, at, &self.reference.admin_units) {
+            self.save_field(case.id, decision, &field, &value)?;
+        }
         self.apply_event(case.id, Event::FinaliseDocument { id: decision, number: None, at })?;
         self.apply_event(case.id, Event::StartDocument { id: list, kind: K::BangKe, at })?;
         Ok((case.id, list))
@@ -286,7 +288,7 @@ fn demo_fields(
     let act = ACTS.iter().find(|a| a.0 == case.field).unwrap_or(&ACTS[0]);
     let goods = case.goods.first().map_or(act.1, |g| g.name.as_str());
     let place = case.subject.address.display(units);
-    let end = (at + Duration::minutes(90)).format("%H giờ %M phút").to_string();
+    let end = (at + Duration::minutes(90)).format("%H:%M").to_string();
     let act_text = format!("Kinh doanh hàng hóa: {goods}");
     let mut f: Vec<(&str, String)> = vec![("dia_diem", place.clone()), ("gio_ket_thuc", end)];
     match kind {
@@ -314,7 +316,7 @@ fn demo_fields(
         K::BbNiemPhong | K::TemNiemPhong => f.push(("so_tem", "6".to_string())),
         K::BbViPham => f.extend([
             ("linh_vuc", "Thương mại, sản xuất, buôn bán hàng giả, hàng cấm và bảo vệ quyền lợi người tiêu dùng".to_string()),
-            ("thoi_gian_vi_pham", at.format("%H giờ %M phút, ngày %d/%m/%Y").to_string()),
+            ("thoi_gian_vi_pham", at.format("%Y-%m-%dT%H:%M").to_string()),
             ("dia_diem_vi_pham", place),
             ("hanh_vi", act_text),
             ("dieu_khoan", act.4.to_string()),
