@@ -251,3 +251,65 @@ fn the_same_document_renders_to_the_same_bytes() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     assert!(first == ws.render_document(case.id, doc.id).unwrap(), "two renderings differ");
 }
+
+/// The QR codes on the pages of a PDF, decoded by zbar from a 150 dpi rendering.
+fn qr_codes(pdf: &Path, dir: &Path) -> Vec<String> {
+    let prefix = dir.join("qr");
+    tool("pdftoppm", &["-r", "150", "-png", pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
+    let mut codes = Vec::new();
+    let mut pages: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    pages.retain(|p| p.extension().is_some_and(|e| e == "png"));
+    for page in pages {
+        let out = Command::new("zbarimg")
+            .args(["-q", "--raw", page.to_str().unwrap()])
+            .output()
+            .expect("zbarimg is missing: run .ci/run once, it installs zbar-tools");
+        codes.extend(String::from_utf8(out.stdout).unwrap().lines().map(str::to_string));
+    }
+    codes
+}
+
+#[test]
+fn seal_labels_run_on_across_sheets_each_with_its_own_qr_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    let (case_id, _) = ws.make_demo_long_goods_list(3).unwrap();
+    let opened = ws.case(case_id).unwrap().opened_at;
+    let mut minutes = 0;
+    let mut make = |kind: K, fields: &[(&str, &str)]| {
+        minutes += 10;
+        let (id, at) = (uuid::Uuid::now_v7(), opened + chrono::Duration::minutes(minutes));
+        ws.apply_event(case_id, Event::StartDocument { id, kind, at }).unwrap();
+        ws.fill_like_demo(case_id, id).unwrap();
+        for (field, value) in fields {
+            ws.save_field(case_id, id, field, value).unwrap();
+        }
+        ws.apply_event(case_id, Event::FinaliseDocument { id, number: None, at }).unwrap();
+        id
+    };
+    for kind in [K::BbKiemTra, K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong] {
+        make(kind, &[]);
+    }
+    make(K::TemNiemPhong, &[("so_tem", "2")]);
+    let second = make(K::TemNiemPhong, &[("so_tem", "3")]);
+    let pdf = dir.path().join("tem.pdf");
+    std::fs::write(&pdf, ws.render_document(case_id, second).unwrap()).unwrap();
+
+    // The second sheet's three labels are numbered on from the first sheet's two.
+    let text = text_of(&pdf, None);
+    let numbers: Vec<&str> = text.split("TEM NIÊM PHONG — Số ").skip(1).map(|rest| &rest[..3]).collect();
+    assert_eq!(numbers, ["003", "004", "005"]);
+    contains(&text, &format!("Vụ việc {case_id}"));
+    contains(&text, "Người niêm phong");
+
+    // Each label carries its own QR code naming the case, the sheet and its seal number.
+    let scans = dir.path().join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    let mut seals: Vec<String> = qr_codes(&pdf, &scans)
+        .into_iter()
+        .filter_map(|code| code.strip_prefix(&format!("anchi-tem:{case_id}:{second}:")).map(str::to_string))
+        .map(|rest| rest.split(':').next().unwrap().to_string())
+        .collect();
+    seals.sort();
+    assert_eq!(seals, ["3", "4", "5"]);
+}

@@ -11,7 +11,7 @@ use crate::domain::text::{amount_in_words, date_in_words, format_vnd};
 use crate::domain::{Case, Document, DocumentKind, DocumentState, SignerRole, Subject};
 use crate::forms::layout::{TextAlign, TextStyle, fill, placeholders};
 use crate::forms::{BlockDef, FieldKind, FormDef, value};
-use crate::pdf::{self, Align, Block, Column, Header, PrintDocument, SignatureBlock, Style};
+use crate::pdf::{self, Align, Block, Column, Header, PrintDocument, SealLabel, SignatureBlock, Style};
 
 /// Whether field values are wanted as printed on paper or as stored (to copy into a prefill).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,7 +220,7 @@ fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String
                     .collect();
                 blocks.push(Block::Signatures(sigs));
             }
-            BlockDef::SealLabels { count } => blocks.push(seal_labels(*count, values)),
+            BlockDef::SealLabels { count } => blocks.push(seal_labels(case, doc, &text(count), values)),
             BlockDef::Gap { points } => blocks.push(Block::Gap { points: *points }),
         }
     }
@@ -238,7 +238,11 @@ fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String
             place_date: format!("{place}, {}", values.get("doc.date_words").cloned().unwrap_or_default()),
         },
         blocks,
-        footer: format!("Số {number} · Vụ việc {} · Mã kiểm tra {hash}{draft}", case.id),
+        footer: if form.identity.ky_hieu.is_empty() {
+            format!("{} · Vụ việc {} · Mã kiểm tra {hash}{draft}", form.identity.title, case.id)
+        } else {
+            format!("Số {number} · Vụ việc {} · Mã kiểm tra {hash}{draft}", case.id)
+        },
         qr: format!("anchi:{}:{}:{hash}", case.id, doc.id),
     }
 }
@@ -298,27 +302,48 @@ fn goods_table(case: &Case, with_value: bool) -> Block {
     Block::Table { columns, rows }
 }
 
-/// A sheet of seal labels, one bordered row each, to cut out and stick across the seal.
-fn seal_labels(count: u32, values: &BTreeMap<String, String>) -> Block {
+/// The most labels one sheet prints (the form's limit on `so_tem`).
+const MAX_LABELS: u32 = 500;
+
+/// A sheet of seal labels. Seal numbers run on through the case: a second sheet starts
+/// after the labels of the sheets finalised before it, so no two seals of a case share a
+/// number. Each label's QR code carries the case, the sheet, the seal number and the
+/// sheet's content hash.
+fn seal_labels(case: &Case, doc: &Document, count: &str, values: &BTreeMap<String, String>) -> Block {
+    let count: u32 = count.trim().parse().unwrap_or(1).clamp(1, MAX_LABELS);
+    let made_before = |d: &Document| {
+        d.id != doc.id
+            && d.kind == doc.kind
+            && d.state == DocumentState::Finalised
+            && d.finalised_at.is_some_and(|t| doc.finalised_at.is_none_or(|mine| t < mine))
+    };
+    let earlier: u32 = case
+        .documents
+        .iter()
+        .filter(|d| made_before(d))
+        .map(|d| d.fields.get("so_tem").and_then(|n| n.trim().parse::<u32>().ok()).unwrap_or(1))
+        .sum();
     let get = |name: &str| value_or_blank(values, name);
-    let rows = (1..=count)
-        .map(|i| {
-            vec![
-                format!("TEM NIÊM PHONG\nSố {i:03}/{count:03}"),
+    let hash = content_hash(case.id, doc);
+    let labels = (earlier + 1..=earlier + count)
+        .map(|n| SealLabel {
+            heading: format!("TEM NIÊM PHONG — Số {n:03}"),
+            lines: vec![
+                get("unit.doi").to_uppercase(),
+                format!("Biên bản tạm giữ số {}", get("prior.bb-tam-giu.number")),
                 format!(
-                    "{}\nBiên bản tạm giữ số {}\nBiên bản niêm phong số {}, {}\nVụ việc {}",
-                    get("unit.doi").to_uppercase(),
-                    get("prior.bb-tam-giu.number"),
+                    "Biên bản niêm phong số {}, {}",
                     get("prior.bb-niem-phong.number"),
-                    get("prior.bb-niem-phong.date_words"),
-                    get("case.id"),
+                    get("prior.bb-niem-phong.date_words")
                 ),
-                "Người niêm phong\n\n\nĐại diện bên vi phạm\n\n".to_string(),
-            ]
+                format!("Đối tượng: {}", get("subject.name")),
+                format!("Vụ việc {}", get("case.id")),
+            ],
+            signers: vec!["Người niêm phong".into(), "Đại diện bên vi phạm".into(), "Người chứng kiến".into()],
+            qr: format!("anchi-tem:{}:{}:{n}:{hash}", case.id, doc.id),
         })
         .collect();
-    let col = |title: &str, share: f32| Column { title: title.into(), share, align: Align::Centre };
-    Block::Table { columns: vec![col("Tem", 1.2), col("Nội dung niêm phong", 3.0), col("Chữ ký", 1.6)], rows }
+    Block::SealLabels(labels)
 }
 
 #[cfg(test)]

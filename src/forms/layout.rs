@@ -131,8 +131,9 @@ pub enum BlockDef {
     },
     /// Signature blocks, two to a row.
     Signatures { signers: Vec<SignerDef> },
-    /// A sheet of seal labels (tem niêm phong).
-    SealLabels { count: u32 },
+    /// A sheet of seal labels (tem niêm phong); `count` is a template that gives the number
+    /// of labels, e.g. `{field.so_tem}`. Labels are numbered on from the case's earlier sheets.
+    SealLabels { count: String },
     /// Vertical space in points.
     Gap { points: f32 },
 }
@@ -191,7 +192,8 @@ impl BlockDef {
                 .flat_map(|s| [Some(s.title.as_str()), Some(s.name.as_str()), s.when.as_deref()])
                 .flatten()
                 .collect(),
-            BlockDef::GoodsTable { .. } | BlockDef::SealLabels { .. } | BlockDef::Gap { .. } => Vec::new(),
+            BlockDef::SealLabels { count } => vec![count.as_str()],
+            BlockDef::GoodsTable { .. } | BlockDef::Gap { .. } => Vec::new(),
         }
     }
 }

@@ -297,6 +297,68 @@ impl<'m> Composer<'m> {
         self.y = top - height;
     }
 
+    /// A QR code with its bottom-left corner at (x, y).
+    pub fn qr_at(&mut self, x: f32, y: f32, side: f32, code: &qrcode::QrCode) {
+        let modules = code.width();
+        let module = side / modules as f32;
+        for (i, color) in code.to_colors().iter().enumerate() {
+            if *color == qrcode::Color::Dark {
+                let (col, row) = (i % modules, i / modules);
+                self.square_at(x + col as f32 * module, y + (modules - 1 - row) as f32 * module, module);
+            }
+        }
+    }
+
+    /// A seal label to cut out and stick across a seal: a box with the heading and facts on
+    /// the left, the label's own QR code on the right, and room below for the signatures
+    /// that cross the seal. Never split across pages.
+    pub fn seal_label(&mut self, heading: &str, lines: &[String], signers: &[String], code: &qrcode::QrCode) {
+        let size = 11.0;
+        let line_height = size * LEADING;
+        let qr_side = mm(24.0);
+        let (left, width) = (self.left(), self.width());
+        let text_width = width - qr_side - 3.0 * CELL_PADDING;
+        let wrapped: Vec<String> =
+            lines.iter().flat_map(|l| self.metrics.wrap(l, Style::Regular, size, text_width)).collect();
+        let text_height = 14.0 * LEADING + wrapped.len() as f32 * line_height;
+        let sign_room = mm(16.0) + line_height;
+        let height = text_height.max(qr_side) + sign_room + 3.0 * CELL_PADDING;
+        self.ensure(height + mm(4.0));
+        let top = self.y;
+        let bottom = top - height;
+        let right = left + width;
+        for (from, to) in [
+            ((left, top), (right, top)),
+            ((right, top), (right, bottom)),
+            ((right, bottom), (left, bottom)),
+            ((left, bottom), (left, top)),
+        ] {
+            self.line_at(from, to, 0.8);
+        }
+        let x = left + CELL_PADDING;
+        let mut baseline = top - CELL_PADDING - 14.0;
+        self.text_at(x, baseline, heading, Style::Bold, 14.0);
+        baseline -= 14.0 * (LEADING - 1.0);
+        for line in &wrapped {
+            baseline -= line_height;
+            self.text_at(x, baseline, line, Style::Regular, size);
+        }
+        self.qr_at(right - CELL_PADDING - qr_side, top - CELL_PADDING - qr_side, qr_side, code);
+        // The signature row: one column per signer, capacity in italics at the top of its room.
+        let row_top = bottom + sign_room + CELL_PADDING;
+        self.line_at((left, row_top), (right, row_top), 0.3);
+        let share = width / signers.len().max(1) as f32;
+        for (i, signer) in signers.iter().enumerate() {
+            let x0 = left + share * i as f32;
+            let xs = self.x_for(signer, Style::Italic, size, x0, share, Align::Centre);
+            self.text_at(xs, row_top - CELL_PADDING - size, signer, Style::Italic, size);
+            if i > 0 {
+                self.line_at((x0, row_top), (x0, bottom), 0.3);
+            }
+        }
+        self.y = bottom - mm(4.0);
+    }
+
     /// Page numbers from page 2, centred at the top; the footer line and QR code on every
     /// page. Returns the operation lists, one per page.
     pub fn finish(mut self, footer: &str, qr: Option<&qrcode::QrCode>) -> Vec<Vec<Op>> {
@@ -322,17 +384,7 @@ impl<'m> Composer<'m> {
                 baseline -= footer_size * LEADING;
             }
             if let Some(code) = qr {
-                let modules = code.width();
-                let module = qr_side / modules as f32;
-                let x0 = left + width - qr_side;
-                let y0 = mm(MARGIN_BOTTOM) - 4.0 - qr_side;
-                let colors = code.to_colors();
-                for (i, color) in colors.iter().enumerate() {
-                    if *color == qrcode::Color::Dark {
-                        let (col, row) = (i % modules, i / modules);
-                        self.square_at(x0 + col as f32 * module, y0 + (modules - 1 - row) as f32 * module, module);
-                    }
-                }
+                self.qr_at(left + width - qr_side, mm(MARGIN_BOTTOM) - 4.0 - qr_side, qr_side, code);
             }
             let done = self.pages.pop().expect("pushed above");
             self.pages[index] = done;

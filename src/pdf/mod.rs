@@ -41,11 +41,39 @@ pub struct SignatureBlock {
 /// A piece of the body, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    Title { text: String, subtitle: Option<String> },
-    Paragraph { text: String, style: Style, align: Align, indent: bool },
-    Table { columns: Vec<Column>, rows: Vec<Vec<String>> },
+    Title {
+        text: String,
+        subtitle: Option<String>,
+    },
+    Paragraph {
+        text: String,
+        style: Style,
+        align: Align,
+        indent: bool,
+    },
+    Table {
+        columns: Vec<Column>,
+        rows: Vec<Vec<String>>,
+    },
     Signatures(Vec<SignatureBlock>),
-    Gap { points: f32 },
+    /// Seal labels, each with its own QR code and a row for the signatures across the seal.
+    SealLabels(Vec<SealLabel>),
+    Gap {
+        points: f32,
+    },
+}
+
+/// One seal label (tem niêm phong).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SealLabel {
+    /// "TEM NIÊM PHONG Số 007", in bold.
+    pub heading: String,
+    /// The facts: unit, records, date, case.
+    pub lines: Vec<String>,
+    /// Who signs across the seal.
+    pub signers: Vec<String>,
+    /// What the label's QR code carries.
+    pub qr: String,
 }
 
 /// Everything printed on a document.
@@ -155,6 +183,15 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
             Block::Signatures(blocks) => {
                 c.gap(8.0);
                 signatures(&mut c, &res.metrics, blocks, &check)?;
+            }
+            Block::SealLabels(labels) => {
+                for label in labels {
+                    let lines = label.lines.iter().map(|l| check(l, Style::Regular)).collect::<Result<Vec<_>, _>>()?;
+                    let signers =
+                        label.signers.iter().map(|l| check(l, Style::Italic)).collect::<Result<Vec<_>, _>>()?;
+                    let code = qrcode::QrCode::new(label.qr.as_bytes())?;
+                    c.seal_label(&check(&label.heading, Style::Bold)?, &lines, &signers, &code);
+                }
             }
             Block::Gap { points } => c.gap(*points),
         }

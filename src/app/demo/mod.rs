@@ -245,12 +245,22 @@ impl Workspace {
         self.create_case(&case)?;
         let (decision, list) = (Uuid::now_v7(), Uuid::now_v7());
         self.apply_event(case.id, Event::StartDocument { id: decision, kind: K::QdKiemTra, at })?;
-        for (field, value) in demo_fields(&case, K::QdKiemTra, at, &self.reference.admin_units) {
-            self.save_field(case.id, decision, &field, &value)?;
-        }
+        self.fill_like_demo(case.id, decision)?;
         self.apply_event(case.id, Event::FinaliseDocument { id: decision, number: None, at })?;
         self.apply_event(case.id, Event::StartDocument { id: list, kind: K::BangKe, at })?;
         Ok((case.id, list))
+    }
+
+    /// Fills a draft with the values the demo generator would type for its kind (for trying
+    /// a document out, and for tests that need complete documents).
+    pub fn fill_like_demo(&self, case_id: Uuid, document_id: Uuid) -> Result<(), AppError> {
+        let case = self.case(case_id)?;
+        let doc =
+            case.document(document_id).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document_id })?;
+        for (field, value) in demo_fields(&case, doc.kind, doc.created_at, &self.reference.admin_units) {
+            self.save_field(case_id, document_id, &field, &value)?;
+        }
+        Ok(())
     }
 
     fn demo_case(&self, rng: &mut fastrand::Rng, at: NaiveDateTime) -> Case {
