@@ -9,7 +9,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{AppError, LOCAL_ACTOR, Workspace};
-use crate::domain::{Bilingual, Case, CaseSummary, DocumentState, Stage, ValidationReport, stage, text::nfc};
+use crate::domain::workflow::check_step;
+use crate::domain::{
+    Bilingual, Case, CaseSummary, DocumentKind, DocumentState, Stage, ValidationReport, stage, text::nfc,
+};
 
 /// The name of the format in every file.
 pub const FORMAT: &str = "anchi-case";
@@ -68,12 +71,22 @@ impl<'a> From<&'a CaseSummary> for CaseListItem<'a> {
     }
 }
 
-/// `case show --json`: the case, its derived stage and its history.
+/// `case show --json` and the case screen: the case, its derived stage, the steps the
+/// workflow allows now (and why not the others), and its history.
 #[derive(Debug, Serialize)]
 pub struct CaseView {
     pub case: Case,
     pub stage: Stage,
+    pub next_steps: Vec<NextStep>,
     pub history: Vec<HistoryItem>,
+}
+
+/// A document the case could get next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NextStep {
+    pub kind: DocumentKind,
+    /// Why the workflow forbids it now (Vietnamese), or `None` when it is allowed.
+    pub refused_vi: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -163,7 +176,19 @@ impl Workspace {
             .into_iter()
             .map(|e| HistoryItem { seq: e.seq, at: e.at, actor: e.actor, action: e.action })
             .collect();
-        Ok(CaseView { stage: stage(&case), case, history })
+        Ok(CaseView { stage: stage(&case), next_steps: self.next_steps(&case), case, history })
+    }
+
+    /// Every document kind in process order, with the reason when the workflow forbids it
+    /// now. The amending decision is left out: it is made with "Sửa đổi, bổ sung" on the
+    /// decision itself.
+    pub fn next_steps(&self, case: &Case) -> Vec<NextStep> {
+        let prerequisites = self.catalog.prerequisites(super::now().date());
+        DocumentKind::ALL
+            .into_iter()
+            .filter(|k| *k != DocumentKind::QdSuaDoiKiemTra)
+            .map(|kind| NextStep { kind, refused_vi: check_step(&prerequisites, case, kind).err().map(|e| e.vi()) })
+            .collect()
     }
 
     /// Imports a case file. Every problem is reported with its JSON path; nothing is stored

@@ -6,6 +6,7 @@ pub mod case_json;
 pub mod demo;
 mod error;
 mod fill;
+pub mod new_case;
 pub mod reference;
 pub mod render;
 
@@ -21,6 +22,7 @@ use crate::domain::{
 use crate::forms::Catalog;
 use crate::store::{AuditReport, DB_FILE, JournalEntry, NumberUse, Store, Writer};
 pub use error::AppError;
+pub use new_case::NewCase;
 pub use reference::Reference;
 
 /// The meta key of the unit record.

@@ -1,0 +1,196 @@
+//! Opening a new case from what the inspector typed: identifiers parsed into their types,
+//! the subject checked, every problem reported at once against the field it belongs to.
+
+use uuid::Uuid;
+
+use super::{AppError, Workspace};
+use crate::domain::{
+    Address, Bilingual, Case, OldIdCard, PersonalId, PhoneNumber, Subject, SubjectKind, TaxCode, ValidationReport,
+    text::nfc,
+};
+
+/// A new case as typed in the "Vụ việc mới" dialog: every field a plain string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCase {
+    pub kind: SubjectKind,
+    pub name: String,
+    pub tax_code: String,
+    pub personal_id: String,
+    pub old_id_card: String,
+    pub phone: String,
+    pub representative: String,
+    pub street: String,
+    pub commune_code: Option<u32>,
+    /// Lĩnh vực code from the reference list.
+    pub field: String,
+    /// The inspection-card number of the member heading the inspection.
+    pub lead_member: String,
+}
+
+impl Default for NewCase {
+    fn default() -> Self {
+        NewCase {
+            kind: SubjectKind::HouseholdBusiness,
+            name: String::new(),
+            tax_code: String::new(),
+            personal_id: String::new(),
+            old_id_card: String::new(),
+            phone: String::new(),
+            representative: String::new(),
+            street: String::new(),
+            commune_code: None,
+            field: String::new(),
+            lead_member: String::new(),
+        }
+    }
+}
+
+/// A problem with the dialog's own fields (the subject's are reported by `Subject::check`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Each variant is something left unchosen.
+enum NewCaseProblem {
+    #[error("choose the commune of the address")]
+    Commune,
+    #[error("choose the field (lĩnh vực)")]
+    Field,
+    #[error("choose the member heading the inspection")]
+    Lead,
+    #[error("no unit is set up")]
+    Unit,
+}
+
+impl Bilingual for NewCaseProblem {
+    fn vi(&self) -> String {
+        match self {
+            NewCaseProblem::Commune => "Chọn xã/phường của địa chỉ",
+            NewCaseProblem::Field => "Chọn lĩnh vực",
+            NewCaseProblem::Lead => "Chọn trưởng đoàn kiểm tra",
+            NewCaseProblem::Unit => "Chưa thiết lập đơn vị",
+        }
+        .into()
+    }
+}
+
+/// Parses an optional identifier: empty is `None`, a bad value is reported at `path`.
+fn optional<T, E: Bilingual>(
+    raw: &str,
+    path: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+    report: &mut ValidationReport,
+) -> Option<T> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    match parse(raw) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            report.error(path, &e);
+            None
+        }
+    }
+}
+
+impl Workspace {
+    /// The case the dialog describes, or every problem with it. Nothing is stored.
+    pub fn check_new_case(&self, input: &NewCase) -> Result<Case, ValidationReport> {
+        let mut report = ValidationReport::default();
+        let Some(unit) = self.unit() else {
+            report.error("unit", &NewCaseProblem::Unit);
+            return Err(report);
+        };
+        let at = super::now();
+        let tax_code = optional(&input.tax_code, "subject.tax_code", |s| TaxCode::try_from(s), &mut report);
+        let personal_id = optional(&input.personal_id, "subject.personal_id", |s| PersonalId::try_from(s), &mut report);
+        let old_id_card = optional(&input.old_id_card, "subject.old_id_card", |s| OldIdCard::try_from(s), &mut report);
+        let phone = optional(&input.phone, "subject.phone", |s| PhoneNumber::try_from(s), &mut report);
+        let address = match input.commune_code {
+            Some(commune_code) => Address::Coded {
+                street: nfc(input.street.trim()),
+                commune_code,
+                province_code: self
+                    .reference
+                    .admin_units
+                    .commune(commune_code)
+                    .map_or(unit.province_code, |c| c.province_code),
+            },
+            None => {
+                report.error("subject.address", &NewCaseProblem::Commune);
+                Address::Legacy { text: nfc(input.street.trim()) }
+            }
+        };
+        let representative = Some(nfc(input.representative.trim())).filter(|r| !r.is_empty());
+        let subject = Subject {
+            tax_code,
+            personal_id,
+            old_id_card,
+            phone,
+            representative,
+            ..Subject::new(input.kind, &nfc(input.name.trim()), address)
+        };
+        // An identifier that failed to parse is already reported; do not also say it is missing.
+        let mut subject_report = ValidationReport::default();
+        subject.check("subject", at.date(), &self.reference.admin_units, &mut subject_report);
+        let reported: Vec<String> = report.problems.iter().map(|p| p.field.clone()).collect();
+        let typed_an_id =
+            [&input.tax_code, &input.personal_id, &input.old_id_card].iter().any(|s| !s.trim().is_empty());
+        subject_report.problems.retain(|p| {
+            let missing_id = matches!(p.field.as_str(), "subject.tax_code" | "subject.personal_id");
+            let already_said = reported.contains(&p.field) || (typed_an_id && missing_id);
+            !already_said
+        });
+        report.problems.extend(subject_report.problems);
+        if self.reference.field_name(&input.field).is_none() {
+            report.error("case.field", &NewCaseProblem::Field);
+        }
+        if unit.member(&input.lead_member).is_none() {
+            report.error("case.members", &NewCaseProblem::Lead);
+        }
+        if !report.is_ok() {
+            return Err(report);
+        }
+        let mut case = Case::open(Uuid::now_v7(), &unit.code, at, &input.field, subject);
+        case.members = vec![input.lead_member.clone()];
+        Ok(case)
+    }
+
+    /// Opens the case the dialog describes; refuses with every problem named.
+    pub fn open_new_case(&self, input: &NewCase) -> Result<Uuid, AppError> {
+        let case = self.check_new_case(input).map_err(AppError::Invalid)?;
+        self.create_case(&case)?;
+        Ok(case.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::demo::demo_unit;
+
+    #[test]
+    fn a_bad_tax_code_is_named_and_nothing_is_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::open(dir.path()).unwrap();
+        ws.set_unit(demo_unit()).unwrap();
+        let commune = ws.reference.admin_units.communes_of(20).next().unwrap().code;
+        let mut input = NewCase {
+            kind: SubjectKind::Organisation,
+            name: "Công ty TNHH Ánh Dương".into(),
+            tax_code: "01001091".into(),
+            street: "Số 3 Trần Hưng Đạo".into(),
+            commune_code: Some(commune),
+            field: "hang-gia".into(),
+            lead_member: demo_unit().members[0].card_number.clone(),
+            ..NewCase::default()
+        };
+        let err = ws.open_new_case(&input).unwrap_err();
+        let AppError::Invalid(report) = err else { panic!("{err}") };
+        let fields: Vec<&str> = report.errors().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["subject.tax_code"], "{report}");
+        assert!(report.errors().next().unwrap().message_vi.contains("10 chữ số"), "{report}");
+        assert_eq!(ws.case_count().unwrap(), 0);
+        input.tax_code = "0100109106".into();
+        let id = ws.open_new_case(&input).unwrap();
+        assert_eq!(ws.case(id).unwrap().subject.tax_code.unwrap().as_str(), "0100109106");
+    }
+}
