@@ -44,6 +44,7 @@ pub fn default_data_dir() -> PathBuf {
 /// An open data directory: the store and the reference data the use cases need.
 #[derive(Debug)]
 pub struct Workspace {
+    data_dir: PathBuf,
     store: Store,
     unit: Option<Unit>,
     pub catalog: Catalog,
@@ -56,7 +57,12 @@ impl Workspace {
         let store = Store::open(&data_dir.join(DB_FILE))?;
         let unit = store.meta::<Unit>(UNIT_KEY)?;
         let catalog = Catalog::with_overrides(&data_dir.join(FORMS_DIR))?;
-        Ok(Workspace { store, unit, catalog, reference: Reference::embedded() })
+        Ok(Workspace { data_dir: data_dir.to_path_buf(), store, unit, catalog, reference: Reference::embedded() })
+    }
+
+    /// The data directory this workspace was opened on.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     /// The unit set up in this data directory, if any.

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::{AppError, Workspace};
 use crate::domain::text::{amount_in_words, date_in_words, format_vnd};
-use crate::domain::{Case, Document, DocumentKind, DocumentState, SignerRole, Subject};
+use crate::domain::{Case, Document, DocumentKind, DocumentState, Subject};
 use crate::forms::layout::{TextAlign, TextStyle, fill, placeholders};
 use crate::forms::{BlockDef, FieldKind, FormDef, value};
 use crate::pdf::{self, Align, Block, Column, Header, PrintDocument, SealLabel, SignatureBlock, Style};
@@ -39,6 +39,21 @@ impl Workspace {
     pub fn render_document(&self, case_id: Uuid, document_id: Uuid) -> Result<Vec<u8>, AppError> {
         let print = self.print_document(case_id, document_id)?;
         pdf::render(&print).map_err(|e| AppError::Render(e.to_string()))
+    }
+
+    /// Renders a document into `<data dir>/pdf/<case id>/` (where printing and "Save PDF"
+    /// take it from) and returns the file's path.
+    pub fn write_pdf(&self, case_id: Uuid, document_id: Uuid) -> Result<std::path::PathBuf, AppError> {
+        let bytes = self.render_document(case_id, document_id)?;
+        let case = self.case(case_id)?;
+        let doc =
+            case.document(document_id).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document_id })?;
+        let dir = self.data_dir().join("pdf").join(case_id.to_string());
+        let path = dir.join(Workspace::document_file_name(doc));
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(&path, bytes))
+            .map_err(|e| AppError::Render(format!("{}: {e}", path.display())))?;
+        Ok(path)
     }
 
     /// The file name a rendered document gets: number (or "nhap") and kind.
@@ -213,7 +228,7 @@ fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String
                     .iter()
                     .filter(|s| s.when.as_deref().is_none_or(present))
                     .map(|s| {
-                        let refused = doc.signatures.iter().any(|g| role_code(g.role) == s.role && !g.signed);
+                        let refused = doc.signatures.iter().any(|g| g.role == s.role && !g.signed);
                         let note = if refused { "(Từ chối ký)" } else { "(Ký, ghi rõ họ tên)" };
                         SignatureBlock { title: text(&s.title), note: note.into(), name: text(&s.name) }
                     })
@@ -244,15 +259,6 @@ fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String
             format!("Số {number} · Vụ việc {} · Mã kiểm tra {hash}{draft}", case.id)
         },
         qr: format!("anchi:{}:{}:{hash}", case.id, doc.id),
-    }
-}
-
-fn role_code(role: SignerRole) -> &'static str {
-    match role {
-        SignerRole::Maker => "maker",
-        SignerRole::Violator => "violator",
-        SignerRole::Witness => "witness",
-        SignerRole::CommuneRepresentative => "commune_representative",
     }
 }
 

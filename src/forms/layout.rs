@@ -2,6 +2,8 @@
 
 use serde::Deserialize;
 
+use crate::domain::SignerRole;
+
 /// A field the wizard asks for; its value is `{field.<id>}` in the layout.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -95,8 +97,8 @@ pub enum TextAlign {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignerDef {
-    /// `maker`, `violator`, `witness`, `commune_representative`, `decider`.
-    pub role: String,
+    /// `maker`, `violator`, `witness` or `commune_representative`.
+    pub role: SignerRole,
     /// The capacity printed in bold, e.g. "NGƯỜI LẬP BIÊN BẢN".
     pub title: String,
     /// The name printed under the space to sign; placeholders allowed.

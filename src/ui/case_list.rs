@@ -4,6 +4,7 @@
 use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 
+use super::command::Command;
 use super::theme;
 use crate::app::Reference;
 use crate::domain::{CaseSummary, Stage, text::fold};
@@ -23,6 +24,12 @@ pub struct CaseListState {
 impl CaseListState {
     pub fn new(rows: Vec<CaseSummary>) -> Self {
         CaseListState { rows, ..Default::default() }
+    }
+
+    /// Replaces the rows (after a change), keeping the search and filter.
+    pub fn reload(&mut self, rows: Vec<CaseSummary>) {
+        self.rows = rows;
+        self.computed_for = None;
     }
 
     /// Recomputes the visible rows when the search or filter changed.
@@ -48,16 +55,21 @@ impl CaseListState {
     }
 }
 
-/// Draws the list.
-pub fn case_list_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Reference) {
+/// Draws the list; what the user asks for goes into `out`.
+pub fn case_list_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Reference, out: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let label = ui.label("Tìm kiếm");
-        ui.add(
-            egui::TextEdit::singleline(&mut state.search)
-                .hint_text("Tên, mã số thuế, số định danh — gõ có dấu hoặc không dấu")
-                .desired_width(360.0),
-        )
-        .labelled_by(label.id);
+        let search = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.search)
+                    .hint_text("Tên, mã số thuế, số định danh — gõ có dấu hoặc không dấu")
+                    .desired_width(360.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("Ctrl+F");
+        if ui.ctx().input(|i| i.modifiers.command && i.key_pressed(egui::Key::F)) {
+            search.request_focus();
+        }
         ui.separator();
         let label = ui.label("Trạng thái");
         egui::ComboBox::from_id_salt("stage-filter")
@@ -73,11 +85,18 @@ pub fn case_list_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Re
     });
     let total = state.rows.len();
     let shown = state.visible_count();
-    ui.label(format!("{shown} / {total} vụ việc"));
+    ui.horizontal(|ui| {
+        ui.label(format!("{shown} / {total} vụ việc"));
+        ui.separator();
+        if ui.button(theme::bold("Vụ việc mới…")).on_hover_text("Ctrl+N").clicked() {
+            out.push(Command::NewCaseDialog);
+        }
+    });
     ui.separator();
 
     TableBuilder::new(ui)
         .striped(true)
+        .sense(egui::Sense::click())
         .resizable(true)
         .column(Column::exact(92.0))
         .column(Column::initial(190.0))
@@ -98,26 +117,30 @@ pub fn case_list_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Re
                 let summary = &state.rows[state.visible[row.index()]];
                 let dim = |text: String| {
                     let rich = RichText::new(text);
-                    if summary.stage.is_closed() { rich.color(theme::CLOSED_FG) } else { rich }
+                    let rich = if summary.stage.is_closed() { rich.color(theme::CLOSED_FG) } else { rich };
+                    egui::Label::new(rich).selectable(false)
                 };
                 row.col(|ui| {
-                    ui.label(dim(summary.opened_at.format("%d/%m/%Y").to_string()));
+                    ui.add(dim(summary.opened_at.format("%d/%m/%Y").to_string()));
                 });
                 row.col(|ui| {
-                    ui.label(dim(summary.stage.vi().to_string()));
+                    ui.add(dim(summary.stage.vi().to_string()));
                 });
                 row.col(|ui| {
-                    ui.label(dim(summary.subject_name.clone()));
+                    ui.add(dim(summary.subject_name.clone()));
                 });
                 row.col(|ui| {
-                    ui.label(dim(summary.subject_identifier.clone().unwrap_or_default()));
+                    ui.add(dim(summary.subject_identifier.clone().unwrap_or_default()));
                 });
                 row.col(|ui| {
-                    ui.label(dim(summary.latest_number.clone().unwrap_or_default()));
+                    ui.add(dim(summary.latest_number.clone().unwrap_or_default()));
                 });
                 row.col(|ui| {
-                    ui.label(dim(reference.field_name(&summary.field).unwrap_or(&summary.field).to_string()));
+                    ui.add(dim(reference.field_name(&summary.field).unwrap_or(&summary.field).to_string()));
                 });
+                if row.response().clicked() {
+                    out.push(Command::OpenCase(summary.id));
+                }
             });
         });
 }

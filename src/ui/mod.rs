@@ -2,35 +2,67 @@
 //! model and never opens the store itself.
 
 pub mod case_list;
+pub mod case_view;
+pub mod command;
+pub mod new_case;
 pub mod theme;
+pub mod wizard;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use eframe::egui;
+use uuid::Uuid;
 
 use crate::app::{AppError, Workspace, default_data_dir};
-use crate::domain::Bilingual;
+use crate::domain::{Bilingual, DocumentState, Event};
 use case_list::{CaseListState, case_list_ui};
+use case_view::{CaseScreen, case_view_ui};
+use command::Command;
+use new_case::{NewCaseDialog, new_case_ui};
+use wizard::{WizardState, wizard_ui};
 
 /// How many cases the demo workspace gets the first time the window opens on it.
 const DEMO_CASES: usize = 300;
+
+/// Which screen fills the window.
+#[derive(Debug)]
+pub enum Screen {
+    List,
+    Case(Box<CaseScreen>),
+    Wizard(Box<WizardState>),
+}
 
 /// The application state of the window.
 pub struct AnchiApp {
     ws: Workspace,
     list: CaseListState,
+    pub screen: Screen,
+    pub new_case: Option<NewCaseDialog>,
+    /// The last error, in Vietnamese, shown in the status line until the next action.
+    pub error: Option<String>,
+    /// The last PDF written (for the status line, and for tests).
+    pub last_pdf: Option<PathBuf>,
+    /// Whether "In" opens the PDF in the system viewer (off in tests).
+    pub open_viewer: bool,
 }
 
 impl AnchiApp {
     /// The window's state over an open workspace.
     pub fn new(ws: Workspace) -> Result<AnchiApp, AppError> {
         let list = CaseListState::new(ws.list_cases()?);
-        Ok(AnchiApp { ws, list })
+        Ok(AnchiApp { ws, list, screen: Screen::List, new_case: None, error: None, last_pdf: None, open_viewer: true })
     }
 
-    /// Draws one frame into `ui`.
+    pub fn workspace(&self) -> &Workspace {
+        &self.ws
+    }
+
+    /// Draws one frame into `ui`, then carries out what the user asked for.
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        let mut commands = Vec::new();
+        self.shortcuts(ui.ctx(), &mut commands);
         let demo = self.ws.unit().is_none_or(|u| u.demo);
         egui::Panel::top("header").show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -48,7 +80,178 @@ impl AnchiApp {
                 });
             }
         });
-        egui::CentralPanel::default().show(ui, |ui| case_list_ui(ui, &mut self.list, &self.ws.reference));
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| match &self.error {
+                Some(message) => {
+                    ui.label(egui::RichText::new(message).color(theme::ERROR_FG));
+                }
+                None => {
+                    let pdf = self.last_pdf.as_ref().map(|p| format!("Đã in ra {}", p.display()));
+                    ui.weak(pdf.unwrap_or_else(|| "Sẵn sàng".into()));
+                }
+            });
+        });
+        egui::CentralPanel::default().show(ui, |ui| match &mut self.screen {
+            Screen::List => case_list_ui(ui, &mut self.list, &self.ws.reference, &mut commands),
+            Screen::Case(screen) => case_view_ui(ui, screen, &self.ws.reference, &mut commands),
+            Screen::Wizard(w) => wizard_ui(ui, w, &mut commands),
+        });
+        if let Some(dialog) = &mut self.new_case {
+            let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
+            let province = self.ws.unit().map_or(0, |u| u.province_code);
+            new_case_ui(ui.ctx(), dialog, &self.ws.reference, province, &members, &mut commands);
+        }
+        if let Screen::Wizard(w) = &mut self.screen {
+            commands.extend(w.flush(Some(Instant::now())));
+            if !w.pending.is_empty() || w.signatures_pending {
+                ui.ctx().request_repaint_after(wizard::AUTOSAVE_AFTER);
+            }
+        }
+        for command in commands {
+            self.execute(command);
+        }
+        if let Screen::Wizard(w) = &mut self.screen
+            && w.needs_check
+        {
+            let at = crate::app::now();
+            w.report = self.ws.check_document(&w.case, &w.current(), at);
+            w.needs_check = false;
+            w.checked();
+            // The report was drawn stale this frame; draw it again with the new one.
+            ui.ctx().request_repaint();
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
+        let (new_case, escape) =
+            ctx.input(|i| (i.modifiers.command && i.key_pressed(egui::Key::N), i.key_pressed(egui::Key::Escape)));
+        if new_case && self.new_case.is_none() {
+            out.push(Command::NewCaseDialog);
+        }
+        if escape && self.new_case.is_none() {
+            match &self.screen {
+                Screen::Case(_) => out.push(Command::ShowList),
+                Screen::Wizard(w) => out.push(Command::OpenCase(w.case.id)),
+                Screen::List => {}
+            }
+        }
+    }
+
+    /// Carries out one command: the one place where the window changes data.
+    pub fn execute(&mut self, command: Command) {
+        if !matches!(command, Command::SaveFields { .. } | Command::SaveSignatures { .. }) {
+            self.error = None;
+        }
+        if let Err(e) = self.try_execute(command) {
+            self.error = Some(e.vi());
+        }
+    }
+
+    fn try_execute(&mut self, command: Command) -> Result<(), AppError> {
+        let now = crate::app::now();
+        match command {
+            Command::ShowList => {
+                self.leave_wizard();
+                self.list.reload(self.ws.list_cases()?);
+                self.screen = Screen::List;
+            }
+            Command::OpenCase(id) => {
+                self.leave_wizard();
+                self.screen = Screen::Case(Box::new(CaseScreen::new(self.ws.case_view(id)?)));
+            }
+            Command::NewCaseDialog => {
+                let lead = self.ws.unit().and_then(|u| u.members.first());
+                self.new_case = Some(NewCaseDialog::new(lead));
+            }
+            Command::CloseDialog => self.new_case = None,
+            Command::CreateCase(input) => match self.ws.open_new_case(&input) {
+                Ok(id) => {
+                    self.new_case = None;
+                    self.try_execute(Command::OpenCase(id))?;
+                }
+                Err(AppError::Invalid(report)) => {
+                    if let Some(dialog) = &mut self.new_case {
+                        dialog.report = report;
+                    }
+                }
+                Err(e) => return Err(e),
+            },
+            Command::StartDocument { case, kind } => {
+                let id = Uuid::now_v7();
+                self.ws.apply_event(case, Event::StartDocument { id, kind, at: now })?;
+                self.open_document(case, id)?;
+            }
+            Command::OpenDocument { case, document } => self.open_document(case, document)?,
+            Command::SaveFields { case, document, fields } => {
+                for (field, value) in fields {
+                    self.ws.save_field(case, document, &field, &value)?;
+                }
+                self.saved(now);
+            }
+            Command::SaveSignatures { case, document, signatures } => {
+                self.ws.save_signatures(case, document, signatures)?;
+                self.saved(now);
+            }
+            Command::Finalise { case, document } => {
+                self.ws.apply_event(case, Event::FinaliseDocument { id: document, number: None, at: now })?;
+                self.last_pdf = Some(self.ws.write_pdf(case, document)?);
+                self.try_execute(Command::OpenCase(case))?;
+            }
+            Command::CancelDocument { case, document, reason } => {
+                self.ws.apply_event(case, Event::CancelDocument { id: document, reason, at: now })?;
+                self.try_execute(Command::OpenCase(case))?;
+            }
+            Command::Amend { case, document } => {
+                let id = Uuid::now_v7();
+                self.ws.apply_event(case, Event::AmendDocument { original: document, id, at: now })?;
+                self.open_document(case, id)?;
+            }
+            Command::CloseNoViolation { case } => {
+                self.ws.apply_event(case, Event::CloseNoViolation { at: now })?;
+                self.try_execute(Command::OpenCase(case))?;
+            }
+            Command::Print { case, document } => {
+                let path = self.ws.write_pdf(case, document)?;
+                if self.open_viewer
+                    && let Err(e) = open::that_detached(&path)
+                {
+                    return Err(AppError::Render(format!("{}: {e}", path.display())));
+                }
+                self.last_pdf = Some(path);
+            }
+        }
+        Ok(())
+    }
+
+    fn open_document(&mut self, case: Uuid, document: Uuid) -> Result<(), AppError> {
+        self.leave_wizard();
+        let case = self.ws.case(case)?;
+        let doc = case.document(document).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document })?;
+        let date = if doc.state == DocumentState::Draft {
+            crate::app::now()
+        } else {
+            doc.finalised_at.unwrap_or(doc.created_at)
+        };
+        let form = self.ws.catalog.form(doc.kind, date.date()).clone();
+        let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
+        self.screen = Screen::Wizard(Box::new(WizardState::new(case, document, form, members)));
+        Ok(())
+    }
+
+    /// Writes what the wizard still holds before the screen changes.
+    fn leave_wizard(&mut self) {
+        if let Screen::Wizard(w) = &mut self.screen {
+            let pending = w.flush(None);
+            for command in pending {
+                self.execute(command);
+            }
+        }
+    }
+
+    fn saved(&mut self, now: chrono::NaiveDateTime) {
+        if let Screen::Wizard(w) = &mut self.screen {
+            w.saved_at = Some(now.time());
+        }
     }
 
     /// The list screen's state, for tests.

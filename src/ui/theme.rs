@@ -11,6 +11,10 @@ pub const DEMO_BANNER_BG: Color32 = Color32::from_rgb(0xff, 0xe0, 0x82);
 pub const DEMO_BANNER_FG: Color32 = Color32::from_rgb(0x5d, 0x40, 0x00);
 pub const ERROR_FG: Color32 = Color32::from_rgb(0xb7, 0x1c, 0x1c);
 pub const CLOSED_FG: Color32 = Color32::from_gray(110);
+pub const WARNING_FG: Color32 = Color32::from_rgb(0x8a, 0x5a, 0x00);
+pub const DRAFT_FG: Color32 = Color32::from_rgb(0x1f, 0x5f, 0xa8);
+pub const STAGE_FG: Color32 = Color32::from_rgb(0x2e, 0x6b, 0x30);
+pub const SAVED_FG: Color32 = Color32::from_rgb(0x2e, 0x6b, 0x30);
 
 const NOTO_SANS: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regular.ttf");
 const NOTO_SANS_BOLD: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");

@@ -1,0 +1,172 @@
+//! The case screen: the documents in process order with their state and number, the next
+//! steps the workflow allows (the forbidden ones greyed out, the reason on hover), the
+//! goods and the history.
+
+use eframe::egui::{self, RichText};
+use uuid::Uuid;
+
+use super::command::Command;
+use super::theme;
+use crate::app::Reference;
+use crate::app::case_json::CaseView;
+use crate::domain::{DocumentKind, DocumentState, Stage, text::format_vnd};
+
+/// What the case screen keeps between frames.
+#[derive(Debug)]
+pub struct CaseScreen {
+    pub view: CaseView,
+    /// The document whose cancellation is being asked for, and the reason typed so far.
+    cancelling: Option<(Uuid, String)>,
+}
+
+impl CaseScreen {
+    pub fn new(view: CaseView) -> CaseScreen {
+        CaseScreen { view, cancelling: None }
+    }
+}
+
+/// Draws the case screen; what the user asks for goes into `out`.
+pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Reference, out: &mut Vec<Command>) {
+    let case = &screen.view.case;
+    let case_id = case.id;
+    ui.horizontal(|ui| {
+        if ui.button("Về danh sách vụ việc").on_hover_text("Esc").clicked() {
+            out.push(Command::ShowList);
+        }
+        ui.separator();
+        ui.heading(theme::bold(&case.subject.name));
+        ui.label(RichText::new(screen.view.stage.vi()).color(theme::STAGE_FG));
+    });
+    let subject = &case.subject;
+    let mut facts = vec![subject.kind.vi().to_string(), subject.address.display(&reference.admin_units)];
+    facts.extend(subject.identifier().map(str::to_string));
+    facts.push(format!("Lĩnh vực: {}", reference.field_name(&case.field).unwrap_or(&case.field)));
+    facts.push(format!("Mở ngày {}", case.opened_at.format("%d/%m/%Y %H:%M")));
+    ui.label(facts.join(" · "));
+    ui.separator();
+
+    egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+        ui.label(theme::bold("Văn bản"));
+        if case.documents.is_empty() {
+            ui.weak("Chưa có văn bản nào. Bắt đầu bằng một bước bên dưới.");
+        }
+        egui::Grid::new("documents").striped(true).num_columns(5).spacing([16.0, 6.0]).show(ui, |ui| {
+            let mut documents: Vec<_> = case.documents.iter().collect();
+            documents.sort_by_key(|d| (DocumentKind::ALL.iter().position(|k| *k == d.kind), d.created_at));
+            for doc in documents {
+                ui.label(doc.kind.title_vi());
+                let state = RichText::new(doc.state.vi());
+                ui.label(match doc.state {
+                    DocumentState::Draft => state.color(theme::DRAFT_FG),
+                    DocumentState::Cancelled => state.color(theme::CLOSED_FG).strikethrough(),
+                    DocumentState::Finalised => state,
+                });
+                ui.label(doc.number.as_ref().map(ToString::to_string).unwrap_or_default());
+                let when = doc.finalised_at.unwrap_or(doc.created_at);
+                ui.label(when.format("%d/%m/%Y %H:%M").to_string());
+                ui.horizontal(|ui| {
+                    let open = if doc.state == DocumentState::Draft { "Tiếp tục soạn" } else { "Xem" };
+                    if ui.button(open).clicked() {
+                        out.push(Command::OpenDocument { case: case_id, document: doc.id });
+                    }
+                    if ui.button("In").on_hover_text("Mở bản PDF để in").clicked() {
+                        out.push(Command::Print { case: case_id, document: doc.id });
+                    }
+                    if doc.state == DocumentState::Finalised
+                        && ui.button("Sửa đổi, bổ sung").on_hover_text("Lập văn bản sửa đổi, bổ sung").clicked()
+                    {
+                        out.push(Command::Amend { case: case_id, document: doc.id });
+                    }
+                    if doc.state != DocumentState::Cancelled && ui.button("Hủy…").clicked() {
+                        screen.cancelling = Some((doc.id, String::new()));
+                    }
+                });
+                ui.end_row();
+            }
+        });
+        ui.add_space(10.0);
+
+        ui.label(theme::bold("Bước tiếp theo"));
+        ui.horizontal_wrapped(|ui| {
+            for step in &screen.view.next_steps {
+                let button = egui::Button::new(step.kind.title_vi());
+                let response = ui.add_enabled(step.refused_vi.is_none(), button);
+                if let Some(reason) = &step.refused_vi {
+                    response.on_disabled_hover_text(reason);
+                } else if response.clicked() {
+                    out.push(Command::StartDocument { case: case_id, kind: step.kind });
+                }
+            }
+            if screen.view.stage == Stage::DaKiemTra
+                && ui.button("Kết thúc: không vi phạm").on_hover_text("Đã kiểm tra, không phát hiện vi phạm").clicked()
+            {
+                out.push(Command::CloseNoViolation { case: case_id });
+            }
+        });
+        ui.add_space(10.0);
+
+        ui.label(theme::bold(format!("Hàng hóa ({} dòng)", case.goods.len())));
+        egui::Grid::new("goods").striped(true).num_columns(5).spacing([16.0, 4.0]).show(ui, |ui| {
+            for (i, line) in case.goods.iter().enumerate() {
+                ui.label((i + 1).to_string());
+                ui.label(&line.name);
+                ui.label(format!("{} {}", line.quantity, line.unit));
+                ui.label(&line.origin);
+                ui.label(line.value_vnd().map(|v| format!("{} đồng", format_vnd(v))).unwrap_or_default());
+                ui.end_row();
+            }
+        });
+        ui.add_space(10.0);
+
+        ui.label(theme::bold("Lịch sử"));
+        for item in screen.view.history.iter().rev() {
+            let local = item.at.with_timezone(&chrono::Local);
+            ui.label(format!("{} · {} · {}", local.format("%d/%m/%Y %H:%M:%S"), item.actor, action_vi(&item.action)));
+        }
+    });
+
+    cancel_dialog(ui, screen, case_id, out);
+}
+
+/// Asks for the reason before a document is cancelled; the number is never reused.
+fn cancel_dialog(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut Vec<Command>) {
+    let Some((document, reason)) = &mut screen.cancelling else { return };
+    let mut close = false;
+    let modal = egui::Modal::new(egui::Id::unique("cancel-document")).show(ui.ctx(), |ui| {
+        ui.heading("Hủy văn bản");
+        ui.label("Văn bản bị hủy vẫn được lưu; số của nó không được cấp lại.");
+        let label = ui.label("Lý do hủy");
+        ui.add(egui::TextEdit::multiline(reason).desired_rows(3)).labelled_by(label.id);
+        ui.horizontal(|ui| {
+            let ok = !reason.trim().is_empty();
+            if ui.add_enabled(ok, egui::Button::new("Hủy văn bản")).on_disabled_hover_text("Cần ghi lý do").clicked()
+            {
+                out.push(Command::CancelDocument { case: case_id, document: *document, reason: reason.clone() });
+                close = true;
+            }
+            if ui.button("Quay lại").clicked() {
+                close = true;
+            }
+        });
+    });
+    if close || modal.should_close() {
+        screen.cancelling = None;
+    }
+}
+
+/// The journal's action codes in words.
+pub fn action_vi(action: &str) -> &str {
+    match action {
+        "case.create" => "Mở vụ việc",
+        "case.import" => "Nhập vụ việc từ tệp",
+        "document.start" => "Bắt đầu soạn văn bản",
+        "document.save_field" => "Lưu nội dung",
+        "document.save_signatures" => "Ghi nhận chữ ký",
+        "document.finalise" => "Hoàn tất văn bản",
+        "document.cancel" => "Hủy văn bản",
+        "document.amend" => "Lập văn bản sửa đổi, bổ sung",
+        "case.close_no_violation" => "Kết thúc: không vi phạm",
+        "case.cancel" => "Hủy vụ việc",
+        other => other,
+    }
+}

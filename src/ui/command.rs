@@ -1,0 +1,57 @@
+//! What the screens ask for. Screens draw from read models and push commands while they
+//! draw; [`super::AnchiApp`] carries them out in one place at the end of the frame.
+
+use uuid::Uuid;
+
+use crate::app::NewCase;
+use crate::domain::{DocumentKind, Signature};
+
+/// One thing the user asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    ShowList,
+    OpenCase(Uuid),
+    /// Opens the "Vụ việc mới" dialog.
+    NewCaseDialog,
+    CloseDialog,
+    CreateCase(Box<NewCase>),
+    StartDocument {
+        case: Uuid,
+        kind: DocumentKind,
+    },
+    OpenDocument {
+        case: Uuid,
+        document: Uuid,
+    },
+    SaveFields {
+        case: Uuid,
+        document: Uuid,
+        fields: Vec<(String, String)>,
+    },
+    SaveSignatures {
+        case: Uuid,
+        document: Uuid,
+        signatures: Vec<Signature>,
+    },
+    Finalise {
+        case: Uuid,
+        document: Uuid,
+    },
+    CancelDocument {
+        case: Uuid,
+        document: Uuid,
+        reason: String,
+    },
+    Amend {
+        case: Uuid,
+        document: Uuid,
+    },
+    CloseNoViolation {
+        case: Uuid,
+    },
+    /// Renders the document and opens it in the system's PDF viewer.
+    Print {
+        case: Uuid,
+        document: Uuid,
+    },
+}

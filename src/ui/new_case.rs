@@ -1,0 +1,137 @@
+//! The "Vụ việc mới" dialog: who is inspected, where, in which field, and who heads the
+//! inspection. The app checks it; each problem is shown under its field.
+
+use eframe::egui::{self, RichText};
+
+use super::command::Command;
+use super::theme;
+use crate::app::{NewCase, Reference};
+use crate::domain::{Member, SubjectKind, ValidationReport};
+
+/// What the dialog keeps between frames.
+#[derive(Debug, Default)]
+pub struct NewCaseDialog {
+    pub input: NewCase,
+    /// The problems of the last attempt to create the case.
+    pub report: ValidationReport,
+    commune_filter: String,
+}
+
+impl NewCaseDialog {
+    pub fn new(lead: Option<&Member>) -> NewCaseDialog {
+        let mut dialog = NewCaseDialog::default();
+        dialog.input.lead_member = lead.map(|m| m.card_number.clone()).unwrap_or_default();
+        dialog
+    }
+}
+
+fn problems(ui: &mut egui::Ui, report: &ValidationReport, path: &str) {
+    for p in report.problems.iter().filter(|p| p.field == path) {
+        let colour = if p.severity == crate::domain::Severity::Error { theme::ERROR_FG } else { theme::WARNING_FG };
+        ui.label(RichText::new(&p.message_vi).color(colour));
+    }
+}
+
+fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, report: &ValidationReport, path: &str) {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(420.0)).labelled_by(l.id);
+    problems(ui, report, path);
+}
+
+/// Draws the dialog; returns false when it should close.
+pub fn new_case_ui(
+    ctx: &egui::Context,
+    dialog: &mut NewCaseDialog,
+    reference: &Reference,
+    province_code: u16,
+    members: &[Member],
+    out: &mut Vec<Command>,
+) {
+    let modal = egui::Modal::new(egui::Id::unique("new-case")).show(ctx, |ui| {
+        ui.set_width(520.0);
+        ui.heading("Vụ việc mới");
+        let report = dialog.report.clone();
+        let input = &mut dialog.input;
+        ui.horizontal(|ui| {
+            ui.label("Loại đối tượng");
+            for kind in [SubjectKind::HouseholdBusiness, SubjectKind::Organisation, SubjectKind::Individual] {
+                ui.radio_value(&mut input.kind, kind, kind.vi());
+            }
+        });
+        text_row(ui, "Tên đối tượng", &mut input.name, "Hộ kinh doanh Nguyễn Văn A", &report, "subject.name");
+        text_row(ui, "Mã số thuế", &mut input.tax_code, "10 hoặc 13 chữ số", &report, "subject.tax_code");
+        if input.kind != SubjectKind::Organisation {
+            text_row(ui, "Số định danh cá nhân", &mut input.personal_id, "12 chữ số", &report, "subject.personal_id");
+        } else {
+            text_row(ui, "Người đại diện", &mut input.representative, "họ tên", &report, "subject.representative");
+        }
+        text_row(ui, "Số điện thoại", &mut input.phone, "0912345678", &report, "subject.phone");
+        text_row(
+            ui,
+            "Địa chỉ (số nhà, đường, thôn)",
+            &mut input.street,
+            "Số 5 đường Lê Lợi",
+            &report,
+            "subject.street",
+        );
+        let l = ui.label("Xã/phường");
+        let communes: Vec<_> = reference.admin_units.communes_of(province_code).collect();
+        let chosen = input.commune_code.and_then(|c| reference.admin_units.commune(c)).map(|c| c.name.clone());
+        egui::ComboBox::from_id_salt("commune")
+            .selected_text(chosen.unwrap_or_else(|| "— chọn —".into()))
+            .width(420.0)
+            .height(320.0)
+            .show_ui(ui, |ui| {
+                ui.add(egui::TextEdit::singleline(&mut dialog.commune_filter).hint_text("lọc theo tên"));
+                let filter = crate::domain::text::fold(&dialog.commune_filter);
+                for c in communes.iter().filter(|c| crate::domain::text::fold(&c.name).contains(&filter)) {
+                    ui.selectable_value(&mut input.commune_code, Some(c.code), &c.name);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        problems(ui, &report, "subject.address");
+        let l = ui.label("Lĩnh vực kiểm tra");
+        let field_name = reference.field_name(&input.field).unwrap_or("— chọn —").to_string();
+        egui::ComboBox::from_id_salt("field")
+            .selected_text(field_name)
+            .width(420.0)
+            .show_ui(ui, |ui| {
+                for f in &reference.fields {
+                    ui.selectable_value(&mut input.field, f.code.clone(), &f.name);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        problems(ui, &report, "case.field");
+        let l = ui.label("Trưởng đoàn kiểm tra");
+        let lead = members.iter().find(|m| m.card_number == input.lead_member).map(|m| m.full_name.clone());
+        egui::ComboBox::from_id_salt("lead")
+            .selected_text(lead.unwrap_or_else(|| "— chọn —".into()))
+            .width(420.0)
+            .show_ui(ui, |ui| {
+                for m in members {
+                    ui.selectable_value(
+                        &mut input.lead_member,
+                        m.card_number.clone(),
+                        format!("{}, {}", m.full_name, m.title),
+                    );
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        problems(ui, &report, "case.members");
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button(theme::bold("Tạo vụ việc")).clicked() {
+                out.push(Command::CreateCase(Box::new(input.clone())));
+            }
+            if ui.button("Hủy").on_hover_text("Esc").clicked() {
+                out.push(Command::CloseDialog);
+            }
+        });
+    });
+    if modal.should_close() {
+        out.push(Command::CloseDialog);
+    }
+}

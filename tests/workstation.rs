@@ -1,0 +1,190 @@
+//! The workstation driven end to end through egui_kittest, by the labels a user reads: a
+//! new case, each document of the workflow through its wizard, finalised and numbered,
+//! with the stored case checked after each step.
+
+use anchi::domain::{DocumentKind as K, DocumentState, Stage, stage};
+use anchi::ui::{AnchiApp, Screen, open_workspace};
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+fn harness(dir: &std::path::Path) -> Harness<'static, AnchiApp> {
+    let mut app = AnchiApp::new(open_workspace(dir).unwrap()).unwrap();
+    app.open_viewer = false;
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .with_context_setup(anchi::ui::theme::install)
+        .build_ui_state(|ui, app: &mut AnchiApp| app.show(ui), app);
+    harness.run();
+    harness
+}
+
+fn click(h: &mut Harness<'static, AnchiApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.run();
+}
+
+/// Clicks an entry of an open drop-down: the list behind may show the same words, and the
+/// drop-down is drawn last.
+fn choose(h: &mut Harness<'static, AnchiApp>, label: &str) {
+    h.query_all_by_label(label).last().unwrap_or_else(|| panic!("no {label:?} on screen")).click();
+    h.run();
+}
+
+fn type_into(h: &mut Harness<'static, AnchiApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+/// The case on screen, as stored.
+fn stored_case(h: &mut Harness<'static, AnchiApp>) -> anchi::domain::Case {
+    let id = match &h.state().screen {
+        Screen::Case(c) => c.view.case.id,
+        Screen::Wizard(w) => w.case.id,
+        Screen::List => panic!("no case on screen"),
+    };
+    h.state().workspace().case(id).unwrap()
+}
+
+/// Fills the open wizard: each (label, text) is typed into the field of that label, on
+/// whichever step of the wizard it is; then finalises through the confirmation.
+fn fill_and_finalise(h: &mut Harness<'static, AnchiApp>, fields: &[(&str, &str)]) {
+    let steps = match &h.state().screen {
+        Screen::Wizard(w) => w.form.sections().len(),
+        _ => panic!("no wizard on screen"),
+    };
+    let mut left: Vec<&(&str, &str)> = fields.iter().collect();
+    for step in 0..steps {
+        if let Screen::Wizard(w) = &mut h.state_mut().screen {
+            w.section = step;
+        }
+        h.run();
+        left.retain(|(label, text)| {
+            if h.query_by_label(label).is_none() {
+                return true;
+            }
+            type_into(h, label, text);
+            false
+        });
+    }
+    assert!(left.is_empty(), "fields not found in the wizard: {left:?}");
+    click(h, "Hoàn tất…");
+    if h.query_by_label("Hoàn tất và cấp số").is_none() {
+        let Screen::Wizard(w) = &h.state().screen else { panic!() };
+        panic!("not ready to finalise: {} / values {:?} / {w:?}", w.report, w.values);
+    }
+    click(h, "Hoàn tất và cấp số");
+    assert!(matches!(h.state().screen, Screen::Case(_)), "finalising returns to the case: {:?}", h.state().error);
+}
+
+#[test]
+fn a_case_goes_through_the_workflow_by_its_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let before = h.state().workspace().case_count().unwrap();
+
+    // A new case: a bad tax code is named under its field and nothing is stored.
+    click(&mut h, "Vụ việc mới…");
+    assert!(h.state().new_case.is_some(), "dialog open");
+    type_into(&mut h, "Tên đối tượng", "Hộ kinh doanh Lò Thị Hoa");
+    type_into(&mut h, "Mã số thuế", "12345");
+    type_into(&mut h, "Địa chỉ (số nhà, đường, thôn)", "Số 8 đường Bà Triệu");
+    let commune = {
+        let ws = h.state().workspace();
+        let province = ws.unit().unwrap().province_code;
+        ws.reference.admin_units.communes_of(province).next().unwrap().name.clone()
+    };
+    click(&mut h, "Xã/phường");
+    choose(&mut h, &commune);
+    click(&mut h, "Lĩnh vực kiểm tra");
+    choose(&mut h, "Hàng giả");
+    click(&mut h, "Tạo vụ việc");
+    h.get_by_label_contains("Mã số thuế phải gồm 10 chữ số");
+    assert_eq!(h.state().workspace().case_count().unwrap(), before);
+    h.state_mut().new_case.as_mut().unwrap().input.tax_code = "0100109106".into();
+    h.run();
+    click(&mut h, "Tạo vụ việc");
+    assert_eq!(h.state().workspace().case_count().unwrap(), before + 1);
+    h.get_by_label("Hộ kinh doanh Lò Thị Hoa");
+
+    // A forbidden step is greyed out and clicking it changes nothing.
+    let record = h.get_by_label("Biên bản kiểm tra");
+    assert!(record.accesskit_node().is_disabled(), "the inspection record needs a decision first");
+    record.click();
+    h.run();
+    assert!(stored_case(&mut h).documents.is_empty());
+
+    click(&mut h, "Quyết định kiểm tra");
+    fill_and_finalise(
+        &mut h,
+        &[
+            ("Nội dung kiểm tra *", "Việc chấp hành quy định về nhãn hàng hóa"),
+            ("Thời hạn kiểm tra *", "03 ngày làm việc"),
+            ("Căn cứ ra quyết định (kế hoạch, đơn tố giác, thông tin …) *", "Kế hoạch kiểm tra năm 2026"),
+        ],
+    );
+    let case = stored_case(&mut h);
+    assert_eq!(stage(&case), Stage::DaCoQuyetDinh);
+    let decision = &case.documents[0];
+    assert_eq!((decision.kind, decision.state), (K::QdKiemTra, DocumentState::Finalised));
+    let number = decision.number.clone().expect("a number at finalisation");
+    h.get_by_label(&number.to_string());
+    assert!(h.state().last_pdf.as_ref().is_some_and(|p| p.exists()), "the PDF was written");
+
+    // The inspection record starts with the place from the subject's address.
+    click(&mut h, "Biên bản kiểm tra");
+    let place = h.get_by_label("Địa điểm lập *").value().unwrap_or_default();
+    assert!(place.starts_with("Số 8 đường Bà Triệu"), "{place}");
+    fill_and_finalise(
+        &mut h,
+        &[
+            ("Kết quả kiểm tra *", "Cơ sở bày bán túi xách giả nhãn hiệu"),
+            ("Kết luận *", "Có dấu hiệu vi phạm"),
+            ("Giờ kết thúc *", "10:30"),
+        ],
+    );
+    assert_eq!(stage(&stored_case(&mut h)), Stage::DaKiemTra);
+
+    // The violation record: finalising with fields missing lists what remains.
+    click(&mut h, "Biên bản vi phạm hành chính");
+    click(&mut h, "Hoàn tất…");
+    h.get_by_label_contains("lỗi cần sửa trước khi hoàn tất");
+    assert!(h.query_by_label("Hoàn tất và cấp số").is_none(), "no confirmation while errors remain");
+    fill_and_finalise(
+        &mut h,
+        &[
+            ("Lĩnh vực vi phạm *", "Thương mại"),
+            ("Thời gian xảy ra vi phạm *", "08:00 01/01/2026"),
+            ("Hành vi vi phạm hành chính *", "Kinh doanh túi xách giả nhãn hiệu"),
+            ("Quy định tại (điểm, khoản, Điều của Nghị định) *", "điểm c khoản 2 Điều 9 Nghị định 98/2020/NĐ-CP"),
+            ("Người có thẩm quyền nhận văn bản giải trình *", "Đội trưởng Đội QLTT số 1"),
+            ("Giờ kết thúc *", "11:00"),
+        ],
+    );
+    assert_eq!(stage(&stored_case(&mut h)), Stage::DaLapBienBanViPham);
+
+    click(&mut h, "Quyết định tạm giữ tang vật, phương tiện");
+    fill_and_finalise(&mut h, &[("Lý do tạm giữ *", "Để xác minh tình tiết"), ("Thời hạn tạm giữ *", "07 ngày")]);
+    click(&mut h, "Biên bản tạm giữ tang vật, phương tiện");
+    fill_and_finalise(&mut h, &[("Giờ kết thúc *", "11:30")]);
+    click(&mut h, "Biên bản niêm phong");
+    fill_and_finalise(&mut h, &[("Số lượng tem niêm phong đã dán *", "4"), ("Giờ kết thúc *", "11:45")]);
+
+    // The sanction decision starts with the act and the provision of the violation record.
+    click(&mut h, "Quyết định xử phạt vi phạm hành chính");
+    let act = h.get_by_label("Hành vi vi phạm hành chính *").value().unwrap_or_default();
+    assert_eq!(act, "Kinh doanh túi xách giả nhãn hiệu");
+    fill_and_finalise(
+        &mut h,
+        &[("Nghị định quy định xử phạt *", "Nghị định 98/2020/NĐ-CP"), ("Nơi nộp tiền phạt *", "Kho bạc Nhà nước")],
+    );
+    let case = stored_case(&mut h);
+    assert_eq!(stage(&case), Stage::DaXuPhat);
+    let kinds: Vec<K> = case.documents.iter().map(|d| d.kind).collect();
+    assert_eq!(kinds, [K::QdKiemTra, K::BbKiemTra, K::BbViPham, K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong, K::QdXuPhat]);
+    assert!(case.documents.iter().all(|d| d.state == DocumentState::Finalised && d.number.is_some()));
+    let history = h.state().workspace().history(case.id).unwrap();
+    assert!(history.iter().filter(|e| e.action == "document.finalise").count() == 7);
+}
