@@ -9,17 +9,23 @@ fn main() -> ExitCode {
     let cli = anchi::cli::Cli::parse();
     match cli.command {
         Some(command) => anchi::cli::run(cli.data_dir, command),
-        None => open_window(cli.data_dir),
+        None => open_window(cli),
     }
 }
 
 #[cfg(feature = "gui")]
-fn open_window(data_dir: Option<std::path::PathBuf>) -> ExitCode {
-    anchi::ui::run(data_dir)
+fn open_window(cli: anchi::cli::Cli) -> ExitCode {
+    use anchi::ui::command::Command;
+    let start = match (cli.open_case, cli.open_doc) {
+        (Some(case), Some(document)) => Some(Command::OpenDocument { case, document }),
+        (Some(case), None) => Some(Command::OpenCase(case)),
+        _ => None,
+    };
+    anchi::ui::run(cli.data_dir, start)
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_window(_: Option<std::path::PathBuf>) -> ExitCode {
+fn open_window(_: anchi::cli::Cli) -> ExitCode {
     eprintln!("this build has no window (feature `gui` off); see `anchi --help`");
     ExitCode::from(2)
 }

@@ -20,6 +20,12 @@ pub struct Cli {
     /// The data directory (database, attachments). Default: ANCHI_DATA_DIR, else the platform's data folder.
     #[arg(long, global = true, env = "ANCHI_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Open the window on this case (from a shortcut, or after `anchi case list`).
+    #[arg(long, value_name = "CASE_ID")]
+    pub open_case: Option<Uuid>,
+    /// …and on this document of it, in its wizard.
+    #[arg(long, value_name = "DOC_ID", requires = "open_case")]
+    pub open_doc: Option<Uuid>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -167,6 +167,7 @@ pub fn action_vi(action: &str) -> &str {
         "document.amend" => "Lập văn bản sửa đổi, bổ sung",
         "case.close_no_violation" => "Kết thúc: không vi phạm",
         "case.cancel" => "Hủy vụ việc",
+        "demo.create" => "Tạo vụ việc mẫu",
         other => other,
     }
 }

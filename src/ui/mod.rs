@@ -147,6 +147,13 @@ impl AnchiApp {
         }
     }
 
+    /// Carries out commands given before the first frame (from the command line).
+    pub fn execute_all(&mut self, commands: impl IntoIterator<Item = Command>) {
+        for command in commands {
+            self.execute(command);
+        }
+    }
+
     fn try_execute(&mut self, command: Command) -> Result<(), AppError> {
         let now = crate::app::now();
         match command {
@@ -312,8 +319,8 @@ impl eframe::App for OpenFailed {
     }
 }
 
-/// Runs the window until it is closed.
-pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
+/// Runs the window until it is closed, first carrying out `start` (open a case or a document).
+pub fn run(data_dir: Option<PathBuf>, start: Option<Command>) -> ExitCode {
     let data_dir = data_dir.unwrap_or_else(default_data_dir);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -322,7 +329,10 @@ pub fn run(data_dir: Option<PathBuf>) -> ExitCode {
         ..Default::default()
     };
     let (app, opened): (Box<dyn eframe::App>, bool) = match open_workspace(&data_dir).and_then(AnchiApp::new) {
-        Ok(app) => (Box::new(app), true),
+        Ok(mut app) => {
+            app.execute_all(start);
+            (Box::new(app), true)
+        }
         Err(e) => {
             eprintln!("Lỗi: {}\nerror: {e}", e.vi());
             (Box::new(OpenFailed::new(&e)), false)

@@ -30,6 +30,8 @@ pub fn install(ctx: &egui::Context) {
     }
     fonts.families.insert(FontFamily::Name("bold".into()), vec!["noto-sans-bold".into(), "noto-sans".into()]);
     ctx.set_fonts(fonts);
+    // Light by default: team offices and shop counters are bright, often in sunlight.
+    ctx.set_theme(egui::Theme::Light);
     ctx.global_style_mut(|style| {
         for font in style.text_styles.values_mut() {
             font.size = font.size.max(BODY_SIZE * font.size / 14.0);

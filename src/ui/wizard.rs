@@ -15,7 +15,7 @@ use crate::domain::{Case, Document, DocumentState, Member, Signature, SignerRole
 use crate::forms::{BlockDef, FieldDef, FieldKind, FormDef, RuleDef};
 
 /// How long after the last keystroke the edits are written.
-pub const AUTOSAVE_AFTER: Duration = Duration::from_millis(250);
+pub const AUTOSAVE_AFTER: Duration = Duration::from_millis(150);
 
 /// What the wizard keeps between frames.
 #[derive(Debug)]
@@ -42,6 +42,8 @@ pub struct WizardState {
     finalise_requested: bool,
     /// The confirmation dialog is open.
     confirming: bool,
+    /// The first field of the step takes the keyboard focus (on opening, on changing step).
+    focus_first: bool,
     members: Vec<Member>,
 }
 
@@ -65,6 +67,7 @@ impl WizardState {
             show_problems: false,
             finalise_requested: false,
             confirming: false,
+            focus_first: true,
             members,
             case,
         }
@@ -184,7 +187,9 @@ pub fn wizard_ui(ui: &mut egui::Ui, w: &mut WizardState, out: &mut Vec<Command>)
             } else {
                 format!("{}. {name}", i + 1)
             };
-            ui.selectable_value(&mut w.section, i, text);
+            if ui.selectable_value(&mut w.section, i, text).clicked() {
+                w.focus_first = true;
+            }
         }
     });
     ui.separator();
@@ -192,21 +197,27 @@ pub fn wizard_ui(ui: &mut egui::Ui, w: &mut WizardState, out: &mut Vec<Command>)
     let field_ids: Vec<String> =
         sections.get(w.section).map(|(_, fields)| fields.iter().map(|f| f.id.clone()).collect()).unwrap_or_default();
     drop(sections);
-    egui::ScrollArea::vertical().auto_shrink(false).max_height(ui.available_height() - 90.0).show(ui, |ui| {
-        ui.add_enabled_ui(editable, |ui| {
-            if w.section < names.len() - 1 {
-                for id in &field_ids {
-                    let def = w.form.field(id).expect("listed from the form").clone();
-                    field_ui(ui, w, &def);
-                    ui.add_space(6.0);
-                }
-            } else {
-                signatures_ui(ui, w);
-            }
+    // Bottom-up, so the buttons and the remaining problems keep their place at the foot and
+    // the fields scroll in what is left.
+    ui.with_layout(egui::Layout::bottom_up(egui::Align::Min), |ui| {
+        footer_ui(ui, w, case_id, document, editable, out);
+        ui.separator();
+        ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+            egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+                ui.add_enabled_ui(editable, |ui| {
+                    if w.section < names.len() - 1 {
+                        for id in &field_ids {
+                            let def = w.form.field(id).expect("listed from the form").clone();
+                            field_ui(ui, w, &def);
+                            ui.add_space(6.0);
+                        }
+                    } else {
+                        signatures_ui(ui, w);
+                    }
+                });
+            });
         });
     });
-    ui.separator();
-    footer_ui(ui, w, case_id, document, editable, out);
 }
 
 fn field_ui(ui: &mut egui::Ui, w: &mut WizardState, def: &FieldDef) {
@@ -223,11 +234,16 @@ fn field_ui(ui: &mut egui::Ui, w: &mut WizardState, def: &FieldDef) {
         _ => "",
     };
     let width = ui.available_width().min(760.0);
+    let mut response = None;
     let changed = match def.kind {
-        FieldKind::LongText | FieldKind::Witnesses => ui
-            .add(egui::TextEdit::multiline(&mut value).hint_text(hint).desired_rows(3).desired_width(width))
-            .labelled_by(label.id)
-            .changed(),
+        FieldKind::LongText | FieldKind::Witnesses => {
+            let r = ui
+                .add(egui::TextEdit::multiline(&mut value).hint_text(hint).desired_rows(3).desired_width(width))
+                .labelled_by(label.id);
+            let changed = r.changed();
+            response = Some(r);
+            changed
+        }
         FieldKind::Choice | FieldKind::Signer => {
             let options: Vec<(String, String)> = if def.kind == FieldKind::Signer {
                 w.members.iter().map(|m| (m.card_number.clone(), format!("{}, {}", m.full_name, m.title))).collect()
@@ -257,11 +273,24 @@ fn field_ui(ui: &mut egui::Ui, w: &mut WizardState, def: &FieldDef) {
             ui.label(format!("{} dòng hàng hóa của vụ việc", w.case.goods.len()));
             false
         }
-        _ => ui
-            .add(egui::TextEdit::singleline(&mut value).hint_text(hint).desired_width(width))
-            .labelled_by(label.id)
-            .changed(),
+        _ => {
+            let r = ui
+                .add(egui::TextEdit::singleline(&mut value).hint_text(hint).desired_width(width))
+                .labelled_by(label.id);
+            // Enter moves on to the next field, as on a paper form.
+            if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                ui.memory_mut(|m| m.move_focus(egui::FocusDirection::Next));
+            }
+            let changed = r.changed();
+            response = Some(r);
+            changed
+        }
     };
+    if let Some(r) = response
+        && std::mem::take(&mut w.focus_first)
+    {
+        r.request_focus();
+    }
     if changed {
         w.values.insert(def.id.clone(), value);
         w.edited(&def.id);
@@ -318,14 +347,6 @@ fn footer_ui(
     editable: bool,
     out: &mut Vec<Command>,
 ) {
-    if w.show_problems && editable && !w.report.is_ok() {
-        let errors: Vec<_> = w.report.errors().collect();
-        let heading = format!("Còn {} lỗi cần sửa trước khi hoàn tất:", errors.len());
-        ui.label(RichText::new(heading).color(theme::ERROR_FG));
-        for p in errors.iter().take(6) {
-            ui.label(RichText::new(format!("• {}", p.message_vi)).color(theme::ERROR_FG));
-        }
-    }
     if w.confirming && editable {
         let modal = egui::Modal::new(egui::Id::unique("confirm-finalise")).show(ui.ctx(), |ui| {
             ui.heading("Hoàn tất văn bản?");
@@ -352,10 +373,12 @@ fn footer_ui(
             let prev = ui.add_enabled(w.section > 0, egui::Button::new("Bước trước"));
             if prev.clicked() {
                 w.section -= 1;
+                w.focus_first = true;
             }
             let last = w.form.sections().len();
             if ui.add_enabled(w.section < last, egui::Button::new("Bước sau")).clicked() {
                 w.section += 1;
+                w.focus_first = true;
             }
             ui.separator();
             if ui.button(theme::bold("Hoàn tất…")).on_hover_text("Kiểm tra, cấp số và khóa văn bản").clicked()
@@ -379,4 +402,13 @@ fn footer_ui(
         };
         ui.weak(status);
     });
+    if w.show_problems && editable && !w.report.is_ok() {
+        let errors: Vec<_> = w.report.errors().collect();
+        // Drawn bottom-up: the last problem first, the heading last.
+        for p in errors.iter().take(6).rev() {
+            ui.label(RichText::new(format!("• {}", p.message_vi)).color(theme::ERROR_FG));
+        }
+        let heading = format!("Còn {} lỗi cần sửa trước khi hoàn tất:", errors.len());
+        ui.label(RichText::new(heading).color(theme::ERROR_FG));
+    }
 }
