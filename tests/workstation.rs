@@ -188,3 +188,52 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     let history = h.state().workspace().history(case.id).unwrap();
     assert!(history.iter().filter(|e| e.action == "document.finalise").count() == 7);
 }
+
+/// Types one key at a time, a frame each, as a person does.
+fn type_keys(h: &mut Harness<'static, AnchiApp>, label: &str, keys: &str) {
+    h.get_by_label(label).focus();
+    h.run();
+    for key in keys.chars() {
+        h.get_by_label(label).type_text(&key.to_string());
+        h.run();
+    }
+}
+
+#[test]
+fn windows_keyboards_that_delete_and_retype_give_the_right_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    click(&mut h, "Vụ việc mới…");
+    h.get_by_label("Tên đối tượng").focus();
+    h.run();
+    // Unikey and EVKey send the plain letter, then Backspace and the composed letter.
+    for key in ["V", "i", "e", "\u{8}ê", "\u{8}ệ", "t", " ", "N", "a", "m"] {
+        if let Some(composed) = key.strip_prefix('\u{8}') {
+            h.key_press(egui::Key::Backspace);
+            h.event(egui::Event::Text(composed.into()));
+        } else {
+            h.event(egui::Event::Text(key.into()));
+        }
+        h.run();
+    }
+    assert_eq!(h.state().new_case.as_ref().unwrap().input.name, "Việt Nam");
+}
+
+#[test]
+fn the_built_in_telex_types_vietnamese_and_alt_z_switches_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    h.get_by_label("Gõ tiếng Việt");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Z);
+    h.run();
+    click(&mut h, "Vụ việc mới…");
+    type_keys(&mut h, "Tên đối tượng", "Hooj kinh doanh Nguyeenx Thij Hoaf");
+    assert_eq!(h.state().new_case.as_ref().unwrap().input.name, "Hộ kinh doanh Nguyễn Thị Hòa");
+    // Alt+Z again: VNI; and once more: off, keys go in as typed.
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Z);
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Z);
+    h.run();
+    type_keys(&mut h, "Mã số thuế", "0100109106s");
+    assert_eq!(h.state().new_case.as_ref().unwrap().input.tax_code, "0100109106s");
+}

@@ -6,6 +6,7 @@ use egui_extras::{Column, TableBuilder};
 
 use super::command::Command;
 use super::theme;
+use super::typing::text_edit;
 use crate::app::Reference;
 use crate::domain::{CaseSummary, Stage, text::fold};
 
@@ -59,14 +60,13 @@ impl CaseListState {
 pub fn case_list_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Reference, out: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         let label = ui.label("Tìm kiếm");
-        let search = ui
-            .add(
-                egui::TextEdit::singleline(&mut state.search)
-                    .hint_text("Tên, mã số thuế, số định danh — gõ có dấu hoặc không dấu")
-                    .desired_width(360.0),
-            )
-            .labelled_by(label.id)
-            .on_hover_text("Ctrl+F");
+        let search = text_edit(ui, &mut state.search, |v| {
+            egui::TextEdit::singleline(v)
+                .hint_text("Tên, mã số thuế, số định danh — gõ có dấu hoặc không dấu")
+                .desired_width(360.0)
+        })
+        .labelled_by(label.id)
+        .on_hover_text("Ctrl+F");
         if ui.ctx().input(|i| i.modifiers.command && i.key_pressed(egui::Key::F)) {
             search.request_focus();
         }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::command::Command;
 use super::theme;
+use super::typing::text_edit;
 use crate::app::Reference;
 use crate::app::case_json::CaseView;
 use crate::domain::{DocumentKind, DocumentState, Stage, text::format_vnd};
@@ -136,7 +137,7 @@ fn cancel_dialog(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out:
         ui.heading("Hủy văn bản");
         ui.label("Văn bản bị hủy vẫn được lưu; số của nó không được cấp lại.");
         let label = ui.label("Lý do hủy");
-        ui.add(egui::TextEdit::multiline(reason).desired_rows(3)).labelled_by(label.id);
+        text_edit(ui, reason, |v| egui::TextEdit::multiline(v).desired_rows(3)).labelled_by(label.id);
         ui.horizontal(|ui| {
             let ok = !reason.trim().is_empty();
             if ui.add_enabled(ok, egui::Button::new("Hủy văn bản")).on_disabled_hover_text("Cần ghi lý do").clicked()

@@ -6,6 +6,7 @@ pub mod case_view;
 pub mod command;
 pub mod new_case;
 pub mod theme;
+pub mod typing;
 pub mod wizard;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use case_list::{CaseListState, case_list_ui};
 use case_view::{CaseScreen, case_view_ui};
 use command::Command;
 use new_case::{NewCaseDialog, new_case_ui};
+use typing::{Method, ToneStyle, Typing};
 use wizard::{WizardState, wizard_ui};
 
 /// How many cases the demo workspace gets the first time the window opens on it.
@@ -81,13 +83,17 @@ impl AnchiApp {
             }
         });
         egui::Panel::bottom("status").show(ui, |ui| {
-            ui.horizontal(|ui| match &self.error {
-                Some(message) => {
-                    ui.label(egui::RichText::new(message).color(theme::ERROR_FG));
-                }
-                None => {
-                    let pdf = self.last_pdf.as_ref().map(|p| format!("Đã in ra {}", p.display()));
-                    ui.weak(pdf.unwrap_or_else(|| "Sẵn sàng".into()));
+            ui.horizontal(|ui| {
+                typing_ui(ui);
+                ui.separator();
+                match &self.error {
+                    Some(message) => {
+                        ui.label(egui::RichText::new(message).color(theme::ERROR_FG));
+                    }
+                    None => {
+                        let pdf = self.last_pdf.as_ref().map(|p| format!("Đã in ra {}", p.display()));
+                        ui.weak(pdf.unwrap_or_else(|| "Sẵn sàng".into()));
+                    }
                 }
             });
         });
@@ -123,6 +129,15 @@ impl AnchiApp {
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::ALT, egui::Key::Z)) {
+            let mut typing = Typing::of(ctx);
+            typing.method = match typing.method {
+                Method::Off => Method::Telex,
+                Method::Telex => Method::Vni,
+                Method::Vni => Method::Off,
+            };
+            typing.store(ctx);
+        }
         let (new_case, escape) =
             ctx.input(|i| (i.modifiers.command && i.key_pressed(egui::Key::N), i.key_pressed(egui::Key::Escape)));
         if new_case && self.new_case.is_none() {
@@ -270,6 +285,32 @@ impl AnchiApp {
 impl eframe::App for AnchiApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+}
+
+/// The typing method and tone style, in the status bar.
+fn typing_ui(ui: &mut egui::Ui) {
+    let mut typing = Typing::of(ui.ctx());
+    let before = typing;
+    let label = ui.label("Gõ tiếng Việt");
+    let names = [(Method::Off, "Tắt"), (Method::Telex, "Telex"), (Method::Vni, "VNI")];
+    let shown = names.iter().find(|(m, _)| *m == typing.method).map_or("Tắt", |(_, n)| n);
+    egui::ComboBox::from_id_salt("typing-method")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            for (method, name) in names {
+                ui.selectable_value(&mut typing.method, method, name);
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text("Bộ gõ có sẵn, khi máy không có Unikey/IBus (Alt+Z để đổi)");
+    if typing.method != Method::Off {
+        ui.selectable_value(&mut typing.style, ToneStyle::Old, "hòa");
+        ui.selectable_value(&mut typing.style, ToneStyle::New, "hoà").on_hover_text("Kiểu đặt dấu mới");
+    }
+    if typing != before {
+        typing.store(ui.ctx());
     }
 }
 

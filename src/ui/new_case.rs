@@ -5,6 +5,7 @@ use eframe::egui::{self, RichText};
 
 use super::command::Command;
 use super::theme;
+use super::typing::text_edit;
 use crate::app::{NewCase, Reference};
 use crate::domain::{Member, SubjectKind, ValidationReport};
 
@@ -34,7 +35,7 @@ fn problems(ui: &mut egui::Ui, report: &ValidationReport, path: &str) {
 
 fn text_row(ui: &mut egui::Ui, label: &str, value: &mut String, hint: &str, report: &ValidationReport, path: &str) {
     let l = ui.label(label);
-    ui.add(egui::TextEdit::singleline(value).hint_text(hint).desired_width(420.0)).labelled_by(l.id);
+    text_edit(ui, value, |v| egui::TextEdit::singleline(v).hint_text(hint).desired_width(420.0)).labelled_by(l.id);
     problems(ui, report, path);
 }
 
@@ -82,7 +83,7 @@ pub fn new_case_ui(
             .width(420.0)
             .height(320.0)
             .show_ui(ui, |ui| {
-                ui.add(egui::TextEdit::singleline(&mut dialog.commune_filter).hint_text("lọc theo tên"));
+                text_edit(ui, &mut dialog.commune_filter, |v| egui::TextEdit::singleline(v).hint_text("lọc theo tên"));
                 let filter = crate::domain::text::fold(&dialog.commune_filter);
                 for c in communes.iter().filter(|c| crate::domain::text::fold(&c.name).contains(&filter)) {
                     ui.selectable_value(&mut input.commune_code, Some(c.code), &c.name);

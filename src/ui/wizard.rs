@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::command::Command;
 use super::theme;
+use super::typing::text_edit;
 use crate::domain::{Case, Document, DocumentState, Member, Signature, SignerRole, ValidationReport};
 use crate::forms::{BlockDef, FieldDef, FieldKind, FormDef, RuleDef};
 
@@ -237,9 +238,10 @@ fn field_ui(ui: &mut egui::Ui, w: &mut WizardState, def: &FieldDef) {
     let mut response = None;
     let changed = match def.kind {
         FieldKind::LongText | FieldKind::Witnesses => {
-            let r = ui
-                .add(egui::TextEdit::multiline(&mut value).hint_text(hint).desired_rows(3).desired_width(width))
-                .labelled_by(label.id);
+            let r = text_edit(ui, &mut value, |v| {
+                egui::TextEdit::multiline(v).hint_text(hint).desired_rows(3).desired_width(width)
+            })
+            .labelled_by(label.id);
             let changed = r.changed();
             response = Some(r);
             changed
@@ -274,8 +276,7 @@ fn field_ui(ui: &mut egui::Ui, w: &mut WizardState, def: &FieldDef) {
             false
         }
         _ => {
-            let r = ui
-                .add(egui::TextEdit::singleline(&mut value).hint_text(hint).desired_width(width))
+            let r = text_edit(ui, &mut value, |v| egui::TextEdit::singleline(v).hint_text(hint).desired_width(width))
                 .labelled_by(label.id);
             // Enter moves on to the next field, as on a paper form.
             if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
@@ -321,10 +322,11 @@ fn signatures_ui(ui: &mut egui::Ui, w: &mut WizardState) {
         ui.horizontal(|ui| {
             let label = ui.label(theme::bold(role_vi(role)));
             let sig = &mut w.signatures[index];
-            let mut changed = ui
-                .add(egui::TextEdit::singleline(&mut sig.name).hint_text("họ tên").desired_width(260.0))
-                .labelled_by(label.id)
-                .changed();
+            let mut changed = text_edit(ui, &mut sig.name, |v| {
+                egui::TextEdit::singleline(v).hint_text("họ tên").desired_width(260.0)
+            })
+            .labelled_by(label.id)
+            .changed();
             changed |= ui.radio_value(&mut sig.signed, true, "Đã ký").changed();
             changed |= ui.radio_value(&mut sig.signed, false, "Từ chối ký").changed();
             if changed {
