@@ -133,6 +133,27 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     h.get_by_label(&number.to_string());
     assert!(h.state().last_pdf.as_ref().is_some_and(|p| p.exists()), "the PDF was written");
 
+    // Goods pasted from a spreadsheet: a bad quantity is named by its row and nothing is stored.
+    click(&mut h, "Dán từ Excel");
+    h.get_by_label("Dữ liệu dán từ Excel").focus();
+    h.run();
+    let rows = "1\tTúi xách giả nhãn hiệu LV\tchiếc\t12\tTrung Quốc\tMới\t450.000\n\
+                2\tVí da giả nhãn hiệu Gucci\tchiếc\t30\tTrung Quốc\tMới\t200.000\n\
+                3\tThắt lưng giả nhãn hiệu Hermès\tchiếc\t2,5\tKhông rõ\tĐã qua sử dụng\t\n\
+                4\tKhăn quàng\tchiếc\tmười\n";
+    h.event(egui::Event::Paste(rows.into()));
+    h.run();
+    click(&mut h, "Thêm các dòng đã dán");
+    click(&mut h, "Lưu hàng hóa");
+    h.get_by_label_contains("Dòng 4: Số lượng phải là số lớn hơn 0");
+    assert!(stored_case(&mut h).goods.is_empty(), "a refused save stores nothing");
+    h.query_all_by_label("Xóa").last().unwrap().click();
+    h.run();
+    click(&mut h, "Lưu hàng hóa");
+    let goods = stored_case(&mut h).goods;
+    assert_eq!(goods.len(), 3);
+    assert_eq!((goods[2].quantity, goods[0].unit_price_vnd), (2.5, Some(450_000)));
+
     // The inspection record starts with the place from the subject's address.
     click(&mut h, "Biên bản kiểm tra");
     let place = h.get_by_label("Địa điểm lập *").value().unwrap_or_default();
@@ -164,9 +185,13 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
         ],
     );
     assert_eq!(stage(&stored_case(&mut h)), Stage::DaLapBienBanViPham);
+    assert!(h.query_by_label("Lưu hàng hóa").is_some(), "goods are editable until a document prints them");
 
     click(&mut h, "Quyết định tạm giữ tang vật, phương tiện");
     fill_and_finalise(&mut h, &[("Lý do tạm giữ *", "Để xác minh tình tiết"), ("Thời hạn tạm giữ *", "07 ngày")]);
+    // The seizure decision prints the goods: from now on they are locked.
+    assert!(h.query_by_label("Lưu hàng hóa").is_none());
+    h.get_by_label_contains("Hàng hóa đã in trong quyết định tạm giữ");
     click(&mut h, "Biên bản tạm giữ tang vật, phương tiện");
     fill_and_finalise(&mut h, &[("Giờ kết thúc *", "11:30")]);
     click(&mut h, "Biên bản niêm phong");

@@ -6,6 +6,7 @@ pub mod case_json;
 pub mod demo;
 mod error;
 mod fill;
+pub mod goods;
 pub mod new_case;
 pub mod reference;
 pub mod render;

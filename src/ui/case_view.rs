@@ -10,7 +10,8 @@ use super::theme;
 use super::typing::text_edit;
 use crate::app::Reference;
 use crate::app::case_json::CaseView;
-use crate::domain::{DocumentKind, DocumentState, Stage, text::format_vnd};
+use crate::app::goods::{GoodsInput, parse_pasted};
+use crate::domain::{DocumentKind, DocumentState, Stage, ValidationReport, text::format_vnd};
 
 /// What the case screen keeps between frames.
 #[derive(Debug)]
@@ -18,11 +19,29 @@ pub struct CaseScreen {
     pub view: CaseView,
     /// The document whose cancellation is being asked for, and the reason typed so far.
     cancelling: Option<(Uuid, String)>,
+    /// The goods lines as edited on screen, and whether they differ from the stored ones.
+    pub goods: Vec<GoodsInput>,
+    goods_dirty: bool,
+    /// Why the goods can no longer be edited (a finalised document prints them).
+    goods_locked: Option<String>,
+    /// Problems of the last attempt to save the goods.
+    pub goods_report: ValidationReport,
+    /// Text pasted from a spreadsheet, waiting to be added as rows.
+    pub pasted: String,
 }
 
 impl CaseScreen {
-    pub fn new(view: CaseView) -> CaseScreen {
-        CaseScreen { view, cancelling: None }
+    pub fn new(view: CaseView, goods_locked: Option<String>) -> CaseScreen {
+        let goods = view.case.goods.iter().map(GoodsInput::of).collect();
+        CaseScreen {
+            view,
+            cancelling: None,
+            goods,
+            goods_dirty: false,
+            goods_locked,
+            goods_report: ValidationReport::default(),
+            pasted: String::new(),
+        }
     }
 }
 
@@ -47,6 +66,7 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
     ui.separator();
 
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
+        let case = &screen.view.case;
         ui.label(theme::bold("Văn bản"));
         if case.documents.is_empty() {
             ui.weak("Chưa có văn bản nào. Bắt đầu bằng một bước bên dưới.");
@@ -106,17 +126,7 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
         });
         ui.add_space(10.0);
 
-        ui.label(theme::bold(format!("Hàng hóa ({} dòng)", case.goods.len())));
-        egui::Grid::new("goods").striped(true).num_columns(5).spacing([16.0, 4.0]).show(ui, |ui| {
-            for (i, line) in case.goods.iter().enumerate() {
-                ui.label((i + 1).to_string());
-                ui.label(&line.name);
-                ui.label(format!("{} {}", line.quantity, line.unit));
-                ui.label(&line.origin);
-                ui.label(line.value_vnd().map(|v| format!("{} đồng", format_vnd(v))).unwrap_or_default());
-                ui.end_row();
-            }
-        });
+        goods_ui(ui, screen, case_id, out);
         ui.add_space(10.0);
 
         ui.label(theme::bold("Lịch sử"));
@@ -127,6 +137,103 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
     });
 
     cancel_dialog(ui, screen, case_id, out);
+}
+
+const GOODS_COLUMNS: [&str; 7] =
+    ["Tên hàng hóa, nhãn hiệu", "Đơn vị tính", "Số lượng", "Xuất xứ", "Tình trạng", "Đơn giá (đồng)", "Ghi chú"];
+
+/// The goods lines: edited in place until a finalised document prints them; rows can be
+/// added, duplicated, deleted, or pasted from a spreadsheet.
+fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut Vec<Command>) {
+    let total: u64 = screen.view.case.goods_value_vnd();
+    let value = if total > 0 { format!(" — trị giá {} đồng", format_vnd(total)) } else { String::new() };
+    ui.label(theme::bold(format!("Hàng hóa ({} dòng){value}", screen.goods.len())));
+    let editable = screen.goods_locked.is_none();
+    if let Some(reason) = &screen.goods_locked {
+        ui.weak(reason);
+    }
+    let mut remove = None;
+    let mut duplicate = None;
+    egui::Grid::new("goods").striped(true).num_columns(9).spacing([8.0, 4.0]).show(ui, |ui| {
+        ui.label("STT");
+        // Each cell is named by its column's title (for screen readers and tests).
+        let headers = GOODS_COLUMNS.map(|title| ui.label(theme::bold(title)).id);
+        ui.end_row();
+        for (i, row) in screen.goods.iter_mut().enumerate() {
+            ui.label((i + 1).to_string());
+            let cells: [(&mut String, f32); 7] = [
+                (&mut row.name, 240.0),
+                (&mut row.unit, 60.0),
+                (&mut row.quantity, 70.0),
+                (&mut row.origin, 90.0),
+                (&mut row.condition, 110.0),
+                (&mut row.unit_price, 90.0),
+                (&mut row.note, 110.0),
+            ];
+            for ((cell, width), header) in cells.into_iter().zip(headers) {
+                let edited = ui
+                    .add_enabled_ui(editable, |ui| {
+                        text_edit(ui, cell, |v| egui::TextEdit::singleline(v).desired_width(width)).labelled_by(header)
+                    })
+                    .inner
+                    .changed();
+                screen.goods_dirty |= edited;
+            }
+            if editable {
+                ui.horizontal(|ui| {
+                    if ui.small_button("Nhân bản").clicked() {
+                        duplicate = Some(i);
+                    }
+                    if ui.small_button("Xóa").clicked() {
+                        remove = Some(i);
+                    }
+                });
+            }
+            ui.end_row();
+        }
+    });
+    if let Some(i) = duplicate {
+        let copy = GoodsInput { id: None, ..screen.goods[i].clone() };
+        screen.goods.insert(i + 1, copy);
+        screen.goods_dirty = true;
+    }
+    if let Some(i) = remove {
+        screen.goods.remove(i);
+        screen.goods_dirty = true;
+    }
+    for p in &screen.goods_report.problems {
+        // "goods[2].quantity" → "Dòng 3: …"
+        let row = p.field.split(['[', ']']).nth(1).and_then(|n| n.parse::<usize>().ok());
+        let text = match row {
+            Some(r) => format!("Dòng {}: {}", r + 1, p.message_vi),
+            None => p.message_vi.clone(),
+        };
+        ui.label(RichText::new(text).color(theme::ERROR_FG));
+    }
+    if !editable {
+        return;
+    }
+    ui.horizontal(|ui| {
+        if ui.button("Thêm dòng").clicked() {
+            screen.goods.push(GoodsInput::default());
+            screen.goods_dirty = true;
+        }
+        let save = ui.add_enabled(screen.goods_dirty, egui::Button::new(theme::bold("Lưu hàng hóa")));
+        if save.clicked() {
+            out.push(Command::SaveGoods { case: case_id, rows: screen.goods.clone() });
+        }
+    });
+    ui.collapsing("Dán từ Excel", |ui| {
+        ui.weak("Chép các dòng trong Excel (tên, đơn vị tính, số lượng, xuất xứ, tình trạng, đơn giá, ghi chú) rồi dán vào đây");
+        let label = ui.label("Dữ liệu dán từ Excel");
+        text_edit(ui, &mut screen.pasted, |v| egui::TextEdit::multiline(v).desired_rows(4).desired_width(700.0))
+            .labelled_by(label.id);
+        if ui.button("Thêm các dòng đã dán").clicked() {
+            screen.goods.extend(parse_pasted(&screen.pasted));
+            screen.pasted.clear();
+            screen.goods_dirty = true;
+        }
+    });
 }
 
 /// Asks for the reason before a document is cancelled; the number is never reused.

@@ -4,6 +4,7 @@
 use uuid::Uuid;
 
 use crate::app::NewCase;
+use crate::app::goods::GoodsInput;
 use crate::domain::{DocumentKind, Signature};
 
 /// One thing the user asked for.
@@ -48,6 +49,11 @@ pub enum Command {
     },
     CloseNoViolation {
         case: Uuid,
+    },
+    /// Replaces the case's goods lines.
+    SaveGoods {
+        case: Uuid,
+        rows: Vec<GoodsInput>,
     },
     /// Renders the document and opens it in the system's PDF viewer.
     Print {

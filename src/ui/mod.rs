@@ -179,7 +179,9 @@ impl AnchiApp {
             }
             Command::OpenCase(id) => {
                 self.leave_wizard();
-                self.screen = Screen::Case(Box::new(CaseScreen::new(self.ws.case_view(id)?)));
+                let view = self.ws.case_view(id)?;
+                let locked = self.ws.goods_locked(&view.case).map(|p| p.vi());
+                self.screen = Screen::Case(Box::new(CaseScreen::new(view, locked)));
             }
             Command::NewCaseDialog => {
                 let lead = self.ws.unit().and_then(|u| u.members.first());
@@ -232,6 +234,15 @@ impl AnchiApp {
                 self.ws.apply_event(case, Event::CloseNoViolation { at: now })?;
                 self.try_execute(Command::OpenCase(case))?;
             }
+            Command::SaveGoods { case, rows } => match self.ws.save_goods(case, &rows) {
+                Ok(()) => self.try_execute(Command::OpenCase(case))?,
+                Err(AppError::Invalid(report)) => {
+                    if let Screen::Case(screen) = &mut self.screen {
+                        screen.goods_report = report;
+                    }
+                }
+                Err(e) => return Err(e),
+            },
             Command::Print { case, document } => {
                 let path = self.ws.write_pdf(case, document)?;
                 if self.open_viewer
