@@ -24,10 +24,11 @@ fn click(h: &mut Harness<'static, AnchiApp>, label: &str) {
     h.run();
 }
 
-/// Clicks an entry of an open drop-down: the list behind may show the same words, and the
-/// drop-down is drawn last.
+/// Clicks an entry of an open drop-down: the list behind may show the same words as text;
+/// the entry is the control among them.
 fn choose(h: &mut Harness<'static, AnchiApp>, label: &str) {
-    h.query_all_by_label(label).last().unwrap_or_else(|| panic!("no {label:?} on screen")).click();
+    let entry = h.query_all_by_label(label).find(|n| n.accesskit_node().role() != egui::accesskit::Role::Label);
+    entry.unwrap_or_else(|| panic!("no entry {label:?} on screen")).click();
     h.run();
 }
 

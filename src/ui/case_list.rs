@@ -1,5 +1,6 @@
-//! The case list screen: every case of the team, newest first, with search and a stage
-//! filter. Rows are virtualised so 100,000 cases scroll smoothly.
+//! The case list screen: every case of the team, newest first, with search, filters (state,
+//! field, head of the team, period) and sorting by any column. Rows are virtualised so
+//! 100,000 cases scroll smoothly.
 
 use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
@@ -8,45 +9,129 @@ use super::command::Command;
 use super::theme;
 use super::typing::text_edit;
 use crate::app::Reference;
-use crate::domain::{CaseSummary, Stage, text::fold};
+use crate::domain::{CaseSummary, Member, Stage, text::fold};
+
+/// A period of opening dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Period {
+    #[default]
+    All,
+    Last30Days,
+    ThisMonth,
+    ThisYear,
+}
+
+impl Period {
+    pub const ALL: [Period; 4] = [Period::All, Period::Last30Days, Period::ThisMonth, Period::ThisYear];
+
+    pub fn vi(self) -> &'static str {
+        match self {
+            Period::All => "Mọi lúc",
+            Period::Last30Days => "30 ngày qua",
+            Period::ThisMonth => "Tháng này",
+            Period::ThisYear => "Năm nay",
+        }
+    }
+
+    fn contains(self, opened: chrono::NaiveDate, today: chrono::NaiveDate) -> bool {
+        use chrono::Datelike;
+        match self {
+            Period::All => true,
+            Period::Last30Days => opened > today - chrono::Duration::days(30),
+            Period::ThisMonth => opened.year() == today.year() && opened.month() == today.month(),
+            Period::ThisYear => opened.year() == today.year(),
+        }
+    }
+}
+
+/// The column the list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Opened,
+    Stage,
+    Subject,
+    Identifier,
+    Number,
+    Field,
+}
+
+/// What the rows are filtered and sorted by.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Filters {
+    pub stage: Option<Stage>,
+    /// Lĩnh vực code.
+    pub field: Option<String>,
+    /// Card number of the head of the inspection team.
+    pub lead: Option<String>,
+    pub period: Period,
+    pub sort: SortKey,
+    /// Newest, last, Z first when true (the default for the opening date).
+    pub descending: bool,
+}
 
 /// What the list screen keeps between frames.
 #[derive(Debug, Default)]
 pub struct CaseListState {
     pub rows: Vec<CaseSummary>,
     pub search: String,
-    pub stage: Option<Stage>,
-    /// Indices into `rows` that pass the search and filter.
+    pub filters: Filters,
+    /// Indices into `rows` that pass the search and filters, in display order.
     visible: Vec<usize>,
-    /// The search and filter `visible` was computed for.
-    computed_for: Option<(String, Option<Stage>)>,
+    /// The search and filters `visible` was computed for.
+    computed_for: Option<(String, Filters)>,
 }
 
 impl CaseListState {
     pub fn new(rows: Vec<CaseSummary>) -> Self {
-        CaseListState { rows, ..Default::default() }
+        CaseListState { rows, filters: Filters { descending: true, ..Filters::default() }, ..Default::default() }
     }
 
-    /// Replaces the rows (after a change), keeping the search and filter.
+    /// Replaces the rows (after a change), keeping the search and filters.
     pub fn reload(&mut self, rows: Vec<CaseSummary>) {
         self.rows = rows;
         self.computed_for = None;
     }
 
-    /// Recomputes the visible rows when the search or filter changed.
+    /// Recomputes the visible rows when the search or a filter changed.
     fn refresh(&mut self) {
-        let key = (fold(&self.search), self.stage);
+        let key = (fold(&self.search), self.filters.clone());
         if self.computed_for.as_ref() == Some(&key) {
             return;
         }
         let query = key.0.replace('-', "");
+        let f = &key.1;
+        let today = crate::app::now().date();
         self.visible = self
             .rows
             .iter()
             .enumerate()
-            .filter(|(_, r)| key.1.is_none_or(|s| r.stage == s) && r.matches(&query))
+            .filter(|(_, r)| {
+                f.stage.is_none_or(|s| r.stage == s)
+                    && f.field.as_ref().is_none_or(|code| &r.field == code)
+                    && f.lead.as_ref().is_none_or(|card| r.lead_member.as_ref() == Some(card))
+                    && f.period.contains(r.opened_at.date(), today)
+                    && r.matches(&query)
+            })
             .map(|(i, _)| i)
             .collect();
+        let rows = &self.rows;
+        let order = |a: &usize, b: &usize| {
+            let (a, b) = (&rows[*a], &rows[*b]);
+            match f.sort {
+                SortKey::Opened => a.opened_at.cmp(&b.opened_at),
+                SortKey::Stage => a.stage.cmp(&b.stage),
+                SortKey::Subject => fold(&a.subject_name).cmp(&fold(&b.subject_name)),
+                SortKey::Identifier => a.subject_identifier.cmp(&b.subject_identifier),
+                SortKey::Number => a.latest_number.cmp(&b.latest_number),
+                SortKey::Field => a.field.cmp(&b.field),
+            }
+        };
+        if f.descending {
+            self.visible.sort_by(|a, b| order(b, a));
+        } else {
+            self.visible.sort_by(order);
+        }
         self.computed_for = Some(key);
     }
 
@@ -54,10 +139,77 @@ impl CaseListState {
         self.refresh();
         self.visible.len()
     }
+
+    /// The summary shown at a position of the list.
+    pub fn visible_row(&mut self, index: usize) -> Option<&CaseSummary> {
+        self.refresh();
+        self.visible.get(index).map(|&i| &self.rows[i])
+    }
+}
+
+/// The filters row: state, field, head of the team, period.
+fn filters_ui(ui: &mut egui::Ui, f: &mut Filters, reference: &Reference, members: &[Member]) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Lọc theo trạng thái");
+        egui::ComboBox::from_id_salt("stage-filter")
+            .selected_text(f.stage.map_or("Tất cả", Stage::vi))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut f.stage, None, "Tất cả");
+                for stage in Stage::ALL {
+                    ui.selectable_value(&mut f.stage, Some(stage), stage.vi());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("lĩnh vực");
+        let shown = f.field.as_deref().and_then(|c| reference.field_name(c)).unwrap_or("Tất cả").to_string();
+        egui::ComboBox::from_id_salt("field-filter")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut f.field, None, "Tất cả");
+                for field in &reference.fields {
+                    ui.selectable_value(&mut f.field, Some(field.code.clone()), &field.name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("trưởng đoàn");
+        let shown = f
+            .lead
+            .as_deref()
+            .and_then(|card| members.iter().find(|m| m.card_number == card))
+            .map_or("Tất cả".to_string(), |m| m.full_name.clone());
+        egui::ComboBox::from_id_salt("lead-filter")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut f.lead, None, "Tất cả");
+                for m in members {
+                    ui.selectable_value(&mut f.lead, Some(m.card_number.clone()), &m.full_name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("thời gian mở");
+        egui::ComboBox::from_id_salt("period-filter")
+            .selected_text(f.period.vi())
+            .show_ui(ui, |ui| {
+                for period in Period::ALL {
+                    ui.selectable_value(&mut f.period, period, period.vi());
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
 }
 
 /// Draws the list; what the user asks for goes into `out`.
-pub fn case_list_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Reference, out: &mut Vec<Command>) {
+pub fn case_list_ui(
+    ui: &mut egui::Ui,
+    state: &mut CaseListState,
+    reference: &Reference,
+    members: &[Member],
+    out: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         let label = ui.label("Tìm kiếm");
         let search = text_edit(ui, &mut state.search, |v| {
@@ -70,19 +222,8 @@ pub fn case_list_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Re
         if ui.ctx().input(|i| i.modifiers.command && i.key_pressed(egui::Key::F)) {
             search.request_focus();
         }
-        ui.separator();
-        let label = ui.label("Trạng thái");
-        egui::ComboBox::from_id_salt("stage-filter")
-            .selected_text(state.stage.map_or("Tất cả", Stage::vi))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut state.stage, None, "Tất cả");
-                for stage in Stage::ALL {
-                    ui.selectable_value(&mut state.stage, Some(stage), stage.vi());
-                }
-            })
-            .response
-            .labelled_by(label.id);
     });
+    filters_ui(ui, &mut state.filters, reference, members);
     let total = state.rows.len();
     let shown = state.visible_count();
     ui.horizontal(|ui| {
@@ -105,10 +246,27 @@ pub fn case_list_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Re
         .column(Column::initial(170.0))
         .column(Column::remainder().clip(true))
         .header(theme::ROW_HEIGHT, |mut header| {
-            for title in ["Ngày mở", "Trạng thái", "Đối tượng", "MST / Định danh", "Số văn bản mới nhất", "Lĩnh vực"]
-            {
+            let columns = [
+                ("Ngày mở", SortKey::Opened),
+                ("Trạng thái", SortKey::Stage),
+                ("Đối tượng", SortKey::Subject),
+                ("MST / Định danh", SortKey::Identifier),
+                ("Số văn bản mới nhất", SortKey::Number),
+                ("Lĩnh vực", SortKey::Field),
+            ];
+            for (title, key) in columns {
                 header.col(|ui| {
-                    ui.label(theme::bold(title));
+                    let f = &mut state.filters;
+                    let mark = match (f.sort == key, f.descending) {
+                        (false, _) => "",
+                        (true, false) => " ˄",
+                        (true, true) => " ˅",
+                    };
+                    let button = egui::Button::new(theme::bold(format!("{title}{mark}"))).frame(false);
+                    if ui.add(button).on_hover_text("Bấm để sắp xếp theo cột này").clicked() {
+                        f.descending = if f.sort == key { !f.descending } else { key == SortKey::Opened };
+                        f.sort = key;
+                    }
                 });
             }
         })

@@ -98,7 +98,10 @@ impl AnchiApp {
             });
         });
         egui::CentralPanel::default().show(ui, |ui| match &mut self.screen {
-            Screen::List => case_list_ui(ui, &mut self.list, &self.ws.reference, &mut commands),
+            Screen::List => {
+                let members = self.ws.unit().map(|u| u.members.as_slice()).unwrap_or_default();
+                case_list_ui(ui, &mut self.list, &self.ws.reference, members, &mut commands);
+            }
             Screen::Case(screen) => case_view_ui(ui, screen, &self.ws.reference, &mut commands),
             Screen::Wizard(w) => wizard_ui(ui, w, &mut commands),
         });
