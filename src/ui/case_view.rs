@@ -161,6 +161,15 @@ fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut
         ui.end_row();
         for (i, row) in screen.goods.iter_mut().enumerate() {
             ui.label((i + 1).to_string());
+            if !editable {
+                // Locked: the lines as printed, in full.
+                let price = crate::forms::value::print(crate::forms::FieldKind::Money, &row.unit_price);
+                for text in [&row.name, &row.unit, &row.quantity, &row.origin, &row.condition, &price, &row.note] {
+                    ui.label(text.as_str());
+                }
+                ui.end_row();
+                continue;
+            }
             let cells: [(&mut String, f32); 7] = [
                 (&mut row.name, 240.0),
                 (&mut row.unit, 60.0),
@@ -171,24 +180,19 @@ fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut
                 (&mut row.note, 110.0),
             ];
             for ((cell, width), header) in cells.into_iter().zip(headers) {
-                let edited = ui
-                    .add_enabled_ui(editable, |ui| {
-                        text_edit(ui, cell, |v| egui::TextEdit::singleline(v).desired_width(width)).labelled_by(header)
-                    })
-                    .inner
+                let edited = text_edit(ui, cell, |v| egui::TextEdit::singleline(v).desired_width(width))
+                    .labelled_by(header)
                     .changed();
                 screen.goods_dirty |= edited;
             }
-            if editable {
-                ui.horizontal(|ui| {
-                    if ui.small_button("Nhân bản").clicked() {
-                        duplicate = Some(i);
-                    }
-                    if ui.small_button("Xóa").clicked() {
-                        remove = Some(i);
-                    }
-                });
-            }
+            ui.horizontal(|ui| {
+                if ui.small_button("Nhân bản").clicked() {
+                    duplicate = Some(i);
+                }
+                if ui.small_button("Xóa").clicked() {
+                    remove = Some(i);
+                }
+            });
             ui.end_row();
         }
     });

@@ -86,6 +86,14 @@ impl AnchiApp {
             ui.horizontal(|ui| {
                 typing_ui(ui);
                 ui.separator();
+                let mut look = theme::appearance(ui.ctx());
+                let before = look;
+                ui.checkbox(&mut look.large_text, "Chữ lớn");
+                ui.checkbox(&mut look.dark, "Nền tối");
+                if look != before {
+                    theme::apply(ui.ctx(), look);
+                }
+                ui.separator();
                 match &self.error {
                     Some(message) => {
                         ui.label(egui::RichText::new(message).color(theme::ERROR_FG));

@@ -30,13 +30,36 @@ pub fn install(ctx: &egui::Context) {
     }
     fonts.families.insert(FontFamily::Name("bold".into()), vec!["noto-sans-bold".into(), "noto-sans".into()]);
     ctx.set_fonts(fonts);
-    // Light by default: team offices and shop counters are bright, often in sunlight.
-    ctx.set_theme(egui::Theme::Light);
+    apply(ctx, Appearance::default());
+}
+
+/// The look the user chose in the status bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Appearance {
+    /// Light by default: team offices and shop counters are bright, often in sunlight.
+    pub dark: bool,
+    /// A quarter larger, for small screens far from the eyes.
+    pub large_text: bool,
+}
+
+/// Sets the theme and the text sizes (from egui's defaults, scaled to [`BODY_SIZE`]).
+pub fn apply(ctx: &egui::Context, look: Appearance) {
+    ctx.set_theme(if look.dark { egui::Theme::Dark } else { egui::Theme::Light });
+    let scale = BODY_SIZE / 14.0 * if look.large_text { 1.25 } else { 1.0 };
+    let defaults = egui::Style::default().text_styles;
     ctx.global_style_mut(|style| {
-        for font in style.text_styles.values_mut() {
-            font.size = font.size.max(BODY_SIZE * font.size / 14.0);
+        for (text_style, font) in style.text_styles.iter_mut() {
+            if let Some(default) = defaults.get(text_style) {
+                font.size = default.size * scale;
+            }
         }
     });
+    ctx.data_mut(|d| d.insert_temp(egui::Id::unique("anchi-appearance"), look));
+}
+
+/// The look in use.
+pub fn appearance(ctx: &egui::Context) -> Appearance {
+    ctx.data(|d| d.get_temp(egui::Id::unique("anchi-appearance"))).unwrap_or_default()
 }
 
 /// Bold text in the bundled bold face.
