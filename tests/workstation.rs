@@ -263,3 +263,36 @@ fn the_built_in_telex_types_vietnamese_and_alt_z_switches_it() {
     type_keys(&mut h, "Mã số thuế", "0100109106s");
     assert_eq!(h.state().new_case.as_ref().unwrap().input.tax_code, "0100109106s");
 }
+
+/// A file dropped on the window, as eframe hands it over.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn photos_dropped_on_a_case_are_attached_and_bad_files_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let first = h.state_mut().list().visible_row(0).unwrap().id;
+    h.state_mut().execute(anchi::ui::command::Command::OpenCase(first));
+    h.run();
+    let photo = dir.path().join("tang vật.png");
+    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n-a-photo-").unwrap();
+    let text = dir.path().join("ghi chú.txt");
+    std::fs::write(&text, "chữ").unwrap();
+    for file in [photo, text] {
+        h.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(file)));
+    }
+    h.run();
+    h.get_by_label("tang vật.png");
+    h.get_by_label_contains("ghi chú.txt: không phải ảnh hoặc bản quét");
+    assert_eq!(h.state().workspace().case(first).unwrap().attachments.len(), 1);
+}

@@ -24,6 +24,9 @@ pub enum AppError {
     /// The input was refused; the report names every problem.
     #[error("input refused:\n{0}")]
     Invalid(ValidationReport),
+    /// A file of the data directory could not be written (disk full, permissions).
+    #[error("writing {0}")]
+    Files(String),
     /// A document could not be rendered to PDF.
     #[error("rendering: {0}")]
     Render(String),
@@ -44,6 +47,7 @@ impl Bilingual for AppError {
                 report.errors().map(|p| format!("{}: {}", p.field, p.message_vi)).collect::<Vec<_>>().join("\n")
             }
             AppError::Render(_) => "Không in được văn bản ra PDF".into(),
+            AppError::Files(_) => "Không ghi được tệp vào thư mục dữ liệu (ổ đĩa đầy hoặc không có quyền ghi)".into(),
             AppError::RealUnitPresent { unit } => {
                 format!("Thư mục dữ liệu đã có đơn vị thật ({unit}); không tạo dữ liệu mẫu vào đây")
             }

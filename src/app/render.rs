@@ -52,7 +52,7 @@ impl Workspace {
         let path = dir.join(Workspace::document_file_name(doc));
         std::fs::create_dir_all(&dir)
             .and_then(|()| std::fs::write(&path, bytes))
-            .map_err(|e| AppError::Render(format!("{}: {e}", path.display())))?;
+            .map_err(|e| AppError::Files(format!("{}: {e}", path.display())))?;
         Ok(path)
     }
 

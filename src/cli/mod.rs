@@ -86,6 +86,12 @@ pub enum CaseCommand {
     Export { id: Uuid },
     /// Import a case JSON file; a bad file is refused whole, with the JSON path of each problem.
     Import { file: PathBuf },
+    /// Attach photos or scans to a case (JPEG, PNG, WebP, TIFF, HEIC, PDF); prints each SHA-256.
+    Attach {
+        id: Uuid,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,6 +181,12 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
             })?;
             let id = ws.import_case(&text)?;
             emit!("{id}");
+        }
+        Command::Case(CaseCommand::Attach { id, files }) => {
+            for file in files {
+                let attachment = ws.attach(id, &file)?;
+                emit!("{}  {}", attachment.sha256, attachment.file_name);
+            }
         }
         Command::Audit(AuditCommand::Verify { json }) => {
             let report = ws.audit_verify()?;

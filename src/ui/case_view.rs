@@ -129,6 +129,9 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
         goods_ui(ui, screen, case_id, out);
         ui.add_space(10.0);
 
+        attachments_ui(ui, &screen.view.case, out);
+        ui.add_space(10.0);
+
         ui.label(theme::bold("Lịch sử"));
         for item in screen.view.history.iter().rev() {
             let local = item.at.with_timezone(&chrono::Local);
@@ -137,6 +140,23 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
     });
 
     cancel_dialog(ui, screen, case_id, out);
+}
+
+/// Photos and scans of the case; files dropped on the window are added.
+fn attachments_ui(ui: &mut egui::Ui, case: &crate::domain::Case, out: &mut Vec<Command>) {
+    ui.label(theme::bold(format!("Ảnh, tài liệu đính kèm ({})", case.attachments.len())));
+    ui.weak("Kéo thả ảnh chụp hoặc bản quét (JPEG, PNG, PDF…) vào cửa sổ để đính kèm");
+    egui::Grid::new("attachments").striped(true).num_columns(4).spacing([16.0, 4.0]).show(ui, |ui| {
+        for a in &case.attachments {
+            ui.label(&a.file_name);
+            ui.label(format!("{} KB", a.size_bytes.div_ceil(1024)));
+            ui.label(a.added_at.format("%d/%m/%Y %H:%M").to_string());
+            if ui.button("Mở").on_hover_text(format!("SHA-256 {}", a.sha256)).clicked() {
+                out.push(Command::OpenAttachment { sha256: a.sha256.clone() });
+            }
+            ui.end_row();
+        }
+    });
 }
 
 const GOODS_COLUMNS: [&str; 7] =

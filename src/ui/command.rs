@@ -55,6 +55,15 @@ pub enum Command {
         case: Uuid,
         rows: Vec<GoodsInput>,
     },
+    /// Attaches files (dropped on the window) to the case.
+    Attach {
+        case: Uuid,
+        files: Vec<std::path::PathBuf>,
+    },
+    /// Opens an attachment in the system's viewer.
+    OpenAttachment {
+        sha256: String,
+    },
     /// Renders the document and opens it in the system's PDF viewer.
     Print {
         case: Uuid,

@@ -124,6 +124,14 @@ impl AnchiApp {
                 ui.ctx().request_repaint_after(wizard::AUTOSAVE_AFTER);
             }
         }
+        if let Screen::Case(screen) = &self.screen {
+            let files: Vec<PathBuf> = ui.ctx().input(|i| {
+                i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| p.is_absolute()).collect()
+            });
+            if !files.is_empty() {
+                commands.push(Command::Attach { case: screen.view.case.id, files });
+            }
+        }
         for command in commands {
             self.execute(command);
         }
@@ -254,6 +262,27 @@ impl AnchiApp {
                 }
                 Err(e) => return Err(e),
             },
+            Command::Attach { case, files } => {
+                // Each file on its own: a refused one does not stop the others.
+                let mut refused = Vec::new();
+                for file in files {
+                    if let Err(e) = self.ws.attach(case, &file) {
+                        refused.push(e.vi());
+                    }
+                }
+                self.try_execute(Command::OpenCase(case))?;
+                if !refused.is_empty() {
+                    self.error = Some(refused.join("; "));
+                }
+            }
+            Command::OpenAttachment { sha256 } => {
+                let path = self.ws.attachment_path(&sha256);
+                if self.open_viewer
+                    && let Err(e) = open::that_detached(&path)
+                {
+                    return Err(AppError::Files(format!("{}: {e}", path.display())));
+                }
+            }
             Command::Print { case, document } => {
                 let path = self.ws.write_pdf(case, document)?;
                 if self.open_viewer
