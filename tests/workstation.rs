@@ -296,3 +296,20 @@ fn photos_dropped_on_a_case_are_attached_and_bad_files_explained() {
     h.get_by_label_contains("ghi chú.txt: không phải ảnh hoặc bản quét");
     assert_eq!(h.state().workspace().case(first).unwrap().attachments.len(), 1);
 }
+
+#[test]
+fn the_preview_shows_the_printed_text_as_it_is_typed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (case, list) = {
+        let mut ws = anchi::app::Workspace::open(dir.path()).unwrap();
+        ws.make_demo_long_goods_list(3).unwrap()
+    };
+    let mut h = harness(dir.path());
+    h.state_mut().execute(anchi::ui::command::Command::OpenDocument { case, document: list });
+    h.run();
+    click(&mut h, "Xem trước");
+    h.get_by_label("BẢNG KÊ");
+    type_into(&mut h, "Kèm theo văn bản số *", "Biên bản kiểm tra số 9");
+    h.get_by_label("Hàng hóa kèm theo Biên bản kiểm tra số 9");
+    h.get_by_label_contains("[Bảng: 4 dòng]");
+}

@@ -11,7 +11,8 @@ use crate::domain::text::{amount_in_words, date_in_words, format_vnd};
 use crate::domain::{Case, Document, DocumentKind, DocumentState, Subject};
 use crate::forms::layout::{TextAlign, TextStyle, fill, placeholders};
 use crate::forms::{BlockDef, FieldKind, FormDef, value};
-use crate::pdf::{self, Align, Block, Column, Header, PrintDocument, SealLabel, SignatureBlock, Style};
+use crate::pdf::{self, Align, Column, Header, SealLabel, SignatureBlock, Style};
+pub use crate::pdf::{Block, PrintDocument};
 
 /// Whether field values are wanted as printed on paper or as stored (to copy into a prefill).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,15 +25,20 @@ pub enum ValueStyle {
 const BLANK: &str = "……………";
 
 impl Workspace {
-    /// The printable form of a document.
+    /// The printable form of a stored document.
     pub fn print_document(&self, case_id: Uuid, document_id: Uuid) -> Result<PrintDocument, AppError> {
         let case = self.case(case_id)?;
         let doc =
             case.document(document_id).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document_id })?;
+        Ok(self.print_of(&case, doc))
+    }
+
+    /// The printable form of a document as it stands (the wizard's preview, before saving).
+    pub fn print_of(&self, case: &Case, doc: &Document) -> PrintDocument {
         let date = doc.finalised_at.unwrap_or(doc.created_at).date();
         let form = self.catalog.form(doc.kind, date);
-        let values = self.placeholder_values(&case, doc, form, ValueStyle::Printed);
-        Ok(compose(&case, doc, form, &values))
+        let values = self.placeholder_values(case, doc, form, ValueStyle::Printed);
+        compose(case, doc, form, &values)
     }
 
     /// A document as PDF bytes.

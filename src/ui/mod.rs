@@ -140,6 +140,7 @@ impl AnchiApp {
         {
             let at = crate::app::now();
             w.report = self.ws.check_document(&w.case, &w.current(), at);
+            w.preview = w.show_preview.then(|| self.ws.print_of(&w.case, &w.current()));
             w.needs_check = false;
             w.checked();
             // The report was drawn stale this frame; draw it again with the new one.

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::command::Command;
 use super::theme;
 use super::typing::text_edit;
+use crate::app::render::{Block, PrintDocument};
 use crate::domain::{Case, Document, DocumentState, Member, Signature, SignerRole, ValidationReport};
 use crate::forms::{BlockDef, FieldDef, FieldKind, FormDef, RuleDef};
 
@@ -45,6 +46,9 @@ pub struct WizardState {
     confirming: bool,
     /// The first field of the step takes the keyboard focus (on opening, on changing step).
     focus_first: bool,
+    /// The printed text beside the fields, when asked for (recomputed by the app after edits).
+    pub preview: Option<PrintDocument>,
+    pub show_preview: bool,
     members: Vec<Member>,
 }
 
@@ -69,6 +73,8 @@ impl WizardState {
             finalise_requested: false,
             confirming: false,
             focus_first: true,
+            preview: None,
+            show_preview: false,
             members,
             case,
         }
@@ -204,19 +210,73 @@ pub fn wizard_ui(ui: &mut egui::Ui, w: &mut WizardState, out: &mut Vec<Command>)
         footer_ui(ui, w, case_id, document, editable, out);
         ui.separator();
         ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
-            egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-                ui.add_enabled_ui(editable, |ui| {
-                    if w.section < names.len() - 1 {
-                        for id in &field_ids {
-                            let def = w.form.field(id).expect("listed from the form").clone();
-                            field_ui(ui, w, &def);
-                            ui.add_space(6.0);
+            let fields = |ui: &mut egui::Ui, w: &mut WizardState| {
+                egui::ScrollArea::vertical().id_salt("fields").auto_shrink(false).show(ui, |ui| {
+                    ui.add_enabled_ui(editable, |ui| {
+                        if w.section < names.len() - 1 {
+                            for id in &field_ids {
+                                let def = w.form.field(id).expect("listed from the form").clone();
+                                field_ui(ui, w, &def);
+                                ui.add_space(6.0);
+                            }
+                        } else {
+                            signatures_ui(ui, w);
                         }
-                    } else {
-                        signatures_ui(ui, w);
-                    }
+                    });
                 });
-            });
+            };
+            if w.show_preview {
+                ui.columns(2, |cols| {
+                    fields(&mut cols[0], w);
+                    preview_ui(&mut cols[1], w.preview.as_ref());
+                });
+            } else {
+                fields(ui, w);
+            }
+        });
+    });
+}
+
+/// The document's text as it will print, on a white sheet.
+fn preview_ui(ui: &mut egui::Ui, print: Option<&PrintDocument>) {
+    let Some(print) = print else { return };
+    egui::Frame::new().fill(egui::Color32::WHITE).inner_margin(16.0).show(ui, |ui| {
+        egui::ScrollArea::vertical().id_salt("preview").auto_shrink(false).show(ui, |ui| {
+            let ink = |text: &str| RichText::new(text).color(egui::Color32::BLACK);
+            ui.label(ink(&print.header.unit));
+            ui.label(ink(&print.header.number_line));
+            ui.label(ink(&print.header.place_date).italics());
+            for block in &print.blocks {
+                match block {
+                    Block::Title { text, subtitle } => {
+                        ui.vertical_centered(|ui| {
+                            ui.label(theme::bold(text).color(egui::Color32::BLACK));
+                            if let Some(sub) = subtitle {
+                                ui.label(theme::bold(sub).color(egui::Color32::BLACK));
+                            }
+                        });
+                    }
+                    Block::Paragraph { text, .. } => {
+                        ui.label(ink(text));
+                    }
+                    Block::Table { rows, .. } => {
+                        ui.label(ink(&format!("[Bảng: {} dòng]", rows.len())).italics());
+                    }
+                    Block::Signatures(blocks) => {
+                        ui.horizontal_wrapped(|ui| {
+                            for b in blocks {
+                                ui.label(ink(&format!("{} — {}", b.title.replace('\n', " "), b.name)));
+                            }
+                        });
+                    }
+                    Block::SealLabels(labels) => {
+                        ui.label(ink(&format!("[{} tem niêm phong]", labels.len())).italics());
+                    }
+                    Block::Gap { .. } => {
+                        ui.add_space(4.0);
+                    }
+                }
+            }
         });
     });
 }
@@ -389,6 +449,14 @@ fn footer_ui(
                 w.needs_check = true;
                 out.extend(w.flush(None));
             }
+        }
+        if ui
+            .selectable_label(w.show_preview, "Xem trước")
+            .on_hover_text("Nội dung văn bản khi in, bên cạnh các ô nhập")
+            .clicked()
+        {
+            w.show_preview = !w.show_preview;
+            w.needs_check = true;
         }
         if ui.button("In").on_hover_text("Mở bản PDF để in").clicked() {
             out.extend(w.flush(None));
