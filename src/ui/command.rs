@@ -64,6 +64,11 @@ pub enum Command {
     OpenAttachment {
         sha256: String,
     },
+    /// Renders the document and asks where to save a copy (a USB stick, a shared folder).
+    SavePdf {
+        case: Uuid,
+        document: Uuid,
+    },
     /// Renders the document and opens it in the system's PDF viewer.
     Print {
         case: Uuid,

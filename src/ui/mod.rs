@@ -48,13 +48,30 @@ pub struct AnchiApp {
     pub last_pdf: Option<PathBuf>,
     /// Whether "In" opens the PDF in the system viewer (off in tests).
     pub open_viewer: bool,
+    /// Results of work done on background threads (a file dialog and its save).
+    background: (std::sync::mpsc::Sender<JobResult>, std::sync::mpsc::Receiver<JobResult>),
+    /// Background jobs not yet reported.
+    jobs: usize,
 }
+
+/// What a background job reports: a file written, a failure, or nothing (cancelled).
+type JobResult = Option<Result<PathBuf, String>>;
 
 impl AnchiApp {
     /// The window's state over an open workspace.
     pub fn new(ws: Workspace) -> Result<AnchiApp, AppError> {
         let list = CaseListState::new(ws.list_cases()?);
-        Ok(AnchiApp { ws, list, screen: Screen::List, new_case: None, error: None, last_pdf: None, open_viewer: true })
+        Ok(AnchiApp {
+            ws,
+            list,
+            screen: Screen::List,
+            new_case: None,
+            error: None,
+            last_pdf: None,
+            open_viewer: true,
+            background: std::sync::mpsc::channel(),
+            jobs: 0,
+        })
     }
 
     pub fn workspace(&self) -> &Workspace {
@@ -63,6 +80,17 @@ impl AnchiApp {
 
     /// Draws one frame into `ui`, then carries out what the user asked for.
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        while let Ok(result) = self.background.1.try_recv() {
+            self.jobs -= 1;
+            match result {
+                Some(Ok(path)) => self.last_pdf = Some(path),
+                Some(Err(message)) => self.error = Some(message),
+                None => {}
+            }
+        }
+        if self.jobs > 0 {
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(200));
+        }
         let mut commands = Vec::new();
         self.shortcuts(ui.ctx(), &mut commands);
         let demo = self.ws.unit().is_none_or(|u| u.demo);
@@ -283,6 +311,24 @@ impl AnchiApp {
                 {
                     return Err(AppError::Files(format!("{}: {e}", path.display())));
                 }
+            }
+            Command::SavePdf { case, document } => {
+                let bytes = self.ws.render_document(case, document)?;
+                let doc = self.ws.case(case)?;
+                let name = doc.document(document).map(Workspace::document_file_name).unwrap_or_default();
+                let done = self.background.0.clone();
+                // The dialog blocks until the user answers: keep it off the window's thread.
+                let spawned = std::thread::Builder::new().name("luu-pdf".into()).spawn(move || {
+                    let chosen = rfd::FileDialog::new().set_file_name(name).add_filter("PDF", &["pdf"]).save_file();
+                    let result = chosen.map(|path| {
+                        std::fs::write(&path, bytes)
+                            .map(|()| path.clone())
+                            .map_err(|e| format!("Không lưu được {}: {e}", path.display()))
+                    });
+                    let _ = done.send(result);
+                });
+                spawned.map_err(|e| AppError::Files(e.to_string()))?;
+                self.jobs += 1;
             }
             Command::Print { case, document } => {
                 let path = self.ws.write_pdf(case, document)?;

@@ -462,6 +462,10 @@ fn footer_ui(
             out.extend(w.flush(None));
             out.push(Command::Print { case: case_id, document });
         }
+        if ui.button("Lưu PDF…").on_hover_text("Lưu một bản PDF vào thư mục hoặc USB").clicked() {
+            out.extend(w.flush(None));
+            out.push(Command::SavePdf { case: case_id, document });
+        }
         ui.separator();
         let status = if !w.pending.is_empty() || w.signatures_pending {
             "Đang lưu…".to_string()
