@@ -313,3 +313,23 @@ fn the_preview_shows_the_printed_text_as_it_is_typed() {
     h.get_by_label("Hàng hóa kèm theo Biên bản kiểm tra số 9");
     h.get_by_label_contains("[Bảng: 4 dòng]");
 }
+
+#[test]
+fn cancelling_a_case_asks_for_a_reason_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let open = h.state_mut().list().rows.iter().find(|r| !r.stage.is_closed()).unwrap().id;
+    h.state_mut().execute(anchi::ui::command::Command::OpenCase(open));
+    h.run();
+    click(&mut h, "Hủy vụ việc…");
+    let confirm =
+        h.query_all_by_label("Hủy vụ việc").find(|n| n.accesskit_node().role() != egui::accesskit::Role::Label);
+    let confirm = confirm.expect("the dialog's button");
+    assert!(confirm.accesskit_node().is_disabled(), "no reason yet");
+    type_into(&mut h, "Lý do", "Cơ sở đã ngừng kinh doanh trước ngày kiểm tra");
+    let confirm =
+        h.query_all_by_label("Hủy vụ việc").find(|n| n.accesskit_node().role() != egui::accesskit::Role::Label);
+    confirm.unwrap().click();
+    h.run();
+    assert_eq!(stage(&h.state().workspace().case(open).unwrap()), Stage::DaHuy);
+}

@@ -17,8 +17,8 @@ use crate::domain::{DocumentKind, DocumentState, Stage, ValidationReport, text::
 #[derive(Debug)]
 pub struct CaseScreen {
     pub view: CaseView,
-    /// The document whose cancellation is being asked for, and the reason typed so far.
-    cancelling: Option<(Uuid, String)>,
+    /// An irreversible step being confirmed, and the reason typed so far.
+    confirming: Option<(Confirm, String)>,
     /// The goods lines as edited on screen, and whether they differ from the stored ones.
     pub goods: Vec<GoodsInput>,
     goods_dirty: bool,
@@ -35,7 +35,7 @@ impl CaseScreen {
         let goods = view.case.goods.iter().map(GoodsInput::of).collect();
         CaseScreen {
             view,
-            cancelling: None,
+            confirming: None,
             goods,
             goods_dirty: false,
             goods_locked,
@@ -99,7 +99,7 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
                         out.push(Command::Amend { case: case_id, document: doc.id });
                     }
                     if doc.state != DocumentState::Cancelled && ui.button("Hủy…").clicked() {
-                        screen.cancelling = Some((doc.id, String::new()));
+                        screen.confirming = Some((Confirm::CancelDocument(doc.id), String::new()));
                     }
                 });
                 ui.end_row();
@@ -119,9 +119,14 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
                 }
             }
             if screen.view.stage == Stage::DaKiemTra
-                && ui.button("Kết thúc: không vi phạm").on_hover_text("Đã kiểm tra, không phát hiện vi phạm").clicked()
+                && ui.button("Kết thúc: không vi phạm…").on_hover_text("Đã kiểm tra, không phát hiện vi phạm").clicked()
             {
-                out.push(Command::CloseNoViolation { case: case_id });
+                screen.confirming = Some((Confirm::CloseNoViolation, String::new()));
+            }
+            if !screen.view.stage.is_closed()
+                && ui.button("Hủy vụ việc…").on_hover_text("Dừng vụ việc, ghi rõ lý do").clicked()
+            {
+                screen.confirming = Some((Confirm::CancelCase, String::new()));
             }
         });
         ui.add_space(10.0);
@@ -260,20 +265,50 @@ fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut
     });
 }
 
-/// Asks for the reason before a document is cancelled; the number is never reused.
+/// A step that cannot be undone, asked again before it is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Confirm {
+    CancelDocument(Uuid),
+    CancelCase,
+    CloseNoViolation,
+}
+
+/// Asks before an irreversible step; cancelling a document or the case needs a reason.
+/// A cancelled document stays on file and its number is never given out again.
 fn cancel_dialog(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut Vec<Command>) {
-    let Some((document, reason)) = &mut screen.cancelling else { return };
+    let Some((what, reason)) = &mut screen.confirming else { return };
+    let (heading, explanation, button) = match what {
+        Confirm::CancelDocument(_) => {
+            ("Hủy văn bản", "Văn bản bị hủy vẫn được lưu; số của nó không được cấp lại.", "Hủy văn bản")
+        }
+        Confirm::CancelCase => {
+            ("Hủy vụ việc", "Vụ việc kết thúc ở trạng thái “Đã hủy” và không lập thêm văn bản.", "Hủy vụ việc")
+        }
+        Confirm::CloseNoViolation => (
+            "Kết thúc: không vi phạm",
+            "Vụ việc kết thúc; không lập thêm biên bản vi phạm cho lần kiểm tra này.",
+            "Kết thúc vụ việc",
+        ),
+    };
+    let needs_reason = *what != Confirm::CloseNoViolation;
     let mut close = false;
-    let modal = egui::Modal::new(egui::Id::unique("cancel-document")).show(ui.ctx(), |ui| {
-        ui.heading("Hủy văn bản");
-        ui.label("Văn bản bị hủy vẫn được lưu; số của nó không được cấp lại.");
-        let label = ui.label("Lý do hủy");
-        text_edit(ui, reason, |v| egui::TextEdit::multiline(v).desired_rows(3)).labelled_by(label.id);
+    let modal = egui::Modal::new(egui::Id::unique("confirm-step")).show(ui.ctx(), |ui| {
+        ui.heading(heading);
+        ui.label(explanation);
+        if needs_reason {
+            let label = ui.label("Lý do");
+            text_edit(ui, reason, |v| egui::TextEdit::multiline(v).desired_rows(3)).labelled_by(label.id);
+        }
         ui.horizontal(|ui| {
-            let ok = !reason.trim().is_empty();
-            if ui.add_enabled(ok, egui::Button::new("Hủy văn bản")).on_disabled_hover_text("Cần ghi lý do").clicked()
-            {
-                out.push(Command::CancelDocument { case: case_id, document: *document, reason: reason.clone() });
+            let ok = !needs_reason || !reason.trim().is_empty();
+            if ui.add_enabled(ok, egui::Button::new(button)).on_disabled_hover_text("Cần ghi lý do").clicked() {
+                out.push(match *what {
+                    Confirm::CancelDocument(document) => {
+                        Command::CancelDocument { case: case_id, document, reason: reason.clone() }
+                    }
+                    Confirm::CancelCase => Command::CancelCase { case: case_id, reason: reason.clone() },
+                    Confirm::CloseNoViolation => Command::CloseNoViolation { case: case_id },
+                });
                 close = true;
             }
             if ui.button("Quay lại").clicked() {
@@ -282,7 +317,7 @@ fn cancel_dialog(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out:
         });
     });
     if close || modal.should_close() {
-        screen.cancelling = None;
+        screen.confirming = None;
     }
 }
 

@@ -47,6 +47,10 @@ pub enum Command {
         case: Uuid,
         document: Uuid,
     },
+    CancelCase {
+        case: Uuid,
+        reason: String,
+    },
     CloseNoViolation {
         case: Uuid,
     },

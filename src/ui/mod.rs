@@ -278,6 +278,10 @@ impl AnchiApp {
                 self.ws.apply_event(case, Event::AmendDocument { original: document, id, at: now })?;
                 self.open_document(case, id)?;
             }
+            Command::CancelCase { case, reason } => {
+                self.ws.apply_event(case, Event::CancelCase { reason, at: now })?;
+                self.try_execute(Command::OpenCase(case))?;
+            }
             Command::CloseNoViolation { case } => {
                 self.ws.apply_event(case, Event::CloseNoViolation { at: now })?;
                 self.try_execute(Command::OpenCase(case))?;
