@@ -179,19 +179,13 @@ pub fn now() -> NaiveDateTime {
 
 impl Workspace {
     /// Applies an event inside an open transaction: fills in the document number for a
-    /// finalisation (after checking the document against its form), applies the workflow,
+    /// finalisation, applies the workflow, checks a finalised document against its form,
     /// prefills a new draft, records the numbers the effects name, and stores the case.
     /// Shared by the interactive path and the demo generator.
     pub(crate) fn apply_in(&self, w: &mut Writer, case: &Case, event: Event) -> Result<(Case, Vec<Effect>), AppError> {
         let (catalog, unit) = (&self.catalog, self.unit.as_ref());
         let (event, action) = match event {
             Event::FinaliseDocument { id, number: None, at } => {
-                if let Some(doc) = case.document(id).filter(|d| d.state == DocumentState::Draft) {
-                    let report = self.check_document(case, doc, at);
-                    if !report.is_ok() {
-                        return Err(AppError::Invalid(report));
-                    }
-                }
                 let kind = case.document(id).map(|d| d.kind);
                 let number = match kind {
                     Some(kind) if kind.is_numbered() => {
@@ -228,7 +222,19 @@ impl Workspace {
             Event::StartDocument { id, .. } => Some(*id),
             _ => None,
         };
+        let finalising = match &event {
+            Event::FinaliseDocument { id, at, .. } => case.document(*id).map(|doc| (doc, *at)),
+            _ => None,
+        };
         let (mut next, effects) = apply(&catalog.prerequisites(event.at().date()), case, event)?;
+        // The workflow said yes; now the content must be complete. A refusal aborts the
+        // transaction, so the number reserved above is not used up.
+        if let Some((doc, at)) = finalising {
+            let report = self.check_document(case, doc, at);
+            if !report.is_ok() {
+                return Err(AppError::Invalid(report));
+            }
+        }
         if let Some(id) = started {
             let fields = self.prefill(&next, next.document(id).expect("just started"));
             next.documents.iter_mut().find(|d| d.id == id).expect("just started").fields = fields;
