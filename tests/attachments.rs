@@ -79,3 +79,18 @@ fn the_command_line_attaches_and_prints_the_hash() {
     assert_eq!(printed.trim(), format!("{}  scan.pdf", attached.sha256));
     assert_eq!(attached.media_type, "application/pdf");
 }
+
+#[test]
+fn a_photo_gets_a_small_thumbnail_and_other_files_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, case) = demo(dir.path());
+    let photo = dir.path().join("kệ hàng.png");
+    image::RgbImage::from_fn(800, 600, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])).save(&photo).unwrap();
+    let attached = ws.attach(case, &photo).unwrap();
+    let thumb = image::load_from_memory(&ws.thumbnail(&attached.sha256).expect("a thumbnail")).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (240, 180), "the longest side is 240 px, the shape kept");
+    let scan = dir.path().join("scan.pdf");
+    std::fs::write(&scan, b"%PDF-1.4\n").unwrap();
+    let pdf = ws.attach(case, &scan).unwrap();
+    assert!(ws.thumbnail(&pdf.sha256).is_none());
+}

@@ -285,7 +285,7 @@ fn photos_dropped_on_a_case_are_attached_and_bad_files_explained() {
     h.state_mut().execute(anchi::ui::command::Command::OpenCase(first));
     h.run();
     let photo = dir.path().join("tang vật.png");
-    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n-a-photo-").unwrap();
+    image::RgbImage::from_pixel(300, 200, image::Rgb([200, 30, 30])).save(&photo).unwrap();
     let text = dir.path().join("ghi chú.txt");
     std::fs::write(&text, "chữ").unwrap();
     for file in [photo, text] {
@@ -293,6 +293,7 @@ fn photos_dropped_on_a_case_are_attached_and_bad_files_explained() {
     }
     h.run();
     h.get_by_label("tang vật.png");
+    h.get_by_label("Ảnh thu nhỏ: tang vật.png");
     h.get_by_label_contains("ghi chú.txt: không phải ảnh hoặc bản quét");
     assert_eq!(h.state().workspace().case(first).unwrap().attachments.len(), 1);
 }

@@ -91,6 +91,7 @@ impl Workspace {
         if !target.exists() {
             write_atomically(&target, &bytes).map_err(|e| AppError::Files(format!("{}: {e}", target.display())))?;
         }
+        self.make_thumbnail(&sha256, &bytes);
         let attachment = Attachment {
             sha256,
             file_name: name,
@@ -107,6 +108,36 @@ impl Workspace {
             w.put_case(&case, "case.attach")?;
             Ok(attachment.clone())
         })
+    }
+}
+
+/// The longest side of a thumbnail, in pixels.
+const THUMBNAIL_PX: u32 = 240;
+
+impl Workspace {
+    /// The small PNG shown for a photo, beside its file (`<sha256>.thumb.png`).
+    fn thumbnail_file(&self, sha256: &str) -> PathBuf {
+        self.attachment_path(sha256).with_extension("thumb.png")
+    }
+
+    /// Makes the thumbnail of a photo once. A photo that cannot be decoded (an unusual
+    /// JPEG, a HEIC) simply has none: the file itself is kept and shown by name.
+    fn make_thumbnail(&self, sha256: &str, bytes: &[u8]) {
+        let path = self.thumbnail_file(sha256);
+        if path.exists() {
+            return;
+        }
+        let Ok(image) = image::load_from_memory(bytes) else { return };
+        let small = image.thumbnail(THUMBNAIL_PX, THUMBNAIL_PX);
+        let mut png = Vec::new();
+        if small.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).is_ok() {
+            let _ = write_atomically(&path, &png);
+        }
+    }
+
+    /// The PNG thumbnail of an attachment, when it is a photo that could be decoded.
+    pub fn thumbnail(&self, sha256: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.thumbnail_file(sha256)).ok()
     }
 }
 

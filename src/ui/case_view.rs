@@ -2,6 +2,8 @@
 //! steps the workflow allows (the forbidden ones greyed out, the reason on hover), the
 //! goods and the history.
 
+use std::collections::HashMap;
+
 use eframe::egui::{self, RichText};
 use uuid::Uuid;
 
@@ -28,10 +30,28 @@ pub struct CaseScreen {
     pub goods_report: ValidationReport,
     /// Text pasted from a spreadsheet, waiting to be added as rows.
     pub pasted: String,
+    /// Photo thumbnails: the PNG bytes from the app, then the texture made from them.
+    thumbnails: HashMap<String, Thumbnail>,
+}
+
+enum Thumbnail {
+    Png(Vec<u8>),
+    Texture(egui::TextureHandle),
+    Unreadable,
+}
+
+impl std::fmt::Debug for Thumbnail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Thumbnail::Png(png) => write!(f, "Png({} bytes)", png.len()),
+            Thumbnail::Texture(t) => write!(f, "Texture({:?})", t.size()),
+            Thumbnail::Unreadable => f.write_str("Unreadable"),
+        }
+    }
 }
 
 impl CaseScreen {
-    pub fn new(view: CaseView, goods_locked: Option<String>) -> CaseScreen {
+    pub fn new(view: CaseView, goods_locked: Option<String>, thumbnails: Vec<(String, Vec<u8>)>) -> CaseScreen {
         let goods = view.case.goods.iter().map(GoodsInput::of).collect();
         CaseScreen {
             view,
@@ -41,6 +61,7 @@ impl CaseScreen {
             goods_locked,
             goods_report: ValidationReport::default(),
             pasted: String::new(),
+            thumbnails: thumbnails.into_iter().map(|(sha, png)| (sha, Thumbnail::Png(png))).collect(),
         }
     }
 }
@@ -134,7 +155,7 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
         goods_ui(ui, screen, case_id, out);
         ui.add_space(10.0);
 
-        attachments_ui(ui, &screen.view.case, out);
+        attachments_ui(ui, &screen.view.case, &mut screen.thumbnails, out);
         ui.add_space(10.0);
 
         ui.label(theme::bold("Lịch sử"));
@@ -148,11 +169,25 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
 }
 
 /// Photos and scans of the case; files dropped on the window are added.
-fn attachments_ui(ui: &mut egui::Ui, case: &crate::domain::Case, out: &mut Vec<Command>) {
+fn attachments_ui(
+    ui: &mut egui::Ui,
+    case: &crate::domain::Case,
+    thumbnails: &mut HashMap<String, Thumbnail>,
+    out: &mut Vec<Command>,
+) {
     ui.label(theme::bold(format!("Ảnh, tài liệu đính kèm ({})", case.attachments.len())));
     ui.weak("Kéo thả ảnh chụp hoặc bản quét (JPEG, PNG, PDF…) vào cửa sổ để đính kèm");
-    egui::Grid::new("attachments").striped(true).num_columns(4).spacing([16.0, 4.0]).show(ui, |ui| {
+    egui::Grid::new("attachments").striped(true).num_columns(5).spacing([16.0, 4.0]).show(ui, |ui| {
         for a in &case.attachments {
+            match thumbnail_texture(ui.ctx(), thumbnails, &a.sha256) {
+                Some(texture) => {
+                    let size = texture.size_vec2() * (96.0 / texture.size_vec2().max_elem());
+                    ui.add(egui::Image::new((texture.id(), size)).alt_text(format!("Ảnh thu nhỏ: {}", a.file_name)));
+                }
+                None => {
+                    ui.label("");
+                }
+            }
             ui.label(&a.file_name);
             ui.label(format!("{} KB", a.size_bytes.div_ceil(1024)));
             ui.label(a.added_at.format("%d/%m/%Y %H:%M").to_string());
@@ -162,6 +197,30 @@ fn attachments_ui(ui: &mut egui::Ui, case: &crate::domain::Case, out: &mut Vec<C
             ui.end_row();
         }
     });
+}
+
+/// The texture of a photo's thumbnail, made from its PNG the first time it is shown.
+fn thumbnail_texture(
+    ctx: &egui::Context,
+    thumbnails: &mut HashMap<String, Thumbnail>,
+    sha256: &str,
+) -> Option<egui::TextureHandle> {
+    let slot = thumbnails.get_mut(sha256)?;
+    if let Thumbnail::Png(png) = slot {
+        *slot = match image::load_from_memory(png) {
+            Ok(img) => {
+                let rgba = img.to_rgba8();
+                let size = [rgba.width() as usize, rgba.height() as usize];
+                let pixels = egui::ColorImage::from_rgba_unmultiplied(size, rgba.as_raw());
+                Thumbnail::Texture(ctx.load_texture(format!("thumb-{sha256}"), pixels, Default::default()))
+            }
+            Err(_) => Thumbnail::Unreadable,
+        };
+    }
+    match slot {
+        Thumbnail::Texture(t) => Some(t.clone()),
+        _ => None,
+    }
 }
 
 const GOODS_COLUMNS: [&str; 7] =

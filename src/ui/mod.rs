@@ -229,7 +229,13 @@ impl AnchiApp {
                 self.leave_wizard();
                 let view = self.ws.case_view(id)?;
                 let locked = self.ws.goods_locked(&view.case).map(|p| p.vi());
-                self.screen = Screen::Case(Box::new(CaseScreen::new(view, locked)));
+                let thumbnails = view
+                    .case
+                    .attachments
+                    .iter()
+                    .filter_map(|a| self.ws.thumbnail(&a.sha256).map(|png| (a.sha256.clone(), png)))
+                    .collect();
+                self.screen = Screen::Case(Box::new(CaseScreen::new(view, locked, thumbnails)));
             }
             Command::NewCaseDialog => {
                 let lead = self.ws.unit().and_then(|u| u.members.first());
