@@ -21,7 +21,8 @@ fn harness(dir: &std::path::Path) -> Harness<'static, AnchiApp> {
 
 fn click(h: &mut Harness<'static, AnchiApp>, label: &str) {
     h.get_by_label(label).click();
-    h.run();
+    h.step();
+    settle(h);
 }
 
 /// Clicks an entry of an open drop-down: the list behind may show the same words as text;
@@ -36,6 +37,18 @@ fn type_into(h: &mut Harness<'static, AnchiApp>, label: &str, text: &str) {
     h.get_by_label(label).focus();
     h.run();
     h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+/// Waits for background work (rendering) to report back, drawing frames meanwhile.
+fn settle(h: &mut Harness<'static, AnchiApp>) {
+    let start = std::time::Instant::now();
+    while h.state().busy() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "background work did not finish");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    // The spinner is gone: the screen settles within a few frames again.
     h.run();
 }
 
@@ -132,7 +145,8 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     assert_eq!((decision.kind, decision.state), (K::QdKiemTra, DocumentState::Finalised));
     let number = decision.number.clone().expect("a number at finalisation");
     h.get_by_label(&number.to_string());
-    assert!(h.state().last_pdf.as_ref().is_some_and(|p| p.exists()), "the PDF was written");
+    settle(&mut h);
+    assert!(h.state().last_pdf.as_ref().is_some_and(|p| p.exists()), "the PDF was written in the background");
 
     // Goods pasted from a spreadsheet: a bad quantity is named by its row and nothing is stored.
     click(&mut h, "Dán từ Excel");

@@ -14,6 +14,32 @@ use crate::forms::{BlockDef, FieldKind, FormDef, value};
 use crate::pdf::{self, Align, Column, Header, SealLabel, SignatureBlock, Style};
 pub use crate::pdf::{Block, PrintDocument};
 
+/// A document ready to be rendered and written: no store access left, so it can be sent
+/// to a background thread.
+#[derive(Debug, Clone)]
+pub struct PdfJob {
+    pub print: PrintDocument,
+    /// `<data dir>/pdf/<case id>/<number>-<kind>.pdf`
+    pub path: std::path::PathBuf,
+}
+
+impl PdfJob {
+    /// The PDF's bytes.
+    pub fn render(&self) -> Result<Vec<u8>, AppError> {
+        pdf::render(&self.print).map_err(|e| AppError::Render(e.to_string()))
+    }
+
+    /// Renders the document and writes it to `path`.
+    pub fn run(&self) -> Result<std::path::PathBuf, AppError> {
+        let bytes = self.render()?;
+        let dir = self.path.parent().expect("PDF paths have a folder");
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&self.path, bytes))
+            .map_err(|e| AppError::Files(format!("{}: {e}", self.path.display())))?;
+        Ok(self.path.clone())
+    }
+}
+
 /// Whether field values are wanted as printed on paper or as stored (to copy into a prefill).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueStyle {
@@ -50,16 +76,17 @@ impl Workspace {
     /// Renders a document into `<data dir>/pdf/<case id>/` (where printing and "Save PDF"
     /// take it from) and returns the file's path.
     pub fn write_pdf(&self, case_id: Uuid, document_id: Uuid) -> Result<std::path::PathBuf, AppError> {
-        let bytes = self.render_document(case_id, document_id)?;
+        self.pdf_job(case_id, document_id)?.run()
+    }
+
+    /// What printing a document needs, taken from the store now so that the slow part
+    /// ([`PdfJob::run`]) can go on another thread.
+    pub fn pdf_job(&self, case_id: Uuid, document_id: Uuid) -> Result<PdfJob, AppError> {
         let case = self.case(case_id)?;
         let doc =
             case.document(document_id).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document_id })?;
-        let dir = self.data_dir().join("pdf").join(case_id.to_string());
-        let path = dir.join(Workspace::document_file_name(doc));
-        std::fs::create_dir_all(&dir)
-            .and_then(|()| std::fs::write(&path, bytes))
-            .map_err(|e| AppError::Files(format!("{}: {e}", path.display())))?;
-        Ok(path)
+        let path = self.data_dir().join("pdf").join(case_id.to_string()).join(Workspace::document_file_name(doc));
+        Ok(PdfJob { print: self.print_of(&case, doc), path })
     }
 
     /// The file name a rendered document gets: number (or "nhap") and kind.

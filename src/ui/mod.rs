@@ -126,6 +126,10 @@ impl AnchiApp {
                     Some(message) => {
                         ui.label(egui::RichText::new(message).color(theme::ERROR_FG));
                     }
+                    None if self.jobs > 0 => {
+                        ui.spinner();
+                        ui.weak("Đang in văn bản…");
+                    }
                     None => {
                         let pdf = self.last_pdf.as_ref().map(|p| format!("Đã in ra {}", p.display()));
                         ui.weak(pdf.unwrap_or_else(|| "Sẵn sàng".into()));
@@ -272,7 +276,8 @@ impl AnchiApp {
             }
             Command::Finalise { case, document } => {
                 self.ws.apply_event(case, Event::FinaliseDocument { id: document, number: None, at: now })?;
-                self.last_pdf = Some(self.ws.write_pdf(case, document)?);
+                let job = self.ws.pdf_job(case, document)?;
+                self.spawn("in-van-ban", move || Some(job.run().map_err(|e| e.vi())))?;
                 self.try_execute(Command::OpenCase(case))?;
             }
             Command::CancelDocument { case, document, reason } => {
@@ -323,34 +328,51 @@ impl AnchiApp {
                 }
             }
             Command::SavePdf { case, document } => {
-                let bytes = self.ws.render_document(case, document)?;
-                let doc = self.ws.case(case)?;
-                let name = doc.document(document).map(Workspace::document_file_name).unwrap_or_default();
-                let done = self.background.0.clone();
-                // The dialog blocks until the user answers: keep it off the window's thread.
-                let spawned = std::thread::Builder::new().name("luu-pdf".into()).spawn(move || {
-                    let chosen = rfd::FileDialog::new().set_file_name(name).add_filter("PDF", &["pdf"]).save_file();
-                    let result = chosen.map(|path| {
-                        std::fs::write(&path, bytes)
-                            .map(|()| path.clone())
-                            .map_err(|e| format!("Không lưu được {}: {e}", path.display()))
+                let job = self.ws.pdf_job(case, document)?;
+                // The dialog blocks until the user answers: it waits off the window's thread.
+                self.spawn("luu-pdf", move || {
+                    let name = job.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                    let chosen = rfd::FileDialog::new().set_file_name(name).add_filter("PDF", &["pdf"]).save_file()?;
+                    let written = job.render().map_err(|e| e.vi()).and_then(|bytes| {
+                        std::fs::write(&chosen, bytes).map_err(|e| format!("Không lưu được {}: {e}", chosen.display()))
                     });
-                    let _ = done.send(result);
-                });
-                spawned.map_err(|e| AppError::Files(e.to_string()))?;
-                self.jobs += 1;
+                    Some(written.map(|()| chosen))
+                })?;
             }
             Command::Print { case, document } => {
-                let path = self.ws.write_pdf(case, document)?;
-                if self.open_viewer
-                    && let Err(e) = open::that_detached(&path)
-                {
-                    return Err(AppError::Render(format!("{}: {e}", path.display())));
-                }
-                self.last_pdf = Some(path);
+                let job = self.ws.pdf_job(case, document)?;
+                let open_viewer = self.open_viewer;
+                self.spawn("in-van-ban", move || {
+                    let printed = job.run().map_err(|e| e.vi()).and_then(|path| {
+                        if open_viewer {
+                            open::that_detached(&path).map_err(|e| format!("Không mở được {}: {e}", path.display()))?;
+                        }
+                        Ok(path)
+                    });
+                    Some(printed)
+                })?;
             }
         }
         Ok(())
+    }
+
+    /// Runs slow work (rendering, a file dialog) on a named thread; its result comes back
+    /// to the status line on a later frame.
+    fn spawn(&mut self, name: &str, job: impl FnOnce() -> JobResult + Send + 'static) -> Result<(), AppError> {
+        let done = self.background.0.clone();
+        std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || {
+                let _ = done.send(job());
+            })
+            .map_err(|e| AppError::Files(e.to_string()))?;
+        self.jobs += 1;
+        Ok(())
+    }
+
+    /// Whether background work is still running (tests wait for it).
+    pub fn busy(&self) -> bool {
+        self.jobs > 0
     }
 
     fn open_document(&mut self, case: Uuid, document: Uuid) -> Result<(), AppError> {
