@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 /// The prerequisites as the embedded form files declare them.
 static RULES: LazyLock<Prerequisites> =
-    LazyLock::new(|| Catalog::embedded().unwrap().prerequisites(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()));
+    LazyLock::new(|| Catalog::embedded().unwrap().prerequisites(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()).clone());
 
 fn t0() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(8, 0, 0).unwrap()

@@ -187,7 +187,7 @@ impl Workspace {
         DocumentKind::ALL
             .into_iter()
             .filter(|k| *k != DocumentKind::QdSuaDoiKiemTra)
-            .map(|kind| NextStep { kind, refused_vi: check_step(&prerequisites, case, kind).err().map(|e| e.vi()) })
+            .map(|kind| NextStep { kind, refused_vi: check_step(prerequisites, case, kind).err().map(|e| e.vi()) })
             .collect()
     }
 

@@ -226,7 +226,7 @@ impl Workspace {
             Event::FinaliseDocument { id, at, .. } => case.document(*id).map(|doc| (doc, *at)),
             _ => None,
         };
-        let (mut next, effects) = apply(&catalog.prerequisites(event.at().date()), case, event)?;
+        let (mut next, effects) = apply(catalog.prerequisites(event.at().date()), case, event)?;
         // The workflow said yes; now the content must be complete. A refusal aborts the
         // transaction, so the number reserved above is not used up.
         if let Some((doc, at)) = finalising {

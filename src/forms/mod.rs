@@ -173,7 +173,11 @@ const EMBEDDED: &[(&str, &str)] = embedded_forms![
 /// Every form definition, one or more versions per document kind.
 #[derive(Debug, Clone)]
 pub struct Catalog {
+    /// Sorted by kind, then by the date each version comes into force.
     forms: Vec<(DocumentKind, FormDef)>,
+    /// The prerequisites from each date a version comes into force, oldest first; checked
+    /// for cycles once, at load.
+    tables: Vec<(NaiveDate, Prerequisites)>,
 }
 
 impl Catalog {
@@ -230,17 +234,26 @@ impl Catalog {
         if let Some(kind) = DocumentKind::ALL.into_iter().find(|k| !loaded.iter().any(|(f, ..)| f == k)) {
             return Err(FormError::Missing(kind));
         }
-        let catalog = Catalog { forms: loaded.iter().map(|(k, f, ..)| (*k, f.clone())).collect() };
+        let mut forms: Vec<(DocumentKind, FormDef)> = loaded.iter().map(|(k, f, ..)| (*k, f.clone())).collect();
+        forms.sort_by_key(|(k, f)| (*k, f.identity.valid_from));
+        let mut catalog = Catalog { forms, tables: Vec::new() };
         for (_, form, file, text) in &loaded {
             catalog.check_form(form, text).map_err(|(line, detail)| detail.at(file.clone(), line))?;
         }
         // Every date on which some version comes into force gives one table to check.
-        for date in loaded.iter().map(|(_, f, ..)| f.identity.valid_from) {
-            if let Err(cycle) = catalog.try_prerequisites(date) {
-                let in_force = catalog.form(cycle[0], date);
-                let (.., file, text) = loaded.iter().find(|(_, f, ..)| f == in_force).expect("loaded");
-                let cycle = cycle.iter().map(|k| k.code()).collect::<Vec<_>>().join(" → ");
-                return Err(FormError::Cycle { file: file.clone(), line: line_of(text, "requires"), cycle });
+        let mut dates: Vec<NaiveDate> = loaded.iter().map(|(_, f, ..)| f.identity.valid_from).collect();
+        dates.sort();
+        dates.dedup();
+        for date in dates {
+            let requires = DocumentKind::ALL.map(|k| (k, catalog.form(k, date).identity.requires.clone()));
+            match Prerequisites::new(requires) {
+                Ok(table) => catalog.tables.push((date, table)),
+                Err(cycle) => {
+                    let in_force = catalog.form(cycle[0], date);
+                    let (.., file, text) = loaded.iter().find(|(_, f, ..)| f == in_force).expect("loaded");
+                    let cycle = cycle.iter().map(|k| k.code()).collect::<Vec<_>>().join(" → ");
+                    return Err(FormError::Cycle { file: file.clone(), line: line_of(text, "requires"), cycle });
+                }
             }
         }
         Ok(catalog)
@@ -321,12 +334,9 @@ impl Catalog {
     }
 
     /// The prerequisites of every kind, from the versions of the forms in force on `date`.
-    pub fn prerequisites(&self, date: NaiveDate) -> Prerequisites {
-        self.try_prerequisites(date).expect("checked for cycles when loaded")
-    }
-
-    fn try_prerequisites(&self, date: NaiveDate) -> Result<Prerequisites, Vec<DocumentKind>> {
-        Prerequisites::new(DocumentKind::ALL.map(|k| (k, self.form(k, date).identity.requires.clone())))
+    pub fn prerequisites(&self, date: NaiveDate) -> &Prerequisites {
+        let in_force = self.tables.iter().rev().find(|(from, _)| *from <= date);
+        &in_force.unwrap_or(&self.tables[0]).1
     }
 
     /// How many definition files (versions) the catalog holds.
@@ -340,10 +350,9 @@ impl Catalog {
 
     /// The version of a form in force on `date` (the oldest for a date before every version).
     pub fn form(&self, kind: DocumentKind, date: NaiveDate) -> &FormDef {
-        let mut versions: Vec<&FormDef> = self.forms.iter().filter(|(k, _)| *k == kind).map(|(_, f)| f).collect();
-        versions.sort_by_key(|f| f.identity.valid_from);
-        let oldest = versions[0];
-        versions.into_iter().rev().find(|f| f.identity.valid_from <= date).unwrap_or(oldest)
+        let mut versions = self.forms.iter().filter(|(k, _)| *k == kind).map(|(_, f)| f);
+        let oldest = versions.next().expect("every kind has a form");
+        versions.take_while(|f| f.identity.valid_from <= date).last().unwrap_or(oldest)
     }
 
     /// Every definition, in process order of the kinds.
@@ -397,6 +406,24 @@ mod tests {
             }
             other => panic!("{other}"),
         }
+    }
+
+    #[test]
+    fn a_later_version_takes_over_from_its_date() {
+        let mut files: Vec<(String, String)> =
+            EMBEDDED.iter().map(|(stem, text)| (format!("forms/{stem}.toml"), text.to_string())).collect();
+        let newer = files[0].1.replace("valid_from = \"2022-02-01\"", "valid_from = \"2027-01-01\"");
+        let newer = newer.replace("ky_hieu = \"QĐ-KT\"", "ky_hieu = \"QĐ-KTr\"");
+        let newer = newer.replace("requires = []", "requires = [\"qd-xu-phat-khong-lap-bien-ban\"]");
+        files.push(("2027/qd-kiem-tra.toml".into(), newer));
+        let catalog = Catalog::from_files(files.iter().map(|(f, t)| (f.clone(), t.as_str()))).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let kind = DocumentKind::QdKiemTra;
+        assert_eq!(catalog.form(kind, day(2026, 12, 31)).identity.ky_hieu, "QĐ-KT");
+        assert_eq!(catalog.form(kind, day(2027, 1, 1)).identity.ky_hieu, "QĐ-KTr");
+        assert_eq!(catalog.form(kind, day(2020, 1, 1)).identity.ky_hieu, "QĐ-KT", "before every version: the oldest");
+        assert!(catalog.prerequisites(day(2026, 6, 1)).of(kind).is_empty());
+        assert_eq!(catalog.prerequisites(day(2027, 6, 1)).of(kind), &[DocumentKind::QdXuPhatKhongLapBienBan]);
     }
 
     #[test]
