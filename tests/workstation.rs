@@ -260,6 +260,24 @@ fn windows_keyboards_that_delete_and_retype_give_the_right_text() {
 }
 
 #[test]
+fn the_typing_method_and_look_are_remembered_for_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let entries = h.state().workspace().audit_verify().unwrap().entries;
+    h.run();
+    assert_eq!(h.state().workspace().audit_verify().unwrap().entries, entries, "a plain start writes nothing");
+    h.key_press_modifiers(egui::Modifiers::ALT, egui::Key::Z);
+    h.run();
+    click(&mut h, "Nền tối");
+    drop(h);
+    let mut h = harness(dir.path());
+    h.run();
+    click(&mut h, "Vụ việc mới…");
+    type_keys(&mut h, "Tên đối tượng", "Vieejt");
+    assert_eq!(h.state().new_case.as_ref().unwrap().input.name, "Việt", "Telex is on again");
+}
+
+#[test]
 fn the_built_in_telex_types_vietnamese_and_alt_z_switches_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());

@@ -30,6 +30,21 @@ pub use reference::Reference;
 /// The meta key of the unit record.
 const UNIT_KEY: &str = "unit";
 
+/// The meta key of the window's settings on this laptop.
+const WINDOW_KEY: &str = "window";
+
+/// What the window remembers between runs on this laptop (typing method, look). Plain
+/// values: the window maps them to its own types.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WindowSettings {
+    /// "off", "telex" or "vni".
+    pub typing_method: String,
+    /// "old" (hòa) or "new" (hoà).
+    pub tone_style: String,
+    pub dark: bool,
+    pub large_text: bool,
+}
+
 /// The folder in a data directory whose form files override the embedded ones.
 pub const FORMS_DIR: &str = "forms";
 
@@ -76,6 +91,17 @@ impl Workspace {
     pub fn set_unit(&mut self, unit: Unit) -> Result<(), AppError> {
         self.store.write(LOCAL_ACTOR, |w| w.put_meta(UNIT_KEY, &unit, "unit.set"))?;
         self.unit = Some(unit);
+        Ok(())
+    }
+
+    /// The window's settings as last saved (defaults when never saved or unreadable).
+    pub fn window_settings(&self) -> WindowSettings {
+        self.store.meta::<WindowSettings>(WINDOW_KEY).ok().flatten().unwrap_or_default()
+    }
+
+    /// Remembers the window's settings for the next run.
+    pub fn save_window_settings(&self, settings: &WindowSettings) -> Result<(), AppError> {
+        self.store.write(LOCAL_ACTOR, |w| w.put_meta(WINDOW_KEY, settings, "window.settings"))?;
         Ok(())
     }
 

@@ -52,6 +52,8 @@ pub struct AnchiApp {
     background: (std::sync::mpsc::Sender<JobResult>, std::sync::mpsc::Receiver<JobResult>),
     /// Background jobs not yet reported.
     jobs: usize,
+    /// The typing method and look as last saved (applied to the context on the first frame).
+    settings: Option<crate::app::WindowSettings>,
 }
 
 /// What a background job reports: a file written, a failure, or nothing (cancelled).
@@ -71,6 +73,7 @@ impl AnchiApp {
             open_viewer: true,
             background: std::sync::mpsc::channel(),
             jobs: 0,
+            settings: None,
         })
     }
 
@@ -91,6 +94,7 @@ impl AnchiApp {
         if self.jobs > 0 {
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(200));
         }
+        self.remember_settings(ui.ctx());
         let mut commands = Vec::new();
         self.shortcuts(ui.ctx(), &mut commands);
         let demo = self.ws.unit().is_none_or(|u| u.demo);
@@ -356,6 +360,31 @@ impl AnchiApp {
         Ok(())
     }
 
+    /// On the first frame, applies the saved typing method and look; afterwards, saves them
+    /// when the user changed them, so the next run starts the same way.
+    fn remember_settings(&mut self, ctx: &egui::Context) {
+        if self.settings.is_none() {
+            let saved = self.ws.window_settings();
+            let method = match saved.typing_method.as_str() {
+                "telex" => Method::Telex,
+                "vni" => Method::Vni,
+                _ => Method::Off,
+            };
+            let style = if saved.tone_style == "new" { ToneStyle::New } else { ToneStyle::Old };
+            Typing { method, style }.store(ctx);
+            theme::apply(ctx, theme::Appearance { dark: saved.dark, large_text: saved.large_text });
+            self.settings = Some(current_settings(ctx));
+            return;
+        }
+        let now = current_settings(ctx);
+        if self.settings.as_ref() != Some(&now) {
+            if let Err(e) = self.ws.save_window_settings(&now) {
+                self.error = Some(e.vi());
+            }
+            self.settings = Some(now);
+        }
+    }
+
     /// Runs slow work (rendering, a file dialog) on a named thread; its result comes back
     /// to the status line on a later frame.
     fn spawn(&mut self, name: &str, job: impl FnOnce() -> JobResult + Send + 'static) -> Result<(), AppError> {
@@ -415,6 +444,22 @@ impl AnchiApp {
 impl eframe::App for AnchiApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+}
+
+/// The settings the window is using now, as the app stores them.
+fn current_settings(ctx: &egui::Context) -> crate::app::WindowSettings {
+    let (typing, look) = (Typing::of(ctx), theme::appearance(ctx));
+    let method = match typing.method {
+        Method::Off => "off",
+        Method::Telex => "telex",
+        Method::Vni => "vni",
+    };
+    crate::app::WindowSettings {
+        typing_method: method.into(),
+        tone_style: if typing.style == ToneStyle::New { "new" } else { "old" }.into(),
+        dark: look.dark,
+        large_text: look.large_text,
     }
 }
 
