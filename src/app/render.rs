@@ -51,14 +51,6 @@ pub enum ValueStyle {
 const BLANK: &str = "……………";
 
 impl Workspace {
-    /// The printable form of a stored document.
-    pub fn print_document(&self, case_id: Uuid, document_id: Uuid) -> Result<PrintDocument, AppError> {
-        let case = self.case(case_id)?;
-        let doc =
-            case.document(document_id).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document_id })?;
-        Ok(self.print_of(&case, doc))
-    }
-
     /// The printable form of a document as it stands (the wizard's preview, before saving).
     pub fn print_of(&self, case: &Case, doc: &Document) -> PrintDocument {
         let date = doc.finalised_at.unwrap_or(doc.created_at).date();
@@ -69,18 +61,11 @@ impl Workspace {
 
     /// A document as PDF bytes.
     pub fn render_document(&self, case_id: Uuid, document_id: Uuid) -> Result<Vec<u8>, AppError> {
-        let print = self.print_document(case_id, document_id)?;
-        pdf::render(&print).map_err(|e| AppError::Render(e.to_string()))
-    }
-
-    /// Renders a document into `<data dir>/pdf/<case id>/` (where printing and "Save PDF"
-    /// take it from) and returns the file's path.
-    pub fn write_pdf(&self, case_id: Uuid, document_id: Uuid) -> Result<std::path::PathBuf, AppError> {
-        self.pdf_job(case_id, document_id)?.run()
+        self.pdf_job(case_id, document_id)?.render()
     }
 
     /// What printing a document needs, taken from the store now so that the slow part
-    /// ([`PdfJob::run`]) can go on another thread.
+    /// ([`PdfJob::run`] writes it to `<data dir>/pdf/<case id>/`) can go on another thread.
     pub fn pdf_job(&self, case_id: Uuid, document_id: Uuid) -> Result<PdfJob, AppError> {
         let case = self.case(case_id)?;
         let doc =
