@@ -158,6 +158,18 @@ pub enum SignerRole {
     CommuneRepresentative,
 }
 
+impl SignerRole {
+    /// The capacity in words, as the wizard shows it beside the signature.
+    pub fn vi(self) -> &'static str {
+        match self {
+            SignerRole::Maker => "Người lập / người ra quyết định",
+            SignerRole::Violator => "Người vi phạm hoặc đại diện",
+            SignerRole::Witness => "Người chứng kiến",
+            SignerRole::CommuneRepresentative => "Đại diện chính quyền cấp xã",
+        }
+    }
+}
+
 /// A signature taken on site: signed, or refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signature {

@@ -192,7 +192,7 @@ fn check_rule(form: &FormDef, rule: &RuleDef, doc: &Document, ctx: &Context, rep
             if confirmed || reason {
                 return;
             }
-            let who = roles.iter().map(|r| role_vi(*r)).collect::<Vec<_>>().join(" hoặc ");
+            let who = roles.iter().map(|r| r.vi().to_lowercase()).collect::<Vec<_>>().join(" hoặc ");
             let mut vi = format!("Người vi phạm từ chối ký: cần chữ ký xác nhận của {confirmers} {who}");
             if let Some(f) = reason_field.as_ref().and_then(|f| form.field(f)) {
                 vi.push_str(&format!(", hoặc ghi rõ “{}”", f.label));
@@ -200,14 +200,5 @@ fn check_rule(form: &FormDef, rule: &RuleDef, doc: &Document, ctx: &Context, rep
             let en = format!("the violator refused to sign: {confirmers} confirming signature(s) needed");
             report.error("signatures", &Message { vi, en });
         }
-    }
-}
-
-fn role_vi(role: SignerRole) -> &'static str {
-    match role {
-        SignerRole::Maker => "người lập",
-        SignerRole::Violator => "người vi phạm",
-        SignerRole::Witness => "người chứng kiến",
-        SignerRole::CommuneRepresentative => "đại diện chính quyền cấp xã",
     }
 }

@@ -155,15 +155,6 @@ impl WizardState {
     }
 }
 
-fn role_vi(role: SignerRole) -> &'static str {
-    match role {
-        SignerRole::Maker => "Người lập / người ra quyết định",
-        SignerRole::Violator => "Người vi phạm hoặc đại diện",
-        SignerRole::Witness => "Người chứng kiến",
-        SignerRole::CommuneRepresentative => "Đại diện chính quyền cấp xã",
-    }
-}
-
 /// Draws the wizard; what the user asks for goes into `out`.
 pub fn wizard_ui(ui: &mut egui::Ui, w: &mut WizardState, out: &mut Vec<Command>) {
     let (case_id, document) = (w.case.id, w.document);
@@ -380,7 +371,7 @@ fn signatures_ui(ui: &mut egui::Ui, w: &mut WizardState) {
             }
         };
         ui.horizontal(|ui| {
-            let label = ui.label(theme::bold(role_vi(role)));
+            let label = ui.label(theme::bold(role.vi()));
             let sig = &mut w.signatures[index];
             let mut changed = text_edit(ui, &mut sig.name, |v| {
                 egui::TextEdit::singleline(v).hint_text("họ tên").desired_width(260.0)
