@@ -149,8 +149,8 @@ impl WizardState {
                 roles.extend(r.iter().copied());
             }
         }
-        let mut seen = BTreeSet::new();
-        roles.retain(|r| seen.insert(*r as u8));
+        let mut seen = std::collections::HashSet::new();
+        roles.retain(|r| seen.insert(*r));
         roles
     }
 }
