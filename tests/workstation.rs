@@ -25,11 +25,16 @@ fn click(h: &mut Harness<'static, AnchiApp>, label: &str) {
     settle(h);
 }
 
-/// Clicks an entry of an open drop-down: the list behind may show the same words as text;
-/// the entry is the control among them.
+/// The control with this label: the screen behind may show the same words as plain text
+/// (a drop-down's entry over the list, a dialog's button over the case screen).
+fn control<'h>(h: &'h Harness<'static, AnchiApp>, label: &'h str) -> egui_kittest::Node<'h> {
+    let found = h.query_all_by_label(label).find(|n| n.accesskit_node().role() != egui::accesskit::Role::Label);
+    found.unwrap_or_else(|| panic!("no control {label:?} on screen"))
+}
+
+/// Clicks an entry of an open drop-down.
 fn choose(h: &mut Harness<'static, AnchiApp>, label: &str) {
-    let entry = h.query_all_by_label(label).find(|n| n.accesskit_node().role() != egui::accesskit::Role::Label);
-    entry.unwrap_or_else(|| panic!("no entry {label:?} on screen")).click();
+    control(h, label).click();
     h.run();
 }
 
