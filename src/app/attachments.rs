@@ -87,11 +87,7 @@ impl Workspace {
         let media_type =
             media_type(&bytes).ok_or_else(|| refuse(AttachProblem::NotAPhotoOrScan { file: name.clone() }))?;
         let sha256 = hex::encode(Sha256::digest(&bytes));
-        let target = self.attachment_path(&sha256);
-        if !target.exists() {
-            write_atomically(&target, &bytes).map_err(|e| AppError::Files(format!("{}: {e}", target.display())))?;
-        }
-        self.make_thumbnail(&sha256, &bytes);
+        self.keep_attachment_file(&sha256, &bytes)?;
         let attachment = Attachment {
             sha256,
             file_name: name,
@@ -108,6 +104,19 @@ impl Workspace {
             w.put_case(&case, "case.attach")?;
             Ok(attachment.clone())
         })
+    }
+}
+
+impl Workspace {
+    /// Keeps an attachment's bytes under their hash (once) with a thumbnail. `sha256` must
+    /// be the hash of `bytes`; callers have just computed or checked it.
+    pub(crate) fn keep_attachment_file(&self, sha256: &str, bytes: &[u8]) -> Result<(), AppError> {
+        let target = self.attachment_path(sha256);
+        if !target.exists() {
+            write_atomically(&target, bytes).map_err(|e| AppError::Files(format!("{}: {e}", target.display())))?;
+        }
+        self.make_thumbnail(sha256, bytes);
+        Ok(())
     }
 }
 

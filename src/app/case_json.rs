@@ -13,6 +13,7 @@ use crate::domain::workflow::check_step;
 use crate::domain::{
     Bilingual, Case, CaseSummary, DocumentKind, DocumentState, Stage, ValidationReport, stage, text::nfc,
 };
+use crate::store::Writer;
 
 /// The name of the format in every file.
 pub const FORMAT: &str = "anchi-case";
@@ -151,6 +152,19 @@ impl Bilingual for ImportProblem {
     }
 }
 
+/// Stores a case that came from elsewhere, with the numbers its documents use.
+pub(crate) fn store_imported_case(w: &mut Writer, case: &Case, action: &str) -> Result<(), AppError> {
+    for doc in case.documents.iter() {
+        if let Some(number) = &doc.number {
+            let use_ =
+                crate::store::NumberUse { document_id: doc.id, cancelled: doc.state == DocumentState::Cancelled };
+            w.record_number(number, &use_)?;
+        }
+    }
+    w.put_case(case, action)?;
+    Ok(())
+}
+
 /// Puts every string of a JSON tree in NFC, so decomposed input is stored composed.
 fn normalise_strings(value: &mut Value) {
     match value {
@@ -194,6 +208,25 @@ impl Workspace {
     /// Imports a case file. Every problem is reported with its JSON path; nothing is stored
     /// unless the whole file is good. Importing the same content again changes nothing.
     pub fn import_case(&self, json: &str) -> Result<Uuid, AppError> {
+        let case = self.read_case_file(json)?;
+        self.store.write(LOCAL_ACTOR, |w| {
+            match w.case(case.id)? {
+                Some(existing) if existing == case => return Ok(case.id),
+                Some(_) => {
+                    let mut report = ValidationReport::default();
+                    report.error("$.case.id", &ImportProblem::CaseExists);
+                    return Err(AppError::Invalid(report));
+                }
+                None => {}
+            }
+            store_imported_case(w, &case, "case.import")?;
+            Ok(case.id)
+        })
+    }
+
+    /// Reads and checks a case file (the JSON of `docs/case-format.md`) without storing
+    /// it: every problem is reported with its JSON path.
+    pub(crate) fn read_case_file(&self, json: &str) -> Result<Case, AppError> {
         let mut report = ValidationReport::default();
         let mut value: Value = match serde_json::from_str(json) {
             Ok(v) => v,
@@ -223,28 +256,7 @@ impl Workspace {
         if !report.is_ok() {
             return Err(AppError::Invalid(report));
         }
-        self.store.write(LOCAL_ACTOR, |w| {
-            match w.case(case.id)? {
-                Some(existing) if existing == case => return Ok(case.id),
-                Some(_) => {
-                    let mut report = ValidationReport::default();
-                    report.error("$.case.id", &ImportProblem::CaseExists);
-                    return Err(AppError::Invalid(report));
-                }
-                None => {}
-            }
-            for doc in case.documents.iter() {
-                if let Some(number) = &doc.number {
-                    let use_ = crate::store::NumberUse {
-                        document_id: doc.id,
-                        cancelled: doc.state == DocumentState::Cancelled,
-                    };
-                    w.record_number(number, &use_)?;
-                }
-            }
-            w.put_case(&case, "case.import")?;
-            Ok(case.id)
-        })
+        Ok(case)
     }
 
     fn check_import(&self, case: &Case, report: &mut ValidationReport) -> Result<(), AppError> {

@@ -30,6 +30,15 @@ pub enum AppError {
     /// A document could not be rendered to PDF.
     #[error("rendering: {0}")]
     Render(String),
+    /// A device key operation was refused (no key, wrong passphrase…).
+    #[error(transparent)]
+    Key(#[from] super::keys::KeyError),
+    /// A package is damaged, altered, or signed by a key that is not trusted.
+    #[error("package refused: {0}")]
+    Package(#[from] crate::package::PackageError),
+    /// A good package that this laptop will not take (older version, local changes).
+    #[error("package not imported: {0}")]
+    PackageImport(#[from] super::packages::ImportRefusal),
     /// The data directory holds a real unit; demo data would mix with real cases.
     #[error("the data directory holds the real unit {unit}; demo data is only made where no unit is set up")]
     RealUnitPresent { unit: String },
@@ -48,6 +57,9 @@ impl Bilingual for AppError {
             }
             AppError::Render(_) => "Không in được văn bản ra PDF".into(),
             AppError::Files(_) => "Không ghi được tệp vào thư mục dữ liệu (ổ đĩa đầy hoặc không có quyền ghi)".into(),
+            AppError::Key(e) => e.vi(),
+            AppError::Package(e) => e.vi(),
+            AppError::PackageImport(e) => e.vi(),
             AppError::RealUnitPresent { unit } => {
                 format!("Thư mục dữ liệu đã có đơn vị thật ({unit}); không tạo dữ liệu mẫu vào đây")
             }

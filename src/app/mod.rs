@@ -8,7 +8,9 @@ pub mod demo;
 mod error;
 mod fill;
 pub mod goods;
+pub mod keys;
 pub mod new_case;
+pub mod packages;
 pub mod reference;
 pub mod render;
 

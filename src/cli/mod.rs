@@ -1,6 +1,17 @@
 //! The command line: a thin face over [`crate::app`]. It parses arguments, calls one use
 //! case, and prints the result for people or, with `--json`, for scripts.
 
+/// Prints a line to standard output; a closed pipe (`anchi case list | head`) ends the
+/// output quietly instead of panicking.
+macro_rules! emit {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+mod package;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -51,6 +62,12 @@ pub enum Command {
     /// Documents: render to PDF.
     #[command(subcommand)]
     Doc(DocCommand),
+    /// This laptop's signing key: init, show, rotate.
+    #[command(subcommand)]
+    Key(package::KeyCommand),
+    /// Signed case packages: export, verify, import, show.
+    #[command(subcommand)]
+    Package(package::PackageCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,22 +136,16 @@ pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
         Err(e) => {
             report_error(&e);
             match e {
-                AppError::Invalid(_) | AppError::Workflow(_) | AppError::CaseNotFound(_) => {
-                    ExitCode::from(EXIT_REFUSED)
-                }
+                AppError::Invalid(_)
+                | AppError::Workflow(_)
+                | AppError::CaseNotFound(_)
+                | AppError::Key(_)
+                | AppError::Package(_)
+                | AppError::PackageImport(_) => ExitCode::from(EXIT_REFUSED),
                 _ => ExitCode::FAILURE,
             }
         }
     }
-}
-
-/// Prints a line to standard output; a closed pipe (`anchi case list | head`) ends the
-/// output quietly instead of panicking.
-macro_rules! emit {
-    ($($arg:tt)*) => {{
-        use std::io::Write;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
 }
 
 fn report_error(e: &AppError) {
@@ -163,8 +174,15 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Package(p) = &command
+        && let Some(result) = package::inspect(p)
+    {
+        return result.map(|()| ExitCode::SUCCESS);
+    }
     let mut ws = Workspace::open(data_dir)?;
     match command {
+        Command::Key(key) => package::key(&ws, key)?,
+        Command::Package(p) => package::package(&ws, p)?,
         Command::Demo { cases, seed } => {
             let made = ws.make_demo(cases, seed)?;
             emit!("Đã tạo {made} vụ việc mẫu trong {}", data_dir.display());

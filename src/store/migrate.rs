@@ -5,13 +5,13 @@
 use redb::ReadableTable;
 
 use super::{
-    CASE_JOURNAL, CASES, JOURNAL, JournalEntry, META, NUMBER_COUNTERS, NUMBERS, OpenError, SCHEMA_KEY, SUMMARIES,
-    Store, StoreError, Writer, record,
+    CASE_JOURNAL, CASES, JOURNAL, JournalEntry, META, NUMBER_COUNTERS, NUMBERS, OpenError, PACKAGES, SCHEMA_KEY,
+    SUMMARIES, Store, StoreError, Writer, record,
 };
 
 /// The schema this build writes. The committed fixture `tests/fixtures/schema-v1.redb`
 /// was written by the first version and must keep opening.
-pub const CURRENT_SCHEMA: u32 = 2;
+pub const CURRENT_SCHEMA: u32 = 3;
 
 /// One step from schema `from` to `from + 1`.
 pub struct Migration {
@@ -21,8 +21,16 @@ pub struct Migration {
 }
 
 /// The migrations of this build, oldest first.
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { from: 1, describe: "index the journal by case", run: index_journal_by_case }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { from: 1, describe: "index the journal by case", run: index_journal_by_case },
+    Migration { from: 2, describe: "add the signed packages table", run: add_packages_table },
+];
+
+/// Schema 3: the versions of each case's signed packages.
+fn add_packages_table(w: &mut Writer) -> Result<(), StoreError> {
+    w.tx().open_table(PACKAGES)?;
+    Ok(())
+}
 
 /// Schema 2: the case history reads an index instead of scanning the whole journal.
 fn index_journal_by_case(w: &mut Writer) -> Result<(), StoreError> {
@@ -80,6 +88,7 @@ fn create_tables(w: &mut Writer) -> Result<(), StoreError> {
     tx.open_table(CASE_JOURNAL)?;
     tx.open_table(NUMBER_COUNTERS)?;
     tx.open_table(NUMBERS)?;
+    tx.open_table(PACKAGES)?;
     Ok(())
 }
 

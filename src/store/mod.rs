@@ -33,6 +33,10 @@ const NUMBER_COUNTERS: TableDefinition<&str, u32> = TableDefinition::new("number
 /// Every number ever used: `12/QĐ-KT-X|2026` → (document id, cancelled).
 const NUMBERS: TableDefinition<&str, &[u8]> = TableDefinition::new("numbers");
 
+/// The signed packages made or imported of each case: case id → `Vec<PackageRecord>`,
+/// oldest version first. Schema 3 and later.
+const PACKAGES: TableDefinition<u128, &[u8]> = TableDefinition::new("packages");
+
 const SCHEMA_KEY: &str = "schema_version";
 
 /// An open anchi database.
@@ -45,6 +49,27 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("path", &self.path).finish()
     }
+}
+
+/// One version of a case's signed package, as this laptop made or imported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PackageRecord {
+    pub version: u32,
+    /// Made here (`false`) or imported from another laptop (`true`).
+    pub imported: bool,
+    pub created: chrono::DateTime<Utc>,
+    /// SHA-256 of the package file (unsealed), hex: what the next version names.
+    pub sha256: String,
+    /// The previous version's `sha256`, as its `bag-info.txt` names it.
+    pub previous_sha256: Option<String>,
+    /// SHA-256 of the signed tag manifest, hex.
+    pub tag_manifest_sha256: String,
+    /// SHA-256 of `data/case.json`, hex: tells whether the case changed since.
+    pub case_json_sha256: String,
+    pub key_id: String,
+    /// The minisign signature file's text, so exporting unchanged content again gives
+    /// the very same file.
+    pub signature: String,
 }
 
 /// What the numbers table remembers of a used number.
@@ -168,6 +193,14 @@ impl Store {
             out.push(record::decode("journal", value.value())?);
         }
         Ok(out)
+    }
+
+    /// The package versions of a case, oldest first (empty when none was made).
+    pub fn packages(&self, case_id: Uuid) -> Result<Vec<PackageRecord>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = tx.open_table(PACKAGES)?;
+        let value = table.get(case_id.as_u128())?;
+        Ok(value.map(|v| record::decode("packages", v.value())).transpose()?.unwrap_or_default())
     }
 
     /// How a number was used, if it was.
@@ -301,6 +334,33 @@ impl Writer {
         }
         drop(summaries);
         self.journal(action, Some(case.id), &bytes)
+    }
+
+    /// Records the package versions of a case. Not journalled by itself: the export or
+    /// import that changes them journals the case in the same transaction
+    /// ([`Writer::note_case`] or [`Writer::put_case`]).
+    pub fn put_packages(&mut self, case_id: Uuid, records: &[PackageRecord]) -> Result<(), StoreError> {
+        self.tx.open_table(PACKAGES)?.insert(case_id.as_u128(), record::encode(&records.to_vec()).as_slice())?;
+        Ok(())
+    }
+
+    /// Journals something done with a case that leaves it as stored (a package made of
+    /// it): the entry carries the case's hash, tying what was done to that content.
+    pub fn note_case(&mut self, case_id: Uuid, action: &str) -> Result<(), StoreError> {
+        let case = self
+            .tx
+            .open_table(CASES)?
+            .get(case_id.as_u128())?
+            .map(|v| v.value().to_vec())
+            .ok_or(StoreError::Decode { table: "cases", detail: format!("case {case_id} is not stored") })?;
+        self.journal(action, Some(case_id), &case)
+    }
+
+    /// The package versions of a case inside this transaction.
+    pub fn packages(&self, case_id: Uuid) -> Result<Vec<PackageRecord>, StoreError> {
+        let table = self.tx.open_table(PACKAGES)?;
+        let value = table.get(case_id.as_u128())?;
+        Ok(value.map(|v| record::decode("packages", v.value())).transpose()?.unwrap_or_default())
     }
 
     /// Reads a case inside this transaction.

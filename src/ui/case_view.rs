@@ -381,19 +381,25 @@ fn cancel_dialog(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out:
 }
 
 /// The journal's action codes in words.
-pub fn action_vi(action: &str) -> &str {
-    match action {
-        "case.create" => "Mở vụ việc",
-        "case.import" => "Nhập vụ việc từ tệp",
-        "document.start" => "Bắt đầu soạn văn bản",
-        "document.save_field" => "Lưu nội dung",
-        "document.save_signatures" => "Ghi nhận chữ ký",
-        "document.finalise" => "Hoàn tất văn bản",
-        "document.cancel" => "Hủy văn bản",
-        "document.amend" => "Lập văn bản sửa đổi, bổ sung",
-        "case.close_no_violation" => "Kết thúc: không vi phạm",
-        "case.cancel" => "Hủy vụ việc",
-        "demo.create" => "Tạo vụ việc mẫu",
-        other => other,
+pub fn action_vi(action: &str) -> String {
+    // Package entries carry the version and the file's hash: "package.export v2 <sha256>".
+    let (verb, detail) = action.split_once(' ').unwrap_or((action, ""));
+    let version = || detail.split(' ').next().and_then(|v| v.strip_prefix('v')).unwrap_or("?");
+    match verb {
+        "case.create" => "Mở vụ việc".into(),
+        "case.import" => "Nhập vụ việc từ tệp".into(),
+        "document.start" => "Bắt đầu soạn văn bản".into(),
+        "document.save_field" => "Lưu nội dung".into(),
+        "document.save_signatures" => "Ghi nhận chữ ký".into(),
+        "document.finalise" => "Hoàn tất văn bản".into(),
+        "document.cancel" => "Hủy văn bản".into(),
+        "document.amend" => "Lập văn bản sửa đổi, bổ sung".into(),
+        "case.close_no_violation" => "Kết thúc: không vi phạm".into(),
+        "case.cancel" => "Hủy vụ việc".into(),
+        "case.attach" => "Đính kèm ảnh, tài liệu".into(),
+        "demo.create" => "Tạo vụ việc mẫu".into(),
+        "package.export" => format!("Xuất gói hồ sơ phiên bản {}", version()),
+        "package.import" => format!("Nhận gói hồ sơ phiên bản {}", version()),
+        _ => action.into(),
     }
 }

@@ -164,6 +164,9 @@ impl Workspace {
     /// data into a data directory that holds a real unit.
     pub fn make_demo(&mut self, count: usize, seed: u64) -> Result<usize, AppError> {
         self.ensure_demo_unit()?;
+        if self.device_key()?.is_none() {
+            self.init_key(super::keys::DEMO_PASSPHRASE)?;
+        }
         let mut rng = fastrand::Rng::with_seed(seed);
         // Room for the ten days a case's documents may span, so none is in the future.
         let newest = super::now() - Duration::days(12);

@@ -1,0 +1,334 @@
+//! Exporting a case as a signed package and importing one (`docs/package-format.md`).
+//! The format itself is [`crate::package`]; this module chooses what goes in, which
+//! version it is, which keys are trusted, and what the store remembers of each version.
+
+use chrono::{SubsecRound, Utc};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::case_json::store_imported_case;
+use super::keys::KeyError;
+use super::{AppError, LOCAL_ACTOR, Workspace};
+use crate::domain::{Bilingual, Case};
+use crate::package::{self, BagInfo, CASE_JSON, Limits, PackageError, Payload, Unsigned};
+use crate::store::PackageRecord;
+
+/// A package made by [`Workspace::export_package`].
+#[derive(Debug)]
+pub struct Exported {
+    /// The file to write: the package, or the sealed package with `seal_to`.
+    pub bytes: Vec<u8>,
+    pub info: BagInfo,
+    /// SHA-256 of the (unsealed) package file, hex.
+    pub sha256: String,
+    /// False when the case had not changed since the last export: the same version (the
+    /// very same file) was made again.
+    pub new_version: bool,
+    pub sealed: bool,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    pub case_id: Uuid,
+    pub version: u32,
+    /// True when this very package had been imported (or made) here before: nothing changed.
+    pub unchanged: bool,
+}
+
+/// A verified package that this laptop will not take.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportRefusal {
+    #[error("data/case.json is case {found}, but bag-info.txt names case {named}")]
+    CaseIdMismatch { named: Uuid, found: Uuid },
+    #[error("{0} is in case.json's attachments but not in the package")]
+    MissingAttachment(String),
+    #[error("{0} is not a file case.json refers to")]
+    UnexpectedFile(String),
+    #[error("version {incoming} is not newer than version {stored} already here")]
+    OlderVersion { incoming: u32, stored: u32 },
+    #[error("the case was changed on this laptop after version {0}; importing would lose those changes")]
+    ChangedHere(u32),
+    #[error("the case exists on this laptop with other content and never came in a package")]
+    ExistsUnpackaged,
+}
+
+impl Bilingual for ImportRefusal {
+    fn vi(&self) -> String {
+        match self {
+            ImportRefusal::CaseIdMismatch { .. } => "Nội dung vụ việc trong gói không khớp mã vụ việc của gói".into(),
+            ImportRefusal::MissingAttachment(name) => format!("Thiếu tệp đính kèm “{name}” trong gói"),
+            ImportRefusal::UnexpectedFile(name) => format!("Tệp “{name}” không thuộc vụ việc"),
+            ImportRefusal::OlderVersion { incoming, stored } => {
+                format!("Gói phiên bản {incoming} không mới hơn phiên bản {stored} đã có trên máy")
+            }
+            ImportRefusal::ChangedHere(v) => {
+                format!("Vụ việc đã được sửa trên máy này sau phiên bản {v}; nhập gói sẽ làm mất các thay đổi đó")
+            }
+            ImportRefusal::ExistsUnpackaged => "Vụ việc đã có trên máy với nội dung khác".into(),
+        }
+    }
+}
+
+/// Where a document's PDF goes in the package: process order, then its usual file name.
+fn document_path(index: usize, doc: &crate::domain::Document) -> String {
+    format!("data/documents/{:02}-{}", index + 1, Workspace::document_file_name(doc))
+}
+
+/// Where an attachment goes: its hash and the extension of its kind (the original file
+/// name is in case.json).
+pub fn attachment_path(sha256: &str, media_type: &str) -> String {
+    let ext = match media_type {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "image/tiff" => "tif",
+        "image/heic" => "heic",
+        "application/pdf" => "pdf",
+        _ => "bin",
+    };
+    format!("data/attachments/{sha256}.{ext}")
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl Workspace {
+    /// The package versions of a case, oldest first.
+    pub fn package_versions(&self, case_id: Uuid) -> Result<Vec<PackageRecord>, AppError> {
+        Ok(self.store.packages(case_id)?)
+    }
+
+    /// Makes the signed package of a case. When the case has not changed since its last
+    /// package, the same version comes out byte for byte; otherwise a new version that names
+    /// the previous one's hash. `progress` hears the fraction done (rendering, reading photos).
+    pub fn export_package(
+        &self,
+        case_id: Uuid,
+        passphrase: &str,
+        seal_to: Option<&str>,
+        progress: &dyn Fn(f32),
+    ) -> Result<Exported, AppError> {
+        if let Some(recipient) = seal_to {
+            package::check_recipient(recipient)?;
+        }
+        let (key, secret) = self.unlock_key(passphrase)?;
+        let unit = self.unit().ok_or(KeyError::NoUnit)?.code.clone();
+        let case = self.case(case_id)?;
+        let (payload, case_json_sha256) = self.payload_of(&case, progress)?;
+        let records = self.store.packages(case_id)?;
+
+        // The last version again, if nothing in it would change.
+        if let Some(last) = records.last().filter(|r| !r.imported && r.key_id == key.key_id) {
+            let info = BagInfo {
+                version: last.version,
+                case_id,
+                unit: unit.clone(),
+                key_id: key.key_id.clone(),
+                created: last.created,
+                previous_sha256: previous_of(&records, last.version),
+            };
+            let unsigned = Unsigned::new(info, payload.clone())?;
+            if sha256_hex(unsigned.tag_manifest().as_bytes()) == last.tag_manifest_sha256 {
+                let info = unsigned.info.clone();
+                let bytes = unsigned.finish(&last.signature);
+                let sha256 = sha256_hex(&bytes);
+                if sha256 == last.sha256 {
+                    progress(1.0);
+                    return finish_export(bytes, info, sha256, false, seal_to);
+                }
+            }
+        }
+
+        let info = BagInfo {
+            version: records.last().map_or(1, |r| r.version + 1),
+            case_id,
+            unit,
+            key_id: key.key_id.clone(),
+            created: Utc::now().trunc_subsecs(0),
+            previous_sha256: records.last().map(|r| r.sha256.clone()),
+        };
+        let unsigned = Unsigned::new(info, payload)?;
+        let signature = minisign::sign(
+            None,
+            &secret,
+            std::io::Cursor::new(unsigned.tag_manifest().as_bytes()),
+            Some(&unsigned.info.trusted_comment()),
+            Some(&format!("signature from anchi device key {}", key.key_id)),
+        )
+        .map_err(|e| KeyError::Damaged(e.to_string()))?
+        .into_string();
+        let tag_manifest_sha256 = sha256_hex(unsigned.tag_manifest().as_bytes());
+        let info = unsigned.info.clone();
+        let bytes = unsigned.finish(&signature);
+        let sha256 = sha256_hex(&bytes);
+        let record = PackageRecord {
+            version: info.version,
+            imported: false,
+            created: info.created,
+            sha256: sha256.clone(),
+            previous_sha256: info.previous_sha256.clone(),
+            tag_manifest_sha256,
+            case_json_sha256,
+            key_id: key.key_id,
+            signature,
+        };
+        self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
+            let mut records = w.packages(case_id)?;
+            records.push(record);
+            w.put_packages(case_id, &records)?;
+            w.note_case(case_id, &format!("package.export v{} {sha256}", info.version))?;
+            Ok(())
+        })?;
+        progress(1.0);
+        finish_export(bytes, info, sha256, true, seal_to)
+    }
+
+    /// The payload files of a case (sorted by the package) and the hash of its case.json.
+    fn payload_of(&self, case: &Case, progress: &dyn Fn(f32)) -> Result<(Payload, String), AppError> {
+        let case_json = format!("{}\n", self.export_case(case.id)?).into_bytes();
+        let case_json_sha256 = sha256_hex(&case_json);
+        let documents: Vec<_> = case.documents.iter().enumerate().filter(|(_, d)| d.finalised_at.is_some()).collect();
+        let steps = (documents.len() + case.attachments.len()).max(1) as f32;
+        let mut done = 0.0;
+        let mut payload = vec![(CASE_JSON.to_string(), case_json)];
+        for (i, doc) in documents {
+            payload.push((document_path(i, doc), self.render_document(case.id, doc.id)?));
+            done += 1.0;
+            progress(done / steps * 0.95);
+        }
+        for attachment in &case.attachments {
+            let file = self.attachment_path(&attachment.sha256);
+            let bytes = std::fs::read(&file).map_err(|e| AppError::Files(format!("{}: {e}", file.display())))?;
+            if sha256_hex(&bytes) != attachment.sha256 {
+                return Err(AppError::Files(format!(
+                    "{}: content no longer matches its SHA-256 (damaged on disk)",
+                    file.display()
+                )));
+            }
+            payload.push((attachment_path(&attachment.sha256, &attachment.media_type), bytes));
+            done += 1.0;
+            progress(done / steps * 0.95);
+        }
+        Ok((payload, case_json_sha256))
+    }
+
+    /// Takes a member's package: checks its signature against `trusted` and every hash,
+    /// reads its case as a case file, and stores the case, its attachments and the
+    /// version. Never replaces a newer version, nor a case changed here since its last
+    /// package; a refused package stores nothing.
+    pub fn import_package(
+        &self,
+        bytes: &[u8],
+        trusted: &[minisign::PublicKey],
+        identity: Option<&str>,
+    ) -> Result<Imported, AppError> {
+        let verified = open_package(bytes, identity)?.verify(trusted)?;
+        let opened = verified.opened;
+        let info = opened.info.clone();
+        let json = opened
+            .file(CASE_JSON)
+            .ok_or(PackageError::MissingFile { file: CASE_JSON.into(), manifest: package::MANIFEST })?;
+        let json = std::str::from_utf8(json).map_err(|_| PackageError::BadTagFile {
+            file: package::MANIFEST,
+            detail: "case.json is not UTF-8".into(),
+        })?;
+        let case = self.read_case_file(json)?;
+        if case.id != info.case_id {
+            return Err(ImportRefusal::CaseIdMismatch { named: info.case_id, found: case.id }.into());
+        }
+
+        // Every payload file is case.json, a document PDF, or an attachment case.json names.
+        let mut attachments = Vec::new();
+        for a in &case.attachments {
+            let path = attachment_path(&a.sha256, &a.media_type);
+            let bytes = opened.file(&path).ok_or_else(|| ImportRefusal::MissingAttachment(path.clone()))?;
+            if sha256_hex(bytes) != a.sha256 {
+                return Err(PackageError::HashMismatch { file: path, manifest: "case.json" }.into());
+            }
+            attachments.push((a.sha256.clone(), path));
+        }
+        for (path, _) in &opened.payload {
+            let known = path == CASE_JSON
+                || path.starts_with("data/documents/") && path.ends_with(".pdf")
+                || attachments.iter().any(|(_, p)| p == path);
+            if !known {
+                return Err(ImportRefusal::UnexpectedFile(path.clone()).into());
+            }
+        }
+
+        let records = self.store.packages(case.id)?;
+        if records.iter().any(|r| r.sha256 == opened.sha256) {
+            return Ok(Imported { case_id: case.id, version: info.version, unchanged: true });
+        }
+        if let Some(last) = records.last()
+            && info.version <= last.version
+        {
+            return Err(ImportRefusal::OlderVersion { incoming: info.version, stored: last.version }.into());
+        }
+        if let Ok(existing) = self.case(case.id) {
+            match records.last() {
+                None if existing != case => return Err(ImportRefusal::ExistsUnpackaged.into()),
+                Some(last)
+                    if sha256_hex(format!("{}\n", self.export_case(case.id)?).as_bytes()) != last.case_json_sha256 =>
+                {
+                    return Err(ImportRefusal::ChangedHere(last.version).into());
+                }
+                _ => {}
+            }
+        }
+
+        for (sha256, path) in &attachments {
+            self.keep_attachment_file(sha256, opened.file(path).expect("checked above"))?;
+        }
+        let record = PackageRecord {
+            version: info.version,
+            imported: true,
+            created: info.created,
+            sha256: opened.sha256.clone(),
+            previous_sha256: info.previous_sha256.clone(),
+            tag_manifest_sha256: sha256_hex(opened.tag_manifest()),
+            case_json_sha256: sha256_hex(json.as_bytes()),
+            key_id: verified.key_id,
+            signature: opened.signature.clone(),
+        };
+        self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
+            store_imported_case(w, &case, &format!("package.import v{} {}", info.version, opened.sha256))?;
+            let mut records = w.packages(case.id)?;
+            records.push(record);
+            w.put_packages(case.id, &records)?;
+            Ok(())
+        })?;
+        Ok(Imported { case_id: case.id, version: info.version, unchanged: false })
+    }
+}
+
+/// The previous version's hash of `version`, as the records remember it.
+fn previous_of(records: &[PackageRecord], version: u32) -> Option<String> {
+    records.iter().find(|r| r.version == version).and_then(|r| r.previous_sha256.clone())
+}
+
+fn finish_export(
+    bytes: Vec<u8>,
+    info: BagInfo,
+    sha256: String,
+    new_version: bool,
+    seal_to: Option<&str>,
+) -> Result<Exported, AppError> {
+    let (bytes, sealed) = match seal_to {
+        Some(recipient) => (package::seal(&bytes, recipient)?, true),
+        None => (bytes, false),
+    };
+    Ok(Exported { bytes, info, sha256, new_version, sealed })
+}
+
+/// Unseals (when sealed) and reads a package, checking everything but the signature.
+pub fn open_package(bytes: &[u8], identity: Option<&str>) -> Result<package::Opened, PackageError> {
+    if package::is_sealed(bytes) {
+        let identity = identity.ok_or(PackageError::SealedNeedsIdentity)?;
+        let inner = package::unseal(bytes, identity)?;
+        return package::open(&inner, &Limits::default());
+    }
+    package::open(bytes, &Limits::default())
+}
