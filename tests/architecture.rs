@@ -97,6 +97,14 @@ fn the_pdf_layer_only_places_resolved_text() {
 }
 
 #[test]
+fn the_package_format_knows_no_case_store_or_face() {
+    // It lays out and checks bags; which case goes in and which keys are trusted is app's.
+    let forbidden = ["crate::store", "crate::app", "crate::ui", "crate::cli", "crate::forms", "redb", "egui"];
+    let found = offences("package", &forbidden);
+    assert!(found.is_empty(), "src/package must not depend on outer layers:\n{}", found.join("\n"));
+}
+
+#[test]
 fn the_checker_finds_what_it_looks_for() {
     // Guard against a checker that silently matches nothing (a wrong path, say).
     assert!(!offences("store", &["redb"]).is_empty());

@@ -371,3 +371,38 @@ fn cancelling_a_case_asks_for_a_reason_first() {
     h.run();
     assert_eq!(stage(&h.state().workspace().case(open).unwrap()), Stage::DaHuy);
 }
+
+#[test]
+fn a_case_is_exported_as_a_signed_package_after_the_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let case = h.state_mut().list().rows.iter().find(|r| r.stage == Stage::DaXuPhat).unwrap().id;
+    h.state_mut().execute(anchi::ui::command::Command::OpenCase(case));
+    h.run();
+    let out = dir.path().join("usb").join("goi.anchi");
+    let export = |h: &mut Harness<'static, AnchiApp>, passphrase: &str| {
+        click(h, "Xuất gói hồ sơ…");
+        if let Screen::Case(screen) = &mut h.state_mut().screen {
+            screen.export.as_mut().expect("the export dialog is open").out = out.display().to_string();
+        }
+        type_into(h, "Mật khẩu khóa ký", passphrase);
+        click(h, "Xuất gói");
+    };
+
+    export(&mut h, "sai");
+    assert_eq!(h.state().error.as_deref(), Some("Mật khẩu của khóa ký không đúng"));
+    assert!(!out.exists() && h.state().workspace().package_versions(case).unwrap().is_empty());
+
+    h.state_mut().error = None;
+    export(&mut h, "demo");
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    let bytes = std::fs::read(&out).expect("the package was written");
+    assert!(!dir.path().join("usb").join("goi.anchi.part").exists());
+    let ws = h.state().workspace();
+    let key = minisign::PublicKey::from_base64(&ws.device_key().unwrap().unwrap().public_key).unwrap();
+    let verified = anchi::app::packages::open_package(&bytes, None).unwrap().verify(&[key]).unwrap();
+    assert_eq!(verified.opened.info.case_id, case);
+    assert_eq!(ws.package_versions(case).unwrap().len(), 1);
+    h.get_by_label_contains("Đã xuất gói hồ sơ phiên bản 1");
+    h.get_by_label_contains("Gói đã xuất: phiên bản 1");
+}

@@ -118,17 +118,6 @@ impl Workspace {
         Ok(Enrolment { team_id: unit.code.clone(), key_id: key.key_id, public_key: key.public_key })
     }
 
-    /// Opens the secret key with its passphrase, for signing.
-    pub fn unlock_key(&self, passphrase: &str) -> Result<(DeviceKey, minisign::SecretKey), AppError> {
-        let key = self.device_key()?.ok_or(KeyError::NoKey)?;
-        let boxed =
-            minisign::SecretKeyBox::from_string(&key.secret_key).map_err(|e| KeyError::Damaged(e.to_string()))?;
-        let secret = boxed
-            .into_secret_key(Some(passphrase.to_string()))
-            .map_err(|_| KeyError::WrongPassphrase(key.key_id.clone()))?;
-        Ok((key, secret))
-    }
-
     fn new_key(&self, passphrase: &str) -> Result<DeviceKey, AppError> {
         let unit = self.unit().ok_or(KeyError::NoUnit)?;
         let min = if unit.demo { DEMO_PASSPHRASE.len() } else { MIN_PASSPHRASE };
@@ -142,6 +131,12 @@ impl Workspace {
         let secret_key = pair.sk.to_box(Some(&comment)).map_err(|e| KeyError::Damaged(e.to_string()))?.into_string();
         Ok(DeviceKey { key_id, public_key: pair.pk.to_base64(), secret_key, created_at: Utc::now() })
     }
+}
+
+/// Opens a stored key's secret half with its passphrase (scrypt: a tenth of a second or so).
+pub fn unlock(key: &DeviceKey, passphrase: &str) -> Result<minisign::SecretKey, KeyError> {
+    let boxed = minisign::SecretKeyBox::from_string(&key.secret_key).map_err(|e| KeyError::Damaged(e.to_string()))?;
+    boxed.into_secret_key(Some(passphrase.to_string())).map_err(|_| KeyError::WrongPassphrase(key.key_id.clone()))
 }
 
 /// Reads a trusted public key given on the command line: minisign's base64 form, or the

@@ -2,16 +2,19 @@
 //! The format itself is [`crate::package`]; this module chooses what goes in, which
 //! version it is, which keys are trusted, and what the store remembers of each version.
 
+use std::path::PathBuf;
+
 use chrono::{SubsecRound, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::case_json::store_imported_case;
-use super::keys::KeyError;
+use super::keys::{DeviceKey, KeyError, unlock};
+use super::render::PdfJob;
 use super::{AppError, LOCAL_ACTOR, Workspace};
-use crate::domain::{Bilingual, Case};
-use crate::package::{self, BagInfo, CASE_JSON, Limits, PackageError, Payload, Unsigned};
-use crate::store::PackageRecord;
+use crate::domain::Bilingual;
+use crate::package::{self, BagInfo, CASE_JSON, Limits, PackageError, Unsigned};
+pub use crate::store::PackageRecord;
 
 /// A package made by [`Workspace::export_package`].
 #[derive(Debug)]
@@ -34,6 +37,122 @@ pub struct Imported {
     pub version: u32,
     /// True when this very package had been imported (or made) here before: nothing changed.
     pub unchanged: bool,
+}
+
+/// Everything an export needs, taken from the store ([`Workspace::prepare_export`]).
+#[derive(Debug)]
+pub struct ExportJob {
+    case_id: Uuid,
+    passphrase: String,
+    key: DeviceKey,
+    unit: String,
+    case_json: Vec<u8>,
+    documents: Vec<(String, PdfJob)>,
+    /// Package path, SHA-256, file in the data directory.
+    attachments: Vec<(String, String, PathBuf)>,
+    records: Vec<PackageRecord>,
+    seal_to: Option<String>,
+}
+
+/// A package made by [`ExportJob::run`], with the version record to store when it is new.
+#[derive(Debug)]
+pub struct BuiltPackage {
+    pub exported: Exported,
+    record: Option<PackageRecord>,
+}
+
+impl ExportJob {
+    /// Renders, reads, hashes and signs. Touches no store: [`Workspace::record_export`]
+    /// records the version afterwards.
+    pub fn run(self, progress: &dyn Fn(f32)) -> Result<BuiltPackage, AppError> {
+        let secret = unlock(&self.key, &self.passphrase)?;
+        let steps = (self.documents.len() + self.attachments.len()).max(1) as f32;
+        let mut done = 0.0;
+        let mut step = || {
+            done += 1.0;
+            progress(done / steps * 0.95);
+        };
+        let case_json_sha256 = sha256_hex(&self.case_json);
+        let mut payload = vec![(CASE_JSON.to_string(), self.case_json)];
+        for (path, job) in &self.documents {
+            payload.push((path.clone(), job.render()?));
+            step();
+        }
+        for (path, sha256, file) in &self.attachments {
+            let bytes = std::fs::read(file).map_err(|e| AppError::Files(format!("{}: {e}", file.display())))?;
+            if sha256_hex(&bytes) != *sha256 {
+                return Err(AppError::Files(format!(
+                    "{}: content no longer matches its SHA-256 (damaged on disk)",
+                    file.display()
+                )));
+            }
+            payload.push((path.clone(), bytes));
+            step();
+        }
+        let seal_to = self.seal_to.as_deref();
+        let key_id = &self.key.key_id;
+        let last = self.records.last();
+
+        // The last version again, if nothing in it would change.
+        if let Some(last) = last.filter(|r| !r.imported && r.key_id == *key_id) {
+            let info = BagInfo {
+                version: last.version,
+                case_id: self.case_id,
+                unit: self.unit.clone(),
+                key_id: key_id.clone(),
+                created: last.created,
+                previous_sha256: last.previous_sha256.clone(),
+            };
+            let unsigned = Unsigned::new(info, payload.clone())?;
+            if sha256_hex(unsigned.tag_manifest().as_bytes()) == last.tag_manifest_sha256 {
+                let info = unsigned.info.clone();
+                let bytes = unsigned.finish(&last.signature);
+                let sha256 = sha256_hex(&bytes);
+                if sha256 == last.sha256 {
+                    progress(1.0);
+                    let exported = finish_export(bytes, info, sha256, false, seal_to)?;
+                    return Ok(BuiltPackage { exported, record: None });
+                }
+            }
+        }
+
+        let info = BagInfo {
+            version: last.map_or(1, |r| r.version + 1),
+            case_id: self.case_id,
+            unit: self.unit.clone(),
+            key_id: key_id.clone(),
+            created: Utc::now().trunc_subsecs(0),
+            previous_sha256: last.map(|r| r.sha256.clone()),
+        };
+        let unsigned = Unsigned::new(info, payload)?;
+        let signature = minisign::sign(
+            None,
+            &secret,
+            std::io::Cursor::new(unsigned.tag_manifest().as_bytes()),
+            Some(&unsigned.info.trusted_comment()),
+            Some(&format!("signature from anchi device key {key_id}")),
+        )
+        .map_err(|e| KeyError::Damaged(e.to_string()))?
+        .into_string();
+        let tag_manifest_sha256 = sha256_hex(unsigned.tag_manifest().as_bytes());
+        let info = unsigned.info.clone();
+        let bytes = unsigned.finish(&signature);
+        let sha256 = sha256_hex(&bytes);
+        let record = PackageRecord {
+            version: info.version,
+            imported: false,
+            created: info.created,
+            sha256: sha256.clone(),
+            previous_sha256: info.previous_sha256.clone(),
+            tag_manifest_sha256,
+            case_json_sha256,
+            key_id: key_id.clone(),
+            signature,
+        };
+        progress(1.0);
+        let exported = finish_export(bytes, info, sha256, true, seal_to)?;
+        Ok(BuiltPackage { exported, record: Some(record) })
+    }
 }
 
 /// A verified package that this laptop will not take.
@@ -95,6 +214,15 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Workspace {
+    /// Where the window proposes to write a case's package: the user's documents folder
+    /// (else home, else the data directory), in `anchi-goi-ho-so/`.
+    pub fn default_package_path(&self, case_id: Uuid) -> PathBuf {
+        let base = directories::UserDirs::new()
+            .and_then(|d| d.document_dir().map(|p| p.to_path_buf()).or_else(|| Some(d.home_dir().to_path_buf())))
+            .unwrap_or_else(|| self.data_dir().to_path_buf());
+        base.join("anchi-goi-ho-so").join(format!("ho-so-{case_id}.{}", package::EXTENSION))
+    }
+
     /// The package versions of a case, oldest first.
     pub fn package_versions(&self, case_id: Uuid) -> Result<Vec<PackageRecord>, AppError> {
         Ok(self.store.packages(case_id)?)
@@ -110,108 +238,72 @@ impl Workspace {
         seal_to: Option<&str>,
         progress: &dyn Fn(f32),
     ) -> Result<Exported, AppError> {
+        let built = self.prepare_export(case_id, passphrase, seal_to)?.run(progress)?;
+        self.record_export(built)
+    }
+
+    /// Takes from the store what an export needs, so the slow part ([`ExportJob::run`]:
+    /// rendering, reading photos, hashing, signing) can go on another thread.
+    pub fn prepare_export(
+        &self,
+        case_id: Uuid,
+        passphrase: &str,
+        seal_to: Option<&str>,
+    ) -> Result<ExportJob, AppError> {
         if let Some(recipient) = seal_to {
             package::check_recipient(recipient)?;
         }
-        let (key, secret) = self.unlock_key(passphrase)?;
+        let key = self.device_key()?.ok_or(KeyError::NoKey)?;
         let unit = self.unit().ok_or(KeyError::NoUnit)?.code.clone();
         let case = self.case(case_id)?;
-        let (payload, case_json_sha256) = self.payload_of(&case, progress)?;
-        let records = self.store.packages(case_id)?;
-
-        // The last version again, if nothing in it would change.
-        if let Some(last) = records.last().filter(|r| !r.imported && r.key_id == key.key_id) {
-            let info = BagInfo {
-                version: last.version,
-                case_id,
-                unit: unit.clone(),
-                key_id: key.key_id.clone(),
-                created: last.created,
-                previous_sha256: previous_of(&records, last.version),
-            };
-            let unsigned = Unsigned::new(info, payload.clone())?;
-            if sha256_hex(unsigned.tag_manifest().as_bytes()) == last.tag_manifest_sha256 {
-                let info = unsigned.info.clone();
-                let bytes = unsigned.finish(&last.signature);
-                let sha256 = sha256_hex(&bytes);
-                if sha256 == last.sha256 {
-                    progress(1.0);
-                    return finish_export(bytes, info, sha256, false, seal_to);
-                }
-            }
-        }
-
-        let info = BagInfo {
-            version: records.last().map_or(1, |r| r.version + 1),
+        let case_json = format!("{}\n", self.export_case(case_id)?).into_bytes();
+        let documents = case
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.finalised_at.is_some())
+            .map(|(i, d)| Ok((document_path(i, d), self.pdf_job(case_id, d.id)?)))
+            .collect::<Result<_, AppError>>()?;
+        let attachments = case
+            .attachments
+            .iter()
+            .map(|a| (attachment_path(&a.sha256, &a.media_type), a.sha256.clone(), self.attachment_path(&a.sha256)))
+            .collect();
+        Ok(ExportJob {
             case_id,
+            passphrase: passphrase.to_string(),
+            key,
             unit,
-            key_id: key.key_id.clone(),
-            created: Utc::now().trunc_subsecs(0),
-            previous_sha256: records.last().map(|r| r.sha256.clone()),
-        };
-        let unsigned = Unsigned::new(info, payload)?;
-        let signature = minisign::sign(
-            None,
-            &secret,
-            std::io::Cursor::new(unsigned.tag_manifest().as_bytes()),
-            Some(&unsigned.info.trusted_comment()),
-            Some(&format!("signature from anchi device key {}", key.key_id)),
-        )
-        .map_err(|e| KeyError::Damaged(e.to_string()))?
-        .into_string();
-        let tag_manifest_sha256 = sha256_hex(unsigned.tag_manifest().as_bytes());
-        let info = unsigned.info.clone();
-        let bytes = unsigned.finish(&signature);
-        let sha256 = sha256_hex(&bytes);
-        let record = PackageRecord {
-            version: info.version,
-            imported: false,
-            created: info.created,
-            sha256: sha256.clone(),
-            previous_sha256: info.previous_sha256.clone(),
-            tag_manifest_sha256,
-            case_json_sha256,
-            key_id: key.key_id,
-            signature,
-        };
-        self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
-            let mut records = w.packages(case_id)?;
-            records.push(record);
-            w.put_packages(case_id, &records)?;
-            w.note_case(case_id, &format!("package.export v{} {sha256}", info.version))?;
-            Ok(())
-        })?;
-        progress(1.0);
-        finish_export(bytes, info, sha256, true, seal_to)
+            case_json,
+            documents,
+            attachments,
+            records: self.store.packages(case_id)?,
+            seal_to: seal_to.map(str::to_string),
+        })
     }
 
-    /// The payload files of a case (sorted by the package) and the hash of its case.json.
-    fn payload_of(&self, case: &Case, progress: &dyn Fn(f32)) -> Result<(Payload, String), AppError> {
-        let case_json = format!("{}\n", self.export_case(case.id)?).into_bytes();
-        let case_json_sha256 = sha256_hex(&case_json);
-        let documents: Vec<_> = case.documents.iter().enumerate().filter(|(_, d)| d.finalised_at.is_some()).collect();
-        let steps = (documents.len() + case.attachments.len()).max(1) as f32;
-        let mut done = 0.0;
-        let mut payload = vec![(CASE_JSON.to_string(), case_json)];
-        for (i, doc) in documents {
-            payload.push((document_path(i, doc), self.render_document(case.id, doc.id)?));
-            done += 1.0;
-            progress(done / steps * 0.95);
+    /// Stores the version an export made (when it is new) and hands back the file.
+    pub fn record_export(&self, built: BuiltPackage) -> Result<Exported, AppError> {
+        let BuiltPackage { exported, record } = built;
+        if let Some(record) = record {
+            let case_id = exported.info.case_id;
+            self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
+                let mut records = w.packages(case_id)?;
+                if records.last().is_some_and(|r| r.version >= record.version) {
+                    // Another export of this case finished first; this one is stale.
+                    return Err(AppError::Files(format!(
+                        "version {} of case {case_id} already exists",
+                        record.version
+                    )));
+                }
+                let action = format!("package.export v{} {}", record.version, record.sha256);
+                records.push(record);
+                w.put_packages(case_id, &records)?;
+                w.note_case(case_id, &action)?;
+                Ok(())
+            })?;
         }
-        for attachment in &case.attachments {
-            let file = self.attachment_path(&attachment.sha256);
-            let bytes = std::fs::read(&file).map_err(|e| AppError::Files(format!("{}: {e}", file.display())))?;
-            if sha256_hex(&bytes) != attachment.sha256 {
-                return Err(AppError::Files(format!(
-                    "{}: content no longer matches its SHA-256 (damaged on disk)",
-                    file.display()
-                )));
-            }
-            payload.push((attachment_path(&attachment.sha256, &attachment.media_type), bytes));
-            done += 1.0;
-            progress(done / steps * 0.95);
-        }
-        Ok((payload, case_json_sha256))
+        Ok(exported)
     }
 
     /// Takes a member's package: checks its signature against `trusted` and every hash,
@@ -302,11 +394,6 @@ impl Workspace {
         })?;
         Ok(Imported { case_id: case.id, version: info.version, unchanged: false })
     }
-}
-
-/// The previous version's hash of `version`, as the records remember it.
-fn previous_of(records: &[PackageRecord], version: u32) -> Option<String> {
-    records.iter().find(|r| r.version == version).and_then(|r| r.previous_sha256.clone())
 }
 
 fn finish_export(

@@ -13,6 +13,7 @@ use super::typing::text_edit;
 use crate::app::Reference;
 use crate::app::case_json::CaseView;
 use crate::app::goods::{GoodsInput, parse_pasted};
+use crate::app::packages::PackageRecord;
 use crate::domain::{DocumentKind, DocumentState, Stage, ValidationReport, text::format_vnd};
 
 /// What the case screen keeps between frames.
@@ -32,6 +33,21 @@ pub struct CaseScreen {
     pub pasted: String,
     /// Photo thumbnails: the PNG bytes from the app, then the texture made from them.
     thumbnails: HashMap<String, Thumbnail>,
+    /// The signed packages made or received of this case, oldest first.
+    pub packages: Vec<PackageRecord>,
+    /// The "Xuất gói hồ sơ" dialog, while it is open.
+    pub export: Option<ExportDialog>,
+    /// Where the export dialog proposes to write the package.
+    pub default_package_path: std::path::PathBuf,
+}
+
+/// What the export dialog holds while it is open.
+#[derive(Debug, Default)]
+pub struct ExportDialog {
+    pub passphrase: String,
+    pub out: String,
+    /// Whether the passphrase field got the keyboard when the dialog opened.
+    focused: bool,
 }
 
 enum Thumbnail {
@@ -51,7 +67,13 @@ impl std::fmt::Debug for Thumbnail {
 }
 
 impl CaseScreen {
-    pub fn new(view: CaseView, goods_locked: Option<String>, thumbnails: Vec<(String, Vec<u8>)>) -> CaseScreen {
+    pub fn new(
+        view: CaseView,
+        goods_locked: Option<String>,
+        thumbnails: Vec<(String, Vec<u8>)>,
+        packages: Vec<PackageRecord>,
+        default_package_path: std::path::PathBuf,
+    ) -> CaseScreen {
         let goods = view.case.goods.iter().map(GoodsInput::of).collect();
         CaseScreen {
             view,
@@ -62,6 +84,9 @@ impl CaseScreen {
             goods_report: ValidationReport::default(),
             pasted: String::new(),
             thumbnails: thumbnails.into_iter().map(|(sha, png)| (sha, Thumbnail::Png(png))).collect(),
+            packages,
+            export: None,
+            default_package_path,
         }
     }
 }
@@ -77,6 +102,17 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
         ui.separator();
         ui.heading(theme::bold(&case.subject.name));
         ui.label(RichText::new(screen.view.stage.vi()).color(theme::STAGE_FG));
+        ui.separator();
+        let hint = "Gói hồ sơ có chữ ký số của máy, để gửi Chi cục hoặc chép vào USB";
+        if ui.button("Xuất gói hồ sơ…").on_hover_text(hint).clicked() {
+            let out = screen.default_package_path.display().to_string();
+            screen.export = Some(ExportDialog { out, ..Default::default() });
+        }
+        if let Some(last) = screen.packages.last() {
+            let how = if last.imported { "nhận" } else { "xuất" };
+            let when = last.created.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M");
+            ui.weak(format!("Gói đã {how}: phiên bản {}, {when}", last.version));
+        }
     });
     let subject = &case.subject;
     let mut facts = vec![subject.kind.vi().to_string(), subject.address.display(&reference.admin_units)];
@@ -166,6 +202,47 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
     });
 
     cancel_dialog(ui, screen, case_id, out);
+    export_dialog(ui, screen, case_id, out);
+}
+
+/// Asks for the key's passphrase and where to write the package.
+fn export_dialog(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut Vec<Command>) {
+    let Some(dialog) = &mut screen.export else { return };
+    let mut close = false;
+    let modal = egui::Modal::new(egui::Id::unique("export-package")).show(ui.ctx(), |ui| {
+        ui.heading("Xuất gói hồ sơ");
+        ui.label("Gói gồm nội dung vụ việc, các văn bản đã hoàn tất (PDF) và ảnh, tài liệu đính kèm,");
+        ui.label("được ký bằng khóa của máy để Chi cục kiểm tra được nguồn gốc và tính toàn vẹn.");
+        ui.add_space(6.0);
+        let label = ui.label("Mật khẩu khóa ký");
+        let field = text_edit(ui, &mut dialog.passphrase, |v| egui::TextEdit::singleline(v).password(true))
+            .labelled_by(label.id);
+        if !dialog.focused {
+            field.request_focus();
+            dialog.focused = true;
+        }
+        let label = ui.label("Lưu vào (thư mục trên máy hoặc USB)");
+        text_edit(ui, &mut dialog.out, |v| egui::TextEdit::singleline(v).desired_width(640.0)).labelled_by(label.id);
+        let ready = !dialog.passphrase.is_empty() && !dialog.out.trim().is_empty();
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
+            let button = ui.add_enabled(ready, egui::Button::new("Xuất gói"));
+            if ready && (button.clicked() || enter) {
+                out.push(Command::ExportPackage {
+                    case: case_id,
+                    passphrase: std::mem::take(&mut dialog.passphrase),
+                    out: dialog.out.trim().into(),
+                });
+                close = true;
+            }
+            if ui.button("Quay lại").on_hover_text("Esc").clicked() {
+                close = true;
+            }
+        });
+    });
+    if close || modal.should_close() {
+        screen.export = None;
+    }
 }
 
 /// Photos and scans of the case; files dropped on the window are added.

@@ -73,6 +73,12 @@ pub enum Command {
         case: Uuid,
         document: Uuid,
     },
+    /// Makes the signed package of the case (on a background thread) and writes it to `out`.
+    ExportPackage {
+        case: Uuid,
+        passphrase: String,
+        out: std::path::PathBuf,
+    },
     /// Renders the document and opens it in the system's PDF viewer.
     Print {
         case: Uuid,

@@ -25,6 +25,16 @@ use new_case::{NewCaseDialog, new_case_ui};
 use typing::{Method, ToneStyle, Typing};
 use wizard::{WizardState, wizard_ui};
 
+/// The status line while a document is being rendered.
+const PRINTING: &str = "Đang in văn bản…";
+
+/// The name a package has while it is being written: `<out>.part`.
+fn part_file(out: &Path) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".part");
+    PathBuf::from(name)
+}
+
 /// How many cases the demo workspace gets the first time the window opens on it.
 const DEMO_CASES: usize = 300;
 
@@ -52,12 +62,27 @@ pub struct AnchiApp {
     background: (std::sync::mpsc::Sender<JobResult>, std::sync::mpsc::Receiver<JobResult>),
     /// Background jobs not yet reported.
     jobs: usize,
+    /// What the running background job is doing, for the status line.
+    busy_with: &'static str,
+    /// The running job's progress in thousandths (0 when it does not report any).
+    progress: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    /// The last thing finished in the background (a package written), for the status line.
+    pub notice: Option<String>,
     /// The typing method and look as last saved (applied to the context on the first frame).
     settings: Option<crate::app::WindowSettings>,
 }
 
-/// What a background job reports: a file written, a failure, or nothing (cancelled).
-type JobResult = Option<Result<PathBuf, String>>;
+/// What a background job reports: its output, a failure, or nothing (cancelled).
+type JobResult = Option<Result<JobDone, String>>;
+
+/// What a background job made.
+enum JobDone {
+    /// A PDF written to this file.
+    Pdf(PathBuf),
+    /// A package built and written next to `out` (as `out.part`), waiting for its version
+    /// to be recorded before it takes its final name.
+    Package { built: Box<crate::app::packages::BuiltPackage>, out: PathBuf },
+}
 
 impl AnchiApp {
     /// The window's state over an open workspace.
@@ -73,6 +98,9 @@ impl AnchiApp {
             open_viewer: true,
             background: std::sync::mpsc::channel(),
             jobs: 0,
+            busy_with: "",
+            progress: Default::default(),
+            notice: None,
             settings: None,
         })
     }
@@ -86,7 +114,11 @@ impl AnchiApp {
         while let Ok(result) = self.background.1.try_recv() {
             self.jobs -= 1;
             match result {
-                Some(Ok(path)) => self.last_pdf = Some(path),
+                Some(Ok(JobDone::Pdf(path))) => {
+                    self.last_pdf = Some(path);
+                    self.notice = None;
+                }
+                Some(Ok(JobDone::Package { built, out })) => self.package_written(*built, &out),
                 Some(Err(message)) => self.error = Some(message),
                 None => {}
             }
@@ -131,8 +163,18 @@ impl AnchiApp {
                         ui.label(egui::RichText::new(message).color(theme::ERROR_FG));
                     }
                     None if self.jobs > 0 => {
-                        ui.spinner();
-                        ui.weak("Đang in văn bản…");
+                        let done = self.progress.load(std::sync::atomic::Ordering::Relaxed);
+                        if done > 0 {
+                            let bar =
+                                egui::ProgressBar::new(done as f32 / 1000.0).desired_width(160.0).show_percentage();
+                            ui.add(bar);
+                        } else {
+                            ui.spinner();
+                        }
+                        ui.weak(self.busy_with);
+                    }
+                    None if self.notice.is_some() => {
+                        ui.weak(self.notice.as_deref().unwrap_or_default());
                     }
                     None => {
                         let pdf = self.last_pdf.as_ref().map(|p| format!("Đã in ra {}", p.display()));
@@ -243,7 +285,9 @@ impl AnchiApp {
                     .iter()
                     .filter_map(|a| self.ws.thumbnail(&a.sha256).map(|png| (a.sha256.clone(), png)))
                     .collect();
-                self.screen = Screen::Case(Box::new(CaseScreen::new(view, locked, thumbnails)));
+                let packages = self.ws.package_versions(id)?;
+                let path = self.ws.default_package_path(id);
+                self.screen = Screen::Case(Box::new(CaseScreen::new(view, locked, thumbnails, packages, path)));
             }
             Command::NewCaseDialog => {
                 let lead = self.ws.unit().and_then(|u| u.members.first());
@@ -281,7 +325,7 @@ impl AnchiApp {
             Command::Finalise { case, document } => {
                 self.ws.apply_event(case, Event::FinaliseDocument { id: document, number: None, at: now })?;
                 let job = self.ws.pdf_job(case, document)?;
-                self.spawn("in-van-ban", move || Some(job.run().map_err(|e| e.vi())))?;
+                self.spawn("in-van-ban", PRINTING, move || Some(job.run().map(JobDone::Pdf).map_err(|e| e.vi())))?;
                 self.try_execute(Command::OpenCase(case))?;
             }
             Command::CancelDocument { case, document, reason } => {
@@ -334,24 +378,41 @@ impl AnchiApp {
             Command::SavePdf { case, document } => {
                 let job = self.ws.pdf_job(case, document)?;
                 // The dialog blocks until the user answers: it waits off the window's thread.
-                self.spawn("luu-pdf", move || {
+                self.spawn("luu-pdf", PRINTING, move || {
                     let name = job.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
                     let chosen = rfd::FileDialog::new().set_file_name(name).add_filter("PDF", &["pdf"]).save_file()?;
                     let written = job.render().map_err(|e| e.vi()).and_then(|bytes| {
                         std::fs::write(&chosen, bytes).map_err(|e| format!("Không lưu được {}: {e}", chosen.display()))
                     });
-                    Some(written.map(|()| chosen))
+                    Some(written.map(|()| JobDone::Pdf(chosen)))
+                })?;
+            }
+            Command::ExportPackage { case, passphrase, out } => {
+                let job = self.ws.prepare_export(case, &passphrase, None)?;
+                let progress = self.progress.clone();
+                self.spawn("xuat-goi", "Đang xuất gói hồ sơ…", move || {
+                    let report = |f: f32| progress.store((f * 1000.0) as u32, std::sync::atomic::Ordering::Relaxed);
+                    let built = job.run(&report).map_err(|e| e.vi());
+                    Some(built.and_then(|built| {
+                        let part = part_file(&out);
+                        let written = out
+                            .parent()
+                            .map_or(Ok(()), std::fs::create_dir_all)
+                            .and_then(|()| std::fs::write(&part, &built.exported.bytes));
+                        written.map_err(|e| format!("Không ghi được {}: {e}", out.display()))?;
+                        Ok(JobDone::Package { built: Box::new(built), out })
+                    }))
                 })?;
             }
             Command::Print { case, document } => {
                 let job = self.ws.pdf_job(case, document)?;
                 let open_viewer = self.open_viewer;
-                self.spawn("in-van-ban", move || {
+                self.spawn("in-van-ban", PRINTING, move || {
                     let printed = job.run().map_err(|e| e.vi()).and_then(|path| {
                         if open_viewer {
                             open::that_detached(&path).map_err(|e| format!("Không mở được {}: {e}", path.display()))?;
                         }
-                        Ok(path)
+                        Ok(JobDone::Pdf(path))
                     });
                     Some(printed)
                 })?;
@@ -385,9 +446,44 @@ impl AnchiApp {
         }
     }
 
+    /// A package was built and written as `out.part`: its version is recorded, then it
+    /// takes its name. If the version cannot be recorded the file is removed, so no package
+    /// exists whose version this laptop does not know.
+    fn package_written(&mut self, built: crate::app::packages::BuiltPackage, out: &Path) {
+        let part = part_file(out);
+        let result = self.ws.record_export(built).and_then(|exported| {
+            std::fs::rename(&part, out).map_err(|e| AppError::Files(format!("{}: {e}", out.display())))?;
+            Ok(exported)
+        });
+        match result {
+            Ok(exported) => {
+                let again = if exported.new_version { "" } else { " (không đổi so với lần trước)" };
+                self.notice =
+                    Some(format!("Đã xuất gói hồ sơ phiên bản {}{again}: {}", exported.info.version, out.display()));
+                if let Screen::Case(screen) = &self.screen {
+                    let id = screen.view.case.id;
+                    if let Err(e) = self.try_execute(Command::OpenCase(id)) {
+                        self.error = Some(e.vi());
+                    }
+                }
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&part);
+                self.error = Some(e.vi());
+            }
+        }
+    }
+
     /// Runs slow work (rendering, a file dialog) on a named thread; its result comes back
     /// to the status line on a later frame.
-    fn spawn(&mut self, name: &str, job: impl FnOnce() -> JobResult + Send + 'static) -> Result<(), AppError> {
+    /// `busy` says in the status line what it is doing.
+    fn spawn(
+        &mut self,
+        name: &str,
+        busy: &'static str,
+        job: impl FnOnce() -> JobResult + Send + 'static,
+    ) -> Result<(), AppError> {
+        self.progress.store(0, std::sync::atomic::Ordering::Relaxed);
         let done = self.background.0.clone();
         std::thread::Builder::new()
             .name(name.to_string())
@@ -395,6 +491,7 @@ impl AnchiApp {
                 let _ = done.send(job());
             })
             .map_err(|e| AppError::Files(e.to_string()))?;
+        self.busy_with = busy;
         self.jobs += 1;
         Ok(())
     }
