@@ -7,10 +7,12 @@
 //!   text. Pure: no I/O, no GUI, no storage.
 //! - [`forms`]: the legal form definitions kept as data in `forms/`.
 //! - [`store`]: the redb database with its tamper-evident journal.
-//! - [`pdf`], [`package`], [`sync`]: printing, signed packages, upload (later issues).
+//! - [`pdf`], [`package`]: printing, signed packages.
+//! - [`protocol`]: what laptop and provincial server say to each other; [`sync`] is the
+//!   laptop's side of it.
 //! - [`app`]: the use cases. Both faces call these and nothing below them.
 //! - [`cli`] and `ui` (feature `gui`): the two faces.
-//! - `hub` (feature `hub`): the provincial server (later issue).
+//! - `hub` (feature `hub`): the provincial server `anchi-hub`.
 
 pub mod app;
 pub mod cli;
@@ -20,6 +22,7 @@ pub mod forms;
 pub mod hub;
 pub mod package;
 pub mod pdf;
+pub mod protocol;
 pub mod store;
 pub mod sync;
 #[cfg(feature = "gui")]

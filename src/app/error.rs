@@ -39,6 +39,12 @@ pub enum AppError {
     /// A good package that this laptop will not take (older version, local changes).
     #[error("package not imported: {0}")]
     PackageImport(#[from] super::packages::ImportRefusal),
+    /// Talking to the provincial server failed.
+    #[error("sync: {0}")]
+    Sync(#[from] crate::sync::SyncError),
+    /// A setting was refused.
+    #[error("setting refused: {0}")]
+    Setting(#[from] super::sync::SettingError),
     /// The data directory holds a real unit; demo data would mix with real cases.
     #[error("the data directory holds the real unit {unit}; demo data is only made where no unit is set up")]
     RealUnitPresent { unit: String },
@@ -58,6 +64,8 @@ impl Bilingual for AppError {
             AppError::Render(_) => "Không in được văn bản ra PDF".into(),
             AppError::Files(_) => "Không ghi được tệp vào thư mục dữ liệu (ổ đĩa đầy hoặc không có quyền ghi)".into(),
             AppError::Key(e) => e.vi(),
+            AppError::Sync(e) => e.vi(),
+            AppError::Setting(e) => e.vi(),
             AppError::Package(e) => e.vi(),
             AppError::PackageImport(e) => e.vi(),
             AppError::RealUnitPresent { unit } => {

@@ -13,6 +13,7 @@ pub mod new_case;
 pub mod packages;
 pub mod reference;
 pub mod render;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 

@@ -148,6 +148,7 @@ impl ExportJob {
             case_json_sha256,
             key_id: key_id.clone(),
             signature,
+            receipt: None,
         };
         progress(1.0);
         let exported = finish_export(bytes, info, sha256, true, seal_to)?;
@@ -384,6 +385,7 @@ impl Workspace {
             case_json_sha256: sha256_hex(json.as_bytes()),
             key_id: verified.key_id,
             signature: opened.signature.clone(),
+            receipt: None,
         };
         self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
             store_imported_case(w, &case, &format!("package.import v{} {}", info.version, opened.sha256))?;

@@ -11,6 +11,7 @@ macro_rules! emit {
 }
 
 mod package;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -68,6 +69,21 @@ pub enum Command {
     /// Signed case packages: export, verify, import, show.
     #[command(subcommand)]
     Package(package::PackageCommand),
+    /// Send every case the provincial server has not acknowledged; fetch the offender index.
+    Sync {
+        /// One pass, then exit (otherwise a pass every 5 minutes until stopped).
+        #[arg(long)]
+        once: bool,
+        /// The server's address, instead of server.url.
+        #[arg(long)]
+        server: Option<String>,
+        /// The province's CA certificate (PEM), instead of server.ca.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+    },
+    /// Settings of this laptop: the provincial server.
+    #[command(subcommand)]
+    Config(sync::ConfigCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -183,6 +199,12 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
     match command {
         Command::Key(key) => package::key(&ws, key)?,
         Command::Package(p) => package::package(&ws, p)?,
+        Command::Config(c) => sync::config(&ws, c)?,
+        Command::Sync { once, server, ca } => {
+            if !sync::sync(&ws, once, server, ca)? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Demo { cases, seed } => {
             let made = ws.make_demo(cases, seed)?;
             emit!("Đã tạo {made} vụ việc mẫu trong {}", data_dir.display());

@@ -68,7 +68,7 @@ pub enum PackageCommand {
 
 /// The passphrase from `ANCHI_KEY_PASSPHRASE`, else typed on the terminal (twice when a
 /// new key is made).
-fn passphrase(confirm: bool) -> Result<String, AppError> {
+pub(super) fn passphrase(confirm: bool) -> Result<String, AppError> {
     if let Ok(value) = std::env::var(PASSPHRASE_ENV) {
         return Ok(value);
     }

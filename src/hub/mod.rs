@@ -1,1 +1,403 @@
-//! The provincial server `anchi-hub`. Built by the hub issue; nothing here yet.
+//! The provincial server `anchi-hub` (feature `hub`): HTTPS only (rustls), axum on tokio,
+//! its own redb store. Teams upload signed case packages through a resumable, idempotent
+//! API (`docs/hub-api.md`); province staff log in to a small server-rendered view.
+
+pub mod cli;
+mod ingest;
+pub mod store;
+mod web;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use sha2::{Digest, Sha256};
+use std::io::{Seek, SeekFrom, Write};
+
+use crate::protocol::{API, Auth, MAX_SKEW_SECS, OFFSET_HEADER, Refusal, StartUpload, Started};
+use store::{HubStore, HubStoreError, Team, Upload};
+
+/// The largest chunk of an upload one request may carry.
+pub const MAX_CHUNK_BYTES: u64 = 16 * 1024 * 1024;
+/// The largest small JSON body (the start of an upload).
+const MAX_JSON_BYTES: u64 = 4096;
+
+/// What every request handler shares.
+pub struct HubState {
+    pub store: HubStore,
+    pub keys: store::HubKeys,
+    pub secret: minisign::SecretKey,
+    pub max_package_bytes: u64,
+    /// Nonces seen in the last few minutes, against replayed requests.
+    nonces: Mutex<HashMap<String, i64>>,
+    /// Logged-in staff: session token → (user, expiry).
+    sessions: Mutex<HashMap<String, (String, i64)>>,
+    /// One upload's chunks at a time (per upload id).
+    upload_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl HubState {
+    pub fn new(store: HubStore, max_package_bytes: u64) -> Result<HubState, String> {
+        let keys = store.keys().map_err(|e| e.to_string())?.ok_or("the hub has no keys: run `anchi-hub init` first")?;
+        let secret = minisign::SecretKeyBox::from_string(&keys.secret_key)
+            .and_then(|b| b.into_unencrypted_secret_key())
+            .map_err(|e| format!("hub key: {e}"))?;
+        Ok(HubState {
+            store,
+            keys,
+            secret,
+            max_package_bytes,
+            nonces: Mutex::default(),
+            sessions: Mutex::default(),
+            upload_locks: Mutex::default(),
+        })
+    }
+}
+
+/// A refusal or failure, as the JSON body `{"error": code, "message": …}` with a status.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub refusal: Refusal,
+    /// The current offset, for an offset mismatch.
+    pub offset: Option<u64>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &str, message: &str) -> ApiError {
+        ApiError { status, refusal: Refusal { error: code.into(), message: message.into() }, offset: None }
+    }
+    pub fn unprocessable(code: &str, message: &str) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+    fn unauthorised(code: &str, message: &str) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, code, message)
+    }
+    fn bad_request(message: &str) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+}
+
+impl From<HubStoreError> for ApiError {
+    fn from(e: HubStoreError) -> Self {
+        eprintln!("anchi-hub: {e}");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the server could not store or read its data")
+    }
+}
+
+impl From<std::io::Error> for ApiError {
+    fn from(e: std::io::Error) -> Self {
+        HubStoreError(e.to_string()).into()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, axum::Json(self.refusal)).into_response();
+        if let Some(offset) = self.offset {
+            response.headers_mut().insert(OFFSET_HEADER, offset.into());
+        }
+        response
+    }
+}
+
+type Shared = Arc<HubState>;
+
+/// The API and the province view.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route(&format!("{API}/uploads"), post(start_upload))
+        .route(&format!("{API}/uploads/{{id}}"), patch(send_chunk).get(upload_state))
+        .route(&format!("{API}/uploads/{{id}}/finish"), post(finish_upload))
+        .route(&format!("{API}/offender-index"), get(offender_index))
+        .route(&format!("{API}/hub-key"), get(hub_key))
+        .merge(web::routes())
+        .with_state(state)
+}
+
+/// Checks the signed header of an API request before any body is read: a known, unrevoked
+/// key, a fresh time, a nonce not seen before, a good signature, a body not too large.
+fn authenticate(
+    state: &HubState,
+    headers: &HeaderMap,
+    method: &Method,
+    path: &str,
+    max: u64,
+) -> Result<(Auth, Team), ApiError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::unauthorised("unauthenticated", "an Anchi-Sig authorization header is required"))?;
+    let auth = Auth::parse(value).map_err(|e| ApiError::unauthorised("bad_authorization", &e))?;
+    let (team, key) = state
+        .store
+        .key_owner(&auth.key_id)?
+        .ok_or_else(|| ApiError::unauthorised("unknown_key", &format!("device key {} is not enrolled", auth.key_id)))?;
+    if key.revoked_at.is_some() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "revoked_key",
+            &format!("device key {} is revoked", key.key_id),
+        ));
+    }
+    let now = chrono::Utc::now().timestamp();
+    if (now - auth.time).abs() > MAX_SKEW_SECS {
+        return Err(ApiError::unauthorised(
+            "stale_request",
+            "the request's time is more than 5 minutes from the server's",
+        ));
+    }
+    let public = minisign::PublicKey::from_base64(&key.public_key)
+        .map_err(|_| ApiError::unauthorised("unknown_key", "the enrolled key cannot be read"))?;
+    auth.verify(&public, method.as_str(), path).map_err(|e| ApiError::unauthorised("bad_signature", &e))?;
+    {
+        let mut nonces = state.nonces.lock().expect("nonce lock");
+        nonces.retain(|_, t| now - *t <= 2 * MAX_SKEW_SECS);
+        if nonces.insert(format!("{}:{}", auth.key_id, auth.nonce), now).is_some() {
+            return Err(ApiError::unauthorised("replayed_request", "this request was already received"));
+        }
+    }
+    if auth.size > max {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            &format!("at most {max} bytes per request"),
+        ));
+    }
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n != auth.size) {
+        return Err(ApiError::bad_request("Content-Length differs from the signed size"));
+    }
+    Ok((auth, team))
+}
+
+/// Reads a body of exactly the signed size and hash.
+async fn read_body(body: Body, auth: &Auth) -> Result<Vec<u8>, ApiError> {
+    let bytes = axum::body::to_bytes(body, auth.size as usize)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is larger than signed"))?;
+    if bytes.len() as u64 != auth.size || hex::encode(Sha256::digest(&bytes)) != auth.sha256 {
+        return Err(ApiError::bad_request("the body differs from its signed size or SHA-256"));
+    }
+    Ok(bytes.to_vec())
+}
+
+fn refuse_blocking<T>(result: Result<Result<T, ApiError>, tokio::task::JoinError>) -> Result<T, ApiError> {
+    result.unwrap_or_else(|e| Err(HubStoreError(e.to_string()).into()))
+}
+
+async fn start_upload(
+    State(state): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let path = format!("{API}/uploads");
+    let (auth, team) = authenticate(&state, &headers, &method, &path, MAX_JSON_BYTES)?;
+    let bytes = read_body(body, &auth).await?;
+    let start: StartUpload =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(&format!("start of upload: {e}")))?;
+    let hex_ok = start.sha256.len() == 64 && start.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    if !hex_ok || start.package_id.is_empty() || start.package_id.len() > 100 || start.size == 0 {
+        return Err(ApiError::bad_request("package_id, size and sha256 (64 hex digits) are required"));
+    }
+    if start.size > state.max_package_bytes {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            &format!("a package may have at most {} bytes", state.max_package_bytes),
+        ));
+    }
+    if let Some(stored) = state.store.package(&start.package_id)? {
+        if stored.sha256 == start.sha256 {
+            return Ok(axum::Json(Started::Stored { receipt: stored.receipt }).into_response());
+        }
+        return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "this package id is stored with other content"));
+    }
+    let same = |u: &Upload| u.package_id == start.package_id && u.team_id == team.team_id;
+    if let Some(existing) = state.store.uploads()?.into_iter().find(same) {
+        if existing.sha256 != start.sha256 || existing.size != start.size {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "an upload of this package id with other content is open",
+            ));
+        }
+        let s = Started::Upload { upload_id: existing.upload_id, offset: existing.offset, size: existing.size };
+        return Ok(axum::Json(s).into_response());
+    }
+    let upload = Upload {
+        upload_id: uuid::Uuid::now_v7().simple().to_string(),
+        team_id: team.team_id,
+        package_id: start.package_id,
+        size: start.size,
+        sha256: start.sha256.to_lowercase(),
+        offset: 0,
+        started_at: chrono::Utc::now(),
+    };
+    std::fs::File::create(state.store.upload_file(&upload.upload_id))?;
+    state.store.put_upload(&upload)?;
+    let s = Started::Upload { upload_id: upload.upload_id, offset: 0, size: upload.size };
+    Ok((StatusCode::CREATED, axum::Json(s)).into_response())
+}
+
+/// The upload of this team with this id.
+fn own_upload(state: &HubState, id: &str, team: &Team) -> Result<Upload, ApiError> {
+    match state.store.upload(id)? {
+        Some(u) if u.team_id == team.team_id => Ok(u),
+        _ => {
+            Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_upload", "no such upload (finished, or another team's)"))
+        }
+    }
+}
+
+fn offset_answer(upload: &Upload) -> Response {
+    let body = Started::Upload { upload_id: upload.upload_id.clone(), offset: upload.offset, size: upload.size };
+    let mut response = axum::Json(body).into_response();
+    response.headers_mut().insert(OFFSET_HEADER, upload.offset.into());
+    response
+}
+
+async fn upload_state(
+    State(state): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (_, team) = authenticate(&state, &headers, &method, &format!("{API}/uploads/{id}"), 0)?;
+    Ok(offset_answer(&own_upload(&state, &id, &team)?))
+}
+
+async fn send_chunk(
+    State(state): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (auth, team) = authenticate(&state, &headers, &method, &format!("{API}/uploads/{id}"), MAX_CHUNK_BYTES)?;
+    let lock = state.upload_locks.lock().expect("upload locks").entry(id.clone()).or_default().clone();
+    let _one_at_a_time = lock.lock().await;
+    let mut upload = own_upload(&state, &id, &team)?;
+    let offset = headers
+        .get(OFFSET_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .ok_or_else(|| ApiError::bad_request("the Upload-Offset header is required"))?;
+    if offset != upload.offset {
+        let mut e =
+            ApiError::new(StatusCode::CONFLICT, "offset_mismatch", &format!("the upload is at {}", upload.offset));
+        e.offset = Some(upload.offset);
+        return Err(e);
+    }
+    if offset + auth.size > upload.size {
+        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the chunk goes past the declared size"));
+    }
+    let bytes = read_body(body, &auth).await?;
+    let file = state.store.upload_file(&id);
+    let state2 = state.clone();
+    let upload = tokio::task::spawn_blocking(move || -> Result<Upload, ApiError> {
+        // On disk before the offset moves: a crash between the two only makes the client
+        // send this chunk again.
+        let mut f = std::fs::OpenOptions::new().write(true).open(&file)?;
+        f.seek(SeekFrom::Start(offset))?;
+        f.write_all(&bytes)?;
+        f.sync_data()?;
+        upload.offset = offset + bytes.len() as u64;
+        state2.store.put_upload(&upload)?;
+        Ok(upload)
+    })
+    .await;
+    Ok(offset_answer(&refuse_blocking(upload)?))
+}
+
+async fn finish_upload(
+    State(state): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (_, team) = authenticate(&state, &headers, &method, &format!("{API}/uploads/{id}/finish"), 0)?;
+    let lock = state.upload_locks.lock().expect("upload locks").entry(id.clone()).or_default().clone();
+    let _one_at_a_time = lock.lock().await;
+    let upload = match state.store.upload(&id)? {
+        Some(u) if u.team_id == team.team_id => u,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_upload",
+                "no such upload (finished, or another team's)",
+            ));
+        }
+    };
+    if upload.offset != upload.size {
+        let mut e = ApiError::new(
+            StatusCode::CONFLICT,
+            "incomplete",
+            &format!("{} of {} bytes received", upload.offset, upload.size),
+        );
+        e.offset = Some(upload.offset);
+        return Err(e);
+    }
+    let state2 = state.clone();
+    let receipt = tokio::task::spawn_blocking(move || {
+        // A hub stopped after moving the file to its final name but before recording it
+        // finds the bytes there.
+        let part = state2.store.upload_file(&upload.upload_id);
+        let bytes = std::fs::read(&part).or_else(|_| std::fs::read(state2.store.package_file(&upload.sha256)))?;
+        let result = ingest::ingest(&state2, &upload, &bytes);
+        if result.is_err() {
+            // A refused package is not kept, and its upload is closed.
+            let _ = std::fs::remove_file(state2.store.upload_file(&upload.upload_id));
+            state2.store.remove_upload(&upload.upload_id)?;
+        }
+        result
+    })
+    .await;
+    state.upload_locks.lock().expect("upload locks").remove(&id);
+    Ok(axum::Json(refuse_blocking(receipt)?).into_response())
+}
+
+async fn offender_index(State(state): State<Shared>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
+    authenticate(&state, &headers, &method, &format!("{API}/offender-index"), 0)?;
+    let state2 = state.clone();
+    let index = tokio::task::spawn_blocking(move || ingest::offender_index(&state2)).await;
+    Ok(axum::Json(refuse_blocking(index)?).into_response())
+}
+
+async fn hub_key(State(state): State<Shared>) -> Response {
+    let body = serde_json::json!({
+        "key_id": state.keys.key_id,
+        "public_key": state.keys.public_key,
+        "age_recipient": state.keys.age_recipient,
+    });
+    axum::Json(body).into_response()
+}
+
+/// Serves HTTPS on `listen` until the process ends. Prints `listening on https://ADDR` on
+/// standard output once bound (the port is chosen by the system when `listen` has port 0).
+pub async fn serve(state: HubState, listen: SocketAddr, cert: PathBuf, key: PathBuf) -> Result<(), String> {
+    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+        .await
+        .map_err(|e| format!("certificate {} or key {}: {e}", cert.display(), key.display()))?;
+    let handle = axum_server::Handle::new();
+    let app = router(Arc::new(state));
+    let server = axum_server::bind_rustls(listen, tls).handle(handle.clone()).serve(app.into_make_service());
+    let announce = async {
+        if let Some(addr) = handle.listening().await {
+            println!("listening on https://{addr}");
+            use std::io::Write as _;
+            let _ = std::io::stdout().flush();
+        }
+    };
+    let (served, ()) = tokio::join!(server, announce);
+    served.map_err(|e| format!("serving on {listen}: {e}"))
+}

@@ -70,6 +70,8 @@ pub struct PackageRecord {
     /// The minisign signature file's text, so exporting unchanged content again gives
     /// the very same file.
     pub signature: String,
+    /// The provincial server's signed receipt (JSON), once it has stored this version.
+    pub receipt: Option<String>,
 }
 
 /// What the numbers table remembers of a used number.

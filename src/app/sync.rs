@@ -1,0 +1,200 @@
+//! Sending the team's cases to the provincial server: the server settings, and one pass
+//! that packages every case whose newest content the hub has not acknowledged, uploads it,
+//! keeps the signed receipt, and fetches the offender index.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::keys::{KeyError, unlock};
+use super::{AppError, LOCAL_ACTOR, Workspace};
+use crate::domain::Bilingual;
+use crate::protocol::SignedIndex;
+use crate::sync::{Client, SyncError, UploadStats};
+
+const SERVER_KEY: &str = "server";
+const INDEX_KEY: &str = "offender_index";
+
+/// Where the province's server is and how to trust it (`anchi config set server.*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerSettings {
+    pub url: Option<String>,
+    /// The province's CA certificate(s), PEM: the only certificates trusted.
+    pub ca_pem: Option<String>,
+    /// The hub's public key (minisign base64), to check receipts and the offender index.
+    pub hub_key: Option<String>,
+}
+
+/// What one sync pass did.
+#[derive(Debug, Clone, Default)]
+pub struct SyncReport {
+    /// New package versions made.
+    pub exported: u32,
+    /// Packages sent and acknowledged now.
+    pub uploaded: u32,
+    /// Cases already acknowledged, nothing to send.
+    pub up_to_date: u32,
+    /// Cases that could not be sent, with the reason (Vietnamese).
+    pub failed: Vec<(Uuid, String)>,
+    pub stats: UploadStats,
+    /// Entries in the offender index fetched (None when it could not be fetched).
+    pub index_entries: Option<usize>,
+}
+
+/// A setting that cannot be stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct SettingError {
+    pub name: String,
+    pub problem: String,
+}
+
+impl Bilingual for SettingError {
+    fn vi(&self) -> String {
+        format!("Thiết lập “{}” không hợp lệ: {}", self.name, self.problem)
+    }
+}
+
+/// Checks a CA file's text: at least one PEM certificate.
+fn check_ca(pem: &str) -> Result<(), String> {
+    let any = ureq::tls::parse_pem(pem.as_bytes()).any(|i| matches!(i, Ok(ureq::tls::PemItem::Certificate(_))));
+    if any { Ok(()) } else { Err("no PEM certificate in the file".into()) }
+}
+
+impl Workspace {
+    pub fn server_settings(&self) -> Result<ServerSettings, AppError> {
+        Ok(self.store.meta::<ServerSettings>(SERVER_KEY)?.unwrap_or_default())
+    }
+
+    /// Stores one setting: `server.url` (https://…), `server.ca` (path of a PEM file, whose
+    /// content is kept), `server.hub_key` (the hub's minisign public key).
+    pub fn set_setting(&self, name: &str, value: &str) -> Result<(), AppError> {
+        let bad = |problem: String| AppError::Setting(SettingError { name: name.to_string(), problem });
+        let mut settings = self.server_settings()?;
+        match name {
+            "server.url" => {
+                let url = value.trim();
+                if !url.starts_with("https://") || url.len() <= "https://".len() {
+                    return Err(bad("must be an https:// address".into()));
+                }
+                settings.url = Some(url.trim_end_matches('/').to_string());
+            }
+            "server.ca" => {
+                let pem = std::fs::read_to_string(value).map_err(|e| bad(format!("{value}: {e}")))?;
+                check_ca(&pem).map_err(|e| bad(format!("{value}: {e}")))?;
+                settings.ca_pem = Some(pem);
+            }
+            "server.hub_key" => {
+                minisign::PublicKey::from_base64(value.trim())
+                    .map_err(|e| bad(format!("not a minisign public key ({e})")))?;
+                settings.hub_key = Some(value.trim().to_string());
+            }
+            _ => return Err(bad("unknown setting (server.url, server.ca, server.hub_key)".into())),
+        }
+        self.store.write(LOCAL_ACTOR, |w| w.put_meta(SERVER_KEY, &settings, &format!("config.set {name}")))?;
+        Ok(())
+    }
+
+    /// The offender index last fetched, if any.
+    pub fn offender_index(&self) -> Result<Option<SignedIndex>, AppError> {
+        Ok(self.store.meta::<SignedIndex>(INDEX_KEY)?)
+    }
+
+    /// A client for the configured server (`url` and `ca_pem` override the settings).
+    pub fn sync_client(&self, passphrase: &str, url: Option<&str>, ca_pem: Option<&str>) -> Result<Client, AppError> {
+        let settings = self.server_settings()?;
+        let url = url
+            .map(str::to_string)
+            .or(settings.url)
+            .ok_or_else(|| SyncError::Settings("no server: anchi config set server.url https://…".into()))?;
+        let ca = ca_pem
+            .map(str::to_string)
+            .or(settings.ca_pem)
+            .ok_or_else(|| SyncError::Settings("no CA certificate: anchi config set server.ca FILE".into()))?;
+        let key = self.device_key()?.ok_or(KeyError::NoKey)?;
+        let secret = unlock(&key, passphrase)?;
+        Ok(Client::new(&url, ca.as_bytes(), &key.key_id, secret)?)
+    }
+
+    /// One pass: every case with a finalised document whose newest content the hub has not
+    /// acknowledged is packaged (a new version only if it changed) and uploaded; receipts
+    /// are kept; then the offender index is fetched. A case that fails does not stop the
+    /// others; a refusal of the whole connection (certificate, key) stops the pass.
+    pub fn sync(
+        &self,
+        client: &Client,
+        passphrase: &str,
+        progress: &dyn Fn(usize, usize),
+    ) -> Result<SyncReport, AppError> {
+        let hub_key = self.server_settings()?.hub_key.and_then(|k| minisign::PublicKey::from_base64(&k).ok());
+        let mut report = SyncReport::default();
+        let cases: Vec<Uuid> =
+            self.list_cases()?.into_iter().filter(|s| s.documents_finalised > 0).map(|s| s.id).collect();
+        for (i, &case_id) in cases.iter().enumerate() {
+            progress(i, cases.len());
+            let records = self.package_versions(case_id)?;
+            let json = format!("{}\n", self.export_case(case_id)?);
+            let current = hex::encode(Sha256::digest(json.as_bytes()));
+            let acknowledged =
+                records.last().is_some_and(|r| r.receipt.is_some() && r.case_json_sha256 == current && !r.imported);
+            if acknowledged {
+                report.up_to_date += 1;
+                continue;
+            }
+            let exported = self.export_package(case_id, passphrase, None, &|_| {})?;
+            if exported.new_version {
+                report.exported += 1;
+            }
+            let sent = client.upload(&exported.info.package_id(), &exported.bytes, &|_, _| {});
+            match sent {
+                Ok((signed, stats)) => {
+                    report.stats.sent += stats.sent;
+                    report.stats.resent += stats.resent;
+                    report.stats.cuts += stats.cuts;
+                    let receipt = signed.open(hub_key.as_ref()).map_err(SyncError::Protocol)?;
+                    if receipt.sha256 != exported.sha256 {
+                        return Err(SyncError::Protocol("the receipt names another file".into()).into());
+                    }
+                    self.keep_receipt(case_id, &exported.sha256, &signed)?;
+                    report.uploaded += 1;
+                }
+                Err(e @ (SyncError::Tls(_) | SyncError::Settings(_) | SyncError::Unreachable(_))) => {
+                    return Err(e.into());
+                }
+                Err(SyncError::Refused { refusal, .. })
+                    if matches!(refusal.error.as_str(), "unknown_key" | "revoked_key" | "stale_request") =>
+                {
+                    return Err(SyncError::Refused { status: 401, refusal }.into());
+                }
+                Err(e) => report.failed.push((case_id, e.vi())),
+            }
+        }
+        progress(cases.len(), cases.len());
+        if let Ok(index) = client.offender_index()
+            && let Ok(open) = index.open(hub_key.as_ref())
+        {
+            report.index_entries = Some(open.entries.len());
+            self.store.write(LOCAL_ACTOR, |w| w.put_meta(INDEX_KEY, &index, "sync.offender_index"))?;
+        }
+        Ok(report)
+    }
+
+    /// Keeps a receipt with the package version it acknowledges.
+    fn keep_receipt(
+        &self,
+        case_id: Uuid,
+        sha256: &str,
+        receipt: &crate::protocol::SignedReceipt,
+    ) -> Result<(), AppError> {
+        let text = serde_json::to_string(receipt).expect("receipts serialise");
+        self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
+            let mut records = w.packages(case_id)?;
+            let Some(record) = records.iter_mut().find(|r| r.sha256 == sha256) else { return Ok(()) };
+            record.receipt = Some(text.clone());
+            let version = record.version;
+            w.put_packages(case_id, &records)?;
+            w.note_case(case_id, &format!("package.receipt v{version} {sha256}"))?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,80 @@
+//! `anchi sync` and `anchi config`: sending packages to the provincial server.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use super::package::passphrase;
+use crate::app::{AppError, Workspace};
+use crate::domain::Bilingual;
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Store a setting: server.url https://…, server.ca FILE.pem, server.hub_key KEY.
+    Set { name: String, value: String },
+    /// Print the settings.
+    Show,
+}
+
+pub fn config(ws: &Workspace, command: ConfigCommand) -> Result<(), AppError> {
+    match command {
+        ConfigCommand::Set { name, value } => {
+            ws.set_setting(&name, &value)?;
+            emit!("{name} đã lưu");
+        }
+        ConfigCommand::Show => {
+            let s = ws.server_settings()?;
+            emit!("server.url: {}", s.url.as_deref().unwrap_or("—"));
+            emit!("server.ca: {}", if s.ca_pem.is_some() { "đã có" } else { "—" });
+            emit!("server.hub_key: {}", s.hub_key.as_deref().unwrap_or("—"));
+        }
+    }
+    Ok(())
+}
+
+/// Between passes when running without --once.
+const PASS_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
+pub fn sync(ws: &Workspace, once: bool, server: Option<String>, ca: Option<PathBuf>) -> Result<bool, AppError> {
+    let ca_pem = match &ca {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+            AppError::Setting(crate::app::sync::SettingError {
+                name: "--ca".into(),
+                problem: format!("{}: {e}", path.display()),
+            })
+        })?),
+        None => None,
+    };
+    let pass = passphrase(false)?;
+    let client = ws.sync_client(&pass, server.as_deref(), ca_pem.as_deref())?;
+    loop {
+        let report = ws.sync(&client, &pass, &|_, _| {});
+        match &report {
+            Ok(r) => {
+                emit!(
+                    "Đã gửi {} gói ({} phiên bản mới), {} vụ việc đã đồng bộ từ trước, {} lỗi; gửi {} byte, gửi lại {} byte sau {} lần mất kết nối",
+                    r.uploaded,
+                    r.exported,
+                    r.up_to_date,
+                    r.failed.len(),
+                    r.stats.sent,
+                    r.stats.resent,
+                    r.stats.cuts
+                );
+                for (case, why) in &r.failed {
+                    eprintln!("  {case}: {why}");
+                }
+                match r.index_entries {
+                    Some(n) => emit!("Danh sách đối tượng đã xử phạt của tỉnh: {n} mục"),
+                    None => eprintln!("Không tải được danh sách đối tượng đã xử phạt / offender index not fetched"),
+                }
+            }
+            Err(e) if !once => eprintln!("Lỗi: {}\nerror: {e}", e.vi()),
+            Err(_) => {}
+        }
+        if once {
+            return report.map(|r| r.failed.is_empty());
+        }
+        std::thread::sleep(PASS_EVERY);
+    }
+}

@@ -1,0 +1,221 @@
+//! `anchi-hub`'s command line: init, serve, teams, users, cases.
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use age::secrecy::ExposeSecret;
+use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+use clap::{Parser, Subcommand};
+
+use super::store::{HubKeys, HubStore, Team, TeamKey, User};
+use super::{HubState, serve};
+use crate::package::key_id_of;
+
+/// The variable scripts use to give a staff user's password.
+pub const PASSWORD_ENV: &str = "ANCHI_HUB_PASSWORD";
+
+#[derive(Debug, Parser)]
+#[command(name = "anchi-hub", version, about = "Máy chủ cấp tỉnh nhận gói hồ sơ của các Đội QLTT")]
+pub struct HubCli {
+    /// The hub's data directory (database, packages).
+    #[arg(long, env = "ANCHI_HUB_DATA_DIR")]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: HubCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HubCommand {
+    /// Make the hub's signing key (receipts, offender index) and its age identity (sealed packages).
+    Init,
+    /// Serve HTTPS.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8443")]
+        listen: SocketAddr,
+        /// The certificate chain (PEM).
+        #[arg(long)]
+        cert: PathBuf,
+        /// The private key (PEM).
+        #[arg(long)]
+        key: PathBuf,
+        /// The largest package accepted, in MB.
+        #[arg(long, default_value_t = 1024)]
+        max_package_mb: u64,
+    },
+    /// Enrolled teams and their device keys.
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Province staff who log in to the web view.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Cases received.
+    #[command(subcommand)]
+    Case(CaseCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Enrol a laptop's key (what `anchi key show` prints); a team may have several laptops.
+    Add {
+        #[arg(long)]
+        team_id: String,
+        #[arg(long)]
+        name: String,
+        /// The public key (minisign base64).
+        #[arg(long)]
+        pubkey: String,
+    },
+    List,
+    /// Revoke one key of a team (--key-id), or all its keys.
+    Revoke {
+        #[arg(long)]
+        team_id: String,
+        #[arg(long)]
+        key_id: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add (or reset the password of) a staff user; the password from ANCHI_HUB_PASSWORD or the terminal.
+    Add {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs the hub command line.
+pub fn run(cli: HubCli) -> ExitCode {
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("anchi-hub: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn execute(cli: HubCli) -> Result<(), String> {
+    let store = HubStore::open(&cli.data_dir).map_err(|e| e.to_string())?;
+    let err = |e: super::store::HubStoreError| e.to_string();
+    match cli.command {
+        HubCommand::Init => {
+            if let Some(keys) = store.keys().map_err(err)? {
+                return Err(format!("the hub already has key {}", keys.key_id));
+            }
+            let pair = minisign::KeyPair::generate_unencrypted_keypair().map_err(|e| e.to_string())?;
+            let identity = age::x25519::Identity::generate();
+            let keys = HubKeys {
+                key_id: key_id_of(pair.pk.keynum()),
+                public_key: pair.pk.to_base64(),
+                secret_key: pair.sk.to_box(Some("anchi-hub key")).map_err(|e| e.to_string())?.into_string(),
+                age_identity: identity.to_string().expose_secret().to_string(),
+                age_recipient: identity.to_public().to_string(),
+            };
+            store.set_keys(&keys).map_err(err)?;
+            println!("key_id: {}\npublic_key: {}\nage_recipient: {}", keys.key_id, keys.public_key, keys.age_recipient);
+        }
+        HubCommand::Serve { listen, cert, key, max_package_mb } => {
+            let state = HubState::new(store, max_package_mb * 1024 * 1024)?;
+            let runtime =
+                tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+            runtime.block_on(serve(state, listen, cert, key))?;
+        }
+        HubCommand::Team(TeamCommand::Add { team_id, name, pubkey }) => {
+            let key = minisign::PublicKey::from_base64(pubkey.trim())
+                .map_err(|e| format!("--pubkey: not a minisign public key ({e})"))?;
+            let key_id = key_id_of(key.keynum());
+            if let Some((owner, _)) = store.key_owner(&key_id).map_err(err)? {
+                return Err(format!("key {key_id} is already enrolled for team {}", owner.team_id));
+            }
+            if team_id.trim().is_empty() || name.trim().is_empty() {
+                return Err("--team-id and --name must not be empty".into());
+            }
+            let mut team =
+                store.team(&team_id).map_err(err)?.unwrap_or(Team { team_id, name: name.clone(), keys: vec![] });
+            team.name = name;
+            team.keys.push(TeamKey {
+                key_id: key_id.clone(),
+                public_key: key.to_base64(),
+                added_at: chrono::Utc::now(),
+                revoked_at: None,
+            });
+            store.put_team(&team).map_err(err)?;
+            println!("enrolled key {key_id} for team {}", team.team_id);
+        }
+        HubCommand::Team(TeamCommand::List) => {
+            for t in store.teams().map_err(err)? {
+                for k in &t.keys {
+                    let state = k.revoked_at.map_or("active".to_string(), |at| format!("revoked {}", at.to_rfc3339()));
+                    println!("{}\t{}\t{}\t{state}", t.team_id, t.name, k.key_id);
+                }
+            }
+        }
+        HubCommand::Team(TeamCommand::Revoke { team_id, key_id }) => {
+            let mut team = store.team(&team_id).map_err(err)?.ok_or(format!("no team {team_id}"))?;
+            let mut revoked = 0;
+            for k in team.keys.iter_mut().filter(|k| key_id.as_ref().is_none_or(|id| *id == k.key_id)) {
+                if k.revoked_at.is_none() {
+                    k.revoked_at = Some(chrono::Utc::now());
+                    revoked += 1;
+                }
+            }
+            if revoked == 0 {
+                return Err("no active key matched".into());
+            }
+            store.put_team(&team).map_err(err)?;
+            println!("revoked {revoked} key(s) of team {team_id}");
+        }
+        HubCommand::User(UserCommand::Add { name }) => {
+            let password = match std::env::var(PASSWORD_ENV) {
+                Ok(p) => p,
+                Err(_) if std::io::stdin().is_terminal() => {
+                    rpassword::prompt_password("Mật khẩu / password: ").map_err(|e| e.to_string())?
+                }
+                Err(_) => return Err(format!("no password: set {PASSWORD_ENV} or run on a terminal")),
+            };
+            if password.chars().count() < 10 {
+                return Err("the password must have at least 10 characters".into());
+            }
+            let salt = SaltString::generate(&mut OsRng);
+            let hash =
+                argon2::Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|e| e.to_string())?;
+            store.put_user(&User { name: name.clone(), password_hash: hash.to_string() }).map_err(err)?;
+            println!("user {name} can log in");
+        }
+        HubCommand::Case(CaseCommand::List { json }) => {
+            let mut cases = store.cases().map_err(err)?;
+            cases.sort_by_key(|c| c.opened_at);
+            if json {
+                let rows: Vec<_> = cases
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({
+                            "case_id": c.case_id, "team_id": c.team_id, "version": c.version,
+                            "package_sha256": c.package_sha256, "subject": c.subject_name,
+                            "stage": c.stage, "fine_vnd": c.fine_vnd,
+                            "versions": c.versions.iter().map(|v| v.0).collect::<Vec<_>>(),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialise"));
+            } else {
+                for c in &cases {
+                    println!("{}\t{}\tv{}\t{}\t{}", c.case_id, c.team_id, c.version, c.stage.vi(), c.subject_name);
+                }
+                println!("{} case(s)", cases.len());
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,167 @@
+//! Taking in an uploaded package: every check of the package format against the team's
+//! enrolled, unrevoked keys, the case read from it, the file stored by its hash, the case
+//! indexed, and a receipt signed by the hub. Also the offender index built from the cases.
+
+use chrono::{Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use super::store::{HubStore, IndexedCase, IndexedDocument, StoredPackage, Upload};
+use super::{ApiError, HubState};
+use crate::app::case_json::CaseFile;
+use crate::domain::{Case, DocumentKind, DocumentState, stage, text::fold};
+use crate::package::{self, CASE_JSON, Limits};
+use crate::protocol::{OffenderEntry, OffenderIndex, Receipt, SignedIndex, SignedReceipt, hub_sign};
+
+/// How long a fetched offender index may be used offline.
+pub const INDEX_VALID_DAYS: i64 = 7;
+
+/// Verifies the finished upload `bytes` and stores it; the receipt on success.
+pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedReceipt, ApiError> {
+    let store = &state.store;
+    if hex::encode(Sha256::digest(bytes)) != upload.sha256 || bytes.len() as u64 != upload.size {
+        return Err(ApiError::unprocessable("hash_mismatch", "the bytes received do not have the declared SHA-256"));
+    }
+    // A package sealed to this hub is opened with its age identity first.
+    let inner;
+    let plain = if package::is_sealed(bytes) {
+        inner = package::unseal(bytes, &state.keys.age_identity)
+            .map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
+        inner.as_slice()
+    } else {
+        bytes
+    };
+    let limits = Limits { max_total_bytes: state.max_package_bytes, ..Limits::default() };
+    let opened =
+        package::open(plain, &limits).map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
+    let team =
+        store.team(&upload.team_id)?.ok_or_else(|| ApiError::unprocessable("unknown_team", "team not enrolled"))?;
+    let trusted: Vec<minisign::PublicKey> = team
+        .keys
+        .iter()
+        .filter(|k| k.revoked_at.is_none())
+        .filter_map(|k| minisign::PublicKey::from_base64(&k.public_key).ok())
+        .collect();
+    let verified = opened.verify(&trusted).map_err(|e| match e {
+        package::PackageError::UnknownKey(_) => {
+            ApiError::unprocessable("bad_signature", &format!("{e} of team {}", team.team_id))
+        }
+        other => ApiError::unprocessable("bad_signature", &other.to_string()),
+    })?;
+    let opened = verified.opened;
+    if opened.info.unit != team.team_id {
+        return Err(ApiError::unprocessable("wrong_team", "the package names another team"));
+    }
+    if opened.info.package_id() != upload.package_id {
+        return Err(ApiError::unprocessable("package_invalid", "the package id inside differs from the declared one"));
+    }
+    let json = opened.file(CASE_JSON).unwrap_or_default();
+    let file: CaseFile = serde_json::from_slice(json)
+        .map_err(|e| ApiError::unprocessable("package_invalid", &format!("data/case.json: {e}")))?;
+    if file.case.id != opened.info.case_id {
+        return Err(ApiError::unprocessable("package_invalid", "data/case.json is another case"));
+    }
+
+    let now = Utc::now();
+    let receipt = Receipt {
+        package_id: upload.package_id.clone(),
+        sha256: upload.sha256.clone(),
+        team_id: team.team_id.clone(),
+        case_id: opened.info.case_id,
+        version: opened.info.version,
+        size: upload.size,
+        received_at: now,
+        hub_key_id: state.keys.key_id.clone(),
+    };
+    let text = serde_json::to_string(&receipt).expect("receipts serialise");
+    let signature = hub_sign(&state.secret, &text, &format!("anchi-hub receipt {}", receipt.package_id));
+    let signed = SignedReceipt { receipt: text, signature };
+
+    // The file first (by its hash, through a rename), then the records that point at it.
+    let target = store.package_file(&upload.sha256);
+    if !target.exists() {
+        let part = store.upload_file(&upload.upload_id);
+        std::fs::rename(&part, &target).or_else(|_| std::fs::write(&target, bytes))?;
+    }
+    let stored = StoredPackage {
+        package_id: upload.package_id.clone(),
+        sha256: upload.sha256.clone(),
+        team_id: team.team_id.clone(),
+        case_id: opened.info.case_id,
+        version: opened.info.version,
+        size: upload.size,
+        received_at: now,
+        receipt: signed.clone(),
+    };
+    let indexed = index_case(&file.case, &team.team_id, &opened.payload, &stored);
+    store.store_package(&stored, indexed, &upload.upload_id)?;
+    let _ = std::fs::remove_file(store.upload_file(&upload.upload_id));
+    Ok(signed)
+}
+
+/// What the province view shows of a case.
+fn index_case(case: &Case, team_id: &str, payload: &package::Payload, stored: &StoredPackage) -> IndexedCase {
+    let documents = case
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let prefix = format!("data/documents/{:02}-", i + 1);
+            IndexedDocument {
+                title: d.kind.title_vi().to_string(),
+                number: d.number.as_ref().map(ToString::to_string),
+                state: d.state.vi().to_string(),
+                at: d.finalised_at.unwrap_or(d.created_at),
+                pdf: payload.iter().find(|(p, _)| p.starts_with(&prefix)).map(|(p, _)| p.clone()),
+            }
+        })
+        .collect();
+    let sanctions = case
+        .documents
+        .iter()
+        .filter(|d| matches!(d.kind, DocumentKind::QdXuPhat | DocumentKind::QdXuPhatKhongLapBienBan))
+        .filter(|d| d.state == DocumentState::Finalised)
+        .map(|d| OffenderEntry {
+            identifier: case.subject.identifier().map(str::to_string),
+            folded_name: fold(&case.subject.name),
+            name: case.subject.name.clone(),
+            team_id: team_id.to_string(),
+            case_id: case.id,
+            act: d.fields.get("hanh_vi").cloned().unwrap_or_default(),
+            provision: d.fields.get("dieu_khoan").cloned().unwrap_or_default(),
+            decided_on: d.finalised_at.unwrap_or(d.created_at).date(),
+            fine_vnd: case.fine_vnd,
+        })
+        .collect();
+    IndexedCase {
+        case_id: case.id,
+        team_id: team_id.to_string(),
+        version: stored.version,
+        package_sha256: stored.sha256.clone(),
+        received_at: stored.received_at,
+        opened_at: case.opened_at,
+        subject_name: case.subject.name.clone(),
+        subject_identifier: case.subject.identifier().map(str::to_string),
+        field: case.field.clone(),
+        stage: stage(case),
+        fine_vnd: case.fine_vnd,
+        documents,
+        versions: Vec::new(),
+        sanctions,
+    }
+}
+
+/// The signed offender index of every sanctioned subject in the province.
+pub fn offender_index(state: &HubState) -> Result<SignedIndex, ApiError> {
+    let now = Utc::now();
+    let mut entries: Vec<OffenderEntry> = state.store.cases()?.into_iter().flat_map(|c| c.sanctions).collect();
+    entries.sort_by_key(|e| (e.decided_on, e.case_id));
+    let index = OffenderIndex { generated_at: now, expires_at: now + Duration::days(INDEX_VALID_DAYS), entries };
+    let text = serde_json::to_string(&index).expect("the index serialises");
+    let signature = hub_sign(&state.secret, &text, "anchi-hub offender index");
+    Ok(SignedIndex { index: text, signature })
+}
+
+/// Reads one stored package's file (for a PDF download).
+pub fn package_file(store: &HubStore, sha256: &str) -> Result<Vec<u8>, ApiError> {
+    Ok(std::fs::read(store.package_file(sha256))?)
+}

@@ -1,0 +1,333 @@
+//! The hub's redb file (`<data dir>/hub.redb`): its own keys, enrolled teams and their
+//! device keys, staff users, uploads in progress, stored packages and the case index.
+//! Package files live beside it under `packages/<sha256>.anchi`.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, TableHandle};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+use crate::domain::Stage;
+use crate::protocol::OffenderEntry;
+
+pub const DB_FILE: &str = "hub.redb";
+pub const PACKAGES_DIR: &str = "packages";
+pub const UPLOADS_DIR: &str = "uploads";
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const TEAMS: TableDefinition<&str, &[u8]> = TableDefinition::new("teams");
+const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
+const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("uploads");
+const PACKAGES: TableDefinition<&str, &[u8]> = TableDefinition::new("packages");
+const CASES: TableDefinition<u128, &[u8]> = TableDefinition::new("cases");
+
+const HUB_KEY: &str = "hub_key";
+
+/// The hub's own keys: minisign for receipts and the index, age for sealed packages.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HubKeys {
+    pub key_id: String,
+    pub public_key: String,
+    /// The unencrypted minisign secret key box: the server signs without a person present.
+    pub secret_key: String,
+    /// The age identity (`AGE-SECRET-KEY-1…`) that opens packages sealed to this hub.
+    pub age_identity: String,
+    pub age_recipient: String,
+}
+
+/// An enrolled team and the device keys of its laptops.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Team {
+    pub team_id: String,
+    pub name: String,
+    pub keys: Vec<TeamKey>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TeamKey {
+    pub key_id: String,
+    pub public_key: String,
+    pub added_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// An upload in progress.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Upload {
+    pub upload_id: String,
+    pub team_id: String,
+    pub package_id: String,
+    pub size: u64,
+    pub sha256: String,
+    /// Bytes received and on disk.
+    pub offset: u64,
+    pub started_at: DateTime<Utc>,
+}
+
+/// A package the hub verified and stored.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StoredPackage {
+    pub package_id: String,
+    pub sha256: String,
+    pub team_id: String,
+    pub case_id: Uuid,
+    pub version: u32,
+    pub size: u64,
+    pub received_at: DateTime<Utc>,
+    pub receipt: crate::protocol::SignedReceipt,
+}
+
+/// What the province view and the offender index know of a case: its newest version.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IndexedCase {
+    pub case_id: Uuid,
+    pub team_id: String,
+    pub version: u32,
+    pub package_sha256: String,
+    pub received_at: DateTime<Utc>,
+    pub opened_at: chrono::NaiveDateTime,
+    pub subject_name: String,
+    pub subject_identifier: Option<String>,
+    pub field: String,
+    pub stage: Stage,
+    pub fine_vnd: Option<u64>,
+    pub documents: Vec<IndexedDocument>,
+    /// Every version received: (version, package SHA-256, received).
+    pub versions: Vec<(u32, String, DateTime<Utc>)>,
+    pub sanctions: Vec<OffenderEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IndexedDocument {
+    pub title: String,
+    pub number: Option<String>,
+    pub state: String,
+    pub at: chrono::NaiveDateTime,
+    /// The PDF's path inside the package, when it was finalised.
+    pub pdf: Option<String>,
+}
+
+/// A hub store failure (disk, corruption). Refusals of input are not errors here.
+#[derive(Debug, thiserror::Error)]
+#[error("hub store: {0}")]
+pub struct HubStoreError(pub String);
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for HubStoreError {
+            fn from(e: $t) -> Self { HubStoreError(e.to_string()) }
+        }
+    )*};
+}
+from_redb!(
+    redb::Error,
+    redb::DatabaseError,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError,
+    std::io::Error
+);
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    postcard::to_stdvec(value).expect("postcard serialises owned values")
+}
+
+fn decode<T: DeserializeOwned>(table: &str, bytes: &[u8]) -> Result<T, HubStoreError> {
+    postcard::from_bytes(bytes).map_err(|e| HubStoreError(format!("{table}: {e}")))
+}
+
+/// The hub's data directory, opened.
+#[derive(Debug)]
+pub struct HubStore {
+    db: Database,
+    dir: PathBuf,
+}
+
+impl HubStore {
+    pub fn open(dir: &Path) -> Result<HubStore, HubStoreError> {
+        std::fs::create_dir_all(dir.join(PACKAGES_DIR))?;
+        std::fs::create_dir_all(dir.join(UPLOADS_DIR))?;
+        // Several processes at once: the server, and the administrator's `team add` or
+        // `case list` while it runs.
+        let db =
+            Database::builder().set_concurrency_mode(redb::ConcurrencyMode::MultiWriter).create(dir.join(DB_FILE))?;
+        let tx = db.begin_write()?;
+        for table in [META, TEAMS, USERS, UPLOADS, PACKAGES] {
+            tx.open_table(table)?;
+        }
+        tx.open_table(CASES)?;
+        tx.commit()?;
+        Ok(HubStore { db, dir: dir.to_path_buf() })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn package_file(&self, sha256: &str) -> PathBuf {
+        self.dir.join(PACKAGES_DIR).join(format!("{sha256}.{}", crate::package::EXTENSION))
+    }
+
+    pub fn upload_file(&self, upload_id: &str) -> PathBuf {
+        self.dir.join(UPLOADS_DIR).join(format!("{upload_id}.part"))
+    }
+
+    fn get<K: redb::Key + 'static, T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<K, &[u8]>,
+        key: K::SelfType<'_>,
+    ) -> Result<Option<T>, HubStoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(table)?;
+        let value = t.get(key)?;
+        value.map(|v| decode(table.name(), v.value())).transpose()
+    }
+
+    fn all<K: redb::Key + 'static, T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<K, &[u8]>,
+    ) -> Result<Vec<T>, HubStoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(table)?;
+        let mut out = Vec::new();
+        for row in t.iter()? {
+            out.push(decode(table.name(), row?.1.value())?);
+        }
+        Ok(out)
+    }
+
+    fn put<K: redb::Key + 'static, T: Serialize>(
+        &self,
+        table: TableDefinition<K, &[u8]>,
+        key: K::SelfType<'_>,
+        value: &T,
+    ) -> Result<(), HubStoreError> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(table)?.insert(key, encode(value).as_slice())?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn keys(&self) -> Result<Option<HubKeys>, HubStoreError> {
+        self.get(META, HUB_KEY)
+    }
+
+    pub fn set_keys(&self, keys: &HubKeys) -> Result<(), HubStoreError> {
+        self.put(META, HUB_KEY, keys)
+    }
+
+    pub fn team(&self, team_id: &str) -> Result<Option<Team>, HubStoreError> {
+        self.get(TEAMS, team_id)
+    }
+
+    pub fn teams(&self) -> Result<Vec<Team>, HubStoreError> {
+        self.all(TEAMS)
+    }
+
+    pub fn put_team(&self, team: &Team) -> Result<(), HubStoreError> {
+        self.put(TEAMS, team.team_id.as_str(), team)
+    }
+
+    /// The team and key of a device key id.
+    pub fn key_owner(&self, key_id: &str) -> Result<Option<(Team, TeamKey)>, HubStoreError> {
+        Ok(self.teams()?.into_iter().find_map(|t| {
+            let key = t.keys.iter().find(|k| k.key_id == key_id).cloned();
+            key.map(|k| (t, k))
+        }))
+    }
+
+    pub fn user(&self, name: &str) -> Result<Option<User>, HubStoreError> {
+        self.get(USERS, name)
+    }
+
+    pub fn put_user(&self, user: &User) -> Result<(), HubStoreError> {
+        self.put(USERS, user.name.as_str(), user)
+    }
+
+    pub fn upload(&self, id: &str) -> Result<Option<Upload>, HubStoreError> {
+        self.get(UPLOADS, id)
+    }
+
+    pub fn uploads(&self) -> Result<Vec<Upload>, HubStoreError> {
+        self.all(UPLOADS)
+    }
+
+    pub fn put_upload(&self, upload: &Upload) -> Result<(), HubStoreError> {
+        self.put(UPLOADS, upload.upload_id.as_str(), upload)
+    }
+
+    pub fn remove_upload(&self, id: &str) -> Result<(), HubStoreError> {
+        let tx = self.db.begin_write()?;
+        tx.open_table(UPLOADS)?.remove(id)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn package(&self, package_id: &str) -> Result<Option<StoredPackage>, HubStoreError> {
+        self.get(PACKAGES, package_id)
+    }
+
+    pub fn packages(&self) -> Result<Vec<StoredPackage>, HubStoreError> {
+        self.all(PACKAGES)
+    }
+
+    pub fn case(&self, id: Uuid) -> Result<Option<IndexedCase>, HubStoreError> {
+        self.get(CASES, id.as_u128())
+    }
+
+    pub fn cases(&self) -> Result<Vec<IndexedCase>, HubStoreError> {
+        self.all(CASES)
+    }
+
+    /// Records a verified package in one transaction: the package, the case index (when
+    /// this is its newest version; older versions are only added to the list), and the
+    /// end of its upload.
+    pub fn store_package(
+        &self,
+        package: &StoredPackage,
+        case: IndexedCase,
+        upload_id: &str,
+    ) -> Result<(), HubStoreError> {
+        let tx = self.db.begin_write()?;
+        {
+            tx.open_table(PACKAGES)?.insert(package.package_id.as_str(), encode(package).as_slice())?;
+            let mut cases = tx.open_table(CASES)?;
+            let key = case.case_id.as_u128();
+            let existing: Option<IndexedCase> = cases.get(key)?.map(|v| decode("cases", v.value())).transpose()?;
+            let entry = (package.version, package.sha256.clone(), package.received_at);
+            let merged = match existing {
+                Some(mut old) if old.version > case.version => {
+                    old.versions.push(entry);
+                    old.versions.sort();
+                    old
+                }
+                Some(old) => {
+                    let mut new = case;
+                    new.versions = old.versions;
+                    new.versions.push(entry);
+                    new.versions.sort();
+                    new
+                }
+                None => {
+                    let mut new = case;
+                    new.versions = vec![entry];
+                    new
+                }
+            };
+            cases.insert(key, encode(&merged).as_slice())?;
+            tx.open_table(UPLOADS)?.remove(upload_id)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

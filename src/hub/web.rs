@@ -1,0 +1,317 @@
+//! The province view: server-rendered pages behind a staff login (argon2 passwords, a
+//! session cookie). Cases by team, state and period; one case's documents (PDF download)
+//! and versions; counts and fines by team and field. No JavaScript.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
+use axum::Router;
+use axum::extract::{Form, Path as UrlPath, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::store::IndexedCase;
+use super::{HubState, Shared};
+use crate::domain::text::format_vnd;
+use crate::package;
+
+const COOKIE: &str = "anchi_session";
+/// A session lasts a working day.
+const SESSION_SECS: i64 = 10 * 3600;
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/", get(cases_page))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", axum::routing::post(logout))
+        .route("/cases/{id}", get(case_page))
+        .route("/cases/{id}/documents/{n}", get(document_pdf))
+        .route("/stats", get(stats_page))
+}
+
+/// Escapes text for HTML.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn page(title: &str, user: Option<&str>, body: &str) -> Html<String> {
+    let nav = match user {
+        Some(u) => format!(
+            "<nav><a href=\"/\">Vụ việc</a> · <a href=\"/stats\">Thống kê</a> · {} \
+             <form method=\"post\" action=\"/logout\" style=\"display:inline\"><button>Đăng xuất</button></form></nav>",
+            esc(u)
+        ),
+        None => String::new(),
+    };
+    Html(format!(
+        "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>{} — anchi-hub</title>\
+         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}\
+         td,th{{border:1px solid #bbb;padding:4px 8px;text-align:left}}th{{background:#eee}}\
+         .num{{text-align:right}}</style></head><body>{nav}<h1>{}</h1>{body}</body></html>",
+        esc(title),
+        esc(title)
+    ))
+}
+
+/// The logged-in user, from the session cookie.
+fn user_of(state: &HubState, headers: &HeaderMap) -> Option<String> {
+    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
+    let token = cookies.split(';').find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")))?;
+    let now = chrono::Utc::now().timestamp();
+    let mut sessions = state.sessions.lock().expect("sessions");
+    sessions.retain(|_, (_, expires)| *expires > now);
+    sessions.get(token).map(|(user, _)| user.clone())
+}
+
+/// Everything but the login page sends a visitor without a session there.
+fn to_login() -> Response {
+    Redirect::to("/login").into_response()
+}
+
+async fn login_page() -> Html<String> {
+    login_form("")
+}
+
+fn login_form(problem: &str) -> Html<String> {
+    let problem =
+        if problem.is_empty() { String::new() } else { format!("<p style=\"color:#b00\">{}</p>", esc(problem)) };
+    page(
+        "Đăng nhập",
+        None,
+        &format!(
+            "{problem}<form method=\"post\" action=\"/login\">\
+             <p><label>Tên đăng nhập <input name=\"user\" autofocus></label></p>\
+             <p><label>Mật khẩu <input name=\"password\" type=\"password\"></label></p>\
+             <p><button>Đăng nhập</button></p></form>"
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    user: String,
+    password: String,
+}
+
+async fn login(State(state): State<Shared>, Form(form): Form<LoginForm>) -> Response {
+    let state2 = state.clone();
+    let user = form.user.clone();
+    let ok = tokio::task::spawn_blocking(move || {
+        let stored = state2.store.user(&user).ok().flatten();
+        stored.is_some_and(|u| {
+            PasswordHash::new(&u.password_hash)
+                .is_ok_and(|h| argon2::Argon2::default().verify_password(form.password.as_bytes(), &h).is_ok())
+        })
+    })
+    .await
+    .unwrap_or(false);
+    if !ok {
+        return (StatusCode::UNAUTHORIZED, login_form("Sai tên đăng nhập hoặc mật khẩu")).into_response();
+    }
+    let token = hex::encode(Uuid::new_v4().as_bytes()) + &hex::encode(Uuid::new_v4().as_bytes());
+    let expires = chrono::Utc::now().timestamp() + SESSION_SECS;
+    state.sessions.lock().expect("sessions").insert(token.clone(), (form.user, expires));
+    let cookie = format!("{COOKIE}={token}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}");
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+}
+
+async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(token) = headers
+        .get(header::COOKIE)
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| c.split(';').find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}="))).map(str::to_string))
+    {
+        state.sessions.lock().expect("sessions").remove(&token);
+    }
+    let cookie = format!("{COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()
+}
+
+#[derive(Deserialize, Default)]
+struct Filters {
+    team: Option<String>,
+    stage: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn cases_matching(state: &HubState, f: &Filters) -> Result<Vec<IndexedCase>, super::ApiError> {
+    let date =
+        |s: &Option<String>| s.as_deref().filter(|s| !s.is_empty()).and_then(|s| s.parse::<chrono::NaiveDate>().ok());
+    let (from, to) = (date(&f.from), date(&f.to));
+    let mut cases = state.store.cases()?;
+    cases.retain(|c| {
+        f.team.as_deref().is_none_or(|t| t.is_empty() || c.team_id == t)
+            && f.stage.as_deref().is_none_or(|s| s.is_empty() || c.stage.vi() == s)
+            && from.is_none_or(|d| c.opened_at.date() >= d)
+            && to.is_none_or(|d| c.opened_at.date() <= d)
+    });
+    cases.sort_by_key(|c| std::cmp::Reverse(c.opened_at));
+    Ok(cases)
+}
+
+async fn cases_page(State(state): State<Shared>, headers: HeaderMap, Query(f): Query<Filters>) -> Response {
+    let Some(user) = user_of(&state, &headers) else { return to_login() };
+    let cases = match cases_matching(&state, &f) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let teams = state.store.teams().unwrap_or_default();
+    let mut body = String::from(
+        "<form method=\"get\" action=\"/\"><label>Đội <select name=\"team\"><option value=\"\">Tất cả</option>",
+    );
+    for t in &teams {
+        let selected = if f.team.as_deref() == Some(&t.team_id) { " selected" } else { "" };
+        let _ = write!(body, "<option value=\"{}\"{selected}>{}</option>", esc(&t.team_id), esc(&t.name));
+    }
+    body.push_str("</select></label> <label>Trạng thái <select name=\"stage\"><option value=\"\">Tất cả</option>");
+    for stage in crate::domain::Stage::ALL {
+        let selected = if f.stage.as_deref() == Some(stage.vi()) { " selected" } else { "" };
+        let _ = write!(body, "<option{selected}>{}</option>", stage.vi());
+    }
+    let _ = write!(
+        body,
+        "</select></label> <label>Từ ngày <input type=\"date\" name=\"from\" value=\"{}\"></label> \
+         <label>đến ngày <input type=\"date\" name=\"to\" value=\"{}\"></label> <button>Lọc</button></form>\
+         <p>{} vụ việc</p><table><tr><th>Ngày mở</th><th>Đội</th><th>Đối tượng</th><th>Mã số</th><th>Lĩnh vực</th>\
+         <th>Trạng thái</th><th>Mức phạt (đồng)</th><th>Phiên bản</th></tr>",
+        esc(f.from.as_deref().unwrap_or("")),
+        esc(f.to.as_deref().unwrap_or("")),
+        cases.len()
+    );
+    for c in &cases {
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            c.opened_at.format("%d/%m/%Y"),
+            esc(&c.team_id),
+            c.case_id,
+            esc(&c.subject_name),
+            esc(c.subject_identifier.as_deref().unwrap_or("")),
+            esc(&c.field),
+            c.stage.vi(),
+            c.fine_vnd.map(format_vnd).unwrap_or_default(),
+            c.version
+        );
+    }
+    body.push_str("</table>");
+    page("Vụ việc của tỉnh", Some(&user), &body).into_response()
+}
+
+async fn case_page(State(state): State<Shared>, headers: HeaderMap, UrlPath(id): UrlPath<Uuid>) -> Response {
+    let Some(user) = user_of(&state, &headers) else { return to_login() };
+    let Ok(Some(c)) = state.store.case(id) else {
+        return (StatusCode::NOT_FOUND, page("Không tìm thấy vụ việc", Some(&user), "")).into_response();
+    };
+    let mut body = format!(
+        "<p>Đội {} · {} · {} · mở ngày {} · {}</p><h2>Văn bản</h2><table><tr><th>Văn bản</th><th>Số</th>\
+         <th>Trạng thái</th><th>Thời điểm</th><th>PDF</th></tr>",
+        esc(&c.team_id),
+        esc(c.subject_identifier.as_deref().unwrap_or("")),
+        esc(&c.field),
+        c.opened_at.format("%d/%m/%Y"),
+        c.stage.vi()
+    );
+    for (i, d) in c.documents.iter().enumerate() {
+        let link = match &d.pdf {
+            Some(_) => format!("<a href=\"/cases/{}/documents/{i}\">Tải PDF</a>", c.case_id),
+            None => String::new(),
+        };
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{link}</td></tr>",
+            esc(&d.title),
+            esc(d.number.as_deref().unwrap_or("")),
+            esc(&d.state),
+            d.at.format("%d/%m/%Y %H:%M")
+        );
+    }
+    body.push_str("</table><h2>Lịch sử các phiên bản gói hồ sơ</h2><table><tr><th>Phiên bản</th><th>Nhận lúc</th><th>SHA-256</th></tr>");
+    for (version, sha, at) in &c.versions {
+        let _ = write!(
+            body,
+            "<tr><td>{version}</td><td>{}</td><td><code>{}</code></td></tr>",
+            at.format("%d/%m/%Y %H:%M:%S"),
+            esc(sha)
+        );
+    }
+    body.push_str("</table>");
+    page(&c.subject_name, Some(&user), &body).into_response()
+}
+
+async fn document_pdf(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    UrlPath((id, n)): UrlPath<(Uuid, usize)>,
+) -> Response {
+    if user_of(&state, &headers).is_none() {
+        return to_login();
+    }
+    let not_found = || (StatusCode::NOT_FOUND, "no such document").into_response();
+    let Ok(Some(c)) = state.store.case(id) else { return not_found() };
+    let Some(path) = c.documents.get(n).and_then(|d| d.pdf.clone()) else { return not_found() };
+    let state2 = state.clone();
+    let pdf = tokio::task::spawn_blocking(move || -> Option<Vec<u8>> {
+        let bytes = super::ingest::package_file(&state2.store, &c.package_sha256).ok()?;
+        let plain =
+            if package::is_sealed(&bytes) { package::unseal(&bytes, &state2.keys.age_identity).ok()? } else { bytes };
+        let opened =
+            package::open(&plain, &package::Limits { max_total_bytes: state2.max_package_bytes, ..Default::default() })
+                .ok()?;
+        opened.file(&path).map(<[u8]>::to_vec)
+    })
+    .await
+    .ok()
+    .flatten();
+    match pdf {
+        Some(bytes) => ([(header::CONTENT_TYPE, "application/pdf")], bytes).into_response(),
+        None => not_found(),
+    }
+}
+
+async fn stats_page(State(state): State<Shared>, headers: HeaderMap, Query(f): Query<Filters>) -> Response {
+    let Some(user) = user_of(&state, &headers) else { return to_login() };
+    let cases = match cases_matching(&state, &f) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let mut by: BTreeMap<(String, String), (u32, u32, u64)> = BTreeMap::new();
+    for c in &cases {
+        let row = by.entry((c.team_id.clone(), c.field.clone())).or_default();
+        row.0 += 1;
+        if c.fine_vnd.is_some() {
+            row.1 += 1;
+        }
+        row.2 += c.fine_vnd.unwrap_or(0);
+    }
+    let mut body = String::from(
+        "<table><tr><th>Đội</th><th>Lĩnh vực</th><th>Số vụ việc</th><th>Số vụ xử phạt</th><th>Tiền phạt (đồng)</th></tr>",
+    );
+    for ((team, field), (count, fined, total)) in &by {
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{count}</td><td class=\"num\">{fined}</td><td class=\"num\">{}</td></tr>",
+            esc(team),
+            esc(field),
+            format_vnd(*total)
+        );
+    }
+    body.push_str("</table>");
+    page("Thống kê theo đội và lĩnh vực", Some(&user), &body).into_response()
+}

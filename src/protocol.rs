@@ -1,0 +1,236 @@
+//! What the laptop and the provincial server say to each other (`docs/hub-api.md`): the
+//! signed request header, the upload bodies, receipts and the offender index. Both sides
+//! use these types, so they cannot drift apart.
+
+use std::io::Cursor;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The prefix of every API path.
+pub const API: &str = "/api/v1";
+/// The authorisation scheme name.
+pub const SCHEME: &str = "Anchi-Sig";
+/// How far a request's time may be from the server's clock.
+pub const MAX_SKEW_SECS: i64 = 300;
+/// The header that carries an upload's offset (request and answer).
+pub const OFFSET_HEADER: &str = "upload-offset";
+
+/// The signed `Authorization` header of an API request: who (device key id), when, a
+/// nonce against replay, and the size and SHA-256 of the body, all signed with the device
+/// key (minisign, Ed25519) together with the method and path. The server checks it before
+/// reading any body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Auth {
+    pub key_id: String,
+    pub time: i64,
+    pub nonce: String,
+    pub size: u64,
+    pub sha256: String,
+    /// The minisign signature file's text, base64 in the header.
+    pub signature: String,
+}
+
+/// The bytes a request signature covers.
+fn signed_text(key_id: &str, method: &str, path: &str, time: i64, nonce: &str, size: u64, sha256: &str) -> String {
+    format!("anchi-hub-request-v1\n{key_id}\n{method}\n{path}\n{time}\n{nonce}\n{size}\n{sha256}\n")
+}
+
+impl Auth {
+    /// Signs a request of `body` (the whole body, or the chunk sent).
+    pub fn sign(
+        key_id: &str,
+        secret: &minisign::SecretKey,
+        method: &str,
+        path: &str,
+        time: i64,
+        body: &[u8],
+    ) -> Result<Auth, String> {
+        let nonce = hex::encode(uuid::Uuid::new_v4().as_bytes());
+        let sha256 = hex::encode(Sha256::digest(body));
+        let size = body.len() as u64;
+        let text = signed_text(key_id, method, path, time, &nonce, size, &sha256);
+        let signature = minisign::sign(None, secret, Cursor::new(text.as_bytes()), Some("anchi-hub-request"), None)
+            .map_err(|e| e.to_string())?
+            .into_string();
+        Ok(Auth { key_id: key_id.to_string(), time, nonce, size, sha256, signature })
+    }
+
+    /// The header value: `Anchi-Sig key=…,time=…,nonce=…,size=…,sha256=…,sig=…`.
+    pub fn header(&self) -> String {
+        format!(
+            "{SCHEME} key={},time={},nonce={},size={},sha256={},sig={}",
+            self.key_id,
+            self.time,
+            self.nonce,
+            self.size,
+            self.sha256,
+            B64.encode(self.signature.as_bytes())
+        )
+    }
+
+    /// Reads a header value; the error names what is wrong.
+    pub fn parse(value: &str) -> Result<Auth, String> {
+        let rest = value.strip_prefix(SCHEME).and_then(|r| r.strip_prefix(' ')).ok_or("not an Anchi-Sig header")?;
+        let mut fields = std::collections::HashMap::new();
+        for part in rest.split(',') {
+            let (k, v) = part.split_once('=').ok_or_else(|| format!("{part:?} is not key=value"))?;
+            fields.insert(k.trim(), v.trim());
+        }
+        let get = |k: &str| fields.get(k).copied().ok_or_else(|| format!("{k} is missing"));
+        let sig = B64.decode(get("sig")?).map_err(|_| "sig is not base64".to_string())?;
+        let auth = Auth {
+            key_id: get("key")?.to_string(),
+            time: get("time")?.parse().map_err(|_| "time is not a number")?,
+            nonce: get("nonce")?.to_string(),
+            size: get("size")?.parse().map_err(|_| "size is not a number")?,
+            sha256: get("sha256")?.to_string(),
+            signature: String::from_utf8(sig).map_err(|_| "sig is not text")?,
+        };
+        if auth.nonce.len() < 16 || auth.nonce.len() > 64 || !auth.nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("nonce must be 16 to 64 hex digits".into());
+        }
+        if auth.sha256.len() != 64 || !auth.sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err("sha256 must be 64 hex digits".into());
+        }
+        Ok(auth)
+    }
+
+    /// Checks the signature with the sender's public key for this method and path.
+    pub fn verify(&self, key: &minisign::PublicKey, method: &str, path: &str) -> Result<(), String> {
+        let text = signed_text(&self.key_id, method, path, self.time, &self.nonce, self.size, &self.sha256);
+        let signature = minisign::SignatureBox::from_string(&self.signature).map_err(|e| e.to_string())?;
+        minisign::verify(key, &signature, Cursor::new(text.as_bytes()), true, false, false).map_err(|e| e.to_string())
+    }
+}
+
+/// `POST /api/v1/uploads`: start (or find) the upload of a package.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct StartUpload {
+    pub package_id: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// The answer to a start: either the upload to send to, or the receipt of a package the
+/// server already holds (the same id and hash).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Started {
+    Upload { upload_id: String, offset: u64, size: u64 },
+    Stored { receipt: SignedReceipt },
+}
+
+/// What the hub signs when it has verified and stored a package.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Receipt {
+    pub package_id: String,
+    pub sha256: String,
+    pub team_id: String,
+    pub case_id: uuid::Uuid,
+    pub version: u32,
+    pub size: u64,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    pub hub_key_id: String,
+}
+
+/// A receipt as sent and kept: its JSON text exactly as signed, and the hub's minisign
+/// signature of that text.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SignedReceipt {
+    pub receipt: String,
+    pub signature: String,
+}
+
+/// Checks a hub signature of `text` (when the hub's key is known).
+fn check_hub_signature(text: &str, signature: &str, hub_key: Option<&minisign::PublicKey>) -> Result<(), String> {
+    let Some(key) = hub_key else { return Ok(()) };
+    let signature = minisign::SignatureBox::from_string(signature).map_err(|e| e.to_string())?;
+    minisign::verify(key, &signature, Cursor::new(text.as_bytes()), true, false, false).map_err(|e| e.to_string())
+}
+
+/// Signs `text` with the hub's key (receipts and the offender index).
+pub fn hub_sign(secret: &minisign::SecretKey, text: &str, comment: &str) -> String {
+    minisign::sign(None, secret, Cursor::new(text.as_bytes()), Some(comment), None)
+        .expect("signing with an unencrypted key in memory cannot fail")
+        .into_string()
+}
+
+impl SignedReceipt {
+    /// The receipt, after checking the hub's signature when its key is known.
+    pub fn open(&self, hub_key: Option<&minisign::PublicKey>) -> Result<Receipt, String> {
+        check_hub_signature(&self.receipt, &self.signature, hub_key).map_err(|e| format!("receipt signature: {e}"))?;
+        serde_json::from_str(&self.receipt).map_err(|e| format!("receipt: {e}"))
+    }
+}
+
+/// A refusal: a stable code for programs and a sentence for people.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Refusal {
+    pub error: String,
+    pub message: String,
+}
+
+/// One sanctioned subject in the province's offender index.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OffenderEntry {
+    /// Tax code, personal ID or registration number, as recorded.
+    pub identifier: Option<String>,
+    /// The name folded (no accents, lower case) for matching.
+    pub folded_name: String,
+    pub name: String,
+    pub team_id: String,
+    pub case_id: uuid::Uuid,
+    /// The act and the provision breached, as in the sanction decision.
+    pub act: String,
+    pub provision: String,
+    /// The sanction decision's date.
+    pub decided_on: chrono::NaiveDate,
+    pub fine_vnd: Option<u64>,
+}
+
+/// The offender index: every sanctioned subject the province knows, valid until `expires_at`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OffenderIndex {
+    pub generated_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub entries: Vec<OffenderEntry>,
+}
+
+/// The index as sent: its JSON text as signed by the hub, and the signature.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SignedIndex {
+    pub index: String,
+    pub signature: String,
+}
+
+impl SignedIndex {
+    /// The index, after checking the hub's signature when its key is known.
+    pub fn open(&self, hub_key: Option<&minisign::PublicKey>) -> Result<OffenderIndex, String> {
+        check_hub_signature(&self.index, &self.signature, hub_key).map_err(|e| format!("index signature: {e}"))?;
+        serde_json::from_str(&self.index).map_err(|e| format!("index: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signed_header_reads_back_and_verifies_only_for_its_request() {
+        let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let key_id = crate::package::key_id_of(pair.pk.keynum());
+        let auth = Auth::sign(&key_id, &pair.sk, "PATCH", "/api/v1/uploads/x", 1_800_000_000, b"chunk").unwrap();
+        let back = Auth::parse(&auth.header()).unwrap();
+        assert_eq!(back, auth);
+        assert!(back.verify(&pair.pk, "PATCH", "/api/v1/uploads/x").is_ok());
+        assert!(back.verify(&pair.pk, "PATCH", "/api/v1/uploads/y").is_err(), "another path");
+        let mut other = back.clone();
+        other.size += 1;
+        assert!(other.verify(&pair.pk, "PATCH", "/api/v1/uploads/x").is_err(), "another size");
+        assert!(Auth::parse("Bearer abc").is_err());
+    }
+}

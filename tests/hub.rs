@@ -1,0 +1,425 @@
+//! The provincial server over real TLS on loopback (a test CA made with rcgen): the hub is
+//! the real `anchi-hub` binary in a child process, the laptop a real workspace with its
+//! device key. Pushes, refusals, the province view, and a hub killed during uploads.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anchi::app::Workspace;
+use anchi::protocol::{API, Auth, StartUpload};
+use anchi::sync::{Client, Retry, SyncError};
+
+const PASSPHRASE: &str = "demo";
+const STAFF_PASSWORD: &str = "mật khẩu chi cục 2026";
+
+/// A CA, and a server certificate for 127.0.0.1 and localhost signed by it.
+struct Pki {
+    ca_pem: String,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+fn pki(dir: &Path, name: &str) -> Pki {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, format!("{name} CA"));
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    let (cert_path, key_path) = (dir.join(format!("{name}.crt")), dir.join(format!("{name}.key")));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    Pki { ca_pem: ca_cert.pem(), cert: cert_path, key: key_path }
+}
+
+fn hub_cmd(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_anchi-hub"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("ANCHI_HUB_PASSWORD", STAFF_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "anchi-hub {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A running hub; killed when dropped.
+struct Hub {
+    child: Child,
+    addr: String,
+    dir: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+    extra: Vec<String>,
+}
+
+impl Hub {
+    fn start(dir: &Path, pki: &Pki, listen: &str, extra: &[&str]) -> Hub {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_anchi-hub"))
+            .arg("--data-dir")
+            .arg(dir)
+            .args(["serve", "--listen", listen, "--cert"])
+            .arg(&pki.cert)
+            .arg("--key")
+            .arg(&pki.key)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on https://")
+            .unwrap_or_else(|| panic!("hub said {line:?}"))
+            .to_string();
+        Hub {
+            child,
+            addr,
+            dir: dir.to_path_buf(),
+            cert: pki.cert.clone(),
+            key: pki.key.clone(),
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same address.
+    fn restart(&mut self) {
+        self.kill();
+        let pki = Pki { ca_pem: String::new(), cert: self.cert.clone(), key: self.key.clone() };
+        let extra: Vec<&str> = self.extra.iter().map(String::as_str).collect();
+        for _ in 0..50 {
+            let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                Hub::start(&self.dir, &pki, &self.addr, &extra)
+            }));
+            if let Ok(mut new) = attempt {
+                std::mem::swap(&mut self.child, &mut new.child);
+                std::mem::forget(new);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the hub did not start again on {}", self.addr);
+    }
+
+    fn cases(&self) -> Vec<serde_json::Value> {
+        serde_json::from_str(&hub_cmd(&self.dir, &["case", "list", "--json"])).unwrap()
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A demo laptop with `cases` cases; returns it and how many have a finalised document.
+fn laptop(dir: &Path, cases: usize) -> (Workspace, usize) {
+    let mut ws = Workspace::open(dir).unwrap();
+    ws.make_demo(cases, 11).unwrap();
+    let with_documents = ws.list_cases().unwrap().iter().filter(|s| s.documents_finalised > 0).count();
+    (ws, with_documents)
+}
+
+/// A hub set up with the laptop's team enrolled and a staff user.
+fn province(dir: &Path, pki: &Pki, ws: &Workspace, extra: &[&str]) -> (Hub, minisign::PublicKey) {
+    let init = hub_cmd(dir, &["init"]);
+    let hub_key = init.lines().find_map(|l| l.strip_prefix("public_key: ")).unwrap().to_string();
+    let enrol = ws.enrolment().unwrap();
+    hub_cmd(
+        dir,
+        &["team", "add", "--team-id", &enrol.team_id, "--name", "Đội QLTT số 1", "--pubkey", &enrol.public_key],
+    );
+    hub_cmd(dir, &["user", "add", "--name", "chicuc"]);
+    (Hub::start(dir, pki, "127.0.0.1:0", extra), minisign::PublicKey::from_base64(&hub_key).unwrap())
+}
+
+#[test]
+fn fifty_cases_are_pushed_once_each_with_signed_receipts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let (ws, count) = laptop(&tmp.path().join("laptop"), 70);
+    assert!(count >= 50, "{count} cases with documents");
+    let (hub, hub_key) = province(&tmp.path().join("hub"), &pki, &ws, &[]);
+    ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+
+    let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
+    let report = ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!((report.uploaded as usize, report.failed.len()), (count, 0), "{:?}", report.failed);
+    assert_eq!(report.index_entries.map(|n| n > 0), Some(true), "the offender index came back");
+
+    let cases = hub.cases();
+    assert_eq!(cases.len(), count, "each case once");
+    assert!(cases.iter().all(|c| c["versions"] == serde_json::json!([1])));
+    let stored = std::fs::read_dir(tmp.path().join("hub").join("packages")).unwrap().count();
+    assert_eq!(stored, count, "one package file each");
+    for summary in ws.list_cases().unwrap().iter().filter(|s| s.documents_finalised > 0) {
+        let record = ws.package_versions(summary.id).unwrap().pop().unwrap();
+        let signed: anchi::protocol::SignedReceipt = serde_json::from_str(record.receipt.as_ref().unwrap()).unwrap();
+        let receipt = signed.open(Some(&hub_key)).expect("the hub's signature holds");
+        assert_eq!((receipt.sha256, receipt.case_id), (record.sha256, summary.id));
+    }
+
+    // Nothing new: nothing sent. The same package again gives the original receipt.
+    let again = ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!((again.uploaded, again.up_to_date as usize), (0, count));
+    let case = ws.list_cases().unwrap().into_iter().find(|s| s.documents_finalised > 0).unwrap().id;
+    let exported = ws.export_package(case, PASSPHRASE, None, &|_| {}).unwrap();
+    let (receipt, stats) = client.upload(&exported.info.package_id(), &exported.bytes, &|_, _| {}).unwrap();
+    assert_eq!(stats.sent, 0, "idempotent: no bytes sent");
+    assert_eq!(receipt.open(Some(&hub_key)).unwrap().sha256, exported.sha256);
+    assert_eq!(hub.cases().len(), count);
+}
+
+/// A raw signed request, for what the client never sends (replays, stale times).
+fn raw(url: &str, ca_pem: &str, method: &str, path: &str, auth: &Auth, body: &[u8]) -> (u16, String) {
+    let certs: Vec<_> = ureq::tls::parse_pem(ca_pem.as_bytes())
+        .filter_map(|i| match i {
+            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certs)).build();
+    let agent: ureq::Agent = ureq::Agent::config_builder().tls_config(tls).http_status_as_error(false).build().into();
+    let request = match method {
+        "POST" => agent.post(&format!("{url}{path}")),
+        _ => agent.patch(&format!("{url}{path}")),
+    };
+    let mut response = request.header("authorization", auth.header()).send(body).unwrap();
+    (response.status().as_u16(), response.body_mut().read_to_string().unwrap())
+}
+
+#[test]
+fn refusals_name_their_reason_and_store_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let (ws, _) = laptop(&tmp.path().join("laptop"), 12);
+    let (hub, _) = province(&tmp.path().join("hub"), &pki, &ws, &["--max-package-mb", "1"]);
+    let key = ws.device_key().unwrap().unwrap();
+    let secret = || {
+        let boxed = minisign::SecretKeyBox::from_string(&key.secret_key).unwrap();
+        boxed.into_secret_key(Some(PASSPHRASE.into())).unwrap()
+    };
+    let client = Client::new(&hub.url(), pki.ca_pem.as_bytes(), &key.key_id, secret()).unwrap();
+    let case = ws.list_cases().unwrap().into_iter().find(|s| s.documents_finalised > 0).unwrap().id;
+    let good = ws.export_package(case, PASSPHRASE, None, &|_| {}).unwrap();
+    let refused = |result: Result<_, SyncError>| match result {
+        Err(SyncError::Refused { status, refusal }) => (status, refusal.error),
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    };
+
+    // A tampered package: one byte of a PDF changed.
+    let mut tampered = good.bytes.clone();
+    let at = tampered.len() / 2;
+    tampered[at] ^= 0x01;
+    assert_eq!(refused(client.upload(&good.info.package_id(), &tampered, &|_, _| {})), (422, "package_invalid".into()));
+
+    // Too large for this hub (1 MB): refused at the start, before any chunk.
+    let big = vec![7u8; 2 * 1024 * 1024];
+    assert_eq!(refused(client.upload("x-v1", &big, &|_, _| {})), (413, "too_large".into()));
+
+    // A laptop the province never enrolled.
+    let stranger = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let stranger_id = anchi::package::key_id_of(stranger.pk.keynum());
+    let outsider = Client::new(&hub.url(), pki.ca_pem.as_bytes(), &stranger_id, stranger.sk).unwrap();
+    assert_eq!(refused(outsider.upload(&good.info.package_id(), &good.bytes, &|_, _| {})), (401, "unknown_key".into()));
+
+    // A replayed request and a stale one.
+    let body =
+        serde_json::to_vec(&StartUpload { package_id: "p-v1".into(), size: 10, sha256: "a".repeat(64) }).unwrap();
+    let path = format!("{API}/uploads");
+    let now = chrono::Utc::now().timestamp();
+    let auth = Auth::sign(&key.key_id, &secret(), "POST", &path, now, &body).unwrap();
+    assert_eq!(raw(&hub.url(), &pki.ca_pem, "POST", &path, &auth, &body).0, 201);
+    let (status, answer) = raw(&hub.url(), &pki.ca_pem, "POST", &path, &auth, &body);
+    assert_eq!(status, 401);
+    assert!(answer.contains("replayed_request"), "{answer}");
+    let old = Auth::sign(&key.key_id, &secret(), "POST", &path, now - 600, &body).unwrap();
+    let (status, answer) = raw(&hub.url(), &pki.ca_pem, "POST", &path, &old, &body);
+    assert_eq!((status, answer.contains("stale_request")), (401, true), "{answer}");
+    // A body that is not the one signed.
+    let other = Auth::sign(&key.key_id, &secret(), "POST", &path, now, b"{}").unwrap();
+    assert_eq!(raw(&hub.url(), &pki.ca_pem, "POST", &path, &other, &body).0, 400);
+
+    // A client that trusts another CA refuses the hub's certificate.
+    let elsewhere = self::pki(tmp.path(), "elsewhere");
+    let wrong_ca = Client::new(&hub.url(), elsewhere.ca_pem.as_bytes(), &key.key_id, secret()).unwrap();
+    assert!(matches!(wrong_ca.upload(&good.info.package_id(), &good.bytes, &|_, _| {}), Err(SyncError::Tls(_))));
+
+    assert!(hub.cases().is_empty(), "nothing stored");
+
+    // A revoked key is refused; the good package was never stored.
+    hub_cmd(&hub.dir, &["team", "revoke", "--team-id", &ws.unit().unwrap().code]);
+    assert_eq!(refused(client.upload(&good.info.package_id(), &good.bytes, &|_, _| {})), (403, "revoked_key".into()));
+    assert!(hub.cases().is_empty());
+    assert_eq!(std::fs::read_dir(hub.dir.join("packages")).unwrap().count(), 0);
+}
+
+#[test]
+fn a_hub_with_a_certificate_from_another_ca_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let province_pki = pki(tmp.path(), "province");
+    let rogue = pki(tmp.path(), "rogue");
+    let (ws, _) = laptop(&tmp.path().join("laptop"), 6);
+    let (hub, _) = province(&tmp.path().join("hub"), &rogue, &ws, &[]);
+    let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&province_pki.ca_pem)).unwrap();
+    let err = ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap_err();
+    assert!(matches!(err, anchi::app::AppError::Sync(SyncError::Tls(_))), "{err}");
+    assert!(hub.cases().is_empty());
+}
+
+#[test]
+fn province_staff_see_cases_only_after_logging_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let (ws, _) = laptop(&tmp.path().join("laptop"), 10);
+    let (hub, _) = province(&tmp.path().join("hub"), &pki, &ws, &[]);
+    let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
+    ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    let pushed = ws.list_cases().unwrap().into_iter().find(|s| s.documents_finalised > 0).unwrap();
+
+    let certs: Vec<_> = ureq::tls::parse_pem(pki.ca_pem.as_bytes())
+        .filter_map(|i| match i {
+            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certs)).build();
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().tls_config(tls).http_status_as_error(false).max_redirects(0).build().into();
+    let get = |path: &str, cookie: Option<&str>| {
+        let mut request = agent.get(&format!("{}{path}", hub.url()));
+        if let Some(c) = cookie {
+            request = request.header("cookie", c);
+        }
+        let mut response = request.call().unwrap();
+        let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+        (response.status().as_u16(), location, response.body_mut().read_to_string().unwrap())
+    };
+
+    // Without a session: nothing but the way to the login page.
+    for path in ["/", "/stats", &format!("/cases/{}", pushed.id)] {
+        let (status, location, body) = get(path, None);
+        assert_eq!((status, location.as_deref()), (303, Some("/login")), "{path}");
+        assert!(!body.contains(&pushed.subject_name));
+    }
+    let (_, _, login) = get("/login", None);
+    assert!(login.contains("Đăng nhập"));
+
+    let form = |password: &str| {
+        let body = format!("user=chicuc&password={}", urlencode(password));
+        agent
+            .post(&format!("{}/login", hub.url()))
+            .content_type("application/x-www-form-urlencoded")
+            .send(body)
+            .unwrap()
+    };
+    assert_eq!(form("sai mật khẩu").status().as_u16(), 401);
+    let response = form(STAFF_PASSWORD);
+    let cookie = response.headers().get("set-cookie").expect("a session cookie").to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("Secure"));
+    let cookie = cookie.split(';').next().unwrap().to_string();
+
+    let (status, _, list) = get("/", Some(&cookie));
+    assert_eq!(status, 200);
+    let escaped = pushed.subject_name.replace('&', "&amp;");
+    assert!(list.contains(&escaped), "the list shows {}", pushed.subject_name);
+    let (_, _, page) = get(&format!("/cases/{}", pushed.id), Some(&cookie));
+    assert!(page.contains("Tải PDF"), "documents can be downloaded");
+    let mut response =
+        agent.get(&format!("{}/cases/{}/documents/0", hub.url(), pushed.id)).header("cookie", &cookie).call().unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.body_mut().read_to_vec().unwrap().starts_with(b"%PDF-"));
+    let (_, _, stats) = get("/stats", Some(&cookie));
+    assert!(stats.contains("Tiền phạt"));
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+#[test]
+fn uploads_resume_after_the_hub_is_killed_twenty_times() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let (ws, count) = laptop(&tmp.path().join("laptop"), 30);
+    // Big enough packages that the kills land mid-upload: a 4 MB scan on each case.
+    let mut rng = fastrand::Rng::with_seed(20);
+    let mut packages = Vec::new();
+    for summary in ws.list_cases().unwrap().iter().filter(|s| s.documents_finalised > 0) {
+        let mut scan = vec![0u8; 4 * 1024 * 1024];
+        rng.fill(&mut scan);
+        scan[..5].copy_from_slice(b"%PDF-");
+        let file = tmp.path().join(format!("{}.pdf", summary.id));
+        std::fs::write(&file, scan).unwrap();
+        ws.attach(summary.id, &file).unwrap();
+        packages.push(ws.export_package(summary.id, PASSPHRASE, None, &|_| {}).unwrap());
+    }
+    let (hub, hub_key) = province(&tmp.path().join("hub"), &pki, &ws, &[]);
+    let hub = std::sync::Arc::new(std::sync::Mutex::new(hub));
+    let url = hub.lock().unwrap().url();
+    let mut client = ws.sync_client(PASSPHRASE, Some(&url), Some(&pki.ca_pem)).unwrap();
+    client.chunk = 64 * 1024;
+    client.retry =
+        Retry { attempts: 200, first_delay: Duration::from_millis(20), max_delay: Duration::from_millis(200) };
+
+    let killer = {
+        let hub = hub.clone();
+        std::thread::spawn(move || {
+            let mut rng = fastrand::Rng::with_seed(7);
+            for _ in 0..20 {
+                std::thread::sleep(Duration::from_millis(rng.u64(50..250)));
+                hub.lock().unwrap().restart();
+            }
+        })
+    };
+    let mut total = anchi::sync::UploadStats::default();
+    for package in &packages {
+        let (receipt, stats) = client.upload(&package.info.package_id(), &package.bytes, &|_, _| {}).unwrap();
+        assert_eq!(receipt.open(Some(&hub_key)).unwrap().sha256, package.sha256);
+        total.sent += stats.sent;
+        total.resent += stats.resent;
+        total.cuts += stats.cuts;
+    }
+    let kills_during_uploads = !killer.is_finished();
+    killer.join().unwrap();
+    // The laptop's own pass finds every package acknowledged and keeps the receipts.
+    let report = ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!((report.uploaded as usize, report.stats.sent), (count, 0), "idempotent: receipts, no bytes");
+
+    let cases = hub.lock().unwrap().cases();
+    assert_eq!(cases.len(), count, "every case stored");
+    assert!(cases.iter().all(|c| c["versions"] == serde_json::json!([1])), "each exactly once");
+    let stored = std::fs::read_dir(tmp.path().join("hub").join("packages")).unwrap().count();
+    assert_eq!(stored, count, "one package file each");
+    assert!(total.cuts > 0, "the kills cut uploads");
+    assert!(
+        total.resent <= total.cuts as u64 * client.chunk as u64,
+        "resent {} bytes after {} cuts of {}-byte chunks",
+        total.resent,
+        total.cuts,
+        client.chunk
+    );
+    eprintln!(
+        "{} cuts, {} bytes sent, {} resent; kills still going when uploads ended: {kills_during_uploads}",
+        total.cuts, total.sent, total.resent
+    );
+}
