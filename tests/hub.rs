@@ -423,3 +423,43 @@ fn uploads_resume_after_the_hub_is_killed_twenty_times() {
         total.cuts, total.sent, total.resent
     );
 }
+
+#[test]
+fn the_window_sends_cases_to_the_province_after_the_passphrase() {
+    use eframe::egui;
+    use egui_kittest::kittest::Queryable;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let (ws, count) = laptop(&tmp.path().join("laptop"), 8);
+    let (hub, hub_key) = province(&tmp.path().join("hub"), &pki, &ws, &[]);
+    let ca = tmp.path().join("province-ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    ws.set_setting("server.url", &hub.url()).unwrap();
+    ws.set_setting("server.ca", ca.to_str().unwrap()).unwrap();
+    ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+
+    let mut app = anchi::ui::AnchiApp::new(ws).unwrap();
+    app.open_viewer = false;
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .with_context_setup(anchi::ui::theme::install)
+        .build_ui_state(|ui, app: &mut anchi::ui::AnchiApp| app.show(ui), app);
+    h.run();
+    h.get_by_label("Gửi về Chi cục…").click();
+    h.run();
+    h.get_by_label("Mật khẩu khóa ký").type_text(PASSPHRASE);
+    h.run();
+    h.get_by_label("Gửi").click();
+    h.step();
+    let start = std::time::Instant::now();
+    while h.state().busy() || h.state().notice.is_none() {
+        assert!(h.state().error.is_none(), "{:?}", h.state().error);
+        assert!(start.elapsed() < Duration::from_secs(60), "the pass did not end");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+    let notice = h.state().notice.clone().unwrap();
+    assert!(notice.starts_with(&format!("Chi cục đã nhận {count} gói hồ sơ")), "{notice}");
+    assert_eq!(hub.cases().len(), count);
+}

@@ -111,7 +111,8 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
         if let Some(last) = screen.packages.last() {
             let how = if last.imported { "nhận" } else { "xuất" };
             let when = last.created.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M");
-            ui.weak(format!("Gói đã {how}: phiên bản {}, {when}", last.version));
+            let received = if last.receipt.is_some() { " — Chi cục đã nhận" } else { "" };
+            ui.weak(format!("Gói đã {how}: phiên bản {}, {when}{received}", last.version));
         }
     });
     let subject = &case.subject;

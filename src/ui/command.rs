@@ -79,6 +79,11 @@ pub enum Command {
         passphrase: String,
         out: std::path::PathBuf,
     },
+    /// Starts sending to the province with this passphrase (and keeps doing it while open).
+    Sync {
+        passphrase: String,
+    },
+    CloseSyncDialog,
     /// Renders the document and opens it in the system's PDF viewer.
     Print {
         case: Uuid,

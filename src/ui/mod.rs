@@ -25,6 +25,43 @@ use new_case::{NewCaseDialog, new_case_ui};
 use typing::{Method, ToneStyle, Typing};
 use wizard::{WizardState, wizard_ui};
 
+/// Asks for the key's passphrase before sending to the province.
+fn sync_dialog_ui(ctx: &egui::Context, passphrase: &mut String, ws: &Workspace, out: &mut Vec<Command>) {
+    let settings = ws.server_settings().unwrap_or_default();
+    let modal = egui::Modal::new(egui::Id::unique("sync-dialog")).show(ctx, |ui| {
+        ui.heading("Gửi về Chi cục");
+        match &settings.url {
+            Some(url) => {
+                ui.label(format!("Máy chủ: {url}"));
+                ui.label("Các vụ việc có thay đổi được đóng gói, ký và gửi; mất mạng thì tự gửi tiếp khi có mạng lại.");
+            }
+            None => {
+                ui.label("Chưa thiết lập máy chủ của Chi cục. Đội trưởng thiết lập bằng lệnh:");
+                ui.monospace("anchi config set server.url https://…\nanchi config set server.ca tep-ca.pem");
+            }
+        }
+        let label = ui.label("Mật khẩu khóa ký");
+        let field =
+            typing::text_edit(ui, passphrase, |v| egui::TextEdit::singleline(v).password(true)).labelled_by(label.id);
+        if passphrase.is_empty() && !field.has_focus() {
+            field.request_focus();
+        }
+        let ready = settings.url.is_some() && !passphrase.is_empty();
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        ui.horizontal(|ui| {
+            if ui.add_enabled(ready, egui::Button::new("Gửi")).clicked() || (ready && enter) {
+                out.push(Command::Sync { passphrase: std::mem::take(passphrase) });
+            }
+            if ui.button("Quay lại").on_hover_text("Esc").clicked() {
+                out.push(Command::CloseSyncDialog);
+            }
+        });
+    });
+    if modal.should_close() {
+        out.push(Command::CloseSyncDialog);
+    }
+}
+
 /// The status line while a document is being rendered.
 const PRINTING: &str = "Đang in văn bản…";
 
@@ -48,7 +85,7 @@ pub enum Screen {
 
 /// The application state of the window.
 pub struct AnchiApp {
-    ws: Workspace,
+    ws: std::sync::Arc<Workspace>,
     list: CaseListState,
     pub screen: Screen,
     pub new_case: Option<NewCaseDialog>,
@@ -68,6 +105,11 @@ pub struct AnchiApp {
     progress: std::sync::Arc<std::sync::atomic::AtomicU32>,
     /// The last thing finished in the background (a package written), for the status line.
     pub notice: Option<String>,
+    /// The "Gửi về Chi cục" dialog's passphrase field while it is open.
+    pub sync_dialog: Option<String>,
+    /// Sending to the province: the passphrase given for this session, when the next pass
+    /// is due, and how many passes in a row found no server.
+    sync: Option<SyncSchedule>,
     /// The typing method and look as last saved (applied to the context on the first frame).
     settings: Option<crate::app::WindowSettings>,
 }
@@ -75,8 +117,22 @@ pub struct AnchiApp {
 /// What a background job reports: its output, a failure, or nothing (cancelled).
 type JobResult = Option<Result<JobDone, String>>;
 
+/// Sending to the province while the window is open: a pass now, then every few minutes,
+/// further apart (with jitter) while the server cannot be reached.
+struct SyncSchedule {
+    passphrase: String,
+    next: Instant,
+    failures: u32,
+    running: bool,
+}
+
+/// Between passes when all went well.
+const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// What a background job made.
 enum JobDone {
+    /// A pass of sending to the province ended.
+    Synced(Result<crate::app::sync::SyncReport, (String, bool)>),
     /// A PDF written to this file.
     Pdf(PathBuf),
     /// A package built and written next to `out` (as `out.part`), waiting for its version
@@ -89,7 +145,7 @@ impl AnchiApp {
     pub fn new(ws: Workspace) -> Result<AnchiApp, AppError> {
         let list = CaseListState::new(ws.list_cases()?);
         Ok(AnchiApp {
-            ws,
+            ws: std::sync::Arc::new(ws),
             list,
             screen: Screen::List,
             new_case: None,
@@ -101,6 +157,8 @@ impl AnchiApp {
             busy_with: "",
             progress: Default::default(),
             notice: None,
+            sync_dialog: None,
+            sync: None,
             settings: None,
         })
     }
@@ -119,6 +177,7 @@ impl AnchiApp {
                     self.notice = None;
                 }
                 Some(Ok(JobDone::Package { built, out })) => self.package_written(*built, &out),
+                Some(Ok(JobDone::Synced(result))) => self.synced(result),
                 Some(Err(message)) => self.error = Some(message),
                 None => {}
             }
@@ -126,6 +185,7 @@ impl AnchiApp {
         if self.jobs > 0 {
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(200));
         }
+        self.sync_if_due(ui.ctx());
         self.remember_settings(ui.ctx());
         let mut commands = Vec::new();
         self.shortcuts(ui.ctx(), &mut commands);
@@ -135,6 +195,11 @@ impl AnchiApp {
                 ui.heading(theme::bold("Ấn chỉ điện tử"));
                 if let Some(names) = self.ws.unit().and_then(|u| u.names_on(crate::app::now().date())) {
                     ui.label(format!("{} — {}", names.doi, names.chi_cuc));
+                }
+                ui.separator();
+                let hint = "Gửi các gói hồ sơ có chữ ký về máy chủ của Chi cục; tự gửi lại định kỳ khi cửa sổ còn mở";
+                if ui.button("Gửi về Chi cục…").on_hover_text(hint).clicked() {
+                    self.sync_dialog = Some(String::new());
                 }
             });
             if demo {
@@ -191,6 +256,9 @@ impl AnchiApp {
             Screen::Case(screen) => case_view_ui(ui, screen, &self.ws.reference, &mut commands),
             Screen::Wizard(w) => wizard_ui(ui, w, &mut commands),
         });
+        if let Some(passphrase) = &mut self.sync_dialog {
+            sync_dialog_ui(ui.ctx(), passphrase, &self.ws, &mut commands);
+        }
         if let Some(dialog) = &mut self.new_case {
             let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
             let province = self.ws.unit().map_or(0, |u| u.province_code);
@@ -404,6 +472,13 @@ impl AnchiApp {
                     }))
                 })?;
             }
+            Command::CloseSyncDialog => self.sync_dialog = None,
+            Command::Sync { passphrase } => {
+                self.sync_dialog = None;
+                // Settings and passphrase are checked now, so a mistake is said at once.
+                self.ws.sync_client(&passphrase, None, None)?;
+                self.sync = Some(SyncSchedule { passphrase, next: Instant::now(), failures: 0, running: false });
+            }
             Command::Print { case, document } => {
                 let job = self.ws.pdf_job(case, document)?;
                 let open_viewer = self.open_viewer;
@@ -443,6 +518,77 @@ impl AnchiApp {
                 self.error = Some(e.vi());
             }
             self.settings = Some(now);
+        }
+    }
+
+    /// Starts a pass of sending to the province when one is due and none is running.
+    fn sync_if_due(&mut self, ctx: &egui::Context) {
+        let Some(schedule) = &mut self.sync else { return };
+        if schedule.running {
+            return;
+        }
+        let now = Instant::now();
+        if now < schedule.next {
+            ctx.request_repaint_after(schedule.next - now);
+            return;
+        }
+        schedule.running = true;
+        let passphrase = schedule.passphrase.clone();
+        let ws = self.ws.clone();
+        let progress = self.progress.clone();
+        let started = self.spawn("dong-bo", "Đang gửi về Chi cục…", move || {
+            let pass = ws.sync_client(&passphrase, None, None).and_then(|client| {
+                let report = |done: usize, all: usize| {
+                    let fraction = if all == 0 { 1.0 } else { done as f32 / all as f32 };
+                    progress.store((fraction * 1000.0) as u32, std::sync::atomic::Ordering::Relaxed);
+                };
+                ws.sync(&client, &passphrase, &report)
+            });
+            let retry = matches!(&pass, Err(AppError::Sync(crate::sync::SyncError::Unreachable(_))));
+            Some(Ok(JobDone::Synced(pass.map_err(|e| (e.vi(), retry)))))
+        });
+        if let Err(e) = started {
+            self.error = Some(e.vi());
+        }
+    }
+
+    /// A pass ended: say what it did, and when the next one runs.
+    fn synced(&mut self, result: Result<crate::app::sync::SyncReport, (String, bool)>) {
+        let Some(schedule) = &mut self.sync else { return };
+        schedule.running = false;
+        match result {
+            Ok(report) => {
+                schedule.failures = 0;
+                schedule.next = Instant::now() + SYNC_EVERY;
+                let mut text = format!(
+                    "Chi cục đã nhận {} gói hồ sơ; {} vụ việc đã gửi từ trước",
+                    report.uploaded, report.up_to_date
+                );
+                if !report.failed.is_empty() {
+                    text.push_str(&format!("; {} vụ việc bị từ chối: {}", report.failed.len(), report.failed[0].1));
+                }
+                self.notice = Some(text);
+                if let Screen::Case(screen) = &self.screen {
+                    let id = screen.view.case.id;
+                    if let Err(e) = self.try_execute(Command::OpenCase(id)) {
+                        self.error = Some(e.vi());
+                    }
+                }
+            }
+            Err((message, retry)) => {
+                schedule.failures += 1;
+                if retry {
+                    // 30 s, 1 min, 2 min … up to 10 min, with jitter.
+                    let base = 30u64.saturating_mul(1 << schedule.failures.min(5)).min(600);
+                    let wait = std::time::Duration::from_secs(base).mul_f64(0.5 + fastrand::f64() * 0.5);
+                    schedule.next = Instant::now() + wait;
+                    self.error = Some(format!("{message} (thử lại sau {} giây)", wait.as_secs()));
+                } else {
+                    // A refusal that waiting will not cure (certificate, key): stop and say so.
+                    self.sync = None;
+                    self.error = Some(message);
+                }
+            }
         }
     }
 
