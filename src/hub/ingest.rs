@@ -82,16 +82,7 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
         let part = store.upload_file(&upload.upload_id);
         std::fs::rename(&part, &target).or_else(|_| std::fs::write(&target, bytes))?;
     }
-    let stored = StoredPackage {
-        package_id: upload.package_id.clone(),
-        sha256: upload.sha256.clone(),
-        team_id: team.team_id.clone(),
-        case_id: opened.info.case_id,
-        version: opened.info.version,
-        size: upload.size,
-        received_at: now,
-        receipt: signed.clone(),
-    };
+    let stored = StoredPackage { info: receipt, receipt: signed.clone() };
     let indexed = index_case(&file.case, &team.team_id, &opened.payload, &stored);
     store.store_package(&stored, indexed, &upload.upload_id)?;
     let _ = std::fs::remove_file(store.upload_file(&upload.upload_id));
@@ -135,9 +126,9 @@ fn index_case(case: &Case, team_id: &str, payload: &package::Payload, stored: &S
     IndexedCase {
         case_id: case.id,
         team_id: team_id.to_string(),
-        version: stored.version,
-        package_sha256: stored.sha256.clone(),
-        received_at: stored.received_at,
+        version: stored.info.version,
+        package_sha256: stored.info.sha256.clone(),
+        received_at: stored.info.received_at,
         opened_at: case.opened_at,
         subject_name: case.subject.name.clone(),
         subject_identifier: case.subject.identifier().map(str::to_string),

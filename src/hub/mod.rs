@@ -217,7 +217,7 @@ async fn start_upload(
         ));
     }
     if let Some(stored) = state.store.package(&start.package_id)? {
-        if stored.sha256 == start.sha256 {
+        if stored.info.sha256 == start.sha256 {
             return Ok(axum::Json(Started::Stored { receipt: stored.receipt }).into_response());
         }
         return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "this package id is stored with other content"));
@@ -328,16 +328,7 @@ async fn finish_upload(
     let (_, team) = authenticate(&state, &headers, &method, &format!("{API}/uploads/{id}/finish"), 0)?;
     let lock = state.upload_locks.lock().expect("upload locks").entry(id.clone()).or_default().clone();
     let _one_at_a_time = lock.lock().await;
-    let upload = match state.store.upload(&id)? {
-        Some(u) if u.team_id == team.team_id => u,
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "unknown_upload",
-                "no such upload (finished, or another team's)",
-            ));
-        }
-    };
+    let upload = own_upload(&state, &id, &team)?;
     if upload.offset != upload.size {
         let mut e = ApiError::new(
             StatusCode::CONFLICT,

@@ -73,16 +73,10 @@ pub struct Upload {
     pub started_at: DateTime<Utc>,
 }
 
-/// A package the hub verified and stored.
+/// A package the hub verified and stored: what its receipt says, and the receipt as signed.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct StoredPackage {
-    pub package_id: String,
-    pub sha256: String,
-    pub team_id: String,
-    pub case_id: Uuid,
-    pub version: u32,
-    pub size: u64,
-    pub received_at: DateTime<Utc>,
+    pub info: crate::protocol::Receipt,
     pub receipt: crate::protocol::SignedReceipt,
 }
 
@@ -300,11 +294,11 @@ impl HubStore {
     ) -> Result<(), HubStoreError> {
         let tx = self.db.begin_write()?;
         {
-            tx.open_table(PACKAGES)?.insert(package.package_id.as_str(), encode(package).as_slice())?;
+            tx.open_table(PACKAGES)?.insert(package.info.package_id.as_str(), encode(package).as_slice())?;
             let mut cases = tx.open_table(CASES)?;
             let key = case.case_id.as_u128();
             let existing: Option<IndexedCase> = cases.get(key)?.map(|v| decode("cases", v.value())).transpose()?;
-            let entry = (package.version, package.sha256.clone(), package.received_at);
+            let entry = (package.info.version, package.info.sha256.clone(), package.info.received_at);
             let merged = match existing {
                 Some(mut old) if old.version > case.version => {
                     old.versions.push(entry);
