@@ -174,6 +174,7 @@ fn fifty_cases_are_pushed_once_each_with_signed_receipts() {
         let signed: anchi::protocol::SignedReceipt = serde_json::from_str(record.receipt.as_ref().unwrap()).unwrap();
         let receipt = signed.open(Some(&hub_key)).expect("the hub's signature holds");
         assert_eq!((receipt.sha256, receipt.case_id), (record.sha256, summary.id));
+        assert!(ws.case_view(summary.id).unwrap().packages.last().unwrap().received_by_hub);
     }
 
     // Nothing new: nothing sent. The same package again gives the original receipt.

@@ -126,6 +126,10 @@ fn the_same_case_gives_the_same_file_and_a_change_a_new_version() {
     let history: Vec<String> = ws.history(case).unwrap().into_iter().map(|e| e.action).collect();
     assert!(history.iter().any(|a| a.starts_with("package.export v2 ")), "{history:?}");
     assert!(ws.audit_verify().unwrap().first_broken.is_none(), "package entries keep the journal whole");
+    let view = serde_json::to_value(ws.case_view(case).unwrap()).unwrap();
+    assert_eq!(view["packages"][1]["version"], 2);
+    assert_eq!(view["packages"][1]["sha256"], second.sha256.as_str());
+    assert_eq!(view["packages"][1]["received_by_hub"], false);
 }
 
 #[test]

@@ -80,6 +80,20 @@ pub struct CaseView {
     pub stage: Stage,
     pub next_steps: Vec<NextStep>,
     pub history: Vec<HistoryItem>,
+    /// The signed package versions made or received, oldest first.
+    pub packages: Vec<PackageItem>,
+}
+
+/// One package version in `case show --json`.
+#[derive(Debug, Serialize)]
+pub struct PackageItem {
+    pub version: u32,
+    pub sha256: String,
+    pub created: chrono::DateTime<chrono::Utc>,
+    pub imported: bool,
+    pub key_id: String,
+    /// Whether the provincial server has acknowledged it with a signed receipt.
+    pub received_by_hub: bool,
 }
 
 /// A document the case could get next.
@@ -190,7 +204,19 @@ impl Workspace {
             .into_iter()
             .map(|e| HistoryItem { seq: e.seq, at: e.at, actor: e.actor, action: e.action })
             .collect();
-        Ok(CaseView { stage: stage(&case), next_steps: self.next_steps(&case), case, history })
+        let packages = self
+            .package_versions(id)?
+            .into_iter()
+            .map(|r| PackageItem {
+                version: r.version,
+                sha256: r.sha256,
+                created: r.created,
+                imported: r.imported,
+                key_id: r.key_id,
+                received_by_hub: r.receipt.is_some(),
+            })
+            .collect();
+        Ok(CaseView { stage: stage(&case), next_steps: self.next_steps(&case), case, history, packages })
     }
 
     /// Every document kind in process order, with the reason when the workflow forbids it

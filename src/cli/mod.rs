@@ -317,6 +317,14 @@ fn print_case(ws: &Workspace, id: Uuid, json: bool) -> Result<(), AppError> {
         let number = d.number.as_ref().map(ToString::to_string).unwrap_or_else(|| "—".into());
         emit!("  {:<48} {:<12} {}", d.kind.title_vi(), d.state.vi(), number);
     }
+    if !view.packages.is_empty() {
+        emit!("Gói hồ sơ:");
+        for p in &view.packages {
+            let how = if p.imported { "nhận" } else { "xuất" };
+            let hub = if p.received_by_hub { ", Chi cục đã nhận" } else { "" };
+            emit!("  phiên bản {} ({how} {}{hub})  {}", p.version, p.created.format("%Y-%m-%d %H:%M"), p.sha256);
+        }
+    }
     emit!("Lịch sử:");
     for h in &view.history {
         emit!("  {}  {:<26} {}", h.at.format("%Y-%m-%d %H:%M:%S"), h.action, h.actor);

@@ -33,6 +33,15 @@ pub fn routes() -> Router<Shared> {
         .route("/stats", get(stats_page))
 }
 
+/// Percent-encodes a query value.
+fn urlencoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect()
+}
+
 /// Escapes text for HTML.
 fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -148,7 +157,12 @@ struct Filters {
     stage: Option<String>,
     from: Option<String>,
     to: Option<String>,
+    /// Page of the case list, from 1.
+    page: Option<usize>,
 }
+
+/// Cases per page of the list.
+const PAGE: usize = 200;
 
 fn cases_matching(state: &HubState, f: &Filters) -> Result<Vec<IndexedCase>, super::ApiError> {
     let date =
@@ -194,7 +208,9 @@ async fn cases_page(State(state): State<Shared>, headers: HeaderMap, Query(f): Q
         esc(f.to.as_deref().unwrap_or("")),
         cases.len()
     );
-    for c in &cases {
+    let pages = cases.len().div_ceil(PAGE).max(1);
+    let shown = f.page.unwrap_or(1).clamp(1, pages);
+    for c in cases.iter().skip((shown - 1) * PAGE).take(PAGE) {
         let _ = write!(
             body,
             "<tr><td>{}</td><td>{}</td><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td>\
@@ -211,6 +227,20 @@ async fn cases_page(State(state): State<Shared>, headers: HeaderMap, Query(f): Q
         );
     }
     body.push_str("</table>");
+    if pages > 1 {
+        let query = |p: usize| {
+            let v = |o: &Option<String>| urlencoded(o.as_deref().unwrap_or(""));
+            format!("?team={}&stage={}&from={}&to={}&page={p}", v(&f.team), v(&f.stage), v(&f.from), v(&f.to))
+        };
+        let _ = write!(body, "<p>Trang {shown}/{pages} ");
+        if shown > 1 {
+            let _ = write!(body, "<a href=\"/{}\">Trang trước</a> ", esc(&query(shown - 1)));
+        }
+        if shown < pages {
+            let _ = write!(body, "<a href=\"/{}\">Trang sau</a>", esc(&query(shown + 1)));
+        }
+        body.push_str("</p>");
+    }
     page("Vụ việc của tỉnh", Some(&user), &body).into_response()
 }
 
