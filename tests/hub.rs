@@ -190,14 +190,7 @@ fn fifty_cases_are_pushed_once_each_with_signed_receipts() {
 
 /// A raw signed request, for what the client never sends (replays, stale times).
 fn raw(url: &str, ca_pem: &str, method: &str, path: &str, auth: &Auth, body: &[u8]) -> (u16, String) {
-    let certs: Vec<_> = ureq::tls::parse_pem(ca_pem.as_bytes())
-        .filter_map(|i| match i {
-            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-            _ => None,
-        })
-        .collect();
-    let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certs)).build();
-    let agent: ureq::Agent = ureq::Agent::config_builder().tls_config(tls).http_status_as_error(false).build().into();
+    let agent = anchi::sync::agent(ca_pem.as_bytes()).unwrap();
     let request = match method {
         "POST" => agent.post(&format!("{url}{path}")),
         _ => agent.patch(&format!("{url}{path}")),
@@ -295,17 +288,10 @@ fn province_staff_see_cases_only_after_logging_in() {
     ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
     let pushed = ws.list_cases().unwrap().into_iter().find(|s| s.documents_finalised > 0).unwrap();
 
-    let certs: Vec<_> = ureq::tls::parse_pem(pki.ca_pem.as_bytes())
-        .filter_map(|i| match i {
-            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-            _ => None,
-        })
-        .collect();
-    let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certs)).build();
-    let agent: ureq::Agent =
-        ureq::Agent::config_builder().tls_config(tls).http_status_as_error(false).max_redirects(0).build().into();
+    let agent = anchi::sync::agent(pki.ca_pem.as_bytes()).unwrap();
     let get = |path: &str, cookie: Option<&str>| {
-        let mut request = agent.get(&format!("{}{path}", hub.url()));
+        // No following of redirects: the test looks at where a visitor is sent.
+        let mut request = agent.get(&format!("{}{path}", hub.url())).config().max_redirects(0).build();
         if let Some(c) = cookie {
             request = request.header("cookie", c);
         }
@@ -327,6 +313,9 @@ fn province_staff_see_cases_only_after_logging_in() {
         let body = format!("user=chicuc&password={}", urlencode(password));
         agent
             .post(&format!("{}/login", hub.url()))
+            .config()
+            .max_redirects(0)
+            .build()
             .content_type("application/x-www-form-urlencoded")
             .send(body)
             .unwrap()

@@ -55,12 +55,6 @@ impl Bilingual for SettingError {
     }
 }
 
-/// Checks a CA file's text: at least one PEM certificate.
-fn check_ca(pem: &str) -> Result<(), String> {
-    let any = ureq::tls::parse_pem(pem.as_bytes()).any(|i| matches!(i, Ok(ureq::tls::PemItem::Certificate(_))));
-    if any { Ok(()) } else { Err("no PEM certificate in the file".into()) }
-}
-
 impl Workspace {
     pub fn server_settings(&self) -> Result<ServerSettings, AppError> {
         Ok(self.store.meta::<ServerSettings>(SERVER_KEY)?.unwrap_or_default())
@@ -81,7 +75,9 @@ impl Workspace {
             }
             "server.ca" => {
                 let pem = std::fs::read_to_string(value).map_err(|e| bad(format!("{value}: {e}")))?;
-                check_ca(&pem).map_err(|e| bad(format!("{value}: {e}")))?;
+                if crate::sync::ca_certificates(pem.as_bytes()).is_empty() {
+                    return Err(bad(format!("{value}: no PEM certificate in the file")));
+                }
                 settings.ca_pem = Some(pem);
             }
             "server.hub_key" => {

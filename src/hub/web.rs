@@ -77,10 +77,15 @@ fn page(title: &str, user: Option<&str>, body: &str) -> Html<String> {
     ))
 }
 
+/// The session token in the request's cookie, if any.
+fn session_token(headers: &HeaderMap) -> Option<&str> {
+    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
+    cookies.split(';').find_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='))
+}
+
 /// The logged-in user, from the session cookie.
 fn user_of(state: &HubState, headers: &HeaderMap) -> Option<String> {
-    let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
-    let token = cookies.split(';').find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")))?;
+    let token = session_token(headers)?;
     let now = chrono::Utc::now().timestamp();
     let mut sessions = state.sessions.lock().expect("sessions");
     sessions.retain(|_, (_, expires)| *expires > now);
@@ -140,12 +145,8 @@ async fn login(State(state): State<Shared>, Form(form): Form<LoginForm>) -> Resp
 }
 
 async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    if let Some(token) = headers
-        .get(header::COOKIE)
-        .and_then(|c| c.to_str().ok())
-        .and_then(|c| c.split(';').find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}="))).map(str::to_string))
-    {
-        state.sessions.lock().expect("sessions").remove(&token);
+    if let Some(token) = session_token(&headers) {
+        state.sessions.lock().expect("sessions").remove(token);
     }
     let cookie = format!("{COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
     ([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response()

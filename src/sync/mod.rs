@@ -89,6 +89,33 @@ pub struct UploadStats {
     pub cuts: u32,
 }
 
+/// The certificates of a PEM file (other items, such as keys, are skipped).
+pub fn ca_certificates(pem: &[u8]) -> Vec<ureq::tls::Certificate<'static>> {
+    ureq::tls::parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// An HTTPS agent that trusts only the certificates in `ca_pem` and hands back every
+/// answer, refusals included, for the caller to read.
+pub fn agent(ca_pem: &[u8]) -> Result<ureq::Agent, SyncError> {
+    let certs = ca_certificates(ca_pem);
+    if certs.is_empty() {
+        return Err(SyncError::Settings("server.ca holds no PEM certificate".into()));
+    }
+    let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certs)).build();
+    Ok(ureq::Agent::config_builder()
+        .tls_config(tls)
+        .http_status_as_error(false)
+        .timeout_connect(Some(Duration::from_secs(10)))
+        .timeout_global(Some(Duration::from_secs(300)))
+        .build()
+        .into())
+}
+
 /// A connection to one hub as one device.
 pub struct Client {
     agent: ureq::Agent,
@@ -124,23 +151,7 @@ impl Client {
         if !url.starts_with("https://") {
             return Err(SyncError::Settings(format!("server.url must start with https:// (found {url:?})")));
         }
-        let certs: Vec<_> = ureq::tls::parse_pem(ca_pem)
-            .filter_map(|item| match item {
-                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                _ => None,
-            })
-            .collect();
-        if certs.is_empty() {
-            return Err(SyncError::Settings("server.ca holds no PEM certificate".into()));
-        }
-        let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::new_with_certs(&certs)).build();
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .tls_config(tls)
-            .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(300)))
-            .build()
-            .into();
+        let agent = agent(ca_pem)?;
         Ok(Client {
             agent,
             base: url.trim_end_matches('/').to_string(),
