@@ -5,6 +5,7 @@ pub mod admin;
 pub mod case;
 pub mod document;
 pub mod ids;
+pub mod matching;
 pub mod subject;
 pub mod summary;
 pub mod text;
