@@ -182,6 +182,11 @@ pub struct OffenderEntry {
     /// The name folded (no accents, lower case) for matching.
     pub folded_name: String,
     pub name: String,
+    /// The address's admin units, when coded (for "cùng phường/xã").
+    #[serde(default)]
+    pub province: Option<u16>,
+    #[serde(default)]
+    pub commune: Option<u32>,
     pub team_id: String,
     pub case_id: uuid::Uuid,
     /// The act and the provision breached, as in the sanction decision.

@@ -10,6 +10,7 @@ mod fill;
 pub mod goods;
 pub mod keys;
 pub mod new_case;
+pub mod offenders;
 pub mod packages;
 pub mod reference;
 pub mod render;

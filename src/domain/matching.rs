@@ -71,13 +71,14 @@ impl NameKey {
         let folded = fold(name);
         let cleaned: String = folded.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
         let words: Vec<&str> = cleaned.split_whitespace().collect();
+        static SPLIT_FORMS: std::sync::LazyLock<Vec<(Vec<&'static str>, LegalForm)>> =
+            std::sync::LazyLock::new(|| FORMS.iter().map(|(s, f)| (s.split(' ').collect(), *f)).collect());
         let mut forms = Vec::new();
         let mut rest = Vec::new();
         let mut i = 0;
         'words: while i < words.len() {
-            for (spelling, form) in FORMS {
-                let parts: Vec<&str> = spelling.split(' ').collect();
-                if words[i..].starts_with(&parts) {
+            for (parts, form) in SPLIT_FORMS.iter() {
+                if words[i..].starts_with(parts) {
                     forms.push(*form);
                     i += parts.len();
                     continue 'words;
@@ -222,6 +223,11 @@ pub const SIMILAR_NAME: f32 = 0.85;
 /// Whether `a` and `b` are likely the same subject. Identifiers decide when both records
 /// have one of the same kind: equal is a match, different is not, whatever the names.
 pub fn compare(a: &SubjectFacts, b: &SubjectFacts) -> Option<Match> {
+    compare_keyed(a, &NameKey::of(&a.name), b, &NameKey::of(&b.name))
+}
+
+/// [`compare`] with the names' keys made beforehand (an index keeps them).
+pub fn compare_keyed(a: &SubjectFacts, a_key: &NameKey, b: &SubjectFacts, b_key: &NameKey) -> Option<Match> {
     let norm = |v: &Option<String>| v.as_deref().map(normalise_identifier).filter(|s| !s.is_empty());
     if let (Some(x), Some(y)) = (norm(&a.tax_code), norm(&b.tax_code)) {
         if x == y {
@@ -239,7 +245,7 @@ pub fn compare(a: &SubjectFacts, b: &SubjectFacts) -> Option<Match> {
     if let (Some(x), Some(y)) = (norm(&a.registration_number), norm(&b.registration_number)) {
         return (x == y).then_some(Match { score: 0.95, reason: MatchReason::SameRegistrationNumber });
     }
-    let similarity = name_similarity(&NameKey::of(&a.name), &NameKey::of(&b.name));
+    let similarity = name_similarity(a_key, b_key);
     match (a.commune, b.commune) {
         (Some(x), Some(y)) if x == y && similarity >= SIMILAR_NAME => {
             Some(Match { score: 0.6 + 0.3 * similarity, reason: MatchReason::SimilarNameSameCommune })

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use super::store::{HubStore, IndexedCase, IndexedDocument, StoredPackage, Upload};
 use super::{ApiError, HubState};
 use crate::app::case_json::CaseFile;
-use crate::domain::{Case, DocumentKind, DocumentState, stage, text::fold};
+use crate::domain::{Address, Case, DocumentKind, DocumentState, stage, text::fold};
 use crate::package::{self, CASE_JSON, Limits};
 use crate::protocol::{OffenderEntry, OffenderIndex, Receipt, SignedIndex, SignedReceipt, hub_sign};
 
@@ -115,6 +115,14 @@ fn index_case(case: &Case, team_id: &str, payload: &package::Payload, stored: &S
             identifier: case.subject.identifier().map(str::to_string),
             folded_name: fold(&case.subject.name),
             name: case.subject.name.clone(),
+            province: match &case.subject.address {
+                Address::Coded { province_code, .. } => Some(*province_code),
+                _ => None,
+            },
+            commune: match &case.subject.address {
+                Address::Coded { commune_code, .. } => Some(*commune_code),
+                _ => None,
+            },
             team_id: team_id.to_string(),
             case_id: case.id,
             act: d.fields.get("hanh_vi").cloned().unwrap_or_default(),
