@@ -1,8 +1,9 @@
 //! The province's offender index in memory, searchable offline: exact lookup by identifier
 //! (a branch's 13-digit tax code finds its parent's entries too) and fuzzy lookup by name
 //! through [`crate::domain::matching`]. Built for a million entries: identifiers in a hash
-//! map; names through an inverted index of their words, reading only the postings of the
-//! query's two rarest words (a name alike enough to match shares at least one of them).
+//! map; names through an inverted index of (province, word), reading only the postings of
+//! the query's two rarest words in its province (a name alike enough to match shares at
+//! least one of them, and names match only within a province).
 //!
 //! Also a generator of realistic entries (Vietnamese company and person names, real admin
 //! units) for the benchmark and the tests.
@@ -21,8 +22,9 @@ pub struct OffenderLookup {
     facts: Vec<(SubjectFacts, NameKey)>,
     /// Normalised identifier (and, for tax codes, the 10-digit parent) → entries.
     by_identifier: HashMap<String, Vec<u32>>,
-    /// A folded name word → entries whose name has it.
-    by_word: HashMap<String, Vec<u32>>,
+    /// (province, folded name word) → entries of that province whose name has it. A name
+    /// alone matches only within a province (same commune, or same name in the province).
+    by_word: HashMap<(u16, String), Vec<u32>>,
 }
 
 impl OffenderLookup {
@@ -40,8 +42,10 @@ impl OffenderLookup {
             let mut words = key.words.clone();
             words.sort();
             words.dedup();
-            for word in words {
-                lookup.by_word.entry(word).or_default().push(i);
+            if let Some(province) = entry.province {
+                for word in words {
+                    lookup.by_word.entry((province, word)).or_default().push(i);
+                }
             }
             lookup.facts.push((facts_of(entry), key));
         }
@@ -81,8 +85,13 @@ impl OffenderLookup {
             }
         }
         let key = NameKey::of(&facts.name);
-        let mut words: Vec<(usize, &Vec<u32>)> =
-            key.words.iter().filter_map(|w| self.by_word.get(w)).map(|postings| (postings.len(), postings)).collect();
+        let province = facts.province.unwrap_or(u16::MAX);
+        let mut words: Vec<(usize, &Vec<u32>)> = key
+            .words
+            .iter()
+            .filter_map(|w| self.by_word.get(&(province, w.clone())))
+            .map(|postings| (postings.len(), postings))
+            .collect();
         words.sort_by_key(|(n, _)| *n);
         for (_, postings) in words.iter().take(2) {
             candidates.extend(postings.iter());
