@@ -360,7 +360,12 @@ impl Workspace {
         {
             return Err(ImportRefusal::OlderVersion { incoming: info.version, stored: last.version }.into());
         }
-        if let Ok(existing) = self.case(case.id) {
+        let existing = match self.case(case.id) {
+            Ok(existing) => Some(existing),
+            Err(AppError::CaseNotFound(_)) => None,
+            Err(e) => return Err(e),
+        };
+        if let Some(existing) = existing {
             match records.last() {
                 None if existing != case => return Err(ImportRefusal::ExistsUnpackaged.into()),
                 Some(last)
