@@ -59,35 +59,37 @@ struct Hub {
     extra: Vec<String>,
 }
 
+/// Starts `anchi-hub serve`; its address once it is listening, or why it is not.
+fn spawn_hub(dir: &Path, cert: &Path, key: &Path, listen: &str, extra: &[String]) -> Result<(Child, String), String> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anchi-hub"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["serve", "--listen", listen, "--cert"])
+        .arg(cert)
+        .arg("--key")
+        .arg(key)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).map_err(|e| e.to_string())?;
+    match line.trim().strip_prefix("listening on https://") {
+        Some(addr) => Ok((child, addr.to_string())),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err(format!("hub said {line:?}"))
+        }
+    }
+}
+
 impl Hub {
     fn start(dir: &Path, pki: &Pki, listen: &str, extra: &[&str]) -> Hub {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_anchi-hub"))
-            .arg("--data-dir")
-            .arg(dir)
-            .args(["serve", "--listen", listen, "--cert"])
-            .arg(&pki.cert)
-            .arg("--key")
-            .arg(&pki.key)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on https://")
-            .unwrap_or_else(|| panic!("hub said {line:?}"))
-            .to_string();
-        Hub {
-            child,
-            addr,
-            dir: dir.to_path_buf(),
-            cert: pki.cert.clone(),
-            key: pki.key.clone(),
-            extra: extra.iter().map(|s| s.to_string()).collect(),
-        }
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        let (child, addr) = spawn_hub(dir, &pki.cert, &pki.key, listen, &extra).unwrap();
+        Hub { child, addr, dir: dir.to_path_buf(), cert: pki.cert.clone(), key: pki.key.clone(), extra }
     }
 
     fn url(&self) -> String {
@@ -99,18 +101,12 @@ impl Hub {
         let _ = self.child.wait();
     }
 
-    /// Starts it again on the same address.
+    /// Starts it again on the same address (the port may take a moment to be free).
     fn restart(&mut self) {
         self.kill();
-        let pki = Pki { ca_pem: String::new(), cert: self.cert.clone(), key: self.key.clone() };
-        let extra: Vec<&str> = self.extra.iter().map(String::as_str).collect();
         for _ in 0..50 {
-            let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                Hub::start(&self.dir, &pki, &self.addr, &extra)
-            }));
-            if let Ok(mut new) = attempt {
-                std::mem::swap(&mut self.child, &mut new.child);
-                std::mem::forget(new);
+            if let Ok((child, _)) = spawn_hub(&self.dir, &self.cert, &self.key, &self.addr, &self.extra) {
+                self.child = child;
                 return;
             }
             std::thread::sleep(Duration::from_millis(100));
