@@ -192,12 +192,25 @@ pub struct OffenderEntry {
     /// The act and the provision breached, as in the sanction decision.
     pub act: String,
     pub provision: String,
-    /// The sanction decision's date.
+    /// The sanction decision's date (for an inspection, the day the case was opened).
     pub decided_on: chrono::NaiveDate,
     pub fine_vnd: Option<u64>,
+    /// A sanction, or only an inspection (so another team can see who was inspected lately).
+    #[serde(default)]
+    pub kind: EntryKind,
 }
 
-/// The offender index: every sanctioned subject the province knows, valid until `expires_at`.
+/// What an offender index entry records.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    #[default]
+    Sanction,
+    Inspection,
+}
+
+/// The offender index: every sanctioned subject the province knows, and the subjects
+/// inspected in the last months, valid until `expires_at`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct OffenderIndex {
     pub generated_at: chrono::DateTime<chrono::Utc>,

@@ -449,3 +449,104 @@ fn the_window_sends_cases_to_the_province_after_the_passphrase() {
     assert!(notice.starts_with(&format!("Chi cục đã nhận {count} gói hồ sơ")), "{notice}");
     assert_eq!(hub.cases().len(), count);
 }
+
+/// Another team's laptop: its own unit and key, enrolled at the same hub, no cases.
+fn other_team(dir: &Path, hub_dir: &Path, pki: &Pki, hub: &Hub, hub_key: &minisign::PublicKey) -> Workspace {
+    let mut ws = Workspace::open(dir).unwrap();
+    let unit = anchi::domain::Unit { code: "LS-D2".into(), demo: false, ..anchi::app::demo::demo_unit() };
+    ws.set_unit(unit).unwrap();
+    ws.init_key("mat-khau-doi-2").unwrap();
+    let enrol = ws.enrolment().unwrap();
+    hub_cmd(hub_dir, &["team", "add", "--team-id", "LS-D2", "--name", "Đội QLTT số 2", "--pubkey", &enrol.public_key]);
+    let ca = dir.join("province-ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    ws.set_setting("server.url", &hub.url()).unwrap();
+    ws.set_setting("server.ca", ca.to_str().unwrap()).unwrap();
+    ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+    ws
+}
+
+#[test]
+fn another_team_is_warned_of_sanctions_and_inspections_through_the_province_index() {
+    use anchi::app::warnings::{Source, WarningKind};
+    use anchi::domain::matching::SubjectFacts;
+    use eframe::egui;
+    use egui_kittest::kittest::Queryable;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let (first, _) = laptop(&tmp.path().join("laptop"), 60);
+    let hub_dir = tmp.path().join("hub");
+    let (hub, hub_key) = province(&hub_dir, &pki, &first, &[]);
+    first.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+    let client = first.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
+    first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+
+    let second = other_team(&tmp.path().join("doi-2"), &hub_dir, &pki, &hub, &hub_key);
+    let client = second.sync_client("mat-khau-doi-2", None, None).unwrap();
+    let report = second.sync(&client, "mat-khau-doi-2", &|_, _| {}).unwrap();
+    assert_eq!(report.uploaded, 0);
+    let status = second.load_offender_index(|_| {}).unwrap().expect("an index was fetched");
+    assert!(!status.expired && status.entries > 0, "{status:?}");
+
+    // A subject the first team sanctioned, as the second team would type it: a repeat of
+    // the same act today (if its window is still open), and the sanction as an earlier case.
+    let today = anchi::app::now().date();
+    let sent = first.list_cases().unwrap();
+    let sanctioned = sent
+        .iter()
+        .filter(|r| r.documents_finalised > 0 && r.subject_identifier.is_some())
+        .find(|r| r.sanctions.iter().any(|s| !s.warning_only && s.decided_on > today - chrono::Duration::days(330)))
+        .expect("a sanction within the last year");
+    let sanction = &sanctioned.sanctions[0];
+    let facts = SubjectFacts::of_summary(sanctioned);
+    let act =
+        anchi::domain::summary::ViolationFact { on: today, act: String::new(), provision: sanction.provision.clone() };
+    let found = second.subject_report(&facts, None, &[act]).unwrap();
+    let repeat = found.warnings.iter().find(|w| w.kind == WarningKind::RepeatOffence).expect("tái phạm from the index");
+    assert_eq!((repeat.source, repeat.team_id.as_deref()), (Source::ProvinceIndex, Some("DEMO-LS-D1")));
+    assert!(repeat.text_vi.starts_with("TÁI PHẠM: Đội DEMO-LS-D1 đã xử phạt ngày"), "{}", repeat.text_vi);
+    assert!(found.warnings.iter().any(|w| w.kind == WarningKind::EarlierCase && w.source == Source::ProvinceIndex));
+
+    // A subject the first team inspected lately: the second team is told, to avoid
+    // inspecting it twice.
+    let recent = sent
+        .iter()
+        .filter(|r| r.subject_identifier.is_some() && r.documents_finalised > 0)
+        .max_by_key(|r| r.opened_at)
+        .unwrap();
+    let found = second.subject_report(&SubjectFacts::of_summary(recent), None, &[]).unwrap();
+    let inspected = found.warnings.iter().find(|w| w.kind == WarningKind::OtherTeamInspection).expect("told");
+    assert!(inspected.text_vi.contains("Đội DEMO-LS-D1 đã kiểm tra"), "{}", inspected.text_vi);
+
+    // The window loads the index in the background and says how old it is; the new-case
+    // dialog then warns as the tax code or ID is typed.
+    let mut app = anchi::ui::AnchiApp::new(second).unwrap();
+    app.load_index();
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .with_context_setup(anchi::ui::theme::install)
+        .build_ui_state(|ui, app: &mut anchi::ui::AnchiApp| app.show(ui), app);
+    let start = std::time::Instant::now();
+    while h.state().busy() {
+        assert!(start.elapsed() < Duration::from_secs(30), "the index did not load");
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+    h.get_by_label_contains("Danh sách đối tượng của Chi cục:");
+    h.get_by_label_contains("cập nhật hôm nay, còn hạn đến");
+    h.state_mut().execute(anchi::ui::command::Command::NewCaseDialog);
+    h.run();
+    let id = sanctioned.subject_identifier.clone().unwrap();
+    let label = if id.len() == 12 { "Số định danh cá nhân" } else { "Mã số thuế" };
+    if label == "Mã số thuế" {
+        h.get_by_label("Tổ chức").click();
+        h.run();
+    }
+    h.get_by_label(label).focus();
+    h.run();
+    h.get_by_label(label).type_text(&id);
+    h.run();
+    h.get_by_label_contains("Đội DEMO-LS-D1 đã xử phạt");
+}

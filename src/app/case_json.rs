@@ -82,6 +82,9 @@ pub struct CaseView {
     pub history: Vec<HistoryItem>,
     /// The signed package versions made or received, oldest first.
     pub packages: Vec<PackageItem>,
+    /// Warnings about the subject (earlier cases, repeat offences), when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<super::warnings::SubjectReport>,
 }
 
 /// One package version in `case show --json`.
@@ -216,7 +219,14 @@ impl Workspace {
                 received_by_hub: r.receipt.is_some(),
             })
             .collect();
-        Ok(CaseView { stage: stage(&case), next_steps: self.next_steps(&case), case, history, packages })
+        Ok(CaseView {
+            stage: stage(&case),
+            next_steps: self.next_steps(&case),
+            case,
+            history,
+            packages,
+            warnings: None,
+        })
     }
 
     /// Every document kind in process order, with the reason when the workflow forbids it

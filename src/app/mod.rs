@@ -15,6 +15,7 @@ pub mod packages;
 pub mod reference;
 pub mod render;
 pub mod sync;
+pub mod warnings;
 
 use std::path::{Path, PathBuf};
 
@@ -70,6 +71,8 @@ pub struct Workspace {
     unit: Option<Unit>,
     pub catalog: Catalog,
     pub reference: Reference,
+    /// The subject lookups warnings read (the laptop's cases, the province's index).
+    subjects: warnings::SubjectCache,
 }
 
 impl Workspace {
@@ -78,7 +81,14 @@ impl Workspace {
         let store = Store::open(&data_dir.join(DB_FILE))?;
         let unit = store.meta::<Unit>(UNIT_KEY)?;
         let catalog = Catalog::with_overrides(&data_dir.join(FORMS_DIR))?;
-        Ok(Workspace { data_dir: data_dir.to_path_buf(), store, unit, catalog, reference: Reference::embedded() })
+        Ok(Workspace {
+            data_dir: data_dir.to_path_buf(),
+            store,
+            unit,
+            catalog,
+            reference: Reference::embedded(),
+            subjects: Default::default(),
+        })
     }
 
     /// The data directory this workspace was opened on.

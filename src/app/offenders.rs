@@ -12,44 +12,65 @@ use std::collections::HashMap;
 
 use crate::domain::AdminUnits;
 use crate::domain::matching::{Match, NameKey, SubjectFacts, compare_keyed, normalise_identifier};
-use crate::protocol::OffenderEntry;
+use crate::protocol::{EntryKind, OffenderEntry};
 
 /// The index, ready for lookups.
 #[derive(Debug, Default)]
 pub struct OffenderLookup {
     entries: Vec<OffenderEntry>,
-    /// Each entry as matching reads it, with its name's key, made once.
-    facts: Vec<(SubjectFacts, NameKey)>,
+    /// Each entry's name key (legal forms and folded words), made once.
+    keys: Vec<NameKey>,
     /// Normalised identifier (and, for tax codes, the 10-digit parent) → entries.
-    by_identifier: HashMap<String, Vec<u32>>,
+    by_identifier: HashMap<Box<str>, Vec<u32>>,
     /// (province, folded name word) → entries of that province whose name has it. A name
     /// alone matches only within a province (same commune, or same name in the province).
-    by_word: HashMap<(u16, String), Vec<u32>>,
+    by_word: HashMap<(u16, Box<str>), Vec<u32>>,
 }
 
 impl OffenderLookup {
     pub fn new(entries: Vec<OffenderEntry>) -> OffenderLookup {
-        let mut lookup = OffenderLookup { by_identifier: HashMap::with_capacity(entries.len()), ..Default::default() };
+        OffenderLookup::build(entries, |_| {})
+    }
+
+    /// Builds the index, telling `progress` the share done (0 to 1) every 1 % or so.
+    pub fn build(entries: Vec<OffenderEntry>, progress: impl Fn(f32)) -> OffenderLookup {
+        let mut lookup = OffenderLookup {
+            by_identifier: HashMap::with_capacity(entries.len()),
+            keys: Vec::with_capacity(entries.len()),
+            ..Default::default()
+        };
+        let step = (entries.len() / 100).max(1);
         for (i, entry) in entries.iter().enumerate() {
+            if i % step == 0 {
+                progress(i as f32 / entries.len() as f32);
+            }
             let i = i as u32;
             if let Some(id) = entry.identifier.as_deref().map(normalise_identifier).filter(|s| !s.is_empty()) {
                 if id.len() == 13 && id.bytes().all(|b| b.is_ascii_digit()) {
-                    lookup.by_identifier.entry(id[..10].to_string()).or_default().push(i);
+                    lookup.by_identifier.entry(id[..10].into()).or_default().push(i);
                 }
-                lookup.by_identifier.entry(id).or_default().push(i);
+                lookup.by_identifier.entry(id.into()).or_default().push(i);
             }
             let key = NameKey::of(&entry.name);
-            let mut words = key.words.clone();
-            words.sort();
-            words.dedup();
             if let Some(province) = entry.province {
+                let mut words: Vec<&String> = key.words.iter().collect();
+                words.sort();
+                words.dedup();
                 for word in words {
-                    lookup.by_word.entry((province, word)).or_default().push(i);
+                    match lookup.by_word.get_mut(&(province, word.as_str().into())) {
+                        Some(postings) => postings.push(i),
+                        None => {
+                            lookup.by_word.insert((province, word.as_str().into()), vec![i]);
+                        }
+                    }
                 }
             }
-            lookup.facts.push((facts_of(entry), key));
+            lookup.keys.push(key);
         }
         lookup.entries = entries;
+        lookup.by_identifier.shrink_to_fit();
+        lookup.by_word.values_mut().for_each(Vec::shrink_to_fit);
+        progress(1.0);
         lookup
     }
 
@@ -61,11 +82,15 @@ impl OffenderLookup {
         self.entries.is_empty()
     }
 
+    pub fn entries(&self) -> &[OffenderEntry] {
+        &self.entries
+    }
+
     /// Entries with this identifier (spaces and dashes ignored); a 13-digit tax code also
     /// finds its 10-digit parent's entries, and a parent finds its branches'.
     pub fn by_identifier(&self, identifier: &str) -> Vec<&OffenderEntry> {
         let id = normalise_identifier(identifier);
-        let mut found: Vec<u32> = self.by_identifier.get(&id).cloned().unwrap_or_default();
+        let mut found: Vec<u32> = self.by_identifier.get(id.as_str()).cloned().unwrap_or_default();
         if id.len() == 13 && id.bytes().all(|b| b.is_ascii_digit()) {
             found.extend(self.by_identifier.get(&id[..10]).into_iter().flatten());
         }
@@ -79,7 +104,7 @@ impl OffenderLookup {
         let mut candidates: Vec<u32> = Vec::new();
         for id in [&facts.tax_code, &facts.personal_id, &facts.registration_number].into_iter().flatten() {
             let id = normalise_identifier(id);
-            candidates.extend(self.by_identifier.get(&id).into_iter().flatten());
+            candidates.extend(self.by_identifier.get(id.as_str()).into_iter().flatten());
             if id.len() >= 10 && id.bytes().all(|b| b.is_ascii_digit()) {
                 candidates.extend(self.by_identifier.get(&id[..10]).into_iter().flatten());
             }
@@ -89,7 +114,7 @@ impl OffenderLookup {
         let mut words: Vec<(usize, &Vec<u32>)> = key
             .words
             .iter()
-            .filter_map(|w| self.by_word.get(&(province, w.clone())))
+            .filter_map(|w| self.by_word.get(&(province, w.as_str().into())))
             .map(|postings| (postings.len(), postings))
             .collect();
         words.sort_by_key(|(n, _)| *n);
@@ -101,33 +126,17 @@ impl OffenderLookup {
         let mut found: Vec<(Match, &OffenderEntry)> = candidates
             .into_iter()
             .filter_map(|i| {
-                let (other, other_key) = &self.facts[i as usize];
-                compare_keyed(facts, &key, other, other_key).map(|m| (m, &self.entries[i as usize]))
+                let entry = &self.entries[i as usize];
+                let other = SubjectFacts {
+                    province: entry.province,
+                    commune: entry.commune,
+                    ..SubjectFacts::from_identifier("", entry.identifier.as_deref())
+                };
+                compare_keyed(facts, &key, &other, &self.keys[i as usize]).map(|m| (m, entry))
             })
             .collect();
         found.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
         found
-    }
-}
-
-/// What matching reads of an index entry. The identifier's kind is told by its shape:
-/// 10 or 13 digits a tax code, 12 digits a personal ID, anything else a registration number.
-fn facts_of(entry: &OffenderEntry) -> SubjectFacts {
-    let id = entry.identifier.as_deref().map(normalise_identifier).filter(|s| !s.is_empty());
-    let digits = id.as_deref().is_some_and(|s| s.bytes().all(|b| b.is_ascii_digit()));
-    let (tax_code, personal_id, registration_number) = match (id, digits) {
-        (Some(s), true) if s.len() == 10 || s.len() == 13 => (Some(s), None, None),
-        (Some(s), true) if s.len() == 12 => (None, Some(s), None),
-        (Some(s), _) => (None, None, Some(s)),
-        (None, _) => (None, None, None),
-    };
-    SubjectFacts {
-        name: entry.name.clone(),
-        tax_code,
-        personal_id,
-        registration_number,
-        province: entry.province,
-        commune: entry.commune,
     }
 }
 
@@ -254,6 +263,7 @@ pub fn synthetic(count: usize, seed: u64, units: &AdminUnits) -> Vec<OffenderEnt
                 provision: "điểm a khoản 1 Điều 9 Nghị định 98/2020/NĐ-CP".into(),
                 decided_on: start + chrono::Duration::days(rng.i64(0..1500)),
                 fine_vnd: Some(rng.u64(1..100) * 1_000_000),
+                kind: EntryKind::Sanction,
             }
         })
         .collect()

@@ -91,6 +91,11 @@ impl Workspace {
         Ok(())
     }
 
+    /// Whether an offender index was ever fetched (cheap: the index is not read).
+    pub fn has_offender_index(&self) -> Result<bool, AppError> {
+        Ok(self.store.has_meta(INDEX_KEY)?)
+    }
+
     /// The offender index last fetched, if any.
     pub fn offender_index(&self) -> Result<Option<SignedIndex>, AppError> {
         Ok(self.store.meta::<SignedIndex>(INDEX_KEY)?)

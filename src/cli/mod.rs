@@ -11,6 +11,7 @@ macro_rules! emit {
 }
 
 mod package;
+mod subject;
 mod sync;
 
 use std::path::PathBuf;
@@ -84,6 +85,9 @@ pub enum Command {
     /// Settings of this laptop: the provincial server.
     #[command(subcommand)]
     Config(sync::ConfigCommand),
+    /// Subjects: find earlier cases and sanctions of an organisation or a person.
+    #[command(subcommand)]
+    Subject(subject::SubjectCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -200,6 +204,7 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
         Command::Key(key) => package::key(&ws, key)?,
         Command::Package(p) => package::package(&ws, p)?,
         Command::Config(c) => sync::config(&ws, c)?,
+        Command::Subject(c) => subject::subject(&ws, c)?,
         Command::Sync { once, server, ca } => {
             if !sync::sync(&ws, once, server, ca)? {
                 return Ok(ExitCode::FAILURE);
@@ -300,7 +305,9 @@ fn print_list(ws: &Workspace, json: bool) -> Result<(), AppError> {
 }
 
 fn print_case(ws: &Workspace, id: Uuid, json: bool) -> Result<(), AppError> {
-    let view = ws.case_view(id)?;
+    let mut view = ws.case_view(id)?;
+    ws.load_offender_index(|_| {})?;
+    view.warnings = Some(ws.case_warnings(id)?);
     if json {
         emit!("{}", serde_json::to_string_pretty(&view).expect("view serialises"));
         return Ok(());
@@ -324,6 +331,10 @@ fn print_case(ws: &Workspace, id: Uuid, json: bool) -> Result<(), AppError> {
             let hub = if p.received_by_hub { ", Chi cục đã nhận" } else { "" };
             emit!("  phiên bản {} ({how} {}{hub})  {}", p.version, p.created.format("%Y-%m-%d %H:%M"), p.sha256);
         }
+    }
+    if let Some(report) = &view.warnings {
+        emit!("Cảnh báo về đối tượng:");
+        subject::print_report(report);
     }
     emit!("Lịch sử:");
     for h in &view.history {

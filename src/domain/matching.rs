@@ -9,6 +9,9 @@
 
 use chrono::{Months, NaiveDate};
 
+use super::admin::Address;
+use super::subject::Subject;
+use super::summary::CaseSummary;
 use super::text::fold;
 
 /// The legal form written at the front of a name, unified.
@@ -78,7 +81,10 @@ impl NameKey {
         let mut i = 0;
         'words: while i < words.len() {
             for (parts, form) in SPLIT_FORMS.iter() {
-                if words[i..].starts_with(parts) {
+                // A typo in a long word of the form ("doanh ngiep tu nhan") still reads as it.
+                let alike = words.len() - i >= parts.len()
+                    && parts.iter().zip(&words[i..]).all(|(p, w)| p == w || word_similarity(p, w) > 0.0);
+                if alike {
                     forms.push(*form);
                     i += parts.len();
                     continue 'words;
@@ -118,13 +124,14 @@ fn word_similarity(a: &str, b: &str) -> f32 {
     if a == b {
         return 1.0;
     }
-    let longest = a.chars().count().max(b.chars().count());
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let longest = la.max(lb);
     let allowed = match longest {
         0..=4 => 0,
         5..=8 => 1,
         _ => 2,
     };
-    if edit_distance(a, b) <= allowed { 0.8 } else { 0.0 }
+    if la.abs_diff(lb) <= allowed && allowed > 0 && edit_distance(a, b) <= allowed { 0.8 } else { 0.0 }
 }
 
 /// How alike two names are, 0 to 1, whatever the word order: each word of the shorter
@@ -170,6 +177,58 @@ pub struct SubjectFacts {
     /// Admin unit codes of the address, when known.
     pub province: Option<u16>,
     pub commune: Option<u32>,
+}
+
+impl SubjectFacts {
+    /// What matching reads of a case's subject.
+    pub fn of(subject: &Subject) -> SubjectFacts {
+        let (province, commune) = match &subject.address {
+            Address::Coded { province_code, commune_code, .. } => (Some(*province_code), Some(*commune_code)),
+            Address::Legacy { .. } => (None, None),
+        };
+        SubjectFacts {
+            name: subject.name.clone(),
+            tax_code: subject.tax_code.as_ref().map(|t| t.as_str().to_string()),
+            personal_id: subject
+                .personal_id
+                .as_ref()
+                .map(|p| p.as_str().to_string())
+                .or(subject.old_id_card.as_ref().map(|c| c.as_str().to_string())),
+            registration_number: subject.registration_number.clone(),
+            province,
+            commune,
+        }
+    }
+
+    /// What matching reads of a case-list row (its identifier's kind told by its shape).
+    pub fn of_summary(summary: &CaseSummary) -> SubjectFacts {
+        SubjectFacts {
+            province: summary.subject_province,
+            commune: summary.subject_commune,
+            ..SubjectFacts::from_identifier(&summary.subject_name, summary.subject_identifier.as_deref())
+        }
+    }
+
+    /// A name and one identifier of unknown kind: 10 or 13 digits is a tax code, 9 or 12
+    /// digits a personal ID (old or new card), anything else a registration number.
+    pub fn from_identifier(name: &str, identifier: Option<&str>) -> SubjectFacts {
+        let id = identifier.map(normalise_identifier).filter(|s| !s.is_empty());
+        let digits = id.as_deref().is_some_and(|s| s.bytes().all(|b| b.is_ascii_digit()));
+        let mut facts = SubjectFacts { name: name.to_string(), ..Default::default() };
+        match (id, digits) {
+            (Some(s), true) if s.len() == 10 || s.len() == 13 => facts.tax_code = Some(s),
+            (Some(s), true) if s.len() == 12 || s.len() == 9 => facts.personal_id = Some(s),
+            (Some(s), _) => facts.registration_number = Some(s),
+            (None, _) => {}
+        }
+        facts
+    }
+}
+
+/// A provision as compared: accents, case, punctuation and spacing ignored, so "điểm a
+/// khoản 1 Điều 10" and "Điểm a, khoản 1, điều 10" are the same provision.
+pub fn provision_key(provision: &str) -> String {
+    fold(provision).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
 /// Why two records are thought to be the same subject.
@@ -373,12 +432,47 @@ mod tests {
                 None,
                 "An and Anh are different people",
             ),
+            (
+                org("Doanh nghiệp tư nhân Thương mại Hoàng Long", None, Some(55), 20),
+                org("DOANH NGIEP TU NHAN THUONG MAI HOANG LONG", None, Some(55), 20),
+                Some(MatchReason::SimilarNameSameCommune),
+                "a typo inside the legal form",
+            ),
+            (
+                org("Công ty TNHH Thương mại Hoàng Long", None, Some(55), 20),
+                org("Công ty TNHH Thương mại Hoàng Long", None, Some(56), 20),
+                None,
+                "same name, another commune of the same province: not told by name alone",
+            ),
+            (
+                org("Nguyễn Văn An", None, None, 20),
+                org("Nguyen Van An", None, None, 20),
+                Some(MatchReason::SameNameSameProvince),
+                "a person without accents, no commune known",
+            ),
         ];
         for (a, b, expected, why) in cases {
             let got = compare(&a, &b).map(|m| m.reason);
             assert_eq!(got, expected, "{why}: {} ~ {}", a.name, b.name);
             assert_eq!(compare(&b, &a).map(|m| m.reason), expected, "{why} (reversed)");
         }
+    }
+
+    #[test]
+    fn provisions_compare_without_accents_punctuation_or_case() {
+        assert_eq!(
+            provision_key("Điểm a, khoản 1, Điều 10 Nghị định 98/2020/NĐ-CP"),
+            provision_key("điểm a khoản 1 điều 10 nghị định 98 2020 nđ cp")
+        );
+        assert_ne!(provision_key("điểm a khoản 1 Điều 10"), provision_key("điểm b khoản 1 Điều 10"));
+    }
+
+    #[test]
+    fn an_identifier_of_unknown_kind_is_told_by_its_shape() {
+        let f = |id| SubjectFacts::from_identifier("x", Some(id));
+        assert_eq!(f("4922302780-001").tax_code.as_deref(), Some("4922302780001"));
+        assert_eq!(f("001090012345").personal_id.as_deref(), Some("001090012345"));
+        assert_eq!(f("14A8001234").registration_number.as_deref(), Some("14A8001234"));
     }
 
     #[test]

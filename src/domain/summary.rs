@@ -1,12 +1,13 @@
 //! The read model of the case list: one small record per case, kept beside the case so
 //! the list of 100,000 cases loads without decoding every document.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::admin::Address;
 use super::case::Case;
-use super::document::DocumentState;
+use super::document::{DocumentKind, DocumentState};
 use super::subject::SubjectKind;
 use super::text::fold;
 use super::workflow::{Stage, stage};
@@ -31,6 +32,71 @@ pub struct CaseSummary {
     pub fine_vnd: Option<u64>,
     /// Folded subject name and identifier, for accent-insensitive search.
     pub search_key: String,
+    /// The subject address's admin units, when coded (matching by name needs them).
+    pub subject_province: Option<u16>,
+    pub subject_commune: Option<u32>,
+    /// The case's finalised sanction decisions.
+    pub sanctions: Vec<SanctionFact>,
+    /// The acts recorded in the case's violation records (drafts too, not cancelled ones).
+    pub violations: Vec<ViolationFact>,
+}
+
+/// A finalised sanction decision, as repeat-offence checks read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SanctionFact {
+    /// The decision's date. The law counts the repeat window from the day the sanction was
+    /// carried out; the case does not record that day, so the decision date stands for it.
+    pub decided_on: NaiveDate,
+    pub number: Option<String>,
+    pub act: String,
+    pub provision: String,
+    /// A warning (cảnh cáo) rather than a fine: the repeat window is 6 months, not 1 year.
+    pub warning_only: bool,
+}
+
+/// An act recorded in a violation record (biên bản vi phạm hành chính).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViolationFact {
+    /// When the act was committed (the record's "thời gian vi phạm", else its date).
+    pub on: NaiveDate,
+    pub act: String,
+    pub provision: String,
+}
+
+/// The finalised sanction decisions of a case.
+pub fn sanctions_of(case: &Case) -> Vec<SanctionFact> {
+    case.documents
+        .iter()
+        .filter(|d| matches!(d.kind, DocumentKind::QdXuPhat | DocumentKind::QdXuPhatKhongLapBienBan))
+        .filter(|d| d.state == DocumentState::Finalised)
+        .map(|d| SanctionFact {
+            decided_on: d.finalised_at.unwrap_or(d.created_at).date(),
+            number: d.number.as_ref().map(ToString::to_string),
+            act: d.fields.get("hanh_vi").cloned().unwrap_or_default(),
+            provision: d.fields.get("dieu_khoan").cloned().unwrap_or_default(),
+            warning_only: case.fine_vnd.unwrap_or(0) == 0,
+        })
+        .collect()
+}
+
+/// The acts of a case's violation records that are not cancelled and name a provision.
+pub fn violations_of(case: &Case) -> Vec<ViolationFact> {
+    case.documents
+        .iter()
+        .filter(|d| d.kind == DocumentKind::BbViPham && d.is_active())
+        .filter_map(|d| {
+            let provision = d.fields.get("dieu_khoan").filter(|p| !p.trim().is_empty())?.clone();
+            let on = d.fields.get("thoi_gian_vi_pham").and_then(|t| date_in(t)).unwrap_or(d.created_at.date());
+            Some(ViolationFact { on, act: d.fields.get("hanh_vi").cloned().unwrap_or_default(), provision })
+        })
+        .collect()
+}
+
+/// The date at the start of a typed date or date-time ("2026-03-02T09:30", "02/03/2026 09:30").
+fn date_in(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    let head = text.split(['T', ' ']).next()?;
+    ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"].iter().find_map(|f| NaiveDate::parse_from_str(head, f).ok())
 }
 
 impl CaseSummary {
@@ -63,6 +129,16 @@ impl CaseSummary {
             lead_member: case.members.first().cloned(),
             fine_vnd: case.fine_vnd,
             search_key,
+            subject_province: match &case.subject.address {
+                Address::Coded { province_code, .. } => Some(*province_code),
+                Address::Legacy { .. } => None,
+            },
+            subject_commune: match &case.subject.address {
+                Address::Coded { commune_code, .. } => Some(*commune_code),
+                Address::Legacy { .. } => None,
+            },
+            sanctions: sanctions_of(case),
+            violations: violations_of(case),
         }
     }
 

@@ -8,9 +8,11 @@ use sha2::{Digest, Sha256};
 use super::store::{HubStore, IndexedCase, IndexedDocument, StoredPackage, Upload};
 use super::{ApiError, HubState};
 use crate::app::case_json::CaseFile;
-use crate::domain::{Address, Case, DocumentKind, DocumentState, stage, text::fold};
+use crate::domain::matching::SubjectFacts;
+use crate::domain::summary::sanctions_of;
+use crate::domain::{Case, stage, text::fold};
 use crate::package::{self, CASE_JSON, Limits};
-use crate::protocol::{OffenderEntry, OffenderIndex, Receipt, SignedIndex, SignedReceipt, hub_sign};
+use crate::protocol::{EntryKind, OffenderEntry, OffenderIndex, Receipt, SignedIndex, SignedReceipt, hub_sign};
 
 /// How long a fetched offender index may be used offline.
 pub const INDEX_VALID_DAYS: i64 = 7;
@@ -106,31 +108,23 @@ fn index_case(case: &Case, team_id: &str, payload: &package::Payload, stored: &S
             }
         })
         .collect();
-    let sanctions = case
-        .documents
-        .iter()
-        .filter(|d| matches!(d.kind, DocumentKind::QdXuPhat | DocumentKind::QdXuPhatKhongLapBienBan))
-        .filter(|d| d.state == DocumentState::Finalised)
-        .map(|d| OffenderEntry {
-            identifier: case.subject.identifier().map(str::to_string),
-            folded_name: fold(&case.subject.name),
-            name: case.subject.name.clone(),
-            province: match &case.subject.address {
-                Address::Coded { province_code, .. } => Some(*province_code),
-                _ => None,
-            },
-            commune: match &case.subject.address {
-                Address::Coded { commune_code, .. } => Some(*commune_code),
-                _ => None,
-            },
-            team_id: team_id.to_string(),
-            case_id: case.id,
-            act: d.fields.get("hanh_vi").cloned().unwrap_or_default(),
-            provision: d.fields.get("dieu_khoan").cloned().unwrap_or_default(),
-            decided_on: d.finalised_at.unwrap_or(d.created_at).date(),
-            fine_vnd: case.fine_vnd,
-        })
-        .collect();
+    let facts = SubjectFacts::of(&case.subject);
+    let entry = |kind, decided_on, act: &str, provision: &str| OffenderEntry {
+        identifier: case.subject.identifier().map(str::to_string),
+        folded_name: fold(&case.subject.name),
+        name: case.subject.name.clone(),
+        province: facts.province,
+        commune: facts.commune,
+        team_id: team_id.to_string(),
+        case_id: case.id,
+        act: act.to_string(),
+        provision: provision.to_string(),
+        decided_on,
+        fine_vnd: case.fine_vnd,
+        kind,
+    };
+    let mut entries = vec![entry(EntryKind::Inspection, case.opened_at.date(), "", "")];
+    entries.extend(sanctions_of(case).iter().map(|s| entry(EntryKind::Sanction, s.decided_on, &s.act, &s.provision)));
     IndexedCase {
         case_id: case.id,
         team_id: team_id.to_string(),
@@ -145,14 +139,25 @@ fn index_case(case: &Case, team_id: &str, payload: &package::Payload, stored: &S
         fine_vnd: case.fine_vnd,
         documents,
         versions: Vec::new(),
-        sanctions,
+        entries,
     }
 }
 
-/// The signed offender index of every sanctioned subject in the province.
+/// How far back the index lists inspections (sanctions are listed whatever their age).
+const RECENT_INSPECTION_DAYS: i64 = 180;
+
+/// The signed offender index of every sanctioned subject in the province, and of every
+/// subject inspected in the last [`RECENT_INSPECTION_DAYS`].
 pub fn offender_index(state: &HubState) -> Result<SignedIndex, ApiError> {
     let now = Utc::now();
-    let mut entries: Vec<OffenderEntry> = state.store.cases()?.into_iter().flat_map(|c| c.sanctions).collect();
+    let recent = now.date_naive() - Duration::days(RECENT_INSPECTION_DAYS);
+    let mut entries: Vec<OffenderEntry> = state
+        .store
+        .cases()?
+        .into_iter()
+        .flat_map(|c| c.entries)
+        .filter(|e| e.kind == EntryKind::Sanction || e.decided_on >= recent)
+        .collect();
     entries.sort_by_key(|e| (e.decided_on, e.case_id));
     let index = OffenderIndex { generated_at: now, expires_at: now + Duration::days(INDEX_VALID_DAYS), entries };
     let text = serde_json::to_string(&index).expect("the index serialises");

@@ -97,7 +97,8 @@ pub struct IndexedCase {
     pub documents: Vec<IndexedDocument>,
     /// Every version received: (version, package SHA-256, received).
     pub versions: Vec<(u32, String, DateTime<Utc>)>,
-    pub sanctions: Vec<OffenderEntry>,
+    /// The case's offender index entries: one per sanction decision, and its inspection.
+    pub entries: Vec<OffenderEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

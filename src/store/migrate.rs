@@ -11,7 +11,7 @@ use super::{
 
 /// The schema this build writes. The committed fixture `tests/fixtures/schema-v1.redb`
 /// was written by the first version and must keep opening.
-pub const CURRENT_SCHEMA: u32 = 3;
+pub const CURRENT_SCHEMA: u32 = 4;
 
 /// One step from schema `from` to `from + 1`.
 pub struct Migration {
@@ -24,7 +24,26 @@ pub struct Migration {
 pub const MIGRATIONS: &[Migration] = &[
     Migration { from: 1, describe: "index the journal by case", run: index_journal_by_case },
     Migration { from: 2, describe: "add the signed packages table", run: add_packages_table },
+    Migration {
+        from: 3,
+        describe: "rebuild the case list rows with subject places and sanctions",
+        run: rebuild_summaries,
+    },
 ];
+
+/// Schema 4: list rows carry the subject's admin units, the sanctions and the acts that
+/// repeat-offence warnings read. Rows are derived, so each is made again from its case.
+fn rebuild_summaries(w: &mut Writer) -> Result<(), StoreError> {
+    let tx = w.tx();
+    let cases = tx.open_table(CASES)?;
+    let mut summaries = tx.open_table(SUMMARIES)?;
+    for row in cases.iter()? {
+        let (key, value) = row?;
+        let case: crate::domain::Case = record::decode("cases", value.value())?;
+        summaries.insert(key.value(), record::encode(&crate::domain::CaseSummary::of(&case)).as_slice())?;
+    }
+    Ok(())
+}
 
 /// Schema 3: the versions of each case's signed packages.
 fn add_packages_table(w: &mut Writer) -> Result<(), StoreError> {

@@ -43,6 +43,7 @@ const SCHEMA_KEY: &str = "schema_version";
 pub struct Store {
     db: Database,
     path: PathBuf,
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Store {
@@ -96,13 +97,19 @@ impl Store {
                 return Err(OpenError::Corrupt { path: path.to_path_buf(), detail: "storage engine panicked".into() });
             }
         };
-        let store = Store { db, path: path.to_path_buf() };
+        let store = Store { db, path: path.to_path_buf(), generation: std::sync::atomic::AtomicU64::new(0) };
         migrate::bring_to_current(&store, migrate::MIGRATIONS)?;
         Ok(store)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A number that changes with every commit through this handle that changed a
+    /// case-list row: read models built from the rows are current while it stays the same.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Gives back the space that rewritten records left behind (copy-on-write pages), so
@@ -135,10 +142,24 @@ impl Store {
                 None => (1, [0; 32]),
             }
         };
-        let mut writer = Writer { tx, actor: actor.to_string(), next_seq, prev_hash };
+        let mut writer = Writer { tx, actor: actor.to_string(), next_seq, prev_hash, rows_changed: false };
         let result = change(&mut writer)?;
+        let rows_changed = writer.rows_changed;
         writer.tx.commit().map_err(StoreError::from)?;
+        if rows_changed {
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+        }
         Ok(result)
+    }
+
+    /// Whether the `meta` table holds `key` (without reading its value).
+    pub fn has_meta(&self, key: &str) -> Result<bool, StoreError> {
+        let tx = self.db.begin_read()?;
+        match tx.open_table(META) {
+            Ok(table) => Ok(table.get(key)?.is_some()),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Reads a value from the `meta` table.
@@ -296,6 +317,8 @@ pub struct Writer {
     actor: String,
     next_seq: u64,
     prev_hash: [u8; 32],
+    /// Whether a case-list row changed (read models built from the rows are then stale).
+    rows_changed: bool,
 }
 
 impl Writer {
@@ -333,6 +356,7 @@ impl Writer {
         let unchanged = summaries.get(key)?.is_some_and(|old| old.value() == summary.as_slice());
         if !unchanged {
             summaries.insert(key, summary.as_slice())?;
+            self.rows_changed = true;
         }
         drop(summaries);
         self.journal(action, Some(case.id), &bytes)

@@ -9,6 +9,7 @@ use super::command::Command;
 use super::theme;
 use super::typing::text_edit;
 use crate::app::Reference;
+use crate::app::warnings::{Badge, list_badges};
 use crate::domain::{CaseSummary, Member, Stage, text::fold};
 
 /// A period of opening dates.
@@ -80,15 +81,24 @@ pub struct CaseListState {
     visible: Vec<usize>,
     /// The search and filters `visible` was computed for.
     computed_for: Option<(String, Filters)>,
+    /// Repeat offenders and subjects with earlier cases, by case.
+    badges: std::collections::HashMap<uuid::Uuid, Badge>,
 }
 
 impl CaseListState {
     pub fn new(rows: Vec<CaseSummary>) -> Self {
-        CaseListState { rows, filters: Filters { descending: true, ..Filters::default() }, ..Default::default() }
+        let badges = list_badges(&rows);
+        CaseListState {
+            rows,
+            badges,
+            filters: Filters { descending: true, ..Filters::default() },
+            ..Default::default()
+        }
     }
 
     /// Replaces the rows (after a change), keeping the search and filters.
     pub fn reload(&mut self, rows: Vec<CaseSummary>) {
+        self.badges = list_badges(&rows);
         self.rows = rows;
         self.computed_for = None;
     }
@@ -285,6 +295,17 @@ pub fn case_list_ui(
                     ui.add(dim(summary.stage.vi().to_string()));
                 });
                 row.col(|ui| {
+                    match state.badges.get(&summary.id) {
+                        Some(Badge::Repeat) => {
+                            ui.label(theme::bold("TÁI PHẠM").color(theme::ERROR_FG))
+                                .on_hover_text("Đã bị xử phạt về cùng hành vi, còn trong thời hạn tính tái phạm");
+                        }
+                        Some(Badge::Earlier(n)) => {
+                            ui.label(RichText::new(format!("{n} vụ trước")).color(theme::WARNING_FG))
+                                .on_hover_text("Đối tượng này đã có vụ việc trước đây trên máy");
+                        }
+                        None => {}
+                    }
                     ui.add(dim(summary.subject_name.clone()));
                 });
                 row.col(|ui| {

@@ -121,6 +121,9 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
     facts.push(format!("Lĩnh vực: {}", reference.field_name(&case.field).unwrap_or(&case.field)));
     facts.push(format!("Mở ngày {}", case.opened_at.format("%d/%m/%Y %H:%M")));
     ui.label(facts.join(" · "));
+    if let Some(report) = &screen.view.warnings {
+        super::warnings::warnings_ui(ui, &report.warnings, Some(out));
+    }
     ui.separator();
 
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {

@@ -7,6 +7,7 @@ pub mod command;
 pub mod new_case;
 pub mod theme;
 pub mod typing;
+pub mod warnings;
 pub mod wizard;
 
 use std::path::{Path, PathBuf};
@@ -112,6 +113,8 @@ pub struct AnchiApp {
     sync: Option<SyncSchedule>,
     /// The typing method and look as last saved (applied to the context on the first frame).
     settings: Option<crate::app::WindowSettings>,
+    /// The province's offender index in memory: its age and expiry, for the header.
+    pub index: Option<crate::app::warnings::IndexStatus>,
 }
 
 /// What a background job reports: its output, a failure, or nothing (cancelled).
@@ -135,6 +138,8 @@ enum JobDone {
     Synced(Result<crate::app::sync::SyncReport, (String, bool)>),
     /// A PDF written to this file.
     Pdf(PathBuf),
+    /// The offender index is in memory (None: none was ever fetched).
+    Index(Option<crate::app::warnings::IndexStatus>),
     /// A package built and written next to `out` (as `out.part`), waiting for its version
     /// to be recorded before it takes its final name.
     Package { built: Box<crate::app::packages::BuiltPackage>, out: PathBuf },
@@ -160,7 +165,34 @@ impl AnchiApp {
             sync_dialog: None,
             sync: None,
             settings: None,
+            index: None,
         })
+    }
+
+    /// Loads the province's offender index on the background thread "nap-danh-sach", with
+    /// its progress in the status line (a million entries take seconds); the window stays
+    /// usable meanwhile and warnings use the index once it is in.
+    pub fn load_index(&mut self) {
+        match self.ws.has_offender_index() {
+            Ok(false) => return,
+            Ok(true) => {}
+            Err(e) => {
+                self.error = Some(e.vi());
+                return;
+            }
+        }
+        let ws = self.ws.clone();
+        let progress = self.progress.clone();
+        let started =
+            self.spawn("nap-danh-sach", "Đang nạp danh sách đối tượng của Chi cục…", move || {
+                let loaded = ws.load_offender_index(|share| {
+                    progress.store((share * 1000.0).max(1.0) as u32, std::sync::atomic::Ordering::Relaxed);
+                });
+                Some(loaded.map(JobDone::Index).map_err(|e| e.vi()))
+            });
+        if let Err(e) = started {
+            self.error = Some(e.vi());
+        }
     }
 
     pub fn workspace(&self) -> &Workspace {
@@ -178,6 +210,10 @@ impl AnchiApp {
                 }
                 Some(Ok(JobDone::Package { built, out })) => self.package_written(*built, &out),
                 Some(Ok(JobDone::Synced(result))) => self.synced(result),
+                Some(Ok(JobDone::Index(status))) => {
+                    self.index = status;
+                    self.refresh_warnings();
+                }
                 Some(Err(message)) => self.error = Some(message),
                 None => {}
             }
@@ -200,6 +236,12 @@ impl AnchiApp {
                 let hint = "Gửi các gói hồ sơ có chữ ký về máy chủ của Chi cục; tự gửi lại định kỳ khi cửa sổ còn mở";
                 if ui.button("Gửi về Chi cục…").on_hover_text(hint).clicked() {
                     self.sync_dialog = Some(String::new());
+                }
+                if let Some(status) = &self.index {
+                    let text = status.describe_vi(chrono::Utc::now());
+                    let expired = status.expires_at < chrono::Utc::now();
+                    let colour = if expired { theme::ERROR_FG } else { theme::CLOSED_FG };
+                    ui.label(egui::RichText::new(text).color(colour));
                 }
             });
             if demo {
@@ -263,6 +305,13 @@ impl AnchiApp {
             let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
             let province = self.ws.unit().map_or(0, |u| u.province_code);
             new_case_ui(ui.ctx(), dialog, &self.ws.reference, province, &members, &mut commands);
+            if let Some(key) = dialog.lookup_due() {
+                match self.ws.new_case_report(&dialog.input) {
+                    Ok(report) => dialog.warnings = report.warnings,
+                    Err(e) => self.error = Some(e.vi()),
+                }
+                dialog.looked_up = Some(key);
+            }
         }
         if let Screen::Wizard(w) = &mut self.screen {
             commands.extend(w.flush(Some(Instant::now())));
@@ -345,7 +394,8 @@ impl AnchiApp {
             }
             Command::OpenCase(id) => {
                 self.leave_wizard();
-                let view = self.ws.case_view(id)?;
+                let mut view = self.ws.case_view(id)?;
+                view.warnings = self.subject_warnings(id);
                 let locked = self.ws.goods_locked(&view.case).map(|p| p.vi());
                 let thumbnails = view
                     .case
@@ -574,6 +624,9 @@ impl AnchiApp {
                         self.error = Some(e.vi());
                     }
                 }
+                if report.index_entries.is_some() {
+                    self.load_index();
+                }
             }
             Err((message, retry)) => {
                 schedule.failures += 1;
@@ -658,8 +711,38 @@ impl AnchiApp {
         };
         let form = self.ws.catalog.form(doc.kind, date.date()).clone();
         let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
-        self.screen = Screen::Wizard(Box::new(WizardState::new(case, document, form, members)));
+        let warnings = self.subject_warnings(case.id).map(|r| r.warnings).unwrap_or_default();
+        let mut wizard = WizardState::new(case, document, form, members);
+        wizard.warnings = warnings;
+        self.screen = Screen::Wizard(Box::new(wizard));
         Ok(())
+    }
+
+    /// Looks the open case's (or document's) warnings up again, after the index changed.
+    fn refresh_warnings(&mut self) {
+        let case = match &self.screen {
+            Screen::Case(screen) => screen.view.case.id,
+            Screen::Wizard(w) => w.case.id,
+            Screen::List => return,
+        };
+        let report = self.subject_warnings(case);
+        match &mut self.screen {
+            Screen::Case(screen) => screen.view.warnings = report,
+            Screen::Wizard(w) => w.warnings = report.map(|r| r.warnings).unwrap_or_default(),
+            Screen::List => {}
+        }
+    }
+
+    /// The warnings about a case's subject; a failure to look them up is said in the status
+    /// line and does not keep the case from opening.
+    fn subject_warnings(&mut self, case: Uuid) -> Option<crate::app::warnings::SubjectReport> {
+        match self.ws.case_warnings(case) {
+            Ok(report) => Some(report),
+            Err(e) => {
+                self.error = Some(format!("Không tra được cảnh báo về đối tượng: {}", e.vi()));
+                None
+            }
+        }
     }
 
     /// Writes what the wizard still holds before the screen changes.
@@ -789,6 +872,7 @@ pub fn run(data_dir: Option<PathBuf>, start: Option<Command>) -> ExitCode {
     };
     let (app, opened): (Box<dyn eframe::App>, bool) = match open_workspace(&data_dir).and_then(AnchiApp::new) {
         Ok(mut app) => {
+            app.load_index();
             app.execute_all(start);
             (Box::new(app), true)
         }

@@ -16,6 +16,10 @@ pub struct NewCaseDialog {
     /// The problems of the last attempt to create the case.
     pub report: ValidationReport,
     commune_filter: String,
+    /// Earlier cases and sanctions of the subject as typed so far, and what they were
+    /// looked up for (name, tax code, personal ID, commune).
+    pub warnings: Vec<crate::app::warnings::Warning>,
+    pub looked_up: Option<(String, String, String, Option<u32>)>,
 }
 
 impl NewCaseDialog {
@@ -23,6 +27,14 @@ impl NewCaseDialog {
         let mut dialog = NewCaseDialog::default();
         dialog.input.lead_member = lead.map(|m| m.card_number.clone()).unwrap_or_default();
         dialog
+    }
+
+    /// What the subject's warnings should be looked up for, when it changed since the last
+    /// lookup (None when nothing changed).
+    pub fn lookup_due(&self) -> Option<(String, String, String, Option<u32>)> {
+        let i = &self.input;
+        let key = (i.name.trim().to_string(), i.tax_code.clone(), i.personal_id.clone(), i.commune_code);
+        (self.looked_up.as_ref() != Some(&key)).then_some(key)
     }
 }
 
@@ -92,6 +104,7 @@ pub fn new_case_ui(
             .response
             .labelled_by(l.id);
         problems(ui, &report, "subject.address");
+        super::warnings::warnings_ui(ui, &dialog.warnings, None);
         let l = ui.label("Lĩnh vực kiểm tra");
         let field_name = reference.field_name(&input.field).unwrap_or("— chọn —").to_string();
         egui::ComboBox::from_id_salt("field")

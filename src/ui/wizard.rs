@@ -50,6 +50,8 @@ pub struct WizardState {
     pub preview: Option<PrintDocument>,
     pub show_preview: bool,
     members: Vec<Member>,
+    /// What is known against the subject (repeat offences first), shown above the fields.
+    pub warnings: Vec<crate::app::warnings::Warning>,
 }
 
 impl WizardState {
@@ -77,6 +79,7 @@ impl WizardState {
             show_preview: false,
             members,
             case,
+            warnings: Vec::new(),
         }
     }
 
@@ -170,6 +173,7 @@ pub fn wizard_ui(ui: &mut egui::Ui, w: &mut WizardState, out: &mut Vec<Command>)
         ui.separator();
         ui.label(RichText::new(&w.case.subject.name).italics());
     });
+    aggravating_ui(ui, w);
     ui.separator();
     let sections = w.form.sections();
     let names: Vec<String> = sections.iter().map(|(s, _)| s.to_string()).chain(["Chữ ký".to_string()]).collect();
@@ -226,6 +230,32 @@ pub fn wizard_ui(ui: &mut egui::Ui, w: &mut WizardState, out: &mut Vec<Command>)
             }
         });
     });
+}
+
+/// The subject's warnings; where the form has "tình tiết tăng nặng" and a warning is one
+/// (tái phạm, vi phạm nhiều lần), a button adds it to the field.
+fn aggravating_ui(ui: &mut egui::Ui, w: &mut WizardState) {
+    const FIELD: &str = "tinh_tiet_tang_nang";
+    if w.warnings.is_empty() {
+        return;
+    }
+    super::warnings::warnings_ui(ui, &w.warnings, None);
+    if w.form.field(FIELD).is_none() || !w.editable() {
+        return;
+    }
+    let mut texts: Vec<String> = w.warnings.iter().filter_map(|x| x.aggravating_text()).collect();
+    texts.dedup();
+    for text in texts {
+        let current = w.values.get(FIELD).cloned().unwrap_or_default();
+        if current.contains(&text) {
+            continue;
+        }
+        if ui.button(format!("Thêm “{text}” vào tình tiết tăng nặng")).clicked() {
+            let joined = if current.trim().is_empty() { text } else { format!("{}; {text}", current.trim_end()) };
+            w.values.insert(FIELD.to_string(), joined);
+            w.edited(FIELD);
+        }
+    }
 }
 
 /// The document's text as it will print, on a white sheet.

@@ -179,10 +179,14 @@ impl Workspace {
             })
             .collect();
         opened.sort();
+        // Subjects already inspected: about one case in eight comes back to one of them.
+        let mut seen: Vec<(Subject, String)> = Vec::new();
         for chunk in opened.chunks(BATCH) {
             self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
                 for &at in chunk {
-                    let case = self.demo_case(&mut rng, at);
+                    let again = (!seen.is_empty() && rng.u8(..8) == 0).then(|| seen[rng.usize(..seen.len())].clone());
+                    let case = self.demo_case(&mut rng, at, again);
+                    seen.push((case.subject.clone(), case.field.clone()));
                     w.put_case(&case, "demo.create")?;
                     let mut case = case;
                     let plan = plan(&mut rng);
@@ -266,9 +270,19 @@ impl Workspace {
         Ok(())
     }
 
-    fn demo_case(&self, rng: &mut fastrand::Rng, at: NaiveDateTime) -> Case {
-        let act = pick(rng, ACTS);
-        let mut case = Case::open(id_at(rng, at), "DEMO-LS-D1", at, act.0, subject(self, rng));
+    /// A new case opened at `at`; `again` is a subject inspected before and its field, for
+    /// a subject that comes back (its name sometimes typed another way).
+    fn demo_case(&self, rng: &mut fastrand::Rng, at: NaiveDateTime, again: Option<(Subject, String)>) -> Case {
+        let (act, subject) = match again {
+            Some((mut subject, field)) => {
+                if subject.kind == SubjectKind::Organisation && rng.bool() {
+                    subject.name = crate::domain::text::fold(&subject.name).to_uppercase().replace("CONG TY", "CTY");
+                }
+                (ACTS.iter().find(|a| a.0 == field).unwrap_or(&ACTS[0]), subject)
+            }
+            None => (pick(rng, ACTS), subject(self, rng)),
+        };
+        let mut case = Case::open(id_at(rng, at), "DEMO-LS-D1", at, act.0, subject);
         let members = demo_unit().members;
         let lead = rng.usize(0..members.len());
         case.members = vec![members[lead].card_number.clone(), members[(lead + 1) % members.len()].card_number.clone()];
