@@ -64,6 +64,25 @@ fn gui_benches(c: &mut Criterion) {
         })
     });
 
+    // Subject warnings (issue 7): the case list's badges on each reload, the laptop's cases
+    // made into a lookup (again after a change), and the warnings of a case as it opens.
+    let rows = h.state_mut().list().rows.clone();
+    let ws = h.state().workspace();
+    c.bench_function(&format!("list_badges_{cases}"), |b| b.iter(|| anchi::app::warnings::list_badges(&rows).len()));
+    let mut group = c.benchmark_group("warnings");
+    group.sample_size(10);
+    group.bench_function(format!("local_lookup_build_{cases}"), |b| {
+        b.iter(|| anchi::app::warnings::LocalSubjects::new(rows.clone(), "DEMO-LS-D1"))
+    });
+    group.finish();
+    let mut i = 0;
+    c.bench_function(&format!("case_warnings_{cases}"), |b| {
+        b.iter(|| {
+            i = (i + 7919) % rows.len();
+            ws.case_warnings(rows[i].id).unwrap().warnings.len()
+        })
+    });
+
     let queries = ["nguyen", "nguyen v", "cong ty", "0100", "hoang thi"];
     let mut n = 0;
     c.bench_function(&format!("search_keystroke_{cases}"), |b| {

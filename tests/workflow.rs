@@ -75,6 +75,9 @@ const EXPECTED: &[(&str, &str)] = &[
     ("bb-vi-pham", "..x...."),
     ("qd-xu-phat", "...x..."),
     ("qd-xu-phat-khong-lap-bien-ban", "xxx...."),
+    // An extension (seizure or sanction deadline) once inspected; a payment once sanctioned.
+    ("gia-han", "..xx..."),
+    ("xac-nhan-nop-phat", ".....x."),
     ("close-no-violation", "..x...."),
     ("cancel-case", "xxxx..."),
 ];

@@ -2,13 +2,12 @@
 //! `<data dir>/attachments/`, so they travel unchanged in backups and packages and the same
 //! photo added twice is kept once.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{AppError, LOCAL_ACTOR, Workspace};
+use super::{AppError, LOCAL_ACTOR, Workspace, write_atomically, write_file_atomically};
 use crate::domain::{Attachment, Bilingual, ValidationReport, text::nfc};
 
 /// The folder of the data directory that holds attachment files.
@@ -113,7 +112,7 @@ impl Workspace {
     pub(crate) fn keep_attachment_file(&self, sha256: &str, bytes: &[u8]) -> Result<(), AppError> {
         let target = self.attachment_path(sha256);
         if !target.exists() {
-            write_atomically(&target, bytes).map_err(|e| AppError::Files(format!("{}: {e}", target.display())))?;
+            write_file_atomically(&target, bytes)?;
         }
         self.make_thumbnail(sha256, bytes);
         Ok(())
@@ -148,18 +147,6 @@ impl Workspace {
     pub fn thumbnail(&self, sha256: &str) -> Option<Vec<u8>> {
         std::fs::read(self.thumbnail_file(sha256)).ok()
     }
-}
-
-/// Writes a file through a temporary name in the same folder and a rename, so a crash
-/// never leaves a half-written file under the final name.
-fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = target.parent().expect("attachment paths have a folder");
-    std::fs::create_dir_all(dir)?;
-    let temp = dir.join(format!(".{}.tmp", Uuid::now_v7().simple()));
-    let mut f = std::fs::File::create(&temp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&temp, target)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod case_json;
+pub mod deadlines;
 pub mod demo;
 mod error;
 mod fill;
@@ -14,6 +15,8 @@ pub mod offenders;
 pub mod packages;
 pub mod reference;
 pub mod render;
+pub mod report;
+pub mod stats;
 pub mod sync;
 pub mod warnings;
 
@@ -212,6 +215,24 @@ impl Workspace {
 }
 
 /// The current local time, to the second, as recorded on documents.
+/// Writes a file through a temporary name in the same folder and a rename, so a crash
+/// never leaves a half-written file under the final name.
+pub(crate) fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let temp = dir.join(format!(".{}.tmp", Uuid::now_v7().simple()));
+    let mut f = std::fs::File::create(&temp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&temp, target)
+}
+
+/// [`write_atomically`], a failure naming the file.
+pub(crate) fn write_file_atomically(target: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    write_atomically(target, bytes).map_err(|e| AppError::Files(format!("{}: {e}", target.display())))
+}
+
 pub fn now() -> NaiveDateTime {
     use chrono::Timelike;
     Local::now().naive_local().with_nanosecond(0).expect("zero nanoseconds is valid")

@@ -330,7 +330,10 @@ pub fn warnings_for(
     // The province index: sanctions (anywhere in the province) and recent inspections by
     // other teams. Entries of cases already seen here are not told twice.
     if let Some(index) = province {
-        for (m, entry) in index.lookup.matches(subject) {
+        // Sanctions first: a case both inspected and sanctioned is told as sanctioned.
+        let mut found = index.lookup.matches(subject);
+        found.sort_by_key(|(_, e)| e.kind != EntryKind::Sanction);
+        for (m, entry) in found {
             if seen.contains_key(&entry.case_id) && entry.kind == EntryKind::Inspection {
                 continue;
             }

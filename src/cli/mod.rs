@@ -11,6 +11,7 @@ macro_rules! emit {
 }
 
 mod package;
+mod report;
 mod subject;
 mod sync;
 
@@ -88,6 +89,38 @@ pub enum Command {
     /// Subjects: find earlier cases and sanctions of an organisation or a person.
     #[command(subcommand)]
     Subject(subject::SubjectCommand),
+    /// Every open legal deadline of the cases: rule, start, due date, state.
+    Deadlines {
+        #[arg(long)]
+        json: bool,
+        /// The day to judge by (default today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
+    },
+    /// The working-day calendar: count a time limit by hand.
+    #[command(subcommand)]
+    Calendar(report::CalendarCommand),
+    /// The team's figures: inspections, violations, sanctions, fines, seized goods.
+    Stats {
+        #[command(flatten)]
+        period: report::PeriodArgs,
+        /// How the period breakdown groups the cases.
+        #[arg(long, value_enum, default_value = "month")]
+        by: PeriodBy,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reports: Excel workbook, CSV register, national database export.
+    #[command(subcommand)]
+    Export(report::ExportCommand),
+}
+
+/// `--by` of `anchi stats`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum PeriodBy {
+    Month,
+    Quarter,
+    Year,
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,6 +227,10 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Calendar(c) = &command {
+        report::calendar(&crate::app::Reference::embedded(), c);
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Package(p) = &command
         && let Some(result) = package::inspect(p)
     {
@@ -205,6 +242,17 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
         Command::Package(p) => package::package(&ws, p)?,
         Command::Config(c) => sync::config(&ws, c)?,
         Command::Subject(c) => subject::subject(&ws, c)?,
+        Command::Deadlines { json, as_of } => report::deadlines(&ws, json, as_of)?,
+        Command::Calendar(c) => report::calendar(&ws.reference, &c),
+        Command::Stats { period, by, json } => {
+            let by = match by {
+                PeriodBy::Month => crate::app::stats::Period::Month,
+                PeriodBy::Quarter => crate::app::stats::Period::Quarter,
+                PeriodBy::Year => crate::app::stats::Period::Year,
+            };
+            report::stats(&ws, period, by, json)?
+        }
+        Command::Export(c) => report::export(&ws, c)?,
         Command::Sync { once, server, ca } => {
             if !sync::sync(&ws, once, server, ca)? {
                 return Ok(ExitCode::FAILURE);

@@ -26,11 +26,14 @@ pub enum DocumentKind {
     BbViPham,
     QdXuPhat,
     QdXuPhatKhongLapBienBan,
+    // Added later: stored records number the kinds by their place here, so new kinds go last.
+    GiaHan,
+    XacNhanNopPhat,
 }
 
 impl DocumentKind {
     /// Every kind, in process order.
-    pub const ALL: [DocumentKind; 14] = [
+    pub const ALL: [DocumentKind; 16] = [
         DocumentKind::QdKiemTra,
         DocumentKind::QdSuaDoiKiemTra,
         DocumentKind::BbKiemTra,
@@ -43,8 +46,10 @@ impl DocumentKind {
         DocumentKind::TemNiemPhong,
         DocumentKind::BbMoNiemPhong,
         DocumentKind::BbViPham,
+        DocumentKind::GiaHan,
         DocumentKind::QdXuPhat,
         DocumentKind::QdXuPhatKhongLapBienBan,
+        DocumentKind::XacNhanNopPhat,
     ];
 
     /// The stable code used in files and JSON.
@@ -64,6 +69,8 @@ impl DocumentKind {
             DocumentKind::BbViPham => "bb-vi-pham",
             DocumentKind::QdXuPhat => "qd-xu-phat",
             DocumentKind::QdXuPhatKhongLapBienBan => "qd-xu-phat-khong-lap-bien-ban",
+            DocumentKind::GiaHan => "gia-han",
+            DocumentKind::XacNhanNopPhat => "xac-nhan-nop-phat",
         }
     }
 
@@ -88,13 +95,16 @@ impl DocumentKind {
             DocumentKind::BbViPham => "Biên bản vi phạm hành chính",
             DocumentKind::QdXuPhat => "Quyết định xử phạt vi phạm hành chính",
             DocumentKind::QdXuPhatKhongLapBienBan => "Quyết định xử phạt không lập biên bản",
+            DocumentKind::GiaHan => "Văn bản gia hạn thời hạn",
+            DocumentKind::XacNhanNopPhat => "Xác nhận nộp tiền phạt",
         }
     }
 
     /// Whether finalising the document consumes a number: the seal label is numbered by the
-    /// sealing record it belongs to, so it takes none of its own.
+    /// sealing record it belongs to, and a payment confirmation cites the receipt's number,
+    /// so they take none of their own.
     pub fn is_numbered(self) -> bool {
-        self != DocumentKind::TemNiemPhong
+        !matches!(self, DocumentKind::TemNiemPhong | DocumentKind::XacNhanNopPhat)
     }
 }
 

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::admin::Address;
-use super::case::Case;
+use super::case::{Case, Closure};
+use super::deadlines::Milestone;
 use super::document::{DocumentKind, DocumentState};
 use super::subject::SubjectKind;
 use super::text::fold;
@@ -39,6 +40,21 @@ pub struct CaseSummary {
     pub sanctions: Vec<SanctionFact>,
     /// The acts recorded in the case's violation records (drafts too, not cancelled ones).
     pub violations: Vec<ViolationFact>,
+    /// Every finalised document's kind and date (deadlines count from them).
+    pub milestones: Vec<Milestone>,
+    /// The day the case ended (no violation found, or sanctioned), if it did.
+    pub closed_on: Option<NaiveDate>,
+    /// The goods lines (name, value), for the statistics by goods group.
+    pub goods: Vec<GoodsFact>,
+    /// Fines paid, as confirmed by "Xác nhận nộp tiền phạt" documents.
+    pub paid_vnd: u64,
+}
+
+/// A goods line as the statistics read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoodsFact {
+    pub name: String,
+    pub value_vnd: u64,
 }
 
 /// A finalised sanction decision, as repeat-offence checks read it.
@@ -92,6 +108,25 @@ pub fn violations_of(case: &Case) -> Vec<ViolationFact> {
         .collect()
 }
 
+/// Every finalised document's kind and date; an extension keeps the option it grants.
+pub fn milestones_of(case: &Case) -> Vec<Milestone> {
+    case.documents
+        .iter()
+        .filter(|d| d.state == DocumentState::Finalised)
+        .map(|d| Milestone {
+            kind: d.kind,
+            on: d.finalised_at.unwrap_or(d.created_at).date(),
+            option: (d.kind == DocumentKind::GiaHan).then(|| d.fields.get("gia_han").cloned()).flatten(),
+        })
+        .collect()
+}
+
+/// An amount typed as "5.000.000", "5 000 000" or "5000000" (đồng).
+fn money(text: &str) -> Option<u64> {
+    let digits: String = text.chars().filter(|c| !matches!(c, '.' | ' ' | ',' | '\u{a0}')).collect();
+    digits.strip_suffix("đồng").unwrap_or(&digits).trim().parse().ok()
+}
+
 /// The date at the start of a typed date or date-time ("2026-03-02T09:30", "02/03/2026 09:30").
 fn date_in(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
@@ -139,6 +174,24 @@ impl CaseSummary {
             },
             sanctions: sanctions_of(case),
             violations: violations_of(case),
+            milestones: milestones_of(case),
+            closed_on: match &case.closure {
+                Some(Closure::NoViolation { at }) => Some(at.date()),
+                Some(Closure::Cancelled { at, .. }) => Some(at.date()),
+                None => sanctions_of(case).iter().map(|s| s.decided_on).min(),
+            },
+            goods: case
+                .goods
+                .iter()
+                .map(|g| GoodsFact { name: g.name.clone(), value_vnd: g.value_vnd().unwrap_or(0) })
+                .collect(),
+            paid_vnd: case
+                .documents
+                .iter()
+                .filter(|d| d.kind == DocumentKind::XacNhanNopPhat && d.state == DocumentState::Finalised)
+                .filter_map(|d| d.fields.get("so_tien"))
+                .filter_map(|t| money(t))
+                .sum(),
         }
     }
 

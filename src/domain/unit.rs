@@ -60,6 +60,11 @@ impl Unit {
         self.names.iter().rev().find(|n| n.valid_from <= date).or_else(|| self.names.first())
     }
 
+    /// The first member with the leader's role (who signs decisions).
+    pub fn leader(&self) -> Option<&Member> {
+        self.members.iter().find(|m| m.role == Role::Leader)
+    }
+
     pub fn member(&self, card_number: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.card_number == card_number)
     }

@@ -143,6 +143,8 @@ pub const STEPS: &[StepRule] = &[
         leads_to: None,
     },
     StepRule { kind: K::BbViPham, from: &[S::DaKiemTra], leads_to: Some(S::DaLapBienBanViPham) },
+    // Extends the seizure (after the inspection) or the sanction deadline (after the record).
+    StepRule { kind: K::GiaHan, from: &[S::DaKiemTra, S::DaLapBienBanViPham], leads_to: None },
     StepRule { kind: K::QdXuPhat, from: &[S::DaLapBienBanViPham], leads_to: Some(S::DaXuPhat) },
     // A warning or small fine on the spot needs no record and may come with or without an inspection decision.
     StepRule {
@@ -151,6 +153,8 @@ pub const STEPS: &[StepRule] = &[
 
         leads_to: Some(S::DaXuPhat),
     },
+    // The fine was paid: recorded after the sanction decision, the case being closed.
+    StepRule { kind: K::XacNhanNopPhat, from: &[S::DaXuPhat], leads_to: None },
 ];
 
 /// The row of the table for a kind.

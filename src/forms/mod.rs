@@ -168,6 +168,8 @@ const EMBEDDED: &[(&str, &str)] = embedded_forms![
     "bb-vi-pham",
     "qd-xu-phat",
     "qd-xu-phat-khong-lap-bien-ban",
+    "gia-han",
+    "xac-nhan-nop-phat",
 ];
 
 /// Every form definition, one or more versions per document kind.

@@ -76,7 +76,31 @@ fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
     &items[rng.usize(..items.len())]
 }
 
-fn plan(rng: &mut fastrand::Rng) -> Plan {
+/// The plans of the newest demo cases, newest first: every state appears.
+const NEWEST: [Plan; 9] = [
+    Plan::Opened,
+    Plan::Decided,
+    Plan::Inspected,
+    Plan::Recorded,
+    Plan::Sanctioned { seized: true },
+    Plan::NoViolation,
+    Plan::Cancelled,
+    Plan::OnTheSpot,
+    Plan::Recorded,
+];
+
+/// How far a case got. A case opened more than six weeks before the newest one has ended
+/// (as a real team's would): only recent cases are still under way.
+fn plan(rng: &mut fastrand::Rng, recent: bool) -> Plan {
+    if !recent {
+        return match rng.u32(0..100) {
+            0..35 => Plan::NoViolation,
+            35..65 => Plan::Sanctioned { seized: false },
+            65..88 => Plan::Sanctioned { seized: true },
+            88..95 => Plan::OnTheSpot,
+            _ => Plan::Cancelled,
+        };
+    }
     match rng.u32(0..100) {
         0..5 => Plan::Opened,
         5..15 => Plan::Decided,
@@ -168,8 +192,8 @@ impl Workspace {
             self.init_key(super::keys::DEMO_PASSPHRASE)?;
         }
         let mut rng = fastrand::Rng::with_seed(seed);
-        // Room for the ten days a case's documents may span, so none is in the future.
-        let newest = super::now() - Duration::days(12);
+        // Room for the fortnight a case's documents may span, so none is in the future.
+        let newest = super::now() - Duration::days(14);
         let span_minutes = 2 * 365 * 24 * 60;
         // Inspections start in working hours, 07:30 to 16:00.
         let mut opened: Vec<NaiveDateTime> = (0..count)
@@ -181,6 +205,7 @@ impl Workspace {
         opened.sort();
         // Subjects already inspected: about one case in eight comes back to one of them.
         let mut seen: Vec<(Subject, String)> = Vec::new();
+        let mut made = 0;
         for chunk in opened.chunks(BATCH) {
             self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
                 for &at in chunk {
@@ -189,7 +214,13 @@ impl Workspace {
                     seen.push((case.subject.clone(), case.field.clone()));
                     w.put_case(&case, "demo.create")?;
                     let mut case = case;
-                    let plan = plan(&mut rng);
+                    // The newest cases show every state a case can be in.
+                    let from_newest = count - 1 - made;
+                    made += 1;
+                    let plan = match NEWEST.get(from_newest) {
+                        Some(plan) => *plan,
+                        None => plan(&mut rng, at > newest - Duration::days(42)),
+                    };
                     for event in events(&mut rng, &case, plan) {
                         let started = match &event {
                             Event::StartDocument { id, kind, at } => Some((*id, *kind, *at)),
@@ -356,6 +387,12 @@ fn demo_fields(
             ("dieu_khoan", act.4.to_string()),
             ("noi_nop_phat", "Kho bạc Nhà nước tỉnh Lạng Sơn".to_string()),
         ]),
+        K::XacNhanNopPhat => f.extend([
+            ("ngay_nop", at.format("%Y-%m-%d").to_string()),
+            ("so_tien", crate::domain::text::format_vnd(case.fine_vnd.unwrap_or(0))),
+            ("so_bien_lai", format!("BL{}", at.format("%y%m%d%H%M"))),
+            ("noi_nop", "Kho bạc Nhà nước tỉnh Lạng Sơn".to_string()),
+        ]),
         _ => {}
     }
     f.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
@@ -430,6 +467,11 @@ fn events(rng: &mut fastrand::Rng, case: &Case, plan: Plan) -> Vec<Event> {
             if let Plan::Sanctioned { .. } = plan {
                 s.days_later(2..7);
                 s.document(K::QdXuPhat, true);
+                // Most fines are paid within days; the team records the receipt.
+                if s.rng.u8(0..4) > 0 {
+                    s.days_later(1..4);
+                    s.document(K::XacNhanNopPhat, true);
+                }
             }
         }
     }

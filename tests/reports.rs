@@ -1,0 +1,192 @@
+//! Deadlines, statistics and reports through the command line over the demo data in a real
+//! redb file: totals agree with a count made directly from the stored cases, the workbook
+//! reads back with calamine, an extension recorded as a document moves the deadline.
+
+use std::collections::BTreeMap;
+
+use anchi::app::Workspace;
+use anchi::domain::{DocumentKind as K, DocumentState, Event, Stage, stage};
+use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+fn anchi(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_anchi"))
+        .args(["--data-dir", dir.to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(out: std::process::Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The figures counted straight from the stored cases (not from the list rows).
+fn direct_count(ws: &Workspace, from: NaiveDate) -> BTreeMap<&'static str, u64> {
+    let mut c: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for row in ws.list_cases().unwrap() {
+        let case = ws.case(row.id).unwrap();
+        if stage(&case) == Stage::DaHuy || case.opened_at.date() < from {
+            continue;
+        }
+        let finalised =
+            |kind| case.documents.iter().filter(move |d| d.kind == kind && d.state == DocumentState::Finalised);
+        *c.entry("inspections").or_default() += 1;
+        if finalised(K::BbViPham).count() + finalised(K::QdXuPhatKhongLapBienBan).count() > 0 {
+            *c.entry("violations").or_default() += 1;
+        }
+        let sanctions = (finalised(K::QdXuPhat).count() + finalised(K::QdXuPhatKhongLapBienBan).count()) as u64;
+        *c.entry("sanctions").or_default() += sanctions;
+        if sanctions > 0 {
+            *c.entry("fines_imposed_vnd").or_default() += case.fine_vnd.unwrap_or(0);
+        }
+        for paid in finalised(K::XacNhanNopPhat) {
+            let digits: String = paid.fields["so_tien"].chars().filter(char::is_ascii_digit).collect();
+            *c.entry("fines_collected_vnd").or_default() += digits.parse::<u64>().unwrap();
+        }
+        if finalised(K::BbTamGiu).count() > 0 {
+            *c.entry("seized_goods_vnd").or_default() += case.goods_value_vnd();
+        }
+    }
+    c
+}
+
+#[test]
+fn statistics_agree_with_a_direct_count_and_the_workbook_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(anchi(dir.path(), &["demo", "--cases", "400"]).status.success());
+    let from = "2025-06-01";
+    let stats = json(anchi(dir.path(), &["stats", "--from", from, "--json"]));
+    let ws = Workspace::open(dir.path()).unwrap();
+    let expected = direct_count(&ws, from.parse().unwrap());
+    drop(ws);
+    for (key, value) in &expected {
+        assert_eq!(stats["totals"][key].as_u64(), Some(*value), "{key}");
+    }
+    assert!(expected["fines_collected_vnd"] > 0 && expected["seized_goods_vnd"] > 0, "{expected:?}");
+    // Each breakdown adds up to the total (goods groups may count a case twice).
+    for by in ["by_field", "by_provision", "by_inspector", "by_period"] {
+        let lines = stats[by].as_array().unwrap();
+        let fines: u64 = lines.iter().map(|l| l["totals"]["fines_imposed_vnd"].as_u64().unwrap()).sum();
+        let cases: u64 = lines.iter().map(|l| l["totals"]["inspections"].as_u64().unwrap()).sum();
+        if by == "by_provision" {
+            assert!(cases <= expected["inspections"], "{by}");
+        } else {
+            assert_eq!((cases, fines), (expected["inspections"], expected["fines_imposed_vnd"]), "{by}");
+        }
+    }
+
+    let out = dir.path().join("bao-cao.xlsx");
+    assert!(anchi(dir.path(), &["export", "xlsx", "--out", out.to_str().unwrap(), "--from", from]).status.success());
+    let mut book: Xlsx<_> = open_workbook(&out).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        ["Tổng hợp", "Lĩnh vực", "Nhóm hàng", "Hành vi vi phạm", "Trưởng đoàn", "Sổ vụ việc"]
+    );
+    let register = book.worksheet_range("Sổ vụ việc").unwrap();
+    let header: Vec<String> = register.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[..3], ["Ngày mở", "Đối tượng", "Loại đối tượng"]);
+    assert_eq!(register.height() as u64 - 1, expected["inspections"], "one row per case");
+    let fines: f64 = register.rows().skip(1).filter_map(|r| r[9].get_float()).sum();
+    assert_eq!(fines as u64, expected["fines_imposed_vnd"]);
+    assert!(matches!(register.rows().nth(1).unwrap()[0], Data::DateTime(_)), "dates are dates");
+    let summary = book.worksheet_range("Tổng hợp").unwrap();
+    let total_row = summary.rows().next_back().unwrap();
+    assert_eq!(total_row[0].to_string(), "Tổng cộng");
+    assert_eq!(total_row[1].get_float().map(|f| f as u64), Some(expected["inspections"]));
+    assert_eq!(total_row[5].get_float().map(|f| f as u64), Some(expected["fines_imposed_vnd"]));
+
+    let csv = dir.path().join("so-vu-viec.csv");
+    assert!(anchi(dir.path(), &["export", "csv", "--out", csv.to_str().unwrap(), "--from", from]).status.success());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("\u{feff}Ngày mở,Đối tượng"));
+    assert_eq!(text.lines().count() as u64, expected["inspections"] + 1);
+
+    let national = dir.path().join("csdl.json");
+    assert!(
+        anchi(dir.path(), &["export", "national", "--out", national.to_str().unwrap(), "--from", from])
+            .status
+            .success()
+    );
+    let export: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&national).unwrap()).unwrap();
+    let decisions = export["decisions"].as_array().unwrap();
+    assert_eq!(decisions.len() as u64, expected["sanctions"]);
+    for d in decisions {
+        assert!(!d["decision_number"].as_str().unwrap().is_empty());
+        assert!(matches!(d["penalty"].as_str(), Some("Phạt tiền" | "Cảnh cáo")));
+        match d["violator"]["kind"].as_str().unwrap() {
+            "individual" => assert!(d["violator"]["id_number"].is_string(), "{d}"),
+            "organisation" => assert!(d["violator"]["enterprise_code"].is_string(), "{d}"),
+            other => panic!("{other}"),
+        }
+    }
+
+    let bad = anchi(dir.path(), &["stats", "--from", "2026-05-01", "--to", "2026-01-01"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--from"));
+}
+
+#[test]
+fn deadlines_are_listed_and_an_extension_moves_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let due = anchi(dir.path(), &["calendar", "due", "--from", "2026-02-12", "--working-days", "7"]);
+    assert_eq!(String::from_utf8(due.stdout).unwrap(), "2026-03-02\n");
+    let bad = anchi(dir.path(), &["calendar", "due", "--from", "12/02/2026", "--working-days", "7"]);
+    assert_eq!(bad.status.code(), Some(2), "a date not in YYYY-MM-DD is refused");
+
+    assert!(anchi(dir.path(), &["demo", "--cases", "200"]).status.success());
+    // A case recorded today: its sanction decision is due in seven working days.
+    let ws = Workspace::open(dir.path()).unwrap();
+    let lead = ws.unit().unwrap().members[0].card_number.clone();
+    let input = anchi::app::NewCase {
+        name: "Hộ kinh doanh Lò Văn Páo".into(),
+        personal_id: "020090012345".into(),
+        street: "Số 3 đường Trần Đăng Ninh".into(),
+        commune_code: Some(ws.reference.admin_units.communes_of(ws.unit().unwrap().province_code).next().unwrap().code),
+        field: "hang-gia".into(),
+        lead_member: lead,
+        ..Default::default()
+    };
+    let case = ws.open_new_case(&input).unwrap();
+    for kind in [K::QdKiemTra, K::BbKiemTra, K::BbViPham] {
+        let id = Uuid::now_v7();
+        ws.apply_event(case, Event::StartDocument { id, kind, at: anchi::app::now() }).unwrap();
+        ws.fill_like_demo(case, id).unwrap();
+        ws.apply_event(case, Event::FinaliseDocument { id, number: None, at: anchi::app::now() }).unwrap();
+    }
+    drop(ws);
+    let as_of = anchi::app::now().date().to_string();
+    let list = json(anchi(dir.path(), &["deadlines", "--json", "--as-of", &as_of]));
+    let list = list.as_array().unwrap();
+    assert!(!list.is_empty());
+    let as_of: NaiveDate = as_of.parse().unwrap();
+    assert!(list.iter().any(|d| d["case_id"] == case.to_string() && d["rule"] == "xu-phat"), "{list:#?}");
+    for d in list {
+        let due: NaiveDate = d["due"].as_str().unwrap().parse().unwrap();
+        let state = d["state"].as_str().unwrap();
+        assert_eq!(state == "overdue", due < as_of, "{d}");
+        assert!(state != "met" && d["informational"] == false);
+        assert!(d["start"].is_string() && d["rule"].is_string() && d["basis"].is_string());
+    }
+
+    // A recorded violation: seven working days to decide, one month once the violator asks
+    // to explain and the extension is finalised.
+    let ws = Workspace::open(dir.path()).unwrap();
+    let today = anchi::app::now().date();
+    let sanction =
+        |ws: &Workspace| ws.case_deadlines(case, today).unwrap().into_iter().find(|d| d.rule == "xu-phat").unwrap();
+    let before = sanction(&ws);
+    assert_eq!(before.length_vi, "7 ngày làm việc");
+    let id = Uuid::now_v7();
+    ws.apply_event(case, Event::StartDocument { id, kind: K::GiaHan, at: anchi::app::now() }).unwrap();
+    ws.save_field(case, id, "gia_han", "Xử phạt: người vi phạm yêu cầu giải trình (01 tháng)").unwrap();
+    ws.save_field(case, id, "ly_do", "Người vi phạm có văn bản đề nghị giải trình").unwrap();
+    assert_eq!(sanction(&ws).due, before.due, "a draft extension moves nothing");
+    ws.apply_event(case, Event::FinaliseDocument { id, number: None, at: anchi::app::now() }).unwrap();
+    let after = sanction(&ws);
+    assert_eq!(after.length_vi, "1 tháng");
+    assert!(after.due > before.due && after.extended.is_some(), "{after:?}");
+    assert_eq!(after.start, before.start);
+}
