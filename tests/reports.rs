@@ -190,3 +190,70 @@ fn deadlines_are_listed_and_an_extension_moves_one() {
     assert!(after.due > before.due && after.extended.is_some(), "{after:?}");
     assert_eq!(after.start, before.start);
 }
+
+mod window {
+    use anchi::ui::command::Command;
+    use anchi::ui::{AnchiApp, Screen, open_workspace};
+    use eframe::egui;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    fn harness(dir: &std::path::Path) -> Harness<'static, AnchiApp> {
+        let mut app = AnchiApp::new(open_workspace(dir).unwrap()).unwrap();
+        app.open_viewer = false;
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(1400.0, 900.0))
+            .with_context_setup(anchi::ui::theme::install)
+            .build_ui_state(|ui, app: &mut AnchiApp| app.show(ui), app);
+        harness.run();
+        harness
+    }
+
+    #[test]
+    fn the_leader_sees_what_is_due_and_the_figures() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = harness(dir.path());
+        // The demo's newest cases are under way: some deadline is overdue or due.
+        let total = h.state_mut().list().rows.len();
+        let pressing = h.state_mut().list().pressing();
+        assert!(pressing > 0);
+        h.get_by_label_contains("Sắp đến hạn / Quá hạn (").click();
+        h.run();
+        h.get_by_label(&format!("{pressing} / {total} vụ việc"));
+        assert!(
+            h.query_all_by_label_contains("quá hạn").count() + h.query_all_by_label_contains("sắp đến hạn").count() > 0
+        );
+        let first = h.state_mut().list().visible_row(0).unwrap().id;
+        h.state_mut().execute(Command::OpenCase(first));
+        h.run();
+        h.get_by_label("Thời hạn");
+        assert!(h.query_all_by_label_contains("Hạn ").count() > 0);
+
+        // The statistics of every case agree with the list; the chart and table draw.
+        h.state_mut().execute(Command::ShowStats);
+        h.run();
+        h.get_by_label("Thời gian").click();
+        h.run();
+        h.get_by_label("Mọi lúc").click();
+        h.run();
+        let counted = h.state_mut().list().rows.iter().filter(|r| r.stage != anchi::domain::Stage::DaHuy).count();
+        let Screen::Stats(screen) = &h.state().screen else { panic!("not on the statistics screen") };
+        let (_, stats) = screen.stats.clone().expect("computed");
+        assert_eq!(stats.totals.inspections as usize, counted);
+        h.get_by_label(&stats.totals.inspections.to_string());
+        h.get_by_label("Hàng nhập lậu");
+        h.get_by_label("Xuất Excel…").click();
+        h.step();
+        let start = std::time::Instant::now();
+        while h.state().busy() {
+            assert!(start.elapsed() < std::time::Duration::from_secs(20));
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            h.step();
+        }
+        let notice = h.state().notice.clone().unwrap_or_default();
+        assert!(notice.starts_with("Đã xuất báo cáo: "), "{notice} {:?}", h.state().error);
+        let path = notice.trim_start_matches("Đã xuất báo cáo: ");
+        assert!(std::fs::metadata(path).unwrap().len() > 0);
+        std::fs::remove_file(path).unwrap();
+    }
+}

@@ -62,7 +62,7 @@ fn stored_case(h: &mut Harness<'static, AnchiApp>) -> anchi::domain::Case {
     let id = match &h.state().screen {
         Screen::Case(c) => c.view.case.id,
         Screen::Wizard(w) => w.case.id,
-        Screen::List => panic!("no case on screen"),
+        Screen::List | Screen::Stats(_) => panic!("no case on screen"),
     };
     h.state().workspace().case(id).unwrap()
 }

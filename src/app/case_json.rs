@@ -82,6 +82,8 @@ pub struct CaseView {
     pub history: Vec<HistoryItem>,
     /// The signed package versions made or received, oldest first.
     pub packages: Vec<PackageItem>,
+    /// The case's legal deadlines today (met, open and informational ones).
+    pub deadlines: Vec<crate::domain::deadlines::Deadline>,
     /// Warnings about the subject (earlier cases, repeat offences), when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<super::warnings::SubjectReport>,
@@ -219,12 +221,14 @@ impl Workspace {
                 received_by_hub: r.receipt.is_some(),
             })
             .collect();
+        let deadlines = self.deadlines_of_row(&crate::domain::CaseSummary::of(&case), super::now().date());
         Ok(CaseView {
             stage: stage(&case),
             next_steps: self.next_steps(&case),
             case,
             history,
             packages,
+            deadlines,
             warnings: None,
         })
     }

@@ -94,6 +94,14 @@ impl Workspace {
         })
     }
 
+    /// Where files for people go by default: the user's Documents folder (the home folder
+    /// without one, the data directory without either).
+    pub fn documents_dir(&self) -> PathBuf {
+        directories::UserDirs::new()
+            .and_then(|d| d.document_dir().map(|p| p.to_path_buf()).or_else(|| Some(d.home_dir().to_path_buf())))
+            .unwrap_or_else(|| self.data_dir().to_path_buf())
+    }
+
     /// The data directory this workspace was opened on.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir

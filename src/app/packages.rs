@@ -218,10 +218,7 @@ impl Workspace {
     /// Where the window proposes to write a case's package: the user's documents folder
     /// (else home, else the data directory), in `anchi-goi-ho-so/`.
     pub fn default_package_path(&self, case_id: Uuid) -> PathBuf {
-        let base = directories::UserDirs::new()
-            .and_then(|d| d.document_dir().map(|p| p.to_path_buf()).or_else(|| Some(d.home_dir().to_path_buf())))
-            .unwrap_or_else(|| self.data_dir().to_path_buf());
-        base.join("anchi-goi-ho-so").join(format!("ho-so-{case_id}.{}", package::EXTENSION))
+        self.documents_dir().join("anchi-goi-ho-so").join(format!("ho-so-{case_id}.{}", package::EXTENSION))
     }
 
     /// The package versions of a case, oldest first.

@@ -131,6 +131,13 @@ fn register_cells(row: &CaseSummary, ws: &Workspace, members: &[Member]) -> [Str
 }
 
 impl Workspace {
+    /// Where the window writes a report: `~/Documents/anchi-bao-cao/thong-ke-<now>.xlsx|csv`.
+    pub fn default_report_path(&self, csv: bool) -> std::path::PathBuf {
+        let stamp = super::now().format("%Y%m%d-%H%M%S");
+        let ext = if csv { "csv" } else { "xlsx" };
+        self.documents_dir().join("anchi-bao-cao").join(format!("thong-ke-{stamp}.{ext}"))
+    }
+
     /// The rows counted by `query`, oldest first (the register's order).
     fn register_rows(&self, query: &Query) -> Result<Vec<CaseSummary>, AppError> {
         let mut rows: Vec<CaseSummary> = self.list_cases()?.into_iter().filter(|r| counted(r, query)).collect();

@@ -380,6 +380,23 @@ fn print_case(ws: &Workspace, id: Uuid, json: bool) -> Result<(), AppError> {
             emit!("  phiên bản {} ({how} {}{hub})  {}", p.version, p.created.format("%Y-%m-%d %H:%M"), p.sha256);
         }
     }
+    if !view.deadlines.is_empty() {
+        emit!("Thời hạn:");
+        for d in &view.deadlines {
+            let state = match d.met_on {
+                Some(on) => format!("đã xong {}", on.format("%d/%m/%Y")),
+                None if d.informational => "để biết".to_string(),
+                None => d.state.vi().to_lowercase(),
+            };
+            emit!(
+                "  {:<44} hạn {}  ({}, từ {})  {state}",
+                d.title,
+                d.due.format("%d/%m/%Y"),
+                d.length_vi,
+                d.start.format("%d/%m/%Y")
+            );
+        }
+    }
     if let Some(report) = &view.warnings {
         emit!("Cảnh báo về đối tượng:");
         subject::print_report(report);

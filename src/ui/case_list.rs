@@ -10,6 +10,7 @@ use super::theme;
 use super::typing::text_edit;
 use crate::app::Reference;
 use crate::app::warnings::{Badge, list_badges};
+use crate::domain::deadlines::{Deadline, DeadlineState, deadlines_of, next_open};
 use crate::domain::{CaseSummary, Member, Stage, text::fold};
 
 /// A period of opening dates.
@@ -55,6 +56,8 @@ pub enum SortKey {
     Identifier,
     Number,
     Field,
+    /// The next open deadline, soonest first.
+    Due,
 }
 
 /// What the rows are filtered and sorted by.
@@ -66,6 +69,8 @@ pub struct Filters {
     /// Card number of the head of the inspection team.
     pub lead: Option<String>,
     pub period: Period,
+    /// Only cases with a deadline overdue or due within one working day (the leader's view).
+    pub due_only: bool,
     pub sort: SortKey,
     /// Newest, last, Z first when true (the default for the opening date).
     pub descending: bool,
@@ -83,24 +88,37 @@ pub struct CaseListState {
     computed_for: Option<(String, Filters)>,
     /// Repeat offenders and subjects with earlier cases, by case.
     badges: std::collections::HashMap<uuid::Uuid, Badge>,
+    /// Each case's next open deadline, as of the day the rows were loaded.
+    deadlines: std::collections::HashMap<uuid::Uuid, Deadline>,
 }
 
 impl CaseListState {
-    pub fn new(rows: Vec<CaseSummary>) -> Self {
-        let badges = list_badges(&rows);
-        CaseListState {
-            rows,
-            badges,
-            filters: Filters { descending: true, ..Filters::default() },
-            ..Default::default()
-        }
+    pub fn new(rows: Vec<CaseSummary>, reference: &Reference) -> Self {
+        let mut state =
+            CaseListState { filters: Filters { descending: true, ..Filters::default() }, ..Default::default() };
+        state.reload(rows, reference);
+        state
     }
 
     /// Replaces the rows (after a change), keeping the search and filters.
-    pub fn reload(&mut self, rows: Vec<CaseSummary>) {
+    pub fn reload(&mut self, rows: Vec<CaseSummary>, reference: &Reference) {
+        let today = crate::app::now().date();
         self.badges = list_badges(&rows);
+        self.deadlines = rows
+            .iter()
+            .filter(|r| !r.stage.is_closed())
+            .filter_map(|r| {
+                let all = deadlines_of(r, &reference.deadline_rules, &reference.calendar, today);
+                next_open(&all).cloned().map(|d| (r.id, d))
+            })
+            .collect();
         self.rows = rows;
         self.computed_for = None;
+    }
+
+    /// How many cases have a deadline overdue or due within one working day.
+    pub fn pressing(&self) -> usize {
+        self.deadlines.values().filter(|d| d.state <= DeadlineState::DueSoon).count()
     }
 
     /// Recomputes the visible rows when the search or a filter changed.
@@ -112,6 +130,8 @@ impl CaseListState {
         let query = key.0.replace('-', "");
         let f = &key.1;
         let today = crate::app::now().date();
+        let deadlines = &self.deadlines;
+        let pressing = |id| deadlines.get(id).is_some_and(|d: &Deadline| d.state <= DeadlineState::DueSoon);
         self.visible = self
             .rows
             .iter()
@@ -121,6 +141,7 @@ impl CaseListState {
                     && f.field.as_ref().is_none_or(|code| &r.field == code)
                     && f.lead.as_ref().is_none_or(|card| r.lead_member.as_ref() == Some(card))
                     && f.period.contains(r.opened_at.date(), today)
+                    && (!f.due_only || pressing(&r.id))
                     && r.matches(&query)
             })
             .map(|(i, _)| i)
@@ -135,6 +156,11 @@ impl CaseListState {
                 SortKey::Identifier => a.subject_identifier.cmp(&b.subject_identifier),
                 SortKey::Number => a.latest_number.cmp(&b.latest_number),
                 SortKey::Field => a.field.cmp(&b.field),
+                // Cases without an open deadline after those with one.
+                SortKey::Due => {
+                    let due = |r: &CaseSummary| deadlines.get(&r.id).map_or(chrono::NaiveDate::MAX, |d| d.due);
+                    due(a).cmp(&due(b))
+                }
             }
         };
         if f.descending {
@@ -212,6 +238,24 @@ fn filters_ui(ui: &mut egui::Ui, f: &mut Filters, reference: &Reference, members
     });
 }
 
+/// The colour of a deadline's state.
+pub fn deadline_colour(state: DeadlineState) -> egui::Color32 {
+    match state {
+        DeadlineState::Overdue => theme::ERROR_FG,
+        DeadlineState::DueSoon => theme::WARNING_FG,
+        DeadlineState::OnTime => theme::STAGE_FG,
+        DeadlineState::Met => theme::CLOSED_FG,
+    }
+}
+
+fn short_state(state: DeadlineState) -> &'static str {
+    match state {
+        DeadlineState::Overdue => "quá hạn",
+        DeadlineState::DueSoon => "sắp đến hạn",
+        _ => "",
+    }
+}
+
 /// Draws the list; what the user asks for goes into `out`.
 pub fn case_list_ui(
     ui: &mut egui::Ui,
@@ -239,6 +283,19 @@ pub fn case_list_ui(
     ui.horizontal(|ui| {
         ui.label(format!("{shown} / {total} vụ việc"));
         ui.separator();
+        let pressing = state.pressing();
+        let text = format!("Sắp đến hạn / Quá hạn ({pressing})");
+        let text = if pressing > 0 { theme::bold(text).color(theme::ERROR_FG) } else { RichText::new(text) };
+        let hint = "Chỉ hiện vụ việc có thời hạn đã quá hoặc đến hạn trong một ngày làm việc, hạn sớm nhất trước";
+        if ui.selectable_label(state.filters.due_only, text).on_hover_text(hint).clicked() {
+            let f = &mut state.filters;
+            f.due_only = !f.due_only;
+            if f.due_only {
+                f.sort = SortKey::Due;
+                f.descending = false;
+            }
+        }
+        ui.separator();
         if ui.button(theme::bold("Vụ việc mới…")).on_hover_text("Ctrl+N").clicked() {
             out.push(Command::NewCaseDialog);
         }
@@ -254,6 +311,7 @@ pub fn case_list_ui(
         .column(Column::initial(330.0).clip(true))
         .column(Column::initial(130.0))
         .column(Column::initial(170.0))
+        .column(Column::initial(190.0))
         .column(Column::remainder().clip(true))
         .header(theme::ROW_HEIGHT, |mut header| {
             let columns = [
@@ -262,6 +320,7 @@ pub fn case_list_ui(
                 ("Đối tượng", SortKey::Subject),
                 ("MST / Định danh", SortKey::Identifier),
                 ("Số văn bản mới nhất", SortKey::Number),
+                ("Hạn tiếp theo", SortKey::Due),
                 ("Lĩnh vực", SortKey::Field),
             ];
             for (title, key) in columns {
@@ -295,24 +354,33 @@ pub fn case_list_ui(
                     ui.add(dim(summary.stage.vi().to_string()));
                 });
                 row.col(|ui| {
-                    match state.badges.get(&summary.id) {
-                        Some(Badge::Repeat) => {
-                            ui.label(theme::bold("TÁI PHẠM").color(theme::ERROR_FG))
-                                .on_hover_text("Đã bị xử phạt về cùng hành vi, còn trong thời hạn tính tái phạm");
+                    ui.horizontal(|ui| {
+                        match state.badges.get(&summary.id) {
+                            Some(Badge::Repeat) => {
+                                ui.label(theme::bold("TÁI PHẠM").color(theme::ERROR_FG))
+                                    .on_hover_text("Đã bị xử phạt về cùng hành vi, còn trong thời hạn tính tái phạm");
+                            }
+                            Some(Badge::Earlier(n)) => {
+                                ui.label(RichText::new(format!("{n} vụ trước")).color(theme::WARNING_FG))
+                                    .on_hover_text("Đối tượng này đã có vụ việc trước đây trên máy");
+                            }
+                            None => {}
                         }
-                        Some(Badge::Earlier(n)) => {
-                            ui.label(RichText::new(format!("{n} vụ trước")).color(theme::WARNING_FG))
-                                .on_hover_text("Đối tượng này đã có vụ việc trước đây trên máy");
-                        }
-                        None => {}
-                    }
-                    ui.add(dim(summary.subject_name.clone()));
+                        ui.add(dim(summary.subject_name.clone()));
+                    });
                 });
                 row.col(|ui| {
                     ui.add(dim(summary.subject_identifier.clone().unwrap_or_default()));
                 });
                 row.col(|ui| {
                     ui.add(dim(summary.latest_number.clone().unwrap_or_default()));
+                });
+                row.col(|ui| {
+                    if let Some(d) = state.deadlines.get(&summary.id) {
+                        let text = format!("{} {}", d.due.format("%d/%m/%Y"), short_state(d.state));
+                        ui.label(RichText::new(text).color(deadline_colour(d.state)))
+                            .on_hover_text(format!("{} ({}, {})", d.title, d.length_vi, d.basis));
+                    }
                 });
                 row.col(|ui| {
                     ui.add(dim(reference.field_name(&summary.field).unwrap_or(&summary.field).to_string()));

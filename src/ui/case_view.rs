@@ -92,6 +92,45 @@ impl CaseScreen {
 }
 
 /// Draws the case screen; what the user asks for goes into `out`.
+/// The case's deadlines: open ones with their state, then those met, then the dates for
+/// information (delivery, payment).
+fn deadlines_ui(ui: &mut egui::Ui, deadlines: &[crate::domain::deadlines::Deadline]) {
+    use crate::domain::deadlines::DeadlineState;
+    if deadlines.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(theme::bold("Thời hạn")).id_salt("deadlines").default_open(true).show(ui, |ui| {
+        egui::Grid::new("deadline-grid").num_columns(4).spacing([14.0, 4.0]).show(ui, |ui| {
+            let mut sorted: Vec<_> = deadlines.iter().collect();
+            sorted.sort_by_key(|d| (d.informational, d.state == DeadlineState::Met, d.due));
+            for d in sorted {
+                ui.label(&d.title).on_hover_text(&d.basis);
+                ui.label(format!("từ {} ({})", d.start.format("%d/%m/%Y"), d.length_vi));
+                let state = match (d.state, d.met_on) {
+                    (DeadlineState::Met, Some(on)) => format!("Đã xong ngày {}", on.format("%d/%m/%Y")),
+                    (_, _) if d.informational => format!("Trước ngày {}", d.due.format("%d/%m/%Y")),
+                    (state, _) => format!("Hạn {} — {}", d.due.format("%d/%m/%Y"), state.vi()),
+                };
+                let colour =
+                    if d.informational { theme::CLOSED_FG } else { super::case_list::deadline_colour(d.state) };
+                ui.label(RichText::new(state).color(colour));
+                let mut notes = Vec::new();
+                if let Some(e) = &d.extended {
+                    notes.push(format!("đã gia hạn: {e}"));
+                }
+                if d.capped {
+                    notes.push("không quá thời hạn ra quyết định xử phạt".to_string());
+                }
+                if !d.calendar_official {
+                    notes.push("lịch nghỉ lễ của năm này là dự kiến".to_string());
+                }
+                ui.weak(notes.join("; "));
+                ui.end_row();
+            }
+        });
+    });
+}
+
 pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Reference, out: &mut Vec<Command>) {
     let case = &screen.view.case;
     let case_id = case.id;
@@ -124,6 +163,7 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
     if let Some(report) = &screen.view.warnings {
         super::warnings::warnings_ui(ui, &report.warnings, Some(out));
     }
+    deadlines_ui(ui, &screen.view.deadlines);
     ui.separator();
 
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {

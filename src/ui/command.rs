@@ -11,6 +11,14 @@ use crate::domain::{DocumentKind, Signature};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     ShowList,
+    /// The statistics screen.
+    ShowStats,
+    /// Writes the statistics of `query` as an Excel workbook (or the register as CSV) in the
+    /// user's Documents folder, on a background thread.
+    ExportStats {
+        query: crate::app::stats::Query,
+        csv: bool,
+    },
     OpenCase(Uuid),
     /// Opens the "Vụ việc mới" dialog.
     NewCaseDialog,

@@ -5,6 +5,7 @@ pub mod case_list;
 pub mod case_view;
 pub mod command;
 pub mod new_case;
+pub mod stats;
 pub mod theme;
 pub mod typing;
 pub mod warnings;
@@ -82,6 +83,7 @@ pub enum Screen {
     List,
     Case(Box<CaseScreen>),
     Wizard(Box<WizardState>),
+    Stats(Box<stats::StatsScreen>),
 }
 
 /// The application state of the window.
@@ -138,6 +140,8 @@ enum JobDone {
     Synced(Result<crate::app::sync::SyncReport, (String, bool)>),
     /// A PDF written to this file.
     Pdf(PathBuf),
+    /// A report (Excel or CSV) written to this file.
+    Report(PathBuf),
     /// The offender index is in memory (None: none was ever fetched).
     Index(Option<crate::app::warnings::IndexStatus>),
     /// A package built and written next to `out` (as `out.part`), waiting for its version
@@ -148,7 +152,7 @@ enum JobDone {
 impl AnchiApp {
     /// The window's state over an open workspace.
     pub fn new(ws: Workspace) -> Result<AnchiApp, AppError> {
-        let list = CaseListState::new(ws.list_cases()?);
+        let list = CaseListState::new(ws.list_cases()?, &ws.reference);
         Ok(AnchiApp {
             ws: std::sync::Arc::new(ws),
             list,
@@ -210,6 +214,7 @@ impl AnchiApp {
                 }
                 Some(Ok(JobDone::Package { built, out })) => self.package_written(*built, &out),
                 Some(Ok(JobDone::Synced(result))) => self.synced(result),
+                Some(Ok(JobDone::Report(path))) => self.notice = Some(format!("Đã xuất báo cáo: {}", path.display())),
                 Some(Ok(JobDone::Index(status))) => {
                     self.index = status;
                     self.refresh_warnings();
@@ -236,6 +241,9 @@ impl AnchiApp {
                 let hint = "Gửi các gói hồ sơ có chữ ký về máy chủ của Chi cục; tự gửi lại định kỳ khi cửa sổ còn mở";
                 if ui.button("Gửi về Chi cục…").on_hover_text(hint).clicked() {
                     self.sync_dialog = Some(String::new());
+                }
+                if ui.button("Thống kê").on_hover_text("Số liệu của đội theo lĩnh vực, nhóm hàng, thời gian; xuất Excel").clicked() {
+                    commands.push(Command::ShowStats);
                 }
                 if let Some(status) = &self.index {
                     let text = status.describe_vi(chrono::Utc::now());
@@ -297,6 +305,7 @@ impl AnchiApp {
             }
             Screen::Case(screen) => case_view_ui(ui, screen, &self.ws.reference, &mut commands),
             Screen::Wizard(w) => wizard_ui(ui, w, &mut commands),
+            Screen::Stats(s) => stats::stats_ui(ui, s, &mut commands),
         });
         if let Some(passphrase) = &mut self.sync_dialog {
             sync_dialog_ui(ui.ctx(), passphrase, &self.ws, &mut commands);
@@ -330,6 +339,19 @@ impl AnchiApp {
         for command in commands {
             self.execute(command);
         }
+        if let Screen::Stats(s) = &mut self.screen {
+            match s.query(crate::app::now().date()) {
+                Ok(query) if s.stats.as_ref().is_none_or(|(q, _)| *q != query) => {
+                    s.problem = None;
+                    match self.ws.stats(&query) {
+                        Ok(stats) => s.stats = Some((query, stats)),
+                        Err(e) => self.error = Some(e.vi()),
+                    }
+                }
+                Ok(_) => s.problem = None,
+                Err(problem) => s.problem = Some(problem),
+            }
+        }
         if let Screen::Wizard(w) = &mut self.screen
             && w.needs_check
         {
@@ -362,6 +384,7 @@ impl AnchiApp {
             match &self.screen {
                 Screen::Case(_) => out.push(Command::ShowList),
                 Screen::Wizard(w) => out.push(Command::OpenCase(w.case.id)),
+                Screen::Stats(_) => out.push(Command::ShowList),
                 Screen::List => {}
             }
         }
@@ -387,9 +410,25 @@ impl AnchiApp {
     fn try_execute(&mut self, command: Command) -> Result<(), AppError> {
         let now = crate::app::now();
         match command {
+            Command::ShowStats => {
+                self.leave_wizard();
+                self.screen = Screen::Stats(Box::default());
+            }
+            Command::ExportStats { query, csv } => {
+                let out = self.ws.default_report_path(csv);
+                let ws = self.ws.clone();
+                self.spawn("xuat-bao-cao", "Đang xuất báo cáo…", move || {
+                    let written = if csv {
+                        ws.export_csv(&query, &out).map(|_| ())
+                    } else {
+                        ws.export_xlsx(&query, &out).map(|_| ())
+                    };
+                    Some(written.map(|()| JobDone::Report(out)).map_err(|e| e.vi()))
+                })?;
+            }
             Command::ShowList => {
                 self.leave_wizard();
-                self.list.reload(self.ws.list_cases()?);
+                self.list.reload(self.ws.list_cases()?, &self.ws.reference);
                 self.screen = Screen::List;
             }
             Command::OpenCase(id) => {
@@ -723,13 +762,13 @@ impl AnchiApp {
         let case = match &self.screen {
             Screen::Case(screen) => screen.view.case.id,
             Screen::Wizard(w) => w.case.id,
-            Screen::List => return,
+            Screen::List | Screen::Stats(_) => return,
         };
         let report = self.subject_warnings(case);
         match &mut self.screen {
             Screen::Case(screen) => screen.view.warnings = report,
             Screen::Wizard(w) => w.warnings = report.map(|r| r.warnings).unwrap_or_default(),
-            Screen::List => {}
+            Screen::List | Screen::Stats(_) => {}
         }
     }
 
