@@ -1,5 +1,6 @@
 //! Deadlines and statistics over 100,000 cases (issue 8): the statistics the screen shows
-//! (from the list rows, as the window holds them), every open deadline, and the Excel and
+//! (from the rows and facts in memory, as the screen holds them; and with reading them),
+//! every open deadline, and the Excel and
 //! CSV exports of every case.
 //!
 //! `cargo bench --bench reports`. ANCHI_BENCH_CASES changes the count.
@@ -13,7 +14,7 @@ fn reports(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(dir.path()).unwrap();
     ws.make_demo(cases, 1).unwrap();
-    let rows = ws.list_cases().unwrap();
+    let rows = ws.rows_with_facts().unwrap();
     let members = ws.unit().unwrap().members.clone();
     let all = Query { from: None, to: None, period: Period::Month };
 

@@ -493,12 +493,15 @@ fn another_team_is_warned_of_sanctions_and_inspections_through_the_province_inde
     // the same act today (if its window is still open), and the sanction as an earlier case.
     let today = anchi::app::now().date();
     let sent = first.list_cases().unwrap();
-    let sanctioned = sent
+    let with_facts = first.rows_with_facts().unwrap();
+    let (sanctioned, facts) = with_facts
         .iter()
-        .filter(|r| r.documents_finalised > 0 && r.subject_identifier.is_some())
-        .find(|r| r.sanctions.iter().any(|s| !s.warning_only && s.decided_on > today - chrono::Duration::days(330)))
+        .filter(|(r, _)| r.documents_finalised > 0 && r.subject_identifier.is_some())
+        .find(|(_, f)| {
+            f.sanctions.iter().any(|s| !s.warning_only && s.decided_on > today - chrono::Duration::days(330))
+        })
         .expect("a sanction within the last year");
-    let sanction = &sanctioned.sanctions[0];
+    let sanction = &facts.sanctions[0];
     let facts = SubjectFacts::of_summary(sanctioned);
     let act =
         anchi::domain::summary::ViolationFact { on: today, act: String::new(), provision: sanction.provision.clone() };

@@ -28,11 +28,11 @@ fn harness(dir: &std::path::Path) -> Harness<'static, AnchiApp> {
 /// with that sanction.
 fn recently_sanctioned(ws: &Workspace) -> (CaseSummary, SanctionFact) {
     let since = anchi::app::now().date() - chrono::Duration::days(300);
-    ws.list_cases()
+    ws.rows_with_facts()
         .unwrap()
         .into_iter()
-        .find_map(|r| {
-            let s = r.sanctions.iter().find(|s| s.decided_on > since && !s.warning_only)?.clone();
+        .find_map(|(r, f)| {
+            let s = f.sanctions.iter().find(|s| s.decided_on > since && !s.warning_only)?.clone();
             r.subject_identifier.is_some().then_some((r, s))
         })
         .expect("the demo has a recent sanction")

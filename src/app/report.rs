@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::stats::{Dimension, Line, Query, Stats, Totals, compute, counted};
 use super::{AppError, Workspace};
+use crate::domain::summary::CaseFacts;
 use crate::domain::{CaseSummary, DocumentKind, DocumentState, Gender, Member, SubjectKind};
 
 /// The columns of the summary tables, after the first.
@@ -110,10 +111,10 @@ fn excel_date(day: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
 }
 
 /// One row of the register as text cells (CSV) — the workbook writes the same with types.
-fn register_cells(row: &CaseSummary, ws: &Workspace, members: &[Member]) -> [String; 12] {
+fn register_cells(row: &CaseSummary, facts: &CaseFacts, ws: &Workspace, members: &[Member]) -> [String; 12] {
     let lead = row.lead_member.as_deref().unwrap_or_default();
     let lead = members.iter().find(|m| m.card_number == lead).map_or(lead.to_string(), |m| m.full_name.clone());
-    let provisions: Vec<&str> = row.sanctions.iter().map(|s| s.provision.as_str()).collect();
+    let provisions: Vec<&str> = facts.sanctions.iter().map(|s| s.provision.as_str()).collect();
     [
         row.opened_at.format("%d/%m/%Y").to_string(),
         row.subject_name.clone(),
@@ -124,7 +125,7 @@ fn register_cells(row: &CaseSummary, ws: &Workspace, members: &[Member]) -> [Str
         row.latest_number.clone().unwrap_or_default(),
         lead,
         provisions.join("; "),
-        if row.sanctions.is_empty() { String::new() } else { row.fine_vnd.unwrap_or(0).to_string() },
+        if row.sanction_marks.is_empty() { String::new() } else { row.fine_vnd.unwrap_or(0).to_string() },
         if row.paid_vnd > 0 { row.paid_vnd.to_string() } else { String::new() },
         row.id.to_string(),
     ]
@@ -139,9 +140,9 @@ impl Workspace {
     }
 
     /// The rows counted by `query`, oldest first (the register's order).
-    fn register_rows(&self, query: &Query) -> Result<Vec<CaseSummary>, AppError> {
-        let mut rows: Vec<CaseSummary> = self.list_cases()?.into_iter().filter(|r| counted(r, query)).collect();
-        rows.sort_by_key(|r| r.opened_at);
+    fn register_rows(&self, query: &Query) -> Result<Vec<(CaseSummary, CaseFacts)>, AppError> {
+        let mut rows: Vec<_> = self.rows_with_facts()?.into_iter().filter(|(r, _)| counted(r, query)).collect();
+        rows.sort_by_key(|(r, _)| r.opened_at);
         Ok(rows)
     }
 
@@ -156,7 +157,12 @@ impl Workspace {
         Ok(stats)
     }
 
-    fn xlsx_bytes(&self, stats: &Stats, rows: &[CaseSummary], members: &[Member]) -> Result<Vec<u8>, XlsxError> {
+    fn xlsx_bytes(
+        &self,
+        stats: &Stats,
+        rows: &[(CaseSummary, CaseFacts)],
+        members: &[Member],
+    ) -> Result<Vec<u8>, XlsxError> {
         let f = Formats::new();
         let mut book = Workbook::new();
         let sheets = [
@@ -179,16 +185,16 @@ impl Workspace {
         for (c, width) in [12, 40, 16, 18, 28, 22, 22, 24, 40, 16, 16, 38].iter().enumerate() {
             ws.set_column_width(c as u16, *width)?;
         }
-        for (r, row) in rows.iter().enumerate() {
+        for (r, (row, facts)) in rows.iter().enumerate() {
             let r = r as u32 + 1;
-            let cells = register_cells(row, self, members);
+            let cells = register_cells(row, facts, self, members);
             ws.write_datetime_with_format(r, 0, excel_date(row.opened_at.date())?, &f.date)?;
             for c in [1, 2, 3, 4, 5, 6, 7, 8, 11] {
                 if !cells[c].is_empty() {
                     ws.write_string(r, c as u16, &cells[c])?;
                 }
             }
-            if !row.sanctions.is_empty() {
+            if !row.sanction_marks.is_empty() {
                 ws.write_number_with_format(r, 9, row.fine_vnd.unwrap_or(0) as f64, &f.money)?;
             }
             if row.paid_vnd > 0 {
@@ -208,8 +214,8 @@ impl Workspace {
         let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         let csv_error = |e: csv::Error| AppError::Files(format!("CSV: {e}"));
         writer.write_record(REGISTER_HEADERS).map_err(csv_error)?;
-        for row in &rows {
-            writer.write_record(register_cells(row, self, &members)).map_err(csv_error)?;
+        for (row, facts) in &rows {
+            writer.write_record(register_cells(row, facts, self, &members)).map_err(csv_error)?;
         }
         let bytes = writer.into_inner().map_err(|e| AppError::Files(format!("CSV: {e}")))?;
         super::write_file_atomically(out, &bytes)?;
@@ -221,7 +227,7 @@ impl Workspace {
     pub fn national_export(&self, query: &Query) -> Result<NationalExport, AppError> {
         let unit = self.unit().cloned();
         let mut decisions = Vec::new();
-        for row in self.register_rows(query)?.iter().filter(|r| !r.sanctions.is_empty()) {
+        for (row, _) in self.register_rows(query)?.iter().filter(|(r, _)| !r.sanction_marks.is_empty()) {
             let case = self.case(row.id)?;
             let s = &case.subject;
             let violator = match s.kind {

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::Reference;
 use crate::domain::matching::provision_key;
+use crate::domain::summary::CaseFacts;
 use crate::domain::{CaseSummary, DocumentKind, Member, Stage};
 
 /// The figures of one group of cases.
@@ -33,21 +34,37 @@ pub struct Totals {
     pub seized_goods_vnd: u64,
 }
 
-impl Totals {
-    fn add_case(&mut self, row: &CaseSummary, seized_vnd: u64) {
+/// What each group a case counts in adds, worked out once per case.
+struct Counted {
+    violation: bool,
+    no_violation: bool,
+    sanctions: u64,
+    fine: u64,
+    paid: u64,
+}
+
+impl Counted {
+    fn of(row: &CaseSummary) -> Counted {
         let has = |kind: DocumentKind| row.milestones.iter().any(|m| m.kind == kind);
+        let sanctions = row.sanction_marks.len() as u64;
+        Counted {
+            violation: has(DocumentKind::BbViPham) || has(DocumentKind::QdXuPhatKhongLapBienBan),
+            no_violation: row.stage == Stage::KhongViPham,
+            sanctions,
+            fine: if sanctions > 0 { row.fine_vnd.unwrap_or(0) } else { 0 },
+            paid: row.paid_vnd,
+        }
+    }
+}
+
+impl Totals {
+    fn add(&mut self, c: &Counted, seized_vnd: u64) {
         self.inspections += 1;
-        if has(DocumentKind::BbViPham) || has(DocumentKind::QdXuPhatKhongLapBienBan) {
-            self.violations += 1;
-        }
-        if row.stage == Stage::KhongViPham {
-            self.no_violation += 1;
-        }
-        self.sanctions += row.sanctions.len() as u64;
-        if !row.sanctions.is_empty() {
-            self.fines_imposed_vnd += row.fine_vnd.unwrap_or(0);
-        }
-        self.fines_collected_vnd += row.paid_vnd;
+        self.violations += u64::from(c.violation);
+        self.no_violation += u64::from(c.no_violation);
+        self.sanctions += c.sanctions;
+        self.fines_imposed_vnd += c.fine;
+        self.fines_collected_vnd += c.paid;
         self.seized_goods_vnd += seized_vnd;
     }
 }
@@ -68,21 +85,6 @@ pub enum Period {
     Month,
     Quarter,
     Year,
-}
-
-impl Period {
-    fn key(self, day: NaiveDate) -> (String, String) {
-        match self {
-            Period::Month => {
-                (format!("{}-{:02}", day.year(), day.month()), format!("{:02}/{}", day.month(), day.year()))
-            }
-            Period::Quarter => {
-                let q = (day.month() - 1) / 3 + 1;
-                (format!("{}-Q{q}", day.year()), format!("Quý {q}/{}", day.year()))
-            }
-            Period::Year => (day.year().to_string(), format!("Năm {}", day.year())),
-        }
-    }
 }
 
 /// What to count: the cases opened from `from` to `to` (both included, either open).
@@ -149,71 +151,125 @@ pub fn counted(row: &CaseSummary, query: &Query) -> bool {
     row.stage != Stage::DaHuy && query.from.is_none_or(|f| day >= f) && query.to.is_none_or(|t| day <= t)
 }
 
-/// The statistics of the rows opened in the query's period.
-pub fn compute(rows: &[CaseSummary], reference: &Reference, members: &[Member], query: &Query) -> Stats {
+/// The statistics of the cases opened in the query's period, from their list rows and
+/// facts (same order, same cases).
+pub fn compute(rows: &[(CaseSummary, CaseFacts)], reference: &Reference, members: &[Member], query: &Query) -> Stats {
     let mut totals = Totals::default();
-    let mut field: BTreeMap<String, Totals> = BTreeMap::new();
-    let mut group: BTreeMap<String, Totals> = BTreeMap::new();
-    let mut provision: BTreeMap<String, (String, Totals)> = BTreeMap::new();
-    let mut inspector: BTreeMap<String, Totals> = BTreeMap::new();
-    let mut period: BTreeMap<String, (String, Totals)> = BTreeMap::new();
+    // Keys borrowed from the rows while counting; labels made once per key at the end.
+    let mut field: HashMap<&str, Totals> = HashMap::new();
+    let mut group: HashMap<&str, Totals> = HashMap::new();
+    let mut inspector: HashMap<&str, Totals> = HashMap::new();
+    let mut period: BTreeMap<(i32, u32), Totals> = BTreeMap::new();
+    // Provisions: each text folded once; texts that compare equal share a bucket.
+    let mut bucket_of: HashMap<&str, usize> = HashMap::new();
+    let mut bucket_by_key: HashMap<String, usize> = HashMap::new();
+    let mut provision: Vec<(&str, Totals)> = Vec::new();
     // Goods names repeat a lot: classify each once.
     let mut group_of: HashMap<&str, &str> = HashMap::new();
-    for row in rows.iter().filter(|r| counted(r, query)) {
+    let mut groups: Vec<(&str, u64)> = Vec::new();
+    let mut cited: Vec<usize> = Vec::new();
+    for (row, facts) in rows.iter().filter(|(r, _)| counted(r, query)) {
+        let case = Counted::of(row);
         let seized = row.milestones.iter().any(|m| m.kind == DocumentKind::BbTamGiu);
-        let mut seized_by_group: BTreeMap<&str, u64> = BTreeMap::new();
-        for g in &row.goods {
+        groups.clear();
+        for g in &facts.goods {
             let code = *group_of.entry(g.name.as_str()).or_insert_with(|| reference.goods_group(&g.name).code.as_str());
-            *seized_by_group.entry(code).or_default() += if seized { g.value_vnd } else { 0 };
+            let value = if seized { g.value_vnd } else { 0 };
+            match groups.iter_mut().find(|(c, _)| *c == code) {
+                Some((_, v)) => *v += value,
+                None => groups.push((code, value)),
+            }
         }
-        let seized_vnd: u64 = seized_by_group.values().sum();
-        totals.add_case(row, seized_vnd);
-        field.entry(row.field.clone()).or_default().add_case(row, seized_vnd);
-        for (code, value) in &seized_by_group {
-            group.entry(code.to_string()).or_default().add_case(row, *value);
+        let seized_vnd: u64 = groups.iter().map(|(_, v)| v).sum();
+        totals.add(&case, seized_vnd);
+        field.entry(row.field.as_str()).or_default().add(&case, seized_vnd);
+        for (code, value) in &groups {
+            group.entry(code).or_default().add(&case, *value);
         }
         // The provisions of the decisions, or of the violation records before a decision.
-        let mut cited: Vec<&str> = row.sanctions.iter().map(|s| s.provision.as_str()).collect();
-        if cited.is_empty() {
-            cited = row.violations.iter().map(|v| v.provision.as_str()).collect();
+        let texts: Vec<&str> = if facts.sanctions.is_empty() {
+            facts.violations.iter().map(|v| v.provision.as_str()).collect()
+        } else {
+            facts.sanctions.iter().map(|s| s.provision.as_str()).collect()
+        };
+        cited.clear();
+        for text in texts {
+            let bucket = *bucket_of.entry(text).or_insert_with(|| {
+                *bucket_by_key.entry(provision_key(text)).or_insert_with(|| {
+                    provision.push((text, Totals::default()));
+                    provision.len() - 1
+                })
+            });
+            cited.push(bucket);
         }
-        let mut keys: Vec<(String, &str)> = cited.into_iter().map(|p| (provision_key(p), p)).collect();
-        keys.sort();
-        keys.dedup_by(|a, b| a.0 == b.0);
-        for (key, text) in keys {
-            provision.entry(key).or_insert_with(|| (text.to_string(), Totals::default())).1.add_case(row, seized_vnd);
+        cited.sort_unstable();
+        cited.dedup();
+        for &bucket in &cited {
+            provision[bucket].1.add(&case, seized_vnd);
         }
-        inspector.entry(row.lead_member.clone().unwrap_or_default()).or_default().add_case(row, seized_vnd);
-        let (key, label) = query.period.key(row.opened_at.date());
-        period.entry(key).or_insert_with(|| (label, Totals::default())).1.add_case(row, seized_vnd);
+        inspector.entry(row.lead_member.as_deref().unwrap_or_default()).or_default().add(&case, seized_vnd);
+        let day = row.opened_at.date();
+        let at = match query.period {
+            Period::Month => (day.year(), day.month()),
+            Period::Quarter => (day.year(), (day.month() - 1) / 3 + 1),
+            Period::Year => (day.year(), 0),
+        };
+        period.entry(at).or_default().add(&case, seized_vnd);
     }
-    let named = |map: BTreeMap<String, Totals>, name: &dyn Fn(&str) -> String| -> Vec<Line> {
-        map.into_iter().map(|(key, totals)| Line { label: name(&key), key, totals }).collect()
+    let by_count = |mut lines: Vec<Line>| {
+        lines.sort_by(|a, b| b.totals.inspections.cmp(&a.totals.inspections).then(a.label.cmp(&b.label)));
+        lines
     };
-    let mut by_field = named(field, &|k| reference.field_name(k).unwrap_or(k).to_string());
-    by_field.sort_by_key(|l| std::cmp::Reverse(l.totals.inspections));
+    let named = |map: HashMap<&str, Totals>, name: &dyn Fn(&str) -> String| -> Vec<Line> {
+        by_count(map.into_iter().map(|(key, totals)| Line { label: name(key), key: key.to_string(), totals }).collect())
+    };
+    let by_field = named(field, &|k| reference.field_name(k).unwrap_or(k).to_string());
     let group_name =
         |k: &str| reference.goods_groups.iter().find(|g| g.code == k).map_or(k, |g| g.name.as_str()).to_string();
-    let mut by_goods_group = named(group, &group_name);
-    by_goods_group.sort_by_key(|l| std::cmp::Reverse(l.totals.inspections));
-    let mut by_provision: Vec<Line> =
-        provision.into_iter().map(|(key, (label, totals))| Line { key, label, totals }).collect();
-    by_provision.sort_by_key(|l| std::cmp::Reverse(l.totals.inspections));
+    let by_goods_group = named(group, &group_name);
+    let by_provision = by_count(
+        provision
+            .into_iter()
+            .map(|(text, totals)| Line { key: provision_key(text), label: text.to_string(), totals })
+            .collect(),
+    );
     let member_name = |card: &str| match members.iter().find(|m| m.card_number == card) {
         Some(m) => format!("{} ({card})", m.full_name),
         None if card.is_empty() => "Chưa ghi".to_string(),
         None => card.to_string(),
     };
-    let mut by_inspector = named(inspector, &member_name);
-    by_inspector.sort_by_key(|l| std::cmp::Reverse(l.totals.inspections));
-    let by_period = period.into_iter().map(|(key, (label, totals))| Line { key, label, totals }).collect();
+    let by_inspector = named(inspector, &member_name);
+    let by_period = period
+        .into_iter()
+        .map(|((year, part), totals)| {
+            let (key, label) = match query.period {
+                Period::Month => (format!("{year}-{part:02}"), format!("{part:02}/{year}")),
+                Period::Quarter => (format!("{year}-Q{part}"), format!("Quý {part}/{year}")),
+                Period::Year => (year.to_string(), format!("Năm {year}")),
+            };
+            Line { key, label, totals }
+        })
+        .collect();
     Stats { from: query.from, to: query.to, totals, by_field, by_goods_group, by_provision, by_inspector, by_period }
 }
 
 impl super::Workspace {
+    /// Every case's list row with its facts, newest first.
+    pub fn rows_with_facts(&self) -> Result<Vec<(CaseSummary, CaseFacts)>, super::AppError> {
+        let mut facts: HashMap<uuid::Uuid, CaseFacts> = self.store.facts()?.into_iter().map(|f| (f.id, f)).collect();
+        Ok(self
+            .list_cases()?
+            .into_iter()
+            .map(|row| {
+                let f = facts.remove(&row.id).unwrap_or_else(|| CaseFacts { id: row.id, ..Default::default() });
+                (row, f)
+            })
+            .collect())
+    }
+
     /// The statistics of this laptop's cases for `query`.
     pub fn stats(&self, query: &Query) -> Result<Stats, super::AppError> {
-        let rows = self.list_cases()?;
+        let rows = self.rows_with_facts()?;
         let members = self.unit().map(|u| u.members.as_slice()).unwrap_or_default();
         Ok(compute(&rows, &self.reference, members, query))
     }

@@ -21,7 +21,7 @@ use super::{AppError, Workspace};
 use crate::domain::matching::{
     Match, NameKey, SubjectFacts, is_repeat, normalise_identifier, provision_key, repeat_window_end,
 };
-use crate::domain::summary::{ViolationFact, violations_of};
+use crate::domain::summary::{CaseFacts, ViolationFact, provision_hash, violations_of};
 use crate::domain::{Case, CaseSummary, DocumentKind};
 use crate::protocol::{EntryKind, OffenderEntry};
 
@@ -164,11 +164,12 @@ pub struct LocalSubjects {
 }
 
 impl LocalSubjects {
-    /// One inspection entry per case and one sanction entry per finalised sanction decision.
+    /// One entry per case (its subject, the day it was opened); its sanctions and acts are
+    /// read from its row's marks, their texts from its facts when a warning needs them.
     pub fn new(summaries: Vec<CaseSummary>, team_id: &str) -> LocalSubjects {
-        let mut entries = Vec::with_capacity(summaries.len() * 2);
+        let mut entries = Vec::with_capacity(summaries.len());
         for row in &summaries {
-            let entry = |kind, decided_on, act: &str, provision: &str| OffenderEntry {
+            entries.push(OffenderEntry {
                 identifier: row.subject_identifier.clone(),
                 folded_name: String::new(),
                 name: row.subject_name.clone(),
@@ -176,15 +177,12 @@ impl LocalSubjects {
                 commune: row.subject_commune,
                 team_id: team_id.to_string(),
                 case_id: row.id,
-                act: act.to_string(),
-                provision: provision.to_string(),
-                decided_on,
+                act: String::new(),
+                provision: String::new(),
+                decided_on: row.opened_at.date(),
                 fine_vnd: row.fine_vnd,
-                kind,
-            };
-            entries.push(entry(EntryKind::Inspection, row.opened_at.date(), "", ""));
-            entries
-                .extend(row.sanctions.iter().map(|s| entry(EntryKind::Sanction, s.decided_on, &s.act, &s.provision)));
+                kind: EntryKind::Inspection,
+            });
         }
         LocalSubjects { lookup: OffenderLookup::new(entries), rows: summaries.into_iter().map(|r| (r.id, r)).collect() }
     }
@@ -226,7 +224,9 @@ pub fn acts_of(case: &Case, today: NaiveDate) -> Vec<ViolationFact> {
 
 /// The warnings for a subject, from the two lookups. `this_case` is left out of the
 /// earlier cases; `acts` are the acts of the case in hand (for tái phạm and vi phạm nhiều
-/// lần); `today` dates the "recently" of other teams' inspections.
+/// lần); `today` dates the "recently" of other teams' inspections; `facts_of` reads an
+/// earlier case's facts (the texts of its sanctions and acts).
+#[allow(clippy::too_many_arguments)]
 pub fn warnings_for(
     subject: &SubjectFacts,
     this_case: Option<Uuid>,
@@ -235,7 +235,9 @@ pub fn warnings_for(
     province: Option<&ProvinceIndex>,
     own_team: &str,
     today: NaiveDate,
+    facts_of: &dyn Fn(Uuid) -> Option<CaseFacts>,
 ) -> Vec<Warning> {
+    let act_hashes: Vec<u64> = acts.iter().map(|a| provision_hash(&a.provision)).collect();
     let mut out = Vec::new();
     repeated_within_case(acts, &mut out);
 
@@ -250,7 +252,10 @@ pub fn warnings_for(
             continue;
         }
         let Some(row) = local.rows.get(&entry.case_id) else { continue };
-        for sanction in &row.sanctions {
+        // Read the texts only when a mark says an act may repeat.
+        let relevant = row.sanction_marks.iter().chain(&row.violation_marks).any(|m| act_hashes.contains(&m.provision));
+        let facts = if relevant { facts_of(row.id).unwrap_or_default() } else { CaseFacts::default() };
+        for sanction in &facts.sanctions {
             for act in acts {
                 if provision_key(&sanction.provision) == provision_key(&act.provision)
                     && is_repeat(sanction.decided_on, sanction.warning_only, act.on)
@@ -280,8 +285,8 @@ pub fn warnings_for(
                 }
             }
         }
-        if row.sanctions.is_empty() {
-            for earlier_act in &row.violations {
+        if row.sanction_marks.is_empty() {
+            for earlier_act in &facts.violations {
                 for act in acts {
                     let limit = earlier_act.on.checked_add_months(chrono::Months::new(LIMITATION_MONTHS));
                     if provision_key(&earlier_act.provision) == provision_key(&act.provision)
@@ -451,32 +456,39 @@ pub enum Badge {
 /// reload): subjects are grouped by their identifier (a branch with its parent), or without
 /// one by their folded name and commune; the fuzzy matching runs when a case is opened.
 pub fn list_badges(rows: &[CaseSummary]) -> HashMap<Uuid, Badge> {
-    let mut groups: HashMap<String, Vec<&CaseSummary>> = HashMap::new();
-    for row in rows {
-        let key = match row.subject_identifier.as_deref().map(normalise_identifier).filter(|s| !s.is_empty()) {
-            Some(id) if id.len() == 13 && id.bytes().all(|b| b.is_ascii_digit()) => format!("id:{}", &id[..10]),
-            Some(id) => format!("id:{id}"),
+    use std::hash::{Hash, Hasher};
+    // A hash of the subject's key: its identifier (a branch with its parent), or without
+    // one its legal forms, sorted name words and commune.
+    let key = |row: &CaseSummary| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        match row.subject_identifier.as_deref().map(normalise_identifier).filter(|s| !s.is_empty()) {
+            Some(id) if id.len() == 13 && id.bytes().all(|b| b.is_ascii_digit()) => (0u8, &id[..10]).hash(&mut h),
+            Some(id) => (0u8, id.as_str()).hash(&mut h),
             None => {
-                let key = NameKey::of(&row.subject_name);
-                let mut words = key.words;
+                let name = NameKey::of(&row.subject_name);
+                let mut words = name.words;
                 words.sort();
-                format!("name:{:?}:{}:{:?}", key.forms, words.join(" "), row.subject_commune)
+                (1u8, name.forms.iter().map(|f| *f as u8).collect::<Vec<_>>(), words, row.subject_commune).hash(&mut h);
             }
-        };
-        groups.entry(key).or_default().push(row);
+        }
+        h.finish()
+    };
+    let mut groups: HashMap<u64, Vec<usize>> = HashMap::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        groups.entry(key(row)).or_default().push(i);
     }
     let mut badges = HashMap::new();
     for group in groups.values_mut().filter(|g| g.len() > 1) {
-        group.sort_by_key(|r| r.opened_at);
-        for (i, row) in group.iter().enumerate().skip(1) {
-            let earlier = &group[..i];
-            let repeat = row.violations.iter().any(|act| {
-                earlier.iter().flat_map(|e| &e.sanctions).any(|s| {
-                    provision_key(&s.provision) == provision_key(&act.provision)
-                        && is_repeat(s.decided_on, s.warning_only, act.on)
-                })
+        group.sort_by_key(|&i| rows[i].opened_at);
+        for (n, &i) in group.iter().enumerate().skip(1) {
+            let row = &rows[i];
+            let repeat = row.violation_marks.iter().any(|act| {
+                group[..n]
+                    .iter()
+                    .flat_map(|&e| &rows[e].sanction_marks)
+                    .any(|s| s.provision == act.provision && is_repeat(s.on, s.warning_only, act.on))
             });
-            badges.insert(row.id, if repeat { Badge::Repeat } else { Badge::Earlier(i as u32) });
+            badges.insert(row.id, if repeat { Badge::Repeat } else { Badge::Earlier(n as u32) });
         }
     }
     badges
@@ -551,8 +563,17 @@ impl Workspace {
         if let Some(status) = index.as_mut() {
             status.expired = status.expires_at < Utc::now();
         }
-        let warnings =
-            warnings_for(subject, this_case, acts, &local, province.as_deref(), &self.own_team(), super::now().date());
+        let facts_of = |id| self.store.facts_of(id).ok().flatten();
+        let warnings = warnings_for(
+            subject,
+            this_case,
+            acts,
+            &local,
+            province.as_deref(),
+            &self.own_team(),
+            super::now().date(),
+            &facts_of,
+        );
         Ok(SubjectReport { warnings, index })
     }
 
@@ -629,7 +650,17 @@ mod tests {
         ViolationFact { on, act: String::new(), provision: provision.into() }
     }
 
+    thread_local! {
+        /// The facts of the cases the test's `local` was made of.
+        static FACTS: std::cell::RefCell<HashMap<Uuid, CaseFacts>> = Default::default();
+    }
+
+    fn facts_of(id: Uuid) -> Option<CaseFacts> {
+        FACTS.with(|f| f.borrow().get(&id).cloned())
+    }
+
     fn local(cases: &[&Case]) -> LocalSubjects {
+        FACTS.with(|f| f.borrow_mut().extend(cases.iter().map(|c| (c.id, CaseFacts::of(c)))));
         LocalSubjects::new(cases.iter().map(|c| CaseSummary::of(c)).collect(), "LS-D1")
     }
 
@@ -644,7 +675,7 @@ mod tests {
         let facts = SubjectFacts::of(&subject("CTY TNHH TM DAI PHAT", Some("4922302780")));
         let today = d(2026, 3, 12);
 
-        let inside = warnings_for(&facts, None, &[act(d(2026, 3, 10), P)], &local, None, "LS-D1", today);
+        let inside = warnings_for(&facts, None, &[act(d(2026, 3, 10), P)], &local, None, "LS-D1", today, &facts_of);
         let repeat = inside.iter().find(|w| w.kind == WarningKind::RepeatOffence).expect("flagged on the last day");
         assert_eq!(repeat.until, Some(d(2026, 3, 10)));
         assert_eq!(repeat.reason_vi.as_deref(), Some("cùng mã số thuế"));
@@ -654,11 +685,19 @@ mod tests {
             Some("Tái phạm (đã bị xử phạt ngày 10/03/2025 về hành vi cùng điều khoản)")
         );
 
-        let outside = warnings_for(&facts, None, &[act(d(2026, 3, 11), P)], &local, None, "LS-D1", today);
+        let outside = warnings_for(&facts, None, &[act(d(2026, 3, 11), P)], &local, None, "LS-D1", today, &facts_of);
         assert_eq!(kinds(&outside), [WarningKind::EarlierCase], "the day after the window: only the earlier case");
 
-        let other_act =
-            warnings_for(&facts, None, &[act(d(2026, 1, 5), "điểm b khoản 2 Điều 9")], &local, None, "LS-D1", today);
+        let other_act = warnings_for(
+            &facts,
+            None,
+            &[act(d(2026, 1, 5), "điểm b khoản 2 Điều 9")],
+            &local,
+            None,
+            "LS-D1",
+            today,
+            &facts_of,
+        );
         assert_eq!(kinds(&other_act), [WarningKind::EarlierCase], "another provision is not a repeat");
     }
 
@@ -667,7 +706,7 @@ mod tests {
         let earlier = sanctioned(subject(DAI_PHAT, Some("4922302780")), d(2025, 3, 10), P, None);
         let local = local(&[&earlier]);
         let facts = SubjectFacts::of(&subject(DAI_PHAT, Some("4922302780")));
-        let on = |day| warnings_for(&facts, None, &[act(day, P)], &local, None, "LS-D1", day);
+        let on = |day| warnings_for(&facts, None, &[act(day, P)], &local, None, "LS-D1", day, &facts_of);
         assert!(kinds(&on(d(2025, 9, 10))).contains(&WarningKind::RepeatOffence));
         assert!(!kinds(&on(d(2025, 9, 11))).contains(&WarningKind::RepeatOffence));
     }
@@ -677,8 +716,16 @@ mod tests {
         let case = sanctioned(subject(DAI_PHAT, Some("4922302780")), d(2025, 3, 10), P, Some(1));
         let local = local(&[&case]);
         let facts = SubjectFacts::of(&case.subject);
-        let got =
-            warnings_for(&facts, Some(case.id), &acts_of(&case, d(2025, 3, 10)), &local, None, "LS-D1", d(2025, 3, 10));
+        let got = warnings_for(
+            &facts,
+            Some(case.id),
+            &acts_of(&case, d(2025, 3, 10)),
+            &local,
+            None,
+            "LS-D1",
+            d(2025, 3, 10),
+            &facts_of,
+        );
         assert!(got.is_empty(), "{got:?}");
     }
 
@@ -711,7 +758,16 @@ mod tests {
         };
         // Typed without accents, words in another order, no tax code: found by name and commune.
         let facts = SubjectFacts::of(&subject("Cty TNHH Dai Phat Thuong Mai", None));
-        let got = warnings_for(&facts, None, &[act(today, P)], &LocalSubjects::default(), Some(&index), "LS-D1", today);
+        let got = warnings_for(
+            &facts,
+            None,
+            &[act(today, P)],
+            &LocalSubjects::default(),
+            Some(&index),
+            "LS-D1",
+            today,
+            &facts_of,
+        );
         let repeat = got.iter().find(|w| w.kind == WarningKind::RepeatOffence).expect("a repeat from the index");
         assert_eq!(repeat.source, Source::ProvinceIndex);
         assert_eq!(repeat.team_id.as_deref(), Some("LS-D3"));
@@ -770,6 +826,7 @@ mod tests {
             None,
             "LS-D1",
             d(2026, 2, 3),
+            &facts_of,
         );
         assert_eq!(kinds(&within), [WarningKind::RepeatedViolation]);
         assert_eq!(within[0].source, Source::ThisCase);
@@ -785,6 +842,7 @@ mod tests {
             None,
             "LS-D1",
             d(2026, 2, 2),
+            &facts_of,
         );
         assert_eq!(kinds(&later), [WarningKind::RepeatedViolation, WarningKind::EarlierCase]);
         assert_eq!(later[0].source, Source::ThisLaptop);

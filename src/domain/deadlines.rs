@@ -322,8 +322,11 @@ pub fn deadlines_of(row: &CaseSummary, rules: &RuleFile, cal: &Calendar, as_of: 
 
 fn one(rule: &Rule, row: &CaseSummary, cal: &Calendar, as_of: NaiveDate) -> Option<Deadline> {
     let finalised = |code: &str| row.milestones.iter().filter(|m| m.kind.code() == code).map(|m| m.on).min();
-    let start =
-        if rule.start == "violation" { row.violations.iter().map(|v| v.on).min()? } else { finalised(&rule.start)? };
+    let start = if rule.start == "violation" {
+        row.violation_marks.iter().map(|v| v.on).min()?
+    } else {
+        finalised(&rule.start)?
+    };
     let closed = matches!(row.stage, Stage::KhongViPham | Stage::DaXuPhat);
     let met_on = rule
         .met_by

@@ -83,7 +83,9 @@ impl NameKey {
             for (parts, form) in SPLIT_FORMS.iter() {
                 // A typo in a long word of the form ("doanh ngiep tu nhan") still reads as it.
                 let alike = words.len() - i >= parts.len()
-                    && parts.iter().zip(&words[i..]).all(|(p, w)| p == w || word_similarity(p, w) > 0.0);
+                    && parts.iter().zip(&words[i..]).all(|(p, w)| {
+                        p == w || (p.as_bytes().first() == w.as_bytes().first() && word_similarity(p, w) > 0.0)
+                    });
                 if alike {
                     forms.push(*form);
                     i += parts.len();

@@ -9,6 +9,7 @@ use super::admin::Address;
 use super::case::{Case, Closure};
 use super::deadlines::Milestone;
 use super::document::{DocumentKind, DocumentState};
+use super::matching::provision_key;
 use super::subject::SubjectKind;
 use super::text::fold;
 use super::workflow::{Stage, stage};
@@ -36,18 +37,60 @@ pub struct CaseSummary {
     /// The subject address's admin units, when coded (matching by name needs them).
     pub subject_province: Option<u16>,
     pub subject_commune: Option<u32>,
-    /// The case's finalised sanction decisions.
-    pub sanctions: Vec<SanctionFact>,
-    /// The acts recorded in the case's violation records (drafts too, not cancelled ones).
-    pub violations: Vec<ViolationFact>,
     /// Every finalised document's kind and date (deadlines count from them).
     pub milestones: Vec<Milestone>,
     /// The day the case ended (no violation found, or sanctioned), if it did.
     pub closed_on: Option<NaiveDate>,
-    /// The goods lines (name, value), for the statistics by goods group.
-    pub goods: Vec<GoodsFact>,
     /// Fines paid, as confirmed by "Xác nhận nộp tiền phạt" documents.
     pub paid_vnd: u64,
+    /// The finalised sanction decisions and the recorded acts, reduced to what the list's
+    /// repeat-offender mark and the deadlines need (no text: the row stays small).
+    pub sanction_marks: Vec<Mark>,
+    pub violation_marks: Vec<Mark>,
+}
+
+/// A sanction or an act, reduced: its provision (a stable hash of [`provision_key`]), its
+/// date, and for a sanction whether it was only a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    pub provision: u64,
+    pub on: NaiveDate,
+    pub warning_only: bool,
+}
+
+/// A provision's stable 64-bit hash (FNV-1a over its comparison key), kept in list rows.
+pub fn provision_hash(provision: &str) -> u64 {
+    provision_key(provision)
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+}
+
+/// What the statistics and the warnings' texts read of a case, kept beside its list row
+/// and read only when needed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFacts {
+    pub id: Uuid,
+    /// The case's finalised sanction decisions.
+    pub sanctions: Vec<SanctionFact>,
+    /// The acts recorded in the case's violation records (drafts too, not cancelled ones).
+    pub violations: Vec<ViolationFact>,
+    /// The goods lines (name, value), for the statistics by goods group.
+    pub goods: Vec<GoodsFact>,
+}
+
+impl CaseFacts {
+    pub fn of(case: &Case) -> CaseFacts {
+        CaseFacts {
+            id: case.id,
+            sanctions: sanctions_of(case),
+            violations: violations_of(case),
+            goods: case
+                .goods
+                .iter()
+                .map(|g| GoodsFact { name: g.name.clone(), value_vnd: g.value_vnd().unwrap_or(0) })
+                .collect(),
+        }
+    }
 }
 
 /// A goods line as the statistics read it.
@@ -146,6 +189,7 @@ impl CaseSummary {
             .max_by_key(|(at, _)| *at)
             .map(|(_, n)| n.to_string());
         let identifier = case.subject.identifier().map(str::to_string);
+        let sanctions = sanctions_of(case);
         let search_key = match &identifier {
             Some(id) => format!("{} {}", fold(&case.subject.name), id.replace('-', "")),
             None => fold(&case.subject.name),
@@ -172,19 +216,12 @@ impl CaseSummary {
                 Address::Coded { commune_code, .. } => Some(*commune_code),
                 Address::Legacy { .. } => None,
             },
-            sanctions: sanctions_of(case),
-            violations: violations_of(case),
             milestones: milestones_of(case),
             closed_on: match &case.closure {
                 Some(Closure::NoViolation { at }) => Some(at.date()),
                 Some(Closure::Cancelled { at, .. }) => Some(at.date()),
-                None => sanctions_of(case).iter().map(|s| s.decided_on).min(),
+                None => sanctions.iter().map(|s| s.decided_on).min(),
             },
-            goods: case
-                .goods
-                .iter()
-                .map(|g| GoodsFact { name: g.name.clone(), value_vnd: g.value_vnd().unwrap_or(0) })
-                .collect(),
             paid_vnd: case
                 .documents
                 .iter()
@@ -192,6 +229,18 @@ impl CaseSummary {
                 .filter_map(|d| d.fields.get("so_tien"))
                 .filter_map(|t| money(t))
                 .sum(),
+            sanction_marks: sanctions
+                .iter()
+                .map(|s| Mark {
+                    provision: provision_hash(&s.provision),
+                    on: s.decided_on,
+                    warning_only: s.warning_only,
+                })
+                .collect(),
+            violation_marks: violations_of(case)
+                .iter()
+                .map(|v| Mark { provision: provision_hash(&v.provision), on: v.on, warning_only: false })
+                .collect(),
         }
     }
 

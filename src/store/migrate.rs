@@ -5,7 +5,7 @@
 use redb::ReadableTable;
 
 use super::{
-    CASE_JOURNAL, CASES, JOURNAL, JournalEntry, META, NUMBER_COUNTERS, NUMBERS, OpenError, PACKAGES, SCHEMA_KEY,
+    CASE_JOURNAL, CASES, FACTS, JOURNAL, JournalEntry, META, NUMBER_COUNTERS, NUMBERS, OpenError, PACKAGES, SCHEMA_KEY,
     SUMMARIES, Store, StoreError, Writer, record,
 };
 
@@ -37,10 +37,12 @@ fn rebuild_summaries(w: &mut Writer) -> Result<(), StoreError> {
     let tx = w.tx();
     let cases = tx.open_table(CASES)?;
     let mut summaries = tx.open_table(SUMMARIES)?;
+    let mut facts = tx.open_table(FACTS)?;
     for row in cases.iter()? {
         let (key, value) = row?;
         let case: crate::domain::Case = record::decode("cases", value.value())?;
         summaries.insert(key.value(), record::encode(&crate::domain::CaseSummary::of(&case)).as_slice())?;
+        facts.insert(key.value(), record::encode(&crate::domain::summary::CaseFacts::of(&case)).as_slice())?;
     }
     Ok(())
 }
@@ -108,6 +110,7 @@ fn create_tables(w: &mut Writer) -> Result<(), StoreError> {
     tx.open_table(NUMBER_COUNTERS)?;
     tx.open_table(NUMBERS)?;
     tx.open_table(PACKAGES)?;
+    tx.open_table(FACTS)?;
     Ok(())
 }
 

@@ -14,6 +14,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, Tab
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
+use crate::domain::summary::CaseFacts;
 use crate::domain::{Case, CaseSummary, DocumentNumber};
 pub use error::{OpenError, StoreError};
 pub use journal::{AuditReport, BrokenLink, JournalEntry};
@@ -25,6 +26,8 @@ pub const DB_FILE: &str = "anchi.redb";
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CASES: TableDefinition<u128, &[u8]> = TableDefinition::new("cases");
 const SUMMARIES: TableDefinition<u128, &[u8]> = TableDefinition::new("case_summaries");
+/// What statistics and warnings read beyond the list row (schema 4), by case.
+const FACTS: TableDefinition<u128, &[u8]> = TableDefinition::new("case_facts");
 const JOURNAL: TableDefinition<u64, &[u8]> = TableDefinition::new("journal");
 /// Index of the journal by case: (case id, entry seq). Schema 2 and later.
 const CASE_JOURNAL: TableDefinition<(u128, u64), ()> = TableDefinition::new("case_journal");
@@ -160,6 +163,29 @@ impl Store {
             Err(redb::TableError::TableDoesNotExist(_)) => Ok(false),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Every case's facts (statistics, warnings), in case-id order.
+    pub fn facts(&self) -> Result<Vec<CaseFacts>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = match tx.open_table(FACTS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        table.iter()?.map(|row| record::decode("case_facts", row?.1.value())).collect()
+    }
+
+    /// One case's facts.
+    pub fn facts_of(&self, id: Uuid) -> Result<Option<CaseFacts>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let table = match tx.open_table(FACTS) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let value = table.get(id.as_u128())?;
+        value.map(|v| record::decode("case_facts", v.value())).transpose()
     }
 
     /// Reads a value from the `meta` table.
@@ -359,6 +385,13 @@ impl Writer {
             self.rows_changed = true;
         }
         drop(summaries);
+        let facts = record::encode(&CaseFacts::of(case));
+        let mut table = self.tx.open_table(FACTS)?;
+        if table.get(key)?.is_none_or(|old| old.value() != facts.as_slice()) {
+            table.insert(key, facts.as_slice())?;
+            self.rows_changed = true;
+        }
+        drop(table);
         self.journal(action, Some(case.id), &bytes)
     }
 

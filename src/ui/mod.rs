@@ -343,9 +343,15 @@ impl AnchiApp {
             match s.query(crate::app::now().date()) {
                 Ok(query) if s.stats.as_ref().is_none_or(|(q, _)| *q != query) => {
                     s.problem = None;
-                    match self.ws.stats(&query) {
-                        Ok(stats) => s.stats = Some((query, stats)),
-                        Err(e) => self.error = Some(e.vi()),
+                    if s.data.is_none() {
+                        match self.ws.rows_with_facts() {
+                            Ok(data) => s.data = Some(data),
+                            Err(e) => self.error = Some(e.vi()),
+                        }
+                    }
+                    if let Some(data) = &s.data {
+                        let members = self.ws.unit().map(|u| u.members.as_slice()).unwrap_or_default();
+                        s.stats = Some((query, crate::app::stats::compute(data, &self.ws.reference, members, &query)));
                     }
                 }
                 Ok(_) => s.problem = None,

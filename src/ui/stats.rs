@@ -99,6 +99,9 @@ pub struct StatsScreen {
     pub stats: Option<(Query, Stats)>,
     /// Why the typed dates cannot be used, if they cannot.
     pub problem: Option<String>,
+    /// Every case's row and facts, read once when the screen opens; the figures of each
+    /// query are computed from them.
+    pub data: Option<Vec<(crate::domain::CaseSummary, crate::domain::summary::CaseFacts)>>,
 }
 
 impl Default for StatsScreen {
@@ -112,6 +115,7 @@ impl Default for StatsScreen {
             measure: Measure::Inspections,
             stats: None,
             problem: None,
+            data: None,
         }
     }
 }
