@@ -68,11 +68,13 @@ fn gui_benches(c: &mut Criterion) {
     // made into a lookup (again after a change), and the warnings of a case as it opens.
     let rows = h.state_mut().list().rows.clone();
     let ws = h.state().workspace();
-    c.bench_function(&format!("list_badges_{cases}"), |b| b.iter(|| anchi::app::warnings::list_badges(&rows).len()));
+    c.bench_function(&format!("list_badges_{cases}"), |b| {
+        b.iter(|| anchi::app::warnings::list_badges(&rows, &[]).len())
+    });
     let mut group = c.benchmark_group("warnings");
     group.sample_size(10);
     group.bench_function(format!("local_lookup_build_{cases}"), |b| {
-        b.iter(|| anchi::app::warnings::LocalSubjects::new(rows.clone(), "DEMO-LS-D1"))
+        b.iter(|| anchi::app::warnings::LocalSubjects::new(rows.clone(), "DEMO-LS-D1", &[]))
     });
     group.finish();
     let mut i = 0;

@@ -150,7 +150,7 @@ fn the_case_list_marks_repeat_offenders() {
     h.state_mut().execute(Command::ShowList);
     h.run();
     let rows = h.state_mut().list().rows.clone();
-    let badges = list_badges(&rows);
+    let badges = list_badges(&rows, &[]);
     assert_eq!(badges.get(&case), Some(&Badge::Repeat));
     // The inspector searches the subject's identifier: each of its cases that repeats an
     // act still in its window is marked, the new one among them.
@@ -213,4 +213,49 @@ fn subject_find_and_case_show_give_the_warnings_with_their_reasons() {
 
     let out = run(&["subject", "find"]);
     assert_eq!(out.status.code(), Some(2), "a search for nobody is refused");
+}
+
+#[test]
+fn a_leader_merges_two_records_of_one_subject_and_it_is_journalled() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_anchi");
+    let data = dir.path().to_str().unwrap();
+    let run = |args: &[&str]| std::process::Command::new(bin).args(["--data-dir", data]).args(args).output().unwrap();
+    assert!(run(&["demo", "--cases", "120"]).status.success());
+    let ws = Workspace::open(dir.path()).unwrap();
+    let rows = ws.list_cases().unwrap();
+    let households: Vec<&CaseSummary> =
+        rows.iter().filter(|r| r.subject_kind == anchi::domain::SubjectKind::HouseholdBusiness).collect();
+    let (a, b) =
+        (households[0], households.iter().find(|r| r.subject_identifier != households[0].subject_identifier).unwrap());
+    let companies: Vec<&CaseSummary> = rows
+        .iter()
+        .filter(|r| r.subject_kind == anchi::domain::SubjectKind::Organisation)
+        .filter(|r| r.subject_identifier.as_deref().is_some_and(|t| t.len() == 10))
+        .collect();
+    let (x, y) =
+        (companies[0], companies.iter().find(|r| r.subject_identifier != companies[0].subject_identifier).unwrap());
+    let journal = ws.audit_verify().unwrap().entries;
+    drop(ws);
+
+    // Two companies with different tax codes are different enterprises: refused, nothing kept.
+    let refused = run(&["subject", "merge", &x.id.to_string(), &y.id.to_string()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("hai doanh nghiệp khác nhau"));
+    assert_eq!(Workspace::open(dir.path()).unwrap().audit_verify().unwrap().entries, journal);
+
+    let merged = run(&["subject", "merge", &a.id.to_string(), &b.id.to_string()]);
+    assert!(merged.status.success(), "{}", String::from_utf8_lossy(&merged.stderr));
+    let show: serde_json::Value =
+        serde_json::from_slice(&run(&["case", "show", &a.id.to_string(), "--json"]).stdout).unwrap();
+    let warnings = show["warnings"]["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w["other_case"] == b.id.to_string() && w["reason_en"] == "merged as the same subject"),
+        "{warnings:#?}"
+    );
+    assert!(show["history"].as_array().unwrap().iter().any(|h| h["action"] == "subject.merge"));
+    let again = run(&["subject", "merge", &b.id.to_string(), &a.id.to_string()]);
+    assert_eq!(again.status.code(), Some(2), "already the same subject");
+    let audit: serde_json::Value = serde_json::from_slice(&run(&["audit", "verify", "--json"]).stdout).unwrap();
+    assert_eq!(audit["first_broken"], serde_json::Value::Null);
 }

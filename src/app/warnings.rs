@@ -19,7 +19,8 @@ use super::offenders::OffenderLookup;
 use super::sync::SettingError;
 use super::{AppError, Workspace};
 use crate::domain::matching::{
-    Match, NameKey, SubjectFacts, is_repeat, normalise_identifier, provision_key, repeat_window_end,
+    Match, MatchReason, NameKey, SubjectFacts, is_repeat, normalise_identifier, provision_key, repeat_window_end,
+    subject_key,
 };
 use crate::domain::summary::{CaseFacts, ViolationFact, provision_hash, violations_of};
 use crate::domain::{Case, CaseSummary, DocumentKind};
@@ -161,12 +162,64 @@ pub struct SubjectReport {
 pub struct LocalSubjects {
     lookup: OffenderLookup,
     rows: HashMap<Uuid, CaseSummary>,
+    /// Where each case's entry is in the lookup.
+    index_of: HashMap<Uuid, usize>,
+    /// Merged subjects: each linked key's group, and the cases of each group.
+    group_of: HashMap<String, String>,
+    cases_of: HashMap<String, Vec<Uuid>>,
+}
+
+/// Two subjects a leader recorded as the same (meta `subject_links`, journalled).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct SubjectLink {
+    /// The subjects' keys ([`subject_key`]).
+    pub keys: [String; 2],
+    pub names: [String; 2],
+    /// The cases the link was made from.
+    pub cases: [Uuid; 2],
+    pub at: chrono::NaiveDateTime,
+}
+
+/// The meta key of the merged subjects.
+const LINKS_KEY: &str = "subject_links";
+
+/// Each linked key's group (the smallest key of the group names it).
+pub fn link_groups(links: &[SubjectLink]) -> HashMap<String, String> {
+    let mut group: HashMap<String, String> = HashMap::new();
+    for link in links {
+        let [a, b] = &link.keys;
+        let ga = group.get(a).cloned().unwrap_or_else(|| a.clone());
+        let gb = group.get(b).cloned().unwrap_or_else(|| b.clone());
+        let name = ga.clone().min(gb.clone());
+        for g in group.values_mut() {
+            if *g == ga || *g == gb {
+                *g = name.clone();
+            }
+        }
+        group.insert(a.clone(), name.clone());
+        group.insert(b.clone(), name);
+    }
+    group
+}
+
+fn row_key(row: &CaseSummary) -> String {
+    subject_key(&row.subject_name, row.subject_identifier.as_deref(), row.subject_commune)
 }
 
 impl LocalSubjects {
     /// One entry per case (its subject, the day it was opened); its sanctions and acts are
     /// read from its row's marks, their texts from its facts when a warning needs them.
-    pub fn new(summaries: Vec<CaseSummary>, team_id: &str) -> LocalSubjects {
+    pub fn new(summaries: Vec<CaseSummary>, team_id: &str, links: &[SubjectLink]) -> LocalSubjects {
+        let group_of = link_groups(links);
+        let mut cases_of: HashMap<String, Vec<Uuid>> = HashMap::new();
+        if !group_of.is_empty() {
+            for row in &summaries {
+                if let Some(group) = group_of.get(&row_key(row)) {
+                    cases_of.entry(group.clone()).or_default().push(row.id);
+                }
+            }
+        }
+        let index_of = summaries.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
         let mut entries = Vec::with_capacity(summaries.len());
         for row in &summaries {
             entries.push(OffenderEntry {
@@ -184,7 +237,13 @@ impl LocalSubjects {
                 kind: EntryKind::Inspection,
             });
         }
-        LocalSubjects { lookup: OffenderLookup::new(entries), rows: summaries.into_iter().map(|r| (r.id, r)).collect() }
+        LocalSubjects {
+            lookup: OffenderLookup::new(entries),
+            rows: summaries.into_iter().map(|r| (r.id, r)).collect(),
+            index_of,
+            group_of,
+            cases_of,
+        }
     }
 }
 
@@ -195,10 +254,14 @@ pub struct ProvinceIndex {
     pub lookup: OffenderLookup,
 }
 
+/// What a cached [`LocalSubjects`] was built from: the store's row generation and the
+/// number of merged subjects.
+type Freshness = (u64, usize);
+
 /// The cached read models; shared by the window's threads through the workspace.
 #[derive(Debug, Default)]
 pub struct SubjectCache {
-    local: Mutex<Option<(u64, Arc<LocalSubjects>)>>,
+    local: Mutex<Option<(Freshness, Arc<LocalSubjects>)>>,
     province: RwLock<Option<Arc<ProvinceIndex>>>,
 }
 
@@ -247,7 +310,23 @@ pub fn warnings_for(
         seen.insert(id, ());
     }
     let mut earlier = Vec::new();
-    for (m, entry) in local.lookup.matches(subject) {
+    let mut matched = local.lookup.matches(subject);
+    // Subjects a leader merged with this one count whatever their names.
+    let key = subject_key(
+        &subject.name,
+        subject.tax_code.as_deref().or(subject.personal_id.as_deref()).or(subject.registration_number.as_deref()),
+        subject.commune,
+    );
+    if let Some(group) = local.group_of.get(&key) {
+        for id in local.cases_of.get(group).into_iter().flatten() {
+            if let Some(&i) = local.index_of.get(id)
+                && !matched.iter().any(|(_, e)| e.case_id == *id)
+            {
+                matched.push((Match { score: 1.0, reason: MatchReason::Merged }, &local.lookup.entries()[i]));
+            }
+        }
+    }
+    for (m, entry) in matched {
         if seen.insert(entry.case_id, ()).is_some() {
             continue;
         }
@@ -455,12 +534,19 @@ pub enum Badge {
 /// The badges of the case list, from the rows alone (fast enough for 100,000 rows on each
 /// reload): subjects are grouped by their identifier (a branch with its parent), or without
 /// one by their folded name and commune; the fuzzy matching runs when a case is opened.
-pub fn list_badges(rows: &[CaseSummary]) -> HashMap<Uuid, Badge> {
+pub fn list_badges(rows: &[CaseSummary], links: &[SubjectLink]) -> HashMap<Uuid, Badge> {
     use std::hash::{Hash, Hasher};
+    let groups_of = link_groups(links);
     // A hash of the subject's key: its identifier (a branch with its parent), or without
-    // one its legal forms, sorted name words and commune.
+    // one its legal forms, sorted name words and commune; merged subjects by their group.
     let key = |row: &CaseSummary| {
         let mut h = std::collections::hash_map::DefaultHasher::new();
+        if !groups_of.is_empty()
+            && let Some(group) = groups_of.get(&row_key(row))
+        {
+            (2u8, group.as_str()).hash(&mut h);
+            return h.finish();
+        }
         match row.subject_identifier.as_deref().map(normalise_identifier).filter(|s| !s.is_empty()) {
             Some(id) if id.len() == 13 && id.bytes().all(|b| b.is_ascii_digit()) => (0u8, &id[..10]).hash(&mut h),
             Some(id) => (0u8, id.as_str()).hash(&mut h),
@@ -494,6 +580,26 @@ pub fn list_badges(rows: &[CaseSummary]) -> HashMap<Uuid, Badge> {
     badges
 }
 
+/// Why two subjects cannot be merged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MergeProblem {
+    #[error("the two cases already have the same subject")]
+    Already,
+    #[error("tax codes {0} and {1} belong to two different enterprises")]
+    TaxCodes(String, String),
+}
+
+impl crate::domain::Bilingual for MergeProblem {
+    fn vi(&self) -> String {
+        match self {
+            MergeProblem::Already => "Hai vụ việc đã là cùng một đối tượng".into(),
+            MergeProblem::TaxCodes(a, b) => {
+                format!("Mã số thuế {a} và {b} là của hai doanh nghiệp khác nhau, không gộp được")
+            }
+        }
+    }
+}
+
 fn team_vi(team: &str, own: &str) -> String {
     if team == own { "Đội mình".to_string() } else { format!("Đội {team}") }
 }
@@ -510,16 +616,62 @@ impl Workspace {
 
     /// The laptop's cases as a lookup, made again only when the store changed.
     pub fn local_subjects(&self) -> Result<Arc<LocalSubjects>, AppError> {
-        let generation = self.store.generation();
+        let links = self.subject_links()?;
+        let generation = (self.store.generation(), links.len());
         let mut cache = self.subjects.local.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((seen, local)) = cache.as_ref()
             && *seen == generation
         {
             return Ok(local.clone());
         }
-        let local = Arc::new(LocalSubjects::new(self.store.summaries()?, &self.own_team()));
+        let local = Arc::new(LocalSubjects::new(self.store.summaries()?, &self.own_team(), &links));
         *cache = Some((generation, local.clone()));
         Ok(local)
+    }
+
+    /// The subjects a leader merged, oldest first.
+    pub fn subject_links(&self) -> Result<Vec<SubjectLink>, AppError> {
+        Ok(self.store.meta::<Vec<SubjectLink>>(LINKS_KEY)?.unwrap_or_default())
+    }
+
+    /// Records that the subjects of cases `a` and `b` are the same organisation or person
+    /// (journalled on both cases). Refused, with nothing stored, when they already are,
+    /// or when their tax codes name two different enterprises.
+    pub fn merge_subjects(&self, a: Uuid, b: Uuid) -> Result<SubjectLink, AppError> {
+        let (ca, cb) = (self.case(a)?, self.case(b)?);
+        let (ra, rb) = (CaseSummary::of(&ca), CaseSummary::of(&cb));
+        let keys = [row_key(&ra), row_key(&rb)];
+        let mut links = self.subject_links()?;
+        let groups = link_groups(&links);
+        let group = |k: &String| groups.get(k).cloned().unwrap_or_else(|| k.clone());
+        let refuse = |problem: MergeProblem| {
+            let mut report = crate::domain::ValidationReport::default();
+            report.error("subject", &problem);
+            Err(AppError::Invalid(report))
+        };
+        if group(&keys[0]) == group(&keys[1]) {
+            return refuse(MergeProblem::Already);
+        }
+        if let (Some(x), Some(y)) = (&ca.subject.tax_code, &cb.subject.tax_code)
+            && x.parent() != y.parent()
+        {
+            return refuse(MergeProblem::TaxCodes(x.as_str().to_string(), y.as_str().to_string()));
+        }
+        let link = SubjectLink {
+            keys,
+            names: [ca.subject.name.clone(), cb.subject.name.clone()],
+            cases: [a, b],
+            at: super::now(),
+        };
+        links.push(link.clone());
+        let action = format!("subject.merge {} = {}", link.keys[0], link.keys[1]);
+        self.store.write(super::LOCAL_ACTOR, |w| -> Result<(), AppError> {
+            w.put_meta(LINKS_KEY, &links, &action)?;
+            w.note_case(a, "subject.merge")?;
+            w.note_case(b, "subject.merge")?;
+            Ok(())
+        })?;
+        Ok(link)
     }
 
     /// The province index as loaded, if it was.
@@ -661,7 +813,7 @@ mod tests {
 
     fn local(cases: &[&Case]) -> LocalSubjects {
         FACTS.with(|f| f.borrow_mut().extend(cases.iter().map(|c| (c.id, CaseFacts::of(c)))));
-        LocalSubjects::new(cases.iter().map(|c| CaseSummary::of(c)).collect(), "LS-D1")
+        LocalSubjects::new(cases.iter().map(|c| CaseSummary::of(c)).collect(), "LS-D1", &[])
     }
 
     fn kinds(warnings: &[Warning]) -> Vec<WarningKind> {
@@ -778,6 +930,50 @@ mod tests {
     }
 
     #[test]
+    fn merged_subjects_count_as_one_whatever_their_names() {
+        let link = |a: &str, b: &str| SubjectLink {
+            keys: [a.into(), b.into()],
+            names: [String::new(), String::new()],
+            cases: [Uuid::nil(), Uuid::nil()],
+            at: at(d(2026, 1, 1)),
+        };
+        let groups = link_groups(&[link("id:3", "id:2"), link("id:5", "id:4"), link("id:4", "id:3")]);
+        assert!(["id:2", "id:3", "id:4", "id:5"].iter().all(|k| groups[*k] == "id:2"), "{groups:?}");
+
+        let shop = |name: &str, commune| {
+            let address = Address::Coded { street: "Chợ".into(), commune_code: commune, province_code: 20 };
+            Subject::new(SubjectKind::Individual, name, address)
+        };
+        let earlier = sanctioned(shop("Quầy tạp hóa Bà Tư", 7001), d(2025, 6, 1), P, Some(1_000_000));
+        let now = shop("Nguyễn Thị Tư", 7002);
+        let key = |s: &Subject| {
+            subject_key(
+                &s.name,
+                s.identifier(),
+                Some(match s.address {
+                    Address::Coded { commune_code, .. } => commune_code,
+                    _ => 0,
+                }),
+            )
+        };
+        let facts = SubjectFacts::of(&now);
+        let acts = [act(d(2026, 2, 1), P)];
+        let plain = warnings_for(&facts, None, &acts, &local(&[&earlier]), None, "LS-D1", d(2026, 2, 1), &facts_of);
+        assert!(plain.is_empty(), "a different name in another commune: {plain:?}");
+        let links = [SubjectLink { keys: [key(&earlier.subject), key(&now)], ..link("", "") }];
+        let merged_local = LocalSubjects::new(vec![CaseSummary::of(&earlier)], "LS-D1", &links);
+        let merged = warnings_for(&facts, None, &acts, &merged_local, None, "LS-D1", d(2026, 2, 1), &facts_of);
+        assert_eq!(kinds(&merged), [WarningKind::RepeatOffence, WarningKind::EarlierCase]);
+        assert_eq!(merged[0].reason_vi.as_deref(), Some("đã gộp là cùng đối tượng"));
+
+        let mut later = sanctioned(now.clone(), d(2026, 2, 1), P, Some(1));
+        later.opened_at = at(d(2026, 2, 1));
+        let rows = vec![CaseSummary::of(&earlier), CaseSummary::of(&later)];
+        assert!(list_badges(&rows, &[]).is_empty());
+        assert_eq!(list_badges(&rows, &links).get(&later.id), Some(&Badge::Repeat));
+    }
+
+    #[test]
     fn the_index_says_its_age_and_when_it_has_expired() {
         let generated = DateTime::parse_from_rfc3339("2026-11-01T08:00:00Z").unwrap().with_timezone(&Utc);
         let status = IndexStatus {
@@ -804,7 +1000,7 @@ mod tests {
         let late = sanctioned(subject(DAI_PHAT, Some("4922302780")), d(2027, 1, 1), P, Some(1));
         let stranger = sanctioned(subject("Công ty TNHH Khác", Some("0100109106")), d(2025, 8, 1), P, Some(1));
         let rows: Vec<CaseSummary> = [&first, &branch, &late, &stranger].iter().map(|c| CaseSummary::of(c)).collect();
-        let badges = list_badges(&rows);
+        let badges = list_badges(&rows, &[]);
         assert_eq!(badges.get(&first.id), None, "the first case of a subject has no badge");
         assert_eq!(badges.get(&branch.id), Some(&Badge::Repeat), "the branch repeats its parent's act within a year");
         assert_eq!(badges.get(&late.id), Some(&Badge::Earlier(2)), "the window has run out; two earlier cases");

@@ -1,6 +1,7 @@
 //! `anchi subject`: who is this subject, and what do the laptop and the province know of it.
 
 use clap::{ArgGroup, Subcommand};
+use uuid::Uuid;
 
 use crate::app::warnings::{SubjectReport, Warning};
 use crate::app::{AppError, Workspace};
@@ -29,6 +30,8 @@ pub enum SubjectCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Record that the subjects of two cases are the same organisation or person (journalled).
+    Merge { case: Uuid, other: Uuid },
 }
 
 pub fn subject(ws: &Workspace, command: SubjectCommand) -> Result<(), AppError> {
@@ -49,6 +52,10 @@ pub fn subject(ws: &Workspace, command: SubjectCommand) -> Result<(), AppError> 
             } else {
                 print_report(&report);
             }
+        }
+        SubjectCommand::Merge { case, other } => {
+            let link = ws.merge_subjects(case, other)?;
+            emit!("Đã ghi nhận “{}” và “{}” là cùng một đối tượng", link.names[0], link.names[1]);
         }
     }
     Ok(())

@@ -227,6 +227,28 @@ impl SubjectFacts {
     }
 }
 
+/// A subject's stable key (kept when two subjects are merged): its identifier (a branch's
+/// 13-digit tax code by its 10-digit parent), or without one its legal forms, its folded
+/// name words in order and its commune.
+pub fn subject_key(name: &str, identifier: Option<&str>, commune: Option<u32>) -> String {
+    match identifier.map(normalise_identifier).filter(|s| !s.is_empty()) {
+        Some(id) if id.len() == 13 && id.bytes().all(|b| b.is_ascii_digit()) => format!("id:{}", &id[..10]),
+        Some(id) => format!("id:{id}"),
+        None => {
+            let key = NameKey::of(name);
+            let mut words = key.words;
+            words.sort();
+            let forms: Vec<String> = key.forms.iter().map(|f| (*f as u8).to_string()).collect();
+            format!(
+                "ten:{}:{}:{}",
+                forms.join(","),
+                words.join(" "),
+                commune.map(|c| c.to_string()).unwrap_or_default()
+            )
+        }
+    }
+}
+
 /// A provision as compared: accents, case, punctuation and spacing ignored, so "điểm a
 /// khoản 1 Điều 10" and "Điểm a, khoản 1, điều 10" are the same provision.
 pub fn provision_key(provision: &str) -> String {
@@ -245,6 +267,8 @@ pub enum MatchReason {
     SimilarNameSameCommune,
     /// Names the same after folding, same province, no commune to compare.
     SameNameSameProvince,
+    /// A leader recorded that the two records are the same subject.
+    Merged,
 }
 
 impl MatchReason {
@@ -256,6 +280,7 @@ impl MatchReason {
             MatchReason::SameRegistrationNumber => "cùng số đăng ký kinh doanh",
             MatchReason::SimilarNameSameCommune => "tên gần giống, cùng phường/xã",
             MatchReason::SameNameSameProvince => "trùng tên, cùng tỉnh",
+            MatchReason::Merged => "đã gộp là cùng đối tượng",
         }
     }
 
@@ -267,6 +292,7 @@ impl MatchReason {
             MatchReason::SameRegistrationNumber => "same business registration number",
             MatchReason::SimilarNameSameCommune => "similar name, same commune",
             MatchReason::SameNameSameProvince => "same name, same province",
+            MatchReason::Merged => "merged as the same subject",
         }
     }
 }

@@ -9,7 +9,7 @@ use super::command::Command;
 use super::theme;
 use super::typing::text_edit;
 use crate::app::Reference;
-use crate::app::warnings::{Badge, list_badges};
+use crate::app::warnings::{Badge, SubjectLink, list_badges};
 use crate::domain::deadlines::{Deadline, DeadlineState, deadlines_of, next_open};
 use crate::domain::{CaseSummary, Member, Stage, text::fold};
 
@@ -93,17 +93,17 @@ pub struct CaseListState {
 }
 
 impl CaseListState {
-    pub fn new(rows: Vec<CaseSummary>, reference: &Reference) -> Self {
+    pub fn new(rows: Vec<CaseSummary>, reference: &Reference, links: &[SubjectLink]) -> Self {
         let mut state =
             CaseListState { filters: Filters { descending: true, ..Filters::default() }, ..Default::default() };
-        state.reload(rows, reference);
+        state.reload(rows, reference, links);
         state
     }
 
     /// Replaces the rows (after a change), keeping the search and filters.
-    pub fn reload(&mut self, rows: Vec<CaseSummary>, reference: &Reference) {
+    pub fn reload(&mut self, rows: Vec<CaseSummary>, reference: &Reference, links: &[SubjectLink]) {
         let today = crate::app::now().date();
-        self.badges = list_badges(&rows);
+        self.badges = list_badges(&rows, links);
         self.deadlines = rows
             .iter()
             .filter(|r| !r.stage.is_closed())

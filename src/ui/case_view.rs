@@ -161,7 +161,7 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
     facts.push(format!("Mở ngày {}", case.opened_at.format("%d/%m/%Y %H:%M")));
     ui.label(facts.join(" · "));
     if let Some(report) = &screen.view.warnings {
-        super::warnings::warnings_ui(ui, &report.warnings, Some(out));
+        super::warnings::warnings_ui(ui, &report.warnings, Some(case_id), Some(out));
     }
     deadlines_ui(ui, &screen.view.deadlines);
     ui.separator();

@@ -13,6 +13,11 @@ pub enum Command {
     ShowList,
     /// The statistics screen.
     ShowStats,
+    /// Records that the subjects of two cases are the same (from a warning on `case`).
+    MergeSubjects {
+        case: Uuid,
+        other: Uuid,
+    },
     /// Writes the statistics of `query` as an Excel workbook (or the register as CSV) in the
     /// user's Documents folder, on a background thread.
     ExportStats {

@@ -152,7 +152,7 @@ enum JobDone {
 impl AnchiApp {
     /// The window's state over an open workspace.
     pub fn new(ws: Workspace) -> Result<AnchiApp, AppError> {
-        let list = CaseListState::new(ws.list_cases()?, &ws.reference);
+        let list = CaseListState::new(ws.list_cases()?, &ws.reference, &ws.subject_links()?);
         Ok(AnchiApp {
             ws: std::sync::Arc::new(ws),
             list,
@@ -416,6 +416,12 @@ impl AnchiApp {
     fn try_execute(&mut self, command: Command) -> Result<(), AppError> {
         let now = crate::app::now();
         match command {
+            Command::MergeSubjects { case, other } => {
+                let link = self.ws.merge_subjects(case, other)?;
+                self.notice =
+                    Some(format!("Đã ghi nhận “{}” và “{}” là cùng một đối tượng", link.names[0], link.names[1]));
+                self.try_execute(Command::OpenCase(case))?;
+            }
             Command::ShowStats => {
                 self.leave_wizard();
                 self.screen = Screen::Stats(Box::default());
@@ -434,7 +440,7 @@ impl AnchiApp {
             }
             Command::ShowList => {
                 self.leave_wizard();
-                self.list.reload(self.ws.list_cases()?, &self.ws.reference);
+                self.list.reload(self.ws.list_cases()?, &self.ws.reference, &self.ws.subject_links()?);
                 self.screen = Screen::List;
             }
             Command::OpenCase(id) => {

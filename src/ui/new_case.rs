@@ -104,7 +104,7 @@ pub fn new_case_ui(
             .response
             .labelled_by(l.id);
         problems(ui, &report, "subject.address");
-        super::warnings::warnings_ui(ui, &dialog.warnings, None);
+        super::warnings::warnings_ui(ui, &dialog.warnings, None, None);
         let l = ui.label("Lĩnh vực kiểm tra");
         let field_name = reference.field_name(&input.field).unwrap_or("— chọn —").to_string();
         egui::ComboBox::from_id_salt("field")

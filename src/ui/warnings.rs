@@ -6,6 +6,8 @@ use eframe::egui::{self, RichText};
 
 use super::command::Command;
 use super::theme;
+use uuid::Uuid;
+
 use crate::app::warnings::{Source, Warning, WarningKind};
 
 /// Earlier cases shown before "xem thêm".
@@ -13,7 +15,12 @@ const EARLIER_SHOWN: usize = 3;
 
 /// Draws `warnings` in a framed box (nothing when there are none). An earlier case of this
 /// laptop gets an "Mở" button when `out` is given.
-pub fn warnings_ui(ui: &mut egui::Ui, warnings: &[Warning], mut out: Option<&mut Vec<Command>>) {
+pub fn warnings_ui(
+    ui: &mut egui::Ui,
+    warnings: &[Warning],
+    this_case: Option<Uuid>,
+    mut out: Option<&mut Vec<Command>>,
+) {
     if warnings.is_empty() {
         return;
     }
@@ -26,18 +33,18 @@ pub fn warnings_ui(ui: &mut egui::Ui, warnings: &[Warning], mut out: Option<&mut
                 WarningKind::RepeatOffence | WarningKind::RepeatedViolation => theme::ERROR_FG,
                 _ => theme::WARNING_FG,
             };
-            line(ui, w, colour, out.as_deref_mut());
+            line(ui, w, colour, this_case, out.as_deref_mut());
         }
         let more = earlier.len().saturating_sub(EARLIER_SHOWN);
         for w in earlier.iter().take(EARLIER_SHOWN) {
-            line(ui, w, ui.visuals().text_color(), out.as_deref_mut());
+            line(ui, w, ui.visuals().text_color(), this_case, out.as_deref_mut());
         }
         if more > 0 {
             egui::CollapsingHeader::new(format!("Xem thêm {more} vụ việc khác")).id_salt("more-earlier").show(
                 ui,
                 |ui| {
                     for w in earlier.iter().skip(EARLIER_SHOWN) {
-                        line(ui, w, ui.visuals().text_color(), out.as_deref_mut());
+                        line(ui, w, ui.visuals().text_color(), this_case, out.as_deref_mut());
                     }
                 },
             );
@@ -45,7 +52,13 @@ pub fn warnings_ui(ui: &mut egui::Ui, warnings: &[Warning], mut out: Option<&mut
     });
 }
 
-fn line(ui: &mut egui::Ui, w: &Warning, colour: egui::Color32, out: Option<&mut Vec<Command>>) {
+fn line(
+    ui: &mut egui::Ui,
+    w: &Warning,
+    colour: egui::Color32,
+    this_case: Option<Uuid>,
+    out: Option<&mut Vec<Command>>,
+) {
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(&w.text_vi).color(colour));
         if let Some(reason) = &w.reason_vi {
@@ -55,10 +68,22 @@ fn line(ui: &mut egui::Ui, w: &Warning, colour: egui::Color32, out: Option<&mut 
             };
             ui.weak(format!("({reason}{source})"));
         }
-        if let (Some(out), Some(case), Source::ThisLaptop) = (out, w.other_case, w.source)
-            && ui.small_button("Mở").on_hover_text("Mở vụ việc này").clicked()
+        let (Some(out), Some(other), Source::ThisLaptop) = (out, w.other_case, w.source) else { return };
+        if ui.small_button("Mở").on_hover_text("Mở vụ việc này").clicked() {
+            out.push(Command::OpenCase(other));
+        }
+        // A match by name only may be a namesake: the leader can say it is the same subject.
+        let by_name = w.score.is_some_and(|s| s < 0.95) && w.kind == WarningKind::EarlierCase;
+        if let Some(case) = this_case
+            && by_name
+            && ui
+                .small_button("Là cùng đối tượng")
+                .on_hover_text(
+                    "Ghi nhận hai hồ sơ là cùng một đối tượng (ghi vào nhật ký); cảnh báo về sau tính theo đó",
+                )
+                .clicked()
         {
-            out.push(Command::OpenCase(case));
+            out.push(Command::MergeSubjects { case, other });
         }
     });
 }

@@ -239,7 +239,7 @@ fn aggravating_ui(ui: &mut egui::Ui, w: &mut WizardState) {
     if w.warnings.is_empty() {
         return;
     }
-    super::warnings::warnings_ui(ui, &w.warnings, None);
+    super::warnings::warnings_ui(ui, &w.warnings, None, None);
     if w.form.field(FIELD).is_none() || !w.editable() {
         return;
     }
