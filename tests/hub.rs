@@ -11,6 +11,8 @@ use anchi::app::Workspace;
 use anchi::protocol::{API, Auth, StartUpload};
 use anchi::sync::{Client, Retry, SyncError};
 
+mod common;
+
 const PASSPHRASE: &str = "demo";
 const STAFF_PASSWORD: &str = "mật khẩu chi cục 2026";
 
@@ -425,13 +427,7 @@ fn the_window_sends_cases_to_the_province_after_the_passphrase() {
     ws.set_setting("server.ca", ca.to_str().unwrap()).unwrap();
     ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
 
-    let mut app = anchi::ui::AnchiApp::new(ws).unwrap();
-    app.open_viewer = false;
-    let mut h = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_context_setup(anchi::ui::theme::install)
-        .build_ui_state(|ui, app: &mut anchi::ui::AnchiApp| app.show(ui), app);
-    h.run();
+    let mut h = common::window_of(anchi::ui::AnchiApp::new(ws).unwrap(), egui::vec2(1280.0, 900.0));
     h.get_by_label("Gửi về Chi cục…").click();
     h.run();
     h.get_by_label("Mật khẩu khóa ký").type_text(PASSPHRASE);
@@ -526,17 +522,8 @@ fn another_team_is_warned_of_sanctions_and_inspections_through_the_province_inde
     // dialog then warns as the tax code or ID is typed.
     let mut app = anchi::ui::AnchiApp::new(second).unwrap();
     app.load_index();
-    let mut h = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_context_setup(anchi::ui::theme::install)
-        .build_ui_state(|ui, app: &mut anchi::ui::AnchiApp| app.show(ui), app);
-    let start = std::time::Instant::now();
-    while h.state().busy() {
-        assert!(start.elapsed() < Duration::from_secs(30), "the index did not load");
-        std::thread::sleep(Duration::from_millis(10));
-        h.step();
-    }
-    h.run();
+    let mut h = common::window_of(app, egui::vec2(1280.0, 900.0));
+    common::settle(&mut h);
     h.get_by_label_contains("Danh sách đối tượng của Chi cục:");
     h.get_by_label_contains("cập nhật hôm nay, còn hạn đến");
     h.state_mut().execute(anchi::ui::command::Command::NewCaseDialog);

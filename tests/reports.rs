@@ -10,6 +10,8 @@ use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+mod common;
+
 fn anchi(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_anchi"))
         .args(["--data-dir", dir.to_str().unwrap()])
@@ -193,20 +195,13 @@ fn deadlines_are_listed_and_an_extension_moves_one() {
 
 mod window {
     use anchi::ui::command::Command;
-    use anchi::ui::{AnchiApp, Screen, open_workspace};
+    use anchi::ui::{AnchiApp, Screen};
     use eframe::egui;
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
     fn harness(dir: &std::path::Path) -> Harness<'static, AnchiApp> {
-        let mut app = AnchiApp::new(open_workspace(dir).unwrap()).unwrap();
-        app.open_viewer = false;
-        let mut harness = Harness::builder()
-            .with_size(egui::vec2(1400.0, 900.0))
-            .with_context_setup(anchi::ui::theme::install)
-            .build_ui_state(|ui, app: &mut AnchiApp| app.show(ui), app);
-        harness.run();
-        harness
+        super::common::window(dir, egui::vec2(1400.0, 900.0))
     }
 
     #[test]
@@ -244,12 +239,7 @@ mod window {
         h.get_by_label("Hàng nhập lậu");
         h.get_by_label("Xuất Excel…").click();
         h.step();
-        let start = std::time::Instant::now();
-        while h.state().busy() {
-            assert!(start.elapsed() < std::time::Duration::from_secs(20));
-            std::thread::sleep(std::time::Duration::from_millis(10));
-            h.step();
-        }
+        super::common::settle(&mut h);
         let notice = h.state().notice.clone().unwrap_or_default();
         assert!(notice.starts_with("Đã xuất báo cáo: "), "{notice} {:?}", h.state().error);
         let path = notice.trim_start_matches("Đã xuất báo cáo: ");

@@ -7,21 +7,16 @@ use anchi::app::{NewCase, Workspace};
 use anchi::domain::summary::SanctionFact;
 use anchi::domain::{Address, CaseSummary, DocumentKind as K, Event};
 use anchi::ui::command::Command;
-use anchi::ui::{AnchiApp, Screen, open_workspace};
+use anchi::ui::{AnchiApp, Screen};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use uuid::Uuid;
 
+mod common;
+
 fn harness(dir: &std::path::Path) -> Harness<'static, AnchiApp> {
-    let mut app = AnchiApp::new(open_workspace(dir).unwrap()).unwrap();
-    app.open_viewer = false;
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_context_setup(anchi::ui::theme::install)
-        .build_ui_state(|ui, app: &mut AnchiApp| app.show(ui), app);
-    harness.run();
-    harness
+    common::window(dir, egui::vec2(1280.0, 900.0))
 }
 
 /// A demo case whose subject has an identifier and was sanctioned in the last ten months,

@@ -3,20 +3,16 @@
 //! with the stored case checked after each step.
 
 use anchi::domain::{DocumentKind as K, DocumentState, Stage, stage};
-use anchi::ui::{AnchiApp, Screen, open_workspace};
+use anchi::ui::{AnchiApp, Screen};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
+mod common;
+use common::settle;
+
 fn harness(dir: &std::path::Path) -> Harness<'static, AnchiApp> {
-    let mut app = AnchiApp::new(open_workspace(dir).unwrap()).unwrap();
-    app.open_viewer = false;
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_context_setup(anchi::ui::theme::install)
-        .build_ui_state(|ui, app: &mut AnchiApp| app.show(ui), app);
-    harness.run();
-    harness
+    common::window(dir, egui::vec2(1280.0, 900.0))
 }
 
 fn click(h: &mut Harness<'static, AnchiApp>, label: &str) {
@@ -42,18 +38,6 @@ fn type_into(h: &mut Harness<'static, AnchiApp>, label: &str, text: &str) {
     h.get_by_label(label).focus();
     h.run();
     h.get_by_label(label).type_text(text);
-    h.run();
-}
-
-/// Waits for background work (rendering) to report back, drawing frames meanwhile.
-fn settle(h: &mut Harness<'static, AnchiApp>) {
-    let start = std::time::Instant::now();
-    while h.state().busy() {
-        assert!(start.elapsed() < std::time::Duration::from_secs(20), "background work did not finish");
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        h.step();
-    }
-    // The spinner is gone: the screen settles within a few frames again.
     h.run();
 }
 

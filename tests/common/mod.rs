@@ -1,0 +1,43 @@
+//! What the window tests share: the real window's state over a data directory, built as
+//! the window starts (fonts installed, so a missing glyph panics here too), and waiting for
+//! its background work.
+
+// Each test crate uses some of these.
+#![allow(dead_code)]
+
+use anchi::ui::{AnchiApp, open_workspace};
+use eframe::egui;
+use egui_kittest::Harness;
+
+/// The window over `dir` (the demo data where no unit is set up), viewer off.
+pub fn window(dir: &std::path::Path, size: egui::Vec2) -> Harness<'static, AnchiApp> {
+    window_of(AnchiApp::new(open_workspace(dir).unwrap()).unwrap(), size)
+}
+
+/// The window of an app already made.
+pub fn window_of(mut app: AnchiApp, size: egui::Vec2) -> Harness<'static, AnchiApp> {
+    app.open_viewer = false;
+    let mut harness = Harness::builder()
+        .with_size(size)
+        .with_context_setup(anchi::ui::theme::install)
+        .build_ui_state(|ui, app: &mut AnchiApp| app.show(ui), app);
+    // A job started before the first frame keeps a spinner going: draw one frame then.
+    if harness.state().busy() {
+        harness.step();
+    } else {
+        harness.run();
+    }
+    harness
+}
+
+/// Waits for background work (rendering, export, loading) to report back, drawing frames
+/// meanwhile; then lets the screen settle.
+pub fn settle(h: &mut Harness<'static, AnchiApp>) {
+    let start = std::time::Instant::now();
+    while h.state().busy() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "background work did not finish");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.step();
+    }
+    h.run();
+}
