@@ -186,55 +186,20 @@ impl CaseListState {
 /// The filters row: state, field, head of the team, period.
 fn filters_ui(ui: &mut egui::Ui, f: &mut Filters, reference: &Reference, members: &[Member]) {
     ui.horizontal(|ui| {
-        let label = ui.label("Lọc theo trạng thái");
-        egui::ComboBox::from_id_salt("stage-filter")
-            .selected_text(f.stage.map_or("Tất cả", Stage::vi))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut f.stage, None, "Tất cả");
-                for stage in Stage::ALL {
-                    ui.selectable_value(&mut f.stage, Some(stage), stage.vi());
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        let label = ui.label("lĩnh vực");
-        let shown = f.field.as_deref().and_then(|c| reference.field_name(c)).unwrap_or("Tất cả").to_string();
-        egui::ComboBox::from_id_salt("field-filter")
-            .selected_text(shown)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut f.field, None, "Tất cả");
-                for field in &reference.fields {
-                    ui.selectable_value(&mut f.field, Some(field.code.clone()), &field.name);
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        let label = ui.label("trưởng đoàn");
-        let shown = f
-            .lead
-            .as_deref()
-            .and_then(|card| members.iter().find(|m| m.card_number == card))
-            .map_or("Tất cả".to_string(), |m| m.full_name.clone());
-        egui::ComboBox::from_id_salt("lead-filter")
-            .selected_text(shown)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut f.lead, None, "Tất cả");
-                for m in members {
-                    ui.selectable_value(&mut f.lead, Some(m.card_number.clone()), &m.full_name);
-                }
-            })
-            .response
-            .labelled_by(label.id);
-        let label = ui.label("thời gian mở");
-        egui::ComboBox::from_id_salt("period-filter")
-            .selected_text(f.period.vi())
-            .show_ui(ui, |ui| {
-                for period in Period::ALL {
-                    ui.selectable_value(&mut f.period, period, period.vi());
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        let stages: Vec<(Option<Stage>, String)> = std::iter::once((None, "Tất cả".to_string()))
+            .chain(Stage::ALL.iter().map(|st| (Some(*st), st.vi().to_string())))
+            .collect();
+        theme::choice(ui, "Lọc theo trạng thái", "stage-filter", &mut f.stage, &stages);
+        let fields: Vec<(Option<String>, String)> = std::iter::once((None, "Tất cả".to_string()))
+            .chain(reference.fields.iter().map(|x| (Some(x.code.clone()), x.name.clone())))
+            .collect();
+        theme::choice(ui, "lĩnh vực", "field-filter", &mut f.field, &fields);
+        let leads: Vec<(Option<String>, String)> = std::iter::once((None, "Tất cả".to_string()))
+            .chain(members.iter().map(|m| (Some(m.card_number.clone()), m.full_name.clone())))
+            .collect();
+        theme::choice(ui, "trưởng đoàn", "lead-filter", &mut f.lead, &leads);
+        let periods: Vec<(Period, String)> = Period::ALL.iter().map(|p| (*p, p.vi().to_string())).collect();
+        theme::choice(ui, "thời gian mở", "period-filter", &mut f.period, &periods);
     });
 }
 

@@ -161,16 +161,8 @@ pub fn stats_ui(ui: &mut egui::Ui, s: &mut StatsScreen, out: &mut Vec<Command>) 
         ui.separator();
         ui.heading(theme::bold("Thống kê"));
         ui.separator();
-        let label = ui.label("Thời gian");
-        egui::ComboBox::from_id_salt("stats-span")
-            .selected_text(s.span.vi())
-            .show_ui(ui, |ui| {
-                for span in Span::ALL {
-                    ui.selectable_value(&mut s.span, span, span.vi());
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        let spans: Vec<(Span, String)> = Span::ALL.iter().map(|x| (*x, x.vi().to_string())).collect();
+        theme::choice(ui, "Thời gian", "stats-span", &mut s.span, &spans);
         if s.span == Span::Custom {
             let l = ui.label("Từ ngày");
             text_edit(ui, &mut s.from, |v| egui::TextEdit::singleline(v).hint_text("dd/mm/yyyy").desired_width(90.0))
@@ -179,31 +171,15 @@ pub fn stats_ui(ui: &mut egui::Ui, s: &mut StatsScreen, out: &mut Vec<Command>) 
             text_edit(ui, &mut s.to, |v| egui::TextEdit::singleline(v).hint_text("dd/mm/yyyy").desired_width(90.0))
                 .labelled_by(l.id);
         }
-        let label = ui.label("Xem theo");
-        egui::ComboBox::from_id_salt("stats-dimension")
-            .selected_text(s.dimension.vi())
-            .show_ui(ui, |ui| {
-                for d in Dimension::ALL {
-                    ui.selectable_value(&mut s.dimension, d, d.vi());
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        let dimensions: Vec<(Dimension, String)> = Dimension::ALL.iter().map(|x| (*x, x.vi().to_string())).collect();
+        theme::choice(ui, "Xem theo", "stats-dimension", &mut s.dimension, &dimensions);
         if s.dimension == Dimension::Period {
             for (p, name) in [(Period::Month, "tháng"), (Period::Quarter, "quý"), (Period::Year, "năm")] {
                 ui.radio_value(&mut s.period, p, name);
             }
         }
-        let label = ui.label("Biểu đồ");
-        egui::ComboBox::from_id_salt("stats-measure")
-            .selected_text(s.measure.vi())
-            .show_ui(ui, |ui| {
-                for m in Measure::ALL {
-                    ui.selectable_value(&mut s.measure, m, m.vi());
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        let measures: Vec<(Measure, String)> = Measure::ALL.iter().map(|x| (*x, x.vi().to_string())).collect();
+        theme::choice(ui, "Biểu đồ", "stats-measure", &mut s.measure, &measures);
     });
     if let Some(problem) = &s.problem {
         ui.label(RichText::new(problem).color(theme::ERROR_FG));

@@ -66,3 +66,19 @@ pub fn appearance(ctx: &egui::Context) -> Appearance {
 pub fn bold(text: impl Into<String>) -> egui::RichText {
     egui::RichText::new(text).family(FontFamily::Name("bold".into()))
 }
+
+/// A drop-down with its label (the label names it for screen readers and tests): picks one
+/// of `options` (value, text shown) into `value`.
+pub fn choice<T: PartialEq + Clone>(ui: &mut egui::Ui, label: &str, id: &str, value: &mut T, options: &[(T, String)]) {
+    let l = ui.label(label);
+    let shown = options.iter().find(|(v, _)| v == value).map(|(_, t)| t.clone()).unwrap_or_default();
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            for (v, text) in options {
+                ui.selectable_value(value, v.clone(), text);
+            }
+        })
+        .response
+        .labelled_by(l.id);
+}
