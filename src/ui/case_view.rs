@@ -121,7 +121,7 @@ fn deadlines_ui(ui: &mut egui::Ui, deadlines: &[crate::domain::deadlines::Deadli
                 if d.capped {
                     notes.push("không quá thời hạn ra quyết định xử phạt".to_string());
                 }
-                if !d.calendar_official {
+                if !d.calendar_official && d.state != DeadlineState::Met {
                     notes.push("lịch nghỉ lễ của năm này là dự kiến".to_string());
                 }
                 ui.weak(notes.join("; "));
