@@ -30,6 +30,9 @@ pub enum AppError {
     /// A document could not be rendered to PDF.
     #[error("rendering: {0}")]
     Render(String),
+    /// A backup could not be made or was refused for restore (passphrase, damage).
+    #[error(transparent)]
+    Backup(#[from] super::backup::BackupError),
     /// A device key operation was refused (no key, wrong passphrase…).
     #[error(transparent)]
     Key(#[from] super::keys::KeyError),
@@ -64,6 +67,7 @@ impl Bilingual for AppError {
             AppError::Render(_) => "Không in được văn bản ra PDF".into(),
             AppError::Files(_) => "Không ghi được tệp vào thư mục dữ liệu (ổ đĩa đầy hoặc không có quyền ghi)".into(),
             AppError::Key(e) => e.vi(),
+            AppError::Backup(e) => e.vi(),
             AppError::Sync(e) => e.vi(),
             AppError::Setting(e) => e.vi(),
             AppError::Package(e) => e.vi(),

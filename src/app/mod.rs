@@ -3,6 +3,7 @@
 //! both call these; neither touches the store directly.
 
 pub mod attachments;
+pub mod backup;
 pub mod case_json;
 pub mod deadlines;
 pub mod demo;

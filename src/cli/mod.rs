@@ -113,6 +113,15 @@ pub enum Command {
     /// Reports: Excel workbook, CSV register, national database export.
     #[command(subcommand)]
     Export(report::ExportCommand),
+    /// An encrypted backup of the data directory (database, attachments, form overrides),
+    /// consistent while the program runs. Passphrase: terminal, or ANCHI_BACKUP_PASSPHRASE.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into the data directory, after checking it all; the current
+    /// database is kept aside as anchi.redb.truoc-khoi-phuc-<time>.
+    Restore { file: PathBuf },
 }
 
 /// `--by` of `anchi stats`.
@@ -194,7 +203,8 @@ pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
                 | AppError::CaseNotFound(_)
                 | AppError::Key(_)
                 | AppError::Package(_)
-                | AppError::PackageImport(_) => ExitCode::from(EXIT_REFUSED),
+                | AppError::PackageImport(_)
+                | AppError::Backup(_) => ExitCode::from(EXIT_REFUSED),
                 _ => ExitCode::FAILURE,
             }
         }
@@ -227,6 +237,14 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Restore { file } = &command {
+        let (summary, aside) = crate::app::backup::restore(file, data_dir, &backup_passphrase(false)?)?;
+        emit!("Đã khôi phục {} vụ việc, {} tệp vào {}", summary.cases, summary.files, data_dir.display());
+        if let Some(aside) = aside {
+            emit!("Cơ sở dữ liệu cũ được giữ lại: {}", aside.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Command::Calendar(c) = &command {
         report::calendar(&crate::app::Reference::embedded(), c);
         return Ok(ExitCode::SUCCESS);
@@ -253,6 +271,17 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
             report::stats(&ws, period, by, json)?
         }
         Command::Export(c) => report::export(&ws, c)?,
+        Command::Backup { out } => {
+            let summary = ws.backup(&out, &backup_passphrase(true)?)?;
+            emit!(
+                "Đã sao lưu {} vụ việc, {} tệp ({} byte) vào {}",
+                summary.cases,
+                summary.files,
+                summary.bytes,
+                out.display()
+            );
+        }
+        Command::Restore { .. } => unreachable!("restored before the workspace opens"),
         Command::Sync { once, server, ca } => {
             if !sync::sync(&ws, once, server, ca)? {
                 return Ok(ExitCode::FAILURE);
@@ -350,6 +379,26 @@ fn print_list(ws: &Workspace, json: bool) -> Result<(), AppError> {
     }
     emit!("{} vụ việc", list.len());
     Ok(())
+}
+
+/// The backup passphrase: `ANCHI_BACKUP_PASSPHRASE`, or typed on the terminal (twice to make one).
+fn backup_passphrase(confirm: bool) -> Result<String, AppError> {
+    use crate::app::backup::BackupError;
+    use std::io::IsTerminal;
+    if let Ok(value) = std::env::var("ANCHI_BACKUP_PASSPHRASE") {
+        return Ok(value);
+    }
+    let missing = || {
+        AppError::Backup(BackupError::File("no passphrase: set ANCHI_BACKUP_PASSPHRASE or run in a terminal".into()))
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(missing());
+    }
+    let first = rpassword::prompt_password("Mật khẩu sao lưu / backup passphrase: ").map_err(|_| missing())?;
+    if confirm && rpassword::prompt_password("Nhập lại / again: ").map_err(|_| missing())? != first {
+        return Err(AppError::Backup(BackupError::File("the two passphrases differ / hai lần nhập khác nhau".into())));
+    }
+    Ok(first)
 }
 
 fn print_case(ws: &Workspace, id: Uuid, json: bool) -> Result<(), AppError> {

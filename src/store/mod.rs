@@ -49,6 +49,25 @@ pub struct Store {
     generation: std::sync::atomic::AtomicU64,
 }
 
+/// Copies every row of one table from a read transaction into a write transaction.
+fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    read: &redb::ReadTransaction,
+    write: &redb::WriteTransaction,
+    table: TableDefinition<K, V>,
+) -> Result<(), StoreError> {
+    let source = match read.open_table(table) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut target = write.open_table(table)?;
+    for row in source.iter()? {
+        let (key, value) = row?;
+        target.insert(key.value(), value.value())?;
+    }
+    Ok(())
+}
+
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("path", &self.path).finish()
@@ -163,6 +182,26 @@ impl Store {
             Err(redb::TableError::TableDoesNotExist(_)) => Ok(false),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Writes a consistent copy of the whole database to the new file `target`: every table
+    /// is read in one read transaction, so a write going on meanwhile is wholly in the copy
+    /// or wholly out of it.
+    pub fn snapshot_to(&self, target: &Path) -> Result<(), StoreError> {
+        let read = self.db.begin_read()?;
+        let copy = Database::create(target).map_err(|e| StoreError::Storage(e.into()))?;
+        let write = copy.begin_write()?;
+        copy_table(&read, &write, META)?;
+        copy_table(&read, &write, CASES)?;
+        copy_table(&read, &write, SUMMARIES)?;
+        copy_table(&read, &write, FACTS)?;
+        copy_table(&read, &write, JOURNAL)?;
+        copy_table(&read, &write, CASE_JOURNAL)?;
+        copy_table(&read, &write, NUMBER_COUNTERS)?;
+        copy_table(&read, &write, NUMBERS)?;
+        copy_table(&read, &write, PACKAGES)?;
+        write.commit()?;
+        Ok(())
     }
 
     /// Every case's facts (statistics, warnings), in case-id order.

@@ -1,0 +1,218 @@
+//! Backup and restore of a data directory: a consistent snapshot of the database (taken
+//! while the program runs) and the attachments and form overrides, in a stored zip with a
+//! manifest of SHA-256 hashes, encrypted with a passphrase (age, scrypt). Restore opens and
+//! checks everything — passphrase, every hash, the database and its journal — before it
+//! replaces anything, and keeps the old database aside.
+
+use std::io::{Cursor, Read, Write};
+use std::path::{Path, PathBuf};
+
+use age::secrecy::SecretString;
+use sha2::{Digest, Sha256};
+
+use super::attachments::ATTACHMENTS_DIR;
+use super::{AppError, FORMS_DIR, Workspace, write_file_atomically};
+use crate::store::{DB_FILE, Store};
+
+/// The manifest's name and first line.
+const MANIFEST: &str = "anchi-backup.txt";
+const FORMAT: &str = "anchi-backup 1";
+
+/// Why a backup was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackupError {
+    #[error("wrong passphrase, or not an anchi backup")]
+    Passphrase,
+    #[error("backup damaged: {0}")]
+    Damaged(String),
+    #[error("backup file: {0}")]
+    File(String),
+}
+
+impl crate::domain::Bilingual for BackupError {
+    fn vi(&self) -> String {
+        match self {
+            BackupError::Passphrase => "Sai mật khẩu sao lưu, hoặc tệp không phải bản sao lưu của anchi".into(),
+            BackupError::Damaged(detail) => format!("Bản sao lưu bị hỏng, không khôi phục: {detail}"),
+            BackupError::File(detail) => format!("Không đọc/ghi được tệp sao lưu: {detail}"),
+        }
+    }
+}
+
+/// What a backup holds, as its manifest says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupSummary {
+    pub files: usize,
+    pub bytes: u64,
+    pub cases: u64,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn damaged(detail: impl std::fmt::Display) -> AppError {
+    AppError::Backup(BackupError::Damaged(detail.to_string()))
+}
+
+/// Every regular file under `dir`, as (path relative to `base` with `/`, absolute path).
+fn files_under(base: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(base, &path, out)?;
+        } else if let Ok(relative) = path.strip_prefix(base) {
+            let name: Vec<String> =
+                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+            out.push((name.join("/"), path));
+        }
+    }
+    Ok(())
+}
+
+impl Workspace {
+    /// Writes an encrypted backup of this data directory to `out` while the program may be
+    /// writing: the database as one read transaction saw it, then the attachment files
+    /// (content-addressed and written before a case names them, so every one the snapshot
+    /// names is there) and the form overrides.
+    pub fn backup(&self, out: &Path, passphrase: &str) -> Result<BackupSummary, AppError> {
+        if passphrase.chars().count() < 8 && !self.unit().is_none_or(|u| u.demo) {
+            return Err(AppError::Backup(BackupError::File("the passphrase needs at least 8 characters".into())));
+        }
+        // The snapshot is written beside the database, read into the backup, then removed.
+        let scratch = self.data_dir().join(format!(".sao-luu-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&scratch).map_err(|e| AppError::Files(e.to_string()))?;
+        let result = self.backup_from(&scratch, out, passphrase);
+        let _ = std::fs::remove_dir_all(&scratch);
+        result
+    }
+
+    fn backup_from(&self, scratch: &Path, out: &Path, passphrase: &str) -> Result<BackupSummary, AppError> {
+        let db = scratch.join(DB_FILE);
+        self.store.snapshot_to(&db)?;
+        let cases = Store::open(&db)?.case_count()?;
+        let mut files = vec![(DB_FILE.to_string(), db)];
+        for dir in [ATTACHMENTS_DIR, FORMS_DIR] {
+            files_under(self.data_dir(), &self.data_dir().join(dir), &mut files)
+                .map_err(|e| AppError::Files(e.to_string()))?;
+        }
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(true);
+        let mut manifest = format!("{FORMAT}\ncreated: {}\ncases: {cases}\n", super::now());
+        let mut bytes = 0;
+        for (name, path) in &files {
+            let content = std::fs::read(path).map_err(|e| AppError::Files(format!("{}: {e}", path.display())))?;
+            manifest.push_str(&format!("{}  {name}\n", hex(&content)));
+            bytes += content.len() as u64;
+            zip.start_file(name.as_str(), options).map_err(|e| AppError::Files(e.to_string()))?;
+            zip.write_all(&content).map_err(|e| AppError::Files(e.to_string()))?;
+        }
+        zip.start_file(MANIFEST, options).map_err(|e| AppError::Files(e.to_string()))?;
+        zip.write_all(manifest.as_bytes()).map_err(|e| AppError::Files(e.to_string()))?;
+        let plain = zip.finish().map_err(|e| AppError::Files(e.to_string()))?.into_inner();
+        let recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.to_string()));
+        let sealed =
+            age::encrypt(&recipient, &plain).map_err(|e| AppError::Backup(BackupError::File(e.to_string())))?;
+        write_file_atomically(out, &sealed)?;
+        Ok(BackupSummary { files: files.len(), bytes, cases })
+    }
+}
+
+/// Restores the backup `file` into `data_dir`. Everything is checked first (passphrase,
+/// every file against the manifest, the database opening and its journal verifying); only
+/// then is the current database moved aside (`anchi.redb.truoc-khoi-phuc-<time>`) and the
+/// backup's put in its place, attachments and form overrides added. Returns the summary
+/// and where the old database went, if there was one.
+pub fn restore(file: &Path, data_dir: &Path, passphrase: &str) -> Result<(BackupSummary, Option<PathBuf>), AppError> {
+    let sealed =
+        std::fs::read(file).map_err(|e| AppError::Backup(BackupError::File(format!("{}: {e}", file.display()))))?;
+    let identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_string()));
+    // The passphrase opens the header; a damaged body fails after, chunk by chunk.
+    let decryptor = age::Decryptor::new(&sealed[..]).map_err(damaged)?;
+    let mut reader = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|_| AppError::Backup(BackupError::Passphrase))?;
+    let mut plain = Vec::new();
+    reader.read_to_end(&mut plain).map_err(damaged)?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(plain)).map_err(damaged)?;
+    let mut manifest = String::new();
+    zip.by_name(MANIFEST).map_err(damaged)?.read_to_string(&mut manifest).map_err(damaged)?;
+    let mut lines = manifest.lines();
+    if lines.next() != Some(FORMAT) {
+        return Err(damaged("not an anchi backup manifest"));
+    }
+    let mut listed: Vec<(String, String)> = Vec::new();
+    for line in lines.filter(|l| l.len() > 66 && l.as_bytes()[64] == b' ') {
+        listed.push((line[..64].to_string(), line[66..].to_string()));
+    }
+    if zip.len() != listed.len() + 1 || !listed.iter().any(|(_, n)| n == DB_FILE) {
+        return Err(damaged("the files do not match the manifest"));
+    }
+    let mut contents: Vec<(String, Vec<u8>)> = Vec::new();
+    for (hash, name) in &listed {
+        let safe = name.split('/').all(|p| !p.is_empty() && p != ".." && p != ".")
+            && (name == DB_FILE || name.starts_with("attachments/") || name.starts_with("forms/"));
+        if !safe {
+            return Err(damaged(format!("unexpected file {name}")));
+        }
+        let mut content = Vec::new();
+        zip.by_name(name).map_err(damaged)?.read_to_end(&mut content).map_err(damaged)?;
+        if hex(&content) != *hash {
+            return Err(damaged(format!("{name}: SHA-256 differs from the manifest")));
+        }
+        contents.push((name.clone(), content));
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| AppError::Files(e.to_string()))?;
+    let current = data_dir.join(DB_FILE);
+    // A database in use by a running window cannot be replaced.
+    if current.exists() {
+        drop(Store::open(&current)?);
+    }
+    let incoming = data_dir.join(format!("{DB_FILE}.dang-khoi-phuc"));
+    let db = &contents.iter().find(|(n, _)| n == DB_FILE).expect("listed above").1;
+    write_file_atomically(&incoming, db)?;
+    let checked = Store::open(&incoming).and_then(|store| {
+        let audit = store
+            .verify_journal()
+            .map_err(|e| crate::store::OpenError::Corrupt { path: incoming.clone(), detail: e.to_string() })?;
+        match audit.first_broken {
+            Some(broken) => Err(crate::store::OpenError::Corrupt {
+                path: incoming.clone(),
+                detail: format!("journal broken at entry {}: {}", broken.seq, broken.reason),
+            }),
+            None => Ok(store.case_count().unwrap_or(0)),
+        }
+    });
+    let cases = match checked {
+        Ok(cases) => cases,
+        Err(e) => {
+            let _ = std::fs::remove_file(&incoming);
+            return Err(e.into());
+        }
+    };
+    let aside = current
+        .exists()
+        .then(|| data_dir.join(format!("{DB_FILE}.truoc-khoi-phuc-{}", super::now().format("%Y%m%d-%H%M%S"))));
+    if let Some(aside) = &aside {
+        std::fs::rename(&current, aside).map_err(|e| AppError::Files(e.to_string()))?;
+    }
+    std::fs::rename(&incoming, &current).map_err(|e| AppError::Files(e.to_string()))?;
+    let mut bytes = 0;
+    for (name, content) in &contents {
+        bytes += content.len() as u64;
+        if name != DB_FILE {
+            let target = data_dir.join(name);
+            if !target.exists() {
+                write_file_atomically(&target, content)?;
+            }
+        }
+    }
+    Ok((BackupSummary { files: contents.len(), bytes, cases }, aside))
+}
