@@ -120,3 +120,41 @@ fn a_backup_taken_during_writes_restores_consistently_and_bad_ones_change_nothin
         .count();
     assert_eq!(kept, 1);
 }
+
+mod common;
+
+#[test]
+fn the_window_makes_a_backup_after_the_passphrase_twice() {
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = common::window(dir.path(), eframe::egui::vec2(1280.0, 900.0));
+    h.get_by_label("Sao lưu…").click();
+    h.run();
+    h.get_by_label("Sao lưu").click();
+    h.run();
+    h.get_by_label("Chưa nhập mật khẩu sao lưu");
+    for (label, text) in [("Mật khẩu sao lưu", "mat-khau-1"), ("Nhập lại mật khẩu", "mat-khau-2")] {
+        h.get_by_label(label).focus();
+        h.run();
+        h.get_by_label(label).type_text(text);
+        h.run();
+    }
+    h.get_by_label("Sao lưu").click();
+    h.run();
+    h.get_by_label("Hai lần nhập mật khẩu khác nhau");
+    assert!(!h.state().busy(), "nothing started");
+    let out = dir.path().join("usb").join("ban-sao.anchi-backup");
+    {
+        let dialog = h.state_mut().backup_dialog.as_mut().unwrap();
+        dialog.again = "mat-khau-1".into();
+        dialog.out = out.display().to_string();
+    }
+    h.run();
+    h.get_by_label("Sao lưu").click();
+    h.step();
+    common::settle(&mut h);
+    let notice = h.state().notice.clone().unwrap_or_default();
+    assert!(notice.starts_with("Đã sao lưu 300 vụ việc vào"), "{notice} {:?}", h.state().error);
+    assert!(std::fs::read(&out).unwrap().starts_with(b"age-encryption.org/v1\n"));
+    assert!(h.state().backup_dialog.is_none());
+}

@@ -76,12 +76,18 @@ fn files_under(base: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std
 }
 
 impl Workspace {
+    /// Where the window proposes to write a backup: `~/Documents/anchi-sao-luu/anchi-<time>.anchi-backup`.
+    pub fn default_backup_path(&self) -> PathBuf {
+        let stamp = super::now().format("%Y%m%d-%H%M");
+        self.documents_dir().join("anchi-sao-luu").join(format!("anchi-{stamp}.anchi-backup"))
+    }
+
     /// Writes an encrypted backup of this data directory to `out` while the program may be
     /// writing: the database as one read transaction saw it, then the attachment files
     /// (content-addressed and written before a case names them, so every one the snapshot
     /// names is there) and the form overrides.
     pub fn backup(&self, out: &Path, passphrase: &str) -> Result<BackupSummary, AppError> {
-        if passphrase.chars().count() < 8 && !self.unit().is_none_or(|u| u.demo) {
+        if passphrase.is_empty() || (passphrase.chars().count() < 8 && !self.unit().is_none_or(|u| u.demo)) {
             return Err(AppError::Backup(BackupError::File("the passphrase needs at least 8 characters".into())));
         }
         // The snapshot is written beside the database, read into the backup, then removed.

@@ -13,6 +13,12 @@ pub enum Command {
     ShowList,
     /// The statistics screen.
     ShowStats,
+    /// Writes an encrypted backup to `out` on a background thread.
+    Backup {
+        passphrase: String,
+        out: std::path::PathBuf,
+    },
+    CloseBackupDialog,
     /// Records that the subjects of two cases are the same (from a warning on `case`).
     MergeSubjects {
         case: Uuid,

@@ -1,6 +1,7 @@
 //! The window (egui/eframe). It talks to [`crate::app`] only: it reads the case list read
 //! model and never opens the store itself.
 
+pub mod backup;
 pub mod case_list;
 pub mod case_view;
 pub mod command;
@@ -110,6 +111,8 @@ pub struct AnchiApp {
     pub notice: Option<String>,
     /// The "Gửi về Chi cục" dialog's passphrase field while it is open.
     pub sync_dialog: Option<String>,
+    /// The "Sao lưu…" dialog while it is open.
+    pub backup_dialog: Option<backup::BackupDialog>,
     /// Sending to the province: the passphrase given for this session, when the next pass
     /// is due, and how many passes in a row found no server.
     sync: Option<SyncSchedule>,
@@ -142,6 +145,8 @@ enum JobDone {
     Pdf(PathBuf),
     /// A report (Excel or CSV) written to this file.
     Report(PathBuf),
+    /// A backup of this many cases written to `out`.
+    Backup { out: PathBuf, cases: u64 },
     /// The offender index is in memory (None: none was ever fetched).
     Index(Option<crate::app::warnings::IndexStatus>),
     /// A package built and written next to `out` (as `out.part`), waiting for its version
@@ -167,6 +172,7 @@ impl AnchiApp {
             progress: Default::default(),
             notice: None,
             sync_dialog: None,
+            backup_dialog: None,
             sync: None,
             settings: None,
             index: None,
@@ -214,6 +220,9 @@ impl AnchiApp {
                 }
                 Some(Ok(JobDone::Package { built, out })) => self.package_written(*built, &out),
                 Some(Ok(JobDone::Synced(result))) => self.synced(result),
+                Some(Ok(JobDone::Backup { out, cases })) => {
+                    self.notice = Some(format!("Đã sao lưu {cases} vụ việc vào {}", out.display()));
+                }
                 Some(Ok(JobDone::Report(path))) => self.notice = Some(format!("Đã xuất báo cáo: {}", path.display())),
                 Some(Ok(JobDone::Index(status))) => {
                     self.index = status;
@@ -241,6 +250,10 @@ impl AnchiApp {
                 let hint = "Gửi các gói hồ sơ có chữ ký về máy chủ của Chi cục; tự gửi lại định kỳ khi cửa sổ còn mở";
                 if ui.button("Gửi về Chi cục…").on_hover_text(hint).clicked() {
                     self.sync_dialog = Some(String::new());
+                }
+                if ui.button("Sao lưu…").on_hover_text("Chép toàn bộ dữ liệu vào một tệp mã hóa (USB, ổ mạng)").clicked() {
+                    let out = self.ws.default_backup_path().display().to_string();
+                    self.backup_dialog = Some(backup::BackupDialog { out, ..Default::default() });
                 }
                 if ui.button("Thống kê").on_hover_text("Số liệu của đội theo lĩnh vực, nhóm hàng, thời gian; xuất Excel").clicked() {
                     commands.push(Command::ShowStats);
@@ -307,6 +320,9 @@ impl AnchiApp {
             Screen::Wizard(w) => wizard_ui(ui, w, &mut commands),
             Screen::Stats(s) => stats::stats_ui(ui, s, &mut commands),
         });
+        if let Some(dialog) = &mut self.backup_dialog {
+            backup::backup_dialog_ui(ui.ctx(), dialog, demo, &mut commands);
+        }
         if let Some(passphrase) = &mut self.sync_dialog {
             sync_dialog_ui(ui.ctx(), passphrase, &self.ws, &mut commands);
         }
@@ -386,6 +402,10 @@ impl AnchiApp {
         if new_case && self.new_case.is_none() {
             out.push(Command::NewCaseDialog);
         }
+        if escape && self.backup_dialog.is_some() {
+            out.push(Command::CloseBackupDialog);
+            return;
+        }
         if escape && self.new_case.is_none() {
             match &self.screen {
                 Screen::Case(_) => out.push(Command::ShowList),
@@ -421,6 +441,15 @@ impl AnchiApp {
                 self.notice =
                     Some(format!("Đã ghi nhận “{}” và “{}” là cùng một đối tượng", link.names[0], link.names[1]));
                 self.try_execute(Command::OpenCase(case))?;
+            }
+            Command::CloseBackupDialog => self.backup_dialog = None,
+            Command::Backup { passphrase, out } => {
+                self.backup_dialog = None;
+                let ws = self.ws.clone();
+                self.spawn("sao-luu", "Đang sao lưu…", move || {
+                    let made = ws.backup(&out, &passphrase);
+                    Some(made.map(|summary| JobDone::Backup { out, cases: summary.cases }).map_err(|e| e.vi()))
+                })?;
             }
             Command::ShowStats => {
                 self.leave_wizard();
