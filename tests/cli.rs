@@ -196,7 +196,8 @@ fn demo_refuses_a_real_unit() {
     ws.set_unit(unit).unwrap();
     drop(ws);
     let out = anchi(dir.path(), &["demo", "--cases", "3"]);
-    assert_eq!(out.status.code(), Some(1));
+    // Refused: exit 2, like every other refusal.
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("đơn vị thật"));
 }
 

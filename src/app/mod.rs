@@ -17,6 +17,7 @@ pub mod packages;
 pub mod reference;
 pub mod render;
 pub mod report;
+pub mod setup;
 pub mod stats;
 pub mod sync;
 pub mod warnings;

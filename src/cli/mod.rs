@@ -119,6 +119,12 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Set this laptop up from a profile (unit, names, members, server): see docs/setup-profile.md.
+    /// The key passphrase: terminal, or ANCHI_KEY_PASSPHRASE.
+    Init {
+        #[arg(long)]
+        profile: PathBuf,
+    },
     /// Restore a backup into the data directory, after checking it all; the current
     /// database is kept aside as anchi.redb.truoc-khoi-phuc-<time>.
     Restore { file: PathBuf },
@@ -204,7 +210,8 @@ pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
                 | AppError::Key(_)
                 | AppError::Package(_)
                 | AppError::PackageImport(_)
-                | AppError::Backup(_) => ExitCode::from(EXIT_REFUSED),
+                | AppError::Backup(_)
+                | AppError::RealUnitPresent { .. } => ExitCode::from(EXIT_REFUSED),
                 _ => ExitCode::FAILURE,
             }
         }
@@ -271,6 +278,19 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
             report::stats(&ws, period, by, json)?
         }
         Command::Export(c) => report::export(&ws, c)?,
+        Command::Init { profile } => {
+            let parsed = crate::app::setup::Profile::read(&profile)?;
+            let dir = profile.parent().unwrap_or(std::path::Path::new("."));
+            ws.init_from_profile(&parsed, dir, &package::passphrase(true)?)?;
+            let e = ws.enrolment()?;
+            emit!("Đã thiết lập {} trong {}", e.team_id, data_dir.display());
+            emit!(
+                "Gửi Chi cục để đăng ký máy:\nteam_id: {}\nkey_id: {}\npublic_key: {}",
+                e.team_id,
+                e.key_id,
+                e.public_key
+            );
+        }
         Command::Backup { out } => {
             let summary = ws.backup(&out, &backup_passphrase(true)?)?;
             emit!(
