@@ -11,7 +11,7 @@ use super::deadlines::Milestone;
 use super::document::{DocumentKind, DocumentState};
 use super::matching::provision_key;
 use super::subject::SubjectKind;
-use super::text::fold;
+use super::text::{fold, parse_date, parse_money};
 use super::workflow::{Stage, stage};
 
 /// One row of the case list.
@@ -164,17 +164,10 @@ pub fn milestones_of(case: &Case) -> Vec<Milestone> {
         .collect()
 }
 
-/// An amount typed as "5.000.000", "5 000 000" or "5000000" (đồng).
-fn money(text: &str) -> Option<u64> {
-    let digits: String = text.chars().filter(|c| !matches!(c, '.' | ' ' | ',' | '\u{a0}')).collect();
-    digits.strip_suffix("đồng").unwrap_or(&digits).trim().parse().ok()
-}
-
 /// The date at the start of a typed date or date-time ("2026-03-02T09:30", "02/03/2026 09:30").
 fn date_in(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
-    let head = text.split(['T', ' ']).next()?;
-    ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"].iter().find_map(|f| NaiveDate::parse_from_str(head, f).ok())
+    parse_date(text.split(['T', ' ']).next()?)
 }
 
 impl CaseSummary {
@@ -227,7 +220,7 @@ impl CaseSummary {
                 .iter()
                 .filter(|d| d.kind == DocumentKind::XacNhanNopPhat && d.state == DocumentState::Finalised)
                 .filter_map(|d| d.fields.get("so_tien"))
-                .filter_map(|t| money(t))
+                .filter_map(|t| parse_money(t))
                 .sum(),
             sanction_marks: sanctions
                 .iter()

@@ -150,6 +150,24 @@ pub fn date_in_words(date: NaiveDate) -> String {
     format!("ngày {:02} tháng {} năm {}", date.day(), month_text, date.year())
 }
 
+/// A date as typed in a form: dd/mm/yyyy, yyyy-mm-dd, dd-mm-yyyy or dd.mm.yyyy.
+pub fn parse_date(text: &str) -> Option<chrono::NaiveDate> {
+    ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+        .iter()
+        .find_map(|f| chrono::NaiveDate::parse_from_str(text, f).ok())
+}
+
+/// An amount in đồng as typed in a form: "5.000.000", "5 000 000 đồng", "5000000đ".
+pub fn parse_money(text: &str) -> Option<u64> {
+    let lower = text.to_lowercase();
+    let digits = lower.trim_end_matches("đồng").trim_end_matches('đ').trim();
+    let digits: String = digits.chars().filter(|c| !matches!(c, '.' | ',' | ' ')).collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

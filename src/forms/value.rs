@@ -9,7 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use thiserror::Error;
 
 use super::layout::FieldKind;
-use crate::domain::text::{date_in_words, format_vnd, nfc};
+use crate::domain::text::{date_in_words, format_vnd, nfc, parse_date, parse_money};
 
 /// A value read according to its field's type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,10 +133,6 @@ pub fn print(kind: FieldKind, stored: &str) -> String {
     }
 }
 
-fn parse_date(text: &str) -> Option<NaiveDate> {
-    ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"].iter().find_map(|f| NaiveDate::parse_from_str(text, f).ok())
-}
-
 fn parse_time(text: &str) -> Option<NaiveTime> {
     let t = text.to_lowercase().replace("giờ", ":").replace("phút", "").replace(['h', 'g'], ":");
     let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
@@ -155,16 +151,6 @@ fn parse_date_time(text: &str) -> Option<NaiveDateTime> {
     let [a, b] = parts.as_slice() else { return None };
     let (date, time) = if a.contains('/') || a.contains('-') { (a, b) } else { (b, a) };
     Some(parse_date(date)?.and_time(parse_time(time)?))
-}
-
-fn parse_money(text: &str) -> Option<u64> {
-    let lower = text.to_lowercase();
-    let digits = lower.trim_end_matches("đồng").trim_end_matches('đ').trim();
-    let digits: String = digits.chars().filter(|c| !matches!(c, '.' | ',' | ' ')).collect();
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    digits.parse().ok()
 }
 
 #[cfg(test)]
