@@ -8,7 +8,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = anchi::cli::Cli::parse();
     match cli.command {
-        Some(command) => anchi::cli::run(cli.data_dir, command),
+        Some(command) => anchi::cli::run(cli.data_dir, cli.user, command),
         None => open_window(cli),
     }
 }

@@ -4,10 +4,17 @@
 use std::path::Path;
 
 fn anchi(dir: &Path, args: &[&str]) -> std::process::Output {
+    anchi_as(dir, args, &[])
+}
+
+fn anchi_as(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_anchi"))
         .args(["--data-dir", dir.to_str().unwrap()])
         .args(args)
         .env("ANCHI_KEY_PASSPHRASE", "mat-khau-doi-2")
+        .env_remove("ANCHI_USER")
+        .env_remove("ANCHI_PASSWORD")
+        .envs(env.iter().copied())
         .output()
         .unwrap()
 }
@@ -46,4 +53,77 @@ fn the_example_profile_sets_a_laptop_up_and_a_bad_one_stores_nothing() {
 
     let again = anchi(&data, &["init", "--profile", EXAMPLE]);
     assert_eq!(again.status.code(), Some(2), "a set-up unit is not set up twice");
+}
+
+/// The temporary password `init` printed for `card`.
+fn temporary(out: &str, card: &str) -> String {
+    let line = out.lines().find(|l| l.starts_with(&format!("password: {card} "))).expect("a password line");
+    line.split_whitespace().nth(2).unwrap().to_string()
+}
+
+#[test]
+fn members_sign_in_with_their_own_passwords_and_only_a_leader_does_leaders_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("may");
+    let made = anchi(&data, &["init", "--profile", EXAMPLE]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let out = String::from_utf8(made.stdout).unwrap();
+    let (leader, inspector) = (temporary(&out, "LS-0201"), temporary(&out, "LS-0202"));
+    assert_ne!(leader, inspector);
+
+    // A temporary password only lets its owner change it; a wrong one is refused.
+    let listed = anchi_as(&data, &["--user", "LS-0202", "user", "list"], &[("ANCHI_PASSWORD", &inspector)]);
+    assert_eq!(listed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&listed.stderr).contains("mật khẩu tạm"), "{listed:?}");
+    let wrong = anchi_as(&data, &["--user", "LS-0202", "user", "list"], &[("ANCHI_PASSWORD", "doan-bua-thoi")]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("Sai số thẻ hoặc mật khẩu"));
+    let short = anchi_as(
+        &data,
+        &["--user", "LS-0202", "user", "passwd"],
+        &[("ANCHI_PASSWORD", &inspector), ("ANCHI_NEW_PASSWORD", "ngan")],
+    );
+    assert_eq!(short.status.code(), Some(2), "a short password is refused");
+    for (card, old, new) in [("LS-0202", &inspector, "mai-mat-khau"), ("LS-0201", &leader, "hung-mat-khau")] {
+        let changed = anchi_as(
+            &data,
+            &["--user", card, "user", "passwd"],
+            &[("ANCHI_PASSWORD", old), ("ANCHI_NEW_PASSWORD", new)],
+        );
+        assert!(changed.status.success(), "{}", String::from_utf8_lossy(&changed.stderr));
+    }
+    let old_again = anchi_as(&data, &["--user", "LS-0202", "user", "list"], &[("ANCHI_PASSWORD", &inspector)]);
+    assert_eq!(old_again.status.code(), Some(2), "the temporary password no longer works");
+    let listed = anchi_as(&data, &["--user", "LS-0202", "user", "list"], &[("ANCHI_PASSWORD", "mai-mat-khau")]);
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(
+        listed.contains("Hà Thị Mai") && listed.contains("kiểm soát viên") && listed.contains("đang dùng"),
+        "{listed}"
+    );
+
+    // Resetting a password and rotating the key are a leader's; nobody signed in cannot either.
+    let by_inspector =
+        anchi_as(&data, &["--user", "LS-0202", "user", "reset", "LS-0201"], &[("ANCHI_PASSWORD", "mai-mat-khau")]);
+    assert_eq!(by_inspector.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&by_inspector.stderr).contains("không có quyền cấp lại mật khẩu"));
+    let rotate = anchi_as(&data, &["--user", "LS-0202", "key", "rotate"], &[("ANCHI_PASSWORD", "mai-mat-khau")]);
+    assert_eq!(rotate.status.code(), Some(2), "{rotate:?}");
+    let nobody = anchi(&data, &["user", "reset", "LS-0202"]);
+    assert_eq!(nobody.status.code(), Some(2));
+    let reset =
+        anchi_as(&data, &["--user", "LS-0201", "user", "reset", "LS-0202"], &[("ANCHI_PASSWORD", "hung-mat-khau")]);
+    assert!(reset.status.success(), "{}", String::from_utf8_lossy(&reset.stderr));
+    let fresh = temporary(&String::from_utf8(reset.stdout).unwrap(), "LS-0202");
+    let must = anchi_as(&data, &["--user", "LS-0202", "user", "list"], &[("ANCHI_PASSWORD", &fresh)]);
+    assert_eq!(must.status.code(), Some(2), "a reset password must be changed first");
+
+    // The journal names who did each thing, and still verifies.
+    let verify = anchi(&data, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    let log = anchi(&data, &["audit", "log", "--json"]);
+    let log: Vec<serde_json::Value> = serde_json::from_slice(&log.stdout).unwrap();
+    let did = |actor: &str, action: &str| log.iter().any(|e| e["actor"] == actor && e["action"] == action);
+    assert!(did("LS-0201 Vi Văn Hùng", "user.reset_password LS-0202"), "{log:?}");
+    assert!(did("LS-0202 Hà Thị Mai", "user.change_password"), "{log:?}");
+    assert!(did("LS-0202 Hà Thị Mai", "user.sign_in"), "{log:?}");
 }

@@ -46,7 +46,7 @@ fn stored_case(h: &mut Harness<'static, AnchiApp>) -> anchi::domain::Case {
     let id = match &h.state().screen {
         Screen::Case(c) => c.view.case.id,
         Screen::Wizard(w) => w.case.id,
-        Screen::List | Screen::Stats(_) => panic!("no case on screen"),
+        Screen::List | Screen::Stats(_) | Screen::Setup(_) => panic!("no case on screen"),
     };
     h.state().workspace().case(id).unwrap()
 }
@@ -205,12 +205,18 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     click(&mut h, "Quyết định xử phạt vi phạm hành chính");
     let act = h.get_by_label("Hành vi vi phạm hành chính *").value().unwrap_or_default();
     assert_eq!(act, "Kinh doanh túi xách giả nhãn hiệu");
+    // A fine above the leader's ceiling for an individual (25 million) is warned about,
+    // not refused.
+    type_into(&mut h, "Mức phạt tiền *", "30.000.000");
+    h.run();
+    h.get_by_label_contains("Mức phạt 30.000.000 đồng vượt thẩm quyền của Hoàng Văn Thắng");
     fill_and_finalise(
         &mut h,
         &[("Nghị định quy định xử phạt *", "Nghị định 98/2020/NĐ-CP"), ("Nơi nộp tiền phạt *", "Kho bạc Nhà nước")],
     );
     let case = stored_case(&mut h);
     assert_eq!(stage(&case), Stage::DaXuPhat);
+    assert_eq!(case.fine_vnd, Some(30_000_000), "the decision's fine is the case's");
     let kinds: Vec<K> = case.documents.iter().map(|d| d.kind).collect();
     assert_eq!(kinds, [K::QdKiemTra, K::BbKiemTra, K::BbViPham, K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong, K::QdXuPhat]);
     assert!(case.documents.iter().all(|d| d.state == DocumentState::Finalised && d.number.is_some()));

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{AppError, LOCAL_ACTOR, Workspace, write_atomically, write_file_atomically};
+use super::{AppError, Workspace, write_atomically, write_file_atomically};
 use crate::domain::{Attachment, Bilingual, ValidationReport, text::nfc};
 
 /// The folder of the data directory that holds attachment files.
@@ -94,7 +94,7 @@ impl Workspace {
             size_bytes: bytes.len() as u64,
             added_at: super::now(),
         };
-        self.store.write(LOCAL_ACTOR, |w| {
+        self.store.write(&self.actor(), |w| {
             let mut case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
             if let Some(same) = case.attachments.iter().find(|a| a.sha256 == attachment.sha256) {
                 return Ok(same.clone());

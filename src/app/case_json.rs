@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{AppError, LOCAL_ACTOR, Workspace};
+use super::{AppError, Workspace};
 use crate::domain::workflow::check_step;
 use crate::domain::{
     Bilingual, Case, CaseSummary, DocumentKind, DocumentState, Stage, ValidationReport, stage, text::nfc,
@@ -249,7 +249,7 @@ impl Workspace {
     /// unless the whole file is good. Importing the same content again changes nothing.
     pub fn import_case(&self, json: &str) -> Result<Uuid, AppError> {
         let case = self.read_case_file(json)?;
-        self.store.write(LOCAL_ACTOR, |w| {
+        self.store.write(&self.actor(), |w| {
             match w.case(case.id)? {
                 Some(existing) if existing == case => return Ok(case.id),
                 Some(_) => {

@@ -48,6 +48,9 @@ pub enum AppError {
     /// A setting was refused.
     #[error("setting refused: {0}")]
     Setting(#[from] super::sync::SettingError),
+    /// Signing in or a member's action was refused.
+    #[error(transparent)]
+    User(#[from] super::users::UserError),
     /// The data directory holds a real unit; demo data would mix with real cases.
     #[error("the data directory holds the real unit {unit}; demo data is only made where no unit is set up")]
     RealUnitPresent { unit: String },
@@ -70,6 +73,7 @@ impl Bilingual for AppError {
             AppError::Backup(e) => e.vi(),
             AppError::Sync(e) => e.vi(),
             AppError::Setting(e) => e.vi(),
+            AppError::User(e) => e.vi(),
             AppError::Package(e) => e.vi(),
             AppError::PackageImport(e) => e.vi(),
             AppError::RealUnitPresent { unit } => {

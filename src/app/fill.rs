@@ -21,9 +21,67 @@ impl Workspace {
             _ => Vec::new(),
         };
         let ctx = Context { case, at, members: members.unwrap_or_default(), list: &list };
-        check(form, doc, &ctx)
+        let mut report = check(form, doc, &ctx);
+        self.check_ceiling(case, doc, at, &mut report);
+        report
     }
 
+    /// Warns (never blocks) when a sanction decision's fine exceeds what its signer — the
+    /// team's leader, printed on it — may impose on the decision's date, or when the
+    /// signer's title has no ceiling in the table.
+    fn check_ceiling(&self, case: &Case, doc: &Document, at: NaiveDateTime, report: &mut ValidationReport) {
+        let Some(fine) = doc.fields.get("muc_phat").and_then(|v| crate::domain::text::parse_money(v)) else {
+            return;
+        };
+        let Some(signer) = self.unit().and_then(|u| u.leader()) else { return };
+        let organisation = case.subject.kind == crate::domain::SubjectKind::Organisation;
+        let ceiling = self.reference.ceilings.of(&signer.title, at.date(), organisation);
+        let problem = match ceiling {
+            Some(c) if fine > c.amount_vnd => {
+                CeilingProblem::Above { fine, signer: signer.full_name.clone(), ceiling: c }
+            }
+            Some(_) => return,
+            None => CeilingProblem::Unknown { title: signer.title.clone() },
+        };
+        report.warning("field.muc_phat", &problem);
+    }
+}
+
+/// A fine beyond the signer's sanctioning ceiling.
+#[derive(Debug, thiserror::Error)]
+enum CeilingProblem {
+    #[error("fine {fine} VND exceeds the ceiling of {signer} ({}, {} VND)", ceiling.title, ceiling.amount_vnd)]
+    Above { fine: u64, signer: String, ceiling: crate::domain::ceilings::Ceiling },
+    #[error("the signer's title {title:?} has no sanctioning ceiling in the table")]
+    Unknown { title: String },
+}
+
+impl crate::domain::Bilingual for CeilingProblem {
+    fn vi(&self) -> String {
+        use crate::domain::text::format_vnd;
+        match self {
+            CeilingProblem::Above { fine, signer, ceiling: c } => {
+                let whom = if c.organisation { "tổ chức" } else { "cá nhân" };
+                let caveat = if c.caveat.is_empty() { String::new() } else { format!("; {}", c.caveat) };
+                format!(
+                    "Mức phạt {} đồng vượt thẩm quyền của {signer} — {}: tối đa {} đồng đối với {whom} (bảng thẩm quyền từ {}, {}{caveat}). Cần chuyển người có thẩm quyền cao hơn ra quyết định.",
+                    format_vnd(*fine),
+                    c.title,
+                    format_vnd(c.amount_vnd),
+                    c.valid_from.format("%d/%m/%Y"),
+                    c.source
+                )
+            }
+            CeilingProblem::Unknown { title } => {
+                format!(
+                    "Chức vụ “{title}” của người ký không có trong bảng thẩm quyền xử phạt; kiểm tra lại người ký quyết định"
+                )
+            }
+        }
+    }
+}
+
+impl Workspace {
     /// The values a new draft starts with: each field's `prefill` template filled from the
     /// case, the unit and the earlier documents; fields whose template comes out empty are left out.
     pub fn prefill(&self, case: &Case, doc: &Document) -> BTreeMap<String, String> {

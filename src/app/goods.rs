@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::{AppError, LOCAL_ACTOR, Workspace};
+use super::{AppError, Workspace};
 use crate::domain::{Bilingual, DocumentState, GoodsLine, ValidationReport, text::nfc};
 use crate::forms::BlockDef;
 use crate::forms::value::{FieldValue, parse};
@@ -118,7 +118,7 @@ impl Workspace {
     /// Replaces the case's goods lines with `rows`, or refuses with every problem named
     /// (`goods[i].quantity` …); nothing is stored unless every row is good.
     pub fn save_goods(&self, case_id: Uuid, rows: &[GoodsInput]) -> Result<(), AppError> {
-        self.store.write(LOCAL_ACTOR, |w| {
+        self.store.write(&self.actor(), |w| {
             let mut case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
             let mut report = ValidationReport::default();
             if let Some(problem) = self.goods_locked(&case) {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{AppError, LOCAL_ACTOR, Workspace};
+use super::{AppError, Workspace};
 use crate::domain::Bilingual;
 use crate::package::key_id_of;
 
@@ -93,18 +93,19 @@ impl Workspace {
             return Err(KeyError::Exists(key.key_id).into());
         }
         let key = self.new_key(passphrase)?;
-        self.store.write(LOCAL_ACTOR, |w| w.put_meta(DEVICE_KEY, &key, &format!("key.init {}", key.key_id)))?;
+        self.store.write(&self.actor(), |w| w.put_meta(DEVICE_KEY, &key, &format!("key.init {}", key.key_id)))?;
         Ok(key)
     }
 
     /// Replaces the device key with a new one; the old one is kept among the retired keys
     /// and the change is journalled with both ids. The province must enrol the new key.
     pub fn rotate_key(&self, passphrase: &str) -> Result<(DeviceKey, DeviceKey), AppError> {
+        self.require(super::users::Permission::RotateKey)?;
         let old = self.device_key()?.ok_or(KeyError::NoKey)?;
         let new = self.new_key(passphrase)?;
         let mut retired = self.retired_keys()?;
         retired.push(old.clone());
-        self.store.write(LOCAL_ACTOR, |w| {
+        self.store.write(&self.actor(), |w| {
             w.put_meta(RETIRED_KEYS, &retired, "key.retire")?;
             w.put_meta(DEVICE_KEY, &new, &format!("key.rotate {} {}", old.key_id, new.key_id))
         })?;

@@ -20,6 +20,7 @@ pub mod report;
 pub mod setup;
 pub mod stats;
 pub mod sync;
+pub mod users;
 pub mod warnings;
 
 use std::path::{Path, PathBuf};
@@ -58,8 +59,15 @@ pub struct WindowSettings {
 /// The folder in a data directory whose form files override the embedded ones.
 pub const FORMS_DIR: &str = "forms";
 
-/// Who the command line acts as until users exist (the set-up issue adds them).
+/// Who the journal names when nobody is signed in (the demo unit, settings of the laptop,
+/// a script without `--user`).
 pub const LOCAL_ACTOR: &str = "may-tram";
+
+/// Whether `data_dir` (or its demo folder) holds a database: false only on the very first
+/// start of the program on this laptop.
+pub fn data_exists(data_dir: &Path) -> bool {
+    data_dir.join(DB_FILE).exists() || data_dir.join("demo").join(DB_FILE).exists()
+}
 
 /// Where the data lives when neither `--data-dir` nor `ANCHI_DATA_DIR` says.
 pub fn default_data_dir() -> PathBuf {
@@ -78,6 +86,8 @@ pub struct Workspace {
     pub reference: Reference,
     /// The subject lookups warnings read (the laptop's cases, the province's index).
     subjects: warnings::SubjectCache,
+    /// The member signed in (the journal's actor, the role checked before decisions).
+    session: users::Session,
 }
 
 impl Workspace {
@@ -93,6 +103,7 @@ impl Workspace {
             catalog,
             reference: Reference::embedded(),
             subjects: Default::default(),
+            session: Default::default(),
         })
     }
 
@@ -116,7 +127,7 @@ impl Workspace {
 
     /// Records the unit (set-up, or the demo unit).
     pub fn set_unit(&mut self, unit: Unit) -> Result<(), AppError> {
-        self.store.write(LOCAL_ACTOR, |w| w.put_meta(UNIT_KEY, &unit, "unit.set"))?;
+        self.store.write(&self.actor(), |w| w.put_meta(UNIT_KEY, &unit, "unit.set"))?;
         self.unit = Some(unit);
         Ok(())
     }
@@ -128,7 +139,7 @@ impl Workspace {
 
     /// Remembers the window's settings for the next run.
     pub fn save_window_settings(&self, settings: &WindowSettings) -> Result<(), AppError> {
-        self.store.write(LOCAL_ACTOR, |w| w.put_meta(WINDOW_KEY, settings, "window.settings"))?;
+        self.store.write(&self.actor(), |w| w.put_meta(WINDOW_KEY, settings, "window.settings"))?;
         Ok(())
     }
 
@@ -158,6 +169,11 @@ impl Workspace {
         Ok(self.store.number_use(number)?)
     }
 
+    /// The last `count` changes made on this laptop, whoever and whatever they were about.
+    pub fn journal_tail(&self, count: usize) -> Result<Vec<JournalEntry>, AppError> {
+        Ok(self.store.journal_tail(count)?)
+    }
+
     /// Walks the journal hash chain.
     pub fn audit_verify(&self) -> Result<AuditReport, AppError> {
         Ok(self.store.verify_journal()?)
@@ -165,14 +181,14 @@ impl Workspace {
 
     /// Stores a new case (already validated by the caller's face or by import).
     pub fn create_case(&self, case: &Case) -> Result<(), AppError> {
-        self.store.write(LOCAL_ACTOR, |w| w.put_case(case, "case.create"))?;
+        self.store.write(&self.actor(), |w| w.put_case(case, "case.create"))?;
         Ok(())
     }
 
     /// Applies a workflow event to a stored case in one transaction: numbers are reserved,
     /// the case stored and the change journaled together, or nothing happens.
     pub fn apply_event(&self, case_id: Uuid, event: Event) -> Result<(Case, Vec<Effect>), AppError> {
-        self.store.write(LOCAL_ACTOR, |w| {
+        self.store.write(&self.actor(), |w| {
             let case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
             self.apply_in(w, &case, event)
         })
@@ -207,7 +223,7 @@ impl Workspace {
         action: &str,
         change: impl FnOnce(&mut Document),
     ) -> Result<(), AppError> {
-        self.store.write(LOCAL_ACTOR, |w| {
+        self.store.write(&self.actor(), |w| {
             let mut case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
             let doc = case
                 .documents
@@ -255,6 +271,11 @@ impl Workspace {
     /// Shared by the interactive path and the demo generator.
     pub(crate) fn apply_in(&self, w: &mut Writer, case: &Case, event: Event) -> Result<(Case, Vec<Effect>), AppError> {
         let (catalog, unit) = (&self.catalog, self.unit.as_ref());
+        if let Event::FinaliseDocument { id, .. } = &event
+            && let Some(doc) = case.document(*id)
+        {
+            self.require(users::Permission::Finalise(doc.kind))?;
+        }
         let (event, action) = match event {
             Event::FinaliseDocument { id, number: None, at } => {
                 let kind = case.document(id).map(|d| d.kind);
@@ -305,6 +326,12 @@ impl Workspace {
             if !report.is_ok() {
                 return Err(AppError::Invalid(report));
             }
+        }
+        // A finalised sanction decision fixes the case's fine (lists, statistics, reports).
+        if let Some((doc, _)) = finalising
+            && let Some(fine) = doc.fields.get("muc_phat").and_then(|v| crate::domain::text::parse_money(v))
+        {
+            next.fine_vnd = Some(fine);
         }
         if let Some(id) = started {
             let fields = self.prefill(&next, next.document(id).expect("just started"));

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::case_json::store_imported_case;
 use super::keys::{DeviceKey, KeyError, unlock};
 use super::render::PdfJob;
-use super::{AppError, LOCAL_ACTOR, Workspace};
+use super::{AppError, Workspace};
 use crate::domain::Bilingual;
 use crate::package::{self, BagInfo, CASE_JSON, Limits, PackageError, Unsigned};
 pub use crate::store::PackageRecord;
@@ -285,7 +285,7 @@ impl Workspace {
         let BuiltPackage { exported, record } = built;
         if let Some(record) = record {
             let case_id = exported.info.case_id;
-            self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
+            self.store.write(&self.actor(), |w| -> Result<(), AppError> {
                 let mut records = w.packages(case_id)?;
                 if records.last().is_some_and(|r| r.version >= record.version) {
                     // Another export of this case finished first; this one is stale.
@@ -389,7 +389,7 @@ impl Workspace {
             signature: opened.signature.clone(),
             receipt: None,
         };
-        self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
+        self.store.write(&self.actor(), |w| -> Result<(), AppError> {
             store_imported_case(w, &case, &format!("package.import v{} {}", info.version, opened.sha256))?;
             let mut records = w.packages(case.id)?;
             records.push(record);

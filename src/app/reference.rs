@@ -23,6 +23,7 @@ const FIELDS_JSON: &str = include_str!("../../assets/reference/fields.json");
 const GOODS_GROUPS_JSON: &str = include_str!("../../assets/reference/goods-groups.json");
 const CALENDAR_TOML: &str = include_str!("../../assets/law/calendar.toml");
 const DEADLINES_TOML: &str = include_str!("../../assets/law/deadlines.toml");
+const CEILINGS_TOML: &str = include_str!("../../assets/law/ceilings.toml");
 
 /// A goods group (nhóm hàng) and the words that put a goods line in it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -59,6 +60,8 @@ pub struct Reference {
     pub calendar: Calendar,
     /// The deadline rules (`assets/law/deadlines.toml`).
     pub deadline_rules: RuleFile,
+    /// The sanctioning ceilings by title (`assets/law/ceilings.toml`).
+    pub ceilings: crate::domain::ceilings::Ceilings,
 }
 
 impl Reference {
@@ -71,7 +74,8 @@ impl Reference {
             serde_json::from_str::<GoodsGroupsFile>(GOODS_GROUPS_JSON).expect("embedded goods groups parse").groups;
         let calendar = parse_calendar(CALENDAR_TOML).expect("embedded calendar parses");
         let deadline_rules = parse_rules(DEADLINES_TOML).expect("embedded deadline rules parse");
-        Reference { admin_units, fields, goods_groups, calendar, deadline_rules }
+        let ceilings = crate::domain::ceilings::Ceilings::parse(CEILINGS_TOML).expect("embedded ceilings parse");
+        Reference { admin_units, fields, goods_groups, calendar, deadline_rules, ceilings }
     }
 
     /// The goods group of a goods line's name: the first group one of whose phrases occurs

@@ -124,8 +124,10 @@ impl Workspace {
         put("unit.leader_title", leader.map(|m| m.title.clone()).unwrap_or_default());
         put("case.id", case.id.to_string());
         put("case.field", self.reference.field_name(&case.field).unwrap_or(&case.field).to_string());
-        put("case.fine", case.fine_vnd.map(|f| format!("{} đồng", format_vnd(f))).unwrap_or_default());
-        put("case.fine_words", case.fine_vnd.map(amount_in_words).unwrap_or_default());
+        // A sanction decision prints its own fine; other documents the case's.
+        let fine = doc.fields.get("muc_phat").and_then(|v| crate::domain::text::parse_money(v)).or(case.fine_vnd);
+        put("case.fine", fine.map(|f| format!("{} đồng", format_vnd(f))).unwrap_or_default());
+        put("case.fine_words", fine.map(amount_in_words).unwrap_or_default());
         let value = case.goods_value_vnd();
         put("case.goods_value", if value > 0 { format!("{} đồng", format_vnd(value)) } else { String::new() });
         put("case.goods_value_words", if value > 0 { amount_in_words(value) } else { String::new() });

@@ -12,8 +12,16 @@ use super::keys::DeviceKey;
 use super::{AppError, Workspace};
 use crate::domain::{Bilingual, Member, Role, Unit, UnitNames, ValidationReport};
 
+/// What a set-up made: the device key, and the temporary password of each member who chose
+/// none (to hand over once; it must be changed at the first sign-in).
+#[derive(Debug)]
+pub struct SetUp {
+    pub key: DeviceKey,
+    pub passwords: Vec<(Member, String)>,
+}
+
 /// The profile file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub unit: ProfileUnit,
@@ -22,7 +30,7 @@ pub struct Profile {
     pub server: Option<ProfileServer>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileUnit {
     /// A short stable code, e.g. "LS-D1" (the team's id at the provincial server).
@@ -33,7 +41,7 @@ pub struct ProfileUnit {
 }
 
 /// The provincial server, when the team works connected.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileServer {
     pub url: String,
@@ -155,7 +163,7 @@ impl Profile {
 
 impl Workspace {
     /// Sets this data directory up from `profile` (its server's CA file read relative to
-    /// `profile_dir`): refused whole, with every problem named, when the profile is wrong or
+    /// `profile_dir`), with the passwords members `chosen` (by card number): refused whole, with every problem named, when the profile is wrong or
     /// a real unit is already set up here; then the unit, the device key (with
     /// `passphrase`) and the server settings are stored.
     pub fn init_from_profile(
@@ -163,7 +171,8 @@ impl Workspace {
         profile: &Profile,
         profile_dir: &Path,
         passphrase: &str,
-    ) -> Result<DeviceKey, AppError> {
+        chosen: &std::collections::BTreeMap<String, String>,
+    ) -> Result<SetUp, AppError> {
         if let Some(unit) = self.unit().filter(|u| !u.demo) {
             return Err(AppError::RealUnitPresent { unit: unit.code.clone() });
         }
@@ -184,6 +193,16 @@ impl Workspace {
                     "server.ca_file",
                     "Không đọc được chứng thư CA (PEM) của Chi cục",
                     "cannot read the CA certificate (PEM)",
+                );
+            }
+        }
+        for (i, m) in profile.members.iter().enumerate() {
+            if chosen.get(&m.card_number).is_some_and(|p| p.chars().count() < super::users::MIN_PASSWORD) {
+                problem(
+                    &mut report,
+                    &format!("members[{i}].password"),
+                    "Mật khẩu cần ít nhất 8 ký tự",
+                    "the password needs at least 8 characters",
                 );
             }
         }
@@ -214,6 +233,22 @@ impl Workspace {
             members: profile.members.clone(),
             demo: false,
         })?;
-        self.init_key(passphrase)
+        let key = self.init_key(passphrase)?;
+        // A member who chose no password gets a temporary one, shown once and changed at
+        // the first sign-in.
+        let mut accounts = Vec::new();
+        let mut temporary = Vec::new();
+        for m in &profile.members {
+            match chosen.get(&m.card_number) {
+                Some(password) => accounts.push((m.card_number.clone(), password.clone(), false)),
+                None => {
+                    let password = super::users::temporary_password();
+                    accounts.push((m.card_number.clone(), password.clone(), true));
+                    temporary.push((m.clone(), password));
+                }
+            }
+        }
+        self.create_accounts(&accounts)?;
+        Ok(SetUp { key, passwords: temporary })
     }
 }

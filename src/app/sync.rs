@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::keys::{KeyError, unlock};
-use super::{AppError, LOCAL_ACTOR, Workspace};
+use super::{AppError, Workspace};
 use crate::domain::Bilingual;
 use crate::protocol::SignedIndex;
 use crate::sync::{Client, SyncError, UploadStats};
@@ -87,7 +87,7 @@ impl Workspace {
             }
             _ => return Err(bad("unknown setting (server.url, server.ca, server.hub_key)".into())),
         }
-        self.store.write(LOCAL_ACTOR, |w| w.put_meta(SERVER_KEY, &settings, &format!("config.set {name}")))?;
+        self.store.write(&self.actor(), |w| w.put_meta(SERVER_KEY, &settings, &format!("config.set {name}")))?;
         Ok(())
     }
 
@@ -175,7 +175,7 @@ impl Workspace {
             && let Ok(open) = index.open(hub_key.as_ref())
         {
             report.index_entries = Some(open.entries.len());
-            self.store.write(LOCAL_ACTOR, |w| w.put_meta(INDEX_KEY, &index, "sync.offender_index"))?;
+            self.store.write(&self.actor(), |w| w.put_meta(INDEX_KEY, &index, "sync.offender_index"))?;
         }
         Ok(report)
     }
@@ -188,7 +188,7 @@ impl Workspace {
         receipt: &crate::protocol::SignedReceipt,
     ) -> Result<(), AppError> {
         let text = serde_json::to_string(receipt).expect("receipts serialise");
-        self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
+        self.store.write(&self.actor(), |w| -> Result<(), AppError> {
             let mut records = w.packages(case_id)?;
             let Some(record) = records.iter_mut().find(|r| r.sha256 == sha256) else { return Ok(()) };
             record.receipt = Some(text.clone());

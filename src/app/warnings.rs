@@ -638,6 +638,7 @@ impl Workspace {
     /// (journalled on both cases). Refused, with nothing stored, when they already are,
     /// or when their tax codes name two different enterprises.
     pub fn merge_subjects(&self, a: Uuid, b: Uuid) -> Result<SubjectLink, AppError> {
+        self.require(super::users::Permission::MergeSubjects)?;
         let (ca, cb) = (self.case(a)?, self.case(b)?);
         let (ra, rb) = (CaseSummary::of(&ca), CaseSummary::of(&cb));
         let keys = [row_key(&ra), row_key(&rb)];
@@ -665,7 +666,7 @@ impl Workspace {
         };
         links.push(link.clone());
         let action = format!("subject.merge {} = {}", link.keys[0], link.keys[1]);
-        self.store.write(super::LOCAL_ACTOR, |w| -> Result<(), AppError> {
+        self.store.write(&self.actor(), |w| -> Result<(), AppError> {
             w.put_meta(LINKS_KEY, &links, &action)?;
             w.note_case(a, "subject.merge")?;
             w.note_case(b, "subject.merge")?;

@@ -14,6 +14,7 @@ mod package;
 mod report;
 mod subject;
 mod sync;
+mod user;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +35,10 @@ pub struct Cli {
     /// The data directory (database, attachments). Default: ANCHI_DATA_DIR, else the platform's data folder.
     #[arg(long, global = true, env = "ANCHI_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Act as this member (card number); the password from ANCHI_PASSWORD or the terminal.
+    /// Needed on a set-up unit for what only a leader may do.
+    #[arg(long, global = true, env = "ANCHI_USER", value_name = "CARD")]
+    pub user: Option<String>,
     /// Open the window on this case (from a shortcut, or after `anchi case list`).
     #[arg(long, value_name = "CASE_ID")]
     pub open_case: Option<Uuid>,
@@ -128,6 +133,9 @@ pub enum Command {
     /// Restore a backup into the data directory, after checking it all; the current
     /// database is kept aside as anchi.redb.truoc-khoi-phuc-<time>.
     Restore { file: PathBuf },
+    /// Members' accounts: list, change your password, reset a member's (leader).
+    #[command(subcommand)]
+    User(user::UserCommand),
 }
 
 /// `--by` of `anchi stats`.
@@ -181,6 +189,13 @@ pub enum CaseCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
+    /// The last changes on this laptop: when, who, what, which case.
+    Log {
+        #[arg(long, default_value_t = 50)]
+        last: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// Walk the journal's hash chain and report the first broken link.
     Verify {
         #[arg(long)]
@@ -197,9 +212,9 @@ pub enum FormsCommand {
 }
 
 /// Runs a subcommand and turns its outcome into an exit status.
-pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
+pub fn run(data_dir: Option<PathBuf>, user: Option<String>, command: Command) -> ExitCode {
     let data_dir = data_dir.unwrap_or_else(default_data_dir);
-    match execute(&data_dir, command) {
+    match execute(&data_dir, user.as_deref(), command) {
         Ok(code) => code,
         Err(e) => {
             report_error(&e);
@@ -211,6 +226,7 @@ pub fn run(data_dir: Option<PathBuf>, command: Command) -> ExitCode {
                 | AppError::Package(_)
                 | AppError::PackageImport(_)
                 | AppError::Backup(_)
+                | AppError::User(_)
                 | AppError::RealUnitPresent { .. } => ExitCode::from(EXIT_REFUSED),
                 _ => ExitCode::FAILURE,
             }
@@ -230,7 +246,7 @@ fn report_error(e: &AppError) {
     }
 }
 
-fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, AppError> {
+fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> Result<ExitCode, AppError> {
     if let Command::Forms(forms) = &command {
         let catalog = crate::forms::Catalog::with_overrides(&data_dir.join(crate::app::FORMS_DIR))?;
         match forms {
@@ -262,7 +278,11 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
         return result.map(|()| ExitCode::SUCCESS);
     }
     let mut ws = Workspace::open(data_dir)?;
+    if let Some(card) = user {
+        user::sign_in(&ws, card, matches!(command, Command::User(user::UserCommand::Passwd)))?;
+    }
     match command {
+        Command::User(c) => user::user(&ws, c)?,
         Command::Key(key) => package::key(&ws, key)?,
         Command::Package(p) => package::package(&ws, p)?,
         Command::Config(c) => sync::config(&ws, c)?,
@@ -281,9 +301,13 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
         Command::Init { profile } => {
             let parsed = crate::app::setup::Profile::read(&profile)?;
             let dir = profile.parent().unwrap_or(std::path::Path::new("."));
-            ws.init_from_profile(&parsed, dir, &package::passphrase(true)?)?;
+            let made = ws.init_from_profile(&parsed, dir, &package::passphrase(true)?, &Default::default())?;
             let e = ws.enrolment()?;
             emit!("Đã thiết lập {} trong {}", e.team_id, data_dir.display());
+            emit!("Mật khẩu tạm của từng người (chỉ hiện một lần; đổi khi đăng nhập lần đầu):");
+            for (member, password) in &made.passwords {
+                emit!("password: {} {}  ({}, {})", member.card_number, password, member.full_name, member.title);
+            }
             emit!(
                 "Gửi Chi cục để đăng ký máy:\nteam_id: {}\nkey_id: {}\npublic_key: {}",
                 e.team_id,
@@ -328,6 +352,27 @@ fn execute(data_dir: &std::path::Path, command: Command) -> Result<ExitCode, App
             for file in files {
                 let attachment = ws.attach(id, &file)?;
                 emit!("{}  {}", attachment.sha256, attachment.file_name);
+            }
+        }
+        Command::Audit(AuditCommand::Log { last, json }) => {
+            let entries = ws.journal_tail(last)?;
+            if json {
+                let rows: Vec<_> = entries
+                    .iter()
+                    .map(|e| serde_json::json!({"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "case_id": e.case_id}))
+                    .collect();
+                emit!("{}", serde_json::to_string_pretty(&rows).expect("rows serialise"));
+            } else {
+                for e in &entries {
+                    let case = e.case_id.map(|c| c.to_string()).unwrap_or_default();
+                    emit!(
+                        "{:>6}  {}  {:<28} {:<32} {case}",
+                        e.seq,
+                        e.at.format("%Y-%m-%d %H:%M:%S"),
+                        e.actor,
+                        e.action
+                    );
+                }
             }
         }
         Command::Audit(AuditCommand::Verify { json }) => {
@@ -404,19 +449,35 @@ fn print_list(ws: &Workspace, json: bool) -> Result<(), AppError> {
 /// The backup passphrase: `ANCHI_BACKUP_PASSPHRASE`, or typed on the terminal (twice to make one).
 fn backup_passphrase(confirm: bool) -> Result<String, AppError> {
     use crate::app::backup::BackupError;
+    secret("ANCHI_BACKUP_PASSPHRASE", "Mật khẩu sao lưu / backup passphrase: ", confirm).map_err(|e| match e {
+        SecretError::Missing => {
+            BackupError::File("no passphrase: set ANCHI_BACKUP_PASSPHRASE or run in a terminal".into()).into()
+        }
+        SecretError::Differ => BackupError::File("the two passphrases differ / hai lần nhập khác nhau".into()).into(),
+    })
+}
+
+/// Why a secret could not be had.
+pub(crate) enum SecretError {
+    /// Neither the variable nor a terminal.
+    Missing,
+    /// Typed twice, differently.
+    Differ,
+}
+
+/// A secret (passphrase, password) from the environment variable `env`, else typed on the
+/// terminal without echo after `prompt` (twice when `confirm`).
+pub(crate) fn secret(env: &str, prompt: &str, confirm: bool) -> Result<String, SecretError> {
     use std::io::IsTerminal;
-    if let Ok(value) = std::env::var("ANCHI_BACKUP_PASSPHRASE") {
+    if let Ok(value) = std::env::var(env) {
         return Ok(value);
     }
-    let missing = || {
-        AppError::Backup(BackupError::File("no passphrase: set ANCHI_BACKUP_PASSPHRASE or run in a terminal".into()))
-    };
     if !std::io::stdin().is_terminal() {
-        return Err(missing());
+        return Err(SecretError::Missing);
     }
-    let first = rpassword::prompt_password("Mật khẩu sao lưu / backup passphrase: ").map_err(|_| missing())?;
-    if confirm && rpassword::prompt_password("Nhập lại / again: ").map_err(|_| missing())? != first {
-        return Err(AppError::Backup(BackupError::File("the two passphrases differ / hai lần nhập khác nhau".into())));
+    let first = rpassword::prompt_password(prompt).map_err(|_| SecretError::Missing)?;
+    if confirm && rpassword::prompt_password("Nhập lại / again: ").map_err(|_| SecretError::Missing)? != first {
+        return Err(SecretError::Differ);
     }
     Ok(first)
 }

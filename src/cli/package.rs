@@ -1,6 +1,5 @@
 //! `anchi key …` and `anchi package …`: the device signing key and signed case packages.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
@@ -69,18 +68,10 @@ pub enum PackageCommand {
 /// The passphrase from `ANCHI_KEY_PASSPHRASE`, else typed on the terminal (twice when a
 /// new key is made).
 pub(super) fn passphrase(confirm: bool) -> Result<String, AppError> {
-    if let Ok(value) = std::env::var(PASSPHRASE_ENV) {
-        return Ok(value);
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(KeyError::NoPassphrase.into());
-    }
-    let read = |prompt: &str| rpassword::prompt_password(prompt).map_err(|_| AppError::from(KeyError::NoPassphrase));
-    let first = read("Mật khẩu khóa ký / key passphrase: ")?;
-    if confirm && read("Nhập lại / again: ")? != first {
-        return Err(KeyError::PassphrasesDiffer.into());
-    }
-    Ok(first)
+    super::secret(PASSPHRASE_ENV, "Mật khẩu khóa ký / key passphrase: ", confirm).map_err(|e| match e {
+        super::SecretError::Missing => KeyError::NoPassphrase.into(),
+        super::SecretError::Differ => KeyError::PassphrasesDiffer.into(),
+    })
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, AppError> {

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use age::secrecy::ExposeSecret;
-use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
 use clap::{Parser, Subcommand};
 
 use super::store::{HubKeys, HubStore, Team, TeamKey, User};
@@ -187,10 +186,8 @@ fn execute(cli: HubCli) -> Result<(), String> {
             if password.chars().count() < 10 {
                 return Err("the password must have at least 10 characters".into());
             }
-            let salt = SaltString::generate(&mut OsRng);
-            let hash =
-                argon2::Argon2::default().hash_password(password.as_bytes(), &salt).map_err(|e| e.to_string())?;
-            store.put_user(&User { name: name.clone(), password_hash: hash.to_string() }).map_err(err)?;
+            let password_hash = crate::app::users::hash_password(&password);
+            store.put_user(&User { name: name.clone(), password_hash }).map_err(err)?;
             println!("user {name} can log in");
         }
         HubCommand::Case(CaseCommand::List { json }) => {

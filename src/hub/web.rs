@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use axum::Router;
 use axum::extract::{Form, Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -127,10 +126,7 @@ async fn login(State(state): State<Shared>, Form(form): Form<LoginForm>) -> Resp
     let user = form.user.clone();
     let ok = tokio::task::spawn_blocking(move || {
         let stored = state2.store.user(&user).ok().flatten();
-        stored.is_some_and(|u| {
-            PasswordHash::new(&u.password_hash)
-                .is_ok_and(|h| argon2::Argon2::default().verify_password(form.password.as_bytes(), &h).is_ok())
-        })
+        stored.is_some_and(|u| crate::app::users::verify_password(&u.password_hash, &form.password))
     })
     .await
     .unwrap_or(false);

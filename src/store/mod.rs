@@ -283,6 +283,20 @@ impl Store {
         Ok(out)
     }
 
+    /// The last `count` journal entries of the whole laptop (cases, settings, accounts),
+    /// oldest first.
+    pub fn journal_tail(&self, count: usize) -> Result<Vec<JournalEntry>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let journal = tx.open_table(JOURNAL)?;
+        let mut out = Vec::new();
+        for row in journal.iter()?.rev().take(count) {
+            let (_, value) = row?;
+            out.push(record::decode("journal", value.value())?);
+        }
+        out.reverse();
+        Ok(out)
+    }
+
     /// The package versions of a case, oldest first (empty when none was made).
     pub fn packages(&self, case_id: Uuid) -> Result<Vec<PackageRecord>, StoreError> {
         let tx = self.db.begin_read()?;

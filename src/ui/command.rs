@@ -11,6 +11,22 @@ use crate::domain::{DocumentKind, Signature};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     ShowList,
+    /// The set-up screen (from the demo).
+    ShowSetup,
+    /// Sets the unit up in the real data directory and switches the window to it.
+    SetUp(Box<super::setup::SetupRequest>),
+    /// Signs a member in (sign-in or lock screen).
+    SignIn {
+        card: String,
+        password: String,
+    },
+    /// The signed-in member replaces a temporary password.
+    ChangePassword {
+        old: String,
+        new: String,
+    },
+    /// Locks the screen now (Ctrl+L, or after inactivity).
+    Lock,
     /// The statistics screen.
     ShowStats,
     /// Writes an encrypted backup to `out` on a background thread.

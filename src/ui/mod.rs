@@ -5,7 +5,9 @@ pub mod backup;
 pub mod case_list;
 pub mod case_view;
 pub mod command;
+pub mod login;
 pub mod new_case;
+pub mod setup;
 pub mod stats;
 pub mod theme;
 pub mod typing;
@@ -19,6 +21,7 @@ use std::time::Instant;
 use eframe::egui;
 use uuid::Uuid;
 
+use crate::app::users::Permission;
 use crate::app::{AppError, Workspace, default_data_dir};
 use crate::domain::{Bilingual, DocumentState, Event};
 use case_list::{CaseListState, case_list_ui};
@@ -85,7 +88,12 @@ pub enum Screen {
     Case(Box<CaseScreen>),
     Wizard(Box<WizardState>),
     Stats(Box<stats::StatsScreen>),
+    /// Setting the unit up (from the demo, or on the very first start).
+    Setup(Box<setup::SetupForm>),
 }
+
+/// The screen locks after this long without input, by default.
+pub const LOCK_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// The application state of the window.
 pub struct AnchiApp {
@@ -120,6 +128,13 @@ pub struct AnchiApp {
     settings: Option<crate::app::WindowSettings>,
     /// The province's offender index in memory: its age and expiry, for the header.
     pub index: Option<crate::app::warnings::IndexStatus>,
+    /// The sign-in (or lock) screen, drawn instead of everything else while it is up.
+    pub login: Option<login::LoginScreen>,
+    /// When the user last touched the keyboard or mouse, and how long until the lock.
+    last_input: Instant,
+    pub lock_after: std::time::Duration,
+    /// The data directory a real unit is set up in (the demo lives in its `demo/` folder).
+    home: PathBuf,
 }
 
 /// What a background job reports: its output, a failure, or nothing (cancelled).
@@ -158,6 +173,12 @@ impl AnchiApp {
     /// The window's state over an open workspace.
     pub fn new(ws: Workspace) -> Result<AnchiApp, AppError> {
         let list = CaseListState::new(ws.list_cases()?, &ws.reference, &ws.subject_links()?);
+        let demo = ws.unit().is_none_or(|u| u.demo);
+        let home = match ws.data_dir().parent() {
+            Some(parent) if demo && ws.data_dir().ends_with("demo") => parent.to_path_buf(),
+            _ => ws.data_dir().to_path_buf(),
+        };
+        let login = (ws.has_accounts() && ws.signed_in().is_none()).then(|| sign_in_screen(&ws));
         Ok(AnchiApp {
             ws: std::sync::Arc::new(ws),
             list,
@@ -176,6 +197,10 @@ impl AnchiApp {
             sync: None,
             settings: None,
             index: None,
+            login,
+            last_input: Instant::now(),
+            lock_after: LOCK_AFTER,
+            home,
         })
     }
 
@@ -238,6 +263,23 @@ impl AnchiApp {
         self.sync_if_due(ui.ctx());
         self.remember_settings(ui.ctx());
         let mut commands = Vec::new();
+        self.lock_when_idle(ui.ctx());
+        if let Some(screen) = &mut self.login {
+            egui::Panel::top("header").show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.heading(theme::bold("Ấn chỉ điện tử"));
+                    if let Some(names) = self.ws.unit().and_then(|u| u.names_on(crate::app::now().date())) {
+                        ui.label(format!("{} — {}", names.doi, names.chi_cuc));
+                    }
+                });
+            });
+            egui::Panel::bottom("status").show(ui, |ui| ui.horizontal(typing_ui));
+            egui::CentralPanel::default().show(ui, |ui| login::login_ui(ui, screen, &mut commands));
+            for command in commands {
+                self.execute(command);
+            }
+            return;
+        }
         self.shortcuts(ui.ctx(), &mut commands);
         let demo = self.ws.unit().is_none_or(|u| u.demo);
         egui::Panel::top("header").show(ui, |ui| {
@@ -258,6 +300,13 @@ impl AnchiApp {
                 if ui.button("Thống kê").on_hover_text("Số liệu của đội theo lĩnh vực, nhóm hàng, thời gian; xuất Excel").clicked() {
                     commands.push(Command::ShowStats);
                 }
+                if let Some(member) = self.ws.signed_in() {
+                    ui.separator();
+                    ui.label(format!("{} ({})", member.full_name, member.title));
+                    if ui.button("Khóa").on_hover_text("Khóa màn hình khi rời máy (Ctrl+L)").clicked() {
+                        commands.push(Command::Lock);
+                    }
+                }
                 if let Some(status) = &self.index {
                     let text = status.describe_vi(chrono::Utc::now());
                     let expired = status.expires_at < chrono::Utc::now();
@@ -267,10 +316,15 @@ impl AnchiApp {
             });
             if demo {
                 egui::Frame::new().fill(theme::DEMO_BANNER_BG).inner_margin(6.0).show(ui, |ui| {
-                    ui.label(
-                        theme::bold("DỮ LIỆU MẪU — chưa thiết lập đơn vị. Mọi vụ việc ở đây là giả lập để làm quen với chương trình.")
-                            .color(theme::DEMO_BANNER_FG),
-                    );
+                    ui.horizontal(|ui| {
+                        ui.label(
+                            theme::bold("DỮ LIỆU MẪU — chưa thiết lập đơn vị. Mọi vụ việc ở đây là giả lập để làm quen với chương trình.")
+                                .color(theme::DEMO_BANNER_FG),
+                        );
+                        if ui.button(theme::bold("Thiết lập đơn vị…")).clicked() {
+                            commands.push(Command::ShowSetup);
+                        }
+                    });
                 });
             }
         });
@@ -319,6 +373,7 @@ impl AnchiApp {
             Screen::Case(screen) => case_view_ui(ui, screen, &self.ws.reference, &mut commands),
             Screen::Wizard(w) => wizard_ui(ui, w, &mut commands),
             Screen::Stats(s) => stats::stats_ui(ui, s, &mut commands),
+            Screen::Setup(f) => setup::setup_ui(ui, f, &self.ws.reference.admin_units, &mut commands),
         });
         if let Some(dialog) = &mut self.backup_dialog {
             backup::backup_dialog_ui(ui.ctx(), dialog, demo, &mut commands);
@@ -402,6 +457,9 @@ impl AnchiApp {
         if new_case && self.new_case.is_none() {
             out.push(Command::NewCaseDialog);
         }
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::L)) {
+            out.push(Command::Lock);
+        }
         if escape && self.backup_dialog.is_some() {
             out.push(Command::CloseBackupDialog);
             return;
@@ -410,7 +468,7 @@ impl AnchiApp {
             match &self.screen {
                 Screen::Case(_) => out.push(Command::ShowList),
                 Screen::Wizard(w) => out.push(Command::OpenCase(w.case.id)),
-                Screen::Stats(_) => out.push(Command::ShowList),
+                Screen::Stats(_) | Screen::Setup(_) => out.push(Command::ShowList),
                 Screen::List => {}
             }
         }
@@ -436,6 +494,35 @@ impl AnchiApp {
     fn try_execute(&mut self, command: Command) -> Result<(), AppError> {
         let now = crate::app::now();
         match command {
+            Command::ShowSetup => {
+                self.leave_wizard();
+                self.screen = Screen::Setup(Box::default());
+            }
+            Command::SetUp(request) => self.set_up(*request)?,
+            Command::SignIn { card, password } => {
+                let signed = self.ws.sign_in(&card, &password);
+                let Some(screen) = &mut self.login else { return Ok(()) };
+                match signed {
+                    Ok((_, true)) => {
+                        screen.change = Some(login::ChangePassword { old: password, ..Default::default() });
+                        screen.problem = None;
+                    }
+                    Ok((_, false)) => self.signed_in(),
+                    Err(e) => screen.problem = Some(e.vi()),
+                }
+            }
+            Command::ChangePassword { old, new } => match self.ws.change_password(&old, &new) {
+                Ok(()) => {
+                    self.signed_in();
+                    self.notice = Some("Đã đổi mật khẩu".into());
+                }
+                Err(e) => {
+                    if let Some(screen) = &mut self.login {
+                        screen.problem = Some(e.vi());
+                    }
+                }
+            },
+            Command::Lock => self.lock(),
             Command::MergeSubjects { case, other } => {
                 let link = self.ws.merge_subjects(case, other)?;
                 self.notice =
@@ -792,8 +879,10 @@ impl AnchiApp {
         let form = self.ws.catalog.form(doc.kind, date.date()).clone();
         let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
         let warnings = self.subject_warnings(case.id).map(|r| r.warnings).unwrap_or_default();
+        let kind = doc.kind;
         let mut wizard = WizardState::new(case, document, form, members);
         wizard.warnings = warnings;
+        wizard.finalise_refused = self.ws.require(Permission::Finalise(kind)).err().map(|e| e.vi());
         self.screen = Screen::Wizard(Box::new(wizard));
         Ok(())
     }
@@ -803,13 +892,13 @@ impl AnchiApp {
         let case = match &self.screen {
             Screen::Case(screen) => screen.view.case.id,
             Screen::Wizard(w) => w.case.id,
-            Screen::List | Screen::Stats(_) => return,
+            Screen::List | Screen::Stats(_) | Screen::Setup(_) => return,
         };
         let report = self.subject_warnings(case);
         match &mut self.screen {
             Screen::Case(screen) => screen.view.warnings = report,
             Screen::Wizard(w) => w.warnings = report.map(|r| r.warnings).unwrap_or_default(),
-            Screen::List | Screen::Stats(_) => {}
+            Screen::List | Screen::Stats(_) | Screen::Setup(_) => {}
         }
     }
 
@@ -823,6 +912,81 @@ impl AnchiApp {
                 None
             }
         }
+    }
+
+    /// Locks the screen after `lock_after` without input (only where members sign in).
+    fn lock_when_idle(&mut self, ctx: &egui::Context) {
+        let touched = ctx.input(|i| !i.events.is_empty() || i.pointer.delta() != egui::Vec2::ZERO);
+        if touched {
+            self.last_input = Instant::now();
+        }
+        if self.login.is_some() || self.ws.signed_in().is_none() {
+            return;
+        }
+        let idle = self.last_input.elapsed();
+        if idle >= self.lock_after {
+            self.lock();
+        } else {
+            ctx.request_repaint_after(self.lock_after - idle);
+        }
+    }
+
+    /// Saves what is being typed, signs the member out and shows the lock screen; the screen
+    /// underneath stays as it was for whoever signs in next.
+    fn lock(&mut self) {
+        let Some(member) = self.ws.signed_in() else { return };
+        if let Screen::Wizard(w) = &mut self.screen {
+            for command in w.flush(None) {
+                self.execute(command);
+            }
+        }
+        self.ws.sign_out();
+        let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
+        self.login = Some(login::LoginScreen::locked(members, &member));
+    }
+
+    /// A member is in: the screen comes back, with what this member may do.
+    fn signed_in(&mut self) {
+        self.login = None;
+        self.last_input = Instant::now();
+        if let Screen::Wizard(w) = &mut self.screen {
+            let kind = w.case.document(w.document).map(|d| d.kind);
+            w.finalise_refused = kind.and_then(|k| self.ws.require(Permission::Finalise(k)).err()).map(|e| e.vi());
+        }
+    }
+
+    /// Sets the unit up in the real data directory from the set-up screen; on success the
+    /// window leaves the demo for the new unit and asks the first member to sign in.
+    fn set_up(&mut self, request: setup::SetupRequest) -> Result<(), AppError> {
+        let mut real = Workspace::open(&self.home)?;
+        let made =
+            match real.init_from_profile(&request.profile, Path::new(""), &request.passphrase, &request.passwords) {
+                Ok(made) => made,
+                Err(AppError::Invalid(report)) => {
+                    if let Screen::Setup(form) = &mut self.screen {
+                        form.report = report;
+                    }
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            };
+        let e = real.enrolment()?;
+        let mut info = format!(
+            "Đã thiết lập đơn vị {}. Gửi Chi cục để đăng ký máy: mã đơn vị {}, mã khóa {}, khóa công khai {}",
+            e.team_id, e.team_id, e.key_id, e.public_key
+        );
+        for (member, password) in &made.passwords {
+            info.push_str(&format!("\nMật khẩu tạm của {} ({}): {password}", member.full_name, member.card_number));
+        }
+        self.list.reload(real.list_cases()?, &real.reference, &real.subject_links()?);
+        self.ws = std::sync::Arc::new(real);
+        self.index = None;
+        self.sync = None;
+        self.screen = Screen::List;
+        let mut screen = sign_in_screen(&self.ws);
+        screen.info = Some(info);
+        self.login = Some(screen);
+        Ok(())
     }
 
     /// Writes what the wizard still holds before the screen changes.
@@ -851,6 +1015,12 @@ impl eframe::App for AnchiApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
     }
+}
+
+/// The sign-in screen of a workspace's team.
+fn sign_in_screen(ws: &Workspace) -> login::LoginScreen {
+    let members = ws.unit().map(|u| u.members.clone()).unwrap_or_default();
+    login::LoginScreen::new(members, ws.last_signed_in())
 }
 
 /// The settings the window is using now, as the app stores them.
@@ -950,8 +1120,14 @@ pub fn run(data_dir: Option<PathBuf>, start: Option<Command>) -> ExitCode {
             .with_title("anchi — Ấn chỉ điện tử"),
         ..Default::default()
     };
+    // The very first start on this laptop (no data at all) opens on the set-up screen,
+    // with the demo one click away.
+    let first_start = !crate::app::data_exists(&data_dir);
     let (app, opened): (Box<dyn eframe::App>, bool) = match open_workspace(&data_dir).and_then(AnchiApp::new) {
         Ok(mut app) => {
+            if first_start {
+                app.screen = Screen::Setup(Box::default());
+            }
             app.load_index();
             app.execute_all(start);
             (Box::new(app), true)

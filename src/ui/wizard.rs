@@ -52,6 +52,8 @@ pub struct WizardState {
     members: Vec<Member>,
     /// What is known against the subject (repeat offences first), shown above the fields.
     pub warnings: Vec<crate::app::warnings::Warning>,
+    /// Why the signed-in member may not finalise this document (a decision, not a leader).
+    pub finalise_refused: Option<String>,
 }
 
 impl WizardState {
@@ -80,6 +82,7 @@ impl WizardState {
             members,
             case,
             warnings: Vec::new(),
+            finalise_refused: None,
         }
     }
 
@@ -388,6 +391,9 @@ fn field_ui(ui: &mut egui::Ui, w: &mut WizardState, def: &FieldDef) {
             ui.label(RichText::new(&problem.message_vi).color(theme::ERROR_FG));
         }
     }
+    for problem in w.report.warnings().filter(|p| p.field == path) {
+        ui.label(RichText::new(format!("Cảnh báo: {}", problem.message_vi)).color(theme::WARNING_FG));
+    }
 }
 
 fn signatures_ui(ui: &mut egui::Ui, w: &mut WizardState) {
@@ -464,8 +470,11 @@ fn footer_ui(
                 w.focus_first = true;
             }
             ui.separator();
-            if ui.button(theme::bold("Hoàn tất…")).on_hover_text("Kiểm tra, cấp số và khóa văn bản").clicked()
-            {
+            let finalise = ui
+                .add_enabled(w.finalise_refused.is_none(), egui::Button::new(theme::bold("Hoàn tất…")))
+                .on_hover_text("Kiểm tra, cấp số và khóa văn bản")
+                .on_disabled_hover_text(w.finalise_refused.clone().unwrap_or_default());
+            if finalise.clicked() {
                 w.finalise_requested = true;
                 w.needs_check = true;
                 out.extend(w.flush(None));
@@ -497,6 +506,9 @@ fn footer_ui(
         };
         ui.weak(status);
     });
+    if let Some(reason) = w.finalise_refused.as_ref().filter(|_| editable) {
+        ui.label(RichText::new(reason).color(theme::ERROR_FG));
+    }
     if w.show_problems && editable && !w.report.is_ok() {
         let errors: Vec<_> = w.report.errors().collect();
         // Drawn bottom-up: the last problem first, the heading last.

@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use uuid::Uuid;
 
-use super::{AppError, LOCAL_ACTOR, Workspace};
+use super::{AppError, Workspace};
 use crate::domain::{
     Address, Case, DocumentKind as K, Event, Gender, GoodsLine, Member, PersonalId, PhoneNumber, Role, Subject,
     SubjectKind, TaxCode, Unit, UnitNames,
@@ -207,7 +207,7 @@ impl Workspace {
         let mut seen: Vec<(Subject, String)> = Vec::new();
         let mut made = 0;
         for chunk in opened.chunks(BATCH) {
-            self.store.write(LOCAL_ACTOR, |w| -> Result<(), AppError> {
+            self.store.write(&self.actor(), |w| -> Result<(), AppError> {
                 for &at in chunk {
                     let again = (!seen.is_empty() && rng.u8(..8) == 0).then(|| seen[rng.usize(..seen.len())].clone());
                     let case = self.demo_case(&mut rng, at, again);
@@ -386,6 +386,7 @@ fn demo_fields(
             ("hanh_vi", act_text),
             ("dieu_khoan", act.4.to_string()),
             ("noi_nop_phat", "Kho bạc Nhà nước tỉnh Lạng Sơn".to_string()),
+            ("muc_phat", crate::domain::text::format_vnd(case.fine_vnd.unwrap_or(0))),
         ]),
         K::XacNhanNopPhat => f.extend([
             ("ngay_nop", at.format("%Y-%m-%d").to_string()),

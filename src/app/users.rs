@@ -1,0 +1,335 @@
+//! Who is typing: the team members' accounts on the shared laptop (argon2 password
+//! hashes), signing in and out, and what each role may do. The journal records the
+//! signed-in member as the actor of every change.
+//!
+//! A workspace without accounts (the demo unit) has no logins and no restrictions; once
+//! a unit is set up every member has an account, decisions (QĐ kiểm tra, QĐ tạm giữ,
+//! QĐ xử phạt, gia hạn) are finalised only by a leader, and so are merging subjects,
+//! rotating the signing key and resetting a password.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use serde::{Deserialize, Serialize};
+
+use super::{AppError, Workspace};
+use crate::domain::{Bilingual, DocumentKind, Member, Role};
+
+/// The meta key of the accounts.
+const ACCOUNTS_KEY: &str = "accounts";
+
+/// The meta key of the last member to sign in.
+const LAST_SIGN_IN_KEY: &str = "last_sign_in";
+
+/// Shortest password a member may choose.
+pub const MIN_PASSWORD: usize = 8;
+
+/// One member's account: the password's argon2id hash (PHC string), and whether the
+/// password was given to them (at set-up, or reset by the leader) and must be changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub card_number: String,
+    pub password_hash: String,
+    pub must_change: bool,
+}
+
+/// An argon2id hash of `password` with a fresh salt, as a PHC string.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 with default parameters hashes any password")
+        .to_string()
+}
+
+/// Whether `password` matches the PHC string `hash` (a malformed hash matches nothing).
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A password to hand over once (set-up, reset): 12 letters and digits from the OS's
+/// random source, without the look-alikes 0/o, 1/l/i, in three groups to read aloud.
+pub fn temporary_password() -> String {
+    use argon2::password_hash::rand_core::RngCore;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 12];
+    OsRng.fill_bytes(&mut bytes);
+    let letters: Vec<char> = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+    letters.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}
+
+/// Something only some members may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Finalise a decision of this kind (its number is taken and it is signed).
+    Finalise(DocumentKind),
+    MergeSubjects,
+    RotateKey,
+    ResetPassword,
+}
+
+impl Permission {
+    /// What is being done, in Vietnamese, for the refusal.
+    fn vi(self) -> String {
+        match self {
+            Permission::Finalise(kind) => format!("hoàn tất {}", kind.title_vi()),
+            Permission::MergeSubjects => "gộp đối tượng".into(),
+            Permission::RotateKey => "đổi khóa ký của máy".into(),
+            Permission::ResetPassword => "cấp lại mật khẩu".into(),
+        }
+    }
+
+    /// Whether a member of `role` may do it.
+    pub fn allowed(self, role: Role) -> bool {
+        match self {
+            Permission::Finalise(kind) => role == Role::Leader || !is_decision(kind),
+            Permission::MergeSubjects | Permission::RotateKey | Permission::ResetPassword => role == Role::Leader,
+        }
+    }
+}
+
+/// The documents that are decisions of the competent person (Đội trưởng or the one
+/// delegated): only a leader finalises them.
+pub fn is_decision(kind: DocumentKind) -> bool {
+    matches!(
+        kind,
+        DocumentKind::QdKiemTra
+            | DocumentKind::QdSuaDoiKiemTra
+            | DocumentKind::QdTamGiu
+            | DocumentKind::QdXuPhat
+            | DocumentKind::QdXuPhatKhongLapBienBan
+            | DocumentKind::GiaHan
+    )
+}
+
+/// Why signing in, a password change or an action was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserError {
+    #[error("wrong card number or password")]
+    WrongPassword,
+    #[error("the password must have at least {MIN_PASSWORD} characters")]
+    TooShort,
+    #[error("the new password must differ from the one given")]
+    Unchanged,
+    #[error("nobody is signed in; sign in first (--user CARD)")]
+    NotSignedIn,
+    #[error("{member} (inspector) may not {action_en}; a leader must")]
+    NotAllowed { member: String, action_vi: String, action_en: String },
+    #[error("no member with card number {0}")]
+    UnknownMember(String),
+    #[error("no password: set ANCHI_PASSWORD (and ANCHI_NEW_PASSWORD to change it) or run in a terminal")]
+    NoPassword,
+    #[error("the two passwords differ")]
+    PasswordsDiffer,
+    #[error("this password was given to you; change it first (anchi --user CARD user passwd)")]
+    MustChange,
+}
+
+impl Bilingual for UserError {
+    fn vi(&self) -> String {
+        match self {
+            UserError::WrongPassword => "Sai số thẻ hoặc mật khẩu".into(),
+            UserError::TooShort => format!("Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự"),
+            UserError::Unchanged => "Mật khẩu mới phải khác mật khẩu được cấp".into(),
+            UserError::NotSignedIn => "Cần đăng nhập trước (dòng lệnh: --user SỐ_THẺ)".into(),
+            UserError::NotAllowed { member, action_vi, .. } => {
+                format!("{member} không có quyền {action_vi}: việc này do Đội trưởng (lãnh đạo đội) thực hiện")
+            }
+            UserError::UnknownMember(card) => format!("Không có thành viên số thẻ {card}"),
+            UserError::NoPassword => "Chưa có mật khẩu (ANCHI_PASSWORD, hoặc chạy trong cửa sổ dòng lệnh)".into(),
+            UserError::PasswordsDiffer => "Hai lần nhập mật khẩu khác nhau".into(),
+            UserError::MustChange => "Mật khẩu này là mật khẩu tạm; hãy đổi mật khẩu trước".into(),
+        }
+    }
+}
+
+/// The member signed in on this workspace (None: nobody, e.g. a script or the demo).
+#[derive(Debug, Default)]
+pub(crate) struct Session(std::sync::RwLock<Option<Member>>);
+
+impl Session {
+    fn get(&self) -> Option<Member> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set(&self, member: Option<Member>) {
+        *self.0.write().unwrap_or_else(|e| e.into_inner()) = member;
+    }
+}
+
+/// The journal's name for a member: card number and name.
+pub fn actor_of(member: &Member) -> String {
+    format!("{} {}", member.card_number, member.full_name)
+}
+
+impl Workspace {
+    /// Every account on this laptop.
+    pub fn accounts(&self) -> Result<Vec<Account>, AppError> {
+        Ok(self.store.meta::<Vec<Account>>(ACCOUNTS_KEY)?.unwrap_or_default())
+    }
+
+    /// Whether members must sign in here (a set-up unit with accounts).
+    pub fn has_accounts(&self) -> bool {
+        self.accounts().is_ok_and(|a| !a.is_empty())
+    }
+
+    /// The member signed in, if any.
+    pub fn signed_in(&self) -> Option<Member> {
+        self.session.get()
+    }
+
+    /// Who the journal names for changes made now: the signed-in member, else the laptop.
+    pub(crate) fn actor(&self) -> String {
+        self.signed_in().map_or_else(|| super::LOCAL_ACTOR.to_string(), |m| actor_of(&m))
+    }
+
+    /// Checks `card_number` and `password`; on success that member is signed in (and the
+    /// sign-in journalled). Returns the member and whether they must change the password.
+    pub fn sign_in(&self, card_number: &str, password: &str) -> Result<(Member, bool), AppError> {
+        let card = card_number.trim();
+        let member = self.unit().and_then(|u| u.member(card)).cloned();
+        let account = self.accounts()?.into_iter().find(|a| a.card_number == card);
+        // The hash is checked even for an unknown card, so the time taken does not tell
+        // which cards exist.
+        let hash = account.as_ref().map_or(DUMMY_HASH.as_str(), |a| a.password_hash.as_str());
+        let ok = verify_password(hash, password);
+        let (Some(member), Some(account), true) = (member, account, ok) else {
+            return Err(UserError::WrongPassword.into());
+        };
+        self.store.write(&actor_of(&member), |w| w.put_meta(LAST_SIGN_IN_KEY, &card.to_string(), "user.sign_in"))?;
+        self.session.set(Some(member.clone()));
+        Ok((member, account.must_change))
+    }
+
+    /// Nobody is signed in any more (the window locked, or the user left).
+    pub fn sign_out(&self) {
+        self.session.set(None);
+    }
+
+    /// The signed-in member replaces their password (`old` is asked again, so a laptop
+    /// left unlocked does not let someone else take the account).
+    pub fn change_password(&self, old: &str, new: &str) -> Result<(), AppError> {
+        let member = self.signed_in().ok_or(UserError::NotSignedIn)?;
+        let mut accounts = self.accounts()?;
+        let account =
+            accounts.iter_mut().find(|a| a.card_number == member.card_number).ok_or(UserError::NotSignedIn)?;
+        if !verify_password(&account.password_hash, old) {
+            return Err(UserError::WrongPassword.into());
+        }
+        check_new_password(old, new)?;
+        account.password_hash = hash_password(new);
+        account.must_change = false;
+        self.store.write(&actor_of(&member), |w| w.put_meta(ACCOUNTS_KEY, &accounts, "user.change_password"))?;
+        Ok(())
+    }
+
+    /// A leader gives a member a new temporary password (forgotten password): returned
+    /// once, to be changed at the next sign-in.
+    pub fn reset_password(&self, card_number: &str) -> Result<String, AppError> {
+        self.require(Permission::ResetPassword)?;
+        let mut accounts = self.accounts()?;
+        let account = accounts
+            .iter_mut()
+            .find(|a| a.card_number == card_number)
+            .ok_or_else(|| UserError::UnknownMember(card_number.to_string()))?;
+        let password = temporary_password();
+        account.password_hash = hash_password(&password);
+        account.must_change = true;
+        self.store.write(&self.actor(), |w| {
+            w.put_meta(ACCOUNTS_KEY, &accounts, &format!("user.reset_password {card_number}"))
+        })?;
+        Ok(password)
+    }
+
+    /// Stores an account for each `(card, password, must_change)` (set-up); `must_change`
+    /// when the password was made for the member rather than typed by them.
+    pub(crate) fn create_accounts(&self, accounts: &[(String, String, bool)]) -> Result<(), AppError> {
+        let accounts: Vec<Account> = accounts
+            .iter()
+            .map(|(card, password, must_change)| Account {
+                card_number: card.clone(),
+                password_hash: hash_password(password),
+                must_change: *must_change,
+            })
+            .collect();
+        self.store.write(&self.actor(), |w| w.put_meta(ACCOUNTS_KEY, &accounts, "user.create_accounts"))?;
+        Ok(())
+    }
+
+    /// The card number of the last member who signed in here (proposed on the sign-in screen).
+    pub fn last_signed_in(&self) -> Option<String> {
+        self.store.meta::<String>(LAST_SIGN_IN_KEY).ok().flatten()
+    }
+
+    /// Whether the signed-in member (or, without accounts, anyone) may do `permission`.
+    pub fn may(&self, permission: Permission) -> bool {
+        self.require(permission).is_ok()
+    }
+
+    /// Refuses `permission` unless the signed-in member's role allows it. Without accounts
+    /// (the demo unit) everything is allowed.
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if !self.has_accounts() {
+            return Ok(());
+        }
+        let needs_leader = !Permission::allowed(permission, Role::Inspector);
+        let Some(member) = self.signed_in() else {
+            return if needs_leader { Err(UserError::NotSignedIn.into()) } else { Ok(()) };
+        };
+        if permission.allowed(member.role) {
+            return Ok(());
+        }
+        let action_en = match permission {
+            Permission::Finalise(kind) => format!("finalise {}", kind.code()),
+            Permission::MergeSubjects => "merge subjects".into(),
+            Permission::RotateKey => "rotate the signing key".into(),
+            Permission::ResetPassword => "reset a password".into(),
+        };
+        Err(UserError::NotAllowed { member: member.full_name.clone(), action_vi: permission.vi(), action_en }.into())
+    }
+}
+
+/// Checks a new password: long enough and not the one it replaces.
+pub fn check_new_password(old: &str, new: &str) -> Result<(), UserError> {
+    if new.chars().count() < MIN_PASSWORD {
+        return Err(UserError::TooShort);
+    }
+    if new == old {
+        return Err(UserError::Unchanged);
+    }
+    Ok(())
+}
+
+/// A hash of no member's password, verified against when the card is unknown.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash_password(&temporary_password()));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("mat-khau-rieng");
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password(&hash, "mat-khau-rieng"));
+        assert!(!verify_password(&hash, "mat-khau-khac"));
+        assert!(!verify_password("không phải hash", "mat-khau-rieng"));
+    }
+
+    #[test]
+    fn temporary_passwords_are_readable_and_differ() {
+        let (a, b) = (temporary_password(), temporary_password());
+        assert_eq!(a.len(), 14);
+        assert_ne!(a, b);
+        assert!(a.chars().all(|c| c == '-' || c.is_ascii_alphanumeric() && !"01ilo".contains(c)), "{a}");
+    }
+
+    #[test]
+    fn only_leaders_finalise_decisions() {
+        for kind in DocumentKind::ALL {
+            assert!(Permission::Finalise(kind).allowed(Role::Leader));
+            assert_eq!(Permission::Finalise(kind).allowed(Role::Inspector), !is_decision(kind), "{kind}");
+        }
+        assert!(!Permission::Finalise(DocumentKind::QdXuPhat).allowed(Role::Inspector));
+        assert!(Permission::Finalise(DocumentKind::BbViPham).allowed(Role::Inspector));
+        assert!(!Permission::MergeSubjects.allowed(Role::Inspector));
+    }
+}

@@ -1,0 +1,134 @@
+//! Signing in on the shared laptop, and the lock screen after inactivity: the member is
+//! chosen from the team's list, the password typed; a temporary password (set-up, reset)
+//! must be replaced before anything else. While it shows, no case data is drawn.
+
+use eframe::egui::{self, RichText};
+
+use super::command::Command;
+use super::theme;
+use super::typing::text_edit;
+use crate::domain::{Member, Role};
+
+/// What the sign-in screen holds.
+#[derive(Debug, Default)]
+pub struct LoginScreen {
+    /// The chosen member's card number.
+    pub card: String,
+    pub password: String,
+    /// Why the last attempt failed.
+    pub problem: Option<String>,
+    /// Set after signing in with a temporary password: the new one, twice.
+    pub change: Option<ChangePassword>,
+    /// The screen was locked after inactivity (who was signed in).
+    pub locked: Option<String>,
+    /// What the set-up just made (temporary passwords, the key to enrol), shown once.
+    pub info: Option<String>,
+    members: Vec<Member>,
+    focus: bool,
+}
+
+/// Choosing a new password in place of a temporary one.
+#[derive(Debug, Default)]
+pub struct ChangePassword {
+    /// The password just used to sign in.
+    pub old: String,
+    pub new: String,
+    pub again: String,
+}
+
+impl LoginScreen {
+    /// The sign-in screen for a team, the last member to sign in (or the leader) proposed.
+    pub fn new(members: Vec<Member>, last: Option<String>) -> LoginScreen {
+        let card = last
+            .filter(|c| members.iter().any(|m| &m.card_number == c))
+            .or_else(|| members.iter().find(|m| m.role == Role::Leader).map(|m| m.card_number.clone()))
+            .unwrap_or_default();
+        LoginScreen { card, members, focus: true, ..Default::default() }
+    }
+
+    /// The lock screen of `member`, who was signed in.
+    pub fn locked(members: Vec<Member>, member: &Member) -> LoginScreen {
+        let mut screen = LoginScreen::new(members, Some(member.card_number.clone()));
+        screen.locked = Some(format!("{} ({})", member.full_name, member.title));
+        screen
+    }
+}
+
+/// Draws the sign-in (or lock, or change-password) screen in the whole central area.
+pub fn login_ui(ui: &mut egui::Ui, s: &mut LoginScreen, out: &mut Vec<Command>) {
+    ui.vertical_centered(|ui| {
+        ui.add_space(60.0);
+        ui.set_max_width(460.0);
+        if let Some(change) = &mut s.change {
+            ui.heading(theme::bold("Đổi mật khẩu tạm"));
+            ui.label("Mật khẩu vừa dùng là mật khẩu tạm được cấp. Hãy chọn mật khẩu của riêng mình (ít nhất 8 ký tự) trước khi làm việc.");
+            ui.add_space(8.0);
+            let l = ui.label("Mật khẩu mới");
+            let first = text_edit(ui, &mut change.new, |v| egui::TextEdit::singleline(v).password(true))
+                .labelled_by(l.id);
+            if s.focus {
+                first.request_focus();
+                s.focus = false;
+            }
+            let l = ui.label("Nhập lại mật khẩu mới");
+            let again = text_edit(ui, &mut change.again, |v| egui::TextEdit::singleline(v).password(true))
+                .labelled_by(l.id);
+            problem_ui(ui, &s.problem);
+            let enter = again.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button(theme::bold("Đổi mật khẩu")).clicked() || enter {
+                s.problem = if change.new != change.again {
+                    Some("Hai lần nhập mật khẩu mới khác nhau".into())
+                } else {
+                    out.push(Command::ChangePassword { old: change.old.clone(), new: change.new.clone() });
+                    None
+                };
+            }
+            return;
+        }
+        match &s.locked {
+            Some(who) => {
+                ui.heading(theme::bold("Màn hình đã khóa"));
+                ui.label(format!("Khóa sau một thời gian không dùng. Người đang làm việc: {who}."));
+                ui.label("Nhập mật khẩu để tiếp tục; người khác trong đội có thể chọn tên mình và đăng nhập.");
+            }
+            None => {
+                ui.heading(theme::bold("Đăng nhập để làm việc"));
+                ui.label("Mỗi người trong đội đăng nhập bằng tài khoản của mình; nhật ký ghi lại ai đã làm gì.");
+            }
+        }
+        if let Some(info) = &s.info {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.add(egui::Label::new(info.as_str()).selectable(true));
+            });
+        }
+        ui.add_space(8.0);
+        let options: Vec<(String, String)> = s
+            .members
+            .iter()
+            .map(|m| (m.card_number.clone(), format!("{} — {} ({})", m.full_name, m.title, m.card_number)))
+            .collect();
+        theme::choice(ui, "Thành viên", "login-member", &mut s.card, &options);
+        let l = ui.label("Mật khẩu");
+        let field =
+            text_edit(ui, &mut s.password, |v| egui::TextEdit::singleline(v).password(true)).labelled_by(l.id);
+        if s.focus {
+            field.request_focus();
+            s.focus = false;
+        }
+        problem_ui(ui, &s.problem);
+        let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button(theme::bold("Đăng nhập")).clicked() || enter {
+            if s.password.is_empty() {
+                s.problem = Some("Chưa nhập mật khẩu".into());
+            } else {
+                out.push(Command::SignIn { card: s.card.clone(), password: std::mem::take(&mut s.password) });
+            }
+        }
+    });
+}
+
+fn problem_ui(ui: &mut egui::Ui, problem: &Option<String>) {
+    if let Some(problem) = problem {
+        ui.label(RichText::new(problem).color(theme::ERROR_FG));
+    }
+}

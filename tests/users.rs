@@ -1,0 +1,173 @@
+//! Set-up in the window, members signing in on the shared laptop, the leader-only
+//! decisions and the lock screen — all through the real window (egui_kittest) over a real
+//! data directory.
+
+mod common;
+
+use anchi::app::{NewCase, Workspace};
+use anchi::domain::{DocumentKind, DocumentState, Event};
+use anchi::ui::command::Command;
+use eframe::egui;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+const SIZE: egui::Vec2 = egui::vec2(1280.0, 1400.0);
+
+fn type_into(h: &mut egui_kittest::Harness<'static, anchi::ui::AnchiApp>, label: &str, nth: usize, text: &str) {
+    h.get_all_by_label(label).nth(nth).unwrap_or_else(|| panic!("no field {label} #{nth}")).focus();
+    h.run();
+    h.get_all_by_label(label).nth(nth).unwrap().type_text(text);
+    h.run();
+}
+
+fn sign_in(h: &mut egui_kittest::Harness<'static, anchi::ui::AnchiApp>, member: &str, password: &str) {
+    h.get_by_label("Thành viên").click();
+    h.run();
+    h.get_by_label_contains(member).click();
+    h.run();
+    type_into(h, "Mật khẩu", 0, password);
+    h.get_by_label("Đăng nhập").click();
+    h.run();
+}
+
+#[test]
+fn a_laptop_is_set_up_in_the_window_and_only_a_leader_finalises_decisions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = common::window(dir.path(), SIZE);
+    h.get_by_label("Thiết lập đơn vị…").click();
+    h.run();
+
+    // An empty form is refused with its problems beside the fields; nothing is set up.
+    h.get_by_label("Thiết lập").click();
+    h.run();
+    h.get_by_label("Mã tỉnh không có trong danh mục đơn vị hành chính 2025");
+    assert!(h.state().workspace().unit().unwrap().demo, "still the demo");
+    assert!(Workspace::open(dir.path()).unwrap().unit().is_none(), "nothing stored for a refused set-up");
+
+    h.get_by_label("Tỉnh, thành phố").click();
+    h.run();
+    h.get_by_label("Cao Bằng").click();
+    h.run();
+    type_into(&mut h, "Mã đơn vị (máy chủ Chi cục cấp, ví dụ LS-D1)", 0, "CB-D1");
+    type_into(&mut h, "Chữ viết tắt trong số văn bản (ví dụ QLTTLS)", 0, "QLTTCB");
+    type_into(&mut h, "Họ và tên", 0, "Nông Văn Dũng");
+    type_into(&mut h, "Số thẻ kiểm tra", 0, "CB-0101");
+    type_into(&mut h, "Mật khẩu", 0, "dung-mat-khau");
+    type_into(&mut h, "Nhập lại mật khẩu", 0, "dung-mat-khau");
+    type_into(&mut h, "Họ và tên", 1, "Lý Thị Hoa");
+    type_into(&mut h, "Số thẻ kiểm tra", 1, "CB-0102");
+    type_into(&mut h, "Mật khẩu khóa ký", 0, "khoa-ky-doi-1");
+    type_into(&mut h, "Nhập lại mật khẩu khóa ký", 0, "khoa-ky-doi-2");
+    h.get_by_label("Thiết lập").click();
+    h.run();
+    h.get_by_label("Hai lần nhập khác nhau");
+    h.get_all_by_label("Nhập lại mật khẩu khóa ký").next().unwrap().focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_all_by_label("Nhập lại mật khẩu khóa ký").next().unwrap().type_text("khoa-ky-doi-1");
+    h.run();
+    h.get_by_label("Thiết lập").click();
+    h.run();
+
+    // Set up: the window is on the new unit and asks who is signing in.
+    let unit = h.state().workspace().unit().cloned().expect("a unit");
+    assert!(!unit.demo && unit.code == "CB-D1", "{unit:?}");
+    assert_eq!(unit.names[0].chi_cuc, "CHI CỤC QUẢN LÝ THỊ TRƯỜNG TỈNH CAO BẰNG", "proposed from the province");
+    assert_eq!(h.state().workspace().data_dir(), dir.path(), "the real unit lives in the data directory itself");
+    let info = h.state().login.as_ref().and_then(|l| l.info.clone()).expect("the set-up's summary");
+    assert!(info.contains("khóa công khai"), "{info}");
+    let temporary = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Mật khẩu tạm của Lý Thị Hoa (CB-0102): "))
+        .expect("a temporary password")
+        .to_string();
+    assert!(!info.contains("Nông Văn Dũng (CB-0101)"), "the leader chose a password: {info}");
+    assert!(h.query_by_label_contains("Vụ việc mới").is_none(), "no case data behind the sign-in screen");
+
+    sign_in(&mut h, "Nông Văn Dũng", "sai-mat-khau");
+    h.get_by_label("Sai số thẻ hoặc mật khẩu");
+    sign_in(&mut h, "Nông Văn Dũng", "dung-mat-khau");
+    assert!(h.state().login.is_none());
+    h.get_by_label("Nông Văn Dũng (Đội trưởng)");
+
+    // Locked by hand; the inspector signs in with her temporary password and must change it.
+    h.get_by_label("Khóa").click();
+    h.run();
+    h.get_by_label("Màn hình đã khóa");
+    sign_in(&mut h, "Lý Thị Hoa", &temporary);
+    h.get_by_label("Đổi mật khẩu tạm");
+    type_into(&mut h, "Mật khẩu mới", 0, "hoa-mat-khau");
+    type_into(&mut h, "Nhập lại mật khẩu mới", 0, "hoa-mat-khau");
+    h.get_by_label("Đổi mật khẩu").click();
+    h.run();
+    assert!(h.state().login.is_none(), "{:?}", h.state().login.as_ref().and_then(|l| l.problem.clone()));
+    h.get_by_label("Lý Thị Hoa (Kiểm soát viên thị trường)");
+
+    // The inspector opens a case and drafts the inspection decision; she cannot finalise it.
+    let ws = h.state().workspace();
+    let commune = ws.reference.admin_units.communes_of(unit.province_code).next().unwrap().code;
+    let input = NewCase {
+        name: "Hộ kinh doanh Hoàng Văn Páo".into(),
+        personal_id: "004090001234".into(),
+        street: "Chợ Xanh".into(),
+        commune_code: Some(commune),
+        field: "hang-gia".into(),
+        lead_member: "CB-0102".into(),
+        ..Default::default()
+    };
+    let case = ws.open_new_case(&input).unwrap();
+    h.state_mut().execute(Command::StartDocument { case, kind: DocumentKind::QdKiemTra });
+    h.run();
+    let decision = h.state().workspace().case(case).unwrap().documents[0].id;
+    h.state().workspace().fill_like_demo(case, decision).unwrap();
+    h.state_mut().execute(Command::OpenDocument { case, document: decision });
+    h.run();
+    assert!(h.get_by_label("Hoàn tất…").accesskit_node().is_disabled(), "an inspector's button is disabled");
+    h.get_by_label_contains("không có quyền hoàn tất Quyết định kiểm tra");
+    h.state_mut().execute(Command::Finalise { case, document: decision });
+    let error = h.state().error.clone().unwrap_or_default();
+    assert!(error.contains("do Đội trưởng (lãnh đạo đội) thực hiện"), "{error}");
+    let ws = h.state().workspace();
+    let doc = ws.case(case).unwrap().documents[0].clone();
+    assert_eq!(doc.state, DocumentState::Draft);
+    assert!(doc.number.is_none());
+    assert!(
+        ws.apply_event(case, Event::FinaliseDocument { id: decision, number: None, at: anchi::app::now() }).is_err(),
+        "refused below the window too"
+    );
+    let history = ws.history(case).unwrap();
+    assert!(history.iter().all(|e| e.actor == "CB-0102 Lý Thị Hoa"), "the journal names her: {history:?}");
+
+    // The screen locks by itself after the idle time; the leader signs in and finalises.
+    h.state_mut().lock_after = std::time::Duration::ZERO;
+    h.run();
+    h.get_by_label("Màn hình đã khóa");
+    assert!(h.query_by_label("Hoàn tất…").is_none(), "the document is hidden while locked");
+    h.state_mut().lock_after = anchi::ui::LOCK_AFTER;
+    sign_in(&mut h, "Nông Văn Dũng", "dung-mat-khau");
+    assert!(!h.get_by_label("Hoàn tất…").accesskit_node().is_disabled(), "the leader's button is enabled");
+    h.state_mut().execute(Command::Finalise { case, document: decision });
+    h.step();
+    common::settle(&mut h);
+    let ws = h.state().workspace();
+    let doc = ws.case(case).unwrap().documents[0].clone();
+    assert_eq!(doc.state, DocumentState::Finalised, "{:?}", h.state().error);
+    assert_eq!(doc.number.as_ref().unwrap().seq, 1, "no number was used up by the refusals");
+    let last = ws.history(case).unwrap().pop().unwrap();
+    assert_eq!((last.action.as_str(), last.actor.as_str()), ("document.finalise", "CB-0101 Nông Văn Dũng"));
+    assert!(ws.audit_verify().unwrap().first_broken.is_none(), "the journal verifies");
+}
+
+#[test]
+fn a_reopened_window_asks_who_is_signing_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/setup-profile.example.toml");
+    let parsed = anchi::app::setup::Profile::read(std::path::Path::new(profile)).unwrap();
+    let chosen = [("LS-0201".to_string(), "hung-mat-khau".to_string())].into_iter().collect();
+    Workspace::open(dir.path()).unwrap().init_from_profile(&parsed, dir.path(), "mat-khau-doi-2", &chosen).unwrap();
+    let mut h = common::window(dir.path(), SIZE);
+    h.get_by_label("Đăng nhập để làm việc");
+    assert!(h.query_by_label("Vụ việc mới…").is_none());
+    sign_in(&mut h, "Vi Văn Hùng", "hung-mat-khau");
+    assert_eq!(h.state().workspace().signed_in().unwrap().card_number, "LS-0201");
+    h.get_by_label("Vụ việc mới…");
+}
