@@ -158,3 +158,138 @@ fn the_window_makes_a_backup_after_the_passphrase_twice() {
     assert!(std::fs::read(&out).unwrap().starts_with(b"age-encryption.org/v1\n"));
     assert!(h.state().backup_dialog.is_none());
 }
+
+/// The automatic backups' files in `folder`, oldest first.
+fn automatic(folder: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("anchi-tu-dong-"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn automatic_backups_keep_the_newest_and_restore_with_the_passphrase_and_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("may");
+    Workspace::open(&data).unwrap().make_demo(12, 7).unwrap();
+    let usb = dir.path().join("usb");
+    let on = anchi(&data, &["backup", "--enable-auto", usb.to_str().unwrap(), "--keep", "2"], PASSPHRASE);
+    assert!(on.status.success(), "{}", String::from_utf8_lossy(&on.stderr));
+    assert!(usb.join(anchi::app::backup::KEY_FILE).exists(), "the key file goes with the backups");
+    for _ in 0..2 {
+        let again = anchi(&data, &["backup", "--auto"], "");
+        assert!(again.status.success(), "no passphrase needed: {}", String::from_utf8_lossy(&again.stderr));
+    }
+    let kept = automatic(&usb);
+    assert_eq!(kept.len(), 2, "only the newest two are kept: {kept:?}");
+    let ws = Workspace::open(&data).unwrap();
+    assert!(ws.auto_backup_due(anchi::app::now()).is_none(), "done for today");
+    let tomorrow = anchi::app::now() + chrono::Duration::days(1);
+    assert!(ws.auto_backup_due(tomorrow).is_some(), "due again tomorrow");
+    drop(ws);
+
+    let newest = kept.last().unwrap().to_str().unwrap().to_string();
+    let fresh = dir.path().join("may-moi");
+    let wrong = anchi(&fresh, &["restore", &newest], "khong-phai-mat-khau");
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(!fresh.join(anchi::store::DB_FILE).exists(), "nothing written for a wrong passphrase");
+    let alone = dir.path().join("chi-ban-sao.anchi-backup");
+    std::fs::copy(&newest, &alone).unwrap();
+    let no_key = anchi(&fresh, &["restore", alone.to_str().unwrap()], PASSPHRASE);
+    assert_eq!(no_key.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_key.stderr).contains(anchi::app::backup::KEY_FILE), "{no_key:?}");
+    let restored = anchi(&fresh, &["restore", &newest], PASSPHRASE);
+    assert!(restored.status.success(), "{}", String::from_utf8_lossy(&restored.stderr));
+    let (a, b) = (Workspace::open(&data).unwrap(), Workspace::open(&fresh).unwrap());
+    assert_eq!(a.list_cases().unwrap(), b.list_cases().unwrap());
+    assert!(b.audit_verify().unwrap().first_broken.is_none());
+}
+
+#[test]
+fn a_new_laptop_restores_the_team_from_the_window_and_asks_who_signs_in() {
+    use egui_kittest::kittest::Queryable;
+    let dir = tempfile::tempdir().unwrap();
+    // The old laptop: a set-up unit with a few cases, backed up.
+    let old = dir.path().join("may-cu");
+    let profile = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/setup-profile.example.toml");
+    let parsed = anchi::app::setup::Profile::read(Path::new(profile)).unwrap();
+    let chosen = [("LS-0201".to_string(), "hung-mat-khau".to_string())].into_iter().collect();
+    let mut ws = Workspace::open(&old).unwrap();
+    ws.init_from_profile(&parsed, &old, "mat-khau-doi-2", &chosen).unwrap();
+    let commune = ws.reference.admin_units.communes_of(20).next().unwrap().code;
+    for i in 0..3 {
+        let input = anchi::app::NewCase {
+            name: format!("Hộ kinh doanh Số {i}"),
+            personal_id: format!("020090{:06}", 200 + i),
+            street: "Chợ Giếng Vuông".into(),
+            commune_code: Some(commune),
+            field: "hang-gia".into(),
+            lead_member: "LS-0202".into(),
+            ..Default::default()
+        };
+        ws.open_new_case(&input).unwrap();
+    }
+    let file = dir.path().join("usb").join("doi-2.anchi-backup");
+    ws.backup(&file, PASSPHRASE).unwrap();
+    let before = ws.list_cases().unwrap();
+    drop(ws);
+
+    // The new laptop starts on the demo; its set-up screen offers the restore.
+    let new = dir.path().join("may-moi");
+    let mut h = common::window(&new, eframe::egui::vec2(1280.0, 900.0));
+    h.get_by_label("Thiết lập đơn vị…").click();
+    h.run();
+    h.get_by_label("Khôi phục từ bản sao lưu…").click();
+    h.run();
+    {
+        let dialog = h.state_mut().restore_dialog.as_mut().unwrap();
+        dialog.file = file.display().to_string();
+        dialog.passphrase = "sai-mat-khau-roi".into();
+    }
+    h.run();
+    h.get_by_label("Khôi phục").click();
+    h.run();
+    h.get_by_label_contains("Sai mật khẩu sao lưu");
+    assert!(h.state().workspace().unit().unwrap().demo, "still the demo after a refusal");
+    h.state_mut().restore_dialog.as_mut().unwrap().passphrase = PASSPHRASE.into();
+    h.run();
+    h.get_by_label("Khôi phục").click();
+    h.run();
+    assert!(h.state().restore_dialog.is_none(), "{:?}", h.state().restore_dialog);
+    assert_eq!(h.state().workspace().unit().unwrap().code, "LS-D2");
+    assert_eq!(h.state().workspace().list_cases().unwrap(), before);
+    h.get_by_label("Đăng nhập để làm việc");
+
+    // Signed in as the leader, restoring the same backup over newer work brings it back,
+    // the newer database kept aside.
+    let (card, password) = ("LS-0201", "hung-mat-khau");
+    h.state_mut().execute(anchi::ui::command::Command::SignIn { card: card.into(), password: password.into() });
+    h.run();
+    assert!(h.state().login.is_none());
+    let ws = h.state().workspace();
+    ws.open_new_case(&anchi::app::NewCase {
+        name: "Hộ kinh doanh Mới".into(),
+        personal_id: "020090000999".into(),
+        street: "Chợ Kỳ Lừa".into(),
+        commune_code: Some(commune),
+        field: "hang-gia".into(),
+        lead_member: "LS-0201".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(h.state().workspace().case_count().unwrap(), 4);
+    h.state_mut().execute(anchi::ui::command::Command::RestoreDialog);
+    h.state_mut().execute(anchi::ui::command::Command::Restore { file: file.clone(), passphrase: PASSPHRASE.into() });
+    h.run();
+    assert!(h.state().error.is_none(), "{:?}", h.state().error);
+    assert_eq!(h.state().workspace().list_cases().unwrap(), before, "back to the backup");
+    let aside = std::fs::read_dir(&new)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_str().is_some_and(|n| n.starts_with("anchi.redb.truoc-khoi-phuc-")));
+    assert!(aside, "the newer database is kept aside");
+    assert!(h.state().login.is_some(), "everyone signs in again");
+}

@@ -93,12 +93,13 @@ impl Workspace {
         // The snapshot is written beside the database, read into the backup, then removed.
         let scratch = self.data_dir().join(format!(".sao-luu-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&scratch).map_err(|e| AppError::Files(e.to_string()))?;
-        let result = self.backup_from(&scratch, out, passphrase);
+        let seal = Seal::Passphrase(passphrase.to_string());
+        let result = self.backup_from(&scratch, out, &seal);
         let _ = std::fs::remove_dir_all(&scratch);
         result
     }
 
-    fn backup_from(&self, scratch: &Path, out: &Path, passphrase: &str) -> Result<BackupSummary, AppError> {
+    fn backup_from(&self, scratch: &Path, out: &Path, seal: &Seal) -> Result<BackupSummary, AppError> {
         let db = scratch.join(DB_FILE);
         self.store.snapshot_to(&db)?;
         let cases = Store::open(&db)?.case_count()?;
@@ -123,9 +124,13 @@ impl Workspace {
         zip.start_file(MANIFEST, options).map_err(|e| AppError::Files(e.to_string()))?;
         zip.write_all(manifest.as_bytes()).map_err(|e| AppError::Files(e.to_string()))?;
         let plain = zip.finish().map_err(|e| AppError::Files(e.to_string()))?.into_inner();
-        let recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.to_string()));
-        let sealed =
-            age::encrypt(&recipient, &plain).map_err(|e| AppError::Backup(BackupError::File(e.to_string())))?;
+        let sealed = match seal {
+            Seal::Passphrase(passphrase) => {
+                age::encrypt(&age::scrypt::Recipient::new(SecretString::from(passphrase.clone())), &plain)
+            }
+            Seal::Recipient(recipient) => age::encrypt(recipient, &plain),
+        }
+        .map_err(|e| AppError::Backup(BackupError::File(e.to_string())))?;
         write_file_atomically(out, &sealed)?;
         Ok(BackupSummary { files: files.len(), bytes, cases })
     }
@@ -139,12 +144,16 @@ impl Workspace {
 pub fn restore(file: &Path, data_dir: &Path, passphrase: &str) -> Result<(BackupSummary, Option<PathBuf>), AppError> {
     let sealed =
         std::fs::read(file).map_err(|e| AppError::Backup(BackupError::File(format!("{}: {e}", file.display()))))?;
-    let identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_string()));
-    // The passphrase opens the header; a damaged body fails after, chunk by chunk.
+    // The passphrase opens the header (directly, or through the key file of automatic
+    // backups); a damaged body fails after, chunk by chunk.
     let decryptor = age::Decryptor::new(&sealed[..]).map_err(damaged)?;
-    let mut reader = decryptor
-        .decrypt(std::iter::once(&identity as &dyn age::Identity))
-        .map_err(|_| AppError::Backup(BackupError::Passphrase))?;
+    let identity: Box<dyn age::Identity> = if decryptor.is_scrypt() {
+        Box::new(age::scrypt::Identity::new(SecretString::from(passphrase.to_string())))
+    } else {
+        Box::new(automatic_key(file, passphrase)?)
+    };
+    let mut reader =
+        decryptor.decrypt(std::iter::once(identity.as_ref())).map_err(|_| AppError::Backup(BackupError::Passphrase))?;
     let mut plain = Vec::new();
     reader.read_to_end(&mut plain).map_err(damaged)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(plain)).map_err(damaged)?;
@@ -221,4 +230,142 @@ pub fn restore(file: &Path, data_dir: &Path, passphrase: &str) -> Result<(Backup
         }
     }
     Ok((BackupSummary { files: contents.len(), bytes, cases }, aside))
+}
+
+/// How a backup is encrypted: with the passphrase itself (by hand), or to the public key
+/// of the automatic backups (whose secret half only the passphrase opens).
+enum Seal {
+    Passphrase(String),
+    Recipient(age::x25519::Recipient),
+}
+
+/// The key file written beside automatic backups: the X25519 identity they are encrypted
+/// to, itself encrypted with the backup passphrase. The laptop keeps only the public half,
+/// so it can back up every day without knowing the passphrase.
+pub const KEY_FILE: &str = "anchi-khoa-sao-luu.age";
+
+/// The prefix and suffix of automatic backups' names (the oldest beyond `keep` are removed).
+const AUTO_PREFIX: &str = "anchi-tu-dong-";
+const BACKUP_SUFFIX: &str = ".anchi-backup";
+
+/// The meta key of the automatic backup settings.
+const AUTO_KEY: &str = "auto_backup";
+
+/// Automatic daily backup: where, how many to keep, the public key, the sealed identity
+/// (to write the key file again on a new stick), and when it last ran.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AutoBackup {
+    pub folder: PathBuf,
+    pub keep: usize,
+    recipient: String,
+    sealed_key: Vec<u8>,
+    pub last: Option<chrono::NaiveDateTime>,
+}
+
+/// The identity inside the key file next to `backup`, opened with `passphrase`.
+fn automatic_key(backup: &Path, passphrase: &str) -> Result<age::x25519::Identity, AppError> {
+    let key_file = backup.parent().unwrap_or(Path::new(".")).join(KEY_FILE);
+    let sealed = std::fs::read(&key_file).map_err(|e| {
+        AppError::Backup(BackupError::File(format!(
+            "{}: {e} (the key file of automatic backups must be beside the backup)",
+            key_file.display()
+        )))
+    })?;
+    let text = age::decrypt(&age::scrypt::Identity::new(SecretString::from(passphrase.to_string())), &sealed)
+        .map_err(|_| AppError::Backup(BackupError::Passphrase))?;
+    String::from_utf8(text).ok().and_then(|t| t.trim().parse().ok()).ok_or_else(|| damaged("the key file holds no key"))
+}
+
+impl Workspace {
+    /// The automatic backup settings, if it is on.
+    pub fn auto_backup(&self) -> Result<Option<AutoBackup>, AppError> {
+        Ok(self.store.meta::<AutoBackup>(AUTO_KEY)?)
+    }
+
+    /// Turns automatic daily backups on into `folder` (a USB stick, a network drive),
+    /// keeping the newest `keep`: a new key pair is made, its secret half sealed with
+    /// `passphrase` into the key file written there; the first backup is due at once.
+    pub fn enable_auto_backup(&self, folder: &Path, keep: usize, passphrase: &str) -> Result<AutoBackup, AppError> {
+        if passphrase.chars().count() < 8 {
+            return Err(AppError::Backup(BackupError::File("the passphrase needs at least 8 characters".into())));
+        }
+        if keep == 0 {
+            return Err(AppError::Backup(BackupError::File("keep at least one backup".into())));
+        }
+        use age::secrecy::ExposeSecret;
+        let identity = age::x25519::Identity::generate();
+        let secret = identity.to_string();
+        let sealed_key = age::encrypt(
+            &age::scrypt::Recipient::new(SecretString::from(passphrase.to_string())),
+            secret.expose_secret().as_bytes(),
+        )
+        .map_err(|e| AppError::Backup(BackupError::File(e.to_string())))?;
+        let settings = AutoBackup {
+            folder: folder.to_path_buf(),
+            keep,
+            recipient: identity.to_public().to_string(),
+            sealed_key,
+            last: None,
+        };
+        std::fs::create_dir_all(folder)
+            .map_err(|e| AppError::Backup(BackupError::File(format!("{}: {e}", folder.display()))))?;
+        write_file_atomically(&folder.join(KEY_FILE), &settings.sealed_key)?;
+        let action = format!("backup.auto_on {}", folder.display());
+        self.store.write(&self.actor(), |w| w.put_meta(AUTO_KEY, &settings, &action))?;
+        Ok(settings)
+    }
+
+    /// Whether the automatic backup is on and has not run today.
+    pub fn auto_backup_due(&self, now: chrono::NaiveDateTime) -> Option<AutoBackup> {
+        let settings = self.auto_backup().ok().flatten()?;
+        settings.last.is_none_or(|last| last.date() < now.date()).then_some(settings)
+    }
+
+    /// Runs the automatic backup now: a backup encrypted to the key pair's public half in
+    /// the folder (the key file written again if missing), the oldest beyond `keep`
+    /// removed, the time recorded. A missing folder (stick not plugged in) is an error the
+    /// window shows and retries later.
+    pub fn run_auto_backup(&self) -> Result<(PathBuf, BackupSummary), AppError> {
+        let mut settings =
+            self.auto_backup()?.ok_or_else(|| AppError::Backup(BackupError::File("automatic backup is off".into())))?;
+        if !settings.folder.is_dir() {
+            return Err(AppError::Backup(BackupError::File(format!(
+                "{} is not there (USB stick not plugged in?)",
+                settings.folder.display()
+            ))));
+        }
+        let recipient: age::x25519::Recipient =
+            settings.recipient.parse().map_err(|e: &str| AppError::Backup(BackupError::File(e.to_string())))?;
+        let key_file = settings.folder.join(KEY_FILE);
+        if !key_file.exists() {
+            write_file_atomically(&key_file, &settings.sealed_key)?;
+        }
+        let now = super::now();
+        // Milliseconds in the name: two backups in one second do not overwrite each other,
+        // and the names sort in time order.
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S-%3f");
+        let out = settings.folder.join(format!("{AUTO_PREFIX}{stamp}{BACKUP_SUFFIX}"));
+        let scratch = self.data_dir().join(format!(".sao-luu-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&scratch).map_err(|e| AppError::Files(e.to_string()))?;
+        let made = self.backup_from(&scratch, &out, &Seal::Recipient(recipient));
+        let _ = std::fs::remove_dir_all(&scratch);
+        let summary = made?;
+        let mut old: Vec<PathBuf> = std::fs::read_dir(&settings.folder)
+            .map_err(|e| AppError::Files(e.to_string()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(AUTO_PREFIX) && n.ends_with(BACKUP_SUFFIX))
+            })
+            .collect();
+        old.sort();
+        let excess = old.len().saturating_sub(settings.keep);
+        for path in &old[..excess] {
+            let _ = std::fs::remove_file(path);
+        }
+        settings.last = Some(now);
+        self.store.write(&self.actor(), |w| w.put_meta(AUTO_KEY, &settings, "backup.auto"))?;
+        Ok((out, summary))
+    }
 }

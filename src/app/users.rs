@@ -64,6 +64,8 @@ pub enum Permission {
     MergeSubjects,
     RotateKey,
     ResetPassword,
+    /// Replace the laptop's data with a backup (everyone's work).
+    Restore,
 }
 
 impl Permission {
@@ -74,6 +76,7 @@ impl Permission {
             Permission::MergeSubjects => "gộp đối tượng".into(),
             Permission::RotateKey => "đổi khóa ký của máy".into(),
             Permission::ResetPassword => "cấp lại mật khẩu".into(),
+            Permission::Restore => "khôi phục dữ liệu từ bản sao lưu".into(),
         }
     }
 
@@ -81,7 +84,9 @@ impl Permission {
     pub fn allowed(self, role: Role) -> bool {
         match self {
             Permission::Finalise(kind) => role == Role::Leader || !is_decision(kind),
-            Permission::MergeSubjects | Permission::RotateKey | Permission::ResetPassword => role == Role::Leader,
+            Permission::MergeSubjects | Permission::RotateKey | Permission::ResetPassword | Permission::Restore => {
+                role == Role::Leader
+            }
         }
     }
 }
@@ -282,6 +287,7 @@ impl Workspace {
             Permission::MergeSubjects => "merge subjects".into(),
             Permission::RotateKey => "rotate the signing key".into(),
             Permission::ResetPassword => "reset a password".into(),
+            Permission::Restore => "restore a backup".into(),
         };
         Err(UserError::NotAllowed { member: member.full_name.clone(), action_vi: permission.vi(), action_en }.into())
     }

@@ -120,9 +120,19 @@ pub enum Command {
     Export(report::ExportCommand),
     /// An encrypted backup of the data directory (database, attachments, form overrides),
     /// consistent while the program runs. Passphrase: terminal, or ANCHI_BACKUP_PASSPHRASE.
+    ///
+    /// With --enable-auto DIR: back up every day into DIR (a USB stick), keeping the newest
+    /// --keep; with --auto: run that automatic backup now (from cron or Task Scheduler).
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["out", "enable_auto", "auto"])))]
     Backup {
         #[arg(long)]
-        out: PathBuf,
+        out: Option<PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        enable_auto: Option<PathBuf>,
+        #[arg(long, default_value_t = 7, requires = "enable_auto")]
+        keep: usize,
+        #[arg(long)]
+        auto: bool,
     },
     /// Set this laptop up from a profile (unit, names, members, server): see docs/setup-profile.md.
     /// The key passphrase: terminal, or ANCHI_KEY_PASSPHRASE.
@@ -315,8 +325,22 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
                 e.public_key
             );
         }
-        Command::Backup { out } => {
-            let summary = ws.backup(&out, &backup_passphrase(true)?)?;
+        Command::Backup { out, enable_auto, keep, auto } => {
+            let (out, summary) = if let Some(folder) = enable_auto {
+                ws.enable_auto_backup(&folder, keep, &backup_passphrase(true)?)?;
+                emit!(
+                    "Đã bật sao lưu tự động hằng ngày vào {} (giữ {keep} bản mới nhất; tệp khóa {} đi kèm)",
+                    folder.display(),
+                    crate::app::backup::KEY_FILE
+                );
+                ws.run_auto_backup()?
+            } else if auto {
+                ws.run_auto_backup()?
+            } else {
+                let out = out.expect("clap requires one of the group");
+                let summary = ws.backup(&out, &backup_passphrase(true)?)?;
+                (out, summary)
+            };
             emit!(
                 "Đã sao lưu {} vụ việc, {} tệp ({} byte) vào {}",
                 summary.cases,

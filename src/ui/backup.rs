@@ -1,5 +1,6 @@
-//! The "Sao lưu…" dialog: the backup passphrase typed twice and where to write the file;
-//! the backup itself runs on a background thread.
+//! The "Sao lưu…" dialog: the backup passphrase typed twice and where to write the file
+//! (the backup itself runs on a background thread), the automatic daily backup, and the
+//! "Khôi phục…" dialog.
 
 use eframe::egui::{self, RichText};
 
@@ -13,8 +14,34 @@ pub struct BackupDialog {
     pub passphrase: String,
     pub again: String,
     pub out: String,
-    /// Why "Sao lưu" cannot go ahead yet.
+    /// The folder of automatic daily backups and how many to keep.
+    pub auto_folder: String,
+    pub keep: String,
+    /// The automatic backup as it is now ("Đang bật: … lần cuối …"), when on.
+    pub auto_status: Option<String>,
+    /// Why the action cannot go ahead yet.
     pub problem: Option<String>,
+}
+
+/// The "Khôi phục…" dialog: a backup file and its passphrase.
+#[derive(Debug, Default)]
+pub struct RestoreDialog {
+    pub file: String,
+    pub passphrase: String,
+    pub problem: Option<String>,
+}
+
+/// The passphrase's problem, if any (`demo` allows a short one).
+fn passphrase_problem(d: &BackupDialog, demo: bool) -> Option<String> {
+    if d.passphrase.is_empty() {
+        Some("Chưa nhập mật khẩu sao lưu".into())
+    } else if d.passphrase.chars().count() < 8 && !demo {
+        Some("Mật khẩu sao lưu cần ít nhất 8 ký tự".into())
+    } else if d.passphrase != d.again {
+        Some("Hai lần nhập mật khẩu khác nhau".into())
+    } else {
+        None
+    }
 }
 
 /// Draws the dialog; `demo` allows a short passphrase.
@@ -34,23 +61,75 @@ pub fn backup_dialog_ui(ctx: &egui::Context, d: &mut BackupDialog, demo: bool, o
         }
         ui.horizontal(|ui| {
             if ui.button(theme::bold("Sao lưu")).clicked() {
-                d.problem = if d.passphrase.is_empty() {
-                    Some("Chưa nhập mật khẩu sao lưu".into())
-                } else if d.passphrase.chars().count() < 8 && !demo {
-                    Some("Mật khẩu sao lưu cần ít nhất 8 ký tự".into())
-                } else if d.passphrase != d.again {
-                    Some("Hai lần nhập mật khẩu khác nhau".into())
-                } else if d.out.trim().is_empty() {
-                    Some("Chưa có nơi lưu tệp".into())
-                } else {
-                    None
-                };
+                d.problem = passphrase_problem(d, demo)
+                    .or_else(|| d.out.trim().is_empty().then(|| "Chưa có nơi lưu tệp".into()));
                 if d.problem.is_none() {
                     out.push(Command::Backup {
                         passphrase: std::mem::take(&mut d.passphrase),
                         out: d.out.trim().into(),
                     });
                 }
+            }
+            if ui.button("Hủy").on_hover_text("Esc").clicked() {
+                out.push(Command::CloseBackupDialog);
+            }
+        });
+        ui.separator();
+        ui.label(theme::bold("Sao lưu tự động hằng ngày"));
+        ui.label("Mỗi ngày một bản, vào thư mục chọn dưới đây (USB, ổ mạng), giữ các bản mới nhất. Máy không giữ mật khẩu: khôi phục cần mật khẩu trên và tệp khóa anchi-khoa-sao-luu.age nằm cùng thư mục.");
+        if let Some(status) = &d.auto_status {
+            ui.label(RichText::new(status).color(theme::SAVED_FG));
+        }
+        let l = ui.label("Thư mục sao lưu tự động");
+        text_edit(ui, &mut d.auto_folder, |v| egui::TextEdit::singleline(v).desired_width(540.0)).labelled_by(l.id);
+        let l = ui.label("Số bản giữ lại");
+        text_edit(ui, &mut d.keep, |v| egui::TextEdit::singleline(v).desired_width(60.0)).labelled_by(l.id);
+        if ui.button("Bật sao lưu tự động").clicked() {
+            let keep = d.keep.trim().parse::<usize>().ok().filter(|k| (1..=365).contains(k));
+            d.problem = passphrase_problem(d, false)
+                .or_else(|| d.auto_folder.trim().is_empty().then(|| "Chưa chọn thư mục sao lưu tự động".into()))
+                .or_else(|| keep.is_none().then(|| "Số bản giữ lại: một số từ 1 đến 365".into()));
+            if let (None, Some(keep)) = (&d.problem, keep) {
+                out.push(Command::EnableAutoBackup {
+                    folder: d.auto_folder.trim().into(),
+                    keep,
+                    passphrase: std::mem::take(&mut d.passphrase),
+                });
+            }
+        }
+        ui.separator();
+        if ui.button("Khôi phục từ bản sao lưu…").on_hover_text("Thay dữ liệu của máy bằng một bản sao lưu").clicked() {
+            out.push(Command::RestoreDialog);
+        }
+    });
+    if modal.should_close() {
+        out.push(Command::CloseBackupDialog);
+    }
+}
+
+/// Draws the restore dialog.
+pub fn restore_dialog_ui(ctx: &egui::Context, d: &mut RestoreDialog, out: &mut Vec<Command>) {
+    let modal = egui::Modal::new(egui::Id::unique("restore-dialog")).show(ctx, |ui| {
+        ui.set_width(560.0);
+        ui.heading("Khôi phục từ bản sao lưu");
+        ui.label("Bản sao lưu được kiểm tra toàn bộ (mật khẩu, mã băm từng tệp, nhật ký) trước khi thay dữ liệu; cơ sở dữ liệu hiện tại được giữ lại bên cạnh. Sau khi khôi phục, mọi người đăng nhập lại.");
+        let l = ui.label("Tệp sao lưu (.anchi-backup)");
+        text_edit(ui, &mut d.file, |v| egui::TextEdit::singleline(v).desired_width(540.0)).labelled_by(l.id);
+        let l = ui.label("Mật khẩu của bản sao lưu");
+        text_edit(ui, &mut d.passphrase, |v| egui::TextEdit::singleline(v).password(true)).labelled_by(l.id);
+        if let Some(problem) = &d.problem {
+            ui.label(RichText::new(problem).color(theme::ERROR_FG));
+        }
+        ui.horizontal(|ui| {
+            if ui.button(theme::bold("Khôi phục")).clicked() {
+                d.problem = if d.file.trim().is_empty() {
+                    Some("Chưa chọn tệp sao lưu".into())
+                } else if d.passphrase.is_empty() {
+                    Some("Chưa nhập mật khẩu".into())
+                } else {
+                    out.push(Command::Restore { file: d.file.trim().into(), passphrase: std::mem::take(&mut d.passphrase) });
+                    None
+                };
             }
             if ui.button("Hủy").on_hover_text("Esc").clicked() {
                 out.push(Command::CloseBackupDialog);

@@ -27,6 +27,21 @@ pub enum Command {
     },
     /// Locks the screen now (Ctrl+L, or after inactivity).
     Lock,
+    /// Turns the automatic daily backup on.
+    EnableAutoBackup {
+        folder: std::path::PathBuf,
+        keep: usize,
+        passphrase: String,
+    },
+    /// Opens the "Sao lưu…" dialog.
+    BackupDialog,
+    /// Opens the restore dialog.
+    RestoreDialog,
+    /// Restores a backup into this laptop's data directory and reopens it.
+    Restore {
+        file: std::path::PathBuf,
+        passphrase: String,
+    },
     /// The statistics screen.
     ShowStats,
     /// Writes an encrypted backup to `out` on a background thread.

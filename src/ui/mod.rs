@@ -121,6 +121,10 @@ pub struct AnchiApp {
     pub sync_dialog: Option<String>,
     /// The "Sao lưu…" dialog while it is open.
     pub backup_dialog: Option<backup::BackupDialog>,
+    /// The "Khôi phục…" dialog while it is open.
+    pub restore_dialog: Option<backup::RestoreDialog>,
+    /// When to look again whether the automatic daily backup is due.
+    next_auto_backup: Instant,
     /// Sending to the province: the passphrase given for this session, when the next pass
     /// is due, and how many passes in a row found no server.
     sync: Option<SyncSchedule>,
@@ -194,6 +198,8 @@ impl AnchiApp {
             notice: None,
             sync_dialog: None,
             backup_dialog: None,
+            restore_dialog: None,
+            next_auto_backup: Instant::now(),
             sync: None,
             settings: None,
             index: None,
@@ -261,6 +267,7 @@ impl AnchiApp {
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(200));
         }
         self.sync_if_due(ui.ctx());
+        self.auto_backup_if_due();
         self.remember_settings(ui.ctx());
         let mut commands = Vec::new();
         self.lock_when_idle(ui.ctx());
@@ -294,8 +301,7 @@ impl AnchiApp {
                     self.sync_dialog = Some(String::new());
                 }
                 if ui.button("Sao lưu…").on_hover_text("Chép toàn bộ dữ liệu vào một tệp mã hóa (USB, ổ mạng)").clicked() {
-                    let out = self.ws.default_backup_path().display().to_string();
-                    self.backup_dialog = Some(backup::BackupDialog { out, ..Default::default() });
+                    commands.push(Command::BackupDialog);
                 }
                 if ui.button("Thống kê").on_hover_text("Số liệu của đội theo lĩnh vực, nhóm hàng, thời gian; xuất Excel").clicked() {
                     commands.push(Command::ShowStats);
@@ -375,7 +381,9 @@ impl AnchiApp {
             Screen::Stats(s) => stats::stats_ui(ui, s, &mut commands),
             Screen::Setup(f) => setup::setup_ui(ui, f, &self.ws.reference.admin_units, &mut commands),
         });
-        if let Some(dialog) = &mut self.backup_dialog {
+        if let Some(dialog) = &mut self.restore_dialog {
+            backup::restore_dialog_ui(ui.ctx(), dialog, &mut commands);
+        } else if let Some(dialog) = &mut self.backup_dialog {
             backup::backup_dialog_ui(ui.ctx(), dialog, demo, &mut commands);
         }
         if let Some(passphrase) = &mut self.sync_dialog {
@@ -460,7 +468,7 @@ impl AnchiApp {
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::L)) {
             out.push(Command::Lock);
         }
-        if escape && self.backup_dialog.is_some() {
+        if escape && (self.backup_dialog.is_some() || self.restore_dialog.is_some()) {
             out.push(Command::CloseBackupDialog);
             return;
         }
@@ -529,7 +537,52 @@ impl AnchiApp {
                     Some(format!("Đã ghi nhận “{}” và “{}” là cùng một đối tượng", link.names[0], link.names[1]));
                 self.try_execute(Command::OpenCase(case))?;
             }
-            Command::CloseBackupDialog => self.backup_dialog = None,
+            Command::CloseBackupDialog => {
+                self.backup_dialog = None;
+                self.restore_dialog = None;
+            }
+            Command::BackupDialog => {
+                let out = self.ws.default_backup_path().display().to_string();
+                let auto = self.ws.auto_backup()?;
+                let auto_status = auto.as_ref().map(|a| {
+                    let last =
+                        a.last.map_or("chưa chạy".into(), |t| t.format("lần cuối %H:%M %d/%m/%Y").to_string());
+                    format!("Đang bật: {} (giữ {} bản, {last})", a.folder.display(), a.keep)
+                });
+                let auto_folder = auto.map_or_else(
+                    || self.ws.documents_dir().join("anchi-sao-luu-tu-dong").display().to_string(),
+                    |a| a.folder.display().to_string(),
+                );
+                self.backup_dialog = Some(backup::BackupDialog {
+                    out,
+                    auto_folder,
+                    auto_status,
+                    keep: "7".into(),
+                    ..Default::default()
+                });
+            }
+            Command::EnableAutoBackup { folder, keep, passphrase } => {
+                match self.ws.enable_auto_backup(&folder, keep, &passphrase) {
+                    Ok(_) => {
+                        self.backup_dialog = None;
+                        self.next_auto_backup = Instant::now();
+                        self.notice = Some(format!("Đã bật sao lưu tự động hằng ngày vào {}", folder.display()));
+                    }
+                    Err(e) => match &mut self.backup_dialog {
+                        Some(dialog) => dialog.problem = Some(e.vi()),
+                        None => return Err(e),
+                    },
+                }
+            }
+            Command::RestoreDialog => self.restore_dialog = Some(backup::RestoreDialog::default()),
+            Command::Restore { file, passphrase } => {
+                if let Err(e) = self.restore(&file, &passphrase) {
+                    match &mut self.restore_dialog {
+                        Some(dialog) => dialog.problem = Some(e.vi()),
+                        None => return Err(e),
+                    }
+                }
+            }
             Command::Backup { passphrase, out } => {
                 self.backup_dialog = None;
                 let ws = self.ws.clone();
@@ -914,6 +967,81 @@ impl AnchiApp {
         }
     }
 
+    /// Runs the automatic daily backup on the thread "sao-luu-tu-dong" when it is on and
+    /// has not run today; looked at hourly (a missing USB stick is said, and retried).
+    fn auto_backup_if_due(&mut self) {
+        if Instant::now() < self.next_auto_backup || self.jobs > 0 {
+            return;
+        }
+        self.next_auto_backup = Instant::now() + std::time::Duration::from_secs(3600);
+        if self.ws.auto_backup_due(crate::app::now()).is_none() {
+            return;
+        }
+        let ws = self.ws.clone();
+        let started = self.spawn("sao-luu-tu-dong", "Đang tự động sao lưu…", move || {
+            let made = ws.run_auto_backup();
+            Some(
+                made.map(|(out, summary)| JobDone::Backup { out, cases: summary.cases })
+                    .map_err(|e| format!("Chưa sao lưu tự động được (thử lại sau 1 giờ): {}", e.vi())),
+            )
+        });
+        if let Err(e) = started {
+            self.error = Some(e.vi());
+        }
+    }
+
+    /// Restores a backup into this laptop's data directory: the window lets go of the
+    /// database (nothing may be running in the background), the backup is checked whole and
+    /// put in place, and the window reopens on it and asks who is signing in. A refused
+    /// backup changes nothing and the window goes on as before.
+    fn restore(&mut self, file: &Path, passphrase: &str) -> Result<(), AppError> {
+        self.ws.require(Permission::Restore)?;
+        if self.jobs > 0 {
+            return Err(AppError::Backup(crate::app::backup::BackupError::File(
+                "đang có việc chạy nền; đợi xong rồi khôi phục / background work is running".into(),
+            )));
+        }
+        self.leave_wizard();
+        let home = self.home.clone();
+        let holding_home = self.ws.data_dir() == home;
+        let placeholder_dir = home.join(".khoi-phuc-tam");
+        if holding_home {
+            let placeholder = std::sync::Arc::new(Workspace::open(&placeholder_dir)?);
+            let current = std::mem::replace(&mut self.ws, placeholder);
+            match std::sync::Arc::try_unwrap(current) {
+                Ok(ws) => drop(ws),
+                Err(current) => {
+                    self.ws = current;
+                    let _ = std::fs::remove_dir_all(&placeholder_dir);
+                    return Err(AppError::Files("the database is still in use".into()));
+                }
+            }
+        }
+        let restored = crate::app::backup::restore(file, &home, passphrase);
+        let reopened = if holding_home || restored.is_ok() { Some(Workspace::open(&home)) } else { None };
+        if let Some(reopened) = reopened {
+            match reopened {
+                Ok(ws) => self.ws = std::sync::Arc::new(ws),
+                Err(e) => {
+                    // Nothing to go back to: say why, and stay on the placeholder.
+                    self.error = Some(e.vi());
+                }
+            }
+            let _ = std::fs::remove_dir_all(&placeholder_dir);
+        }
+        let (summary, aside) = restored?;
+        self.restore_dialog = None;
+        self.backup_dialog = None;
+        self.index = None;
+        self.sync = None;
+        self.list.reload(self.ws.list_cases()?, &self.ws.reference, &self.ws.subject_links()?);
+        self.screen = Screen::List;
+        self.login = (self.ws.has_accounts() && self.ws.signed_in().is_none()).then(|| sign_in_screen(&self.ws));
+        let aside = aside.map(|a| format!("; dữ liệu cũ giữ tại {}", a.display())).unwrap_or_default();
+        self.notice = Some(format!("Đã khôi phục {} vụ việc từ {}{aside}", summary.cases, file.display()));
+        Ok(())
+    }
+
     /// Locks the screen after `lock_after` without input (only where members sign in).
     fn lock_when_idle(&mut self, ctx: &egui::Context) {
         let touched = ctx.input(|i| !i.events.is_empty() || i.pointer.delta() != egui::Vec2::ZERO);
@@ -1111,13 +1239,18 @@ impl eframe::App for OpenFailed {
     }
 }
 
+/// The window's icon (the same drawing as packaging/deb/anchi.svg).
+const WINDOW_ICON: &[u8] = include_bytes!("../../assets/icon-256.png");
+
 /// Runs the window until it is closed, first carrying out `start` (open a case or a document).
 pub fn run(data_dir: Option<PathBuf>, start: Option<Command>) -> ExitCode {
     let data_dir = data_dir.unwrap_or_else(default_data_dir);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_inner_size([1280.0, 760.0])
-            .with_title("anchi — Ấn chỉ điện tử"),
+            .with_title("anchi — Ấn chỉ điện tử")
+            .with_app_id("anchi")
+            .with_icon(eframe::icon_data::from_png_bytes(WINDOW_ICON).unwrap_or_default()),
         ..Default::default()
     };
     // The very first start on this laptop (no data at all) opens on the set-up screen,
@@ -1149,5 +1282,15 @@ pub fn run(data_dir: Option<PathBuf>, start: Option<Command>) -> ExitCode {
             eprintln!("Không mở được cửa sổ / cannot open the window: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_icon_decodes() {
+        let icon = eframe::icon_data::from_png_bytes(super::WINDOW_ICON).expect("the embedded icon is a PNG");
+        assert_eq!((icon.width, icon.height), (256, 256));
+        assert!(icon.rgba.chunks(4).any(|p| p[3] == 0), "transparent corners");
     }
 }

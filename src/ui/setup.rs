@@ -186,13 +186,19 @@ impl crate::domain::Bilingual for Mismatch {
     }
 }
 
-fn field(ui: &mut egui::Ui, form_problems: Option<String>, label: &str, value: &mut String, password: bool) {
-    let l = ui.label(label);
-    text_edit(ui, value, |v| egui::TextEdit::singleline(v).password(password).desired_width(420.0)).labelled_by(l.id);
-    if let Some(problem) = form_problems {
-        ui.label(RichText::new(problem).color(theme::ERROR_FG));
-    }
-    ui.end_row();
+/// Width of the labels in front of the fields.
+const LABEL_WIDTH: f32 = 330.0;
+
+/// One labelled field on its own row, its problem (if any) beside it.
+fn field(ui: &mut egui::Ui, problem: Option<String>, label: &str, value: &mut String, password: bool) {
+    ui.horizontal(|ui| {
+        let l = theme::row_label(ui, label, LABEL_WIDTH);
+        text_edit(ui, value, |v| egui::TextEdit::singleline(v).password(password).desired_width(440.0))
+            .labelled_by(l.id);
+        if let Some(problem) = problem {
+            ui.label(RichText::new(problem).color(theme::ERROR_FG));
+        }
+    });
 }
 
 /// Draws the set-up screen.
@@ -203,20 +209,23 @@ pub fn setup_ui(ui: &mut egui::Ui, f: &mut SetupForm, units: &AdminUnits, out: &
         {
             out.push(Command::ShowList);
         }
+        let hint = "Máy mới thay máy hỏng hoặc mất: lấy lại toàn bộ dữ liệu của đội từ bản sao lưu";
+        if ui.button("Khôi phục từ bản sao lưu…").on_hover_text(hint).clicked() {
+            out.push(Command::RestoreDialog);
+        }
     });
     ui.label("Thiết lập một lần cho máy của đội. Các vụ việc mẫu không được chuyển sang đơn vị thật.");
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
         ui.add_space(6.0);
         ui.label(theme::bold("1. Đơn vị"));
-        egui::Grid::new("setup-unit").num_columns(3).spacing([12.0, 6.0]).show(ui, |ui| {
+        ui.vertical(|ui| {
             let mut options = vec![(0u16, "— chọn tỉnh, thành phố —".to_string())];
             options.extend(units.provinces().iter().map(|p| (p.code, p.name.clone())));
             let before = f.province;
-            theme::choice(ui, "Tỉnh, thành phố", "setup-province", &mut f.province, &options);
+            theme::choice_row(ui, "Tỉnh, thành phố", LABEL_WIDTH, "setup-province", &mut f.province, &options);
             if let Some(p) = f.problems_of("unit.province_code") {
                 ui.label(RichText::new(p).color(theme::ERROR_FG));
             }
-            ui.end_row();
             if f.province != before {
                 f.propose_names(units);
             }
@@ -243,14 +252,13 @@ pub fn setup_ui(ui: &mut egui::Ui, f: &mut SetupForm, units: &AdminUnits, out: &
         for (i, m) in f.members.iter_mut().enumerate() {
             ui.push_id(i, |ui| {
                 egui::Frame::group(ui.style()).show(ui, |ui| {
-                    egui::Grid::new("member").num_columns(3).spacing([12.0, 4.0]).show(ui, |ui| {
+                    ui.vertical(|ui| {
                         field(ui, None, "Họ và tên", &mut m.full_name, false);
                         field(ui, None, "Chức vụ", &mut m.title, false);
                         field(ui, None, "Số thẻ kiểm tra", &mut m.card_number, false);
                         let roles = [(Role::Leader, "Lãnh đạo đội (ký quyết định)".to_string()), (Role::Inspector, "Kiểm soát viên".to_string())];
-                        theme::choice(ui, "Vai trò", &format!("role-{i}"), &mut m.role, &roles);
-                        ui.end_row();
-                        field(ui, None, "Mật khẩu", &mut m.password, true);
+                        theme::choice_row(ui, "Vai trò", LABEL_WIDTH, &format!("role-{i}"), &mut m.role, &roles);
+                                    field(ui, None, "Mật khẩu", &mut m.password, true);
                         field(ui, None, "Nhập lại mật khẩu", &mut m.again, true);
                     });
                     let problems: Vec<String> = f
@@ -277,14 +285,14 @@ pub fn setup_ui(ui: &mut egui::Ui, f: &mut SetupForm, units: &AdminUnits, out: &
         ui.add_space(10.0);
         ui.label(theme::bold("3. Khóa ký của máy"));
         ui.weak("Các gói hồ sơ gửi Chi cục được ký bằng khóa này; mật khẩu khóa do Đội trưởng giữ.");
-        egui::Grid::new("setup-key").num_columns(3).spacing([12.0, 6.0]).show(ui, |ui| {
+        ui.vertical(|ui| {
             let p = f.problems_of("passphrase");
             field(ui, p, "Mật khẩu khóa ký", &mut f.passphrase, true);
             field(ui, None, "Nhập lại mật khẩu khóa ký", &mut f.passphrase_again, true);
         });
         ui.add_space(10.0);
         ui.label(theme::bold("4. Máy chủ của Chi cục (có thể bỏ trống, thiết lập sau)"));
-        egui::Grid::new("setup-server").num_columns(3).spacing([12.0, 6.0]).show(ui, |ui| {
+        ui.vertical(|ui| {
             let p = f.problems_of("server.url");
             field(ui, p, "Địa chỉ (https://…)", &mut f.server_url, false);
             let p = f.problems_of("server.ca_file");

@@ -71,6 +71,35 @@ pub fn bold(text: impl Into<String>) -> egui::RichText {
 /// of `options` (value, text shown) into `value`.
 pub fn choice<T: PartialEq + Clone>(ui: &mut egui::Ui, label: &str, id: &str, value: &mut T, options: &[(T, String)]) {
     let l = ui.label(label);
+    combo(ui, l, id, value, options);
+}
+
+/// [`choice`] on one row, its label `label_width` wide (forms whose fields line up).
+pub fn choice_row<T: PartialEq + Clone>(
+    ui: &mut egui::Ui,
+    label: &str,
+    label_width: f32,
+    id: &str,
+    value: &mut T,
+    options: &[(T, String)],
+) {
+    ui.horizontal(|ui| {
+        let l = row_label(ui, label, label_width);
+        combo(ui, l, id, value, options);
+    });
+}
+
+/// A label at the start of a form row, left-aligned in `width` so the fields after it line up.
+pub fn row_label(ui: &mut egui::Ui, label: &str, width: f32) -> egui::Response {
+    let layout = egui::Layout::left_to_right(egui::Align::Center);
+    ui.allocate_ui_with_layout(egui::vec2(width, 20.0), layout, |ui| {
+        ui.set_min_width(width);
+        ui.label(label)
+    })
+    .inner
+}
+
+fn combo<T: PartialEq + Clone>(ui: &mut egui::Ui, l: egui::Response, id: &str, value: &mut T, options: &[(T, String)]) {
     let shown = options.iter().find(|(v, _)| v == value).map(|(_, t)| t.clone()).unwrap_or_default();
     egui::ComboBox::from_id_salt(id)
         .selected_text(shown)
