@@ -3,7 +3,8 @@
 # data are inside) on a Debian/Ubuntu machine, with the x86_64-pc-windows-gnu target and
 # Debian's mingw-w64 linker. Not part of CI: the target is a download.
 #
-#   packaging/windows/build.sh            → target/x86_64-pc-windows-gnu/release/anchi.exe
+#   packaging/windows/build.sh            → target/x86_64-pc-windows-gnu/dist/anchi.exe
+# (the `dist` profile of Cargo.toml: size-optimised, whole-program LTO, stripped)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,8 +16,8 @@ fi
 rustup target add x86_64-pc-windows-gnu
 
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
-cargo build --release --locked --target x86_64-pc-windows-gnu --bin anchi
-exe=target/x86_64-pc-windows-gnu/release/anchi.exe
-if [ -n "${CARGO_TARGET_DIR:-}" ]; then exe="$CARGO_TARGET_DIR/x86_64-pc-windows-gnu/release/anchi.exe"; fi
+cargo build --profile dist --locked --target x86_64-pc-windows-gnu --bin anchi
+exe=target/x86_64-pc-windows-gnu/dist/anchi.exe
+if [ -n "${CARGO_TARGET_DIR:-}" ]; then exe="$CARGO_TARGET_DIR/x86_64-pc-windows-gnu/dist/anchi.exe"; fi
 ls -l "$exe"
 file "$exe" 2>/dev/null || true

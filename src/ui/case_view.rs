@@ -39,6 +39,8 @@ pub struct CaseScreen {
     pub export: Option<ExportDialog>,
     /// Where the export dialog proposes to write the package.
     pub default_package_path: std::path::PathBuf,
+    /// Whether the signed-in member may record two subjects as one (a leader's call).
+    pub may_merge: bool,
 }
 
 /// What the export dialog holds while it is open.
@@ -87,6 +89,7 @@ impl CaseScreen {
             packages,
             export: None,
             default_package_path,
+            may_merge: true,
         }
     }
 }
@@ -161,7 +164,8 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
     facts.push(format!("Mở ngày {}", case.opened_at.format("%d/%m/%Y %H:%M")));
     ui.label(facts.join(" · "));
     if let Some(report) = &screen.view.warnings {
-        super::warnings::warnings_ui(ui, &report.warnings, Some(case_id), Some(out));
+        let merge_from = screen.may_merge.then_some(case_id);
+        super::warnings::warnings_ui(ui, &report.warnings, merge_from, Some(out));
     }
     deadlines_ui(ui, &screen.view.deadlines);
     ui.separator();

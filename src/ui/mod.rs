@@ -625,7 +625,9 @@ impl AnchiApp {
                     .collect();
                 let packages = self.ws.package_versions(id)?;
                 let path = self.ws.default_package_path(id);
-                self.screen = Screen::Case(Box::new(CaseScreen::new(view, locked, thumbnails, packages, path)));
+                let mut screen = CaseScreen::new(view, locked, thumbnails, packages, path);
+                screen.may_merge = self.ws.may(Permission::MergeSubjects);
+                self.screen = Screen::Case(Box::new(screen));
             }
             Command::NewCaseDialog => {
                 let lead = self.ws.unit().and_then(|u| u.members.first());
