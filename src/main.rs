@@ -6,12 +6,31 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Before parsing, so `--help` and argument errors show too.
+    if std::env::args_os().len() > 1 {
+        attach_console();
+    }
     let cli = anchi::cli::Cli::parse();
     match cli.command {
         Some(command) => anchi::cli::run(cli.data_dir, cli.user, command),
         None => open_window(cli),
     }
 }
+
+/// On Windows the release program has no console of its own (it is a window program);
+/// used as the command line from cmd or PowerShell it writes to theirs.
+#[cfg(windows)]
+fn attach_console() {
+    use windows_sys::Win32::System::Console::{ATTACH_PARENT_PROCESS, AttachConsole};
+    // SAFETY: AttachConsole takes a process id and has no memory-safety preconditions; a
+    // failure (no parent console, or already attached) leaves the process as it was.
+    unsafe {
+        AttachConsole(ATTACH_PARENT_PROCESS);
+    }
+}
+
+#[cfg(not(windows))]
+fn attach_console() {}
 
 #[cfg(feature = "gui")]
 fn open_window(cli: anchi::cli::Cli) -> ExitCode {

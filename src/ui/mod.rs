@@ -1041,6 +1041,7 @@ impl AnchiApp {
         self.login = (self.ws.has_accounts() && self.ws.signed_in().is_none()).then(|| sign_in_screen(&self.ws));
         let aside = aside.map(|a| format!("; dữ liệu cũ giữ tại {}", a.display())).unwrap_or_default();
         self.notice = Some(format!("Đã khôi phục {} vụ việc từ {}{aside}", summary.cases, file.display()));
+        self.load_index();
         Ok(())
     }
 
@@ -1116,6 +1117,7 @@ impl AnchiApp {
         let mut screen = sign_in_screen(&self.ws);
         screen.info = Some(info);
         self.login = Some(screen);
+        self.load_index();
         Ok(())
     }
 
