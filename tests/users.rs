@@ -22,7 +22,7 @@ fn type_into(h: &mut egui_kittest::Harness<'static, anchi::ui::AnchiApp>, label:
 fn sign_in(h: &mut egui_kittest::Harness<'static, anchi::ui::AnchiApp>, member: &str, password: &str) {
     h.get_by_label("Thành viên").click();
     h.run();
-    h.get_by_label_contains(member).click();
+    h.get_by_label_contains(&format!("{member} — ")).click();
     h.run();
     type_into(h, "Mật khẩu", 0, password);
     h.get_by_label("Đăng nhập").click();
@@ -155,6 +155,34 @@ fn a_laptop_is_set_up_in_the_window_and_only_a_leader_finalises_decisions() {
     let last = ws.history(case).unwrap().pop().unwrap();
     assert_eq!((last.action.as_str(), last.actor.as_str()), ("document.finalise", "CB-0101 Nông Văn Dũng"));
     assert!(ws.audit_verify().unwrap().first_broken.is_none(), "the journal verifies");
+
+    // "Tài khoản": the leader gives the inspector a new temporary password and changes his own.
+    h.state_mut().execute(Command::ShowList);
+    h.run();
+    h.get_by_label("Nông Văn Dũng (Đội trưởng)").click();
+    h.run();
+    h.get_by_label("Thành viên cần cấp lại").click();
+    h.run();
+    h.get_by_label("Lý Thị Hoa (CB-0102)").click();
+    h.run();
+    h.get_by_label("Cấp mật khẩu tạm").click();
+    h.run();
+    let info = h.state().account_dialog.as_ref().and_then(|d| d.info.clone()).unwrap_or_default();
+    assert!(info.starts_with("Mật khẩu tạm của Lý Thị Hoa (CB-0102): "), "{info}");
+    type_into(&mut h, "Mật khẩu hiện tại", 0, "dung-mat-khau");
+    type_into(&mut h, "Mật khẩu mới", 0, "dung-mat-khau-moi");
+    type_into(&mut h, "Nhập lại mật khẩu mới", 0, "dung-mat-khau-moi");
+    h.get_by_label("Đổi mật khẩu").click();
+    h.run();
+    assert_eq!(h.state().notice.as_deref(), Some("Đã đổi mật khẩu"), "{:?}", h.state().account_dialog);
+    h.get_by_label("Đóng").click();
+    h.run();
+    h.state_mut().execute(Command::Lock);
+    h.run();
+    sign_in(&mut h, "Nông Văn Dũng", "dung-mat-khau");
+    h.get_by_label("Sai số thẻ hoặc mật khẩu");
+    sign_in(&mut h, "Nông Văn Dũng", "dung-mat-khau-moi");
+    assert!(h.state().login.is_none());
 }
 
 #[test]
@@ -170,4 +198,21 @@ fn a_reopened_window_asks_who_is_signing_in() {
     sign_in(&mut h, "Vi Văn Hùng", "hung-mat-khau");
     assert_eq!(h.state().workspace().signed_in().unwrap().card_number, "LS-0201");
     h.get_by_label("Vụ việc mới…");
+}
+
+#[test]
+fn repeated_wrong_passwords_make_the_card_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/setup-profile.example.toml");
+    let parsed = anchi::app::setup::Profile::read(std::path::Path::new(profile)).unwrap();
+    let chosen = [("LS-0201".to_string(), "hung-mat-khau".to_string())].into_iter().collect();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.init_from_profile(&parsed, dir.path(), "mat-khau-doi-2", &chosen).unwrap();
+    for _ in 0..5 {
+        assert!(ws.sign_in("LS-0201", "doan-thu-xem").is_err());
+    }
+    let refused = ws.sign_in("LS-0201", "hung-mat-khau").unwrap_err();
+    assert!(anchi::domain::Bilingual::vi(&refused).contains("thử lại sau"), "{refused}");
+    assert!(ws.signed_in().is_none(), "even the right password waits");
+    assert!(ws.sign_in("LS-0202", "khong-dung").is_err() && ws.signed_in().is_none());
 }

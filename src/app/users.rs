@@ -126,6 +126,8 @@ pub enum UserError {
     PasswordsDiffer,
     #[error("this password was given to you; change it first (anchi --user CARD user passwd)")]
     MustChange,
+    #[error("too many wrong passwords for this card; try again in {seconds} s")]
+    TooManyAttempts { seconds: u64 },
 }
 
 impl Bilingual for UserError {
@@ -142,21 +144,64 @@ impl Bilingual for UserError {
             UserError::NoPassword => "Chưa có mật khẩu (ANCHI_PASSWORD, hoặc chạy trong cửa sổ dòng lệnh)".into(),
             UserError::PasswordsDiffer => "Hai lần nhập mật khẩu khác nhau".into(),
             UserError::MustChange => "Mật khẩu này là mật khẩu tạm; hãy đổi mật khẩu trước".into(),
+            UserError::TooManyAttempts { seconds } => {
+                format!("Nhập sai mật khẩu nhiều lần; thử lại sau {seconds} giây")
+            }
         }
     }
 }
 
-/// The member signed in on this workspace (None: nobody, e.g. a script or the demo).
+/// The member signed in on this workspace (None: nobody, e.g. a script or the demo), and
+/// the failed sign-ins per card number since the last success.
 #[derive(Debug, Default)]
-pub(crate) struct Session(std::sync::RwLock<Option<Member>>);
+pub(crate) struct Session {
+    member: std::sync::RwLock<Option<Member>>,
+    failures: std::sync::Mutex<std::collections::HashMap<String, Failures>>,
+}
+
+/// Failed sign-ins of one card, and until when further attempts are refused.
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    until: Option<std::time::Instant>,
+}
+
+/// Wrong passwords allowed before attempts are spaced out.
+const FREE_ATTEMPTS: u32 = 5;
+
+/// The wait after `count` failures: 30 s after the fifth, doubling, at most 15 minutes.
+fn wait_after(count: u32) -> std::time::Duration {
+    let doublings = count.saturating_sub(FREE_ATTEMPTS).min(5);
+    std::time::Duration::from_secs(30 << doublings).min(std::time::Duration::from_secs(15 * 60))
+}
 
 impl Session {
     fn get(&self) -> Option<Member> {
-        self.0.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.member.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     fn set(&self, member: Option<Member>) {
-        *self.0.write().unwrap_or_else(|e| e.into_inner()) = member;
+        *self.member.write().unwrap_or_else(|e| e.into_inner()) = member;
+    }
+
+    /// How long `card` must still wait before another attempt, if at all.
+    fn blocked(&self, card: &str) -> Option<std::time::Duration> {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let until = failures.get(card)?.until?;
+        until.checked_duration_since(std::time::Instant::now())
+    }
+
+    fn failed(&self, card: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = failures.entry(card.to_string()).or_insert(Failures { count: 0, until: None });
+        entry.count += 1;
+        if entry.count >= FREE_ATTEMPTS {
+            entry.until = Some(std::time::Instant::now() + wait_after(entry.count));
+        }
+    }
+
+    fn succeeded(&self, card: &str) {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(card);
     }
 }
 
@@ -190,6 +235,9 @@ impl Workspace {
     /// sign-in journalled). Returns the member and whether they must change the password.
     pub fn sign_in(&self, card_number: &str, password: &str) -> Result<(Member, bool), AppError> {
         let card = card_number.trim();
+        if let Some(wait) = self.session.blocked(card) {
+            return Err(UserError::TooManyAttempts { seconds: wait.as_secs().max(1) }.into());
+        }
         let member = self.unit().and_then(|u| u.member(card)).cloned();
         let account = self.accounts()?.into_iter().find(|a| a.card_number == card);
         // The hash is checked even for an unknown card, so the time taken does not tell
@@ -197,8 +245,10 @@ impl Workspace {
         let hash = account.as_ref().map_or(DUMMY_HASH.as_str(), |a| a.password_hash.as_str());
         let ok = verify_password(hash, password);
         let (Some(member), Some(account), true) = (member, account, ok) else {
+            self.session.failed(card);
             return Err(UserError::WrongPassword.into());
         };
+        self.session.succeeded(card);
         self.store.write(&actor_of(&member), |w| w.put_meta(LAST_SIGN_IN_KEY, &card.to_string(), "user.sign_in"))?;
         self.session.set(Some(member.clone()));
         Ok((member, account.must_change))
@@ -326,6 +376,23 @@ mod tests {
         assert_eq!(a.len(), 14);
         assert_ne!(a, b);
         assert!(a.chars().all(|c| c == '-' || c.is_ascii_alphanumeric() && !"01ilo".contains(c)), "{a}");
+    }
+
+    #[test]
+    fn attempts_are_spaced_out_after_five_wrong_passwords() {
+        assert_eq!(wait_after(5), std::time::Duration::from_secs(30));
+        assert_eq!(wait_after(6), std::time::Duration::from_secs(60));
+        assert_eq!(wait_after(40), std::time::Duration::from_secs(900));
+        let session = Session::default();
+        for _ in 0..4 {
+            session.failed("LS-1");
+        }
+        assert!(session.blocked("LS-1").is_none(), "four mistakes are free");
+        session.failed("LS-1");
+        assert!(session.blocked("LS-1").is_some_and(|w| w.as_secs() >= 29));
+        assert!(session.blocked("LS-2").is_none(), "per card");
+        session.succeeded("LS-1");
+        assert!(session.blocked("LS-1").is_none());
     }
 
     #[test]

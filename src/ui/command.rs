@@ -27,6 +27,13 @@ pub enum Command {
     },
     /// Locks the screen now (Ctrl+L, or after inactivity).
     Lock,
+    /// The "Tài khoản" dialog (change one's password; a leader resets a member's).
+    AccountDialog,
+    CloseAccountDialog,
+    /// A leader gives a member a new temporary password.
+    ResetPassword {
+        card: String,
+    },
     /// Turns the automatic daily backup on.
     EnableAutoBackup {
         folder: std::path::PathBuf,

@@ -132,3 +132,62 @@ fn problem_ui(ui: &mut egui::Ui, problem: &Option<String>) {
         ui.label(RichText::new(problem).color(theme::ERROR_FG));
     }
 }
+
+/// "Tài khoản": the signed-in member changes their password; a leader gives a member who
+/// forgot theirs a new temporary one.
+#[derive(Debug, Default)]
+pub struct AccountDialog {
+    pub old: String,
+    pub new: String,
+    pub again: String,
+    /// The member whose password a leader resets.
+    pub reset_card: String,
+    pub problem: Option<String>,
+    /// What was done (a temporary password to hand over, shown once).
+    pub info: Option<String>,
+}
+
+/// Draws the dialog; `others` are the members a leader may reset (empty for an inspector).
+pub fn account_dialog_ui(ctx: &egui::Context, d: &mut AccountDialog, others: &[Member], out: &mut Vec<Command>) {
+    let modal = egui::Modal::new(egui::Id::unique("account-dialog")).show(ctx, |ui| {
+        ui.set_width(520.0);
+        ui.heading("Tài khoản");
+        ui.label(theme::bold("Đổi mật khẩu của mình"));
+        for (label, value) in
+            [("Mật khẩu hiện tại", &mut d.old), ("Mật khẩu mới", &mut d.new), ("Nhập lại mật khẩu mới", &mut d.again)]
+        {
+            let l = ui.label(label);
+            text_edit(ui, value, |v| egui::TextEdit::singleline(v).password(true)).labelled_by(l.id);
+        }
+        if ui.button("Đổi mật khẩu").clicked() {
+            if d.new != d.again {
+                d.problem = Some("Hai lần nhập mật khẩu mới khác nhau".into());
+            } else {
+                d.problem = None;
+                out.push(Command::ChangePassword { old: std::mem::take(&mut d.old), new: d.new.clone() });
+            }
+        }
+        if !others.is_empty() {
+            ui.separator();
+            ui.label(theme::bold("Cấp lại mật khẩu cho thành viên quên mật khẩu"));
+            let options: Vec<(String, String)> = others
+                .iter()
+                .map(|m| (m.card_number.clone(), format!("{} ({})", m.full_name, m.card_number)))
+                .collect();
+            theme::choice(ui, "Thành viên cần cấp lại", "reset-member", &mut d.reset_card, &options);
+            if ui.add_enabled(!d.reset_card.is_empty(), egui::Button::new("Cấp mật khẩu tạm")).clicked() {
+                out.push(Command::ResetPassword { card: d.reset_card.clone() });
+            }
+        }
+        problem_ui(ui, &d.problem);
+        if let Some(info) = &d.info {
+            ui.add(egui::Label::new(RichText::new(info).color(theme::SAVED_FG)).selectable(true));
+        }
+        if ui.button("Đóng").on_hover_text("Esc").clicked() {
+            out.push(Command::CloseAccountDialog);
+        }
+    });
+    if modal.should_close() {
+        out.push(Command::CloseAccountDialog);
+    }
+}

@@ -123,6 +123,8 @@ pub struct AnchiApp {
     pub backup_dialog: Option<backup::BackupDialog>,
     /// The "Khôi phục…" dialog while it is open.
     pub restore_dialog: Option<backup::RestoreDialog>,
+    /// The "Tài khoản" dialog while it is open.
+    pub account_dialog: Option<login::AccountDialog>,
     /// When to look again whether the automatic daily backup is due.
     next_auto_backup: Instant,
     /// Sending to the province: the passphrase given for this session, when the next pass
@@ -199,6 +201,7 @@ impl AnchiApp {
             sync_dialog: None,
             backup_dialog: None,
             restore_dialog: None,
+            account_dialog: None,
             next_auto_backup: Instant::now(),
             sync: None,
             settings: None,
@@ -308,7 +311,10 @@ impl AnchiApp {
                 }
                 if let Some(member) = self.ws.signed_in() {
                     ui.separator();
-                    ui.label(format!("{} ({})", member.full_name, member.title));
+                    let who = format!("{} ({})", member.full_name, member.title);
+                    if ui.button(who).on_hover_text("Tài khoản: đổi mật khẩu; cấp lại mật khẩu (lãnh đạo)").clicked() {
+                        commands.push(Command::AccountDialog);
+                    }
                     if ui.button("Khóa").on_hover_text("Khóa màn hình khi rời máy (Ctrl+L)").clicked() {
                         commands.push(Command::Lock);
                     }
@@ -381,6 +387,17 @@ impl AnchiApp {
             Screen::Stats(s) => stats::stats_ui(ui, s, &mut commands),
             Screen::Setup(f) => setup::setup_ui(ui, f, &self.ws.reference.admin_units, &mut commands),
         });
+        if let Some(dialog) = &mut self.account_dialog {
+            let others: Vec<crate::domain::Member> = match self.ws.signed_in() {
+                Some(me) if self.ws.may(Permission::ResetPassword) => self
+                    .ws
+                    .unit()
+                    .map(|u| u.members.iter().filter(|m| m.card_number != me.card_number).cloned().collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            login::account_dialog_ui(ui.ctx(), dialog, &others, &mut commands);
+        }
         if let Some(dialog) = &mut self.restore_dialog {
             backup::restore_dialog_ui(ui.ctx(), dialog, &mut commands);
         } else if let Some(dialog) = &mut self.backup_dialog {
@@ -468,6 +485,10 @@ impl AnchiApp {
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::L)) {
             out.push(Command::Lock);
         }
+        if escape && self.account_dialog.is_some() {
+            out.push(Command::CloseAccountDialog);
+            return;
+        }
         if escape && (self.backup_dialog.is_some() || self.restore_dialog.is_some()) {
             out.push(Command::CloseBackupDialog);
             return;
@@ -521,15 +542,41 @@ impl AnchiApp {
             }
             Command::ChangePassword { old, new } => match self.ws.change_password(&old, &new) {
                 Ok(()) => {
-                    self.signed_in();
+                    if self.login.is_some() {
+                        self.signed_in();
+                    }
+                    if let Some(dialog) = &mut self.account_dialog {
+                        *dialog = login::AccountDialog {
+                            info: Some("Đã đổi mật khẩu".into()), ..Default::default()
+                        };
+                    }
                     self.notice = Some("Đã đổi mật khẩu".into());
                 }
                 Err(e) => {
                     if let Some(screen) = &mut self.login {
                         screen.problem = Some(e.vi());
+                    } else if let Some(dialog) = &mut self.account_dialog {
+                        dialog.problem = Some(e.vi());
                     }
                 }
             },
+            Command::AccountDialog => self.account_dialog = Some(login::AccountDialog::default()),
+            Command::CloseAccountDialog => self.account_dialog = None,
+            Command::ResetPassword { card } => {
+                let reset = self.ws.reset_password(&card);
+                let Some(dialog) = &mut self.account_dialog else { return reset.map(|_| ()) };
+                match reset {
+                    Ok(password) => {
+                        let name =
+                            self.ws.unit().and_then(|u| u.member(&card)).map_or(card.clone(), |m| m.full_name.clone());
+                        dialog.problem = None;
+                        dialog.info = Some(format!(
+                            "Mật khẩu tạm của {name} ({card}): {password} — đưa tận tay, phải đổi khi đăng nhập"
+                        ));
+                    }
+                    Err(e) => dialog.problem = Some(e.vi()),
+                }
+            }
             Command::Lock => self.lock(),
             Command::MergeSubjects { case, other } => {
                 let link = self.ws.merge_subjects(case, other)?;
@@ -1072,6 +1119,7 @@ impl AnchiApp {
             }
         }
         self.ws.sign_out();
+        self.account_dialog = None;
         let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
         self.login = Some(login::LoginScreen::locked(members, &member));
     }
