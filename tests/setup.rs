@@ -117,6 +117,14 @@ fn members_sign_in_with_their_own_passwords_and_only_a_leader_does_leaders_work(
     let must = anchi_as(&data, &["--user", "LS-0202", "user", "list"], &[("ANCHI_PASSWORD", &fresh)]);
     assert_eq!(must.status.code(), Some(2), "a reset password must be changed first");
 
+    // The screen lock's idle time is a setting, checked.
+    let bad = anchi(&data, &["config", "set", "lock.minutes", "0"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(anchi(&data, &["config", "set", "lock.minutes", "3"]).status.success());
+    let ws = anchi::app::Workspace::open(&data).unwrap();
+    assert_eq!(ws.lock_after(), std::time::Duration::from_secs(180));
+    drop(ws);
+
     // The journal names who did each thing, and still verifies.
     let verify = anchi(&data, &["audit", "verify"]);
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));

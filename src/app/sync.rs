@@ -13,6 +13,9 @@ use crate::protocol::SignedIndex;
 use crate::sync::{Client, SyncError, UploadStats};
 
 const SERVER_KEY: &str = "server";
+
+/// The meta key of the screen lock's idle minutes.
+const LOCK_KEY: &str = "lock_minutes";
 const INDEX_KEY: &str = "offender_index";
 
 /// Where the province's server is and how to trust it (`anchi config set server.*`).
@@ -61,7 +64,8 @@ impl Workspace {
     }
 
     /// Stores one setting: `server.url` (https://…), `server.ca` (path of a PEM file, whose
-    /// content is kept), `server.hub_key` (the hub's minisign public key).
+    /// content is kept), `server.hub_key` (the hub's minisign public key), `lock.minutes`
+    /// (the screen lock after inactivity, 1–120).
     pub fn set_setting(&self, name: &str, value: &str) -> Result<(), AppError> {
         let bad = |problem: String| AppError::Setting(SettingError { name: name.to_string(), problem });
         let mut settings = self.server_settings()?;
@@ -85,10 +89,22 @@ impl Workspace {
                     .map_err(|e| bad(format!("not a minisign public key ({e})")))?;
                 settings.hub_key = Some(value.trim().to_string());
             }
-            _ => return Err(bad("unknown setting (server.url, server.ca, server.hub_key)".into())),
+            "lock.minutes" => {
+                let minutes = value.trim().parse::<u32>().ok().filter(|m| (1..=120).contains(m));
+                let minutes = minutes.ok_or_else(|| bad("a whole number of minutes from 1 to 120".into()))?;
+                self.store.write(&self.actor(), |w| w.put_meta(LOCK_KEY, &minutes, "config.set lock.minutes"))?;
+                return Ok(());
+            }
+            _ => return Err(bad("unknown setting (server.url, server.ca, server.hub_key, lock.minutes)".into())),
         }
         self.store.write(&self.actor(), |w| w.put_meta(SERVER_KEY, &settings, &format!("config.set {name}")))?;
         Ok(())
+    }
+
+    /// How long the window waits without input before it locks (`lock.minutes`, default 10).
+    pub fn lock_after(&self) -> std::time::Duration {
+        let minutes = self.store.meta::<u32>(LOCK_KEY).ok().flatten().unwrap_or(10);
+        std::time::Duration::from_secs(u64::from(minutes) * 60)
     }
 
     /// Whether an offender index was ever fetched (cheap: the index is not read).

@@ -237,6 +237,7 @@ pub fn run(data_dir: Option<PathBuf>, user: Option<String>, command: Command) ->
                 | AppError::PackageImport(_)
                 | AppError::Backup(_)
                 | AppError::User(_)
+                | AppError::Setting(_)
                 | AppError::RealUnitPresent { .. } => ExitCode::from(EXIT_REFUSED),
                 _ => ExitCode::FAILURE,
             }

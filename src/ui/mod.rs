@@ -92,7 +92,7 @@ pub enum Screen {
     Setup(Box<setup::SetupForm>),
 }
 
-/// The screen locks after this long without input, by default.
+/// The screen locks after this long without input, unless `lock.minutes` says otherwise.
 pub const LOCK_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// The application state of the window.
@@ -185,6 +185,7 @@ impl AnchiApp {
             _ => ws.data_dir().to_path_buf(),
         };
         let login = (ws.has_accounts() && ws.signed_in().is_none()).then(|| sign_in_screen(&ws));
+        let lock_after = ws.lock_after();
         Ok(AnchiApp {
             ws: std::sync::Arc::new(ws),
             list,
@@ -208,7 +209,7 @@ impl AnchiApp {
             index: None,
             login,
             last_input: Instant::now(),
-            lock_after: LOCK_AFTER,
+            lock_after,
             home,
         })
     }
@@ -1088,6 +1089,7 @@ impl AnchiApp {
         self.login = (self.ws.has_accounts() && self.ws.signed_in().is_none()).then(|| sign_in_screen(&self.ws));
         let aside = aside.map(|a| format!("; dữ liệu cũ giữ tại {}", a.display())).unwrap_or_default();
         self.notice = Some(format!("Đã khôi phục {} vụ việc từ {}{aside}", summary.cases, file.display()));
+        self.lock_after = self.ws.lock_after();
         self.load_index();
         Ok(())
     }
@@ -1165,6 +1167,7 @@ impl AnchiApp {
         let mut screen = sign_in_screen(&self.ws);
         screen.info = Some(info);
         self.login = Some(screen);
+        self.lock_after = self.ws.lock_after();
         self.load_index();
         Ok(())
     }
