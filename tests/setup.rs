@@ -117,6 +117,45 @@ fn members_sign_in_with_their_own_passwords_and_only_a_leader_does_leaders_work(
     let must = anchi_as(&data, &["--user", "LS-0202", "user", "list"], &[("ANCHI_PASSWORD", &fresh)]);
     assert_eq!(must.status.code(), Some(2), "a reset password must be changed first");
 
+    // Members join and leave: a leader adds one (a duplicate card is refused), disables one.
+    let leader_env = [("ANCHI_PASSWORD", "hung-mat-khau")];
+    let add = |card: &str| {
+        let args = [
+            "--user",
+            "LS-0201",
+            "user",
+            "add",
+            "--name",
+            "Lộc Văn Sinh",
+            "--title",
+            "Kiểm soát viên thị trường",
+            "--card",
+            card,
+        ];
+        anchi_as(&data, &args, &leader_env)
+    };
+    let twice = add("LS-0202");
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&twice.stderr).contains("card_number"), "{twice:?}");
+    let added = add("LS-0203");
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let sinh = temporary(&String::from_utf8(added.stdout).unwrap(), "LS-0203");
+    let by_inspector =
+        anchi_as(&data, &["--user", "LS-0202", "user", "disable", "LS-0203"], &[("ANCHI_PASSWORD", "mai-mat-khau")]);
+    assert_eq!(by_inspector.status.code(), Some(2));
+    let myself = anchi_as(&data, &["--user", "LS-0201", "user", "disable", "LS-0201"], &leader_env);
+    assert_eq!(myself.status.code(), Some(2), "a leader does not lock himself out");
+    let disabled = anchi_as(&data, &["--user", "LS-0201", "user", "disable", "LS-0203"], &leader_env);
+    assert!(disabled.status.success(), "{}", String::from_utf8_lossy(&disabled.stderr));
+    let gone = anchi_as(
+        &data,
+        &["--user", "LS-0203", "user", "passwd"],
+        &[("ANCHI_PASSWORD", &sinh), ("ANCHI_NEW_PASSWORD", "sinh-mat-khau")],
+    );
+    assert_eq!(gone.status.code(), Some(2), "a disabled account cannot sign in");
+    let listed = String::from_utf8(anchi(&data, &["user", "list"]).stdout).unwrap();
+    assert!(listed.lines().any(|l| l.contains("Lộc Văn Sinh") && l.contains("đã khóa")), "{listed}");
+
     // The screen lock's idle time is a setting, checked.
     let bad = anchi(&data, &["config", "set", "lock.minutes", "0"]);
     assert_eq!(bad.status.code(), Some(2));

@@ -183,6 +183,32 @@ fn a_laptop_is_set_up_in_the_window_and_only_a_leader_finalises_decisions() {
     h.get_by_label("Sai số thẻ hoặc mật khẩu");
     sign_in(&mut h, "Nông Văn Dũng", "dung-mat-khau-moi");
     assert!(h.state().login.is_none());
+
+    // A new member joins: the leader adds him, he signs in with the temporary password.
+    h.get_by_label("Nông Văn Dũng (Đội trưởng)").click();
+    h.run();
+    type_into(&mut h, "Họ và tên", 0, "Hoàng Văn Páo");
+    type_into(&mut h, "Số thẻ kiểm tra", 0, "CB-0102");
+    h.get_by_label("Thêm thành viên").click();
+    h.run();
+    let problem = h.state().account_dialog.as_ref().and_then(|d| d.problem.clone()).unwrap_or_default();
+    assert!(problem.contains("card_number: Số thẻ kiểm tra trống hoặc trùng"), "{problem}");
+    h.get_all_by_label("Số thẻ kiểm tra").next().unwrap().focus();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_all_by_label("Số thẻ kiểm tra").next().unwrap().type_text("CB-0103");
+    h.run();
+    h.get_by_label("Thêm thành viên").click();
+    h.run();
+    let info = h.state().account_dialog.as_ref().and_then(|d| d.info.clone()).unwrap_or_default();
+    let password =
+        info.split("Mật khẩu tạm: ").nth(1).and_then(|t| t.split_whitespace().next()).expect(&info).to_string();
+    h.get_by_label("Đóng").click();
+    h.run();
+    h.state_mut().execute(Command::Lock);
+    h.run();
+    sign_in(&mut h, "Hoàng Văn Páo", &password);
+    h.get_by_label("Đổi mật khẩu tạm");
 }
 
 #[test]

@@ -29,6 +29,9 @@ pub struct Account {
     pub card_number: String,
     pub password_hash: String,
     pub must_change: bool,
+    /// A member who left the team: kept (their name stays on the documents they made)
+    /// but can no longer sign in.
+    pub disabled: bool,
 }
 
 /// An argon2id hash of `password` with a fresh salt, as a PHC string.
@@ -66,6 +69,8 @@ pub enum Permission {
     ResetPassword,
     /// Replace the laptop's data with a backup (everyone's work).
     Restore,
+    /// Add a member, or disable one who left.
+    ManageMembers,
 }
 
 impl Permission {
@@ -77,6 +82,7 @@ impl Permission {
             Permission::RotateKey => "đổi khóa ký của máy".into(),
             Permission::ResetPassword => "cấp lại mật khẩu".into(),
             Permission::Restore => "khôi phục dữ liệu từ bản sao lưu".into(),
+            Permission::ManageMembers => "thêm hoặc khóa tài khoản thành viên".into(),
         }
     }
 
@@ -84,9 +90,11 @@ impl Permission {
     pub fn allowed(self, role: Role) -> bool {
         match self {
             Permission::Finalise(kind) => role == Role::Leader || !is_decision(kind),
-            Permission::MergeSubjects | Permission::RotateKey | Permission::ResetPassword | Permission::Restore => {
-                role == Role::Leader
-            }
+            Permission::MergeSubjects
+            | Permission::RotateKey
+            | Permission::ResetPassword
+            | Permission::Restore
+            | Permission::ManageMembers => role == Role::Leader,
         }
     }
 }
@@ -244,7 +252,7 @@ impl Workspace {
         // which cards exist.
         let hash = account.as_ref().map_or(DUMMY_HASH.as_str(), |a| a.password_hash.as_str());
         let ok = verify_password(hash, password);
-        let (Some(member), Some(account), true) = (member, account, ok) else {
+        let (Some(member), Some(account), true) = (member, account.filter(|a| !a.disabled), ok) else {
             self.session.failed(card);
             return Err(UserError::WrongPassword.into());
         };
@@ -303,10 +311,98 @@ impl Workspace {
                 card_number: card.clone(),
                 password_hash: hash_password(password),
                 must_change: *must_change,
+                disabled: false,
             })
             .collect();
         self.store.write(&self.actor(), |w| w.put_meta(ACCOUNTS_KEY, &accounts, "user.create_accounts"))?;
         Ok(())
+    }
+
+    /// A leader adds a member who joined the team: the member is added to the unit and
+    /// gets an account with a temporary password (returned once). Refused with the field
+    /// named when a name is empty or the card number is already someone's.
+    pub fn add_member(&mut self, member: Member) -> Result<String, AppError> {
+        self.require(Permission::ManageMembers)?;
+        let member = Member {
+            full_name: member.full_name.trim().to_string(),
+            title: member.title.trim().to_string(),
+            card_number: member.card_number.trim().to_string(),
+            role: member.role,
+        };
+        let mut unit = self.unit().cloned().ok_or(UserError::NotSignedIn)?;
+        let mut report = crate::domain::ValidationReport::default();
+        if member.full_name.is_empty() {
+            report.error("full_name", &MemberProblem::Empty("họ tên"));
+        }
+        if member.title.is_empty() {
+            report.error("title", &MemberProblem::Empty("chức vụ"));
+        }
+        if member.card_number.is_empty() || unit.member(&member.card_number).is_some() {
+            report.error("card_number", &MemberProblem::Card);
+        }
+        if !report.is_ok() {
+            return Err(AppError::Invalid(report));
+        }
+        let password = temporary_password();
+        let mut accounts = self.accounts()?;
+        accounts.push(Account {
+            card_number: member.card_number.clone(),
+            password_hash: hash_password(&password),
+            must_change: true,
+            disabled: false,
+        });
+        unit.members.push(member.clone());
+        let action = format!("user.add {}", member.card_number);
+        self.store.write(&self.actor(), |w| {
+            w.put_meta(super::UNIT_KEY, &unit, &action)?;
+            w.put_meta(ACCOUNTS_KEY, &accounts, &action)
+        })?;
+        self.unit = Some(unit);
+        Ok(password)
+    }
+
+    /// A leader disables the account of a member who left (their documents keep their
+    /// name); refused for oneself and for the last leader who can sign in.
+    pub fn disable_member(&self, card_number: &str) -> Result<(), AppError> {
+        self.require(Permission::ManageMembers)?;
+        let mut accounts = self.accounts()?;
+        let unit = self.unit().ok_or(UserError::NotSignedIn)?;
+        let target = unit.member(card_number).ok_or_else(|| UserError::UnknownMember(card_number.to_string()))?;
+        let me = self.signed_in().map(|m| m.card_number);
+        let active_leaders = unit
+            .members
+            .iter()
+            .filter(|m| m.role == Role::Leader)
+            .filter(|m| accounts.iter().any(|a| a.card_number == m.card_number && !a.disabled))
+            .count();
+        let mut report = crate::domain::ValidationReport::default();
+        if me.as_deref() == Some(card_number) {
+            report.error("card_number", &MemberProblem::Oneself);
+        } else if target.role == Role::Leader && active_leaders <= 1 {
+            report.error("card_number", &MemberProblem::LastLeader);
+        }
+        if !report.is_ok() {
+            return Err(AppError::Invalid(report));
+        }
+        let account = accounts
+            .iter_mut()
+            .find(|a| a.card_number == card_number)
+            .ok_or_else(|| UserError::UnknownMember(card_number.to_string()))?;
+        account.disabled = true;
+        let action = format!("user.disable {card_number}");
+        self.store.write(&self.actor(), |w| w.put_meta(ACCOUNTS_KEY, &accounts, &action))?;
+        Ok(())
+    }
+
+    /// The members who can sign in (an account, not disabled), in the unit's order.
+    pub fn members_who_sign_in(&self) -> Vec<Member> {
+        let accounts = self.accounts().unwrap_or_default();
+        let members = self.unit().map(|u| u.members.as_slice()).unwrap_or_default();
+        members
+            .iter()
+            .filter(|m| accounts.iter().any(|a| a.card_number == m.card_number && !a.disabled))
+            .cloned()
+            .collect()
     }
 
     /// The card number of the last member who signed in here (proposed on the sign-in screen).
@@ -338,8 +434,33 @@ impl Workspace {
             Permission::RotateKey => "rotate the signing key".into(),
             Permission::ResetPassword => "reset a password".into(),
             Permission::Restore => "restore a backup".into(),
+            Permission::ManageMembers => "add or disable members".into(),
         };
         Err(UserError::NotAllowed { member: member.full_name.clone(), action_vi: permission.vi(), action_en }.into())
+    }
+}
+
+/// Why a member cannot be added or disabled.
+#[derive(Debug, thiserror::Error)]
+enum MemberProblem {
+    #[error("{0} is empty")]
+    Empty(&'static str),
+    #[error("card number empty or already a member's")]
+    Card,
+    #[error("a leader cannot disable their own account")]
+    Oneself,
+    #[error("the last leader who can sign in cannot be disabled")]
+    LastLeader,
+}
+
+impl Bilingual for MemberProblem {
+    fn vi(&self) -> String {
+        match self {
+            MemberProblem::Empty(what) => format!("Chưa ghi {what}"),
+            MemberProblem::Card => "Số thẻ kiểm tra trống hoặc trùng với người khác".into(),
+            MemberProblem::Oneself => "Không tự khóa tài khoản của mình".into(),
+            MemberProblem::LastLeader => "Không khóa được lãnh đạo cuối cùng còn đăng nhập được".into(),
+        }
     }
 }
 

@@ -293,7 +293,7 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
         user::sign_in(&ws, card, matches!(command, Command::User(user::UserCommand::Passwd)))?;
     }
     match command {
-        Command::User(c) => user::user(&ws, c)?,
+        Command::User(c) => user::user(&mut ws, c)?,
         Command::Key(key) => package::key(&ws, key)?,
         Command::Package(p) => package::package(&ws, p)?,
         Command::Config(c) => sync::config(&ws, c)?,

@@ -15,6 +15,26 @@ pub enum UserCommand {
     Passwd,
     /// Give a member a new temporary password (a leader, with --user); shown once.
     Reset { card: String },
+    /// Add a member who joined the team (a leader); their temporary password is shown once.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        card: String,
+        #[arg(long, value_enum, default_value = "inspector")]
+        role: RoleArg,
+    },
+    /// Disable the account of a member who left (a leader); their documents keep their name.
+    Disable { card: String },
+}
+
+/// `--role` of `user add`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RoleArg {
+    Inspector,
+    Leader,
 }
 
 fn password(env: &str, prompt: &str, confirm: bool) -> Result<String, AppError> {
@@ -34,7 +54,7 @@ pub(super) fn sign_in(ws: &Workspace, card: &str, changing: bool) -> Result<(), 
     Ok(())
 }
 
-pub(super) fn user(ws: &Workspace, command: UserCommand) -> Result<(), AppError> {
+pub(super) fn user(ws: &mut Workspace, command: UserCommand) -> Result<(), AppError> {
     match command {
         UserCommand::List => {
             let accounts = ws.accounts()?;
@@ -42,6 +62,7 @@ pub(super) fn user(ws: &Workspace, command: UserCommand) -> Result<(), AppError>
                 let account = accounts.iter().find(|a| a.card_number == m.card_number);
                 let state = match account {
                     None => "chưa có tài khoản",
+                    Some(a) if a.disabled => "đã khóa",
                     Some(a) if a.must_change => "mật khẩu tạm, chờ đổi",
                     Some(_) => "đang dùng",
                 };
@@ -62,6 +83,19 @@ pub(super) fn user(ws: &Workspace, command: UserCommand) -> Result<(), AppError>
         UserCommand::Reset { card } => {
             let temporary = ws.reset_password(&card)?;
             emit!("password: {card} {temporary}  (mật khẩu tạm, đổi khi đăng nhập)");
+        }
+        UserCommand::Add { name, title, card, role } => {
+            let role = match role {
+                RoleArg::Inspector => Role::Inspector,
+                RoleArg::Leader => Role::Leader,
+            };
+            let member = crate::domain::Member { full_name: name, title, card_number: card.clone(), role };
+            let temporary = ws.add_member(member)?;
+            emit!("password: {card} {temporary}  (mật khẩu tạm, đổi khi đăng nhập)");
+        }
+        UserCommand::Disable { card } => {
+            ws.disable_member(&card)?;
+            emit!("Đã khóa tài khoản {card}");
         }
     }
     Ok(())

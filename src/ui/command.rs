@@ -34,6 +34,12 @@ pub enum Command {
     ResetPassword {
         card: String,
     },
+    /// A leader adds a member (who gets a temporary password).
+    AddMember(crate::domain::Member),
+    /// A leader disables the account of a member who left.
+    DisableMember {
+        card: String,
+    },
     /// Turns the automatic daily backup on.
     EnableAutoBackup {
         folder: std::path::PathBuf,

@@ -140,11 +140,33 @@ pub struct AccountDialog {
     pub old: String,
     pub new: String,
     pub again: String,
-    /// The member whose password a leader resets.
+    /// The member whose password a leader resets, or whose account they disable.
     pub reset_card: String,
+    /// A member a leader adds.
+    pub new_member: NewMember,
     pub problem: Option<String>,
     /// What was done (a temporary password to hand over, shown once).
     pub info: Option<String>,
+}
+
+/// The fields of a member being added.
+#[derive(Debug)]
+pub struct NewMember {
+    pub full_name: String,
+    pub title: String,
+    pub card_number: String,
+    pub role: Role,
+}
+
+impl Default for NewMember {
+    fn default() -> NewMember {
+        NewMember {
+            full_name: String::new(),
+            title: "Kiểm soát viên thị trường".into(),
+            card_number: String::new(),
+            role: Role::Inspector,
+        }
+    }
 }
 
 /// Draws the dialog; `others` are the members a leader may reset (empty for an inspector).
@@ -175,8 +197,34 @@ pub fn account_dialog_ui(ctx: &egui::Context, d: &mut AccountDialog, others: &[M
                 .map(|m| (m.card_number.clone(), format!("{} ({})", m.full_name, m.card_number)))
                 .collect();
             theme::choice(ui, "Thành viên cần cấp lại", "reset-member", &mut d.reset_card, &options);
-            if ui.add_enabled(!d.reset_card.is_empty(), egui::Button::new("Cấp mật khẩu tạm")).clicked() {
-                out.push(Command::ResetPassword { card: d.reset_card.clone() });
+            ui.horizontal(|ui| {
+                let chosen = !d.reset_card.is_empty();
+                if ui.add_enabled(chosen, egui::Button::new("Cấp mật khẩu tạm")).clicked() {
+                    out.push(Command::ResetPassword { card: d.reset_card.clone() });
+                }
+                let hint = "Người đã chuyển công tác: không đăng nhập được nữa; tên vẫn giữ trên các văn bản đã lập";
+                if ui.add_enabled(chosen, egui::Button::new("Khóa tài khoản")).on_hover_text(hint).clicked() {
+                    out.push(Command::DisableMember { card: d.reset_card.clone() });
+                }
+            });
+            ui.separator();
+            ui.label(theme::bold("Thêm thành viên mới của đội"));
+            let m = &mut d.new_member;
+            for (label, value) in
+                [("Họ và tên", &mut m.full_name), ("Chức vụ", &mut m.title), ("Số thẻ kiểm tra", &mut m.card_number)]
+            {
+                let l = ui.label(label);
+                text_edit(ui, value, |v| egui::TextEdit::singleline(v)).labelled_by(l.id);
+            }
+            let roles = [(Role::Inspector, "Kiểm soát viên".to_string()), (Role::Leader, "Lãnh đạo đội".to_string())];
+            theme::choice(ui, "Vai trò", "new-member-role", &mut m.role, &roles);
+            if ui.button("Thêm thành viên").clicked() {
+                out.push(Command::AddMember(Member {
+                    full_name: m.full_name.clone(),
+                    title: m.title.clone(),
+                    card_number: m.card_number.clone(),
+                    role: m.role,
+                }));
             }
         }
         problem_ui(ui, &d.problem);

@@ -390,11 +390,9 @@ impl AnchiApp {
         });
         if let Some(dialog) = &mut self.account_dialog {
             let others: Vec<crate::domain::Member> = match self.ws.signed_in() {
-                Some(me) if self.ws.may(Permission::ResetPassword) => self
-                    .ws
-                    .unit()
-                    .map(|u| u.members.iter().filter(|m| m.card_number != me.card_number).cloned().collect())
-                    .unwrap_or_default(),
+                Some(me) if self.ws.may(Permission::ResetPassword) => {
+                    self.ws.members_who_sign_in().into_iter().filter(|m| m.card_number != me.card_number).collect()
+                }
                 _ => Vec::new(),
             };
             login::account_dialog_ui(ui.ctx(), dialog, &others, &mut commands);
@@ -561,6 +559,39 @@ impl AnchiApp {
                     }
                 }
             },
+            Command::AddMember(member) => {
+                let (name, card) = (member.full_name.clone(), member.card_number.clone());
+                // The unit changes, so the workspace must not be shared with a background job.
+                let added = match std::sync::Arc::get_mut(&mut self.ws) {
+                    Some(ws) => ws.add_member(member),
+                    None => {
+                        Err(AppError::Files("đang có việc chạy nền; thử lại sau / background work is running".into()))
+                    }
+                };
+                let Some(dialog) = &mut self.account_dialog else { return added.map(|_| ()) };
+                match added {
+                    Ok(password) => {
+                        dialog.problem = None;
+                        dialog.new_member = Default::default();
+                        dialog.info = Some(format!(
+                            "Đã thêm {name} ({card}). Mật khẩu tạm: {password} — đưa tận tay, phải đổi khi đăng nhập"
+                        ));
+                    }
+                    Err(e) => dialog.problem = Some(e.vi()),
+                }
+            }
+            Command::DisableMember { card } => {
+                let disabled = self.ws.disable_member(&card);
+                let Some(dialog) = &mut self.account_dialog else { return disabled };
+                match disabled {
+                    Ok(()) => {
+                        dialog.problem = None;
+                        dialog.reset_card.clear();
+                        dialog.info = Some(format!("Đã khóa tài khoản {card}"));
+                    }
+                    Err(e) => dialog.problem = Some(e.vi()),
+                }
+            }
             Command::AccountDialog => self.account_dialog = Some(login::AccountDialog::default()),
             Command::CloseAccountDialog => self.account_dialog = None,
             Command::ResetPassword { card } => {
@@ -1122,8 +1153,7 @@ impl AnchiApp {
         }
         self.ws.sign_out();
         self.account_dialog = None;
-        let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
-        self.login = Some(login::LoginScreen::locked(members, &member));
+        self.login = Some(login::LoginScreen::locked(self.ws.members_who_sign_in(), &member));
     }
 
     /// A member is in: the screen comes back, with what this member may do.
@@ -1202,8 +1232,7 @@ impl eframe::App for AnchiApp {
 
 /// The sign-in screen of a workspace's team.
 fn sign_in_screen(ws: &Workspace) -> login::LoginScreen {
-    let members = ws.unit().map(|u| u.members.clone()).unwrap_or_default();
-    login::LoginScreen::new(members, ws.last_signed_in())
+    login::LoginScreen::new(ws.members_who_sign_in(), ws.last_signed_in())
 }
 
 /// The settings the window is using now, as the app stores them.
