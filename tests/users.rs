@@ -161,7 +161,7 @@ fn a_laptop_is_set_up_in_the_window_and_only_a_leader_finalises_decisions() {
     h.run();
     h.get_by_label("Nông Văn Dũng (Đội trưởng)").click();
     h.run();
-    h.get_by_label("Thành viên cần cấp lại").click();
+    h.get_by_label("Chọn thành viên").click();
     h.run();
     h.get_by_label("Lý Thị Hoa (CB-0102)").click();
     h.run();

@@ -191,12 +191,12 @@ pub fn account_dialog_ui(ctx: &egui::Context, d: &mut AccountDialog, others: &[M
         }
         if !others.is_empty() {
             ui.separator();
-            ui.label(theme::bold("Cấp lại mật khẩu cho thành viên quên mật khẩu"));
+            ui.label(theme::bold("Thành viên quên mật khẩu hoặc đã chuyển công tác"));
             let options: Vec<(String, String)> = others
                 .iter()
                 .map(|m| (m.card_number.clone(), format!("{} ({})", m.full_name, m.card_number)))
                 .collect();
-            theme::choice(ui, "Thành viên cần cấp lại", "reset-member", &mut d.reset_card, &options);
+            theme::choice(ui, "Chọn thành viên", "reset-member", &mut d.reset_card, &options);
             ui.horizontal(|ui| {
                 let chosen = !d.reset_card.is_empty();
                 if ui.add_enabled(chosen, egui::Button::new("Cấp mật khẩu tạm")).clicked() {
