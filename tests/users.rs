@@ -137,6 +137,15 @@ fn a_laptop_is_set_up_in_the_window_and_only_a_leader_finalises_decisions() {
     let history = ws.history(case).unwrap();
     assert!(history.iter().all(|e| e.actor == "CB-0102 Lý Thị Hoa"), "the journal names her: {history:?}");
 
+    // The list shows the leader what waits for him.
+    h.state_mut().execute(Command::ShowList);
+    h.run();
+    h.get_by_label("Chờ lãnh đạo hoàn tất (1)").click();
+    h.run();
+    assert_eq!(h.state_mut().list().visible_count(), 1);
+    h.state_mut().execute(Command::OpenDocument { case, document: decision });
+    h.run();
+
     // The screen locks by itself after the idle time; the leader signs in and finalises.
     h.state_mut().lock_after = std::time::Duration::ZERO;
     h.run();
@@ -159,6 +168,8 @@ fn a_laptop_is_set_up_in_the_window_and_only_a_leader_finalises_decisions() {
     // "Tài khoản": the leader gives the inspector a new temporary password and changes his own.
     h.state_mut().execute(Command::ShowList);
     h.run();
+    h.get_by_label("Chờ lãnh đạo hoàn tất (0)");
+    assert_eq!(h.state_mut().list().visible_count(), 0, "nothing waits any more");
     h.get_by_label("Nông Văn Dũng (Đội trưởng)").click();
     h.run();
     h.get_by_label("Chọn thành viên").click();

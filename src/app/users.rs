@@ -89,7 +89,7 @@ impl Permission {
     /// Whether a member of `role` may do it.
     pub fn allowed(self, role: Role) -> bool {
         match self {
-            Permission::Finalise(kind) => role == Role::Leader || !is_decision(kind),
+            Permission::Finalise(kind) => role == Role::Leader || !kind.is_decision(),
             Permission::MergeSubjects
             | Permission::RotateKey
             | Permission::ResetPassword
@@ -97,20 +97,6 @@ impl Permission {
             | Permission::ManageMembers => role == Role::Leader,
         }
     }
-}
-
-/// The documents that are decisions of the competent person (Đội trưởng or the one
-/// delegated): only a leader finalises them.
-pub fn is_decision(kind: DocumentKind) -> bool {
-    matches!(
-        kind,
-        DocumentKind::QdKiemTra
-            | DocumentKind::QdSuaDoiKiemTra
-            | DocumentKind::QdTamGiu
-            | DocumentKind::QdXuPhat
-            | DocumentKind::QdXuPhatKhongLapBienBan
-            | DocumentKind::GiaHan
-    )
 }
 
 /// Why signing in, a password change or an action was refused.
@@ -520,7 +506,7 @@ mod tests {
     fn only_leaders_finalise_decisions() {
         for kind in DocumentKind::ALL {
             assert!(Permission::Finalise(kind).allowed(Role::Leader));
-            assert_eq!(Permission::Finalise(kind).allowed(Role::Inspector), !is_decision(kind), "{kind}");
+            assert_eq!(Permission::Finalise(kind).allowed(Role::Inspector), !kind.is_decision(), "{kind}");
         }
         assert!(!Permission::Finalise(DocumentKind::QdXuPhat).allowed(Role::Inspector));
         assert!(Permission::Finalise(DocumentKind::BbViPham).allowed(Role::Inspector));

@@ -106,6 +106,20 @@ impl DocumentKind {
     pub fn is_numbered(self) -> bool {
         !matches!(self, DocumentKind::TemNiemPhong | DocumentKind::XacNhanNopPhat)
     }
+
+    /// Whether the document is a decision of the competent person (Đội trưởng or the one
+    /// delegated), which only a leader finalises.
+    pub fn is_decision(self) -> bool {
+        matches!(
+            self,
+            DocumentKind::QdKiemTra
+                | DocumentKind::QdSuaDoiKiemTra
+                | DocumentKind::QdTamGiu
+                | DocumentKind::QdXuPhat
+                | DocumentKind::QdXuPhatKhongLapBienBan
+                | DocumentKind::GiaHan
+        )
+    }
 }
 
 impl fmt::Display for DocumentKind {

@@ -47,6 +47,9 @@ pub struct CaseSummary {
     /// repeat-offender mark and the deadlines need (no text: the row stays small).
     pub sanction_marks: Vec<Mark>,
     pub violation_marks: Vec<Mark>,
+    /// The kinds of the documents still in draft (a decision drafted by an inspector waits
+    /// for the leader to finalise it).
+    pub draft_kinds: Vec<DocumentKind>,
 }
 
 /// A sanction or an act, reduced: its provision (a stable hash of [`provision_key`]), its
@@ -234,7 +237,13 @@ impl CaseSummary {
                 .iter()
                 .map(|v| Mark { provision: provision_hash(&v.provision), on: v.on, warning_only: false })
                 .collect(),
+            draft_kinds: case.documents.iter().filter(|d| d.state == DocumentState::Draft).map(|d| d.kind).collect(),
         }
+    }
+
+    /// Whether a decision is drafted and waits for a leader to finalise it.
+    pub fn awaits_leader(&self) -> bool {
+        !self.stage.is_closed() && self.draft_kinds.iter().any(|k| k.is_decision())
     }
 
     /// True when every word of the folded query occurs in the search key.

@@ -71,6 +71,8 @@ pub struct Filters {
     pub period: Period,
     /// Only cases with a deadline overdue or due within one working day (the leader's view).
     pub due_only: bool,
+    /// Only cases with a decision drafted and waiting for a leader to finalise it.
+    pub awaiting_leader: bool,
     pub sort: SortKey,
     /// Newest, last, Z first when true (the default for the opening date).
     pub descending: bool,
@@ -90,6 +92,8 @@ pub struct CaseListState {
     badges: std::collections::HashMap<uuid::Uuid, Badge>,
     /// Each case's next open deadline, as of the day the rows were loaded.
     deadlines: std::collections::HashMap<uuid::Uuid, Deadline>,
+    /// How many rows have a decision waiting for a leader (counted on load, not per frame).
+    awaiting: usize,
 }
 
 impl CaseListState {
@@ -112,6 +116,7 @@ impl CaseListState {
                 next_open(&all).cloned().map(|d| (r.id, d))
             })
             .collect();
+        self.awaiting = rows.iter().filter(|r| r.awaits_leader()).count();
         self.rows = rows;
         self.computed_for = None;
     }
@@ -119,6 +124,11 @@ impl CaseListState {
     /// How many cases have a deadline overdue or due within one working day.
     pub fn pressing(&self) -> usize {
         self.deadlines.values().filter(|d| d.state <= DeadlineState::DueSoon).count()
+    }
+
+    /// How many cases have a decision waiting for a leader.
+    pub fn awaiting_leader(&self) -> usize {
+        self.awaiting
     }
 
     /// Recomputes the visible rows when the search or a filter changed.
@@ -142,6 +152,7 @@ impl CaseListState {
                     && f.lead.as_ref().is_none_or(|card| r.lead_member.as_ref() == Some(card))
                     && f.period.contains(r.opened_at.date(), today)
                     && (!f.due_only || pressing(&r.id))
+                    && (!f.awaiting_leader || r.awaits_leader())
                     && r.matches(&query)
             })
             .map(|(i, _)| i)
@@ -259,6 +270,13 @@ pub fn case_list_ui(
                 f.sort = SortKey::Due;
                 f.descending = false;
             }
+        }
+        let waiting = state.awaiting_leader();
+        let text = format!("Chờ lãnh đạo hoàn tất ({waiting})");
+        let text = if waiting > 0 { theme::bold(text) } else { RichText::new(text) };
+        let hint = "Chỉ hiện vụ việc có quyết định đang soạn, chờ lãnh đạo đội hoàn tất và ký";
+        if ui.selectable_label(state.filters.awaiting_leader, text).on_hover_text(hint).clicked() {
+            state.filters.awaiting_leader = !state.filters.awaiting_leader;
         }
         ui.separator();
         if ui.button(theme::bold("Vụ việc mới…")).on_hover_text("Ctrl+N").clicked() {
