@@ -219,6 +219,7 @@ fn a_new_laptop_restores_the_team_from_the_window_and_asks_who_signs_in() {
     let chosen = [("LS-0201".to_string(), "hung-mat-khau".to_string())].into_iter().collect();
     let mut ws = Workspace::open(&old).unwrap();
     ws.init_from_profile(&parsed, &old, "mat-khau-doi-2", &chosen).unwrap();
+    ws.sign_in("LS-0201", "hung-mat-khau").unwrap();
     let commune = ws.reference.admin_units.communes_of(20).next().unwrap().code;
     for i in 0..3 {
         let input = anchi::app::NewCase {

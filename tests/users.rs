@@ -252,4 +252,20 @@ fn repeated_wrong_passwords_make_the_card_wait() {
     assert!(anchi::domain::Bilingual::vi(&refused).contains("thử lại sau"), "{refused}");
     assert!(ws.signed_in().is_none(), "even the right password waits");
     assert!(ws.sign_in("LS-0202", "khong-dung").is_err() && ws.signed_in().is_none());
+
+    // Nobody signed in (a script without --user): no case is changed, so the journal
+    // never has a change without a member's name.
+    let commune = ws.reference.admin_units.communes_of(20).next().unwrap().code;
+    let input = NewCase {
+        name: "Hộ kinh doanh Nông Thị Mai".into(),
+        personal_id: "020090004321".into(),
+        street: "Chợ Đông Kinh".into(),
+        commune_code: Some(commune),
+        field: "hang-gia".into(),
+        lead_member: "LS-0201".into(),
+        ..Default::default()
+    };
+    let refused = ws.open_new_case(&input).unwrap_err();
+    assert!(anchi::domain::Bilingual::vi(&refused).contains("Cần đăng nhập"), "{refused}");
+    assert_eq!(ws.case_count().unwrap(), 0);
 }

@@ -65,6 +65,7 @@ impl Workspace {
     /// under its hash before the case records it; adding the same content again records
     /// nothing new. Refused files leave the case as it was.
     pub fn attach(&self, case_id: Uuid, file: &Path) -> Result<Attachment, AppError> {
+        self.require_member()?;
         let name = file.file_name().map(|n| nfc(&n.to_string_lossy())).unwrap_or_default();
         let refuse = |problem: AttachProblem| {
             let mut report = ValidationReport::default();

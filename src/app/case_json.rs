@@ -248,6 +248,7 @@ impl Workspace {
     /// Imports a case file. Every problem is reported with its JSON path; nothing is stored
     /// unless the whole file is good. Importing the same content again changes nothing.
     pub fn import_case(&self, json: &str) -> Result<Uuid, AppError> {
+        self.require_member()?;
         let case = self.read_case_file(json)?;
         self.store.write(&self.actor(), |w| {
             match w.case(case.id)? {

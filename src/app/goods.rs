@@ -118,6 +118,7 @@ impl Workspace {
     /// Replaces the case's goods lines with `rows`, or refuses with every problem named
     /// (`goods[i].quantity` …); nothing is stored unless every row is good.
     pub fn save_goods(&self, case_id: Uuid, rows: &[GoodsInput]) -> Result<(), AppError> {
+        self.require_member()?;
         self.store.write(&self.actor(), |w| {
             let mut case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
             let mut report = ValidationReport::default();

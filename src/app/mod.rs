@@ -181,6 +181,7 @@ impl Workspace {
 
     /// Stores a new case (already validated by the caller's face or by import).
     pub fn create_case(&self, case: &Case) -> Result<(), AppError> {
+        self.require_member()?;
         self.store.write(&self.actor(), |w| w.put_case(case, "case.create"))?;
         Ok(())
     }
@@ -188,6 +189,7 @@ impl Workspace {
     /// Applies a workflow event to a stored case in one transaction: numbers are reserved,
     /// the case stored and the change journaled together, or nothing happens.
     pub fn apply_event(&self, case_id: Uuid, event: Event) -> Result<(Case, Vec<Effect>), AppError> {
+        self.require_member()?;
         self.store.write(&self.actor(), |w| {
             let case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
             self.apply_in(w, &case, event)
@@ -223,6 +225,7 @@ impl Workspace {
         action: &str,
         change: impl FnOnce(&mut Document),
     ) -> Result<(), AppError> {
+        self.require_member()?;
         self.store.write(&self.actor(), |w| {
             let mut case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
             let doc = case

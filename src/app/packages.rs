@@ -314,6 +314,7 @@ impl Workspace {
         trusted: &[minisign::PublicKey],
         identity: Option<&str>,
     ) -> Result<Imported, AppError> {
+        self.require_member()?;
         let verified = open_package(bytes, identity)?.verify(trusted)?;
         let opened = verified.opened;
         let info = opened.info.clone();

@@ -396,6 +396,16 @@ impl Workspace {
         self.store.meta::<String>(LAST_SIGN_IN_KEY).ok().flatten()
     }
 
+    /// Refuses a change to the cases when members sign in here and nobody is (a script
+    /// without `--user`): the journal must name who made it. Without accounts (the demo)
+    /// anyone may.
+    pub fn require_member(&self) -> Result<(), AppError> {
+        if self.signed_in().is_none() && self.has_accounts() {
+            return Err(UserError::NotSignedIn.into());
+        }
+        Ok(())
+    }
+
     /// Whether the signed-in member (or, without accounts, anyone) may do `permission`.
     pub fn may(&self, permission: Permission) -> bool {
         self.require(permission).is_ok()
