@@ -30,9 +30,7 @@ impl Workspace {
     /// team's leader, printed on it — may impose on the decision's date, or when the
     /// signer's title has no ceiling in the table.
     fn check_ceiling(&self, case: &Case, doc: &Document, at: NaiveDateTime, report: &mut ValidationReport) {
-        let Some(fine) = doc.fields.get("muc_phat").and_then(|v| crate::domain::text::parse_money(v)) else {
-            return;
-        };
+        let Some(fine) = doc.fine_vnd() else { return };
         let Some(signer) = self.unit().and_then(|u| u.leader()) else { return };
         let organisation = case.subject.kind == crate::domain::SubjectKind::Organisation;
         let ceiling = self.reference.ceilings.of(&signer.title, at.date(), organisation);
@@ -43,7 +41,7 @@ impl Workspace {
             Some(_) => return,
             None => CeilingProblem::Unknown { title: signer.title.clone() },
         };
-        report.warning("field.muc_phat", &problem);
+        report.warning(format!("field.{}", crate::domain::document::FINE_FIELD), &problem);
     }
 }
 

@@ -332,7 +332,7 @@ impl Workspace {
         }
         // A finalised sanction decision fixes the case's fine (lists, statistics, reports).
         if let Some((doc, _)) = finalising
-            && let Some(fine) = doc.fields.get("muc_phat").and_then(|v| crate::domain::text::parse_money(v))
+            && let Some(fine) = doc.fine_vnd()
         {
             next.fine_vnd = Some(fine);
         }

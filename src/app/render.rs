@@ -125,7 +125,7 @@ impl Workspace {
         put("case.id", case.id.to_string());
         put("case.field", self.reference.field_name(&case.field).unwrap_or(&case.field).to_string());
         // A sanction decision prints its own fine; other documents the case's.
-        let fine = doc.fields.get("muc_phat").and_then(|v| crate::domain::text::parse_money(v)).or(case.fine_vnd);
+        let fine = doc.fine_vnd().or(case.fine_vnd);
         put("case.fine", fine.map(|f| format!("{} đồng", format_vnd(f))).unwrap_or_default());
         put("case.fine_words", fine.map(amount_in_words).unwrap_or_default());
         let value = case.goods_value_vnd();

@@ -258,4 +258,12 @@ impl Document {
     pub fn is_active(&self) -> bool {
         self.state != DocumentState::Cancelled
     }
+
+    /// The fine a sanction decision imposes, as typed in its field [`FINE_FIELD`].
+    pub fn fine_vnd(&self) -> Option<u64> {
+        self.fields.get(FINE_FIELD).and_then(|v| super::text::parse_money(v))
+    }
 }
+
+/// The sanction decisions' field holding the fine ("Mức phạt tiền", `forms/qd-xu-phat*.toml`).
+pub const FINE_FIELD: &str = "muc_phat";
