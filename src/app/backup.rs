@@ -55,6 +55,21 @@ fn damaged(detail: impl std::fmt::Display) -> AppError {
     AppError::Backup(BackupError::Damaged(detail.to_string()))
 }
 
+/// A backup file that cannot be read or written, or a backup refused before it starts.
+fn file_problem(detail: impl std::fmt::Display) -> AppError {
+    AppError::Backup(BackupError::File(detail.to_string()))
+}
+
+/// Shortest backup passphrase (the demo takes any non-empty one).
+const MIN_PASSPHRASE: usize = 8;
+
+fn check_passphrase(passphrase: &str, demo: bool) -> Result<(), AppError> {
+    if passphrase.is_empty() || (passphrase.chars().count() < MIN_PASSPHRASE && !demo) {
+        return Err(file_problem(format!("the passphrase needs at least {MIN_PASSPHRASE} characters")));
+    }
+    Ok(())
+}
+
 /// Every regular file under `dir`, as (path relative to `base` with `/`, absolute path).
 fn files_under(base: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
     if !dir.is_dir() {
@@ -87,14 +102,16 @@ impl Workspace {
     /// (content-addressed and written before a case names them, so every one the snapshot
     /// names is there) and the form overrides.
     pub fn backup(&self, out: &Path, passphrase: &str) -> Result<BackupSummary, AppError> {
-        if passphrase.is_empty() || (passphrase.chars().count() < 8 && !self.unit().is_none_or(|u| u.demo)) {
-            return Err(AppError::Backup(BackupError::File("the passphrase needs at least 8 characters".into())));
-        }
-        // The snapshot is written beside the database, read into the backup, then removed.
+        check_passphrase(passphrase, self.unit().is_none_or(|u| u.demo))?;
+        self.sealed_backup(out, &Seal::Passphrase(passphrase.to_string()))
+    }
+
+    /// Writes the backup to `out`, sealed as `seal` says. The snapshot is written beside
+    /// the database, read into the backup, then removed.
+    fn sealed_backup(&self, out: &Path, seal: &Seal) -> Result<BackupSummary, AppError> {
         let scratch = self.data_dir().join(format!(".sao-luu-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&scratch).map_err(|e| AppError::Files(e.to_string()))?;
-        let seal = Seal::Passphrase(passphrase.to_string());
-        let result = self.backup_from(&scratch, out, &seal);
+        let result = self.backup_from(&scratch, out, seal);
         let _ = std::fs::remove_dir_all(&scratch);
         result
     }
@@ -130,7 +147,7 @@ impl Workspace {
             }
             Seal::Recipient(recipient) => age::encrypt(recipient, &plain),
         }
-        .map_err(|e| AppError::Backup(BackupError::File(e.to_string())))?;
+        .map_err(file_problem)?;
         write_file_atomically(out, &sealed)?;
         Ok(BackupSummary { files: files.len(), bytes, cases })
     }
@@ -142,8 +159,7 @@ impl Workspace {
 /// backup's put in its place, attachments and form overrides added. Returns the summary
 /// and where the old database went, if there was one.
 pub fn restore(file: &Path, data_dir: &Path, passphrase: &str) -> Result<(BackupSummary, Option<PathBuf>), AppError> {
-    let sealed =
-        std::fs::read(file).map_err(|e| AppError::Backup(BackupError::File(format!("{}: {e}", file.display()))))?;
+    let sealed = std::fs::read(file).map_err(|e| file_problem(format!("{}: {e}", file.display())))?;
     // The passphrase opens the header (directly, or through the key file of automatic
     // backups); a damaged body fails after, chunk by chunk.
     let decryptor = age::Decryptor::new(&sealed[..]).map_err(damaged)?;
@@ -266,10 +282,10 @@ pub struct AutoBackup {
 fn automatic_key(backup: &Path, passphrase: &str) -> Result<age::x25519::Identity, AppError> {
     let key_file = backup.parent().unwrap_or(Path::new(".")).join(KEY_FILE);
     let sealed = std::fs::read(&key_file).map_err(|e| {
-        AppError::Backup(BackupError::File(format!(
+        file_problem(format!(
             "{}: {e} (the key file of automatic backups must be beside the backup)",
             key_file.display()
-        )))
+        ))
     })?;
     let text = age::decrypt(&age::scrypt::Identity::new(SecretString::from(passphrase.to_string())), &sealed)
         .map_err(|_| AppError::Backup(BackupError::Passphrase))?;
@@ -286,11 +302,9 @@ impl Workspace {
     /// keeping the newest `keep`: a new key pair is made, its secret half sealed with
     /// `passphrase` into the key file written there; the first backup is due at once.
     pub fn enable_auto_backup(&self, folder: &Path, keep: usize, passphrase: &str) -> Result<AutoBackup, AppError> {
-        if passphrase.chars().count() < 8 {
-            return Err(AppError::Backup(BackupError::File("the passphrase needs at least 8 characters".into())));
-        }
+        check_passphrase(passphrase, false)?;
         if keep == 0 {
-            return Err(AppError::Backup(BackupError::File("keep at least one backup".into())));
+            return Err(file_problem("keep at least one backup"));
         }
         use age::secrecy::ExposeSecret;
         let identity = age::x25519::Identity::generate();
@@ -299,7 +313,7 @@ impl Workspace {
             &age::scrypt::Recipient::new(SecretString::from(passphrase.to_string())),
             secret.expose_secret().as_bytes(),
         )
-        .map_err(|e| AppError::Backup(BackupError::File(e.to_string())))?;
+        .map_err(file_problem)?;
         let settings = AutoBackup {
             folder: folder.to_path_buf(),
             keep,
@@ -307,8 +321,7 @@ impl Workspace {
             sealed_key,
             last: None,
         };
-        std::fs::create_dir_all(folder)
-            .map_err(|e| AppError::Backup(BackupError::File(format!("{}: {e}", folder.display()))))?;
+        std::fs::create_dir_all(folder).map_err(|e| file_problem(format!("{}: {e}", folder.display())))?;
         write_file_atomically(&folder.join(KEY_FILE), &settings.sealed_key)?;
         let action = format!("backup.auto_on {}", folder.display());
         self.store.write(&self.actor(), |w| w.put_meta(AUTO_KEY, &settings, &action))?;
@@ -326,16 +339,14 @@ impl Workspace {
     /// removed, the time recorded. A missing folder (stick not plugged in) is an error the
     /// window shows and retries later.
     pub fn run_auto_backup(&self) -> Result<(PathBuf, BackupSummary), AppError> {
-        let mut settings =
-            self.auto_backup()?.ok_or_else(|| AppError::Backup(BackupError::File("automatic backup is off".into())))?;
+        let mut settings = self.auto_backup()?.ok_or_else(|| file_problem("automatic backup is off"))?;
         if !settings.folder.is_dir() {
-            return Err(AppError::Backup(BackupError::File(format!(
+            return Err(file_problem(format!(
                 "{} is not there (USB stick not plugged in?)",
                 settings.folder.display()
-            ))));
+            )));
         }
-        let recipient: age::x25519::Recipient =
-            settings.recipient.parse().map_err(|e: &str| AppError::Backup(BackupError::File(e.to_string())))?;
+        let recipient: age::x25519::Recipient = settings.recipient.parse().map_err(file_problem)?;
         let key_file = settings.folder.join(KEY_FILE);
         if !key_file.exists() {
             write_file_atomically(&key_file, &settings.sealed_key)?;
@@ -345,11 +356,7 @@ impl Workspace {
         // and the names sort in time order.
         let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S-%3f");
         let out = settings.folder.join(format!("{AUTO_PREFIX}{stamp}{BACKUP_SUFFIX}"));
-        let scratch = self.data_dir().join(format!(".sao-luu-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&scratch).map_err(|e| AppError::Files(e.to_string()))?;
-        let made = self.backup_from(&scratch, &out, &Seal::Recipient(recipient));
-        let _ = std::fs::remove_dir_all(&scratch);
-        let summary = made?;
+        let summary = self.sealed_backup(&out, &Seal::Recipient(recipient))?;
         let mut old: Vec<PathBuf> = std::fs::read_dir(&settings.folder)
             .map_err(|e| AppError::Files(e.to_string()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
