@@ -69,6 +69,22 @@ fn problem(report: &mut ValidationReport, field: &str, vi: &str, en: &str) {
     report.error(field, &ProfileProblem { vi: vi.into(), en: en.into() });
 }
 
+/// The checks every member passes, at set-up and when added later: a name, and a card
+/// number that is not empty and not `taken` by another member. Fields are named `{at}full_name`.
+pub(crate) fn check_member(report: &mut ValidationReport, at: &str, m: &Member, taken: bool) {
+    if m.full_name.trim().is_empty() {
+        problem(report, &format!("{at}full_name"), "Chưa ghi họ tên", "empty name");
+    }
+    if m.card_number.trim().is_empty() || taken {
+        problem(
+            report,
+            &format!("{at}card_number"),
+            "Số thẻ kiểm tra trống hoặc trùng với người khác",
+            "card number empty or repeated",
+        );
+    }
+}
+
 impl Profile {
     /// Reads a profile file; a syntax error is reported with its place.
     pub fn read(path: &Path) -> Result<Profile, AppError> {
@@ -137,17 +153,8 @@ impl Profile {
         }
         let mut cards = BTreeSet::new();
         for (i, m) in self.members.iter().enumerate() {
-            if m.full_name.trim().is_empty() {
-                problem(&mut r, &format!("members[{i}].full_name"), "Chưa ghi họ tên", "empty name");
-            }
-            if m.card_number.trim().is_empty() || !cards.insert(m.card_number.trim()) {
-                problem(
-                    &mut r,
-                    &format!("members[{i}].card_number"),
-                    "Số thẻ kiểm tra trống hoặc trùng với người khác",
-                    "card number empty or repeated",
-                );
-            }
+            let taken = !cards.insert(m.card_number.trim());
+            check_member(&mut r, &format!("members[{i}]."), m, taken);
         }
         if !self.members.iter().any(|m| m.role == Role::Leader) {
             problem(

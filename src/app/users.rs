@@ -317,14 +317,9 @@ impl Workspace {
         };
         let mut unit = self.unit().cloned().ok_or(UserError::NotSignedIn)?;
         let mut report = crate::domain::ValidationReport::default();
-        if member.full_name.is_empty() {
-            report.error("full_name", &MemberProblem::Empty("họ tên"));
-        }
+        super::setup::check_member(&mut report, "", &member, unit.member(&member.card_number).is_some());
         if member.title.is_empty() {
-            report.error("title", &MemberProblem::Empty("chức vụ"));
-        }
-        if member.card_number.is_empty() || unit.member(&member.card_number).is_some() {
-            report.error("card_number", &MemberProblem::Card);
+            report.error("title", &MemberProblem::NoTitle);
         }
         if !report.is_ok() {
             return Err(AppError::Invalid(report));
@@ -439,10 +434,8 @@ impl Workspace {
 /// Why a member cannot be added or disabled.
 #[derive(Debug, thiserror::Error)]
 enum MemberProblem {
-    #[error("{0} is empty")]
-    Empty(&'static str),
-    #[error("card number empty or already a member's")]
-    Card,
+    #[error("title is empty")]
+    NoTitle,
     #[error("a leader cannot disable their own account")]
     Oneself,
     #[error("the last leader who can sign in cannot be disabled")]
@@ -452,8 +445,7 @@ enum MemberProblem {
 impl Bilingual for MemberProblem {
     fn vi(&self) -> String {
         match self {
-            MemberProblem::Empty(what) => format!("Chưa ghi {what}"),
-            MemberProblem::Card => "Số thẻ kiểm tra trống hoặc trùng với người khác".into(),
+            MemberProblem::NoTitle => "Chưa ghi chức vụ".into(),
             MemberProblem::Oneself => "Không tự khóa tài khoản của mình".into(),
             MemberProblem::LastLeader => "Không khóa được lãnh đạo cuối cùng còn đăng nhập được".into(),
         }
