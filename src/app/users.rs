@@ -74,16 +74,19 @@ pub enum Permission {
 }
 
 impl Permission {
-    /// What is being done, in Vietnamese, for the refusal.
-    fn vi(self) -> String {
-        match self {
-            Permission::Finalise(kind) => format!("hoàn tất {}", kind.title_vi()),
-            Permission::MergeSubjects => "gộp đối tượng".into(),
-            Permission::RotateKey => "đổi khóa ký của máy".into(),
-            Permission::ResetPassword => "cấp lại mật khẩu".into(),
-            Permission::Restore => "khôi phục dữ liệu từ bản sao lưu".into(),
-            Permission::ManageMembers => "thêm hoặc khóa tài khoản thành viên".into(),
-        }
+    /// What is being done, in Vietnamese and English, for the refusal.
+    fn words(self) -> (String, String) {
+        let (vi, en): (&str, &str) = match self {
+            Permission::Finalise(kind) => {
+                return (format!("hoàn tất {}", kind.title_vi()), format!("finalise {}", kind.code()));
+            }
+            Permission::MergeSubjects => ("gộp đối tượng", "merge subjects"),
+            Permission::RotateKey => ("đổi khóa ký của máy", "rotate the signing key"),
+            Permission::ResetPassword => ("cấp lại mật khẩu", "reset a password"),
+            Permission::Restore => ("khôi phục dữ liệu từ bản sao lưu", "restore a backup"),
+            Permission::ManageMembers => ("thêm hoặc khóa tài khoản thành viên", "add or disable members"),
+        };
+        (vi.into(), en.into())
     }
 
     /// Whether a member of `role` may do it.
@@ -419,15 +422,8 @@ impl Workspace {
         if permission.allowed(member.role) {
             return Ok(());
         }
-        let action_en = match permission {
-            Permission::Finalise(kind) => format!("finalise {}", kind.code()),
-            Permission::MergeSubjects => "merge subjects".into(),
-            Permission::RotateKey => "rotate the signing key".into(),
-            Permission::ResetPassword => "reset a password".into(),
-            Permission::Restore => "restore a backup".into(),
-            Permission::ManageMembers => "add or disable members".into(),
-        };
-        Err(UserError::NotAllowed { member: member.full_name.clone(), action_vi: permission.vi(), action_en }.into())
+        let (action_vi, action_en) = permission.words();
+        Err(UserError::NotAllowed { member: member.full_name.clone(), action_vi, action_en }.into())
     }
 }
 
