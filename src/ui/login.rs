@@ -144,6 +144,8 @@ pub struct AccountDialog {
     pub reset_card: String,
     /// A member a leader adds.
     pub new_member: NewMember,
+    /// The members a leader may reset or disable (empty for an inspector).
+    pub others: Vec<Member>,
     pub problem: Option<String>,
     /// What was done (a temporary password to hand over, shown once).
     pub info: Option<String>,
@@ -169,8 +171,8 @@ impl Default for NewMember {
     }
 }
 
-/// Draws the dialog; `others` are the members a leader may reset (empty for an inspector).
-pub fn account_dialog_ui(ctx: &egui::Context, d: &mut AccountDialog, others: &[Member], out: &mut Vec<Command>) {
+/// Draws the dialog.
+pub fn account_dialog_ui(ctx: &egui::Context, d: &mut AccountDialog, out: &mut Vec<Command>) {
     let modal = egui::Modal::new(egui::Id::unique("account-dialog")).show(ctx, |ui| {
         ui.set_width(520.0);
         ui.heading("Tài khoản");
@@ -189,10 +191,11 @@ pub fn account_dialog_ui(ctx: &egui::Context, d: &mut AccountDialog, others: &[M
                 out.push(Command::ChangePassword { old: std::mem::take(&mut d.old), new: d.new.clone() });
             }
         }
-        if !others.is_empty() {
+        if !d.others.is_empty() {
             ui.separator();
             ui.label(theme::bold("Thành viên quên mật khẩu hoặc đã chuyển công tác"));
-            let options: Vec<(String, String)> = others
+            let options: Vec<(String, String)> = d
+                .others
                 .iter()
                 .map(|m| (m.card_number.clone(), format!("{} ({})", m.full_name, m.card_number)))
                 .collect();

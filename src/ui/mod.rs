@@ -277,12 +277,7 @@ impl AnchiApp {
         self.lock_when_idle(ui.ctx());
         if let Some(screen) = &mut self.login {
             egui::Panel::top("header").show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.heading(theme::bold("Ấn chỉ điện tử"));
-                    if let Some(names) = self.ws.unit().and_then(|u| u.names_on(crate::app::now().date())) {
-                        ui.label(format!("{} — {}", names.doi, names.chi_cuc));
-                    }
-                });
+                ui.horizontal(|ui| title_ui(ui, &self.ws));
             });
             egui::Panel::bottom("status").show(ui, |ui| ui.horizontal(typing_ui));
             egui::CentralPanel::default().show(ui, |ui| login::login_ui(ui, screen, &mut commands));
@@ -295,10 +290,7 @@ impl AnchiApp {
         let demo = self.ws.unit().is_none_or(|u| u.demo);
         egui::Panel::top("header").show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.heading(theme::bold("Ấn chỉ điện tử"));
-                if let Some(names) = self.ws.unit().and_then(|u| u.names_on(crate::app::now().date())) {
-                    ui.label(format!("{} — {}", names.doi, names.chi_cuc));
-                }
+                title_ui(ui, &self.ws);
                 ui.separator();
                 let hint = "Gửi các gói hồ sơ có chữ ký về máy chủ của Chi cục; tự gửi lại định kỳ khi cửa sổ còn mở";
                 if ui.button("Gửi về Chi cục…").on_hover_text(hint).clicked() {
@@ -389,13 +381,7 @@ impl AnchiApp {
             Screen::Setup(f) => setup::setup_ui(ui, f, &self.ws.reference.admin_units, &mut commands),
         });
         if let Some(dialog) = &mut self.account_dialog {
-            let others: Vec<crate::domain::Member> = match self.ws.signed_in() {
-                Some(me) if self.ws.may(Permission::ResetPassword) => {
-                    self.ws.members_who_sign_in().into_iter().filter(|m| m.card_number != me.card_number).collect()
-                }
-                _ => Vec::new(),
-            };
-            login::account_dialog_ui(ui.ctx(), dialog, &others, &mut commands);
+            login::account_dialog_ui(ui.ctx(), dialog, &mut commands);
         }
         if let Some(dialog) = &mut self.restore_dialog {
             backup::restore_dialog_ui(ui.ctx(), dialog, &mut commands);
@@ -568,9 +554,11 @@ impl AnchiApp {
                         Err(AppError::Files("đang có việc chạy nền; thử lại sau / background work is running".into()))
                     }
                 };
+                let others = self.account_others();
                 let Some(dialog) = &mut self.account_dialog else { return added.map(|_| ()) };
                 match added {
                     Ok(password) => {
+                        dialog.others = others;
                         dialog.problem = None;
                         dialog.new_member = Default::default();
                         dialog.info = Some(format!(
@@ -582,9 +570,11 @@ impl AnchiApp {
             }
             Command::DisableMember { card } => {
                 let disabled = self.ws.disable_member(&card);
+                let others = self.account_others();
                 let Some(dialog) = &mut self.account_dialog else { return disabled };
                 match disabled {
                     Ok(()) => {
+                        dialog.others = others;
                         dialog.problem = None;
                         dialog.reset_card.clear();
                         dialog.info = Some(format!("Đã khóa tài khoản {card}"));
@@ -592,7 +582,10 @@ impl AnchiApp {
                     Err(e) => dialog.problem = Some(e.vi()),
                 }
             }
-            Command::AccountDialog => self.account_dialog = Some(login::AccountDialog::default()),
+            Command::AccountDialog => {
+                self.account_dialog =
+                    Some(login::AccountDialog { others: self.account_others(), ..Default::default() });
+            }
             Command::CloseAccountDialog => self.account_dialog = None,
             Command::ResetPassword { card } => {
                 let reset = self.ws.reset_password(&card);
@@ -1016,7 +1009,7 @@ impl AnchiApp {
         let kind = doc.kind;
         let mut wizard = WizardState::new(case, document, form, members);
         wizard.warnings = warnings;
-        wizard.finalise_refused = self.ws.require(Permission::Finalise(kind)).err().map(|e| e.vi());
+        wizard.finalise_refused = self.finalise_refusal(kind);
         self.screen = Screen::Wizard(Box::new(wizard));
         Ok(())
     }
@@ -1156,13 +1149,33 @@ impl AnchiApp {
         self.login = Some(login::LoginScreen::locked(self.ws.members_who_sign_in(), &member));
     }
 
+    /// Why the signed-in member may not finalise a document of `kind`, if they may not.
+    fn finalise_refusal(&self, kind: crate::domain::DocumentKind) -> Option<String> {
+        self.ws.require(Permission::Finalise(kind)).err().map(|e| e.vi())
+    }
+
+    /// The members a leader may reset or disable in "Tài khoản" (all who sign in but
+    /// themselves; nobody for an inspector), read when the dialog opens or its list changes.
+    fn account_others(&self) -> Vec<crate::domain::Member> {
+        match self.ws.signed_in() {
+            Some(me) if self.ws.may(Permission::ResetPassword) => {
+                self.ws.members_who_sign_in().into_iter().filter(|m| m.card_number != me.card_number).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// A member is in: the screen comes back, with what this member may do.
     fn signed_in(&mut self) {
         self.login = None;
         self.last_input = Instant::now();
+        let kind = match &self.screen {
+            Screen::Wizard(w) => w.case.document(w.document).map(|d| d.kind),
+            _ => None,
+        };
+        let refusal = kind.and_then(|k| self.finalise_refusal(k));
         if let Screen::Wizard(w) = &mut self.screen {
-            let kind = w.case.document(w.document).map(|d| d.kind);
-            w.finalise_refused = kind.and_then(|k| self.ws.require(Permission::Finalise(k)).err()).map(|e| e.vi());
+            w.finalise_refused = refusal;
         }
     }
 
@@ -1227,6 +1240,14 @@ impl AnchiApp {
 impl eframe::App for AnchiApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+}
+
+/// The header's start, on every screen and the sign-in screen: the program and the team.
+fn title_ui(ui: &mut egui::Ui, ws: &Workspace) {
+    ui.heading(theme::bold("Ấn chỉ điện tử"));
+    if let Some(names) = ws.unit().and_then(|u| u.names_on(crate::app::now().date())) {
+        ui.label(format!("{} — {}", names.doi, names.chi_cuc));
     }
 }
 
