@@ -289,11 +289,12 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
         return result.map(|()| ExitCode::SUCCESS);
     }
     let mut ws = Workspace::open(data_dir)?;
-    if let Some(card) = user {
-        user::sign_in(&ws, card, matches!(command, Command::User(user::UserCommand::Passwd)))?;
-    }
+    let password = match user {
+        Some(card) => Some(user::sign_in(&ws, card, matches!(command, Command::User(user::UserCommand::Passwd)))?),
+        None => None,
+    };
     match command {
-        Command::User(c) => user::user(&mut ws, c)?,
+        Command::User(c) => user::user(&mut ws, c, password.as_deref())?,
         Command::Key(key) => package::key(&ws, key)?,
         Command::Package(p) => package::package(&ws, p)?,
         Command::Config(c) => sync::config(&ws, c)?,

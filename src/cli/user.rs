@@ -44,17 +44,19 @@ fn password(env: &str, prompt: &str, confirm: bool) -> Result<String, AppError> 
     })
 }
 
-/// Signs `card` in for this command. A temporary password only lets its owner change it.
-pub(super) fn sign_in(ws: &Workspace, card: &str, changing: bool) -> Result<(), AppError> {
+/// Signs `card` in for this command and returns the password it was given (the current
+/// one, for `user passwd`). A temporary password only lets its owner change it.
+pub(super) fn sign_in(ws: &Workspace, card: &str, changing: bool) -> Result<String, AppError> {
     let given = password("ANCHI_PASSWORD", &format!("Mật khẩu của {card} / password: "), false)?;
     let (_, must_change) = ws.sign_in(card, &given)?;
     if must_change && !changing {
         return Err(UserError::MustChange.into());
     }
-    Ok(())
+    Ok(given)
 }
 
-pub(super) fn user(ws: &mut Workspace, command: UserCommand) -> Result<(), AppError> {
+/// Runs a `user` subcommand; `signed_in_with` is the password `--user` signed in with.
+pub(super) fn user(ws: &mut Workspace, command: UserCommand, signed_in_with: Option<&str>) -> Result<(), AppError> {
     match command {
         UserCommand::List => {
             let accounts = ws.accounts()?;
@@ -71,13 +73,10 @@ pub(super) fn user(ws: &mut Workspace, command: UserCommand) -> Result<(), AppEr
             }
         }
         UserCommand::Passwd => {
-            let old = std::env::var("ANCHI_PASSWORD").ok();
-            let old = match old {
-                Some(old) => old,
-                None => password("ANCHI_PASSWORD", "Mật khẩu hiện tại / current password: ", false)?,
-            };
+            // The current password is the one --user just signed in with.
+            let old = signed_in_with.ok_or(UserError::NotSignedIn)?;
             let new = password("ANCHI_NEW_PASSWORD", "Mật khẩu mới / new password: ", true)?;
-            ws.change_password(&old, &new)?;
+            ws.change_password(old, &new)?;
             emit!("Đã đổi mật khẩu");
         }
         UserCommand::Reset { card } => {
