@@ -73,7 +73,7 @@ impl Bilingual for KeyError {
 }
 
 /// The shortest passphrase accepted for a real unit (the demo unit's is "demo").
-const MIN_PASSPHRASE: usize = 8;
+pub(crate) const MIN_PASSPHRASE: usize = 8;
 
 impl Workspace {
     /// The device key, if one was made.

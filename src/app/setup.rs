@@ -205,20 +205,16 @@ impl Workspace {
         }
         for (i, m) in profile.members.iter().enumerate() {
             if chosen.get(&m.card_number).is_some_and(|p| p.chars().count() < super::users::MIN_PASSWORD) {
-                problem(
-                    &mut report,
-                    &format!("members[{i}].password"),
-                    "Mật khẩu cần ít nhất 8 ký tự",
-                    "the password needs at least 8 characters",
-                );
+                report.error(format!("members[{i}].password"), &super::users::UserError::TooShort);
             }
         }
-        if passphrase.chars().count() < 8 {
+        let min = super::keys::MIN_PASSPHRASE;
+        if passphrase.chars().count() < min {
             problem(
                 &mut report,
                 "passphrase",
-                "Mật khẩu khóa ký cần ít nhất 8 ký tự",
-                "the key passphrase needs at least 8 characters",
+                &format!("Mật khẩu khóa ký cần ít nhất {min} ký tự"),
+                &format!("the key passphrase needs at least {min} characters"),
             );
         }
         if !report.is_ok() {
