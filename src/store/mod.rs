@@ -49,17 +49,25 @@ pub struct Store {
     generation: std::sync::atomic::AtomicU64,
 }
 
+/// Opens `table` for reading, or None when it was never created (a new or older file).
+fn open_if_exists<K: redb::Key + 'static, V: redb::Value + 'static>(
+    tx: &redb::ReadTransaction,
+    table: TableDefinition<K, V>,
+) -> Result<Option<redb::ReadOnlyTable<K, V>>, StoreError> {
+    match tx.open_table(table) {
+        Ok(t) => Ok(Some(t)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Copies every row of one table from a read transaction into a write transaction.
 fn copy_table<K: redb::Key + 'static, V: redb::Value + 'static>(
     read: &redb::ReadTransaction,
     write: &redb::WriteTransaction,
     table: TableDefinition<K, V>,
 ) -> Result<(), StoreError> {
-    let source = match read.open_table(table) {
-        Ok(t) => t,
-        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(()),
-        Err(e) => return Err(e.into()),
-    };
+    let Some(source) = open_if_exists(read, table)? else { return Ok(()) };
     let mut target = write.open_table(table)?;
     for row in source.iter()? {
         let (key, value) = row?;
@@ -177,10 +185,9 @@ impl Store {
     /// Whether the `meta` table holds `key` (without reading its value).
     pub fn has_meta(&self, key: &str) -> Result<bool, StoreError> {
         let tx = self.db.begin_read()?;
-        match tx.open_table(META) {
-            Ok(table) => Ok(table.get(key)?.is_some()),
-            Err(redb::TableError::TableDoesNotExist(_)) => Ok(false),
-            Err(e) => Err(e.into()),
+        match open_if_exists(&tx, META)? {
+            Some(table) => Ok(table.get(key)?.is_some()),
+            None => Ok(false),
         }
     }
 
@@ -207,22 +214,14 @@ impl Store {
     /// Every case's facts (statistics, warnings), in case-id order.
     pub fn facts(&self) -> Result<Vec<CaseFacts>, StoreError> {
         let tx = self.db.begin_read()?;
-        let table = match tx.open_table(FACTS) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
-        };
+        let Some(table) = open_if_exists(&tx, FACTS)? else { return Ok(Vec::new()) };
         table.iter()?.map(|row| record::decode("case_facts", row?.1.value())).collect()
     }
 
     /// One case's facts.
     pub fn facts_of(&self, id: Uuid) -> Result<Option<CaseFacts>, StoreError> {
         let tx = self.db.begin_read()?;
-        let table = match tx.open_table(FACTS) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
+        let Some(table) = open_if_exists(&tx, FACTS)? else { return Ok(None) };
         let value = table.get(id.as_u128())?;
         value.map(|v| record::decode("case_facts", v.value())).transpose()
     }
@@ -230,11 +229,7 @@ impl Store {
     /// Reads a value from the `meta` table.
     pub fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
         let tx = self.db.begin_read()?;
-        let table = match tx.open_table(META) {
-            Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
+        let Some(table) = open_if_exists(&tx, META)? else { return Ok(None) };
         let value = table.get(key)?;
         value.map(|v| record::decode("meta", v.value())).transpose()
     }
