@@ -26,7 +26,11 @@ fn main() {
 
 /// The writer: one case, then documents started and finalised until it is killed.
 fn child(dir: &Path) {
-    let ws = Workspace::open(dir).expect("child opens the database");
+    let mut ws = Workspace::open(dir).expect("child opens the database");
+    // A decision names its signer: the unit's leader, prefilled.
+    if ws.unit().is_none() {
+        ws.set_unit(anchi::app::demo::demo_unit()).unwrap();
+    }
     let subject = Subject {
         registration_number: Some("0101".into()),
         ..Subject::new(SubjectKind::Organisation, "Công ty TNHH Kiểm Thử", Address::Legacy { text: "Lạng Sơn".into() })

@@ -138,6 +138,9 @@ fn a_case_is_prefilled_checked_and_refused_until_complete() {
             ("thoi_gian_vi_pham", &earlier),
             ("dieu_khoan", "điểm c khoản 2 Điều 9 Nghị định 98/2020/NĐ-CP"),
             ("nguoi_chung_kien", "Lò Văn Sáu, thôn Nà Pàn, 020090001234"),
+            // The time and place the violator must appear (MBB01 item 11).
+            ("thoi_gian_co_mat", &later),
+            ("dia_diem_co_mat", "Trụ sở Đội Quản lý thị trường số 1"),
         ],
     );
     let witness = Signature { role: SignerRole::Witness, name: "Lò Văn Sáu".into(), signed: true };

@@ -107,7 +107,13 @@ fn every_document_of_every_branch_renders_with_its_facts() {
             }
             contains(&text, &case.id.to_string());
             if doc.kind != K::TemNiemPhong {
-                contains(&text, &case.subject.name);
+                // The NĐ 118 forms name a household business's owner, who is sanctioned as
+                // an individual (NĐ 98/2020, khoản 2 Điều 2); the inspection forms the business.
+                let owner = (case.subject.kind == anchi::domain::SubjectKind::HouseholdBusiness)
+                    .then(|| case.subject.representative.clone())
+                    .flatten()
+                    .filter(|_| ws.form_of(doc).identity.gazetted.is_some());
+                contains(&text, owner.as_deref().unwrap_or(&case.subject.name));
             }
             match doc.kind {
                 K::BbViPham => {
@@ -287,7 +293,7 @@ fn seal_labels_run_on_across_sheets_each_with_its_own_qr_code() {
         ws.apply_event(case_id, Event::FinaliseDocument { id, number: None, at }).unwrap();
         id
     };
-    for kind in [K::BbKiemTra, K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong] {
+    for kind in [K::BbKiemTra, K::BbTamGiu, K::QdTamGiu, K::BbNiemPhong] {
         make(kind, &[]);
     }
     make(K::TemNiemPhong, &[("so_tem", "2")]);

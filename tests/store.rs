@@ -72,7 +72,11 @@ fn a_full_case_round_trips_through_the_file() {
 /// A fresh workspace holding one open case (no documents yet).
 fn workspace_with_open_case() -> (tempfile::TempDir, Workspace, Case) {
     let dir = tempfile::tempdir().unwrap();
-    let ws = Workspace::open(dir.path()).unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    // Decisions name their signer, the unit's leader by default.
+    let mut unit = anchi::app::demo::demo_unit();
+    unit.names.iter_mut().for_each(|n| n.abbreviation.clear());
+    ws.set_unit(unit).unwrap();
     let case = Case { closure: None, ..full_case() };
     ws.create_case(&case).unwrap();
     (dir, ws, case)

@@ -66,9 +66,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("phu-luc", ".xxx..."),
     ("bang-ke", ".xxx..."),
     ("bb-lam-viec", ".xxx..."),
-    ("qd-tam-giu", ".xxx..."),
-    // The seizure chain needs its own earlier steps, which these fixtures lack.
-    ("bb-tam-giu", "......."),
+    // Since 1 July 2025 the seizure record comes first (Luật 88/2025, khoản 4 Điều 125)
+    // and the decision rests on it, which these fixtures lack; the rest of the chain too.
+    ("qd-tam-giu", "......."),
+    ("bb-tam-giu", ".xxx..."),
     ("bb-niem-phong", "......."),
     ("tem-niem-phong", "......."),
     ("bb-mo-niem-phong", "......."),
@@ -109,13 +110,13 @@ fn every_stage_and_event_pair_follows_the_table() {
 #[test]
 fn the_seizure_chain_goes_in_order() {
     let mut case = case_in(Stage::DaKiemTra);
-    for kind in [K::BbTamGiu, K::BbNiemPhong, K::TemNiemPhong, K::BbMoNiemPhong] {
+    for kind in [K::QdTamGiu, K::BbNiemPhong, K::TemNiemPhong, K::BbMoNiemPhong] {
         assert!(
             matches!(check_step(&RULES, &case, kind), Err(WorkflowError::Missing { .. })),
             "{kind} before its step"
         );
     }
-    for kind in [K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong, K::TemNiemPhong] {
+    for kind in [K::BbTamGiu, K::QdTamGiu, K::BbNiemPhong, K::TemNiemPhong] {
         case = finalised(case, kind);
     }
     case = finalised(case, K::BbViPham);
@@ -123,6 +124,21 @@ fn the_seizure_chain_goes_in_order() {
     assert_eq!(stage(&case), Stage::DaXuPhat);
     // Sealed goods are unsealed after the sanction decision.
     finalised(case, K::BbMoNiemPhong);
+}
+
+#[test]
+fn the_seizure_order_is_the_law_of_the_day() {
+    // Before 1 July 2025 the decision came first and the record carried it out; since
+    // then the record comes first and the decision follows it.
+    let catalog = Catalog::embedded().unwrap();
+    let before = catalog.prerequisites(NaiveDate::from_ymd_opt(2025, 6, 30).unwrap());
+    let since = catalog.prerequisites(NaiveDate::from_ymd_opt(2025, 7, 1).unwrap());
+    assert_eq!(before.of(K::BbTamGiu), &[K::QdTamGiu]);
+    assert!(!before.of(K::QdTamGiu).contains(&K::BbTamGiu));
+    assert_eq!(since.of(K::QdTamGiu), &[K::BbTamGiu]);
+    assert!(since.of(K::BbTamGiu).is_empty());
+    let err = apply(since, &case_in(Stage::DaKiemTra), event_named("qd-tam-giu")).unwrap_err();
+    assert_eq!(err.vi(), "Cần có Biên bản tạm giữ tang vật, phương tiện đã hoàn tất");
 }
 
 #[test]
@@ -158,7 +174,7 @@ fn finalising_uses_a_number_renders_and_locks() {
 #[test]
 fn seal_labels_take_no_number() {
     let mut case = case_in(Stage::DaKiemTra);
-    for kind in [K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong] {
+    for kind in [K::BbTamGiu, K::QdTamGiu, K::BbNiemPhong] {
         case = finalised(case, kind);
     }
     let id = Uuid::now_v7();

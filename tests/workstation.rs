@@ -51,6 +51,24 @@ fn stored_case(h: &mut Harness<'static, AnchiApp>) -> anchi::domain::Case {
     h.state().workspace().case(id).unwrap()
 }
 
+/// Goes to the step of the open wizard that shows the field labelled `label`.
+fn show_field(h: &mut Harness<'static, AnchiApp>, label: &str) {
+    let steps = match &h.state().screen {
+        Screen::Wizard(w) => w.form.sections().len(),
+        _ => panic!("no wizard on screen"),
+    };
+    for step in 0..steps {
+        if let Screen::Wizard(w) = &mut h.state_mut().screen {
+            w.section = step;
+        }
+        h.run();
+        if h.query_by_label(label).is_some() {
+            return;
+        }
+    }
+    panic!("no step of the wizard shows {label:?}");
+}
+
 /// Fills the open wizard: each (label, text) is typed into the field of that label, on
 /// whichever step of the wizard it is; then finalises through the confirmation.
 fn fill_and_finalise(h: &mut Harness<'static, AnchiApp>, fields: &[(&str, &str)]) {
@@ -125,7 +143,10 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
         &[
             ("Nội dung kiểm tra *", "Việc chấp hành quy định về nhãn hàng hóa"),
             ("Thời hạn kiểm tra *", "03 ngày làm việc"),
-            ("Căn cứ ra quyết định (kế hoạch, đơn tố giác, thông tin …) *", "Kế hoạch kiểm tra năm 2026"),
+            (
+                "Căn cứ ban hành quyết định kiểm tra (kế hoạch, thông tin vi phạm, đề xuất, yêu cầu …) *",
+                "Kế hoạch kiểm tra năm 2026",
+            ),
         ],
     );
     let case = stored_case(&mut h);
@@ -166,7 +187,7 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
         &mut h,
         &[
             ("Kết quả kiểm tra *", "Cơ sở bày bán túi xách giả nhãn hiệu"),
-            ("Kết luận *", "Có dấu hiệu vi phạm"),
+            ("Kết luận về nội dung kiểm tra *", "Có dấu hiệu vi phạm"),
             ("Giờ kết thúc *", "10:30"),
         ],
     );
@@ -180,45 +201,69 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     fill_and_finalise(
         &mut h,
         &[
-            ("Lĩnh vực vi phạm *", "Thương mại"),
+            ("Lĩnh vực vi phạm (Về …) *", "Thương mại"),
             ("Thời gian xảy ra vi phạm *", "08:00 01/01/2026"),
             ("Hành vi vi phạm hành chính *", "Kinh doanh túi xách giả nhãn hiệu"),
             ("Quy định tại (điểm, khoản, Điều của Nghị định) *", "điểm c khoản 2 Điều 9 Nghị định 98/2020/NĐ-CP"),
-            ("Người có thẩm quyền nhận văn bản giải trình *", "Đội trưởng Đội QLTT số 1"),
-            ("Giờ kết thúc *", "11:00"),
+            ("Người có thẩm quyền xử phạt nhận văn bản giải trình (chức danh, cơ quan) *", "Đội trưởng Đội QLTT số 1"),
+            ("Thời gian người vi phạm phải có mặt để giải quyết vụ việc *", "08:00 03/12/2026"),
+            ("Địa điểm người vi phạm phải có mặt để giải quyết vụ việc *", "Trụ sở Đội QLTT số 1"),
+            ("Giờ lập xong biên bản *", "11:00"),
         ],
     );
     assert_eq!(stage(&stored_case(&mut h)), Stage::DaLapBienBanViPham);
     assert!(h.query_by_label("Lưu hàng hóa").is_some(), "goods are editable until a document prints them");
 
-    click(&mut h, "Quyết định tạm giữ tang vật, phương tiện");
-    fill_and_finalise(&mut h, &[("Lý do tạm giữ *", "Để xác minh tình tiết"), ("Thời hạn tạm giữ *", "07 ngày")]);
-    // The seizure decision prints the goods: from now on they are locked.
-    assert!(h.query_by_label("Lưu hàng hóa").is_none());
-    h.get_by_label_contains("Hàng hóa đã in trong quyết định tạm giữ");
+    // Since 1 July 2025 the seizure record comes first; it prints the goods, which from
+    // then on are locked; the decision follows and cites it.
     click(&mut h, "Biên bản tạm giữ tang vật, phương tiện");
-    fill_and_finalise(&mut h, &[("Giờ kết thúc *", "11:30")]);
+    fill_and_finalise(&mut h, &[("Giờ lập xong biên bản *", "11:15")]);
+    assert!(h.query_by_label("Lưu hàng hóa").is_none());
+    h.get_by_label_contains("Hàng hóa đã in trong biên bản tạm giữ");
+    click(&mut h, "Quyết định tạm giữ tang vật, phương tiện");
+    fill_and_finalise(
+        &mut h,
+        &[
+            ("Lý do tạm giữ *", "Để xác minh tình tiết"),
+            ("Thời hạn tạm giữ (số ngày/tháng) *", "07 ngày làm việc"),
+            ("Tạm giữ đến ngày *", "10/12/2026"),
+            ("Địa điểm tạm giữ *", "Kho tang vật của Đội QLTT số 1"),
+        ],
+    );
     click(&mut h, "Biên bản niêm phong");
-    fill_and_finalise(&mut h, &[("Số lượng tem niêm phong đã dán *", "4"), ("Giờ kết thúc *", "11:45")]);
+    fill_and_finalise(
+        &mut h,
+        &[
+            ("Người có trách nhiệm bảo quản tang vật, phương tiện: họ và tên *", "Nông Văn Kho"),
+            ("Số lượng tem niêm phong đã dán *", "4"),
+            ("Giờ lập xong biên bản *", "11:45"),
+        ],
+    );
 
     // The sanction decision starts with the act and the provision of the violation record.
     click(&mut h, "Quyết định xử phạt vi phạm hành chính");
+    show_field(&mut h, "Hành vi vi phạm hành chính *");
     let act = h.get_by_label("Hành vi vi phạm hành chính *").value().unwrap_or_default();
     assert_eq!(act, "Kinh doanh túi xách giả nhãn hiệu");
     // A fine above the leader's ceiling for an individual (25 million) is warned about,
     // not refused.
+    show_field(&mut h, "Mức phạt tiền *");
     type_into(&mut h, "Mức phạt tiền *", "30.000.000");
     h.run();
     h.get_by_label_contains("Mức phạt 30.000.000 đồng vượt thẩm quyền của Hoàng Văn Thắng");
     fill_and_finalise(
         &mut h,
-        &[("Nghị định quy định xử phạt *", "Nghị định 98/2020/NĐ-CP"), ("Nơi nộp tiền phạt *", "Kho bạc Nhà nước")],
+        &[
+            ("Nghị định quy định xử phạt *", "Nghị định 98/2020/NĐ-CP"),
+            ("Nơi nộp tiền phạt *", "Kho bạc Nhà nước"),
+            ("Kho bạc nhà nước (thu tiền phạt) *", "Kho bạc Nhà nước tỉnh Lạng Sơn"),
+        ],
     );
     let case = stored_case(&mut h);
     assert_eq!(stage(&case), Stage::DaXuPhat);
     assert_eq!(case.fine_vnd, Some(30_000_000), "the decision's fine is the case's");
     let kinds: Vec<K> = case.documents.iter().map(|d| d.kind).collect();
-    assert_eq!(kinds, [K::QdKiemTra, K::BbKiemTra, K::BbViPham, K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong, K::QdXuPhat]);
+    assert_eq!(kinds, [K::QdKiemTra, K::BbKiemTra, K::BbViPham, K::BbTamGiu, K::QdTamGiu, K::BbNiemPhong, K::QdXuPhat]);
     assert!(case.documents.iter().all(|d| d.state == DocumentState::Finalised && d.number.is_some()));
     let history = h.state().workspace().history(case.id).unwrap();
     assert!(history.iter().filter(|e| e.action == "document.finalise").count() == 7);

@@ -12,6 +12,18 @@ use crate::forms::layout::fill;
 use crate::forms::{Context, check};
 
 impl Workspace {
+    /// The version of its form a document is printed and read with: a finalised (or
+    /// cancelled) document keeps the version in force when it was finalised — the first
+    /// version for one finalised before forms had editions —, a draft the version in force
+    /// on the day it was started. Every place that picks a document's form asks here.
+    pub fn form_of(&self, doc: &Document) -> &crate::forms::FormDef {
+        match doc.finalised_at {
+            Some(at) if self.legacy_forms_before.is_some_and(|cut| at < cut) => self.catalog.oldest(doc.kind),
+            Some(at) => self.catalog.form(doc.kind, at.date()),
+            None => self.catalog.form(doc.kind, doc.created_at.date()),
+        }
+    }
+
     /// Every problem of `doc` against its form, as if made at `at`.
     pub fn check_document(&self, case: &Case, doc: &Document, at: NaiveDateTime) -> ValidationReport {
         let form = self.catalog.form(doc.kind, at.date());
@@ -31,7 +43,10 @@ impl Workspace {
     /// signer's title has no ceiling in the table.
     fn check_ceiling(&self, case: &Case, doc: &Document, at: NaiveDateTime, report: &mut ValidationReport) {
         let Some(fine) = doc.fine_vnd() else { return };
-        let Some(signer) = self.unit().and_then(|u| u.leader()) else { return };
+        // The member the decision names as its signer, else the team's leader.
+        let named =
+            doc.fields.get(super::render::SIGNER_FIELD).and_then(|c| self.unit().and_then(|u| u.member(c.trim())));
+        let Some(signer) = named.or_else(|| self.unit().and_then(|u| u.leader())) else { return };
         let organisation = case.subject.kind == crate::domain::SubjectKind::Organisation;
         let ceiling = self.reference.ceilings.of(&signer.title, at.date(), organisation);
         let problem = match ceiling {
@@ -83,7 +98,7 @@ impl Workspace {
     /// The values a new draft starts with: each field's `prefill` template filled from the
     /// case, the unit and the earlier documents; fields whose template comes out empty are left out.
     pub fn prefill(&self, case: &Case, doc: &Document) -> BTreeMap<String, String> {
-        let form = self.catalog.form(doc.kind, doc.created_at.date());
+        let form = self.form_of(doc);
         if form.fields.iter().all(|f| f.prefill.is_none()) {
             return BTreeMap::new();
         }

@@ -109,7 +109,7 @@ impl Workspace {
     /// document prints them, and what was signed must not change under it.
     pub fn goods_locked(&self, case: &crate::domain::Case) -> Option<GoodsProblem> {
         case.documents.iter().filter(|d| d.state == DocumentState::Finalised).find_map(|d| {
-            let form = self.catalog.form(d.kind, d.finalised_at.unwrap_or(d.created_at).date());
+            let form = self.form_of(d);
             let prints = form.blocks.iter().any(|b| matches!(b, BlockDef::GoodsTable { .. }));
             prints.then(|| GoodsProblem::Printed(d.kind.title_vi().to_lowercase()))
         })

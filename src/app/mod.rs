@@ -88,6 +88,9 @@ pub struct Workspace {
     subjects: warnings::SubjectCache,
     /// The member signed in (the journal's actor, the role checked before decisions).
     session: users::Session,
+    /// Documents finalised before this moment were made before forms had editions, with
+    /// the first version of each form (`store` schema 6); none on a file made since.
+    legacy_forms_before: Option<NaiveDateTime>,
 }
 
 impl Workspace {
@@ -96,6 +99,7 @@ impl Workspace {
         let store = Store::open(&data_dir.join(DB_FILE))?;
         let unit = store.meta::<Unit>(UNIT_KEY)?;
         let catalog = Catalog::with_overrides(&data_dir.join(FORMS_DIR))?;
+        let legacy_forms_before = store.meta::<NaiveDateTime>(crate::store::LEGACY_FORMS_BEFORE_KEY)?;
         Ok(Workspace {
             data_dir: data_dir.to_path_buf(),
             store,
@@ -104,6 +108,7 @@ impl Workspace {
             reference: Reference::embedded(),
             subjects: Default::default(),
             session: Default::default(),
+            legacy_forms_before,
         })
     }
 

@@ -53,8 +53,7 @@ const BLANK: &str = "……………";
 impl Workspace {
     /// The printable form of a document as it stands (the wizard's preview, before saving).
     pub fn print_of(&self, case: &Case, doc: &Document) -> PrintDocument {
-        let date = doc.finalised_at.unwrap_or(doc.created_at).date();
-        let form = self.catalog.form(doc.kind, date);
+        let form = self.form_of(doc);
         let values = self.placeholder_values(case, doc, form, ValueStyle::Printed);
         compose(case, doc, form, &values)
     }
@@ -118,10 +117,23 @@ impl Workspace {
             .map(|p| p.name.trim_start_matches("Thành phố ").to_string())
             .unwrap_or_default();
         put("unit.place", place);
-        // Decisions are signed by the team's leader (the first member with that role).
+        // Decisions are signed by the team's leader (the first member with that role) unless
+        // the form names its signer (`nguoi_ky`).
         let leader = self.unit().and_then(|u| u.members.iter().find(|m| m.role == crate::domain::Role::Leader));
         put("unit.leader_name", leader.map(|m| m.full_name.clone()).unwrap_or_default());
         put("unit.leader_title", leader.map(|m| m.title.clone()).unwrap_or_default());
+        put("unit.leader_card", leader.map(|m| m.card_number.clone()).unwrap_or_default());
+        // Who makes the document: the member signed in, else (a script, the demo) the
+        // head of the case's đoàn.
+        let maker = self.signed_in().map(|m| m.card_number).or_else(|| case.members.first().cloned());
+        put("user.card", maker.unwrap_or_default());
+        let named = doc.fields.get(SIGNER_FIELD).and_then(|card| self.unit().and_then(|u| u.member(card.trim())));
+        let signer = named.or(leader);
+        let doi = names.map(|n| n.doi.clone()).unwrap_or_default();
+        let signing = signer.map(|m| signing_titles(&m.title, &doi));
+        put("doc.signer_name", signer.map(|m| m.full_name.clone()).unwrap_or_default());
+        put("doc.signer_title", signing.as_ref().map(|t| t.signature.clone()).unwrap_or_default());
+        put("doc.authority", signing.map(|t| t.authority).unwrap_or_default());
         put("case.id", case.id.to_string());
         put("case.field", self.reference.field_name(&case.field).unwrap_or(&case.field).to_string());
         // A sanction decision prints its own fine; other documents the case's.
@@ -147,6 +159,7 @@ impl Workspace {
         put("doc.date_words", date_in_words(at.date()));
         put("doc.time_words", at.format("%H giờ %M phút").to_string());
         put("doc.title", form.identity.title.clone());
+        put("doc.date", at.format("%d/%m/%Y").to_string());
         for field in &form.fields {
             put(
                 &format!("field.{}", field.id),
@@ -154,17 +167,28 @@ impl Workspace {
             );
         }
         for kind in DocumentKind::ALL {
+            // The latest one finalised before this document was: a later one never changes
+            // what a finalised document cites.
             let prior = case
                 .documents
                 .iter()
-                .filter(|d| d.kind == kind && d.state == DocumentState::Finalised)
+                .filter(|d| d.kind == kind && d.state == DocumentState::Finalised && d.id != doc.id)
+                .filter(|d| doc.finalised_at.is_none_or(|mine| d.finalised_at.is_some_and(|t| t <= mine)))
                 .max_by_key(|d| d.finalised_at);
             if let Some(p) = prior {
                 let code = kind.code();
                 put(&format!("prior.{code}.number"), p.number.as_ref().map(ToString::to_string).unwrap_or_default());
                 let date = p.finalised_at.map(|t| date_in_words(t.date())).unwrap_or_default();
                 put(&format!("prior.{code}.date_words"), date);
-                let prior_form = self.catalog.form(kind, p.finalised_at.unwrap_or(p.created_at).date());
+                put(
+                    &format!("prior.{code}.date"),
+                    p.finalised_at.map(|t| t.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+                );
+                put(
+                    &format!("prior.{code}.time_words"),
+                    p.finalised_at.map(|t| t.format("%H giờ %M phút").to_string()).unwrap_or_default(),
+                );
+                let prior_form = self.form_of(p);
                 for def in &prior_form.fields {
                     let raw = p.fields.get(&def.id).map_or("", String::as_str);
                     put(&format!("prior.{code}.field.{}", def.id), field_text(def, raw));
@@ -175,8 +199,56 @@ impl Workspace {
     }
 }
 
+/// The form field naming who signs a decision (a member's inspection-card number).
+pub const SIGNER_FIELD: &str = "nguoi_ky";
+
+/// How a signer's title prints: `authority` is the heading THẨM QUYỀN BAN HÀNH (the
+/// competent title and the body, "ĐỘI TRƯỞNG ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1"); `signature` the
+/// chức vụ over the signature, with "KT." before the competent title when a deputy signs
+/// (NĐ 118/2021, MQĐ02 footnote 25; NĐ 30/2020).
+struct SigningTitles {
+    authority: String,
+    signature: String,
+}
+
+fn signing_titles(title: &str, body: &str) -> SigningTitles {
+    let title = title.trim();
+    let upper = title.to_uppercase();
+    let head = upper.strip_prefix("PHÓ ").map(str::trim);
+    let competent = head.unwrap_or(&upper).to_string();
+    let authority = format!("{competent} {}", body.to_uppercase()).trim().to_string();
+    let signature = match head {
+        Some(head) => format!("KT. {head}\n{upper}"),
+        None => upper.clone(),
+    };
+    SigningTitles { authority, signature }
+}
+
 fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, put: &mut dyn FnMut(&str, String)) {
     put("subject.kind", s.kind.vi().to_string());
+    let organisation = s.kind == crate::domain::SubjectKind::Organisation;
+    let yes = |b: bool| if b { "có".to_string() } else { String::new() };
+    put("subject.is_individual", yes(!organisation));
+    put("subject.is_organisation", yes(organisation));
+    put("subject.ref", if organisation { "tổ chức" } else { "ông (bà)" }.to_string());
+    put("subject.ref_cap", if organisation { "Tổ chức" } else { "Ông (bà)" }.to_string());
+    put("subject.person_ref", if organisation { "người đại diện của tổ chức" } else { "cá nhân" }.to_string());
+    // An organisation signs through its representative; a household business through its
+    // owner (the representative recorded), an individual in person.
+    let signer = match s.kind {
+        crate::domain::SubjectKind::Individual => s.name.clone(),
+        _ => s.representative.clone().filter(|r| !r.trim().is_empty()).unwrap_or_else(|| s.name.clone()),
+    };
+    // A household business "bị xử phạt như đối với cá nhân vi phạm" (NĐ 98/2020/NĐ-CP,
+    // khoản 2 Điều 2): its owner is the person the NĐ 118 forms name.
+    let party = match s.kind {
+        crate::domain::SubjectKind::HouseholdBusiness => signer.clone(),
+        _ => s.name.clone(),
+    };
+    put("subject.party_name", party);
+    put("subject.signer_name", signer);
+    put("subject.occupation", String::new());
+    put("subject.nationality", "Việt Nam".to_string());
     put("subject.name", s.name.clone());
     put("subject.address", s.address.display(units));
     let mut ids = Vec::new();
@@ -249,14 +321,23 @@ fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String
                     .filter(|s| s.when.as_deref().is_none_or(present))
                     .map(|s| {
                         let refused = doc.signatures.iter().any(|g| g.role == s.role && !g.signed);
-                        let note = if refused { "(Từ chối ký)" } else { "(Ký, ghi rõ họ tên)" };
-                        SignatureBlock { title: text(&s.title), note: note.into(), name: text(&s.name) }
+                        let note = match (&s.note, refused) {
+                            (_, true) => "(Từ chối ký)".to_string(),
+                            (Some(note), false) => text(note),
+                            (None, false) => "(Ký, ghi rõ họ tên)".to_string(),
+                        };
+                        SignatureBlock { title: text(&s.title), note, name: text(&s.name) }
                     })
                     .collect();
                 blocks.push(Block::Signatures(sigs));
             }
             BlockDef::SealLabels { count } => blocks.push(seal_labels(case, doc, &text(count), values)),
             BlockDef::Gap { points } => blocks.push(Block::Gap { points: *points }),
+            BlockDef::Closing { recipients, title, note, name } => blocks.push(Block::Closing {
+                recipients: recipients.iter().map(|r| text(r)).collect(),
+                signer: SignatureBlock { title: text(title), note: text(note), name: text(name) },
+            }),
+            BlockDef::PageBreak => blocks.push(Block::PageBreak),
         }
     }
     let number = values.get("doc.number").cloned().unwrap_or_default();

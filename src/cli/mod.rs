@@ -265,7 +265,16 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
             FormsCommand::List => {
                 for f in catalog.all() {
                     let i = &f.identity;
-                    emit!("{:<32} {:<10} {}  ({}, từ {})", i.id, i.ky_hieu, i.title, i.source, i.valid_from);
+                    let gazetted = i.gazetted.as_deref().unwrap_or("—");
+                    emit!(
+                        "{:<32} {:<7} {:<10} {}  ({}, từ {})",
+                        i.id,
+                        gazetted,
+                        i.ky_hieu,
+                        i.title,
+                        i.source,
+                        i.valid_from.format("%d/%m/%Y")
+                    );
                 }
             }
         }

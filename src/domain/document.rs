@@ -180,6 +180,15 @@ pub enum SignerRole {
     Witness,
     /// Đại diện chính quyền cấp xã.
     CommuneRepresentative,
+    // Added with the 2025-07-01 forms: stored records number the roles by their place, so new ones go last.
+    /// Người bị thiệt hại (MBB01).
+    InjuredParty,
+    /// Người phiên dịch (MBB01).
+    Interpreter,
+    /// Người có trách nhiệm bảo quản tang vật (MBB26).
+    Custodian,
+    /// Người nhận quyết định (the receipt on the back of a decision).
+    Recipient,
 }
 
 impl SignerRole {
@@ -190,6 +199,10 @@ impl SignerRole {
             SignerRole::Violator => "Người vi phạm hoặc đại diện",
             SignerRole::Witness => "Người chứng kiến",
             SignerRole::CommuneRepresentative => "Đại diện chính quyền cấp xã",
+            SignerRole::InjuredParty => "Người bị thiệt hại",
+            SignerRole::Interpreter => "Người phiên dịch",
+            SignerRole::Custodian => "Người bảo quản tang vật",
+            SignerRole::Recipient => "Người nhận quyết định",
         }
     }
 }

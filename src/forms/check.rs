@@ -10,7 +10,10 @@ use serde::Deserialize;
 use super::FormDef;
 use super::layout::{FieldDef, FieldKind};
 use super::value::{FieldValue, parse};
-use crate::domain::{Bilingual, Case, Document, SignerRole, ValidationReport};
+use crate::domain::text::format_vnd;
+use crate::domain::{
+    Bilingual, Case, Document, DocumentKind, DocumentState, SignerRole, SubjectKind, ValidationReport,
+};
 
 /// The reference lists a `choice` field may name with `list`.
 pub const LISTS: &[&str] = &["linh_vuc"];
@@ -26,6 +29,18 @@ pub enum RuleDef {
     /// signatures from `roles` confirm the refusal, or, when the form has one,
     /// `reason_field` says why nobody could.
     Refusal { confirmers: u32, roles: Vec<SignerRole>, reason_field: Option<String> },
+    /// The money `field` may not exceed `individual` for an individual or a household
+    /// business, `organisation` for an organisation (the law's cap of a procedure, e.g.
+    /// MQĐ01 without a record); `source` names the provision in the message.
+    MaxForSubject { field: String, individual: u64, organisation: u64, source: String },
+    /// A warning (the law sets a duty, not the decision's validity) when the document is
+    /// made more than `hours` after the latest finalised document of kind `after`: the
+    /// seizure record is reported to the competent person within 24 hours "để xem xét ra
+    /// quyết định tạm giữ"; `source` names the provision.
+    WithinHours { after: DocumentKind, hours: u32, source: String },
+    /// `field` is required when the choice `when` holds `equals` (the fine and where to pay
+    /// it when the penalty is "Phạt tiền", not "Cảnh cáo").
+    RequiredWhen { field: String, when: String, equals: String },
 }
 
 /// What a check needs besides the document.
@@ -199,6 +214,56 @@ fn check_rule(form: &FormDef, rule: &RuleDef, doc: &Document, ctx: &Context, rep
             }
             let en = format!("the violator refused to sign: {confirmers} confirming signature(s) needed");
             report.error("signatures", &Message { vi, en });
+        }
+        RuleDef::MaxForSubject { field, individual, organisation, source } => {
+            let Some(def) = form.field(field) else { return };
+            let raw = doc.fields.get(field).map_or("", String::as_str);
+            let Some(amount) = parse(def.kind, raw).ok().flatten().and_then(|v| v.number()) else { return };
+            let (cap, whom) = match ctx.case.subject.kind {
+                SubjectKind::Organisation => (*organisation, "tổ chức"),
+                SubjectKind::Individual | SubjectKind::HouseholdBusiness => (*individual, "cá nhân"),
+            };
+            if amount > i128::from(cap) {
+                let m = message(
+                    def,
+                    format!("không được quá {} đồng đối với {whom} ({source})", format_vnd(cap)),
+                    format!("exceeds {cap} VND for this kind of subject ({source})"),
+                );
+                report.error(field_path(field), &m);
+            }
+        }
+        RuleDef::WithinHours { after, hours, source } => {
+            let latest = ctx
+                .case
+                .documents
+                .iter()
+                .filter(|d| d.kind == *after && d.state == DocumentState::Finalised)
+                .filter_map(|d| d.finalised_at)
+                .max();
+            let Some(start) = latest else { return };
+            if ctx.at > start + chrono::Duration::hours(i64::from(*hours)) {
+                let vi = format!(
+                    "Đã quá {hours} giờ kể từ khi lập {} (lúc {}): việc báo cáo người có thẩm quyền để xem xét ra {} phải trong {hours} giờ ({source}); nếu không ra quyết định thì phải trả lại ngay tang vật",
+                    after.title_vi(),
+                    start.format("%H giờ %M phút, ngày %d/%m/%Y"),
+                    doc.kind.title_vi().to_lowercase(),
+                );
+                let en = format!("more than {hours} hours after the {} ({source})", after);
+                report.warning("doc.at", &Message { vi, en });
+            }
+        }
+        RuleDef::RequiredWhen { field, when, equals } => {
+            let (Some(def), Some(cond)) = (form.field(field), form.field(when)) else { return };
+            let chosen = doc.fields.get(when).is_some_and(|v| v.trim() == equals);
+            let empty = doc.fields.get(field).is_none_or(|v| v.trim().is_empty());
+            if chosen && empty {
+                let m = message(
+                    def,
+                    format!("bắt buộc phải nhập khi “{}” là “{equals}”", cond.label),
+                    format!("required when {when} is {equals:?}"),
+                );
+                report.error(field_path(field), &m);
+            }
         }
     }
 }

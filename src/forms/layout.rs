@@ -106,6 +106,8 @@ pub struct SignerDef {
     pub name: String,
     /// Printed only when every placeholder here has a value (a witness, when there was one).
     pub when: Option<String>,
+    /// The line under the title, "(Ký, ghi rõ họ và tên)" unless the form says otherwise.
+    pub note: Option<String>,
 }
 
 /// One block of the printed body, in order.
@@ -138,6 +140,11 @@ pub enum BlockDef {
     SealLabels { count: String },
     /// Vertical space in points.
     Gap { points: f32 },
+    /// The end of a decision: "Nơi nhận:" and its lines on the left, the signer's title,
+    /// note and name on the right (NĐ 30/2020 layout of the gazetted forms).
+    Closing { recipients: Vec<String>, title: String, note: String, name: String },
+    /// What follows starts a new page (a receipt "in ở mặt sau", printed on the back).
+    PageBreak,
 }
 
 fn yes() -> bool {
@@ -191,11 +198,14 @@ impl BlockDef {
             BlockDef::Paragraph { text, when, .. } => std::iter::once(text.as_str()).chain(when.as_deref()).collect(),
             BlockDef::Signatures { signers } => signers
                 .iter()
-                .flat_map(|s| [Some(s.title.as_str()), Some(s.name.as_str()), s.when.as_deref()])
+                .flat_map(|s| [Some(s.title.as_str()), Some(s.name.as_str()), s.when.as_deref(), s.note.as_deref()])
                 .flatten()
                 .collect(),
+            BlockDef::Closing { recipients, title, note, name } => {
+                recipients.iter().map(String::as_str).chain([title.as_str(), note.as_str(), name.as_str()]).collect()
+            }
             BlockDef::SealLabels { count } => vec![count.as_str()],
-            BlockDef::GoodsTable { .. } | BlockDef::Gap { .. } => Vec::new(),
+            BlockDef::GoodsTable { .. } | BlockDef::Gap { .. } | BlockDef::PageBreak => Vec::new(),
         }
     }
 }

@@ -50,6 +50,21 @@ pub const PLACEHOLDERS: &[&str] = &[
     "doc.date_words",
     "doc.time_words",
     "doc.title",
+    "doc.date",
+    "doc.authority",
+    "doc.signer_name",
+    "doc.signer_title",
+    "subject.is_individual",
+    "subject.is_organisation",
+    "subject.ref",
+    "subject.ref_cap",
+    "subject.person_ref",
+    "subject.signer_name",
+    "subject.party_name",
+    "subject.occupation",
+    "subject.nationality",
+    "unit.leader_card",
+    "user.card",
 ];
 
 /// The identity part of a form definition.
@@ -61,6 +76,9 @@ pub struct FormIdentity {
     /// The ký hiệu printed after the number, e.g. "QĐ-KT"; empty for unnumbered forms.
     pub ky_hieu: String,
     pub source: String,
+    /// The code of the gazetted form this one reproduces (MQĐ02, MBB26 …), when there is one.
+    #[serde(default)]
+    pub gazetted: Option<String>,
     pub valid_from: NaiveDate,
     /// The kinds that must be finalised before this one; the workflow reads these.
     pub requires: Vec<DocumentKind>,
@@ -152,7 +170,8 @@ macro_rules! embedded_forms {
     };
 }
 
-/// The form files compiled into the binary: (file stem, contents).
+/// The form files compiled into the binary: (path under `forms/` without `.toml`, contents).
+/// A later edition of a form lives in a folder named by the date it comes into force.
 const EMBEDDED: &[(&str, &str)] = embedded_forms![
     "qd-kiem-tra",
     "qd-sua-doi-kiem-tra",
@@ -170,6 +189,18 @@ const EMBEDDED: &[(&str, &str)] = embedded_forms![
     "qd-xu-phat-khong-lap-bien-ban",
     "gia-han",
     "xac-nhan-nop-phat",
+    // The edition of 1 July 2025 (Luật 88/2025/QH15 in force): the gazetted NĐ 118/2021
+    // forms word for word, and the QLTT forms citing the right acts.
+    "2025-07-01/qd-kiem-tra",
+    "2025-07-01/qd-sua-doi-kiem-tra",
+    "2025-07-01/bb-kiem-tra",
+    "2025-07-01/bb-tam-giu",
+    "2025-07-01/qd-tam-giu",
+    "2025-07-01/bb-niem-phong",
+    "2025-07-01/bb-mo-niem-phong",
+    "2025-07-01/bb-vi-pham",
+    "2025-07-01/qd-xu-phat",
+    "2025-07-01/qd-xu-phat-khong-lap-bien-ban",
 ];
 
 /// Every form definition, one or more versions per document kind.
@@ -188,23 +219,36 @@ impl Catalog {
         Catalog::from_files(EMBEDDED.iter().map(|(stem, text)| (format!("forms/{stem}.toml"), *text)))
     }
 
-    /// The embedded definitions, with any `*.toml` in `dir` taking the place of the embedded
-    /// file of the same name (a legal change before a new release). A bad override file is
-    /// an error, not silently skipped.
+    /// The embedded definitions, with any `*.toml` in `dir` (or in a dated edition folder
+    /// of it, `dir/2025-07-01/`) taking the place of the embedded file of the same path (a
+    /// legal change before a new release); a file with a new path adds a version. A bad
+    /// override file is an error, not silently skipped.
     pub fn with_overrides(dir: &std::path::Path) -> Result<Catalog, FormError> {
         let mut files: Vec<(String, String)> =
             EMBEDDED.iter().map(|(stem, text)| (format!("forms/{stem}.toml"), text.to_string())).collect();
         let Ok(entries) = std::fs::read_dir(dir) else { return Catalog::embedded() };
+        let mut paths: Vec<(String, std::path::PathBuf)> = Vec::new();
         for entry in entries.flatten() {
             let path = entry.path();
+            if path.is_dir() {
+                let edition = entry.file_name().to_string_lossy().to_string();
+                for inner in std::fs::read_dir(&path).into_iter().flatten().flatten() {
+                    let stem = inner.path().file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+                    paths.push((format!("{edition}/{stem}"), inner.path()));
+                }
+            } else {
+                let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+                paths.push((stem, path));
+            }
+        }
+        for (relative, path) in paths {
             if path.extension().is_none_or(|e| e != "toml") {
                 continue;
             }
             let name = path.display().to_string();
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| FormError::Parse { file: name.clone(), detail: e.to_string() })?;
-            let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-            match files.iter_mut().find(|(f, _)| f.ends_with(&format!("/{stem}.toml"))) {
+            match files.iter_mut().find(|(f, _)| *f == format!("forms/{relative}.toml")) {
                 Some(slot) => *slot = (name, text),
                 None => files.push((name, text)),
             }
@@ -276,7 +320,7 @@ impl Catalog {
         let Some(kind) = DocumentKind::from_code(kind) else { return false };
         match what.strip_prefix("field.") {
             Some(id) => self.forms.iter().any(|(k, f)| *k == kind && f.field(id).is_some()),
-            None => matches!(what, "number" | "date_words"),
+            None => matches!(what, "number" | "date_words" | "date" | "time_words"),
         }
     }
 
@@ -327,6 +371,17 @@ impl Catalog {
                     .as_ref()
                     .filter(|f| form.field(f).is_none())
                     .map(|f| format!("reason_field {f:?} is not a field of this form")),
+                RuleDef::MaxForSubject { field, source, .. } => (!field_of_kind(field, &[FieldKind::Money])
+                    || source.trim().is_empty())
+                .then(|| format!("max_for_subject needs a money field of this form and a source, got {field:?}")),
+                RuleDef::WithinHours { hours, source, .. } => (*hours == 0 || source.trim().is_empty())
+                    .then(|| "within_hours needs a number of hours and a source".to_string()),
+                RuleDef::RequiredWhen { field, when, equals } => {
+                    let options = form.field(when).filter(|f| f.kind == FieldKind::Choice).map(|f| &f.options);
+                    (form.field(field).is_none() || options.is_none_or(|o| !o.contains(equals))).then(|| {
+                        format!("required_when needs a field and a choice field whose options hold {equals:?}, got {field:?} and {when:?}")
+                    })
+                }
             };
             if let Some(detail) = problem {
                 return Err((line, Detail::Rule(detail)));
@@ -355,6 +410,12 @@ impl Catalog {
         let mut versions = self.forms.iter().filter(|(k, _)| *k == kind).map(|(_, f)| f);
         let oldest = versions.next().expect("every kind has a form");
         versions.take_while(|f| f.identity.valid_from <= date).last().unwrap_or(oldest)
+    }
+
+    /// The first version of a form: what every document was made with before editions were
+    /// told apart (see `Workspace::form_of`).
+    pub fn oldest(&self, kind: DocumentKind) -> &FormDef {
+        self.forms.iter().find(|(k, _)| *k == kind).map(|(_, f)| f).expect("every kind has a form")
     }
 
     /// Every definition, in process order of the kinds.

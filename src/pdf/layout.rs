@@ -43,11 +43,18 @@ pub struct Styled {
     pub size: f32,
     /// Draw a short rule under this line (the motto, the issuing unit).
     pub rule_under: bool,
+    /// Lines are centred in their column unless set otherwise ("Nơi nhận" is flush left).
+    pub align: Align,
 }
 
 impl Styled {
     pub fn new(text: impl Into<String>, style: Style, size: f32) -> Styled {
-        Styled { text: text.into(), style, size, rule_under: false }
+        Styled { text: text.into(), style, size, rule_under: false, align: Align::Centre }
+    }
+
+    pub fn flush_left(mut self) -> Styled {
+        self.align = Align::Left;
+        self
     }
 
     pub fn ruled(mut self) -> Styled {
@@ -233,7 +240,7 @@ impl<'m> Composer<'m> {
         for line in lines {
             for wrapped in self.metrics.wrap(&line.text, line.style, line.size, width) {
                 let baseline = y - line.size;
-                let tx = self.x_for(&wrapped, line.style, line.size, x, width, Align::Centre);
+                let tx = self.x_for(&wrapped, line.style, line.size, x, width, line.align);
                 self.text_at(tx, baseline, &wrapped, line.style, line.size);
                 y -= line.size * LEADING;
                 if line.rule_under {

@@ -61,6 +61,13 @@ pub enum Block {
     Gap {
         points: f32,
     },
+    /// "Nơi nhận:" and its lines on the left, the signer on the right.
+    Closing {
+        recipients: Vec<String>,
+        signer: SignatureBlock,
+    },
+    /// What follows starts on a new page.
+    PageBreak,
 }
 
 /// One seal label (tem niêm phong).
@@ -194,6 +201,24 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
                 }
             }
             Block::Gap { points } => c.gap(*points),
+            Block::Closing { recipients, signer } => {
+                c.gap(8.0);
+                let mut left = vec![Styled::new("Nơi nhận:", Style::Bold, 12.0).flush_left()];
+                for line in recipients {
+                    left.push(
+                        Styled::new(format!("- {}", check(line, Style::Regular)?), Style::Regular, 11.0).flush_left(),
+                    );
+                }
+                let right = vec![
+                    Styled::new(check(&signer.title, Style::Bold)?, Style::Bold, BODY_SIZE),
+                    Styled::new(check(&signer.note, Style::Italic)?, Style::Italic, 12.0),
+                    Styled::new(" ", Style::Regular, 40.0),
+                    Styled::new(check(&signer.name, Style::Bold)?, Style::Bold, BODY_SIZE),
+                ];
+                c.two_columns(&left, &right, 0.45);
+                c.gap(10.0);
+            }
+            Block::PageBreak => c.new_page(),
         }
     }
 

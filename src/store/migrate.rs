@@ -11,7 +11,7 @@ use super::{
 
 /// The schema this build writes. The committed fixture `tests/fixtures/schema-v1.redb`
 /// was written by the first version and must keep opening.
-pub const CURRENT_SCHEMA: u32 = 5;
+pub const CURRENT_SCHEMA: u32 = 6;
 
 /// One step from schema `from` to `from + 1`.
 pub struct Migration {
@@ -34,7 +34,24 @@ pub const MIGRATIONS: &[Migration] = &[
         describe: "rebuild the case list rows with the kinds of their drafts",
         run: rebuild_summaries,
     },
+    Migration {
+        from: 5,
+        describe: "documents finalised so far keep the forms they were printed with",
+        run: mark_legacy_forms,
+    },
 ];
+
+/// The meta key of the moment this file moved to schema 6: documents finalised before it
+/// were made with the first version of each form, and keep printing with it, whatever
+/// edition is in force on their date (a finalised document never changes).
+pub const LEGACY_FORMS_BEFORE_KEY: &str = "forms_legacy_before";
+
+/// Schema 6: forms have dated editions; mark where the older file's documents end.
+fn mark_legacy_forms(w: &mut Writer) -> Result<(), StoreError> {
+    use chrono::Timelike;
+    let now = chrono::Local::now().naive_local().with_nanosecond(0).expect("zero nanoseconds is valid");
+    w.put_meta(LEGACY_FORMS_BEFORE_KEY, &now, "store.migrate: forms_legacy_before")
+}
 
 /// Schema 4: list rows carry the subject's admin units, the sanctions and the acts that
 /// repeat-offence warnings read. Rows are derived, so each is made again from its case.

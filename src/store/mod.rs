@@ -18,7 +18,7 @@ use crate::domain::summary::CaseFacts;
 use crate::domain::{Case, CaseSummary, DocumentNumber};
 pub use error::{OpenError, StoreError};
 pub use journal::{AuditReport, BrokenLink, JournalEntry};
-pub use migrate::{CURRENT_SCHEMA, Migration};
+pub use migrate::{CURRENT_SCHEMA, LEGACY_FORMS_BEFORE_KEY, Migration};
 
 /// The database file name inside a data directory.
 pub const DB_FILE: &str = "anchi.redb";

@@ -998,12 +998,12 @@ impl AnchiApp {
         self.leave_wizard();
         let case = self.ws.case(case)?;
         let doc = case.document(document).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document })?;
-        let date = if doc.state == DocumentState::Draft {
-            crate::app::now()
+        // A draft is shown with the form it will be finalised with (today's).
+        let form = if doc.state == DocumentState::Draft {
+            self.ws.catalog.form(doc.kind, crate::app::now().date()).clone()
         } else {
-            doc.finalised_at.unwrap_or(doc.created_at)
+            self.ws.form_of(doc).clone()
         };
-        let form = self.ws.catalog.form(doc.kind, date.date()).clone();
         let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
         let warnings = self.subject_warnings(case.id).map(|r| r.warnings).unwrap_or_default();
         let kind = doc.kind;

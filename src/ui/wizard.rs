@@ -299,6 +299,13 @@ fn preview_ui(ui: &mut egui::Ui, print: Option<&PrintDocument>) {
                     Block::Gap { .. } => {
                         ui.add_space(4.0);
                     }
+                    Block::Closing { recipients, signer } => {
+                        ui.label(ink(&format!("Nơi nhận: {}", recipients.join(" "))).italics());
+                        ui.label(ink(&format!("{} — {}", signer.title.replace('\n', " "), signer.name)));
+                    }
+                    Block::PageBreak => {
+                        ui.separator();
+                    }
                 }
             }
         });

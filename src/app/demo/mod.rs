@@ -221,7 +221,10 @@ impl Workspace {
                         Some(plan) => *plan,
                         None => plan(&mut rng, at > newest - Duration::days(42)),
                     };
-                    for event in events(&mut rng, &case, plan) {
+                    // Since 1 July 2025 the seizure record comes before the decision: the
+                    // forms in force on the day say which comes first.
+                    let record_first = self.catalog.prerequisites(at.date()).of(K::QdTamGiu).contains(&K::BbTamGiu);
+                    for event in events(&mut rng, &case, plan, record_first) {
                         let started = match &event {
                             Event::StartDocument { id, kind, at } => Some((*id, *kind, *at)),
                             _ => None,
@@ -336,6 +339,9 @@ impl Workspace {
     }
 }
 
+/// The sanction decree as a decision cites it (căn cứ).
+const DECREE_98: &str = "Nghị định số 98/2020/NĐ-CP ngày 26 tháng 8 năm 2020 của Chính phủ quy định xử phạt vi phạm hành chính trong hoạt động thương mại, sản xuất, buôn bán hàng giả, hàng cấm và bảo vệ quyền lợi người tiêu dùng, được sửa đổi, bổ sung bởi Nghị định số 17/2022/NĐ-CP và Nghị định số 24/2025/NĐ-CP";
+
 /// Field values a careful inspector would type for a document of `kind`.
 fn demo_fields(
     case: &Case,
@@ -363,26 +369,54 @@ fn demo_fields(
                      không xuất trình được hóa đơn, chứng từ chứng minh nguồn gốc."
                 ),
             ),
-            ("ket_luan", "Cơ sở có dấu hiệu vi phạm hành chính; Đoàn kiểm tra lập biên bản vi phạm hành chính.".to_string()),
+            (
+                "ket_luan",
+                "Cơ sở có dấu hiệu vi phạm hành chính; Đoàn kiểm tra lập biên bản vi phạm hành chính.".to_string(),
+            ),
             ("y_kien", "Nhất trí với kết quả kiểm tra.".to_string()),
         ]),
         K::BangKe | K::PhuLuc => f.push(("kem_theo", "Biên bản kiểm tra".to_string())),
         K::QdTamGiu => f.extend([
             ("ly_do", "Để xác minh tình tiết làm căn cứ quyết định xử lý vi phạm".to_string()),
             ("thoi_han", "07 ngày làm việc kể từ ngày tạm giữ".to_string()),
+            ("den_ngay", (at + Duration::days(9)).format("%Y-%m-%d").to_string()),
+            ("dia_diem_tam_giu", "Kho tang vật của Đội Quản lý thị trường số 1".to_string()),
         ]),
-        K::BbNiemPhong | K::TemNiemPhong => f.push(("so_tem", "6".to_string())),
+        K::BbNiemPhong => f.extend([
+            ("so_tem", "6".to_string()),
+            ("nguoi_bao_quan", "Nông Văn Kho, nhân viên quản lý kho tang vật".to_string()),
+        ]),
+        K::TemNiemPhong => f.push(("so_tem", "6".to_string())),
         K::BbViPham => f.extend([
-            ("linh_vuc", "Thương mại, sản xuất, buôn bán hàng giả, hàng cấm và bảo vệ quyền lợi người tiêu dùng".to_string()),
+            (
+                "linh_vuc",
+                "Thương mại, sản xuất, buôn bán hàng giả, hàng cấm và bảo vệ quyền lợi người tiêu dùng".to_string(),
+            ),
             ("thoi_gian_vi_pham", at.format("%Y-%m-%dT%H:%M").to_string()),
             ("dia_diem_vi_pham", place),
             ("hanh_vi", act_text),
             ("dieu_khoan", act.4.to_string()),
             ("y_kien_nguoi_vi_pham", "Thừa nhận hành vi vi phạm.".to_string()),
             ("nguoi_giai_trinh", "Đội trưởng Đội Quản lý thị trường số 1".to_string()),
+            ("thoi_gian_co_mat", (at + Duration::days(3)).format("%Y-%m-%dT09:00").to_string()),
+            ("dia_diem_co_mat", "Trụ sở Đội Quản lý thị trường số 1".to_string()),
         ]),
-        K::QdXuPhat | K::QdXuPhatKhongLapBienBan => f.extend([
-            ("nghi_dinh", "Nghị định số 98/2020/NĐ-CP ngày 26 tháng 8 năm 2020 của Chính phủ, được sửa đổi, bổ sung bởi Nghị định số 17/2022/NĐ-CP".to_string()),
+        // Without a record: a small fine inside the cap of the procedure (Luật XLVPHC
+        // Điều 56: 250.000 / 500.000 đồng before 1 July 2025, 500.000 / 1.000.000 since).
+        K::QdXuPhatKhongLapBienBan => f.extend([
+            ("hinh_thuc", "Phạt tiền".to_string()),
+            ("nghi_dinh", DECREE_98.to_string()),
+            ("hanh_vi", act_text),
+            ("dieu_khoan", act.4.to_string()),
+            ("noi_nop_phat", "Kho bạc Nhà nước tỉnh Lạng Sơn".to_string()),
+            (
+                "muc_phat",
+                if case.subject.kind == SubjectKind::Organisation { "500.000" } else { "250.000" }.to_string(),
+            ),
+        ]),
+        K::QdXuPhat => f.extend([
+            ("nghi_dinh", DECREE_98.to_string()),
+            ("kho_bac", "Kho bạc Nhà nước tỉnh Lạng Sơn".to_string()),
             ("hanh_vi", act_text),
             ("dieu_khoan", act.4.to_string()),
             ("noi_nop_phat", "Kho bạc Nhà nước tỉnh Lạng Sơn".to_string()),
@@ -431,7 +465,7 @@ impl Script<'_> {
 }
 
 /// The events that take a new case to `plan`.
-fn events(rng: &mut fastrand::Rng, case: &Case, plan: Plan) -> Vec<Event> {
+fn events(rng: &mut fastrand::Rng, case: &Case, plan: Plan, seizure_record_first: bool) -> Vec<Event> {
     let mut s = Script { rng, at: case.opened_at, out: Vec::new() };
     match plan {
         Plan::OnTheSpot => s.document(K::QdXuPhatKhongLapBienBan, true),
@@ -458,7 +492,12 @@ fn events(rng: &mut fastrand::Rng, case: &Case, plan: Plan) -> Vec<Event> {
                 s.out.push(Event::CloseNoViolation { at });
             }
             if let Plan::Sanctioned { seized: true } = plan {
-                for kind in [K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong, K::TemNiemPhong] {
+                let seizure = if seizure_record_first {
+                    [K::BbTamGiu, K::QdTamGiu, K::BbNiemPhong, K::TemNiemPhong]
+                } else {
+                    [K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong, K::TemNiemPhong]
+                };
+                for kind in seizure {
                     s.document(kind, true);
                 }
             }

@@ -1,0 +1,349 @@
+//! The 2025 edition of the forms against the gazetted texts: every document of a full
+//! case of each branch is rendered to PDF, read back with `pdftotext`, and must hold every
+//! fixed sentence of its gazetted form (NĐ 118/2021, kept as test data in
+//! `tests/data/gazetted/`), in the form's order. The law's refusals (the seizure decision
+//! before its record or more than 24 hours after it, a fine without a record above the
+//! cap of Điều 56) are checked through the real store, and nothing is stored on refusal.
+
+use std::path::Path;
+use std::process::Command;
+
+use anchi::app::{AppError, Workspace, demo::demo_unit};
+use anchi::domain::{
+    Address, Case, DocumentKind as K, DocumentState, Event, Signature, SignerRole, Subject, SubjectKind,
+};
+use anchi::forms::{FieldKind, FormDef};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use uuid::Uuid;
+
+/// A working Monday in 2026, well inside the 2025 edition.
+fn monday() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(8, 0, 0).unwrap()
+}
+
+fn workspace(dir: &Path) -> Workspace {
+    let mut ws = Workspace::open(dir).unwrap();
+    ws.set_unit(demo_unit()).unwrap();
+    ws
+}
+
+fn subject(kind: SubjectKind) -> Subject {
+    let address =
+        Address::Legacy { text: "Số 5 đường Lê Lợi, phường Đông Kinh, tỉnh Lạng Sơn".into() };
+    let mut s = match kind {
+        SubjectKind::Organisation => Subject::new(kind, "Công ty TNHH Thương mại Hoàng Long", address),
+        _ => Subject::new(kind, "Hoàng Thị Mai", address),
+    };
+    if kind == SubjectKind::Organisation {
+        s.representative = Some("Trần Văn Long".into());
+        s.representative_title = Some("Giám đốc".into());
+    }
+    s
+}
+
+fn new_case(ws: &Workspace, kind: SubjectKind) -> Case {
+    let mut case = Case::open(Uuid::now_v7(), "DEMO-LS-D1", monday(), "hang-gia", subject(kind));
+    let members = demo_unit().members;
+    case.members = members.iter().map(|m| m.card_number.clone()).collect();
+    case.goods.push(anchi::domain::GoodsLine {
+        id: Uuid::now_v7(),
+        name: "Túi xách giả nhãn hiệu".into(),
+        unit: "chiếc".into(),
+        quantity: 12.0,
+        origin: "Không rõ".into(),
+        condition: "Mới".into(),
+        note: String::new(),
+        unit_price_vnd: Some(150_000),
+    });
+    ws.create_case(&case).unwrap();
+    case
+}
+
+/// A value for every field the demo left empty, so that every optional line prints.
+fn complete(ws: &Workspace, case: Uuid, doc: Uuid, form: &FormDef, at: NaiveDateTime) {
+    ws.fill_like_demo(case, doc).unwrap();
+    let current = ws.case(case).unwrap();
+    let fields = current.document(doc).unwrap().fields.clone();
+    let leader =
+        demo_unit().members.iter().find(|m| m.role == anchi::domain::Role::Leader).unwrap().card_number.clone();
+    for field in &form.fields {
+        if fields.get(&field.id).is_some_and(|v| !v.trim().is_empty()) {
+            continue;
+        }
+        let value = match field.kind {
+            FieldKind::Text | FieldKind::LongText => format!("Nội dung {}", field.label.to_lowercase()),
+            FieldKind::Date => at.date().format("%d/%m/%Y").to_string(),
+            FieldKind::Time => at.format("%H:%M").to_string(),
+            FieldKind::DateTime => at.format("%H:%M %d/%m/%Y").to_string(),
+            FieldKind::Money => "500.000".into(),
+            FieldKind::Integer => "3".into(),
+            FieldKind::Choice if !field.options.is_empty() => field.options[0].clone(),
+            FieldKind::Choice => continue,
+            FieldKind::Signer => leader.clone(),
+            FieldKind::Witnesses => "Nguyễn Văn Chứng, thôn Pò Mã, xã Tân Thanh".into(),
+            FieldKind::Provision => "điểm a khoản 1 Điều 9 Nghị định số 98/2020/NĐ-CP".into(),
+            FieldKind::Subject | FieldKind::Goods => continue,
+        };
+        let value = match field.max_len {
+            Some(max) => value.chars().take(max).collect(),
+            None => value,
+        };
+        if let Some(pattern) = &field.pattern {
+            let re = regex_lite::Regex::new(&format!("^(?:{pattern})$")).unwrap();
+            if !re.is_match(&value) {
+                continue;
+            }
+        }
+        ws.save_field(case, doc, &field.id, &value).unwrap();
+    }
+}
+
+/// Starts, completes and finalises a document at `at`; returns its id.
+fn make(ws: &Workspace, case: Uuid, kind: K, at: NaiveDateTime) -> Uuid {
+    let id = Uuid::now_v7();
+    ws.apply_event(case, Event::StartDocument { id, kind, at }).unwrap();
+    let form = ws.catalog.form(kind, at.date()).clone();
+    complete(ws, case, id, &form, at);
+    let signed = [SignerRole::Maker, SignerRole::Violator]
+        .into_iter()
+        .map(|role| Signature { role, name: "Người ký".into(), signed: true })
+        .collect();
+    ws.save_signatures(case, id, signed).unwrap();
+    ws.apply_event(case, Event::FinaliseDocument { id, number: None, at })
+        .unwrap_or_else(|e| panic!("{kind} could not be finalised: {e:?}"));
+    id
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext is missing ({e}): the test command installs poppler-utils"));
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    // A sentence that runs over a page has the page's footer and the next page's number in
+    // the middle of it: take them out.
+    let footer =
+        regex_lite::Regex::new(r" ?Số \S+ · Vụ việc [0-9a-f-]+ · Mã kiểm tra [0-9a-f]+(?: · BẢN NHÁP)?(?: \d+)?")
+            .unwrap();
+    footer.replace_all(&text, "").into_owned()
+}
+
+/// The fixed sentences of a gazetted form for this kind of subject, in order.
+fn fragments(code: &str, organisation: bool) -> Vec<String> {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gazetted").join(format!("{code}.txt"));
+    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| match (l.strip_prefix("[org] "), l.strip_prefix("[ind] ")) {
+            (Some(rest), _) => organisation.then_some(rest),
+            (_, Some(rest)) => (!organisation).then_some(rest),
+            _ => Some(l),
+        })
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// The test-data file name of a gazetted code: ASCII (MQĐ02 → MQD02).
+fn ascii(code: &str) -> String {
+    code.replace('Đ', "D")
+}
+
+/// Renders every finalised document of the case and checks each against its gazetted
+/// form's fixed sentences, in order. Returns the gazetted codes it checked.
+fn conforms(ws: &Workspace, case: Uuid, out: &Path) -> Vec<String> {
+    let case = ws.case(case).unwrap();
+    let organisation = case.subject.kind == SubjectKind::Organisation;
+    let mut checked = Vec::new();
+    for doc in case.documents.iter().filter(|d| d.state == DocumentState::Finalised) {
+        let form = ws.form_of(doc);
+        let Some(code) = form.identity.gazetted.clone() else { continue };
+        let pdf = out.join(format!("{}-{}.pdf", doc.kind.code(), if organisation { "org" } else { "ind" }));
+        std::fs::write(&pdf, ws.render_document(case.id, doc.id).unwrap()).unwrap();
+        let text = pdftotext(&pdf);
+        let mut rest = text.as_str();
+        let mut missing = Vec::new();
+        for fragment in fragments(&ascii(&code), organisation) {
+            match rest.find(&fragment) {
+                Some(at) => rest = &rest[at + fragment.len()..],
+                None => missing.push(fragment),
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "{code} ({}, {}): fixed wording missing or out of order: {missing:#?}\nin: {text}",
+            doc.kind.code(),
+            if organisation { "tổ chức" } else { "cá nhân" }
+        );
+        checked.push(code);
+    }
+    checked
+}
+
+#[test]
+fn every_gazetted_form_of_every_branch_prints_its_fixed_wording_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut checked = std::collections::BTreeSet::new();
+    for kind in [SubjectKind::Organisation, SubjectKind::Individual] {
+        // Sanction with a record, after a seizure (record first, then the decision).
+        let case = new_case(&ws, kind);
+        let mut at = monday();
+        let mut step = |k: K| {
+            at += Duration::minutes(20);
+            make(&ws, case.id, k, at)
+        };
+        for k in [K::QdKiemTra, K::BbKiemTra, K::BbTamGiu, K::QdTamGiu, K::BbNiemPhong, K::BbViPham] {
+            step(k);
+        }
+        step(K::BbMoNiemPhong);
+        step(K::QdXuPhat);
+        checked.extend(conforms(&ws, case.id, &out));
+        // Sanction without a record.
+        let case = new_case(&ws, kind);
+        make(&ws, case.id, K::QdXuPhatKhongLapBienBan, monday() + Duration::hours(1));
+        checked.extend(conforms(&ws, case.id, &out));
+    }
+    let expected = ["MBB01", "MBB15", "MBB26", "MBB27", "MQĐ01", "MQĐ02", "MQĐ20"];
+    for code in expected {
+        assert!(checked.contains(code), "{code} was never checked (checked: {checked:?})");
+    }
+}
+
+fn refused(result: Result<(Case, Vec<anchi::domain::Effect>), AppError>) -> String {
+    match result {
+        Err(AppError::Workflow(e)) => anchi::domain::Bilingual::vi(&e),
+        Err(AppError::Invalid(report)) => report.errors().map(|p| p.message_vi.clone()).collect::<Vec<_>>().join("; "),
+        Err(other) => panic!("expected a refusal, got {other}"),
+        Ok(_) => panic!("expected a refusal, it was accepted"),
+    }
+}
+
+#[test]
+fn the_seizure_decision_follows_its_record_and_is_warned_after_24_hours() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let case = new_case(&ws, SubjectKind::Individual);
+    let at = monday();
+    make(&ws, case.id, K::QdKiemTra, at);
+    // Before the record: not even a draft (Luật 88/2025, khoản 4 Điều 125).
+    let before = ws.case(case.id).unwrap();
+    let message = refused(ws.apply_event(
+        case.id,
+        Event::StartDocument { id: Uuid::now_v7(), kind: K::QdTamGiu, at: at + Duration::minutes(5) },
+    ));
+    assert!(message.contains("Biên bản tạm giữ"), "{message}");
+    assert_eq!(ws.case(case.id).unwrap(), before, "nothing stored on refusal");
+    // The record, then a decision more than 24 hours later: the law sets 24 hours for the
+    // report to the competent person (điểm c khoản 4 Điều 125), so it is a warning.
+    let record_at = at + Duration::hours(1);
+    make(&ws, case.id, K::BbTamGiu, record_at);
+    let id = Uuid::now_v7();
+    let start = record_at + Duration::hours(2);
+    ws.apply_event(case.id, Event::StartDocument { id, kind: K::QdTamGiu, at: start }).unwrap();
+    let form = ws.catalog.form(K::QdTamGiu, start.date()).clone();
+    complete(&ws, case.id, id, &form, start);
+    let current = ws.case(case.id).unwrap();
+    let doc = current.document(id).unwrap();
+    let late = ws.check_document(&current, doc, record_at + Duration::hours(25));
+    let warned: Vec<_> = late.warnings().filter(|p| p.message_vi.contains("24 giờ")).collect();
+    assert!(late.is_ok() && warned.len() == 1, "{late:?}");
+    let in_time = ws.check_document(&current, doc, record_at + Duration::hours(23));
+    assert!(in_time.warnings().all(|p| !p.message_vi.contains("24 giờ")), "{in_time:?}");
+    // Made, it cites the record by number and date.
+    ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at: record_at + Duration::hours(23) }).unwrap();
+    let case = ws.case(case.id).unwrap();
+    let record = case.documents.iter().find(|d| d.kind == K::BbTamGiu).unwrap();
+    let pdf = dir.path().join("qd-tam-giu.pdf");
+    std::fs::write(&pdf, ws.render_document(case.id, id).unwrap()).unwrap();
+    let text = pdftotext(&pdf);
+    assert!(text.contains(&record.number.as_ref().unwrap().to_string()), "{text}");
+    assert!(text.contains(&record.finalised_at.unwrap().format("%d/%m/%Y").to_string()), "{text}");
+}
+
+#[test]
+fn a_warning_needs_no_fine_and_a_fine_needs_its_amount() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let case = new_case(&ws, SubjectKind::Individual);
+    let at = monday();
+    let id = Uuid::now_v7();
+    ws.apply_event(case.id, Event::StartDocument { id, kind: K::QdXuPhatKhongLapBienBan, at }).unwrap();
+    let form = ws.catalog.form(K::QdXuPhatKhongLapBienBan, at.date()).clone();
+    complete(&ws, case.id, id, &form, at);
+    ws.save_field(case.id, id, "hinh_thuc", "Phạt tiền").unwrap();
+    ws.save_field(case.id, id, "muc_phat", "").unwrap();
+    let message = refused(ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }));
+    assert!(message.contains("Phạt tiền"), "{message}");
+    ws.save_field(case.id, id, "hinh_thuc", "Cảnh cáo").unwrap();
+    ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
+    assert_eq!(ws.case(case.id).unwrap().fine_vnd, None, "a warning fixes no fine");
+}
+
+#[test]
+fn a_fine_without_a_record_is_capped_by_subject_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    for (kind, cap, above) in
+        [(SubjectKind::Individual, "500.000", "500.001"), (SubjectKind::Organisation, "1.000.000", "1.000.001")]
+    {
+        let case = new_case(&ws, kind);
+        let at = monday();
+        let id = Uuid::now_v7();
+        ws.apply_event(case.id, Event::StartDocument { id, kind: K::QdXuPhatKhongLapBienBan, at }).unwrap();
+        let form = ws.catalog.form(K::QdXuPhatKhongLapBienBan, at.date()).clone();
+        complete(&ws, case.id, id, &form, at);
+        ws.save_field(case.id, id, "muc_phat", above).unwrap();
+        let before = ws.case(case.id).unwrap();
+        let message = refused(ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }));
+        assert!(message.contains(cap) && message.contains("Điều 56"), "{message}");
+        assert_eq!(ws.case(case.id).unwrap(), before, "nothing stored on refusal");
+        ws.save_field(case.id, id, "muc_phat", cap).unwrap();
+        ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
+    }
+}
+
+#[test]
+fn decisions_cite_the_gazetted_ky_hieu_and_the_signer_s_authority() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let case = new_case(&ws, SubjectKind::Organisation);
+    let id = make(&ws, case.id, K::QdXuPhatKhongLapBienBan, monday());
+    let case = ws.case(case.id).unwrap();
+    let doc = case.document(id).unwrap();
+    assert_eq!(doc.number.as_ref().unwrap().ky_hieu, "QĐ-XPHC");
+    let pdf = dir.path().join("mqd01.pdf");
+    std::fs::write(&pdf, ws.render_document(case.id, id).unwrap()).unwrap();
+    let text = pdftotext(&pdf);
+    let leader = demo_unit().members.into_iter().find(|m| m.role == anchi::domain::Role::Leader).unwrap();
+    let names = demo_unit().names.last().unwrap().clone();
+    let authority = format!("{} {}", leader.title.to_uppercase(), names.doi.to_uppercase());
+    assert!(text.contains(&authority), "THẨM QUYỀN BAN HÀNH {authority:?} missing: {text}");
+    assert!(!text.contains("Tôi:"), "the obsolete opening is gone: {text}");
+    assert!(!text.contains("<ông") && !text.contains("(bà)/tổ chức"), "no raw choice printed: {text}");
+}
+
+#[test]
+fn a_document_finalised_before_the_editions_prints_as_it_was_printed() {
+    // A file from before schema 6 keeps its finalised documents on their first form.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.redb"),
+        dir.path().join(anchi::store::DB_FILE),
+    )
+    .unwrap();
+    let ws = Workspace::open(dir.path()).unwrap();
+    let list = ws.list_cases().unwrap();
+    let mut seen = 0;
+    for row in list {
+        let case = ws.case(row.id).unwrap();
+        for doc in case.documents.iter().filter(|d| d.state == DocumentState::Finalised) {
+            assert_eq!(ws.form_of(doc), ws.catalog.oldest(doc.kind), "{}", doc.kind);
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "the fixture holds finalised documents");
+}
