@@ -540,3 +540,101 @@ fn another_team_is_warned_of_sanctions_and_inspections_through_the_province_inde
     h.run();
     h.get_by_label_contains("Đội DEMO-LS-D1 đã xử phạt");
 }
+
+/// A copy of `case` made on `ws` under the same id, with one finalised document: what a
+/// team that learnt another team's case id could sign and send as its own.
+fn forged_copy(ws: &Workspace, case: &anchi::domain::Case) -> anchi::domain::Case {
+    use anchi::domain::{DocumentKind, Event};
+    let subject = anchi::domain::Subject::new(
+        anchi::domain::SubjectKind::Individual,
+        "Người Khác",
+        anchi::domain::Address::Legacy { text: "Nơi khác".into() },
+    );
+    let forged = anchi::domain::Case::open(case.id, "LS-D2", case.opened_at, "khac", subject);
+    ws.create_case(&forged).unwrap();
+    let id = uuid::Uuid::now_v7();
+    let at = case.opened_at + chrono::Duration::minutes(5);
+    ws.apply_event(forged.id, Event::StartDocument { id, kind: DocumentKind::QdKiemTra, at }).unwrap();
+    ws.fill_like_demo(forged.id, id).unwrap();
+    ws.apply_event(forged.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
+    ws.case(forged.id).unwrap()
+}
+
+#[test]
+fn a_team_cannot_take_over_another_team_s_case_nor_learn_its_ids() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let (first, _) = laptop(&tmp.path().join("laptop"), 20);
+    let hub_dir = tmp.path().join("hub");
+    let (hub, hub_key) = province(&hub_dir, &pki, &first, &[]);
+    first.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+    let owner = first.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
+    first.sync(&owner, PASSPHRASE, &|_, _| {}).unwrap();
+    let before = hub.cases();
+    let own_ids: Vec<String> = before.iter().map(|c| c["case_id"].as_str().unwrap().to_string()).collect();
+
+    // The second team's index names the first team and its facts, never its case ids.
+    let second = other_team(&tmp.path().join("doi-2"), &hub_dir, &pki, &hub, &hub_key);
+    let attacker = second.sync_client("mat-khau-doi-2", None, None).unwrap();
+    let index = attacker.offender_index().unwrap().open(Some(&hub_key)).unwrap();
+    assert!(index.entries.iter().any(|e| e.team_id == "DEMO-LS-D1"), "the first team's entries are there");
+    assert!(
+        index.entries.iter().all(|e| !own_ids.contains(&e.case_id.to_string())),
+        "another team's case ids are not disclosed"
+    );
+    // The owner's own index keeps its ids.
+    let own_index = owner.offender_index().unwrap().open(Some(&hub_key)).unwrap();
+    assert!(own_index.entries.iter().any(|e| own_ids.contains(&e.case_id.to_string())));
+
+    // Knowing a case id anyway, the second team signs a package of its own for it: refused.
+    // A case still open, so that its owner can go on with it below.
+    let victim_id = first
+        .list_cases()
+        .unwrap()
+        .into_iter()
+        .find(|s| own_ids.contains(&s.id.to_string()) && !s.stage.is_closed())
+        .expect("an open case was sent")
+        .id;
+    let victim = first.case(victim_id).unwrap();
+    forged_copy(&second, &victim);
+    // Version 1 would collide with the owner's package id; version 2 is the real attack.
+    second.export_package(victim_id, "mat-khau-doi-2", None, &|_| {}).unwrap();
+    {
+        use anchi::domain::{DocumentKind, Event};
+        let (id, at) = (uuid::Uuid::now_v7(), victim.opened_at + chrono::Duration::minutes(9));
+        second.apply_event(victim_id, Event::StartDocument { id, kind: DocumentKind::BbLamViec, at }).unwrap();
+    }
+    let forged = second.export_package(victim_id, "mat-khau-doi-2", None, &|_| {}).unwrap();
+    assert_eq!(forged.info.version, 2);
+    match attacker.upload(&forged.info.package_id(), &forged.bytes, &|_, _| {}) {
+        Err(anchi::sync::SyncError::Refused { status: 409, refusal }) => {
+            assert_eq!(refusal.error, "case_owned", "{refusal:?}")
+        }
+        other => panic!("a forged version of another team's case must be refused, got {other:?}"),
+    }
+    assert_eq!(hub.cases(), before, "the province's cases are unchanged");
+    let files = std::fs::read_dir(hub_dir.join("packages")).unwrap().count();
+    assert_eq!(files, before.len(), "no package file kept for the refused upload");
+
+    // The owner's package id and hash get no receipt for another team.
+    let record = first.package_versions(victim_id).unwrap().pop().unwrap();
+    let genuine = first.export_package(victim_id, PASSPHRASE, None, &|_| {}).unwrap();
+    assert_eq!(genuine.sha256, record.sha256, "unchanged content: the same package");
+    match attacker.upload(&genuine.info.package_id(), &genuine.bytes, &|_, _| {}) {
+        Err(anchi::sync::SyncError::Refused { status: 409, .. }) => {}
+        other => panic!("another team's package must not be acknowledged to a stranger, got {other:?}"),
+    }
+
+    // The owner goes on: a new version that follows the stored one is taken.
+    let next = {
+        use anchi::domain::{DocumentKind, Event};
+        let id = uuid::Uuid::now_v7();
+        let at = anchi::app::now();
+        first.apply_event(victim_id, Event::StartDocument { id, kind: DocumentKind::BbLamViec, at }).unwrap();
+        first.export_package(victim_id, PASSPHRASE, None, &|_| {}).unwrap()
+    };
+    assert_eq!(next.info.previous_sha256.as_deref(), Some(record.sha256.as_str()));
+    owner.upload(&next.info.package_id(), &next.bytes, &|_, _| {}).expect("the owner's next version");
+    let case = hub.cases().into_iter().find(|c| c["case_id"] == victim_id.to_string()).unwrap();
+    assert_eq!(case["team_id"], "DEMO-LS-D1");
+}

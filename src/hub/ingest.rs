@@ -5,7 +5,7 @@
 use chrono::{Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use super::store::{HubStore, IndexedCase, IndexedDocument, StoredPackage, Upload};
+use super::store::{HubStore, IndexedCase, IndexedDocument, StoredPackage, Succession, Upload, check_succession};
 use super::{ApiError, HubState};
 use crate::app::case_json::CaseFile;
 use crate::domain::matching::SubjectFacts;
@@ -78,17 +78,42 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
     let signature = hub_sign(&state.secret, &text, &format!("anchi-hub receipt {}", receipt.package_id));
     let signed = SignedReceipt { receipt: text, signature };
 
+    let stored = StoredPackage { info: receipt, receipt: signed.clone() };
+    let indexed = index_case(&file.case, &team.team_id, &opened.payload, &stored);
+    let previous = opened.info.previous_sha256.as_deref();
+    // Refused before anything is written when the case is another team's or the version
+    // does not follow; checked again in the transaction that stores it.
+    if let Some(existing) = store.case(file.case.id)? {
+        check_succession(&existing, &team.team_id, indexed.version, &indexed.package_sha256, previous)
+            .map_err(refusal)?;
+    }
     // The file first (by its hash, through a rename), then the records that point at it.
     let target = store.package_file(&upload.sha256);
-    if !target.exists() {
+    let new_file = !target.exists();
+    if new_file {
         let part = store.upload_file(&upload.upload_id);
         std::fs::rename(&part, &target).or_else(|_| std::fs::write(&target, bytes))?;
     }
-    let stored = StoredPackage { info: receipt, receipt: signed.clone() };
-    let indexed = index_case(&file.case, &team.team_id, &opened.payload, &stored);
-    store.store_package(&stored, indexed, &upload.upload_id)?;
+    if let Err(refused) = store.store_package(&stored, previous, indexed, &upload.upload_id)? {
+        if new_file {
+            let _ = std::fs::remove_file(&target);
+        }
+        return Err(refusal(refused));
+    }
     let _ = std::fs::remove_file(store.upload_file(&upload.upload_id));
     Ok(signed)
+}
+
+/// The API's answer to a version that may not be stored.
+fn refusal(refused: Succession) -> ApiError {
+    match refused {
+        Succession::OwnedByAnotherTeam { .. } => ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "case_owned",
+            "this case was sent by another team; only that team sends its versions",
+        ),
+        Succession::BrokenChain(detail) => ApiError::new(axum::http::StatusCode::CONFLICT, "version_conflict", &detail),
+    }
 }
 
 /// What the province view shows of a case.
@@ -147,8 +172,10 @@ fn index_case(case: &Case, team_id: &str, payload: &package::Payload, stored: &S
 const RECENT_INSPECTION_DAYS: i64 = 180;
 
 /// The signed offender index of every sanctioned subject in the province, and of every
-/// subject inspected in the last [`RECENT_INSPECTION_DAYS`].
-pub fn offender_index(state: &HubState) -> Result<SignedIndex, ApiError> {
+/// subject inspected in the last [`RECENT_INSPECTION_DAYS`], as sent to `team_id`: another
+/// team's cases appear under a stable pseudonym instead of their ids (a warning needs the
+/// team and the facts, not the case), so that no team learns the case ids of another.
+pub fn offender_index(state: &HubState, team_id: &str) -> Result<SignedIndex, ApiError> {
     let now = Utc::now();
     let recent = now.date_naive() - Duration::days(RECENT_INSPECTION_DAYS);
     let mut entries: Vec<OffenderEntry> = state
@@ -158,11 +185,30 @@ pub fn offender_index(state: &HubState) -> Result<SignedIndex, ApiError> {
         .flat_map(|c| c.entries)
         .filter(|e| e.kind == EntryKind::Sanction || e.decided_on >= recent)
         .collect();
+    for entry in entries.iter_mut().filter(|e| e.team_id != team_id) {
+        entry.case_id = pseudonym(&state.keys.age_identity, team_id, entry.case_id);
+    }
     entries.sort_by_key(|e| (e.decided_on, e.case_id));
     let index = OffenderIndex { generated_at: now, expires_at: now + Duration::days(INDEX_VALID_DAYS), entries };
     let text = serde_json::to_string(&index).expect("the index serialises");
     let signature = hub_sign(&state.secret, &text, "anchi-hub offender index");
     Ok(SignedIndex { index: text, signature })
+}
+
+/// The same for every request of one team, different for each team, and not computable
+/// without the hub's secret: a keyed hash of the team and the case id, as a UUID (version 8).
+fn pseudonym(secret: &str, team_id: &str, case_id: uuid::Uuid) -> uuid::Uuid {
+    let mut hasher = Sha256::new();
+    hasher.update(b"anchi-hub case pseudonym\0");
+    hasher.update(secret.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(team_id.as_bytes());
+    hasher.update(b"\0");
+    hasher.update(case_id.as_bytes());
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
 /// Reads one stored package's file (for a PDF download).

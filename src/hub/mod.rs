@@ -217,7 +217,8 @@ async fn start_upload(
         ));
     }
     if let Some(stored) = state.store.package(&start.package_id)? {
-        if stored.info.sha256 == start.sha256 {
+        // A receipt is only ever given to the team that sent the package.
+        if stored.info.sha256 == start.sha256.to_lowercase() && stored.info.team_id == team.team_id {
             return Ok(axum::Json(Started::Stored { receipt: stored.receipt }).into_response());
         }
         return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "this package id is stored with other content"));
@@ -358,9 +359,9 @@ async fn finish_upload(
 }
 
 async fn offender_index(State(state): State<Shared>, method: Method, headers: HeaderMap) -> Result<Response, ApiError> {
-    authenticate(&state, &headers, &method, &format!("{API}/offender-index"), 0)?;
+    let (_, team) = authenticate(&state, &headers, &method, &format!("{API}/offender-index"), 0)?;
     let state2 = state.clone();
-    let index = tokio::task::spawn_blocking(move || ingest::offender_index(&state2)).await;
+    let index = tokio::task::spawn_blocking(move || ingest::offender_index(&state2, &team.team_id)).await;
     Ok(axum::Json(refuse_blocking(index)?).into_response())
 }
 

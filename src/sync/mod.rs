@@ -74,6 +74,8 @@ fn refusal_vi(code: &str) -> &'static str {
         "conflict" => "gói cùng mã đã có với nội dung khác",
         "hash_mismatch" => "dữ liệu nhận được không khớp mã băm",
         "package_invalid" | "wrong_team" => "gói hồ sơ không hợp lệ",
+        "case_owned" => "vụ việc này do đội khác gửi lên Chi cục",
+        "version_conflict" => "phiên bản gói không nối tiếp phiên bản Chi cục đã nhận",
         _ => "lỗi khác",
     }
 }
