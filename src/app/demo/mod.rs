@@ -406,6 +406,7 @@ fn demo_fields(
         K::QdXuPhatKhongLapBienBan => f.extend([
             ("hinh_thuc", "Phạt tiền".to_string()),
             ("nghi_dinh", DECREE_98.to_string()),
+            ("kho_bac", "Kho bạc Nhà nước tỉnh Lạng Sơn".to_string()),
             ("hanh_vi", act_text),
             ("dieu_khoan", act.4.to_string()),
             ("noi_nop_phat", "Kho bạc Nhà nước tỉnh Lạng Sơn".to_string()),
