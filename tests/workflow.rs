@@ -79,6 +79,20 @@ const EXPECTED: &[(&str, &str)] = &[
     // An extension (seizure or sanction deadline) once inspected; a payment once sanctioned.
     ("gia-han", "..xx..."),
     ("xac-nhan-nop-phat", ".....x."),
+    // The 2025 edition's further forms: those resting on a seizure record or decision
+    // need it first, which these fixtures lack.
+    ("qd-keo-dai-tam-giu", "......."),
+    ("qd-tra-lai", "......."),
+    ("bb-tra-lai", "......."),
+    ("bb-tra-lai-khong-qd", "......."),
+    ("bb-giai-trinh", "...x..."),
+    ("bb-xac-dinh-gia-tri", "......."),
+    ("bb-xac-minh", "...x..."),
+    ("qd-trung-cau-giam-dinh", ".xxx..."),
+    ("qd-tich-thu", "......."),
+    ("qd-khac-phuc", "..xx..."),
+    ("bb-tich-thu", "..xx.x."),
+    ("bb-tieu-huy", "..xx.x."),
     ("close-no-violation", "..x...."),
     ("cancel-case", "xxxx..."),
 ];
@@ -139,6 +153,25 @@ fn the_seizure_order_is_the_law_of_the_day() {
     assert!(since.of(K::BbTamGiu).is_empty());
     let err = apply(since, &case_in(Stage::DaKiemTra), event_named("qd-tam-giu")).unwrap_err();
     assert_eq!(err.vi(), "Cần có Biên bản tạm giữ tang vật, phương tiện đã hoàn tất");
+}
+
+#[test]
+fn seized_goods_go_back_or_are_confiscated_in_order() {
+    // Return: the decision to return rests on the seizure decision, the record on it.
+    let mut case = case_in(Stage::DaKiemTra);
+    for kind in [K::QdTraLai, K::BbTraLai, K::QdKeoDaiTamGiu, K::BbXacDinhGiaTri, K::QdTichThu] {
+        assert!(matches!(check_step(&RULES, &case, kind), Err(WorkflowError::Missing { .. })), "{kind} first");
+    }
+    for kind in [K::BbTamGiu, K::QdTamGiu, K::BbXacDinhGiaTri, K::QdKeoDaiTamGiu, K::QdTraLai, K::BbTraLai] {
+        case = finalised(case, kind);
+    }
+    // Without a seizure decision the goods go back with MBB16 after the record alone.
+    let record_only = finalised(case_in(Stage::DaKiemTra), K::BbTamGiu);
+    finalised(record_only, K::BbTraLaiKhongQd);
+    // Confiscation carries out the sanction decision; a closed case still returns goods.
+    let sanctioned = finalised(finalised(case_in(Stage::DaLapBienBanViPham), K::BbGiaiTrinh), K::QdXuPhat);
+    let done = finalised(finalised(sanctioned, K::BbTichThu), K::BbTieuHuy);
+    assert_eq!(stage(&done), Stage::DaXuPhat);
 }
 
 #[test]

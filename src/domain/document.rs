@@ -29,26 +29,63 @@ pub enum DocumentKind {
     // Added later: stored records number the kinds by their place here, so new kinds go last.
     GiaHan,
     XacNhanNopPhat,
+    // The 2025 edition's further NĐ 118 forms.
+    /// MQĐ21 kéo dài thời hạn tạm giữ.
+    QdKeoDaiTamGiu,
+    /// MQĐ24 trả lại tang vật, phương tiện bị tạm giữ.
+    QdTraLai,
+    /// MBB17 biên bản trả lại (after MQĐ24).
+    BbTraLai,
+    /// MBB16 biên bản trả lại when no seizure decision follows the record.
+    BbTraLaiKhongQd,
+    /// MBB03 phiên giải trình trực tiếp.
+    BbGiaiTrinh,
+    /// MBB04 xác định giá trị tang vật.
+    BbXacDinhGiaTri,
+    /// MBB05 xác minh tình tiết.
+    BbXacMinh,
+    /// MQĐ41 trưng cầu giám định.
+    QdTrungCauGiamDinh,
+    /// MQĐ14 tịch thu when no sanction decision is made.
+    QdTichThu,
+    /// MQĐ15 buộc khắc phục hậu quả when no sanction decision is made.
+    QdKhacPhuc,
+    /// MBB20 biên bản tịch thu.
+    BbTichThu,
+    /// MBB21 biên bản tiêu hủy.
+    BbTieuHuy,
 }
 
 impl DocumentKind {
     /// Every kind, in process order.
-    pub const ALL: [DocumentKind; 16] = [
+    pub const ALL: [DocumentKind; 28] = [
         DocumentKind::QdKiemTra,
         DocumentKind::QdSuaDoiKiemTra,
         DocumentKind::BbKiemTra,
         DocumentKind::PhuLuc,
         DocumentKind::BangKe,
         DocumentKind::BbLamViec,
-        DocumentKind::QdTamGiu,
         DocumentKind::BbTamGiu,
+        DocumentKind::QdTamGiu,
+        DocumentKind::BbTraLaiKhongQd,
         DocumentKind::BbNiemPhong,
         DocumentKind::TemNiemPhong,
         DocumentKind::BbMoNiemPhong,
+        DocumentKind::BbXacDinhGiaTri,
+        DocumentKind::QdTrungCauGiamDinh,
+        DocumentKind::QdKeoDaiTamGiu,
         DocumentKind::BbViPham,
+        DocumentKind::BbGiaiTrinh,
+        DocumentKind::BbXacMinh,
         DocumentKind::GiaHan,
         DocumentKind::QdXuPhat,
         DocumentKind::QdXuPhatKhongLapBienBan,
+        DocumentKind::QdTichThu,
+        DocumentKind::QdKhacPhuc,
+        DocumentKind::QdTraLai,
+        DocumentKind::BbTraLai,
+        DocumentKind::BbTichThu,
+        DocumentKind::BbTieuHuy,
         DocumentKind::XacNhanNopPhat,
     ];
 
@@ -71,6 +108,18 @@ impl DocumentKind {
             DocumentKind::QdXuPhatKhongLapBienBan => "qd-xu-phat-khong-lap-bien-ban",
             DocumentKind::GiaHan => "gia-han",
             DocumentKind::XacNhanNopPhat => "xac-nhan-nop-phat",
+            DocumentKind::QdKeoDaiTamGiu => "qd-keo-dai-tam-giu",
+            DocumentKind::QdTraLai => "qd-tra-lai",
+            DocumentKind::BbTraLai => "bb-tra-lai",
+            DocumentKind::BbTraLaiKhongQd => "bb-tra-lai-khong-qd",
+            DocumentKind::BbGiaiTrinh => "bb-giai-trinh",
+            DocumentKind::BbXacDinhGiaTri => "bb-xac-dinh-gia-tri",
+            DocumentKind::BbXacMinh => "bb-xac-minh",
+            DocumentKind::QdTrungCauGiamDinh => "qd-trung-cau-giam-dinh",
+            DocumentKind::QdTichThu => "qd-tich-thu",
+            DocumentKind::QdKhacPhuc => "qd-khac-phuc",
+            DocumentKind::BbTichThu => "bb-tich-thu",
+            DocumentKind::BbTieuHuy => "bb-tieu-huy",
         }
     }
 
@@ -97,6 +146,18 @@ impl DocumentKind {
             DocumentKind::QdXuPhatKhongLapBienBan => "Quyết định xử phạt không lập biên bản",
             DocumentKind::GiaHan => "Văn bản gia hạn thời hạn",
             DocumentKind::XacNhanNopPhat => "Xác nhận nộp tiền phạt",
+            DocumentKind::QdKeoDaiTamGiu => "Quyết định kéo dài thời hạn tạm giữ",
+            DocumentKind::QdTraLai => "Quyết định trả lại tang vật, phương tiện bị tạm giữ",
+            DocumentKind::BbTraLai => "Biên bản trả lại tang vật, phương tiện bị tạm giữ",
+            DocumentKind::BbTraLaiKhongQd => "Biên bản trả lại khi không ra quyết định tạm giữ",
+            DocumentKind::BbGiaiTrinh => "Biên bản phiên giải trình trực tiếp",
+            DocumentKind::BbXacDinhGiaTri => "Biên bản xác định giá trị tang vật",
+            DocumentKind::BbXacMinh => "Biên bản xác minh tình tiết",
+            DocumentKind::QdTrungCauGiamDinh => "Quyết định trưng cầu giám định",
+            DocumentKind::QdTichThu => "Quyết định tịch thu tang vật (không ra quyết định xử phạt)",
+            DocumentKind::QdKhacPhuc => "Quyết định buộc khắc phục hậu quả (không ra quyết định xử phạt)",
+            DocumentKind::BbTichThu => "Biên bản tịch thu tang vật, phương tiện",
+            DocumentKind::BbTieuHuy => "Biên bản tiêu hủy tang vật, phương tiện",
         }
     }
 
@@ -118,6 +179,11 @@ impl DocumentKind {
                 | DocumentKind::QdXuPhat
                 | DocumentKind::QdXuPhatKhongLapBienBan
                 | DocumentKind::GiaHan
+                | DocumentKind::QdKeoDaiTamGiu
+                | DocumentKind::QdTraLai
+                | DocumentKind::QdTrungCauGiamDinh
+                | DocumentKind::QdTichThu
+                | DocumentKind::QdKhacPhuc
         )
     }
 }

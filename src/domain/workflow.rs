@@ -155,7 +155,28 @@ pub const STEPS: &[StepRule] = &[
     },
     // The fine was paid: recorded after the sanction decision, the case being closed.
     StepRule { kind: K::XacNhanNopPhat, from: &[S::DaXuPhat], leads_to: None },
+    // The seizure's follow-ups (NĐ 118 MQĐ21, MBB16, MBB04, MQĐ41): while the case is open.
+    StepRule { kind: K::QdKeoDaiTamGiu, from: OPEN_AFTER_DECISION, leads_to: None },
+    StepRule { kind: K::BbTraLaiKhongQd, from: OPEN_AFTER_DECISION, leads_to: None },
+    StepRule { kind: K::BbXacDinhGiaTri, from: OPEN_AFTER_DECISION, leads_to: None },
+    StepRule { kind: K::QdTrungCauGiamDinh, from: OPEN_AFTER_DECISION, leads_to: None },
+    // Seized goods go back (MQĐ24, MBB17) while the case is open, or once it closed with
+    // no violation or a sanction that did not confiscate them.
+    StepRule { kind: K::QdTraLai, from: RETURN_STAGES, leads_to: None },
+    StepRule { kind: K::BbTraLai, from: RETURN_STAGES, leads_to: None },
+    // The hearing and the verification follow the violation record (MBB03, MBB05).
+    StepRule { kind: K::BbGiaiTrinh, from: &[S::DaLapBienBanViPham], leads_to: None },
+    StepRule { kind: K::BbXacMinh, from: &[S::DaLapBienBanViPham], leads_to: None },
+    // Without a sanction decision: confiscation (MQĐ14) and remedies (MQĐ15).
+    StepRule { kind: K::QdTichThu, from: &[S::DaKiemTra, S::DaLapBienBanViPham], leads_to: None },
+    StepRule { kind: K::QdKhacPhuc, from: &[S::DaKiemTra, S::DaLapBienBanViPham], leads_to: None },
+    // Confiscation and destruction carry out a sanction decision or an MQĐ14.
+    StepRule { kind: K::BbTichThu, from: &[S::DaKiemTra, S::DaLapBienBanViPham, S::DaXuPhat], leads_to: None },
+    StepRule { kind: K::BbTieuHuy, from: &[S::DaKiemTra, S::DaLapBienBanViPham, S::DaXuPhat], leads_to: None },
 ];
+
+/// Where seized goods may be returned.
+const RETURN_STAGES: &[Stage] = &[S::DaCoQuyetDinh, S::DaKiemTra, S::DaLapBienBanViPham, S::KhongViPham, S::DaXuPhat];
 
 /// The row of the table for a kind.
 pub fn rule(kind: DocumentKind) -> &'static StepRule {

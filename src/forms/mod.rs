@@ -201,6 +201,18 @@ const EMBEDDED: &[(&str, &str)] = embedded_forms![
     "2025-07-01/bb-vi-pham",
     "2025-07-01/qd-xu-phat",
     "2025-07-01/qd-xu-phat-khong-lap-bien-ban",
+    "2025-07-01/qd-keo-dai-tam-giu",
+    "2025-07-01/qd-tra-lai",
+    "2025-07-01/bb-tra-lai",
+    "2025-07-01/bb-tra-lai-khong-qd",
+    "2025-07-01/bb-giai-trinh",
+    "2025-07-01/bb-xac-dinh-gia-tri",
+    "2025-07-01/bb-xac-minh",
+    "2025-07-01/qd-trung-cau-giam-dinh",
+    "2025-07-01/qd-tich-thu",
+    "2025-07-01/qd-khac-phuc",
+    "2025-07-01/bb-tich-thu",
+    "2025-07-01/bb-tieu-huy",
 ];
 
 /// Every form definition, one or more versions per document kind.
