@@ -126,9 +126,13 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     assert_eq!(h.state().workspace().case_count().unwrap(), before);
     h.state_mut().new_case.as_mut().unwrap().input.tax_code = "0100109106".into();
     h.run();
+    // The đoàn: a second member ticked beside the head.
+    click(&mut h, "Vi Thị Ngọc Ánh, Kiểm soát viên thị trường (LS-0104)");
     click(&mut h, "Tạo vụ việc");
     assert_eq!(h.state().workspace().case_count().unwrap(), before + 1);
     h.get_by_label("Hộ kinh doanh Lò Thị Hoa");
+    let team = stored_case(&mut h).members;
+    assert!(team.len() == 2 && team[1] == "LS-0104", "{team:?}");
 
     // A forbidden step is greyed out and clicking it changes nothing.
     let record = h.get_by_label("Biên bản kiểm tra");
@@ -151,6 +155,14 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     );
     let case = stored_case(&mut h);
     assert_eq!(stage(&case), Stage::DaCoQuyetDinh);
+    // "Chúng tôi gồm" of the decision names the whole đoàn with their card numbers.
+    let decision_pdf = h.state().workspace().render_document(case.id, case.documents[0].id).unwrap();
+    let pdf = std::env::temp_dir().join(format!("qd-kiem-tra-{}.pdf", case.id));
+    std::fs::write(&pdf, decision_pdf).unwrap();
+    let text = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext").stdout;
+    let text = String::from_utf8(text).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    let _ = std::fs::remove_file(&pdf);
+    assert!(text.contains("Vi Thị Ngọc Ánh") && text.contains("LS-0104"), "{text}");
     let decision = &case.documents[0];
     assert_eq!((decision.kind, decision.state), (K::QdKiemTra, DocumentState::Finalised));
     let number = decision.number.clone().expect("a number at finalisation");

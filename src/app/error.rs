@@ -51,6 +51,9 @@ pub enum AppError {
     /// Signing in or a member's action was refused.
     #[error(transparent)]
     User(#[from] super::users::UserError),
+    /// A delegation (giao quyền) was refused, or a deputy signs without one.
+    #[error("delegation refused: {0}")]
+    Delegation(#[from] super::delegations::DelegationProblem),
     /// The data directory holds a real unit; demo data would mix with real cases.
     #[error("the data directory holds the real unit {unit}; demo data is only made where no unit is set up")]
     RealUnitPresent { unit: String },
@@ -74,6 +77,7 @@ impl Bilingual for AppError {
             AppError::Sync(e) => e.vi(),
             AppError::Setting(e) => e.vi(),
             AppError::User(e) => e.vi(),
+            AppError::Delegation(e) => e.vi(),
             AppError::Package(e) => e.vi(),
             AppError::PackageImport(e) => e.vi(),
             AppError::RealUnitPresent { unit } => {

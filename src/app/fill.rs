@@ -35,6 +35,7 @@ impl Workspace {
         let ctx = Context { case, at, members: members.unwrap_or_default(), list: &list };
         let mut report = check(form, doc, &ctx);
         self.check_ceiling(case, doc, at, &mut report);
+        self.check_delegation(doc, at.date(), &mut report);
         report
     }
 
@@ -44,9 +45,7 @@ impl Workspace {
     fn check_ceiling(&self, case: &Case, doc: &Document, at: NaiveDateTime, report: &mut ValidationReport) {
         let Some(fine) = doc.fine_vnd() else { return };
         // The member the decision names as its signer, else the team's leader.
-        let named =
-            doc.fields.get(super::render::SIGNER_FIELD).and_then(|c| self.unit().and_then(|u| u.member(c.trim())));
-        let Some(signer) = named.or_else(|| self.unit().and_then(|u| u.leader())) else { return };
+        let Some(signer) = self.named_signer(doc).or_else(|| self.unit().and_then(|u| u.leader())) else { return };
         let organisation = case.subject.kind == crate::domain::SubjectKind::Organisation;
         let ceiling = self.reference.ceilings.of(&signer.title, at.date(), organisation);
         let problem = match ceiling {

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod backup;
 pub mod case_json;
 pub mod deadlines;
+pub mod delegations;
 pub mod demo;
 mod error;
 mod fill;
@@ -334,6 +335,10 @@ impl Workspace {
             if !report.is_ok() {
                 return Err(AppError::Invalid(report));
             }
+        }
+        // A decision a deputy signs cites the delegation it rests on, frozen in its fields.
+        if let Some((doc, at)) = finalising {
+            self.cite_delegation(&mut next, doc.id, at.date());
         }
         // A finalised sanction decision fixes the case's fine (lists, statistics, reports).
         if let Some((doc, _)) = finalising

@@ -25,6 +25,9 @@ pub struct NewCase {
     pub field: String,
     /// The inspection-card number of the member heading the inspection.
     pub lead_member: String,
+    /// The other members of the đoàn (inspection-card numbers), printed with the head in
+    /// the decision and the records ("Chúng tôi gồm").
+    pub team: Vec<String>,
 }
 
 impl Default for NewCase {
@@ -41,6 +44,7 @@ impl Default for NewCase {
             commune_code: None,
             field: String::new(),
             lead_member: String::new(),
+            team: Vec::new(),
         }
     }
 }
@@ -55,6 +59,8 @@ enum NewCaseProblem {
     Field,
     #[error("choose the member heading the inspection")]
     Lead,
+    #[error("{0} is not a member of the unit")]
+    NotMember(String),
     #[error("no unit is set up")]
     Unit,
 }
@@ -62,12 +68,12 @@ enum NewCaseProblem {
 impl Bilingual for NewCaseProblem {
     fn vi(&self) -> String {
         match self {
-            NewCaseProblem::Commune => "Chọn xã/phường của địa chỉ",
-            NewCaseProblem::Field => "Chọn lĩnh vực",
-            NewCaseProblem::Lead => "Chọn trưởng đoàn kiểm tra",
-            NewCaseProblem::Unit => "Chưa thiết lập đơn vị",
+            NewCaseProblem::Commune => "Chọn xã/phường của địa chỉ".into(),
+            NewCaseProblem::Field => "Chọn lĩnh vực".into(),
+            NewCaseProblem::Lead => "Chọn trưởng đoàn kiểm tra".into(),
+            NewCaseProblem::NotMember(card) => format!("Số hiệu “{card}” không phải thành viên của đơn vị"),
+            NewCaseProblem::Unit => "Chưa thiết lập đơn vị".into(),
         }
-        .into()
     }
 }
 
@@ -146,11 +152,19 @@ impl Workspace {
         if unit.member(&input.lead_member).is_none() {
             report.error("case.members", &NewCaseProblem::Lead);
         }
+        if let Some(card) = input.team.iter().find(|c| unit.member(c).is_none()) {
+            report.error("case.members", &NewCaseProblem::NotMember(card.clone()));
+        }
         if !report.is_ok() {
             return Err(report);
         }
         let mut case = Case::open(Uuid::now_v7(), &unit.code, at, &input.field, subject);
         case.members = vec![input.lead_member.clone()];
+        for card in &input.team {
+            if !case.members.contains(card) {
+                case.members.push(card.clone());
+            }
+        }
         Ok(case)
     }
 

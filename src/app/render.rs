@@ -127,8 +127,11 @@ impl Workspace {
         // head of the case's đoàn.
         let maker = self.signed_in().map(|m| m.card_number).or_else(|| case.members.first().cloned());
         put("user.card", maker.unwrap_or_default());
-        let named = doc.fields.get(SIGNER_FIELD).and_then(|card| self.unit().and_then(|u| u.member(card.trim())));
-        let signer = named.or(leader);
+        // Who signs a decision by default: the member signed in when a leader (the head or a
+        // deputy), else the unit's leader.
+        let decider = self.signed_in().filter(|m| m.role == crate::domain::Role::Leader).map(|m| m.card_number);
+        put("user.decision_card", decider.or_else(|| leader.map(|m| m.card_number.clone())).unwrap_or_default());
+        let signer = self.named_signer(doc).or(leader);
         let doi = names.map(|n| n.doi.clone()).unwrap_or_default();
         let signing = signer.map(|m| signing_titles(&m.title, &doi));
         put("doc.signer_name", signer.map(|m| m.full_name.clone()).unwrap_or_default());

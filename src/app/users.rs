@@ -71,6 +71,8 @@ pub enum Permission {
     Restore,
     /// Add a member, or disable one who left.
     ManageMembers,
+    /// Record or end a delegation (giao quyền) to a deputy.
+    Delegate,
 }
 
 impl Permission {
@@ -85,6 +87,7 @@ impl Permission {
             Permission::ResetPassword => ("cấp lại mật khẩu", "reset a password"),
             Permission::Restore => ("khôi phục dữ liệu từ bản sao lưu", "restore a backup"),
             Permission::ManageMembers => ("thêm hoặc khóa tài khoản thành viên", "add or disable members"),
+            Permission::Delegate => ("ghi quyết định giao quyền cho cấp phó", "record a delegation to a deputy"),
         };
         (vi.into(), en.into())
     }
@@ -97,7 +100,8 @@ impl Permission {
             | Permission::RotateKey
             | Permission::ResetPassword
             | Permission::Restore
-            | Permission::ManageMembers => role == Role::Leader,
+            | Permission::ManageMembers
+            | Permission::Delegate => role == Role::Leader,
         }
     }
 }

@@ -10,6 +10,7 @@ macro_rules! emit {
     }};
 }
 
+mod delegation;
 mod package;
 mod report;
 mod subject;
@@ -146,6 +147,9 @@ pub enum Command {
     /// Members' accounts: list, change your password, reset a member's (leader).
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Delegations (giao quyền) to deputies: list, add, end.
+    #[command(subcommand)]
+    Delegation(delegation::DelegationCommand),
 }
 
 /// `--by` of `anchi stats`.
@@ -238,6 +242,7 @@ pub fn run(data_dir: Option<PathBuf>, user: Option<String>, command: Command) ->
                 | AppError::Backup(_)
                 | AppError::User(_)
                 | AppError::Setting(_)
+                | AppError::Delegation(_)
                 | AppError::RealUnitPresent { .. } => ExitCode::from(EXIT_REFUSED),
                 _ => ExitCode::FAILURE,
             }
@@ -304,6 +309,7 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
     };
     match command {
         Command::User(c) => user::user(&mut ws, c, password.as_deref())?,
+        Command::Delegation(c) => delegation::delegation(&ws, c)?,
         Command::Key(key) => package::key(&ws, key)?,
         Command::Package(p) => package::package(&ws, p)?,
         Command::Config(c) => sync::config(&ws, c)?,

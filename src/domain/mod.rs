@@ -5,6 +5,7 @@ pub mod admin;
 pub mod case;
 pub mod ceilings;
 pub mod deadlines;
+pub mod delegation;
 pub mod document;
 pub mod ids;
 pub mod matching;

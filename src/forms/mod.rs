@@ -65,6 +65,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "subject.nationality",
     "unit.leader_card",
     "user.card",
+    "user.decision_card",
 ];
 
 /// The identity part of a form definition.

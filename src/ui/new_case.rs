@@ -134,6 +134,19 @@ pub fn new_case_ui(
             })
             .response
             .labelled_by(l.id);
+        ui.label("Thành viên Đoàn kiểm tra");
+        ui.horizontal_wrapped(|ui| {
+            for m in members.iter().filter(|m| m.card_number != input.lead_member) {
+                let mut chosen = input.team.contains(&m.card_number);
+                let label = format!("{}, {} ({})", m.full_name, m.title, m.card_number);
+                if ui.checkbox(&mut chosen, label).changed() {
+                    input.team.retain(|c| c != &m.card_number);
+                    if chosen {
+                        input.team.push(m.card_number.clone());
+                    }
+                }
+            }
+        });
         problems(ui, &report, "case.members");
         ui.add_space(8.0);
         ui.horizontal(|ui| {

@@ -1,0 +1,175 @@
+//! Giao quyền: a decision signed by a deputy (cấp phó) needs a delegation in force on its
+//! date (khoản 1 Điều 54 Luật XLVPHC; NĐ 118/2021 Điều 10), refused with the reason and
+//! nothing stored otherwise; once made it cites the delegation and prints "KT." over the
+//! deputy's title. The register is kept by a leader, from the window's use case or the
+//! command line (refusals exit 2).
+
+use std::path::Path;
+use std::process::Command;
+
+use anchi::app::{AppError, Workspace, demo::demo_unit};
+use anchi::domain::delegation::{Delegation, DelegationScope};
+use anchi::domain::{Address, Case, DocumentKind as K, Event, Member, Role, Subject, SubjectKind};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use uuid::Uuid;
+
+const DEPUTY: &str = "LS-0199";
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn at(date: NaiveDate) -> NaiveDateTime {
+    date.and_hms_opt(9, 0, 0).unwrap()
+}
+
+/// The demo unit with a deputy head of team.
+fn workspace(dir: &Path) -> Workspace {
+    let mut ws = Workspace::open(dir).unwrap();
+    let mut unit = demo_unit();
+    unit.members.push(Member {
+        full_name: "Lương Văn Phó".into(),
+        title: "Phó Đội trưởng".into(),
+        card_number: DEPUTY.into(),
+        role: Role::Leader,
+    });
+    ws.set_unit(unit).unwrap();
+    ws
+}
+
+/// A case with a decision without a record drafted for the deputy to sign on `date`.
+fn drafted(ws: &Workspace, date: NaiveDate, kind: K) -> (Uuid, Uuid) {
+    let subject = Subject::new(SubjectKind::Individual, "Hoàng Thị Mai", Address::Legacy { text: "Lạng Sơn".into() });
+    let mut case = Case::open(Uuid::now_v7(), "DEMO-LS-D1", at(date) - Duration::hours(1), "hang-gia", subject);
+    case.members = vec![demo_unit().members[0].card_number.clone()];
+    ws.create_case(&case).unwrap();
+    let id = Uuid::now_v7();
+    ws.apply_event(case.id, Event::StartDocument { id, kind, at: at(date) }).unwrap();
+    ws.fill_like_demo(case.id, id).unwrap();
+    ws.save_field(case.id, id, "nguoi_ky", DEPUTY).unwrap();
+    (case.id, id)
+}
+
+fn finalise(ws: &Workspace, case: Uuid, doc: Uuid, date: NaiveDate) -> Result<(), AppError> {
+    ws.apply_event(case, Event::FinaliseDocument { id: doc, number: None, at: at(date) }).map(|_| ())
+}
+
+fn delegation(number: &str, scope: DelegationScope) -> Delegation {
+    Delegation {
+        number: number.into(),
+        signed_on: day(2026, 1, 5),
+        deputy_card: DEPUTY.into(),
+        scope,
+        valid_from: day(2026, 1, 5),
+        valid_to: Some(day(2026, 12, 31)),
+        ended_on: None,
+    }
+}
+
+fn refusal_on_signer(err: AppError) -> String {
+    match err {
+        AppError::Invalid(report) => report
+            .errors()
+            .find(|p| p.field == "field.nguoi_ky")
+            .map(|p| p.message_vi.clone())
+            .unwrap_or_else(|| panic!("no problem on the signer: {report:?}")),
+        other => panic!("expected a refusal, got {other}"),
+    }
+}
+
+fn pdftotext(bytes: &[u8], dir: &Path) -> String {
+    let pdf = dir.join("doc.pdf");
+    std::fs::write(&pdf, bytes).unwrap();
+    let out = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn a_deputy_signs_only_under_a_delegation_in_force_and_cites_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let date = day(2026, 3, 2);
+
+    // No delegation: refused beside the signer, nothing stored.
+    let (case, doc) = drafted(&ws, date, K::QdXuPhatKhongLapBienBan);
+    let before = ws.case(case).unwrap();
+    let message = refusal_on_signer(finalise(&ws, case, doc, date).unwrap_err());
+    assert!(message.contains("Lương Văn Phó là cấp phó") && message.contains("giao quyền xử phạt"), "{message}");
+    assert!(message.contains("02/03/2026"), "{message}");
+    assert_eq!(ws.case(case).unwrap(), before);
+
+    // A delegation to issue inspection decisions does not cover a sanction.
+    ws.add_delegation(delegation("01/QĐ-GQKT", DelegationScope::Inspection)).unwrap();
+    refusal_on_signer(finalise(&ws, case, doc, date).unwrap_err());
+
+    // With the delegation to sanction it is made, and it cites it; "KT." over the title.
+    ws.add_delegation(delegation("02/QĐ-GQXP", DelegationScope::Sanction)).unwrap();
+    finalise(&ws, case, doc, date).unwrap();
+    let stored = ws.case(case).unwrap();
+    let made = stored.document(doc).unwrap();
+    assert_eq!(made.fields["so_qd_giao_quyen"], "02/QĐ-GQXP");
+    assert_eq!(made.fields["ngay_qd_giao_quyen"], "05/01/2026");
+    let text = pdftotext(&ws.render_document(case, doc).unwrap(), dir.path());
+    assert!(
+        text.contains("Căn cứ Quyết định số: 02/QĐ-GQXP ngày 05/01/2026 về việc giao quyền xử phạt vi phạm hành chính"),
+        "{text}"
+    );
+    assert!(text.contains("KT. ĐỘI TRƯỞNG") && text.contains("PHÓ ĐỘI TRƯỞNG"), "{text}");
+    assert!(text.contains("ĐỘI TRƯỞNG ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1"), "the authority is the head's: {text}");
+
+    // Ended by the head's decision: later decisions are refused again; the signed one
+    // still prints as it was.
+    ws.end_delegation("02/QĐ-GQXP", day(2026, 6, 1)).unwrap();
+    let (later_case, later) = drafted(&ws, day(2026, 6, 2), K::QdXuPhatKhongLapBienBan);
+    refusal_on_signer(finalise(&ws, later_case, later, day(2026, 6, 2)).unwrap_err());
+    assert_eq!(pdftotext(&ws.render_document(case, doc).unwrap(), dir.path()), text);
+
+    // The head of team needs none.
+    let (head_case, head_doc) = drafted(&ws, day(2026, 6, 2), K::QdXuPhatKhongLapBienBan);
+    let head = demo_unit().leader().unwrap().card_number.clone();
+    ws.save_field(head_case, head_doc, "nguoi_ky", &head).unwrap();
+    finalise(&ws, head_case, head_doc, day(2026, 6, 2)).unwrap();
+}
+
+#[test]
+fn the_register_refuses_what_the_law_does_not_allow() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let not_deputy = Delegation {
+        deputy_card: demo_unit().members[0].card_number.clone(),
+        ..delegation("03/QĐ-GQXP", DelegationScope::Sanction)
+    };
+    assert!(matches!(ws.add_delegation(not_deputy), Err(AppError::Delegation(_))));
+    ws.add_delegation(delegation("03/QĐ-GQXP", DelegationScope::Sanction)).unwrap();
+    let again = ws.add_delegation(delegation("03/QĐ-GQXP", DelegationScope::Sanction));
+    assert!(matches!(again, Err(AppError::Delegation(_))), "the same number twice");
+    let backwards =
+        Delegation { valid_to: Some(day(2025, 1, 1)), ..delegation("04/QĐ-GQXP", DelegationScope::Sanction) };
+    assert!(matches!(ws.add_delegation(backwards), Err(AppError::Delegation(_))));
+    assert_eq!(ws.delegations().unwrap().len(), 1, "nothing stored on refusal");
+}
+
+#[test]
+fn the_command_line_keeps_the_register_and_refuses_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(workspace(dir.path()));
+    let anchi = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_anchi")).arg("--data-dir").arg(dir.path()).args(args).output().unwrap()
+    };
+    let add = ["delegation", "add", "--number", "05/QĐ-GQXP", "--signed", "2026-01-05", "--card", DEPUTY];
+    let out = anchi(&add);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = anchi(&add);
+    assert_eq!(out.status.code(), Some(2), "the same number again is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("đã có trong sổ"));
+    let out = anchi(&["delegation", "add", "--number", "06/QĐ-GQXP", "--signed", "2026-01-05", "--card", "NOBODY"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out =
+        anchi(&["delegation", "add", "--number", "07", "--signed", "2026-01-05", "--card", DEPUTY, "--scope", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = anchi(&["delegation", "list", "--json"]);
+    let list: Vec<Delegation> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(anchi(&["delegation", "end", "05/QĐ-GQXP", "--on", "2026-06-01"]).status.code(), Some(0));
+    assert_eq!(anchi(&["delegation", "end", "99/QĐ-GQXP", "--on", "2026-06-01"]).status.code(), Some(2));
+}
