@@ -14,7 +14,7 @@ fn tool(name: &str, args: &[&str]) -> String {
     let out = Command::new(name)
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("{name} is missing ({e}): run .ci/run once, it installs poppler-utils"));
+        .unwrap_or_else(|e| panic!("{name} is missing ({e}): the test command ./test installs poppler-utils"));
     assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
@@ -269,7 +269,7 @@ fn qr_codes(pdf: &Path, dir: &Path) -> Vec<String> {
         let out = Command::new("zbarimg")
             .args(["-q", "--raw", page.to_str().unwrap()])
             .output()
-            .expect("zbarimg is missing: run .ci/run once, it installs zbar-tools");
+            .expect("zbarimg is missing: the test command ./test installs zbar-tools");
         codes.extend(String::from_utf8(out.stdout).unwrap().lines().map(str::to_string));
     }
     codes

@@ -36,7 +36,10 @@ fn screenshot_path() -> PathBuf {
 /// A private X server on a display of its own.
 fn xvfb() -> (Guard, String) {
     for tool in ["Xvfb", "xwininfo", "import", "convert", "xdotool"] {
-        assert!(have(tool), "{tool} is missing: run .ci/run once, it installs xvfb, x11-utils, imagemagick, xdotool");
+        assert!(
+            have(tool),
+            "{tool} is missing: the test command ./test installs xvfb, x11-utils, imagemagick, xdotool"
+        );
     }
     // Tests run in parallel in one process: each takes a display of its own.
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);

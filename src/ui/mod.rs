@@ -1385,6 +1385,14 @@ pub fn run(data_dir: Option<PathBuf>, start: Option<Command>) -> ExitCode {
         Ok(()) => ExitCode::FAILURE,
         Err(e) => {
             eprintln!("Không mở được cửa sổ / cannot open the window: {e}");
+            let headless = ["DISPLAY", "WAYLAND_DISPLAY"].iter().all(|v| std::env::var_os(v).is_none());
+            if headless {
+                eprintln!(
+                    "Máy này không có màn hình: dùng dòng lệnh (anchi --help), hoặc chạy trong màn hình ảo (xvfb-run anchi).\n\
+                     No display here: use the command line (anchi --help), or a virtual display (xvfb-run anchi); \
+                     the window needs X11 or Wayland with OpenGL (libx11-6, libxkbcommon-x11-0, libgl1, libegl1)."
+                );
+            }
             ExitCode::FAILURE
         }
     }
