@@ -124,9 +124,17 @@ fn a_deputy_signs_only_under_a_delegation_in_force_and_cites_it() {
     refusal_on_signer(finalise(&ws, later_case, later, day(2026, 6, 2)).unwrap_err());
     assert_eq!(pdftotext(&ws.render_document(case, doc).unwrap(), dir.path()), text);
 
+    // An amendment copies the decision's fields; signed by the head it cites no delegation.
+    let amendment = Uuid::now_v7();
+    ws.apply_event(case, Event::AmendDocument { original: doc, id: amendment, at: at(day(2026, 6, 2)) }).unwrap();
+    let head = demo_unit().leader().unwrap().card_number.clone();
+    ws.save_field(case, amendment, "nguoi_ky", &head).unwrap();
+    finalise(&ws, case, amendment, day(2026, 6, 2)).unwrap();
+    let amended = ws.case(case).unwrap();
+    assert_eq!(amended.document(amendment).unwrap().fields["so_qd_giao_quyen"], "", "no stale citation");
+
     // The head of team needs none.
     let (head_case, head_doc) = drafted(&ws, day(2026, 6, 2), K::QdXuPhatKhongLapBienBan);
-    let head = demo_unit().leader().unwrap().card_number.clone();
     ws.save_field(head_case, head_doc, "nguoi_ky", &head).unwrap();
     finalise(&ws, head_case, head_doc, day(2026, 6, 2)).unwrap();
 }
@@ -172,4 +180,75 @@ fn the_command_line_keeps_the_register_and_refuses_with_exit_2() {
     assert_eq!(list.len(), 1);
     assert_eq!(anchi(&["delegation", "end", "05/QĐ-GQXP", "--on", "2026-06-01"]).status.code(), Some(0));
     assert_eq!(anchi(&["delegation", "end", "99/QĐ-GQXP", "--on", "2026-06-01"]).status.code(), Some(2));
+}
+
+#[test]
+fn only_the_head_delegates_and_only_the_signer_finalises() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/setup-profile.example.toml");
+    let parsed = anchi::app::setup::Profile::read(Path::new(profile)).unwrap();
+    let chosen = [("LS-0201".to_string(), "hung-mat-khau".to_string())].into_iter().collect();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.init_from_profile(&parsed, dir.path(), "mat-khau-doi-2", &chosen).unwrap();
+    ws.sign_in("LS-0201", "hung-mat-khau").unwrap();
+    let deputy = Member {
+        full_name: "Lương Văn Phó".into(),
+        title: "Phó Đội trưởng".into(),
+        card_number: "LS-0209".into(),
+        role: Role::Leader,
+    };
+    let temporary = ws.add_member(deputy).unwrap();
+
+    // The deputy cannot give himself a delegation.
+    ws.sign_in("LS-0209", &temporary).unwrap();
+    let own = Delegation { deputy_card: "LS-0209".into(), ..delegation("08/QĐ-GQXP", DelegationScope::Sanction) };
+    let refused = ws.add_delegation(own.clone()).unwrap_err();
+    assert!(anchi::domain::Bilingual::vi(&refused).contains("chỉ cấp trưởng"), "{refused}");
+    assert!(ws.delegations().unwrap().is_empty());
+
+    // A case and an on-the-spot decision drafted by the deputy: he is its signer by default.
+    ws.sign_in("LS-0201", "hung-mat-khau").unwrap();
+    let commune = ws.reference.admin_units.communes_of(20).next().unwrap().code;
+    let input = anchi::app::NewCase {
+        name: "Hộ kinh doanh Nông Thị Mai".into(),
+        personal_id: "020090004321".into(),
+        street: "Chợ Đông Kinh".into(),
+        commune_code: Some(commune),
+        field: "hang-gia".into(),
+        lead_member: "LS-0201".into(),
+        ..Default::default()
+    };
+    let case = ws.open_new_case(&input).unwrap();
+    ws.sign_in("LS-0209", &temporary).unwrap();
+    let now = anchi::app::now();
+    let doc = Uuid::now_v7();
+    ws.apply_event(case, Event::StartDocument { id: doc, kind: K::QdXuPhatKhongLapBienBan, at: now }).unwrap();
+    ws.fill_like_demo(case, doc).unwrap();
+    let draft = ws.case(case).unwrap();
+    assert_eq!(draft.document(doc).unwrap().fields["nguoi_ky"], "LS-0209", "the signed-in leader signs");
+
+    // The head records the delegation; the head may not finalise what the deputy signs.
+    ws.sign_in("LS-0201", "hung-mat-khau").unwrap();
+    let term = Delegation { valid_from: now.date(), valid_to: None, signed_on: now.date(), ..own };
+    ws.add_delegation(term).unwrap();
+    let message = refusal_on_signer(
+        ws.apply_event(case, Event::FinaliseDocument { id: doc, number: None, at: now }).map(|_| ()).unwrap_err(),
+    );
+    assert!(message.contains("Chỉ người ký quyết định (Lương Văn Phó)"), "{message}");
+    // The deputy does, under the delegation.
+    ws.sign_in("LS-0209", &temporary).unwrap();
+    ws.apply_event(case, Event::FinaliseDocument { id: doc, number: None, at: now }).unwrap();
+    assert_eq!(ws.case(case).unwrap().document(doc).unwrap().fields["so_qd_giao_quyen"], "08/QĐ-GQXP");
+}
+
+#[test]
+fn an_inspector_has_no_competence_to_sign_a_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let date = day(2026, 3, 2);
+    let (case, doc) = drafted(&ws, date, K::QdXuPhatKhongLapBienBan);
+    let inspector = demo_unit().members.into_iter().find(|m| m.role == Role::Inspector).unwrap();
+    ws.save_field(case, doc, "nguoi_ky", &inspector.card_number).unwrap();
+    let message = refusal_on_signer(finalise(&ws, case, doc, date).unwrap_err());
+    assert!(message.contains("không có thẩm quyền ký quyết định"), "{message}");
 }

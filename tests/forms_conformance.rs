@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use anchi::app::{AppError, Workspace, demo::demo_unit};
+use anchi::domain::delegation::{Delegation, DelegationScope};
 use anchi::domain::{
     Address, Case, DocumentKind as K, DocumentState, Event, Signature, SignerRole, Subject, SubjectKind,
 };
@@ -21,10 +22,28 @@ fn monday() -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(8, 0, 0).unwrap()
 }
 
+/// The demo unit, whose deputy head (Phó Đội trưởng) signs the decisions under the
+/// delegations the head gave for 2026, so that every căn cứ line of the forms prints.
 fn workspace(dir: &Path) -> Workspace {
     let mut ws = Workspace::open(dir).unwrap();
     ws.set_unit(demo_unit()).unwrap();
+    for (number, scope) in [("01/QĐ-GQXP", DelegationScope::Sanction), ("02/QĐ-GQKT", DelegationScope::Inspection)] {
+        ws.add_delegation(Delegation {
+            number: number.into(),
+            signed_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            deputy_card: deputy(),
+            scope,
+            valid_from: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            valid_to: None,
+            ended_on: None,
+        })
+        .unwrap();
+    }
     ws
+}
+
+fn deputy() -> String {
+    demo_unit().members.into_iter().find(|m| m.title.starts_with("Phó")).unwrap().card_number
 }
 
 fn subject(kind: SubjectKind) -> Subject {
@@ -104,6 +123,9 @@ fn make(ws: &Workspace, case: Uuid, kind: K, at: NaiveDateTime) -> Uuid {
     ws.apply_event(case, Event::StartDocument { id, kind, at }).unwrap();
     let form = ws.catalog.form(kind, at.date()).clone();
     complete(ws, case, id, &form, at);
+    if form.field("nguoi_ky").is_some() {
+        ws.save_field(case, id, "nguoi_ky", &deputy()).unwrap();
+    }
     let signed = [SignerRole::Maker, SignerRole::Violator]
         .into_iter()
         .map(|role| Signature { role, name: "Người ký".into(), signed: true })
@@ -333,7 +355,12 @@ fn a_warning_needs_no_fine_and_a_fine_needs_its_amount() {
     ws.save_field(case.id, id, "muc_phat", "").unwrap();
     let message = refused(ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }));
     assert!(message.contains("Phạt tiền"), "{message}");
+    // A warning with a fine left in is refused: the amount must go.
     ws.save_field(case.id, id, "hinh_thuc", "Cảnh cáo").unwrap();
+    ws.save_field(case.id, id, "muc_phat", "500.000").unwrap();
+    let message = refused(ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }));
+    assert!(message.contains("chỉ nhập khi"), "{message}");
+    ws.save_field(case.id, id, "muc_phat", "").unwrap();
     ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
     assert_eq!(ws.case(case.id).unwrap().fine_vnd, None, "a warning fixes no fine");
 }

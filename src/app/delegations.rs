@@ -30,6 +30,12 @@ pub enum DelegationProblem {
     Scope(String),
     #[error("{name} is a deputy and no delegation ({scope}) is in force on {date}")]
     NotInForce { name: String, scope: &'static str, date: NaiveDate },
+    #[error("{0} may not record or end a delegation: only the head of the unit, for a deputy")]
+    NotHead(String),
+    #[error("{0} (inspector) has no competence to sign a decision")]
+    NoCompetence(String),
+    #[error("only the decision's signer, {0}, may finalise it")]
+    NotSigner(String),
 }
 
 impl Bilingual for DelegationProblem {
@@ -43,6 +49,15 @@ impl Bilingual for DelegationProblem {
             DelegationProblem::Term => "Thời hạn giao quyền kết thúc trước khi bắt đầu".into(),
             DelegationProblem::Unknown(n) => format!("Không có quyết định giao quyền số “{n}” trong sổ"),
             DelegationProblem::Scope(s) => format!("Phạm vi giao quyền “{s}” không hợp lệ: xu-phat hoặc kiem-tra"),
+            DelegationProblem::NotHead(name) => format!(
+                "{name} không ghi hoặc chấm dứt được quyết định giao quyền: chỉ cấp trưởng giao quyền cho cấp phó (khoản 1 Điều 54 Luật Xử lý vi phạm hành chính)"
+            ),
+            DelegationProblem::NoCompetence(name) => {
+                format!("{name} không có thẩm quyền ký quyết định: người ký là cấp trưởng hoặc cấp phó được giao quyền")
+            }
+            DelegationProblem::NotSigner(name) => {
+                format!("Chỉ người ký quyết định ({name}) mới hoàn tất được quyết định này")
+            }
             DelegationProblem::NotInForce { name, scope, date } => format!(
                 "{name} là cấp phó: cần quyết định {scope} còn hiệu lực ngày {} (khoản 1 Điều 54 Luật Xử lý vi phạm hành chính; Điều 10 Nghị định 118/2021/NĐ-CP) — chưa có trong sổ giao quyền của đơn vị",
                 date.format("%d/%m/%Y")
@@ -60,8 +75,9 @@ impl Workspace {
     /// Records a delegation (a leader only): the deputy is a member whose title is a
     /// deputy's, the number is new, the term runs forward.
     pub fn add_delegation(&self, mut delegation: Delegation) -> Result<(), AppError> {
-        self.require(Permission::Delegate)?;
+        self.require_head(Some(delegation.deputy_card.trim()))?;
         delegation.number = nfc(delegation.number.trim());
+        delegation.deputy_card = delegation.deputy_card.trim().to_string();
         let refuse = |p: DelegationProblem| AppError::Delegation(p);
         let member = self
             .unit()
@@ -84,7 +100,7 @@ impl Workspace {
 
     /// Ends a delegation from `on` (a leader's decision ending it, Điều 10 khoản 4 điểm c).
     pub fn end_delegation(&self, number: &str, on: NaiveDate) -> Result<(), AppError> {
-        self.require(Permission::Delegate)?;
+        self.require_head(None)?;
         let mut all = self.delegations()?;
         let found = all
             .iter_mut()
@@ -93,6 +109,18 @@ impl Workspace {
         found.ended_on = Some(on);
         self.store.write(&self.actor(), |w| w.put_meta(DELEGATIONS_KEY, &all, "delegation.end"))?;
         Ok(())
+    }
+
+    /// Only the head of the unit gives or ends a delegation, never to himself: a leader by
+    /// role whose title is not a deputy's (without accounts, the demo, anyone).
+    fn require_head(&self, deputy: Option<&str>) -> Result<(), AppError> {
+        self.require(Permission::Delegate)?;
+        match self.signed_in() {
+            Some(m) if is_deputy_title(&m.title) || deputy == Some(m.card_number.as_str()) => {
+                Err(AppError::Delegation(DelegationProblem::NotHead(m.full_name)))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The member who signs a document: the one its form's `nguoi_ky` names.
@@ -122,27 +150,44 @@ impl Workspace {
         }
     }
 
-    /// The check the wizard shows beside the signer and finalising enforces.
+    /// The check the wizard shows beside the signer and finalising enforces: a decision's
+    /// signer is a leader (the head, or a deputy under a delegation in force), and the
+    /// member who finalises it — signs it — is that signer.
     pub(crate) fn check_delegation(&self, doc: &Document, date: NaiveDate, report: &mut ValidationReport) {
+        let path = format!("field.{}", super::render::SIGNER_FIELD);
+        let Some(signer) = self.named_signer(doc).filter(|_| DelegationScope::of(doc.kind).is_some()) else {
+            return;
+        };
+        if signer.role != crate::domain::Role::Leader {
+            report.error(path, &DelegationProblem::NoCompetence(signer.full_name.clone()));
+            return;
+        }
         if let Err(problem) = self.delegation_for(doc, date) {
-            report.error(format!("field.{}", super::render::SIGNER_FIELD), &problem);
+            report.error(path.clone(), &problem);
+        }
+        if self.signed_in().is_some_and(|m| m.card_number != signer.card_number) {
+            report.error(path, &DelegationProblem::NotSigner(signer.full_name.clone()));
         }
     }
 
-    /// Writes the delegation's number and date into the căn cứ fields of a decision a
-    /// deputy signs, where the member left them empty (done as it is finalised, so the
-    /// signed text never changes with the register).
+    /// Writes into the căn cứ fields of a decision, as it is finalised, the delegation its
+    /// deputy signer rests on — or nothing when the head signs (an amendment copies the
+    /// fields of the decision it amends, whose citation may not be this one's). Frozen in
+    /// the document, the signed text never changes with the register.
     pub(crate) fn cite_delegation(&self, case: &mut Case, id: uuid::Uuid, date: NaiveDate) {
         let Some(doc) = case.documents.iter_mut().find(|d| d.id == id) else { return };
-        let Ok(Some(delegation)) = self.delegation_for(doc, date) else { return };
+        if DelegationScope::of(doc.kind).is_none() {
+            return;
+        }
+        let delegation = self.delegation_for(doc, date).ok().flatten();
         let form = self.catalog.form(doc.kind, date);
-        let mut fill = |field: &str, value: String| {
-            if form.field(field).is_some() && doc.fields.get(field).is_none_or(|v| v.trim().is_empty()) {
-                doc.fields.insert(field.to_string(), value);
+        let mut set = |field: &str, value: Option<String>| {
+            if form.field(field).is_some() {
+                doc.fields.insert(field.to_string(), value.unwrap_or_default());
             }
         };
-        fill("so_qd_giao_quyen", delegation.number.clone());
-        fill("ngay_qd_giao_quyen", delegation.signed_on.format("%d/%m/%Y").to_string());
-        fill("giao_quyen", format!("Quyết định số {}", delegation.citation()));
+        set("so_qd_giao_quyen", delegation.as_ref().map(|d| d.number.clone()));
+        set("ngay_qd_giao_quyen", delegation.as_ref().map(|d| d.signed_on.format("%d/%m/%Y").to_string()));
+        set("giao_quyen", delegation.as_ref().map(|d| format!("Quyết định số {}", d.citation())));
     }
 }

@@ -152,7 +152,10 @@ impl Workspace {
         if unit.member(&input.lead_member).is_none() {
             report.error("case.members", &NewCaseProblem::Lead);
         }
-        if let Some(card) = input.team.iter().find(|c| unit.member(c).is_none()) {
+        // A member who left (account disabled) is no longer in a đoàn.
+        let accounts = self.accounts().unwrap_or_default();
+        let left = |card: &str| accounts.iter().any(|a| a.card_number == card && a.disabled);
+        if let Some(card) = input.team.iter().find(|c| unit.member(c).is_none() || left(c)) {
             report.error("case.members", &NewCaseProblem::NotMember(card.clone()));
         }
         if !report.is_ok() {

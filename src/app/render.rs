@@ -215,10 +215,10 @@ struct SigningTitles {
 }
 
 fn signing_titles(title: &str, body: &str) -> SigningTitles {
-    let title = title.trim();
+    let title = crate::domain::text::nfc(title.trim());
     let upper = title.to_uppercase();
-    let head = upper.strip_prefix("PHÓ ").map(str::trim);
-    let competent = head.unwrap_or(&upper).to_string();
+    let head = crate::domain::delegation::head_title(&title).map(str::to_uppercase);
+    let competent = head.clone().unwrap_or_else(|| upper.clone());
     let authority = format!("{competent} {}", body.to_uppercase()).trim().to_string();
     let signature = match head {
         Some(head) => format!("KT. {head}\n{upper}"),

@@ -82,9 +82,18 @@ impl Delegation {
     }
 }
 
-/// Whether a member's title is a deputy's ("Phó Đội trưởng", "Phó Chi cục trưởng").
+/// Whether a member's title is a deputy's ("Phó Đội trưởng", "Phó Chi cục trưởng", "Đội phó").
 pub fn is_deputy_title(title: &str) -> bool {
-    fold(title.trim()).starts_with("pho ")
+    let folded = fold(title.trim());
+    folded.starts_with("pho ") || folded.ends_with(" pho")
+}
+
+/// The competent head's title a deputy signs for ("Phó Đội trưởng" → "Đội trưởng"), or
+/// `None` for a title that is not a deputy's "Phó …".
+pub fn head_title(title: &str) -> Option<&str> {
+    let title = title.trim();
+    let (first, rest) = title.split_once(char::is_whitespace)?;
+    (fold(first) == "pho").then(|| rest.trim())
 }
 
 #[cfg(test)]
@@ -113,6 +122,9 @@ mod tests {
         assert!(!d.covers("LS-0102", DelegationScope::Sanction, day(2026, 6, 1)), "ended by a decision");
         assert_eq!(d.citation(), "02/QĐ-GQXP ngày 05/01/2026");
         assert!(is_deputy_title("Phó Đội trưởng") && is_deputy_title("PHÓ CHI CỤC TRƯỞNG"));
+        assert!(is_deputy_title("Đội phó") && is_deputy_title("Pho\u{302} đội trưởng"), "other spellings, NFD");
+        assert_eq!(head_title("Phó Đội trưởng"), Some("Đội trưởng"));
+        assert_eq!(head_title("Đội trưởng"), None);
         assert!(!is_deputy_title("Đội trưởng") && !is_deputy_title("Kiểm soát viên"));
         assert_eq!(DelegationScope::of(DocumentKind::QdKiemTra), Some(DelegationScope::Inspection));
         assert_eq!(DelegationScope::of(DocumentKind::QdXuPhat), Some(DelegationScope::Sanction));

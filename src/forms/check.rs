@@ -41,6 +41,8 @@ pub enum RuleDef {
     /// `field` is required when the choice `when` holds `equals` (the fine and where to pay
     /// it when the penalty is "Phạt tiền", not "Cảnh cáo").
     RequiredWhen { field: String, when: String, equals: String },
+    /// `field` stays empty unless the choice `when` holds `equals` (no fine on a warning).
+    OnlyWhen { field: String, when: String, equals: String },
 }
 
 /// What a check needs besides the document.
@@ -250,6 +252,19 @@ fn check_rule(form: &FormDef, rule: &RuleDef, doc: &Document, ctx: &Context, rep
                 );
                 let en = format!("more than {hours} hours after the {} ({source})", after);
                 report.warning("doc.at", &Message { vi, en });
+            }
+        }
+        RuleDef::OnlyWhen { field, when, equals } => {
+            let (Some(def), Some(cond)) = (form.field(field), form.field(when)) else { return };
+            let chosen = doc.fields.get(when).is_some_and(|v| v.trim() == equals);
+            let filled = doc.fields.get(field).is_some_and(|v| !v.trim().is_empty());
+            if filled && !chosen {
+                let m = message(
+                    def,
+                    format!("chỉ nhập khi “{}” là “{equals}”; xóa nội dung này", cond.label),
+                    format!("only allowed when {when} is {equals:?}"),
+                );
+                report.error(field_path(field), &m);
             }
         }
         RuleDef::RequiredWhen { field, when, equals } => {

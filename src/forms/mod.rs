@@ -389,10 +389,10 @@ impl Catalog {
                 .then(|| format!("max_for_subject needs a money field of this form and a source, got {field:?}")),
                 RuleDef::WithinHours { hours, source, .. } => (*hours == 0 || source.trim().is_empty())
                     .then(|| "within_hours needs a number of hours and a source".to_string()),
-                RuleDef::RequiredWhen { field, when, equals } => {
+                RuleDef::RequiredWhen { field, when, equals } | RuleDef::OnlyWhen { field, when, equals } => {
                     let options = form.field(when).filter(|f| f.kind == FieldKind::Choice).map(|f| &f.options);
                     (form.field(field).is_none() || options.is_none_or(|o| !o.contains(equals))).then(|| {
-                        format!("required_when needs a field and a choice field whose options hold {equals:?}, got {field:?} and {when:?}")
+                        format!("required_when and only_when need a field and a choice field whose options hold {equals:?}, got {field:?} and {when:?}")
                     })
                 }
             };

@@ -211,14 +211,17 @@ impl Unsigned {
 }
 
 /// The one way this format writes a zip: entries stored (not compressed), in the given
-/// order, all dated 1980-01-01 00:00 with mode 0644, no extra fields. Reading checks that
-/// a package is exactly what this writes, so not one byte can change unnoticed.
+/// order, all dated 1980-01-01 00:00 with mode 0644 made by "Unix", no extra fields.
+/// Reading checks that a package is exactly what this writes, so not one byte can change
+/// unnoticed. The host is set, not left to the zip crate, which writes "MS-DOS" on
+/// Windows: a package made on a Windows laptop must be the same bytes as on Linux.
 fn write_zip(files: &[(&str, &[u8])]) -> Vec<u8> {
     let size: usize = files.iter().map(|(n, b)| b.len() + 2 * n.len() + 100).sum();
     let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(size + 100)));
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Stored)
         .last_modified_time(zip::DateTime::default())
+        .system(zip::System::Unix)
         .unix_permissions(0o644);
     for (name, bytes) in files {
         zip.start_file(*name, options).expect("writing a zip into memory cannot fail");
@@ -461,6 +464,24 @@ fn check_name(name: &str) -> Result<(), PackageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every central-directory entry of the canonical zip says "made by Unix" with mode
+    /// 0644, whatever system wrote it: the bytes are the same on a Windows laptop and a Linux
+    /// hub. (Run natively here this holds before and after the fix; the Windows build run
+    /// under Wine is what shows the difference.)
+    #[test]
+    fn the_canonical_zip_is_the_same_on_every_system() {
+        let bytes = write_zip(&[("bagit.txt", b"x"), ("data/a.txt", b"abc")]);
+        let mut entries = 0;
+        for at in bytes.windows(4).enumerate().filter(|(_, w)| *w == b"PK\x01\x02").map(|(i, _)| i) {
+            let made_by_system = bytes[at + 5];
+            let external = u32::from_le_bytes(bytes[at + 38..at + 42].try_into().unwrap());
+            assert_eq!(made_by_system, 3, "version made by: Unix");
+            assert_eq!(external >> 16, 0o100644, "mode 0644, a regular file");
+            entries += 1;
+        }
+        assert_eq!(entries, 2);
+    }
 
     #[test]
     fn names_that_could_escape_the_folder_are_refused() {
