@@ -233,15 +233,22 @@ impl Workspace {
         })
     }
 
-    /// Every document kind in process order, with the reason when the workflow forbids it
-    /// now. The amending decision is left out: it is made with "Sửa đổi, bổ sung" on the
-    /// decision itself.
+    /// The document kinds the case could get, in process order: those allowed now, and
+    /// those waiting for an earlier document (with the reason). Kinds of another stage of
+    /// the case — past, or never for a closed case — are left out, and so is the amending
+    /// decision, made with "Sửa đổi, bổ sung" on the decision itself.
     pub fn next_steps(&self, case: &Case) -> Vec<NextStep> {
         let prerequisites = self.catalog.prerequisites(super::now().date());
         DocumentKind::ALL
             .into_iter()
             .filter(|k| *k != DocumentKind::QdSuaDoiKiemTra)
-            .map(|kind| NextStep { kind, refused_vi: check_step(prerequisites, case, kind).err().map(|e| e.vi()) })
+            .filter_map(|kind| match check_step(prerequisites, case, kind) {
+                Ok(()) => Some(NextStep { kind, refused_vi: None }),
+                Err(e @ crate::domain::WorkflowError::Missing { .. }) => {
+                    Some(NextStep { kind, refused_vi: Some(e.vi()) })
+                }
+                Err(_) => None,
+            })
             .collect()
     }
 
