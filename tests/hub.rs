@@ -571,6 +571,13 @@ fn a_team_cannot_take_over_another_team_s_case_nor_learn_its_ids() {
     let owner = first.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
     first.sync(&owner, PASSPHRASE, &|_, _| {}).unwrap();
     let before = hub.cases();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&hub_dir.join("hub.redb")), 0o600, "the hub's keys are its own");
+        assert_eq!(mode(&hub_dir), 0o700);
+    }
     let own_ids: Vec<String> = before.iter().map(|c| c["case_id"].as_str().unwrap().to_string()).collect();
 
     // The second team's index names the first team and its facts, never its case ids.
@@ -637,4 +644,32 @@ fn a_team_cannot_take_over_another_team_s_case_nor_learn_its_ids() {
     owner.upload(&next.info.package_id(), &next.bytes, &|_, _| {}).expect("the owner's next version");
     let case = hub.cases().into_iter().find(|c| c["case_id"] == victim_id.to_string()).unwrap();
     assert_eq!(case["team_id"], "DEMO-LS-D1");
+}
+
+#[test]
+fn an_index_that_fails_its_check_is_ignored_with_a_warning_offline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let laptop_dir = tmp.path().join("laptop");
+    let (ws, _) = laptop(&laptop_dir, 8);
+    let (hub, hub_key) = province(&tmp.path().join("hub"), &pki, &ws, &[]);
+    ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+    let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
+    ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert!(ws.has_offender_index().unwrap());
+    drop(hub);
+    // Another key pinned: the stored index no longer passes its signature check.
+    let other = minisign::KeyPair::generate_unencrypted_keypair().unwrap().pk;
+    ws.set_setting("server.hub_key", &other.to_base64()).unwrap();
+    let case = ws.list_cases().unwrap()[0].id.to_string();
+    drop(ws);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_anchi")).arg("--data-dir").arg(&laptop_dir).args(args).output().unwrap()
+    };
+    for args in [vec!["case", "show", case.as_str()], vec!["subject", "find", "--tax-code", "0100109106"]] {
+        let out = run(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?} must keep working offline: {stderr}");
+        assert!(stderr.contains("bỏ qua danh sách đối tượng của Chi cục"), "{args:?}: {stderr}");
+    }
 }

@@ -249,3 +249,31 @@ fn the_first_schema_fixture_opens_and_migrates() {
     assert_eq!(bytes[0], 1, "record version byte");
     assert_eq!(postcard::from_bytes::<u32>(&bytes[1..]).unwrap(), CURRENT_SCHEMA);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_database_backups_and_packages_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("anchi-data");
+    let mut ws = Workspace::open(&dir).unwrap();
+    assert_eq!(mode(&dir.join(anchi::store::DB_FILE)), 0o600, "the database holds the signing key");
+    assert_eq!(mode(&dir), 0o700, "a data folder made by anchi is its owner's alone");
+    ws.make_demo(3, 1).unwrap();
+    let backup = tmp.path().join("sao-luu.anchi-backup");
+    ws.backup(&backup, "mat-khau-sao-luu-dai").unwrap();
+    assert_eq!(mode(&backup), 0o600);
+    let case = ws.list_cases().unwrap().into_iter().find(|c| c.documents_finalised > 0).unwrap().id;
+    let out = tmp.path().join("goi.anchi");
+    let exported = ws.export_package_to(case, anchi::app::keys::DEMO_PASSPHRASE, None, &out, &|_| {}).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), exported.bytes);
+    assert_eq!(mode(&out), 0o600);
+    assert!(!tmp.path().join("goi.anchi.part").exists());
+    // A folder the user chose keeps its own mode.
+    let chosen = tmp.path().join("chosen");
+    std::fs::create_dir(&chosen).unwrap();
+    std::fs::set_permissions(&chosen, std::fs::Permissions::from_mode(0o755)).unwrap();
+    drop(Workspace::open(&chosen).unwrap());
+    assert_eq!(mode(&chosen), 0o755);
+}

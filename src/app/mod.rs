@@ -258,6 +258,8 @@ pub(crate) fn write_atomically(target: &Path, bytes: &[u8]) -> std::io::Result<(
     std::fs::create_dir_all(dir)?;
     let temp = dir.join(format!(".{}.tmp", Uuid::now_v7().simple()));
     let mut f = std::fs::File::create(&temp)?;
+    // Backups, packages and PDFs hold personal data: their owner alone reads them.
+    crate::store::owner_only(&temp, 0o600)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     std::fs::rename(&temp, target)

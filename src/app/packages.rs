@@ -281,6 +281,29 @@ impl Workspace {
     }
 
     /// Stores the version an export made (when it is new) and hands back the file.
+    /// Exports the case's package into the file `out`: written and synced as `out.part`
+    /// first, then its version recorded, then renamed — so a full disk or a kill never
+    /// leaves a recorded version whose file is missing or half-written.
+    pub fn export_package_to(
+        &self,
+        case_id: Uuid,
+        passphrase: &str,
+        seal_to: Option<&str>,
+        out: &std::path::Path,
+        progress: &dyn Fn(f32),
+    ) -> Result<Exported, AppError> {
+        let built = self.prepare_export(case_id, passphrase, seal_to)?.run(progress)?;
+        let mut part = out.as_os_str().to_owned();
+        part.push(".part");
+        let part = std::path::PathBuf::from(part);
+        super::write_file_atomically(&part, &built.exported.bytes)?;
+        let exported = self.record_export(built).inspect_err(|_| {
+            let _ = std::fs::remove_file(&part);
+        })?;
+        std::fs::rename(&part, out).map_err(|e| AppError::Files(format!("{}: {e}", out.display())))?;
+        Ok(exported)
+    }
+
     pub fn record_export(&self, built: BuiltPackage) -> Result<Exported, AppError> {
         let BuiltPackage { exported, record } = built;
         if let Some(record) = record {

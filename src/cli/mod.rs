@@ -523,9 +523,20 @@ pub(crate) fn secret(env: &str, prompt: &str, confirm: bool) -> Result<String, S
     Ok(first)
 }
 
+/// Loads the province's offender index for warnings; one that cannot be used (its
+/// signature fails, it is damaged) is left out with a warning: the laptop keeps working.
+fn load_index_or_warn(ws: &Workspace) {
+    if let Err(e) = ws.load_offender_index(|_| {}) {
+        eprintln!(
+            "Cảnh báo: bỏ qua danh sách đối tượng của Chi cục (không dùng được: {}); chỉ đối chiếu với vụ việc trên máy này.\nwarning: offender index ignored: {e}",
+            e.vi()
+        );
+    }
+}
+
 fn print_case(ws: &Workspace, id: Uuid, json: bool) -> Result<(), AppError> {
     let mut view = ws.case_view(id)?;
-    ws.load_offender_index(|_| {})?;
+    load_index_or_warn(ws);
     view.warnings = Some(ws.case_warnings(id)?);
     if json {
         emit!("{}", serde_json::to_string_pretty(&view).expect("view serialises"));

@@ -164,8 +164,7 @@ pub fn package(ws: &Workspace, command: PackageCommand) -> Result<(), AppError> 
     match command {
         PackageCommand::Export { case_id, out, seal_to } => {
             ws.case(case_id)?;
-            let exported = ws.export_package(case_id, &passphrase(false)?, seal_to.as_deref(), &|_| {})?;
-            std::fs::write(&out, &exported.bytes).map_err(|e| AppError::Files(format!("{}: {e}", out.display())))?;
+            let exported = ws.export_package_to(case_id, &passphrase(false)?, seal_to.as_deref(), &out, &|_| {})?;
             let what =
                 if exported.new_version { "phiên bản mới" } else { "không đổi so với lần trước" };
             emit!(

@@ -37,7 +37,7 @@ pub enum SubjectCommand {
 pub fn subject(ws: &Workspace, command: SubjectCommand) -> Result<(), AppError> {
     match command {
         SubjectCommand::Find { tax_code, personal_id, name, province, commune, json } => {
-            ws.load_offender_index(|_| {})?;
+            super::load_index_or_warn(ws);
             let facts = SubjectFacts {
                 name: name.unwrap_or_default(),
                 tax_code,

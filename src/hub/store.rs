@@ -142,6 +142,19 @@ fn decode<T: DeserializeOwned>(table: &str, bytes: &[u8]) -> Result<T, HubStoreE
 }
 
 /// The hub's data directory, opened.
+/// Readable by its owner only on Unix (see `store::owner_only`, which the hub does not
+/// depend on).
+fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
 #[derive(Debug)]
 pub struct HubStore {
     db: Database,
@@ -150,12 +163,19 @@ pub struct HubStore {
 
 impl HubStore {
     pub fn open(dir: &Path) -> Result<HubStore, HubStoreError> {
+        let new_dir = !dir.exists();
         std::fs::create_dir_all(dir.join(PACKAGES_DIR))?;
         std::fs::create_dir_all(dir.join(UPLOADS_DIR))?;
         // Several processes at once: the server, and the administrator's `team add` or
         // `case list` while it runs.
         let db =
             Database::builder().set_concurrency_mode(redb::ConcurrencyMode::MultiWriter).create(dir.join(DB_FILE))?;
+        // hub.redb holds the hub's signing key and age identity: the server's user alone
+        // reads it, in a folder only it enters (when the hub made it).
+        owner_only(&dir.join(DB_FILE), 0o600)?;
+        if new_dir {
+            owner_only(dir, 0o700)?;
+        }
         let tx = db.begin_write()?;
         for table in [META, TEAMS, USERS, UPLOADS, PACKAGES] {
             tx.open_table(table)?;

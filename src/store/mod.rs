@@ -112,10 +112,25 @@ pub struct NumberUse {
     pub cancelled: bool,
 }
 
+/// Makes a file or folder readable by its owner only (`mode` 0600 or 0700) on Unix; on
+/// Windows the data lives in the user's profile, whose default ACLs already do so.
+pub fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
 impl Store {
     /// Opens (or creates) the database file at `path`, migrating it to the current schema.
     pub fn open(path: &Path) -> Result<Store, OpenError> {
+        let mut made_dir = None;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            made_dir = (!dir.exists()).then(|| dir.to_path_buf());
             std::fs::create_dir_all(dir).map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
         }
         // redb checks its own invariants with debug assertions; a damaged file must give an
@@ -127,6 +142,14 @@ impl Store {
                 return Err(OpenError::Corrupt { path: path.to_path_buf(), detail: "storage engine panicked".into() });
             }
         };
+        // The database holds the signing key and personal data: its owner alone reads it.
+        let private =
+            |p: &Path, mode| owner_only(p, mode).map_err(|source| OpenError::Io { path: p.to_path_buf(), source });
+        private(path, 0o600)?;
+        // A folder made here is the owner's alone; one chosen by the user keeps its mode.
+        if let Some(dir) = made_dir {
+            private(&dir, 0o700)?;
+        }
         let store = Store { db, path: path.to_path_buf(), generation: std::sync::atomic::AtomicU64::new(0) };
         migrate::bring_to_current(&store, migrate::MIGRATIONS)?;
         Ok(store)
