@@ -242,6 +242,13 @@ fn refusals_name_their_reason_and_store_nothing() {
     let (status, answer) = raw(&hub.url(), &pki.ca_pem, "POST", &path, &auth, &body);
     assert_eq!(status, 401);
     assert!(answer.contains("replayed_request"), "{answer}");
+    // A time at the edge of i64 is refused as stale, not an overflow that kills the request.
+    for edge in [i64::MIN, i64::MAX] {
+        let forged = Auth::sign(&key.key_id, &secret(), "POST", &path, edge, &body).unwrap();
+        let (status, answer) = raw(&hub.url(), &pki.ca_pem, "POST", &path, &forged, &body);
+        assert_eq!(status, 401, "{answer}");
+        assert!(answer.contains("stale_request"), "{answer}");
+    }
     let old = Auth::sign(&key.key_id, &secret(), "POST", &path, now - 600, &body).unwrap();
     let (status, answer) = raw(&hub.url(), &pki.ca_pem, "POST", &path, &old, &body);
     assert_eq!((status, answer.contains("stale_request")), (401, true), "{answer}");
@@ -672,4 +679,29 @@ fn an_index_that_fails_its_check_is_ignored_with_a_warning_offline() {
         assert!(out.status.success(), "{args:?} must keep working offline: {stderr}");
         assert!(stderr.contains("bỏ qua danh sách đối tượng của Chi cục"), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn a_case_that_cannot_be_packaged_does_not_stop_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let (ws, count) = laptop(&tmp.path().join("laptop"), 12);
+    let (hub, hub_key) = province(&tmp.path().join("hub"), &pki, &ws, &[]);
+    ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+    // One case in the middle of the list attaches a photo whose file is then lost.
+    let sent: Vec<_> = ws.list_cases().unwrap().into_iter().filter(|s| s.documents_finalised > 0).collect();
+    let broken = sent[sent.len() / 2].id;
+    let photo = tmp.path().join("anh.jpg");
+    std::fs::write(&photo, b"\xFF\xD8\xFF\xE0 not much of a photo").unwrap();
+    let attached = ws.attach(broken, &photo).unwrap();
+    std::fs::remove_file(ws.attachment_path(&attached.sha256)).unwrap();
+
+    let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
+    let report = ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!(report.uploaded as usize, count - 1, "every other case went");
+    assert_eq!(report.failed.len(), 1);
+    let (case, reason) = &report.failed[0];
+    assert_eq!(*case, broken);
+    assert!(reason.contains("Tệp đính kèm") && !reason.contains("ổ đĩa đầy"), "{reason}");
+    assert_eq!(hub.cases().len(), count - 1);
 }

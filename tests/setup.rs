@@ -174,3 +174,40 @@ fn members_sign_in_with_their_own_passwords_and_only_a_leader_does_leaders_work(
     assert!(did("LS-0202 Hà Thị Mai", "user.change_password"), "{log:?}");
     assert!(did("LS-0202 Hà Thị Mai", "user.sign_in"), "{log:?}");
 }
+
+/// `init` killed at 50 moments: the data directory either holds nothing of a unit (and
+/// `init` then sets it up) or the whole set-up — unit, key and accounts — never a part.
+#[test]
+fn a_set_up_killed_at_any_moment_leaves_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = fastrand::Rng::with_seed(7);
+    let (mut whole, mut nothing) = (0, 0);
+    for round in 0..50 {
+        let data = dir.path().join(format!("may-{round}"));
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_anchi"))
+            .args(["--data-dir", data.to_str().unwrap(), "init", "--profile", EXAMPLE])
+            .env("ANCHI_KEY_PASSPHRASE", "mat-khau-doi-2")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(rng.u64(0..400)));
+        let _ = child.kill();
+        let _ = child.wait();
+        let users = anchi(&data, &["user", "list"]);
+        let key = anchi(&data, &["key", "show"]);
+        let listed = String::from_utf8_lossy(&users.stdout).to_string();
+        if key.status.success() {
+            // The whole set-up: the key, the unit and every member's account.
+            assert!(listed.contains("LS-0201") && listed.contains("LS-0202"), "round {round}: {listed}");
+            whole += 1;
+        } else {
+            // Nothing: no unit, and the set-up runs again from scratch.
+            assert!(!listed.contains("LS-0201"), "round {round}: a unit without its key: {listed}");
+            let again = anchi(&data, &["init", "--profile", EXAMPLE]);
+            assert!(again.status.success(), "round {round}: {}", String::from_utf8_lossy(&again.stderr));
+            nothing += 1;
+        }
+    }
+    assert!(whole > 0 && nothing > 0, "kills landed before and after the commit: {whole} whole, {nothing} empty");
+}

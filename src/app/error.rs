@@ -51,6 +51,10 @@ pub enum AppError {
     /// Signing in or a member's action was refused.
     #[error(transparent)]
     User(#[from] super::users::UserError),
+    /// A file the case attaches is missing or damaged on this laptop: the case cannot be
+    /// packaged (the others can).
+    #[error("attachment {sha256} is missing or damaged: {detail}")]
+    AttachmentMissing { sha256: String, detail: String },
     /// A delegation (giao quyền) was refused, or a deputy signs without one.
     #[error("delegation refused: {0}")]
     Delegation(#[from] super::delegations::DelegationProblem),
@@ -78,6 +82,10 @@ impl Bilingual for AppError {
             AppError::Setting(e) => e.vi(),
             AppError::User(e) => e.vi(),
             AppError::Delegation(e) => e.vi(),
+            AppError::AttachmentMissing { sha256, .. } => format!(
+                "Tệp đính kèm {} của vụ việc bị thiếu hoặc hỏng trên máy này: chưa lập được gói hồ sơ của vụ việc (khôi phục tệp từ bản sao lưu hoặc đính kèm lại)",
+                &sha256[..sha256.len().min(12)]
+            ),
             AppError::Package(e) => e.vi(),
             AppError::PackageImport(e) => e.vi(),
             AppError::RealUnitPresent { unit } => {

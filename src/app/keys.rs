@@ -121,17 +121,27 @@ impl Workspace {
 
     fn new_key(&self, passphrase: &str) -> Result<DeviceKey, AppError> {
         let unit = self.unit().ok_or(KeyError::NoUnit)?;
-        let min = if unit.demo { DEMO_PASSPHRASE.len() } else { MIN_PASSPHRASE };
-        if passphrase.chars().count() < min {
-            return Err(KeyError::ShortPassphrase(min).into());
-        }
-        let pair = minisign::KeyPair::generate_encrypted_keypair(Some(passphrase.to_string()))
-            .map_err(|e| KeyError::Damaged(e.to_string()))?;
-        let key_id = key_id_of(pair.pk.keynum());
-        let comment = format!("anchi device key {key_id} of {}", unit.code);
-        let secret_key = pair.sk.to_box(Some(&comment)).map_err(|e| KeyError::Damaged(e.to_string()))?.into_string();
-        Ok(DeviceKey { key_id, public_key: pair.pk.to_base64(), secret_key, created_at: Utc::now() })
+        new_key_for(unit, passphrase)
     }
+
+    /// Writes a new device key inside a transaction of the caller's (the set-up).
+    pub(crate) fn put_device_key(w: &mut crate::store::Writer, key: &DeviceKey) -> Result<(), AppError> {
+        Ok(w.put_meta(DEVICE_KEY, key, &format!("key.init {}", key.key_id))?)
+    }
+}
+
+/// A new device key for `unit`, its secret half sealed by `passphrase`.
+pub(crate) fn new_key_for(unit: &crate::domain::Unit, passphrase: &str) -> Result<DeviceKey, AppError> {
+    let min = if unit.demo { DEMO_PASSPHRASE.len() } else { MIN_PASSPHRASE };
+    if passphrase.chars().count() < min {
+        return Err(KeyError::ShortPassphrase(min).into());
+    }
+    let pair = minisign::KeyPair::generate_encrypted_keypair(Some(passphrase.to_string()))
+        .map_err(|e| KeyError::Damaged(e.to_string()))?;
+    let key_id = key_id_of(pair.pk.keynum());
+    let comment = format!("anchi device key {key_id} of {}", unit.code);
+    let secret_key = pair.sk.to_box(Some(&comment)).map_err(|e| KeyError::Damaged(e.to_string()))?.into_string();
+    Ok(DeviceKey { key_id, public_key: pair.pk.to_base64(), secret_key, created_at: Utc::now() })
 }
 
 /// Opens a stored key's secret half with its passphrase (scrypt: a tenth of a second or so).

@@ -131,6 +131,16 @@ impl Workspace {
         self.unit.as_ref()
     }
 
+    /// Writes the unit inside a transaction of the caller's (the set-up); the caller then
+    /// keeps it with [`Workspace::unit_stored`].
+    pub(crate) fn put_unit(w: &mut Writer, unit: &Unit) -> Result<(), AppError> {
+        Ok(w.put_meta(UNIT_KEY, unit, "unit.set")?)
+    }
+
+    pub(crate) fn unit_stored(&mut self, unit: Unit) {
+        self.unit = Some(unit);
+    }
+
     /// Records the unit (set-up, or the demo unit).
     pub fn set_unit(&mut self, unit: Unit) -> Result<(), AppError> {
         self.store.write(&self.actor(), |w| w.put_meta(UNIT_KEY, &unit, "unit.set"))?;

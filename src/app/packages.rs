@@ -79,12 +79,10 @@ impl ExportJob {
             step();
         }
         for (path, sha256, file) in &self.attachments {
-            let bytes = std::fs::read(file).map_err(|e| AppError::Files(format!("{}: {e}", file.display())))?;
+            let missing = |detail: String| AppError::AttachmentMissing { sha256: sha256.clone(), detail };
+            let bytes = std::fs::read(file).map_err(|e| missing(format!("{}: {e}", file.display())))?;
             if sha256_hex(&bytes) != *sha256 {
-                return Err(AppError::Files(format!(
-                    "{}: content no longer matches its SHA-256 (damaged on disk)",
-                    file.display()
-                )));
+                return Err(missing(format!("{}: content no longer matches its SHA-256", file.display())));
             }
             payload.push((path.clone(), bytes));
             step();

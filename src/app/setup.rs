@@ -220,23 +220,29 @@ impl Workspace {
         if !report.is_ok() {
             return Err(AppError::Invalid(report));
         }
-        // The settings check their own values: stored first, so a bad one stops the set-up
-        // before the unit and the key exist.
-        if let Some(server) = &profile.server {
-            self.set_setting("server.url", &server.url)?;
-            self.set_setting("server.ca", &profile_dir.join(&server.ca_file).display().to_string())?;
-            if let Some(hub_key) = &server.hub_key {
-                self.set_setting("server.hub_key", hub_key)?;
+        // Everything is made and checked first — the settings, the key, the accounts — and
+        // stored in one transaction: a set-up killed half-way leaves nothing behind, and
+        // running it again starts afresh.
+        let settings = match &profile.server {
+            Some(server) => {
+                let ca = profile_dir.join(&server.ca_file).display().to_string();
+                let mut s = super::sync::with_setting(self.server_settings()?, "server.url", &server.url)?;
+                s = super::sync::with_setting(s, "server.ca", &ca)?;
+                if let Some(hub_key) = &server.hub_key {
+                    s = super::sync::with_setting(s, "server.hub_key", hub_key)?;
+                }
+                Some(s)
             }
-        }
-        self.set_unit(Unit {
+            None => None,
+        };
+        let unit = Unit {
             code: profile.unit.code.clone(),
             province_code: profile.unit.province_code,
             names: profile.unit.names.clone(),
             members: profile.members.clone(),
             demo: false,
-        })?;
-        let key = self.init_key(passphrase)?;
+        };
+        let key = super::keys::new_key_for(&unit, passphrase)?;
         // A member who chose no password gets a temporary one, shown once and changed at
         // the first sign-in.
         let mut accounts = Vec::new();
@@ -251,7 +257,16 @@ impl Workspace {
                 }
             }
         }
-        self.create_accounts(&accounts)?;
+        let accounts = super::users::new_accounts(&accounts);
+        self.store.write(&self.actor(), |w| {
+            if let Some(settings) = &settings {
+                Workspace::put_server_settings(w, settings)?;
+            }
+            Workspace::put_unit(w, &unit)?;
+            Workspace::put_device_key(w, &key)?;
+            Workspace::put_accounts(w, &accounts)
+        })?;
+        self.unit_stored(unit);
         Ok(SetUp { key, passwords: temporary })
     }
 }

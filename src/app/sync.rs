@@ -67,40 +67,57 @@ impl Workspace {
     /// content is kept), `server.hub_key` (the hub's minisign public key), `lock.minutes`
     /// (the screen lock after inactivity, 1–120).
     pub fn set_setting(&self, name: &str, value: &str) -> Result<(), AppError> {
-        let bad = |problem: String| AppError::Setting(SettingError { name: name.to_string(), problem });
-        let mut settings = self.server_settings()?;
-        match name {
-            "server.url" => {
-                let url = value.trim();
-                if !url.starts_with("https://") || url.len() <= "https://".len() {
-                    return Err(bad("must be an https:// address".into()));
-                }
-                settings.url = Some(url.trim_end_matches('/').to_string());
-            }
-            "server.ca" => {
-                let pem = std::fs::read_to_string(value).map_err(|e| bad(format!("{value}: {e}")))?;
-                if crate::sync::ca_certificates(pem.as_bytes()).is_empty() {
-                    return Err(bad(format!("{value}: no PEM certificate in the file")));
-                }
-                settings.ca_pem = Some(pem);
-            }
-            "server.hub_key" => {
-                minisign::PublicKey::from_base64(value.trim())
-                    .map_err(|e| bad(format!("not a minisign public key ({e})")))?;
-                settings.hub_key = Some(value.trim().to_string());
-            }
-            "lock.minutes" => {
-                let minutes = value.trim().parse::<u32>().ok().filter(|m| (1..=120).contains(m));
-                let minutes = minutes.ok_or_else(|| bad("a whole number of minutes from 1 to 120".into()))?;
-                self.store.write(&self.actor(), |w| w.put_meta(LOCK_KEY, &minutes, "config.set lock.minutes"))?;
-                return Ok(());
-            }
-            _ => return Err(bad("unknown setting (server.url, server.ca, server.hub_key, lock.minutes)".into())),
+        if name == "lock.minutes" {
+            let minutes = value.trim().parse::<u32>().ok().filter(|m| (1..=120).contains(m));
+            let minutes = minutes.ok_or_else(|| {
+                AppError::Setting(SettingError {
+                    name: name.into(),
+                    problem: "a whole number of minutes from 1 to 120".into(),
+                })
+            })?;
+            self.store.write(&self.actor(), |w| w.put_meta(LOCK_KEY, &minutes, "config.set lock.minutes"))?;
+            return Ok(());
         }
+        let settings = with_setting(self.server_settings()?, name, value)?;
         self.store.write(&self.actor(), |w| w.put_meta(SERVER_KEY, &settings, &format!("config.set {name}")))?;
         Ok(())
     }
 
+    /// Writes the server settings inside a transaction of the caller's (the set-up).
+    pub(crate) fn put_server_settings(w: &mut crate::store::Writer, settings: &ServerSettings) -> Result<(), AppError> {
+        Ok(w.put_meta(SERVER_KEY, settings, "config.set server")?)
+    }
+}
+
+/// `settings` with one server setting changed, or why the value is refused.
+pub(crate) fn with_setting(mut settings: ServerSettings, name: &str, value: &str) -> Result<ServerSettings, AppError> {
+    let bad = |problem: String| AppError::Setting(SettingError { name: name.to_string(), problem });
+    match name {
+        "server.url" => {
+            let url = value.trim();
+            if !url.starts_with("https://") || url.len() <= "https://".len() {
+                return Err(bad("must be an https:// address".into()));
+            }
+            settings.url = Some(url.trim_end_matches('/').to_string());
+        }
+        "server.ca" => {
+            let pem = std::fs::read_to_string(value).map_err(|e| bad(format!("{value}: {e}")))?;
+            if crate::sync::ca_certificates(pem.as_bytes()).is_empty() {
+                return Err(bad(format!("{value}: no PEM certificate in the file")));
+            }
+            settings.ca_pem = Some(pem);
+        }
+        "server.hub_key" => {
+            minisign::PublicKey::from_base64(value.trim())
+                .map_err(|e| bad(format!("not a minisign public key ({e})")))?;
+            settings.hub_key = Some(value.trim().to_string());
+        }
+        _ => return Err(bad("unknown setting (server.url, server.ca, server.hub_key, lock.minutes)".into())),
+    }
+    Ok(settings)
+}
+
+impl Workspace {
     /// How long the window waits without input before it locks (`lock.minutes`, default 10).
     pub fn lock_after(&self) -> std::time::Duration {
         let minutes = self.store.meta::<u32>(LOCK_KEY).ok().flatten().unwrap_or(10);
@@ -150,7 +167,13 @@ impl Workspace {
         for (i, &case_id) in cases.iter().enumerate() {
             progress(i, cases.len());
             let records = self.package_versions(case_id)?;
-            let json = format!("{}\n", self.export_case(case_id)?);
+            let json = match self.export_case(case_id) {
+                Ok(json) => format!("{json}\n"),
+                Err(e) => {
+                    report.failed.push((case_id, e.vi()));
+                    continue;
+                }
+            };
             let current = hex::encode(Sha256::digest(json.as_bytes()));
             let acknowledged =
                 records.last().is_some_and(|r| r.receipt.is_some() && r.case_json_sha256 == current && !r.imported);
@@ -158,7 +181,16 @@ impl Workspace {
                 report.up_to_date += 1;
                 continue;
             }
-            let exported = self.export_package(case_id, passphrase, None, &|_| {})?;
+            // One case that cannot be packaged (a missing attachment …) is reported and the
+            // others go on; a wrong passphrase or a missing key stops the pass.
+            let exported = match self.export_package(case_id, passphrase, None, &|_| {}) {
+                Ok(exported) => exported,
+                Err(e @ AppError::Key(_)) => return Err(e),
+                Err(e) => {
+                    report.failed.push((case_id, e.vi()));
+                    continue;
+                }
+            };
             if exported.new_version {
                 report.exported += 1;
             }

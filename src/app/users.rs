@@ -34,6 +34,20 @@ pub struct Account {
     pub disabled: bool,
 }
 
+/// An account for each `(card, password, must_change)` (set-up), the password hashed;
+/// `must_change` when the password was made for the member rather than typed by them.
+pub(crate) fn new_accounts(accounts: &[(String, String, bool)]) -> Vec<Account> {
+    accounts
+        .iter()
+        .map(|(card, password, must_change)| Account {
+            card_number: card.clone(),
+            password_hash: hash_password(password),
+            must_change: *must_change,
+            disabled: false,
+        })
+        .collect()
+}
+
 /// An argon2id hash of `password` with a fresh salt, as a PHC string.
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -295,20 +309,9 @@ impl Workspace {
         Ok(password)
     }
 
-    /// Stores an account for each `(card, password, must_change)` (set-up); `must_change`
-    /// when the password was made for the member rather than typed by them.
-    pub(crate) fn create_accounts(&self, accounts: &[(String, String, bool)]) -> Result<(), AppError> {
-        let accounts: Vec<Account> = accounts
-            .iter()
-            .map(|(card, password, must_change)| Account {
-                card_number: card.clone(),
-                password_hash: hash_password(password),
-                must_change: *must_change,
-                disabled: false,
-            })
-            .collect();
-        self.store.write(&self.actor(), |w| w.put_meta(ACCOUNTS_KEY, &accounts, "user.create_accounts"))?;
-        Ok(())
+    /// Writes the accounts inside a transaction of the caller's (the set-up).
+    pub(crate) fn put_accounts(w: &mut crate::store::Writer, accounts: &[Account]) -> Result<(), AppError> {
+        Ok(w.put_meta(ACCOUNTS_KEY, &accounts.to_vec(), "user.create_accounts")?)
     }
 
     /// A leader adds a member who joined the team: the member is added to the unit and

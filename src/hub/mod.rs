@@ -148,7 +148,8 @@ fn authenticate(
         ));
     }
     let now = chrono::Utc::now().timestamp();
-    if (now - auth.time).abs() > MAX_SKEW_SECS {
+    // abs_diff: a forged time at the edge of i64 must not overflow before the check.
+    if now.abs_diff(auth.time) > MAX_SKEW_SECS.unsigned_abs() {
         return Err(ApiError::unauthorised(
             "stale_request",
             "the request's time is more than 5 minutes from the server's",
