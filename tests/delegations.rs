@@ -124,14 +124,27 @@ fn a_deputy_signs_only_under_a_delegation_in_force_and_cites_it() {
     refusal_on_signer(finalise(&ws, later_case, later, day(2026, 6, 2)).unwrap_err());
     assert_eq!(pdftotext(&ws.render_document(case, doc).unwrap(), dir.path()), text);
 
-    // An amendment copies the decision's fields; signed by the head it cites no delegation.
+    // An amending decision (MQĐ38) signed by the head cites no delegation, even when the
+    // giao quyền fields were filled in by hand.
     let amendment = Uuid::now_v7();
-    ws.apply_event(case, Event::AmendDocument { original: doc, id: amendment, at: at(day(2026, 6, 2)) }).unwrap();
+    let amend_at = at(day(2026, 6, 2));
+    let with = Some(K::QdSuaDoiBoSung);
+    ws.apply_event(case, Event::AmendDocument { original: doc, id: amendment, at: amend_at, with }).unwrap();
+    ws.fill_like_demo(case, amendment).unwrap();
     let head = demo_unit().leader().unwrap().card_number.clone();
     ws.save_field(case, amendment, "nguoi_ky", &head).unwrap();
+    ws.save_field(case, amendment, "so_qd_giao_quyen", "02/QĐ-GQXP").unwrap();
+    let form = ws.catalog.form(K::QdSuaDoiBoSung, day(2026, 6, 2)).clone();
+    for field in form.fields.iter().filter(|f| f.required) {
+        let current = ws.case(case).unwrap().document(amendment).unwrap().fields.get(&field.id).cloned();
+        if current.is_none_or(|v| v.trim().is_empty()) {
+            ws.save_field(case, amendment, &field.id, "Nội dung sửa đổi").unwrap();
+        }
+    }
     finalise(&ws, case, amendment, day(2026, 6, 2)).unwrap();
     let amended = ws.case(case).unwrap();
-    assert_eq!(amended.document(amendment).unwrap().fields["so_qd_giao_quyen"], "", "no stale citation");
+    let citation = amended.document(amendment).unwrap().fields.get("so_qd_giao_quyen").cloned().unwrap_or_default();
+    assert_eq!(citation, "", "no stale citation");
 
     // The head of team needs none.
     let (head_case, head_doc) = drafted(&ws, day(2026, 6, 2), K::QdXuPhatKhongLapBienBan);

@@ -136,6 +136,18 @@ fn make(ws: &Workspace, case: Uuid, kind: K, at: NaiveDateTime) -> Uuid {
     id
 }
 
+/// Makes an MQĐ38/39/40 on the decision `original` at `at`; returns its id.
+fn act_on(ws: &Workspace, case: Uuid, original: Uuid, with: K, at: NaiveDateTime) -> Uuid {
+    let id = Uuid::now_v7();
+    ws.apply_event(case, Event::AmendDocument { original, id, at, with: Some(with) }).unwrap();
+    let form = ws.catalog.form(with, at.date()).clone();
+    complete(ws, case, id, &form, at);
+    ws.save_field(case, id, "nguoi_ky", &deputy()).unwrap();
+    ws.apply_event(case, Event::FinaliseDocument { id, number: None, at })
+        .unwrap_or_else(|e| panic!("{with} could not be finalised: {e:?}"));
+    id
+}
+
 fn pdftotext(pdf: &Path) -> String {
     let out = Command::new("pdftotext")
         .args([pdf.to_str().unwrap(), "-"])
@@ -271,6 +283,21 @@ fn every_gazetted_form_of_every_branch_prints_its_fixed_wording_in_order() {
             make(&ws, case.id, k, at);
         }
         checked.extend(conforms(&ws, case.id, &out));
+        // A sanction decision amended (MQĐ38), corrected (MQĐ39), then annulled (MQĐ40).
+        let case = new_case(&ws, kind);
+        let mut at = monday();
+        let mut decision = Uuid::nil();
+        for k in [K::QdKiemTra, K::BbKiemTra, K::BbViPham, K::QdXuPhat] {
+            at += Duration::minutes(20);
+            decision = make(&ws, case.id, k, at);
+        }
+        for with in [K::QdSuaDoiBoSung, K::QdDinhChinh, K::QdHuyBo] {
+            at += Duration::hours(2);
+            act_on(&ws, case.id, decision, with, at);
+        }
+        let annulled = ws.case(case.id).unwrap();
+        assert_eq!(annulled.document(decision).unwrap().state, DocumentState::Cancelled, "MQĐ40 annulled it");
+        checked.extend(conforms(&ws, case.id, &out));
         // No sanction decision: the goods back without a seizure decision, or confiscated
         // and remedies ordered by decisions of their own.
         let case = new_case(&ws, kind);
@@ -283,7 +310,7 @@ fn every_gazetted_form_of_every_branch_prints_its_fixed_wording_in_order() {
     }
     let expected = [
         "MBB01", "MBB03", "MBB04", "MBB05", "MBB15", "MBB16", "MBB17", "MBB20", "MBB21", "MBB26", "MBB27", "MQĐ01",
-        "MQĐ02", "MQĐ14", "MQĐ15", "MQĐ20", "MQĐ21", "MQĐ24", "MQĐ41",
+        "MQĐ02", "MQĐ14", "MQĐ15", "MQĐ20", "MQĐ21", "MQĐ24", "MQĐ38", "MQĐ39", "MQĐ40", "MQĐ41",
     ];
     for code in expected {
         assert!(checked.contains(code), "{code} was never checked (checked: {checked:?})");

@@ -93,6 +93,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("qd-khac-phuc", "..xx..."),
     ("bb-tich-thu", "..xx.x."),
     ("bb-tieu-huy", "..xx.x."),
+    // Made on a decision (amend, correct, annul), never started on their own.
+    ("qd-sua-doi-bo-sung", "......."),
+    ("qd-dinh-chinh", "......."),
+    ("qd-huy-bo", "......."),
     ("close-no-violation", "..x...."),
     ("cancel-case", "xxxx..."),
 ];
@@ -233,19 +237,58 @@ fn cancelling_records_the_number_and_respects_dependents() {
 }
 
 #[test]
-fn amending_makes_a_new_draft_linked_to_the_original() {
+fn a_sanction_decision_is_changed_only_by_a_decision_of_its_own() {
     let case = case_in(Stage::DaXuPhat);
     let decision = case.documents.iter().find(|d| d.kind == K::QdXuPhat).unwrap().clone();
     let id = Uuid::now_v7();
-    let (amended, _) = apply(&RULES, &case, Event::AmendDocument { original: decision.id, id, at: t0() }).unwrap();
-    let draft = amended.document(id).unwrap();
-    assert_eq!((draft.kind, draft.state, draft.amends), (K::QdXuPhat, DocumentState::Draft, Some(decision.id)));
-    assert_eq!(amended.document(decision.id), Some(&decision), "the original is untouched");
+    let amend = |with| Event::AmendDocument { original: decision.id, id, at: t0(), with };
+    // Not a free copy of itself, nor a plain cancellation (Điều 18a Luật XLVPHC).
+    let err = apply(&RULES, &case, amend(None)).unwrap_err();
+    assert_eq!(err, WorkflowError::DecisionChangedByDecision { kind: K::QdXuPhat });
+    assert!(err.vi().contains("MQĐ38") && err.vi().contains("MQĐ40"), "{}", err.vi());
+    let cancel = Event::CancelDocument { id: decision.id, reason: "sai".into(), at: t0() };
+    assert_eq!(apply(&RULES, &case, cancel).unwrap_err(), err);
+    // MQĐ38, MQĐ39, MQĐ40: a draft of its own kind, linked to the decision, starting empty.
+    for kind in [K::QdSuaDoiBoSung, K::QdDinhChinh, K::QdHuyBo] {
+        let (amended, _) = apply(&RULES, &case, amend(Some(kind))).unwrap();
+        let draft = amended.document(id).unwrap();
+        assert_eq!((draft.kind, draft.state, draft.amends), (kind, DocumentState::Draft, Some(decision.id)));
+        assert!(draft.fields.is_empty());
+        assert_eq!(amended.document(decision.id), Some(&decision), "the original is untouched");
+    }
+    // Never started on their own.
+    let alone = Event::StartDocument { id: Uuid::now_v7(), kind: K::QdHuyBo, at: t0() };
+    assert_eq!(apply(&RULES, &case, alone).unwrap_err(), WorkflowError::OnlyOnADecision { kind: K::QdHuyBo });
+    // The annulment, finalised, ends the decision it annuls (its number stays used) and
+    // the case is back before the sanction.
+    let (drafted, _) = apply(&RULES, &case, amend(Some(K::QdHuyBo))).unwrap();
+    let (annulled, effects) =
+        apply(&RULES, &drafted, Event::FinaliseDocument { id, number: Some(number(90)), at: t0() }).unwrap();
+    let original = annulled.document(decision.id).unwrap();
+    assert_eq!(original.state, DocumentState::Cancelled);
+    assert!(original.cancellation.as_ref().unwrap().reason.contains("90/X"), "{:?}", original.cancellation);
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::NumberCancelled(_))),
+        "the annulled number was used: {effects:?}"
+    );
+    assert_eq!(stage(&annulled), Stage::DaLapBienBanViPham);
+}
+
+#[test]
+fn other_documents_are_amended_by_a_new_one_of_their_kind() {
+    let id = Uuid::now_v7();
     // An amendment of the inspection decision is its own kind of decision.
     let case = case_in(Stage::DaCoQuyetDinh);
     let qd = case.documents[0].id;
-    let (case, _) = apply(&RULES, &case, Event::AmendDocument { original: qd, id, at: t0() }).unwrap();
+    let (case, _) = apply(&RULES, &case, Event::AmendDocument { original: qd, id, at: t0(), with: None }).unwrap();
     assert_eq!(case.document(id).unwrap().kind, K::QdSuaDoiKiemTra);
-    let err = apply(&RULES, &case, Event::AmendDocument { original: id, id: Uuid::now_v7(), at: t0() }).unwrap_err();
-    assert_eq!(err, WorkflowError::NotFinalised { state: DocumentState::Draft });
+    let again = Event::AmendDocument { original: id, id: Uuid::now_v7(), at: t0(), with: None };
+    assert_eq!(apply(&RULES, &case, again).unwrap_err(), WorkflowError::NotFinalised { state: DocumentState::Draft });
+    // A record: a new record of its kind with its content; no decision kind on a record.
+    let case = case_in(Stage::DaKiemTra);
+    let record = case.documents.iter().find(|d| d.kind == K::BbKiemTra).unwrap().id;
+    let wrong = Event::AmendDocument { original: record, id, at: t0(), with: Some(K::QdHuyBo) };
+    assert!(apply(&RULES, &case, wrong).is_err());
+    let (case, _) = apply(&RULES, &case, Event::AmendDocument { original: record, id, at: t0(), with: None }).unwrap();
+    assert_eq!(case.document(id).unwrap().kind, K::BbKiemTra);
 }

@@ -331,8 +331,11 @@ impl Workspace {
             Event::FinaliseDocument { id, .. } | Event::CancelDocument { id, .. } => Some(*id),
             _ => None,
         };
+        // A new draft is prefilled from its form: a started document, and a decision made on
+        // another (MQĐ38/39/40), which starts empty; other amendments copy their original.
         let started = match &event {
             Event::StartDocument { id, .. } => Some(*id),
+            Event::AmendDocument { id, with: Some(kind), .. } if kind.acts_on_decision() => Some(*id),
             _ => None,
         };
         let finalising = match &event {
@@ -352,11 +355,20 @@ impl Workspace {
         if let Some((doc, at)) = finalising {
             self.cite_delegation(&mut next, doc.id, at.date());
         }
-        // A finalised sanction decision fixes the case's fine (lists, statistics, reports).
-        if let Some((doc, _)) = finalising
-            && let Some(fine) = doc.fine_vnd()
-        {
-            next.fine_vnd = Some(fine);
+        // A finalised sanction decision fixes the case's fine (lists, statistics, reports);
+        // when one is annulled (MQĐ40), the fine is the newest decision's still in force.
+        if let Some((doc, _)) = finalising {
+            if let Some(fine) = doc.fine_vnd() {
+                next.fine_vnd = Some(fine);
+            } else if doc.kind == crate::domain::DocumentKind::QdHuyBo {
+                next.fine_vnd = next
+                    .documents
+                    .iter()
+                    .filter(|d| d.state == DocumentState::Finalised && d.kind.is_sanction_decision())
+                    .filter_map(|d| d.fine_vnd().map(|f| (d.finalised_at, f)))
+                    .max()
+                    .map(|(_, f)| f);
+            }
         }
         if let Some(id) = started {
             let fields = self.prefill(&next, next.document(id).expect("just started"));

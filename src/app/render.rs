@@ -163,6 +163,17 @@ impl Workspace {
         put("doc.time_words", at.format("%H giờ %M phút").to_string());
         put("doc.title", form.identity.title.clone());
         put("doc.date", at.format("%d/%m/%Y").to_string());
+        // The decision an MQĐ38/39/40 acts on (or the document an amendment amends).
+        let amended = doc.amends.and_then(|id| case.document(id));
+        let amended_at = amended.map(|a| a.finalised_at.unwrap_or(a.created_at));
+        put("amended.number", amended.and_then(|a| a.number.as_ref()).map(ToString::to_string).unwrap_or_default());
+        put("amended.date", amended_at.map(|t| t.format("%d/%m/%Y").to_string()).unwrap_or_default());
+        put("amended.date_words", amended_at.map(|t| date_in_words(t.date())).unwrap_or_default());
+        put("amended.title", amended.map(|a| self.form_of(a).identity.title.clone()).unwrap_or_default());
+        let amended_signer = amended.and_then(|a| self.named_signer(a)).or(leader);
+        put("amended.signer", amended_signer.map(|m| format!("{}, {}", m.full_name, m.title)).unwrap_or_default());
+        let amended_authority = amended_signer.map(|m| signing_titles(&m.title, &doi).authority);
+        put("amended.authority", amended_authority.unwrap_or_default());
         for field in &form.fields {
             put(
                 &format!("field.{}", field.id),

@@ -54,11 +54,17 @@ pub enum DocumentKind {
     BbTichThu,
     /// MBB21 biên bản tiêu hủy.
     BbTieuHuy,
+    /// MQĐ38 sửa đổi, bổ sung, hủy bỏ một phần một quyết định trong xử phạt.
+    QdSuaDoiBoSung,
+    /// MQĐ39 đính chính một quyết định trong xử phạt.
+    QdDinhChinh,
+    /// MQĐ40 hủy bỏ (toàn bộ) một quyết định trong xử phạt.
+    QdHuyBo,
 }
 
 impl DocumentKind {
     /// Every kind, in process order.
-    pub const ALL: [DocumentKind; 28] = [
+    pub const ALL: [DocumentKind; 31] = [
         DocumentKind::QdKiemTra,
         DocumentKind::QdSuaDoiKiemTra,
         DocumentKind::BbKiemTra,
@@ -87,6 +93,9 @@ impl DocumentKind {
         DocumentKind::BbTichThu,
         DocumentKind::BbTieuHuy,
         DocumentKind::XacNhanNopPhat,
+        DocumentKind::QdSuaDoiBoSung,
+        DocumentKind::QdDinhChinh,
+        DocumentKind::QdHuyBo,
     ];
 
     /// The stable code used in files and JSON.
@@ -120,6 +129,9 @@ impl DocumentKind {
             DocumentKind::QdKhacPhuc => "qd-khac-phuc",
             DocumentKind::BbTichThu => "bb-tich-thu",
             DocumentKind::BbTieuHuy => "bb-tieu-huy",
+            DocumentKind::QdSuaDoiBoSung => "qd-sua-doi-bo-sung",
+            DocumentKind::QdDinhChinh => "qd-dinh-chinh",
+            DocumentKind::QdHuyBo => "qd-huy-bo",
         }
     }
 
@@ -158,6 +170,9 @@ impl DocumentKind {
             DocumentKind::QdKhacPhuc => "Quyết định buộc khắc phục hậu quả (không ra quyết định xử phạt)",
             DocumentKind::BbTichThu => "Biên bản tịch thu tang vật, phương tiện",
             DocumentKind::BbTieuHuy => "Biên bản tiêu hủy tang vật, phương tiện",
+            DocumentKind::QdSuaDoiBoSung => "Quyết định sửa đổi, bổ sung, hủy bỏ một phần quyết định",
+            DocumentKind::QdDinhChinh => "Quyết định đính chính quyết định",
+            DocumentKind::QdHuyBo => "Quyết định hủy bỏ quyết định",
         }
     }
 
@@ -184,7 +199,25 @@ impl DocumentKind {
                 | DocumentKind::QdTrungCauGiamDinh
                 | DocumentKind::QdTichThu
                 | DocumentKind::QdKhacPhuc
+                | DocumentKind::QdSuaDoiBoSung
+                | DocumentKind::QdDinhChinh
+                | DocumentKind::QdHuyBo
         )
+    }
+
+    /// A decision in sanctioning (NĐ 118 forms): once issued it is changed only by a
+    /// decision of its own — amended (MQĐ38), corrected (MQĐ39) or annulled (MQĐ40):
+    /// khoản 3 Điều 18 Luật XLVPHC, Điều 13 and 14 NĐ 118/2021 — never by a new copy or a
+    /// plain cancellation. The inspection
+    /// decision has its own amending decision; the legacy "gia hạn" letter is no decision form.
+    pub fn is_sanction_decision(self) -> bool {
+        self.is_decision()
+            && !matches!(self, DocumentKind::QdKiemTra | DocumentKind::QdSuaDoiKiemTra | DocumentKind::GiaHan)
+    }
+
+    /// The decisions that act on another decision (MQĐ38, MQĐ39, MQĐ40).
+    pub fn acts_on_decision(self) -> bool {
+        matches!(self, DocumentKind::QdSuaDoiBoSung | DocumentKind::QdDinhChinh | DocumentKind::QdHuyBo)
     }
 }
 

@@ -173,6 +173,11 @@ pub const STEPS: &[StepRule] = &[
     // Confiscation and destruction carry out a sanction decision or an MQĐ14.
     StepRule { kind: K::BbTichThu, from: &[S::DaKiemTra, S::DaLapBienBanViPham, S::DaXuPhat], leads_to: None },
     StepRule { kind: K::BbTieuHuy, from: &[S::DaKiemTra, S::DaLapBienBanViPham, S::DaXuPhat], leads_to: None },
+    // Made only on a decision ("Sửa đổi, bổ sung", "Đính chính", "Hủy bỏ" on it), in any
+    // stage but a cancelled case: never started on their own.
+    StepRule { kind: K::QdSuaDoiBoSung, from: &[], leads_to: None },
+    StepRule { kind: K::QdDinhChinh, from: &[], leads_to: None },
+    StepRule { kind: K::QdHuyBo, from: &[], leads_to: None },
 ];
 
 /// Where seized goods may be returned.
@@ -208,8 +213,16 @@ pub enum Event {
     FinaliseDocument { id: Uuid, number: Option<DocumentNumber>, at: NaiveDateTime },
     /// A draft or finalised document is cancelled with a reason.
     CancelDocument { id: Uuid, reason: String, at: NaiveDateTime },
-    /// A new draft that amends a finalised document.
-    AmendDocument { original: Uuid, id: Uuid, at: NaiveDateTime },
+    /// A new draft that amends a finalised document: for a decision in sanctioning, a
+    /// decision of kind `with` (MQĐ38 amend, MQĐ39 correct, MQĐ40 annul); otherwise a new
+    /// document of the same kind.
+    AmendDocument {
+        original: Uuid,
+        id: Uuid,
+        at: NaiveDateTime,
+        #[serde(default)]
+        with: Option<DocumentKind>,
+    },
     /// The inspection found no violation; the case closes.
     CloseNoViolation { at: NaiveDateTime },
     /// The whole case is abandoned.
@@ -270,6 +283,10 @@ pub enum WorkflowError {
     CannotCloseNoViolation,
     #[error("a reason is required")]
     ReasonMissing,
+    #[error("a {kind} is changed only by a decision amending (MQĐ38), correcting (MQĐ39) or annulling (MQĐ40) it")]
+    DecisionChangedByDecision { kind: DocumentKind },
+    #[error("{kind} is made on a decision, not on its own")]
+    OnlyOnADecision { kind: DocumentKind },
 }
 
 impl Bilingual for WorkflowError {
@@ -295,6 +312,16 @@ impl Bilingual for WorkflowError {
                 "Chỉ kết thúc “không vi phạm” khi đã có Biên bản kiểm tra và chưa có Biên bản vi phạm hành chính".into()
             }
             WorkflowError::ReasonMissing => "Cần ghi lý do".into(),
+            WorkflowError::DecisionChangedByDecision { kind } => format!(
+                "{} đã ban hành chỉ được sửa đổi, bổ sung, hủy bỏ một phần (MQĐ38), đính chính (MQĐ39) hoặc hủy bỏ (MQĐ40) bằng quyết định (khoản 3 Điều 18 Luật Xử lý vi phạm hành chính; Điều 13, 14 Nghị định 118/2021/NĐ-CP)",
+                kind.title_vi()
+            ),
+            WorkflowError::OnlyOnADecision { kind } => {
+                format!(
+                    "{} được lập từ quyết định cần sửa đổi, đính chính hoặc hủy bỏ (nút trên quyết định đó)",
+                    kind.title_vi()
+                )
+            }
         }
     }
 }
@@ -323,10 +350,13 @@ pub fn apply(prerequisites: &Prerequisites, case: &Case, event: Event) -> Result
     match event {
         Event::StartDocument { id, kind, at } => {
             ensure_new_id(case, id)?;
+            if kind.acts_on_decision() {
+                return Err(WorkflowError::OnlyOnADecision { kind });
+            }
             check_step(prerequisites, case, kind)?;
             next.documents.push(Document::draft(id, kind, at));
         }
-        Event::AmendDocument { original, id, at } => {
+        Event::AmendDocument { original, id, at, with } => {
             ensure_new_id(case, id)?;
             let stage = stage(case);
             if stage == Stage::DaHuy {
@@ -336,12 +366,21 @@ pub fn apply(prerequisites: &Prerequisites, case: &Case, event: Event) -> Result
             if source.state != DocumentState::Finalised {
                 return Err(WorkflowError::NotFinalised { state: source.state });
             }
-            // An inspection decision is amended by its own kind of decision; every other
-            // document by a new document of the same kind.
-            let kind = if source.kind == K::QdKiemTra { K::QdSuaDoiKiemTra } else { source.kind };
+            // A decision in sanctioning is changed by a decision of its own (MQĐ38/39/40), which
+            // starts empty; an inspection decision by its amending decision, and every other
+            // document by a new document of the same kind, both starting from its content.
+            let kind = match (source.kind.is_sanction_decision(), with) {
+                (true, Some(k)) if k.acts_on_decision() => k,
+                (true, _) => return Err(WorkflowError::DecisionChangedByDecision { kind: source.kind }),
+                (false, Some(k)) if k != source.kind => return Err(WorkflowError::OnlyOnADecision { kind: k }),
+                (false, _) if source.kind == K::QdKiemTra => K::QdSuaDoiKiemTra,
+                (false, _) => source.kind,
+            };
             let mut draft = Document::draft(id, kind, at);
             draft.amends = Some(original);
-            draft.fields = source.fields.clone();
+            if !kind.acts_on_decision() {
+                draft.fields = source.fields.clone();
+            }
             draft.signatures.clear();
             next.documents.push(draft);
         }
@@ -365,6 +404,16 @@ pub fn apply(prerequisites: &Prerequisites, case: &Case, event: Event) -> Result
             target.state = DocumentState::Finalised;
             target.finalised_at = Some(at);
             target.number = number.clone();
+            // An annulment (MQĐ40) ends the decision it annuls: kept, with its number used,
+            // marked as annulled by this one.
+            if let (K::QdHuyBo, Some(annulled)) = (doc.kind, doc.amends) {
+                let by = number.as_ref().map(ToString::to_string).unwrap_or_default();
+                if let Some(original) = next.documents.iter_mut().find(|d| d.id == annulled) {
+                    original.state = DocumentState::Cancelled;
+                    original.cancellation =
+                        Some(Cancellation { at, reason: format!("Hủy bỏ bởi Quyết định số {by}") });
+                }
+            }
             effects.extend(number.map(Effect::NumberUsed));
             effects.push(Effect::RenderPdf(id));
             let after = stage(&next);
@@ -381,6 +430,9 @@ pub fn apply(prerequisites: &Prerequisites, case: &Case, event: Event) -> Result
                 return Err(WorkflowError::NotDraft { state: doc.state });
             }
             if doc.state == DocumentState::Finalised {
+                if doc.kind.is_sanction_decision() {
+                    return Err(WorkflowError::DecisionChangedByDecision { kind: doc.kind });
+                }
                 ensure_no_dependent(prerequisites, case, doc)?;
             }
             let target = next.documents.iter_mut().find(|d| d.id == id).expect("found above");

@@ -66,6 +66,12 @@ pub const PLACEHOLDERS: &[&str] = &[
     "unit.leader_card",
     "user.card",
     "user.decision_card",
+    "amended.number",
+    "amended.date",
+    "amended.date_words",
+    "amended.title",
+    "amended.signer",
+    "amended.authority",
 ];
 
 /// The identity part of a form definition.
@@ -214,6 +220,9 @@ const EMBEDDED: &[(&str, &str)] = embedded_forms![
     "2025-07-01/qd-khac-phuc",
     "2025-07-01/bb-tich-thu",
     "2025-07-01/bb-tieu-huy",
+    "2025-07-01/qd-sua-doi-bo-sung",
+    "2025-07-01/qd-dinh-chinh",
+    "2025-07-01/qd-huy-bo",
 ];
 
 /// Every form definition, one or more versions per document kind.

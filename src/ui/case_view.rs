@@ -198,12 +198,31 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
                     if ui.button("In").on_hover_text("Mở bản PDF để in").clicked() {
                         out.push(Command::Print { case: case_id, document: doc.id });
                     }
-                    if doc.state == DocumentState::Finalised
+                    let finalised = doc.state == DocumentState::Finalised;
+                    if finalised && doc.kind.is_sanction_decision() {
+                        // A decision is changed only by a decision of its own (khoản 3 Điều 18 Luật XLVPHC).
+                        use crate::domain::DocumentKind as K;
+                        for (label, hint, with) in [
+                            (
+                                "Sửa đổi, bổ sung",
+                                "Quyết định sửa đổi, bổ sung, hủy bỏ một phần (MQĐ38)",
+                                K::QdSuaDoiBoSung,
+                            ),
+                            ("Đính chính", "Quyết định đính chính (MQĐ39)", K::QdDinhChinh),
+                            ("Hủy bỏ", "Quyết định hủy bỏ (MQĐ40)", K::QdHuyBo),
+                        ] {
+                            if ui.button(label).on_hover_text(hint).clicked() {
+                                out.push(Command::Amend { case: case_id, document: doc.id, with: Some(with) });
+                            }
+                        }
+                    } else if finalised
                         && ui.button("Sửa đổi, bổ sung").on_hover_text("Lập văn bản sửa đổi, bổ sung").clicked()
                     {
-                        out.push(Command::Amend { case: case_id, document: doc.id });
+                        out.push(Command::Amend { case: case_id, document: doc.id, with: None });
                     }
-                    if doc.state != DocumentState::Cancelled && ui.button("Hủy…").clicked() {
+                    let cancellable =
+                        doc.state == DocumentState::Draft || (finalised && !doc.kind.is_sanction_decision());
+                    if cancellable && ui.button("Hủy…").clicked() {
                         screen.confirming = Some((Confirm::CancelDocument(doc.id), String::new()));
                     }
                 });

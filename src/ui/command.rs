@@ -106,9 +106,11 @@ pub enum Command {
         document: Uuid,
         reason: String,
     },
+    /// Amend a document: a decision in sanctioning `with` MQĐ38, MQĐ39 or MQĐ40.
     Amend {
         case: Uuid,
         document: Uuid,
+        with: Option<crate::domain::DocumentKind>,
     },
     CancelCase {
         case: Uuid,

@@ -744,9 +744,9 @@ impl AnchiApp {
                 self.ws.apply_event(case, Event::CancelDocument { id: document, reason, at: now })?;
                 self.try_execute(Command::OpenCase(case))?;
             }
-            Command::Amend { case, document } => {
+            Command::Amend { case, document, with } => {
                 let id = Uuid::now_v7();
-                self.ws.apply_event(case, Event::AmendDocument { original: document, id, at: now })?;
+                self.ws.apply_event(case, Event::AmendDocument { original: document, id, at: now, with })?;
                 self.open_document(case, id)?;
             }
             Command::CancelCase { case, reason } => {
