@@ -148,16 +148,31 @@ fn province(dir: &Path, pki: &Pki, ws: &Workspace, extra: &[&str]) -> (Hub, mini
     (Hub::start(dir, pki, "127.0.0.1:0", extra), minisign::PublicKey::from_base64(&hub_key).unwrap())
 }
 
+/// A province with one laptop of `cases` demo cases enrolled, trusting the hub's key: the
+/// laptop, its count of cases with documents, the hub, its key and the laptop's client.
+struct Province {
+    pki: Pki,
+    ws: Workspace,
+    count: usize,
+    hub: Hub,
+    hub_key: minisign::PublicKey,
+    client: Client,
+}
+
+fn province_with_laptop(tmp: &Path, cases: usize) -> Province {
+    let pki = pki(tmp, "province");
+    let (ws, count) = laptop(&tmp.join("laptop"), cases);
+    let (hub, hub_key) = province(&tmp.join("hub"), &pki, &ws, &[]);
+    ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+    let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
+    Province { pki, ws, count, hub, hub_key, client }
+}
+
 #[test]
 fn fifty_cases_are_pushed_once_each_with_signed_receipts() {
     let tmp = tempfile::tempdir().unwrap();
-    let pki = pki(tmp.path(), "province");
-    let (ws, count) = laptop(&tmp.path().join("laptop"), 70);
+    let Province { ws, count, hub, hub_key, client, .. } = province_with_laptop(tmp.path(), 70);
     assert!(count >= 50, "{count} cases with documents");
-    let (hub, hub_key) = province(&tmp.path().join("hub"), &pki, &ws, &[]);
-    ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
-
-    let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
     let report = ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
     assert_eq!((report.uploaded as usize, report.failed.len()), (count, 0), "{:?}", report.failed);
     assert_eq!(report.index_entries.map(|n| n > 0), Some(true), "the offender index came back");
@@ -570,12 +585,8 @@ fn forged_copy(ws: &Workspace, case: &anchi::domain::Case) -> anchi::domain::Cas
 #[test]
 fn a_team_cannot_take_over_another_team_s_case_nor_learn_its_ids() {
     let tmp = tempfile::tempdir().unwrap();
-    let pki = pki(tmp.path(), "province");
-    let (first, _) = laptop(&tmp.path().join("laptop"), 20);
+    let Province { pki, ws: first, hub, hub_key, client: owner, .. } = province_with_laptop(tmp.path(), 20);
     let hub_dir = tmp.path().join("hub");
-    let (hub, hub_key) = province(&hub_dir, &pki, &first, &[]);
-    first.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
-    let owner = first.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
     first.sync(&owner, PASSPHRASE, &|_, _| {}).unwrap();
     let before = hub.cases();
     #[cfg(unix)]
@@ -656,12 +667,8 @@ fn a_team_cannot_take_over_another_team_s_case_nor_learn_its_ids() {
 #[test]
 fn an_index_that_fails_its_check_is_ignored_with_a_warning_offline() {
     let tmp = tempfile::tempdir().unwrap();
-    let pki = pki(tmp.path(), "province");
+    let Province { ws, hub, client, .. } = province_with_laptop(tmp.path(), 8);
     let laptop_dir = tmp.path().join("laptop");
-    let (ws, _) = laptop(&laptop_dir, 8);
-    let (hub, hub_key) = province(&tmp.path().join("hub"), &pki, &ws, &[]);
-    ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
-    let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
     ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
     assert!(ws.has_offender_index().unwrap());
     drop(hub);
@@ -684,10 +691,7 @@ fn an_index_that_fails_its_check_is_ignored_with_a_warning_offline() {
 #[test]
 fn a_case_that_cannot_be_packaged_does_not_stop_the_others() {
     let tmp = tempfile::tempdir().unwrap();
-    let pki = pki(tmp.path(), "province");
-    let (ws, count) = laptop(&tmp.path().join("laptop"), 12);
-    let (hub, hub_key) = province(&tmp.path().join("hub"), &pki, &ws, &[]);
-    ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+    let Province { ws, count, hub, client, .. } = province_with_laptop(tmp.path(), 12);
     // One case in the middle of the list attaches a photo whose file is then lost.
     let sent: Vec<_> = ws.list_cases().unwrap().into_iter().filter(|s| s.documents_finalised > 0).collect();
     let broken = sent[sent.len() / 2].id;
@@ -696,7 +700,6 @@ fn a_case_that_cannot_be_packaged_does_not_stop_the_others() {
     let attached = ws.attach(broken, &photo).unwrap();
     std::fs::remove_file(ws.attachment_path(&attached.sha256)).unwrap();
 
-    let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
     let report = ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
     assert_eq!(report.uploaded as usize, count - 1, "every other case went");
     assert_eq!(report.failed.len(), 1);
