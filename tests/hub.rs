@@ -708,3 +708,64 @@ fn a_case_that_cannot_be_packaged_does_not_stop_the_others() {
     assert!(reason.contains("Tệp đính kèm") && !reason.contains("ổ đĩa đầy"), "{reason}");
     assert_eq!(hub.cases().len(), count - 1);
 }
+
+/// The peak memory of a process (VmHWM), in MiB.
+fn peak_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() / 1024
+}
+
+#[test]
+fn a_storm_of_logins_is_bounded_and_the_pages_are_hardened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let (ws, _) = laptop(&tmp.path().join("laptop"), 2);
+    let (hub, _) = province(&tmp.path().join("hub"), &pki, &ws, &[]);
+    let agent = anchi::sync::agent(pki.ca_pem.as_bytes()).unwrap();
+    let post = |user: &str, password: &str, origin: Option<&str>| {
+        let mut request = agent.post(&format!("{}/login", hub.url())).config().max_redirects(0).build();
+        if let Some(o) = origin {
+            request = request.header("origin", o);
+        }
+        let body = format!("user={}&password={}", urlencode(user), urlencode(password));
+        let response = request.content_type("application/x-www-form-urlencoded").send(body).unwrap();
+        response.status().as_u16()
+    };
+
+    // Every page carries the security headers.
+    let page = agent.get(&format!("{}/login", hub.url())).call().unwrap();
+    for (name, expected) in [
+        ("x-frame-options", "DENY"),
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+        ("strict-transport-security", "max-age=31536000"),
+    ] {
+        assert_eq!(page.headers().get(name).map(|v| v.to_str().unwrap()), Some(expected), "{name}");
+    }
+    let csp = page.headers().get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'self'"), "{csp}");
+    // A login posted from another site is refused before any password is checked.
+    assert_eq!(post("chicuc", STAFF_PASSWORD, Some("https://evil.example")), 403);
+
+    // 120 wrong logins at once, unknown names: each answered (wrong, or busy), and the
+    // hub's memory stays bounded (each check costs ~19 MiB; unbounded they took gigabytes).
+    let pid = hub.child.id();
+    let before = peak_mib(pid);
+    let answers: Vec<u16> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..120).map(|i| s.spawn(move || post(&format!("ke-la-{i}"), "doan-bua", None))).collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert!(answers.iter().all(|a| *a == 401 || *a == 429), "{answers:?}");
+    assert!(answers.contains(&429), "some were told the server is busy: {answers:?}");
+    let after = peak_mib(pid);
+    assert!(after < before + 150, "peak memory went from {before} to {after} MiB");
+
+    // Five wrong passwords for a name make it wait, even with the right one.
+    for _ in 0..5 {
+        while post("chicuc", "sai", None) == 429 {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    assert_eq!(post("chicuc", STAFF_PASSWORD, None), 429, "the account waits");
+}

@@ -41,6 +41,8 @@ pub struct HubState {
     sessions: Mutex<HashMap<String, (String, i64)>>,
     /// One upload's chunks at a time (per upload id).
     upload_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Bounds on the staff login's password checks.
+    login: web::LoginGuard,
 }
 
 impl HubState {
@@ -56,6 +58,7 @@ impl HubState {
             max_package_bytes,
             nonces: Mutex::default(),
             sessions: Mutex::default(),
+            login: web::LoginGuard::default(),
             upload_locks: Mutex::default(),
         })
     }
@@ -119,6 +122,7 @@ pub fn router(state: Shared) -> Router {
         .route(&format!("{API}/offender-index"), get(offender_index))
         .route(&format!("{API}/hub-key"), get(hub_key))
         .merge(web::routes())
+        .layer(axum::middleware::map_response(web::security_headers))
         .with_state(state)
 }
 

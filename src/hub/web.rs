@@ -32,6 +32,26 @@ pub fn routes() -> Router<Shared> {
         .route("/stats", get(stats_page))
 }
 
+/// Headers every answer carries: no framing, no other origin's scripts or styles (the
+/// pages have none of their own), HTTPS only, nothing kept in caches (personal data).
+pub async fn security_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    let set = |h: &mut HeaderMap, name: header::HeaderName, value: &'static str| {
+        h.insert(name, header::HeaderValue::from_static(value));
+    };
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000");
+    set(h, header::CACHE_CONTROL, "no-store");
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    response
+}
+
 /// Percent-encodes a query value.
 fn urlencoded(text: &str) -> String {
     text.bytes()
@@ -121,15 +141,100 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(state): State<Shared>, Form(form): Form<LoginForm>) -> Response {
+/// What bounds the password checks of the login form: argon2 costs about 19 MiB and tens of
+/// milliseconds, so at most [`LOGIN_SLOTS`] run at once (a storm of logins is answered
+/// "busy", not with gigabytes), and a name with five wrong passwords waits 30 s, doubling,
+/// at most 15 minutes (as on the laptops).
+pub struct LoginGuard {
+    slots: tokio::sync::Semaphore,
+    /// Per user name (known or not): wrong passwords in a row, and until when it waits.
+    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, i64)>>,
+}
+
+/// Password checks running at once.
+const LOGIN_SLOTS: usize = 2;
+/// Names remembered for their failures at most (then only the waiting ones are kept).
+const MAX_REMEMBERED: usize = 10_000;
+
+impl Default for LoginGuard {
+    fn default() -> Self {
+        LoginGuard { slots: tokio::sync::Semaphore::new(LOGIN_SLOTS), failures: Default::default() }
+    }
+}
+
+impl LoginGuard {
+    /// Seconds `user` must still wait, if any.
+    fn waiting(&self, user: &str, now: i64) -> Option<i64> {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures.get(user).map(|(_, until)| until - now).filter(|s| *s > 0)
+    }
+
+    fn record(&self, user: &str, ok: bool, now: i64) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if ok {
+            failures.remove(user);
+            return;
+        }
+        if failures.len() >= MAX_REMEMBERED {
+            failures.retain(|_, (_, until)| *until > now);
+        }
+        if failures.len() >= MAX_REMEMBERED && !failures.contains_key(user) {
+            return;
+        }
+        let entry = failures.entry(user.to_string()).or_insert((0, 0));
+        entry.0 += 1;
+        if entry.0 >= 5 {
+            entry.1 = now + (30i64 << (entry.0 - 5).min(5)).min(900);
+        }
+    }
+}
+
+/// A hash to check unknown names against, so that a wrong name takes as long as a wrong
+/// password (the answer time does not tell who has an account).
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::app::users::hash_password("anchi-hub: no such user"));
+
+/// Whether a form POST comes from this site: its Origin (or, without one, its Referer) is
+/// the host it was sent to. A page elsewhere cannot post a login or a logout here.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let from = headers.get(header::ORIGIN).or_else(|| headers.get(header::REFERER)).and_then(|h| h.to_str().ok());
+    match from {
+        None => true,
+        Some(from) => {
+            let rest = from.strip_prefix("https://").unwrap_or_default();
+            rest == host || rest.strip_prefix(host).is_some_and(|path| path.starts_with('/'))
+        }
+    }
+}
+
+fn busy(seconds: i64, message: &str) -> Response {
+    let retry = [(header::RETRY_AFTER, seconds.max(1).to_string())];
+    (StatusCode::TOO_MANY_REQUESTS, retry, login_form(message)).into_response()
+}
+
+async fn login(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+    if !same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, login_form("Yêu cầu không đến từ trang của máy chủ này")).into_response();
+    }
+    let now = chrono::Utc::now().timestamp();
+    if let Some(seconds) = state.login.waiting(&form.user, now) {
+        return busy(seconds, &format!("Sai mật khẩu nhiều lần: thử lại sau {seconds} giây"));
+    }
+    let Ok(permit) = state.login.slots.try_acquire() else {
+        return busy(2, "Máy chủ đang bận kiểm tra đăng nhập: thử lại sau vài giây");
+    };
     let state2 = state.clone();
     let user = form.user.clone();
     let ok = tokio::task::spawn_blocking(move || {
         let stored = state2.store.user(&user).ok().flatten();
-        stored.is_some_and(|u| crate::app::users::verify_password(&u.password_hash, &form.password))
+        let hash = stored.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
+        crate::app::users::verify_password(hash, &form.password) && stored.is_some()
     })
     .await
     .unwrap_or(false);
+    drop(permit);
+    state.login.record(&form.user, ok, now);
     if !ok {
         return (StatusCode::UNAUTHORIZED, login_form("Sai tên đăng nhập hoặc mật khẩu")).into_response();
     }
@@ -141,6 +246,9 @@ async fn login(State(state): State<Shared>, Form(form): Form<LoginForm>) -> Resp
 }
 
 async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    if !same_origin(&headers) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
     if let Some(token) = session_token(&headers) {
         state.sessions.lock().expect("sessions").remove(token);
     }
