@@ -279,6 +279,20 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     assert!(case.documents.iter().all(|d| d.state == DocumentState::Finalised && d.number.is_some()));
     let history = h.state().workspace().history(case.id).unwrap();
     assert!(history.iter().filter(|e| e.action == "document.finalise").count() == 7);
+
+    // An issued sanction decision is no longer cancelled nor copied: "Hủy bỏ" on it opens
+    // the annulling decision (MQĐ40), linked to it.
+    let decision = case.documents.iter().find(|d| d.kind == K::QdXuPhat).unwrap().id;
+    h.query_all_by_label("Hủy bỏ").last().expect("Hủy bỏ on the issued decisions").click();
+    h.run();
+    match &h.state().screen {
+        Screen::Wizard(w) => {
+            assert_eq!(w.form.identity.gazetted.as_deref(), Some("MQĐ40"));
+            let draft = w.case.document(w.document).unwrap();
+            assert_eq!((draft.kind, draft.amends), (K::QdHuyBo, Some(decision)));
+        }
+        _ => panic!("the annulling decision opens in the wizard: {:?}", h.state().error),
+    }
 }
 
 /// Types one key at a time, a frame each, as a person does.
