@@ -294,3 +294,38 @@ fn a_new_laptop_restores_the_team_from_the_window_and_asks_who_signs_in() {
     assert!(aside, "the newer database is kept aside");
     assert!(h.state().login.is_some(), "everyone signs in again");
 }
+
+/// A backup edited to ask for a huge scrypt work factor is refused at once (exit 2),
+/// before the work, and the data stays as it was.
+#[test]
+fn a_backup_asking_for_excessive_work_is_refused_before_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = tmp.path().join("nguon");
+    let mut ws = Workspace::open(&source).unwrap();
+    ws.make_demo(3, 1).unwrap();
+    let backup = tmp.path().join("sao-luu.anchi-backup");
+    ws.backup(&backup, PASSPHRASE).unwrap();
+    drop(ws);
+    // The age header names the work factor in clear: "-> scrypt <salt> 18".
+    let mut bytes = std::fs::read(&backup).unwrap();
+    let header_end = bytes.windows(4).position(|w| w == b"\n---").unwrap();
+    let header = String::from_utf8(bytes[..header_end].to_vec()).unwrap();
+    let line = header.lines().find(|l| l.starts_with("-> scrypt ")).expect("a passphrase stanza");
+    assert!(line.ends_with(" 18"), "sealed with the fixed work factor: {line}");
+    let at = bytes.windows(line.len()).position(|w| w == line.as_bytes()).unwrap() + line.len() - 2;
+    // 2^22: 4 GiB and about 20 s here, which a restore used to spend before refusing.
+    bytes[at..at + 2].copy_from_slice(b"22");
+    let edited = tmp.path().join("sua.anchi-backup");
+    std::fs::write(&edited, bytes).unwrap();
+
+    let target = tmp.path().join("dich");
+    drop(Workspace::open(&target).unwrap());
+    let before = snapshot(&target);
+    let started = std::time::Instant::now();
+    let out = anchi(&target, &["restore", edited.to_str().unwrap()], PASSPHRASE);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("scrypt"), "refused for the work it asks, not as a wrong passphrase: {stderr}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "refused before the work");
+    assert_eq!(snapshot(&target), before, "nothing changed");
+}

@@ -142,9 +142,7 @@ impl Workspace {
         zip.write_all(manifest.as_bytes()).map_err(|e| AppError::Files(e.to_string()))?;
         let plain = zip.finish().map_err(|e| AppError::Files(e.to_string()))?.into_inner();
         let sealed = match seal {
-            Seal::Passphrase(passphrase) => {
-                age::encrypt(&age::scrypt::Recipient::new(SecretString::from(passphrase.clone())), &plain)
-            }
+            Seal::Passphrase(passphrase) => age::encrypt(&passphrase_recipient(passphrase), &plain),
             Seal::Recipient(recipient) => age::encrypt(recipient, &plain),
         }
         .map_err(file_problem)?;
@@ -158,18 +156,48 @@ impl Workspace {
 /// then is the current database moved aside (`anchi.redb.truoc-khoi-phuc-<time>`) and the
 /// backup's put in its place, attachments and form overrides added. Returns the summary
 /// and where the old database went, if there was one.
+/// The scrypt work factor backups are sealed with: 2^18 (256 MiB, about a second here) on
+/// every machine, rather than a factor calibrated to the fastest one.
+const SCRYPT_LOG_N: u8 = 18;
+/// The largest factor a restore accepts (1 GiB): a backup edited to ask for more is refused
+/// before any of that work, not after 20 s and 4 GB.
+const SCRYPT_MAX_LOG_N: u8 = 20;
+
+fn passphrase_recipient(passphrase: &str) -> age::scrypt::Recipient {
+    let mut recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.to_string()));
+    recipient.set_work_factor(SCRYPT_LOG_N);
+    recipient
+}
+
+fn passphrase_identity(passphrase: &str) -> age::scrypt::Identity {
+    let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_string()));
+    identity.set_max_work_factor(SCRYPT_MAX_LOG_N);
+    identity
+}
+
+/// A file name a backup may hold: under the database, attachments or form overrides, with
+/// no empty, "." or ".." part, and no backslash (a folder separator on Windows).
+fn safe_name(name: &str) -> bool {
+    name.split('/').all(|p| !p.is_empty() && p != ".." && p != ".")
+        && !name.contains('\\')
+        && !name.contains(':')
+        && (name == DB_FILE || name.starts_with("attachments/") || name.starts_with("forms/"))
+}
+
 pub fn restore(file: &Path, data_dir: &Path, passphrase: &str) -> Result<(BackupSummary, Option<PathBuf>), AppError> {
     let sealed = std::fs::read(file).map_err(|e| file_problem(format!("{}: {e}", file.display())))?;
     // The passphrase opens the header (directly, or through the key file of automatic
     // backups); a damaged body fails after, chunk by chunk.
     let decryptor = age::Decryptor::new(&sealed[..]).map_err(damaged)?;
     let identity: Box<dyn age::Identity> = if decryptor.is_scrypt() {
-        Box::new(age::scrypt::Identity::new(SecretString::from(passphrase.to_string())))
+        Box::new(passphrase_identity(passphrase))
     } else {
         Box::new(automatic_key(file, passphrase)?)
     };
-    let mut reader =
-        decryptor.decrypt(std::iter::once(identity.as_ref())).map_err(|_| AppError::Backup(BackupError::Passphrase))?;
+    let mut reader = decryptor.decrypt(std::iter::once(identity.as_ref())).map_err(|e| match e {
+        age::DecryptError::ExcessiveWork { .. } => damaged("it asks for more scrypt work than a backup of anchi does"),
+        _ => AppError::Backup(BackupError::Passphrase),
+    })?;
     let mut plain = Vec::new();
     reader.read_to_end(&mut plain).map_err(damaged)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(plain)).map_err(damaged)?;
@@ -188,9 +216,7 @@ pub fn restore(file: &Path, data_dir: &Path, passphrase: &str) -> Result<(Backup
     }
     let mut contents: Vec<(String, Vec<u8>)> = Vec::new();
     for (hash, name) in &listed {
-        let safe = name.split('/').all(|p| !p.is_empty() && p != ".." && p != ".")
-            && (name == DB_FILE || name.starts_with("attachments/") || name.starts_with("forms/"));
-        if !safe {
+        if !safe_name(name) {
             return Err(damaged(format!("unexpected file {name}")));
         }
         let mut content = Vec::new();
@@ -287,7 +313,7 @@ fn automatic_key(backup: &Path, passphrase: &str) -> Result<age::x25519::Identit
             key_file.display()
         ))
     })?;
-    let text = age::decrypt(&age::scrypt::Identity::new(SecretString::from(passphrase.to_string())), &sealed)
+    let text = age::decrypt(&passphrase_identity(passphrase), &sealed)
         .map_err(|_| AppError::Backup(BackupError::Passphrase))?;
     String::from_utf8(text).ok().and_then(|t| t.trim().parse().ok()).ok_or_else(|| damaged("the key file holds no key"))
 }
@@ -309,11 +335,8 @@ impl Workspace {
         use age::secrecy::ExposeSecret;
         let identity = age::x25519::Identity::generate();
         let secret = identity.to_string();
-        let sealed_key = age::encrypt(
-            &age::scrypt::Recipient::new(SecretString::from(passphrase.to_string())),
-            secret.expose_secret().as_bytes(),
-        )
-        .map_err(file_problem)?;
+        let sealed_key =
+            age::encrypt(&passphrase_recipient(passphrase), secret.expose_secret().as_bytes()).map_err(file_problem)?;
         let settings = AutoBackup {
             folder: folder.to_path_buf(),
             keep,
@@ -374,5 +397,22 @@ impl Workspace {
         settings.last = Some(now);
         self.store.write(&self.actor(), |w| w.put_meta(AUTO_KEY, &settings, "backup.auto"))?;
         Ok((out, summary))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_safe_names_are_restored() {
+        for good in [DB_FILE, "attachments/ab/abcdef", "forms/2025-07-01/qd-xu-phat.toml"] {
+            assert!(safe_name(good), "{good}");
+        }
+        for bad in
+            ["../anchi.redb", "attachments/../../x", "attachments\\..\\x", "forms/C:x", "other/x", "attachments//x"]
+        {
+            assert!(!safe_name(bad), "{bad}");
+        }
     }
 }
