@@ -217,7 +217,7 @@ fn refusals_name_their_reason_and_store_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let pki = pki(tmp.path(), "province");
     let (ws, _) = laptop(&tmp.path().join("laptop"), 12);
-    let (hub, _) = province(&tmp.path().join("hub"), &pki, &ws, &["--max-package-mb", "1"]);
+    let (mut hub, _) = province(&tmp.path().join("hub"), &pki, &ws, &["--max-package-mb", "1"]);
     let key = ws.device_key().unwrap().unwrap();
     let secret = || {
         let boxed = minisign::SecretKeyBox::from_string(&key.secret_key).unwrap();
@@ -257,6 +257,13 @@ fn refusals_name_their_reason_and_store_nothing() {
     let (status, answer) = raw(&hub.url(), &pki.ca_pem, "POST", &path, &auth, &body);
     assert_eq!(status, 401);
     assert!(answer.contains("replayed_request"), "{answer}");
+    // A restart forgets the nonces, not the replay: a request signed before it is refused.
+    let earlier = Auth::sign(&key.key_id, &secret(), "POST", &path, now, &body).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    hub.restart();
+    let (status, answer) = raw(&hub.url(), &pki.ca_pem, "POST", &path, &earlier, &body);
+    assert_eq!(status, 401, "{answer}");
+    assert!(answer.contains("replayed_request"), "{answer}");
     // A time at the edge of i64 is refused as stale, not an overflow that kills the request.
     for edge in [i64::MIN, i64::MAX] {
         let forged = Auth::sign(&key.key_id, &secret(), "POST", &path, edge, &body).unwrap();
@@ -268,7 +275,8 @@ fn refusals_name_their_reason_and_store_nothing() {
     let (status, answer) = raw(&hub.url(), &pki.ca_pem, "POST", &path, &old, &body);
     assert_eq!((status, answer.contains("stale_request")), (401, true), "{answer}");
     // A body that is not the one signed.
-    let other = Auth::sign(&key.key_id, &secret(), "POST", &path, now, b"{}").unwrap();
+    let fresh = chrono::Utc::now().timestamp();
+    let other = Auth::sign(&key.key_id, &secret(), "POST", &path, fresh, b"{}").unwrap();
     assert_eq!(raw(&hub.url(), &pki.ca_pem, "POST", &path, &other, &body).0, 400);
 
     // A client that trusts another CA refuses the hub's certificate.

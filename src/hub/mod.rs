@@ -37,6 +37,9 @@ pub struct HubState {
     pub max_package_bytes: u64,
     /// Nonces seen in the last few minutes, against replayed requests.
     nonces: Mutex<HashMap<String, i64>>,
+    /// When this process started: the nonces before it are not known, so a request signed
+    /// earlier is taken for a replay (a client signs every attempt anew).
+    started_at: i64,
     /// Logged-in staff: session token → (user, expiry).
     sessions: Mutex<HashMap<String, (String, i64)>>,
     /// One upload's chunks at a time (per upload id).
@@ -57,6 +60,7 @@ impl HubState {
             secret,
             max_package_bytes,
             nonces: Mutex::default(),
+            started_at: chrono::Utc::now().timestamp(),
             sessions: Mutex::default(),
             login: web::LoginGuard::default(),
             upload_locks: Mutex::default(),
@@ -162,6 +166,12 @@ fn authenticate(
     let public = minisign::PublicKey::from_base64(&key.public_key)
         .map_err(|_| ApiError::unauthorised("unknown_key", "the enrolled key cannot be read"))?;
     auth.verify(&public, method.as_str(), path).map_err(|e| ApiError::unauthorised("bad_signature", &e))?;
+    if auth.time < state.started_at {
+        return Err(ApiError::unauthorised(
+            "replayed_request",
+            "the request was signed before the server started; sign it again",
+        ));
+    }
     {
         let mut nonces = state.nonces.lock().expect("nonce lock");
         nonces.retain(|_, t| now - *t <= 2 * MAX_SKEW_SECS);
