@@ -216,3 +216,41 @@ fn a_forms_folder_in_the_data_directory_overrides_and_is_checked() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bang-ke.toml:") && err.contains("subject.dia_chi"), "{err}");
 }
+
+#[test]
+fn an_import_refuses_unprintable_huge_or_inconsistent_content_with_its_path() {
+    // A NUL in the subject's name, a name of 10 000 characters.
+    let (code, err, _) = import_edited("da_kiem_tra", |f| {
+        f["case"]["subject"]["name"] = "Công ty\u{0}X".into();
+        f["case"]["goods"][0]["name"] = "x".repeat(10_000).into();
+    });
+    assert_eq!(code, 2);
+    assert!(err.contains("$.case.subject.name") && err.contains("ký tự điều khiển"), "{err}");
+    assert!(err.contains("$.case.goods[0].name") && err.contains("dài quá 500"), "{err}");
+    // Two documents of the file under one number.
+    let (code, err, _) = import_edited("da_kiem_tra", |f| {
+        let docs = f["case"]["documents"].as_array_mut().unwrap();
+        let first = docs.iter().find(|d| !d["number"].is_null()).unwrap()["number"].clone();
+        let other = docs.iter_mut().filter(|d| !d["number"].is_null()).nth(1).unwrap();
+        other["number"] = first;
+    });
+    assert_eq!(code, 2);
+    assert!(err.contains(".number") && err.contains("đã được dùng"), "{err}");
+    // An attachment whose file this laptop does not have.
+    let (code, err, _) = import_edited("da_kiem_tra", |f| {
+        f["case"]["attachments"] = serde_json::json!([{
+            "sha256": "ab".repeat(32), "file_name": "anh.jpg", "media_type": "image/jpeg", "size_bytes": 3,
+            "added_at": "2026-03-02T08:00:00"
+        }]);
+    });
+    assert_eq!(code, 2);
+    assert!(err.contains("$.case.attachments[0].sha256") && err.contains("không có trên máy này"), "{err}");
+    // Nor one whose hash is not a hash (it would name a path).
+    let (code, _, _) = import_edited("da_kiem_tra", |f| {
+        f["case"]["attachments"] = serde_json::json!([{
+            "sha256": "x", "file_name": "anh.jpg", "media_type": "image/jpeg", "size_bytes": 3,
+            "added_at": "2026-03-02T08:00:00"
+        }]);
+    });
+    assert_eq!(code, 2);
+}

@@ -148,6 +148,12 @@ pub enum ImportProblem {
     BadQuantity,
     #[error("a case with this id already exists with different content")]
     CaseExists,
+    #[error("text longer than {0} characters")]
+    TooLong(usize),
+    #[error("control character U+{0:04X} in the text")]
+    ControlCharacter(u32),
+    #[error("the attached file {0} is not on this laptop")]
+    AttachmentAbsent(String),
 }
 
 impl Bilingual for ImportProblem {
@@ -167,6 +173,12 @@ impl Bilingual for ImportProblem {
             ImportProblem::EmptyName => "Tên không được để trống".into(),
             ImportProblem::BadQuantity => "Số lượng phải lớn hơn 0".into(),
             ImportProblem::CaseExists => "Vụ việc này đã có với nội dung khác".into(),
+            ImportProblem::TooLong(max) => format!("Nội dung dài quá {max} ký tự"),
+            ImportProblem::ControlCharacter(c) => format!("Nội dung có ký tự điều khiển không in được (U+{c:04X})"),
+            ImportProblem::AttachmentAbsent(sha) => format!(
+                "Tệp đính kèm {} không có trên máy này: nhập gói hồ sơ (có kèm tệp) thay cho tệp vụ việc",
+                &sha[..sha.len().min(12)]
+            ),
         }
     }
 }
@@ -257,6 +269,19 @@ impl Workspace {
     pub fn import_case(&self, json: &str) -> Result<Uuid, AppError> {
         self.require_member()?;
         let case = self.read_case_file(json)?;
+        // A case file carries no attachment files (a package does): each must be here
+        // already, or the case could never be packaged.
+        let mut report = ValidationReport::default();
+        for (i, a) in case.attachments.iter().enumerate() {
+            let hash = a.sha256.len() == 64 && a.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+            if !hash || !self.attachment_path(&a.sha256).exists() {
+                let problem = ImportProblem::AttachmentAbsent(a.sha256.clone());
+                report.error(format!("$.case.attachments[{i}].sha256"), &problem);
+            }
+        }
+        if !report.is_ok() {
+            return Err(AppError::Invalid(report));
+        }
         self.store.write(&self.actor(), |w| {
             match w.case(case.id)? {
                 Some(existing) if existing == case => return Ok(case.id),
@@ -325,12 +350,32 @@ impl Workspace {
                 report.error(at(&format!("goods[{i}].quantity")), &ImportProblem::BadQuantity);
             }
         }
+        // Every text stored is bounded and printable: no NUL or control characters (a
+        // line break and a tab are text), no megabytes in a name.
+        check_text(&at("subject.name"), &case.subject.name, NAME_MAX, report);
+        for (i, line) in case.goods.iter().enumerate() {
+            for (what, text) in [("name", &line.name), ("unit", &line.unit), ("origin", &line.origin)] {
+                check_text(&at(&format!("goods[{i}].{what}")), text, NAME_MAX, report);
+            }
+            for (what, text) in [("condition", &line.condition), ("note", &line.note)] {
+                check_text(&at(&format!("goods[{i}].{what}")), text, FIELD_MAX, report);
+            }
+        }
         let prerequisites = self.catalog.prerequisites(case.opened_at.date());
         let mut ids = HashSet::new();
+        let mut numbers = HashSet::new();
         for (i, doc) in case.documents.iter().enumerate() {
             let path = |rest: &str| at(&format!("documents[{i}].{rest}"));
             if !ids.insert(doc.id) {
                 report.error(path("id"), &ImportProblem::DuplicateId(doc.id));
+            }
+            if let Some(number) = &doc.number
+                && !numbers.insert(number.to_string())
+            {
+                report.error(path("number"), &ImportProblem::NumberTaken(number.to_string()));
+            }
+            for (field, text) in &doc.fields {
+                check_text(&path(&format!("fields.{field}")), text, FIELD_MAX, report);
             }
             if doc.created_at > now || doc.finalised_at.is_some_and(|t| t > now) {
                 report.error(path("created_at"), &ImportProblem::FutureDate);
@@ -373,5 +418,21 @@ impl Workspace {
             }
         }
         Ok(())
+    }
+}
+
+/// The most characters a name imported may have (subject, goods line).
+const NAME_MAX: usize = 500;
+/// The most characters any other text imported may have (a document field, a note).
+const FIELD_MAX: usize = 20_000;
+
+/// Refuses, at `path`, a text longer than `max` characters or holding a control character
+/// other than a line break or a tab.
+fn check_text(path: &str, text: &str, max: usize, report: &mut ValidationReport) {
+    if text.chars().count() > max {
+        report.error(path.to_string(), &ImportProblem::TooLong(max));
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        report.error(path.to_string(), &ImportProblem::ControlCharacter(u32::from(c)));
     }
 }
