@@ -81,7 +81,7 @@ impl Workspace {
         let refuse = |p: DelegationProblem| AppError::Delegation(p);
         let member = self
             .unit()
-            .and_then(|u| u.member(delegation.deputy_card.trim()))
+            .and_then(|u| u.member(&delegation.deputy_card))
             .ok_or_else(|| refuse(DelegationProblem::UnknownMember(delegation.deputy_card.clone())))?;
         if !is_deputy_title(&member.title) {
             return Err(refuse(DelegationProblem::NotDeputy(member.full_name.clone())));
@@ -127,6 +127,12 @@ impl Workspace {
     pub(crate) fn named_signer(&self, doc: &Document) -> Option<&Member> {
         let card = doc.fields.get(super::render::SIGNER_FIELD)?;
         self.unit()?.member(card.trim())
+    }
+
+    /// Who signs a decision: the member it names, else the unit's leader (forms without
+    /// `nguoi_ky`). The printed signature and the ceiling check both ask here.
+    pub(crate) fn signer_of(&self, doc: &Document) -> Option<&Member> {
+        self.named_signer(doc).or_else(|| self.unit()?.leader())
     }
 
     /// The delegation a decision signed by a deputy rests on, on `date`: `Ok(None)` when

@@ -44,8 +44,7 @@ impl Workspace {
     /// signer's title has no ceiling in the table.
     fn check_ceiling(&self, case: &Case, doc: &Document, at: NaiveDateTime, report: &mut ValidationReport) {
         let Some(fine) = doc.fine_vnd() else { return };
-        // The member the decision names as its signer, else the team's leader.
-        let Some(signer) = self.named_signer(doc).or_else(|| self.unit().and_then(|u| u.leader())) else { return };
+        let Some(signer) = self.signer_of(doc) else { return };
         let organisation = case.subject.kind == crate::domain::SubjectKind::Organisation;
         let ceiling = self.reference.ceilings.of(&signer.title, at.date(), organisation);
         let problem = match ceiling {

@@ -119,7 +119,7 @@ impl Workspace {
         put("unit.place", place);
         // Decisions are signed by the team's leader (the first member with that role) unless
         // the form names its signer (`nguoi_ky`).
-        let leader = self.unit().and_then(|u| u.members.iter().find(|m| m.role == crate::domain::Role::Leader));
+        let leader = self.unit().and_then(|u| u.leader());
         put("unit.leader_name", leader.map(|m| m.full_name.clone()).unwrap_or_default());
         put("unit.leader_title", leader.map(|m| m.title.clone()).unwrap_or_default());
         put("unit.leader_card", leader.map(|m| m.card_number.clone()).unwrap_or_default());
@@ -131,7 +131,7 @@ impl Workspace {
         // deputy), else the unit's leader.
         let decider = self.signed_in().filter(|m| m.role == crate::domain::Role::Leader).map(|m| m.card_number);
         put("user.decision_card", decider.or_else(|| leader.map(|m| m.card_number.clone())).unwrap_or_default());
-        let signer = self.named_signer(doc).or(leader);
+        let signer = self.signer_of(doc);
         let doi = names.map(|n| n.doi.clone()).unwrap_or_default();
         let signing = signer.map(|m| signing_titles(&m.title, &doi));
         put("doc.signer_name", signer.map(|m| m.full_name.clone()).unwrap_or_default());
@@ -170,7 +170,7 @@ impl Workspace {
         put("amended.date", amended_at.map(|t| t.format("%d/%m/%Y").to_string()).unwrap_or_default());
         put("amended.date_words", amended_at.map(|t| date_in_words(t.date())).unwrap_or_default());
         put("amended.title", amended.map(|a| self.form_of(a).identity.title.clone()).unwrap_or_default());
-        let amended_signer = amended.and_then(|a| self.named_signer(a)).or(leader);
+        let amended_signer = amended.and_then(|a| self.signer_of(a));
         put("amended.signer", amended_signer.map(|m| format!("{}, {}", m.full_name, m.title)).unwrap_or_default());
         let amended_authority = amended_signer.map(|m| signing_titles(&m.title, &doi).authority);
         put("amended.authority", amended_authority.unwrap_or_default());

@@ -254,30 +254,21 @@ fn check_rule(form: &FormDef, rule: &RuleDef, doc: &Document, ctx: &Context, rep
                 report.warning("doc.at", &Message { vi, en });
             }
         }
-        RuleDef::OnlyWhen { field, when, equals } => {
+        RuleDef::OnlyWhen { field, when, equals } | RuleDef::RequiredWhen { field, when, equals } => {
             let (Some(def), Some(cond)) = (form.field(field), form.field(when)) else { return };
             let chosen = doc.fields.get(when).is_some_and(|v| v.trim() == equals);
             let filled = doc.fields.get(field).is_some_and(|v| !v.trim().is_empty());
-            if filled && !chosen {
-                let m = message(
-                    def,
+            let (wrong, vi, en) = if matches!(rule, RuleDef::OnlyWhen { .. }) {
+                (
+                    filled && !chosen,
                     format!("chỉ nhập khi “{}” là “{equals}”; xóa nội dung này", cond.label),
-                    format!("only allowed when {when} is {equals:?}"),
-                );
-                report.error(field_path(field), &m);
-            }
-        }
-        RuleDef::RequiredWhen { field, when, equals } => {
-            let (Some(def), Some(cond)) = (form.field(field), form.field(when)) else { return };
-            let chosen = doc.fields.get(when).is_some_and(|v| v.trim() == equals);
-            let empty = doc.fields.get(field).is_none_or(|v| v.trim().is_empty());
-            if chosen && empty {
-                let m = message(
-                    def,
-                    format!("bắt buộc phải nhập khi “{}” là “{equals}”", cond.label),
-                    format!("required when {when} is {equals:?}"),
-                );
-                report.error(field_path(field), &m);
+                    "only allowed",
+                )
+            } else {
+                (chosen && !filled, format!("bắt buộc phải nhập khi “{}” là “{equals}”", cond.label), "required")
+            };
+            if wrong {
+                report.error(field_path(field), &message(def, vi, format!("{en} when {when} is {equals:?}")));
             }
         }
     }

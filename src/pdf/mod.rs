@@ -209,13 +209,7 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
                         Styled::new(format!("- {}", check(line, Style::Regular)?), Style::Regular, 11.0).flush_left(),
                     );
                 }
-                let right = vec![
-                    Styled::new(check(&signer.title, Style::Bold)?, Style::Bold, BODY_SIZE),
-                    Styled::new(check(&signer.note, Style::Italic)?, Style::Italic, 12.0),
-                    Styled::new(" ", Style::Regular, 40.0),
-                    Styled::new(check(&signer.name, Style::Bold)?, Style::Bold, BODY_SIZE),
-                ];
-                c.two_columns(&left, &right, 0.45);
+                c.two_columns(&left, &signer_column(signer, 0, &check)?, 0.45);
                 c.gap(10.0);
             }
             Block::PageBreak => c.new_page(),
@@ -249,6 +243,22 @@ fn set_file_id(bytes: &mut [u8], id: &str) {
     }
 }
 
+/// One signature block as a column: capacity in bold (padded by `padding` blank lines to
+/// line up with its neighbour's), the note in italics, room to sign, then the name.
+fn signer_column(
+    b: &SignatureBlock,
+    padding: usize,
+    check: &dyn Fn(&str, Style) -> Result<String, PdfError>,
+) -> Result<Vec<Styled>, PdfError> {
+    let padding = "\n".repeat(padding);
+    Ok(vec![
+        Styled::new(format!("{}{padding}", check(&b.title, Style::Bold)?), Style::Bold, BODY_SIZE),
+        Styled::new(check(&b.note, Style::Italic)?, Style::Italic, 12.0),
+        Styled::new(" ", Style::Regular, 40.0),
+        Styled::new(check(&b.name, Style::Bold)?, Style::Bold, BODY_SIZE),
+    ])
+}
+
 /// Signature blocks two to a row: capacity in bold, the note in italics, room to sign,
 /// then the name.
 fn signatures(
@@ -263,15 +273,7 @@ fn signatures(
         // pad the shorter title so both names share a line.
         let title_lines = |b: &SignatureBlock| metrics.wrap(&b.title, Style::Bold, BODY_SIZE, half).len();
         let tallest = pair.iter().map(title_lines).max().unwrap_or(1);
-        let column = |b: &SignatureBlock| -> Result<Vec<Styled>, PdfError> {
-            let padding = "\n".repeat(tallest - title_lines(b));
-            Ok(vec![
-                Styled::new(format!("{}{padding}", check(&b.title, Style::Bold)?), Style::Bold, BODY_SIZE),
-                Styled::new(check(&b.note, Style::Italic)?, Style::Italic, 12.0),
-                Styled::new(" ", Style::Regular, 40.0),
-                Styled::new(check(&b.name, Style::Bold)?, Style::Bold, BODY_SIZE),
-            ])
-        };
+        let column = |b: &SignatureBlock| signer_column(b, tallest - title_lines(b), check);
         let left = column(&pair[0])?;
         let right = match pair.get(1) {
             Some(b) => column(b)?,
