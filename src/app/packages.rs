@@ -61,6 +61,21 @@ pub struct BuiltPackage {
     record: Option<PackageRecord>,
 }
 
+impl BuiltPackage {
+    /// Writes the package as `out.part` (synced, readable by its owner only), before its
+    /// version is recorded.
+    pub fn write_part(&self, out: &std::path::Path) -> Result<(), AppError> {
+        super::write_file_atomically(&part_file(out), &self.exported.bytes)
+    }
+}
+
+/// The name a package has while it is being written: `<out>.part`.
+fn part_file(out: &std::path::Path) -> std::path::PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".part");
+    std::path::PathBuf::from(name)
+}
+
 impl ExportJob {
     /// Renders, reads, hashes and signs. Touches no store: [`Workspace::record_export`]
     /// records the version afterwards.
@@ -281,7 +296,9 @@ impl Workspace {
     /// Stores the version an export made (when it is new) and hands back the file.
     /// Exports the case's package into the file `out`: written and synced as `out.part`
     /// first, then its version recorded, then renamed — so a full disk or a kill never
-    /// leaves a recorded version whose file is missing or half-written.
+    /// leaves a recorded version whose file is missing or half-written. The window does the
+    /// same in two steps across its background thread ([`BuiltPackage::write_part`], then
+    /// [`Workspace::finish_export`]).
     pub fn export_package_to(
         &self,
         case_id: Uuid,
@@ -291,15 +308,23 @@ impl Workspace {
         progress: &dyn Fn(f32),
     ) -> Result<Exported, AppError> {
         let built = self.prepare_export(case_id, passphrase, seal_to)?.run(progress)?;
-        let mut part = out.as_os_str().to_owned();
-        part.push(".part");
-        let part = std::path::PathBuf::from(part);
-        super::write_file_atomically(&part, &built.exported.bytes)?;
-        let exported = self.record_export(built).inspect_err(|_| {
+        built.write_part(out)?;
+        self.finish_export(built, out)
+    }
+
+    /// Records the version of a package written as `out.part`, then gives the file its
+    /// name; on any failure the part file is removed, so no package exists whose version
+    /// this laptop does not know.
+    pub fn finish_export(&self, built: BuiltPackage, out: &std::path::Path) -> Result<Exported, AppError> {
+        let part = part_file(out);
+        let result = self.record_export(built).and_then(|exported| {
+            std::fs::rename(&part, out).map_err(|e| AppError::Files(format!("{}: {e}", out.display())))?;
+            Ok(exported)
+        });
+        if result.is_err() {
             let _ = std::fs::remove_file(&part);
-        })?;
-        std::fs::rename(&part, out).map_err(|e| AppError::Files(format!("{}: {e}", out.display())))?;
-        Ok(exported)
+        }
+        result
     }
 
     pub fn record_export(&self, built: BuiltPackage) -> Result<Exported, AppError> {

@@ -71,13 +71,6 @@ fn sync_dialog_ui(ctx: &egui::Context, passphrase: &mut String, ws: &Workspace, 
 /// The status line while a document is being rendered.
 const PRINTING: &str = "Đang in văn bản…";
 
-/// The name a package has while it is being written: `<out>.part`.
-fn part_file(out: &Path) -> PathBuf {
-    let mut name = out.as_os_str().to_owned();
-    name.push(".part");
-    PathBuf::from(name)
-}
-
 /// How many cases the demo workspace gets the first time the window opens on it.
 const DEMO_CASES: usize = 300;
 
@@ -806,12 +799,8 @@ impl AnchiApp {
                     let report = |f: f32| progress.store((f * 1000.0) as u32, std::sync::atomic::Ordering::Relaxed);
                     let built = job.run(&report).map_err(|e| e.vi());
                     Some(built.and_then(|built| {
-                        let part = part_file(&out);
-                        let written = out
-                            .parent()
-                            .map_or(Ok(()), std::fs::create_dir_all)
-                            .and_then(|()| std::fs::write(&part, &built.exported.bytes));
-                        written.map_err(|e| format!("Không ghi được {}: {e}", out.display()))?;
+                        // The system's reason (disk full, no permission) for the folder the member chose.
+                        built.write_part(&out).map_err(|e| format!("Không ghi được {}: {e}", out.display()))?;
                         Ok(JobDone::Package { built: Box::new(built), out })
                     }))
                 })?;
@@ -943,12 +932,7 @@ impl AnchiApp {
     /// takes its name. If the version cannot be recorded the file is removed, so no package
     /// exists whose version this laptop does not know.
     fn package_written(&mut self, built: crate::app::packages::BuiltPackage, out: &Path) {
-        let part = part_file(out);
-        let result = self.ws.record_export(built).and_then(|exported| {
-            std::fs::rename(&part, out).map_err(|e| AppError::Files(format!("{}: {e}", out.display())))?;
-            Ok(exported)
-        });
-        match result {
+        match self.ws.finish_export(built, out) {
             Ok(exported) => {
                 let again = if exported.new_version { "" } else { " (không đổi so với lần trước)" };
                 self.notice =
@@ -960,10 +944,7 @@ impl AnchiApp {
                     }
                 }
             }
-            Err(e) => {
-                let _ = std::fs::remove_file(&part);
-                self.error = Some(e.vi());
-            }
+            Err(e) => self.error = Some(e.vi()),
         }
     }
 
