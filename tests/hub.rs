@@ -63,7 +63,16 @@ struct Hub {
 
 /// Starts `anchi-hub serve`; its address once it is listening, or why it is not.
 fn spawn_hub(dir: &Path, cert: &Path, key: &Path, listen: &str, extra: &[String]) -> Result<(Child, String), String> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_anchi-hub"))
+    // `nofile=N` first among the extras: the hub runs under a descriptor limit of N.
+    let (mut command, extra) = match extra.first().and_then(|e| e.strip_prefix("nofile=")) {
+        Some(n) => {
+            let mut sh = Command::new("sh");
+            sh.args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_anchi-hub")]);
+            (sh, &extra[1..])
+        }
+        None => (Command::new(env!("CARGO_BIN_EXE_anchi-hub")), extra),
+    };
+    let mut child = command
         .arg("--data-dir")
         .arg(dir)
         .args(["serve", "--listen", listen, "--cert"])
@@ -118,6 +127,12 @@ impl Hub {
 
     fn cases(&self) -> Vec<serde_json::Value> {
         serde_json::from_str(&hub_cmd(&self.dir, &["case", "list", "--json"])).unwrap()
+    }
+
+    /// Starts it again with other options (`nofile=N` first: under that descriptor limit).
+    fn restart_with(&mut self, extra: &[&str]) {
+        self.extra = extra.iter().map(|s| s.to_string()).collect();
+        self.restart();
     }
 }
 
@@ -366,6 +381,23 @@ fn province_staff_see_cases_only_after_logging_in() {
     assert!(response.body_mut().read_to_vec().unwrap().starts_with(b"%PDF-"));
     let (_, _, stats) = get("/stats", Some(&cookie));
     assert!(stats.contains("Tiền phạt"));
+
+    // Logging out takes the form's token: without it (a page elsewhere posting the form)
+    // the session stays; with it, it ends.
+    let token = stats.split("name=\"csrf\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+    let logout = |csrf: &str| {
+        let request = agent.post(&format!("{}/logout", hub.url())).config().max_redirects(0).build();
+        let response = request
+            .header("cookie", &cookie)
+            .content_type("application/x-www-form-urlencoded")
+            .send(format!("csrf={csrf}"))
+            .unwrap();
+        response.status().as_u16()
+    };
+    assert_eq!(logout("0000"), 403);
+    assert_eq!(get("/", Some(&cookie)).0, 200, "still logged in");
+    assert_eq!(logout(&token), 303);
+    assert_eq!(get("/", Some(&cookie)).1.as_deref(), Some("/login"), "logged out");
 }
 
 fn urlencode(text: &str) -> String {
@@ -737,8 +769,8 @@ fn a_storm_of_logins_is_bounded_and_the_pages_are_hardened() {
             request = request.header("origin", o);
         }
         let body = format!("user={}&password={}", urlencode(user), urlencode(password));
-        let response = request.content_type("application/x-www-form-urlencoded").send(body).unwrap();
-        response.status().as_u16()
+        // None: the connection was refused (too many at once from this address).
+        request.content_type("application/x-www-form-urlencoded").send(body).ok().map(|r| r.status().as_u16())
     };
 
     // Every page carries the security headers.
@@ -754,26 +786,162 @@ fn a_storm_of_logins_is_bounded_and_the_pages_are_hardened() {
     let csp = page.headers().get("content-security-policy").unwrap().to_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'self'"), "{csp}");
     // A login posted from another site is refused before any password is checked.
-    assert_eq!(post("chicuc", STAFF_PASSWORD, Some("https://evil.example")), 403);
+    assert_eq!(post("chicuc", STAFF_PASSWORD, Some("https://evil.example")), Some(403));
 
-    // 120 wrong logins at once, unknown names: each answered (wrong, or busy), and the
-    // hub's memory stays bounded (each check costs ~19 MiB; unbounded they took gigabytes).
-    let pid = hub.child.id();
-    let before = peak_mib(pid);
-    let answers: Vec<u16> = std::thread::scope(|s| {
-        let runs: Vec<_> = (0..120).map(|i| s.spawn(move || post(&format!("ke-la-{i}"), "doan-bua", None))).collect();
-        runs.into_iter().map(|r| r.join().unwrap()).collect()
-    });
-    assert!(answers.iter().all(|a| *a == 401 || *a == 429), "{answers:?}");
-    assert!(answers.contains(&429), "some were told the server is busy: {answers:?}");
-    let after = peak_mib(pid);
-    assert!(after < before + 150, "peak memory went from {before} to {after} MiB");
-
-    // Five wrong passwords for a name make it wait, even with the right one.
+    // Five wrong passwords for a name make it wait, even with the right one; another name
+    // from the same address is still checked.
     for _ in 0..5 {
-        while post("chicuc", "sai", None) == 429 {
+        while post("chicuc", "sai", None) == Some(429) {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
-    assert_eq!(post("chicuc", STAFF_PASSWORD, None), 429, "the account waits");
+    assert_eq!(post("chicuc", STAFF_PASSWORD, None), Some(429), "the account waits");
+    assert_eq!(post("ban-khac", "sai", None), Some(401));
+
+    // 120 wrong logins at once, unknown names: each answered (wrong, or busy) or its
+    // connection refused (one address has at most 64 open), and the hub's memory stays
+    // bounded (each check costs ~19 MiB; unbounded they took gigabytes).
+    let pid = hub.child.id();
+    let before = peak_mib(pid);
+    let answers: Vec<Option<u16>> = std::thread::scope(|s| {
+        let runs: Vec<_> = (0..120).map(|i| s.spawn(move || post(&format!("ke-la-{i}"), "doan-bua", None))).collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert!(answers.iter().all(|a| matches!(a, None | Some(401 | 429))), "{answers:?}");
+    assert!(answers.contains(&Some(429)), "some were told to wait: {answers:?}");
+    let after = peak_mib(pid);
+    assert!(after < before + 150, "peak memory went from {before} to {after} MiB");
+    // Twenty wrong passwords from one address, whatever the names: the address waits.
+    let mut tried = 0;
+    let answer = loop {
+        match post(&format!("lan-luot-{tried}"), "sai", None) {
+            Some(401) if tried < 20 => tried += 1,
+            other => break other,
+        }
+    };
+    assert_eq!(answer, Some(429), "the address waits after {tried} more names");
+    assert_eq!(post("chua-thu-bao-gio", "sai", None), Some(429), "a new name from there waits too");
+}
+
+/// A TCP connection to `addr` from the local address `from` (any of 127.0.0.0/8).
+fn connect_from(from: [u8; 4], addr: &str) -> std::io::Result<std::net::TcpStream> {
+    let to: std::net::SocketAddr = addr.parse().unwrap();
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.bind(&std::net::SocketAddr::from((from, 0)).into())?;
+    socket.connect_timeout(&to.into(), Duration::from_secs(5))?;
+    Ok(socket.into())
+}
+
+/// Whether the server has closed `stream` (end of file or reset) within `wait`.
+fn closed_within(stream: &mut impl std::io::Read, wait: Duration) -> bool {
+    let deadline = std::time::Instant::now() + wait;
+    let mut buf = [0u8; 4096];
+    while std::time::Instant::now() < deadline {
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => continue,
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+/// A TLS connection to the hub (handshake done), trusting the test CA.
+fn tls_to(addr: &str, ca_pem: &str) -> rustls::StreamOwned<rustls::ClientConnection, std::net::TcpStream> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(rustls::pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap()).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    let mut sock = connect_from([127, 0, 0, 1], addr).unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    while conn.is_handshaking() {
+        conn.complete_io(&mut sock).unwrap();
+    }
+    rustls::StreamOwned::new(conn, sock)
+}
+
+#[test]
+fn idle_and_crowding_connections_do_not_shut_out_a_team() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = province_with_laptop(tmp.path(), 6);
+    // As found: a hub under a 256-descriptor limit, 300 idle connections from one address.
+    p.hub.restart_with(&["nofile=256", "--idle-timeout-secs", "2", "--max-connections-per-ip", "40"]);
+    let crowd: Vec<std::net::TcpStream> =
+        (0..300).map(|_| connect_from([127, 0, 0, 2], &p.hub.addr).expect("the kernel takes the connection")).collect();
+    for s in &crowd {
+        s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+    }
+    // Past its share, the crowd's connections are closed at once, before any TLS work.
+    let shut = crowd.iter().filter(|s| closed_within(&mut &**s, Duration::from_millis(300))).count();
+    assert!(shut >= 250, "{shut} of 300 closed at once");
+
+    // Meanwhile the team is served, at once: its cases reach the province.
+    let agent = anchi::sync::agent(p.pki.ca_pem.as_bytes()).unwrap();
+    let quick =
+        agent.get(&format!("{}{API}/hub-key", p.hub.url())).config().timeout_global(Some(Duration::from_secs(5)));
+    assert_eq!(quick.build().call().expect("the hub answers").status().as_u16(), 200);
+    let report = p.ws.sync(&p.client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!((report.uploaded as usize, report.failed.len()), (p.count, 0), "{report:?}");
+
+    // A connection that never starts its handshake, one silent in the middle of its headers
+    // and one kept alive after its answer are each closed after the idle time.
+    let mut slow_headers = tls_to(&p.hub.addr, &p.pki.ca_pem);
+    use std::io::Write as _;
+    slow_headers.write_all(b"GET /login HTTP/1.1\r\nHost: localhost\r\n").unwrap();
+    slow_headers.flush().unwrap();
+    let mut kept_alive = tls_to(&p.hub.addr, &p.pki.ca_pem);
+    kept_alive.write_all(b"GET /login HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let started = std::time::Instant::now();
+    assert!(closed_within(&mut slow_headers, Duration::from_secs(6)), "headers never finished: closed");
+    assert!(closed_within(&mut kept_alive, Duration::from_secs(6)), "idle keep-alive: closed");
+    assert!(started.elapsed() >= Duration::from_millis(1500), "not before the idle time: {:?}", started.elapsed());
+    let open = crowd.iter().filter(|s| !closed_within(&mut &**s, Duration::from_secs(4))).count();
+    assert_eq!(open, 0, "the crowd's silent connections are all closed after the idle time");
+}
+
+#[test]
+fn unfinished_uploads_are_bounded_per_team_and_expire() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut p = province_with_laptop(tmp.path(), 2);
+    p.hub.restart_with(&["--team-open-uploads", "3", "--team-upload-mb", "5", "--upload-expiry-secs", "3"]);
+    let key = p.ws.device_key().unwrap().unwrap();
+    let secret =
+        minisign::SecretKeyBox::from_string(&key.secret_key).unwrap().into_secret_key(Some(PASSPHRASE.into())).unwrap();
+    let path = format!("{API}/uploads");
+    let start = |id: &str, size: u64, sha256: &str| {
+        let body = serde_json::to_vec(&StartUpload { package_id: id.into(), size, sha256: sha256.into() }).unwrap();
+        let auth = Auth::sign(&key.key_id, &secret, "POST", &path, chrono::Utc::now().timestamp(), &body).unwrap();
+        raw(&p.hub.url(), &p.pki.ca_pem, "POST", &path, &auth, &body)
+    };
+    let parts = || std::fs::read_dir(p.hub.dir.join("uploads")).unwrap().count();
+
+    // The same upload asked for again with its hash in capitals is the same upload.
+    let hash = "ab".repeat(32);
+    assert_eq!(start("a-v1", 1024, &hash).0, 201);
+    let (status, answer) = start("a-v1", 1024, &hash.to_uppercase());
+    assert_eq!(status, 200, "{answer}");
+    // Declared bytes past the team's quota, then one upload too many: refused, nothing kept.
+    let (status, answer) = start("b-v1", 5 * 1024 * 1024, &"cd".repeat(32));
+    assert_eq!((status, answer.contains("upload_quota")), (429, true), "{answer}");
+    assert_eq!(start("c-v1", 1024, &"cd".repeat(32)).0, 201);
+    assert_eq!(start("d-v1", 1024, &"ef".repeat(32)).0, 201);
+    let (status, answer) = start("e-v1", 1024, &"01".repeat(32));
+    assert_eq!((status, answer.contains("upload_quota")), (429, true), "{answer}");
+    assert_eq!(parts(), 3);
+
+    // Left unfinished past their time, they are removed with their bytes, and the team
+    // can send again.
+    std::thread::sleep(Duration::from_millis(3500));
+    assert_eq!(start("e-v1", 1024, &"01".repeat(32)).0, 201);
+    assert_eq!(parts(), 1, "the expired parts are gone");
+    let report = p.ws.sync(&p.client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!((report.uploaded as usize, report.failed.len()), (p.count, 0), "{report:?}");
 }

@@ -39,9 +39,8 @@ pub enum HubCommand {
         /// The private key (PEM).
         #[arg(long)]
         key: PathBuf,
-        /// The largest package accepted, in MB.
-        #[arg(long, default_value_t = 1024)]
-        max_package_mb: u64,
+        #[command(flatten)]
+        bounds: ServeBounds,
     },
     /// Enrolled teams and their device keys.
     #[command(subcommand)]
@@ -52,6 +51,52 @@ pub enum HubCommand {
     /// Cases received.
     #[command(subcommand)]
     Case(CaseCommand),
+}
+
+/// `serve`'s bounds on connections, time and uploads (see `docs/hub-api.md`).
+#[derive(Debug, clap::Args)]
+pub struct ServeBounds {
+    /// The largest package accepted, in MB.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    max_package_mb: u64,
+    /// Unfinished uploads one team may hold at once, in MB of their declared sizes.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    team_upload_mb: u64,
+    /// Unfinished uploads one team may hold at once.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    team_open_uploads: u64,
+    /// Seconds after which an unfinished upload is removed with its bytes (default 7 days).
+    #[arg(long, default_value_t = 604_800, value_parser = clap::value_parser!(u64).range(1..=31_536_000))]
+    upload_expiry_secs: u64,
+    /// Connections at once, in all (lowered to what the system's descriptor limit allows).
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(8..=1_000_000))]
+    max_connections: u64,
+    /// Connections at once from one address.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    max_connections_per_ip: u64,
+    /// Seconds a connection may stay silent (TLS handshake, headers, between requests).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    idle_timeout_secs: u64,
+    /// Seconds a request body may take to arrive.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    body_timeout_secs: u64,
+}
+
+impl ServeBounds {
+    fn limits(&self) -> super::Limits {
+        use std::time::Duration;
+        const MB: u64 = 1024 * 1024;
+        super::Limits {
+            max_package_bytes: self.max_package_mb * MB,
+            team_upload_bytes: self.team_upload_mb * MB,
+            team_open_uploads: self.team_open_uploads as usize,
+            upload_expiry: Duration::from_secs(self.upload_expiry_secs),
+            max_connections: self.max_connections as usize,
+            max_connections_per_ip: self.max_connections_per_ip as usize,
+            idle: Duration::from_secs(self.idle_timeout_secs),
+            body: Duration::from_secs(self.body_timeout_secs),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,8 +169,13 @@ fn execute(cli: HubCli) -> Result<(), String> {
             store.set_keys(&keys).map_err(err)?;
             println!("key_id: {}\npublic_key: {}\nage_recipient: {}", keys.key_id, keys.public_key, keys.age_recipient);
         }
-        HubCommand::Serve { listen, cert, key, max_package_mb } => {
-            let state = HubState::new(store, max_package_mb * 1024 * 1024)?;
+        HubCommand::Serve { listen, cert, key, bounds } => {
+            let mut limits = bounds.limits();
+            let connections = limits.fit_descriptors();
+            if connections < bounds.max_connections as usize {
+                eprintln!("anchi-hub: at most {connections} connections at once (the descriptor limit allows no more)");
+            }
+            let state = HubState::new(store, limits)?;
             let runtime =
                 tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(serve(state, listen, cert, key))?;

@@ -32,7 +32,7 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
     } else {
         bytes
     };
-    let limits = Limits { max_total_bytes: state.max_package_bytes, ..Limits::default() };
+    let limits = Limits { max_total_bytes: state.limits.max_package_bytes, ..Limits::default() };
     let opened =
         package::open(plain, &limits).map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
     let team =
@@ -57,8 +57,17 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
         return Err(ApiError::unprocessable("package_invalid", "the package id inside differs from the declared one"));
     }
     let json = opened.file(CASE_JSON).unwrap_or_default();
-    let file: CaseFile = serde_json::from_slice(json)
+    let text = std::str::from_utf8(json)
+        .map_err(|_| ApiError::unprocessable("package_invalid", "data/case.json is not UTF-8"))?;
+    let file: CaseFile = crate::app::case_json::parse_json_strict(text)
+        .and_then(serde_json::from_value)
         .map_err(|e| ApiError::unprocessable("package_invalid", &format!("data/case.json: {e}")))?;
+    if file.format != crate::app::case_json::FORMAT || file.version != crate::app::case_json::FORMAT_VERSION {
+        return Err(ApiError::unprocessable(
+            "package_invalid",
+            &format!("data/case.json is {} version {}, not this hub's format", file.format, file.version),
+        ));
+    }
     if file.case.id != opened.info.case_id {
         return Err(ApiError::unprocessable("package_invalid", "data/case.json is another case"));
     }

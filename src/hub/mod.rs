@@ -4,6 +4,7 @@
 
 pub mod cli;
 mod ingest;
+pub mod limits;
 pub mod store;
 mod web;
 
@@ -22,6 +23,7 @@ use sha2::{Digest, Sha256};
 use std::io::{Seek, SeekFrom, Write};
 
 use crate::protocol::{API, Auth, MAX_SKEW_SECS, OFFSET_HEADER, Refusal, StartUpload, Started};
+pub use limits::Limits;
 use store::{HubStore, HubStoreError, Team, Upload};
 
 /// The largest chunk of an upload one request may carry.
@@ -34,7 +36,8 @@ pub struct HubState {
     pub store: HubStore,
     pub keys: store::HubKeys,
     pub secret: minisign::SecretKey,
-    pub max_package_bytes: u64,
+    /// Bounds on connections, time and uploads.
+    pub limits: Limits,
     /// Nonces seen in the last few minutes, against replayed requests.
     nonces: Mutex<HashMap<String, i64>>,
     /// When this process started: the nonces before it are not known, so a request signed
@@ -49,7 +52,7 @@ pub struct HubState {
 }
 
 impl HubState {
-    pub fn new(store: HubStore, max_package_bytes: u64) -> Result<HubState, String> {
+    pub fn new(store: HubStore, limits: Limits) -> Result<HubState, String> {
         let keys = store.keys().map_err(|e| e.to_string())?.ok_or("the hub has no keys: run `anchi-hub init` first")?;
         let secret = minisign::SecretKeyBox::from_string(&keys.secret_key)
             .and_then(|b| b.into_unencrypted_secret_key())
@@ -58,7 +61,7 @@ impl HubState {
             store,
             keys,
             secret,
-            max_package_bytes,
+            limits,
             nonces: Mutex::default(),
             started_at: chrono::Utc::now().timestamp(),
             sessions: Mutex::default(),
@@ -125,7 +128,7 @@ pub fn router(state: Shared) -> Router {
         .route(&format!("{API}/uploads/{{id}}/finish"), post(finish_upload))
         .route(&format!("{API}/offender-index"), get(offender_index))
         .route(&format!("{API}/hub-key"), get(hub_key))
-        .merge(web::routes())
+        .merge(web::routes().layer(axum::middleware::from_fn_with_state(state.clone(), web::bounded_body)))
         .layer(axum::middleware::map_response(web::security_headers))
         .with_state(state)
 }
@@ -194,10 +197,17 @@ fn authenticate(
     Ok((auth, team))
 }
 
-/// Reads a body of exactly the signed size and hash.
-async fn read_body(body: Body, auth: &Auth) -> Result<Vec<u8>, ApiError> {
-    let bytes = axum::body::to_bytes(body, auth.size as usize)
-        .await
+/// Reads a body of exactly the signed size and hash, in at most the body time.
+async fn read_body(state: &HubState, body: Body, auth: &Auth) -> Result<Vec<u8>, ApiError> {
+    let read = tokio::time::timeout(state.limits.body, axum::body::to_bytes(body, auth.size as usize)).await;
+    let bytes = read
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "slow_body",
+                &format!("the body did not arrive within {} s", state.limits.body.as_secs()),
+            )
+        })?
         .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is larger than signed"))?;
     if bytes.len() as u64 != auth.size || hex::encode(Sha256::digest(&bytes)) != auth.sha256 {
         return Err(ApiError::bad_request("the body differs from its signed size or SHA-256"));
@@ -217,45 +227,62 @@ async fn start_upload(
 ) -> Result<Response, ApiError> {
     let path = format!("{API}/uploads");
     let (auth, team) = authenticate(&state, &headers, &method, &path, MAX_JSON_BYTES)?;
-    let bytes = read_body(body, &auth).await?;
+    let bytes = read_body(&state, body, &auth).await?;
     let start: StartUpload =
         serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(&format!("start of upload: {e}")))?;
     let hex_ok = start.sha256.len() == 64 && start.sha256.bytes().all(|b| b.is_ascii_hexdigit());
     if !hex_ok || start.package_id.is_empty() || start.package_id.len() > 100 || start.size == 0 {
         return Err(ApiError::bad_request("package_id, size and sha256 (64 hex digits) are required"));
     }
-    if start.size > state.max_package_bytes {
+    if start.size > state.limits.max_package_bytes {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
-            &format!("a package may have at most {} bytes", state.max_package_bytes),
+            &format!("a package may have at most {} bytes", state.limits.max_package_bytes),
         ));
     }
+    // Hex digits in either case name the same hash.
+    let sha256 = start.sha256.to_lowercase();
     if let Some(stored) = state.store.package(&start.package_id)? {
         // A receipt is only ever given to the team that sent the package.
-        if stored.info.sha256 == start.sha256.to_lowercase() && stored.info.team_id == team.team_id {
+        if stored.info.sha256 == sha256 && stored.info.team_id == team.team_id {
             return Ok(axum::Json(Started::Stored { receipt: stored.receipt }).into_response());
         }
         return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "this package id is stored with other content"));
     }
-    let same = |u: &Upload| u.package_id == start.package_id && u.team_id == team.team_id;
-    if let Some(existing) = state.store.uploads()?.into_iter().find(same) {
-        if existing.sha256 != start.sha256 || existing.size != start.size {
+    expire_uploads(&state, chrono::Utc::now())?;
+    let open: Vec<Upload> = state.store.uploads()?.into_iter().filter(|u| u.team_id == team.team_id).collect();
+    if let Some(existing) = open.iter().find(|u| u.package_id == start.package_id) {
+        if existing.sha256 != sha256 || existing.size != start.size {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "conflict",
                 "an upload of this package id with other content is open",
             ));
         }
-        let s = Started::Upload { upload_id: existing.upload_id, offset: existing.offset, size: existing.size };
+        let s = Started::Upload { upload_id: existing.upload_id.clone(), offset: existing.offset, size: existing.size };
         return Ok(axum::Json(s).into_response());
+    }
+    let held: u64 = open.iter().map(|u| u.size).sum();
+    if open.len() >= state.limits.team_open_uploads || held + start.size > state.limits.team_upload_bytes {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "upload_quota",
+            &format!(
+                "the team has {} unfinished uploads of {held} bytes (at most {} uploads, {} bytes): \
+                 finish them, or wait for them to expire",
+                open.len(),
+                state.limits.team_open_uploads,
+                state.limits.team_upload_bytes
+            ),
+        ));
     }
     let upload = Upload {
         upload_id: uuid::Uuid::now_v7().simple().to_string(),
         team_id: team.team_id,
         package_id: start.package_id,
         size: start.size,
-        sha256: start.sha256.to_lowercase(),
+        sha256,
         offset: 0,
         started_at: chrono::Utc::now(),
     };
@@ -263,6 +290,39 @@ async fn start_upload(
     state.store.put_upload(&upload)?;
     let s = Started::Upload { upload_id: upload.upload_id, offset: 0, size: upload.size };
     Ok((StatusCode::CREATED, axum::Json(s)).into_response())
+}
+
+/// Removes the uploads not finished within the expiry time, with their bytes; an upload
+/// whose chunk is being written now is left for the next sweep. Returns how many went.
+fn expire_uploads(state: &HubState, now: chrono::DateTime<chrono::Utc>) -> Result<usize, ApiError> {
+    let expiry = chrono::Duration::from_std(state.limits.upload_expiry).unwrap_or(chrono::Duration::MAX);
+    let mut removed = 0;
+    for upload in state.store.uploads()? {
+        if upload.started_at + expiry > now {
+            continue;
+        }
+        let lock =
+            state.upload_locks.lock().expect("upload locks").entry(upload.upload_id.clone()).or_default().clone();
+        let Ok(_held) = lock.try_lock() else { continue };
+        state.store.remove_upload(&upload.upload_id)?;
+        let _ = std::fs::remove_file(state.store.upload_file(&upload.upload_id));
+        state.upload_locks.lock().expect("upload locks").remove(&upload.upload_id);
+        removed += 1;
+    }
+    // A part file with no upload record (a hub stopped between the two) goes the same way.
+    let known: std::collections::HashSet<String> =
+        state.store.uploads()?.into_iter().map(|u| format!("{}.part", u.upload_id)).collect();
+    let dir = state.store.upload_file("x");
+    let entries = dir.parent().map(std::fs::read_dir).transpose().ok().flatten();
+    for entry in entries.into_iter().flatten().flatten() {
+        let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !known.contains(&name) && old.is_some_and(|age| age > state.limits.upload_expiry) {
+            let _ = std::fs::remove_file(entry.path());
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// The upload of this team with this id.
@@ -317,7 +377,7 @@ async fn send_chunk(
     if offset + auth.size > upload.size {
         return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the chunk goes past the declared size"));
     }
-    let bytes = read_body(body, &auth).await?;
+    let bytes = read_body(&state, body, &auth).await?;
     let file = state.store.upload_file(&id);
     let state2 = state.clone();
     let upload = tokio::task::spawn_blocking(move || -> Result<Upload, ApiError> {
@@ -395,9 +455,23 @@ pub async fn serve(state: HubState, listen: SocketAddr, cert: PathBuf, key: Path
     let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
         .await
         .map_err(|e| format!("certificate {} or key {}: {e}", cert.display(), key.display()))?;
+    let limits = state.limits.clone();
     let handle = axum_server::Handle::new();
-    let app = router(Arc::new(state));
-    let server = axum_server::bind_rustls(listen, tls).handle(handle.clone()).serve(app.into_make_service());
+    let state = Arc::new(state);
+    let app = router(state.clone());
+    // Under TLS, the connection count: a refused connection is closed before its handshake.
+    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls)
+        .handshake_timeout(limits.idle)
+        .acceptor(limits::ConnectionLimit::new(&limits));
+    let mut server = axum_server::bind(listen)
+        .acceptor(acceptor)
+        .handle(handle.clone())
+        .first_request_timeout(limits.idle)
+        .accept_error_handler(log_refused_connection);
+    // A connection silent for the idle time between requests or inside a request's
+    // headers is closed (hyper's header-read timer runs from the wait for each request).
+    server.http_builder().http1().header_read_timeout(limits.idle);
+    let server = server.serve(app.into_make_service_with_connect_info::<SocketAddr>());
     let announce = async {
         if let Some(addr) = handle.listening().await {
             println!("listening on https://{addr}");
@@ -405,6 +479,31 @@ pub async fn serve(state: HubState, listen: SocketAddr, cert: PathBuf, key: Path
             let _ = std::io::stdout().flush();
         }
     };
+    // Unfinished uploads past their time are removed at start and every hour.
+    let sweeping = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let state = sweeping.clone();
+            let swept = tokio::task::spawn_blocking(move || expire_uploads(&state, chrono::Utc::now())).await;
+            if let Ok(Ok(n)) = swept
+                && n > 0
+            {
+                eprintln!("anchi-hub: removed {n} expired unfinished uploads");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
     let (served, ()) = tokio::join!(server, announce);
     served.map_err(|e| format!("serving on {listen}: {e}"))
+}
+
+/// Says on standard error why connections are refused (at most once a second: a flood of
+/// them must not become a flood of log lines).
+fn log_refused_connection(from: Option<&SocketAddr>, e: &std::io::Error) {
+    static LAST: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
+    let now = chrono::Utc::now().timestamp();
+    if LAST.swap(now, std::sync::atomic::Ordering::Relaxed) != now {
+        let from = from.map(|a| a.ip().to_string()).unwrap_or_else(|| "?".into());
+        eprintln!("anchi-hub: connection from {from} refused or dropped: {e}");
+    }
 }

@@ -6,11 +6,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use axum::Router;
-use axum::extract::{Form, Path as UrlPath, Query, State};
+use axum::extract::{ConnectInfo, Form, Path as UrlPath, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::store::IndexedCase;
@@ -30,6 +31,26 @@ pub fn routes() -> Router<Shared> {
         .route("/cases/{id}", get(case_page))
         .route("/cases/{id}/documents/{n}", get(document_pdf))
         .route("/stats", get(stats_page))
+}
+
+/// The pages' requests are small forms: a body larger than this is refused.
+const MAX_FORM_BYTES: usize = 16 * 1024;
+
+/// Reads a page request's body whole before its handler, within [`MAX_FORM_BYTES`] and the
+/// hub's body time, so that a slow or endless form cannot hold a connection and a task.
+pub async fn bounded_body(
+    State(state): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    match tokio::time::timeout(state.limits.body.min(state.limits.idle), axum::body::to_bytes(body, MAX_FORM_BYTES))
+        .await
+    {
+        Ok(Ok(bytes)) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Ok(Err(_)) => (StatusCode::PAYLOAD_TOO_LARGE, "Yêu cầu quá lớn").into_response(),
+        Err(_) => (StatusCode::REQUEST_TIMEOUT, "Yêu cầu gửi quá chậm").into_response(),
+    }
 }
 
 /// Headers every answer carries: no framing, no other origin's scripts or styles (the
@@ -77,12 +98,13 @@ fn esc(text: &str) -> String {
     out
 }
 
-fn page(title: &str, user: Option<&str>, body: &str) -> Html<String> {
+fn page(title: &str, user: Option<&Staff>, body: &str) -> Html<String> {
     let nav = match user {
         Some(u) => format!(
             "<nav><a href=\"/\">Vụ việc</a> · <a href=\"/stats\">Thống kê</a> · {} \
-             <form method=\"post\" action=\"/logout\" style=\"display:inline\"><button>Đăng xuất</button></form></nav>",
-            esc(u)
+             <form method=\"post\" action=\"/logout\" style=\"display:inline\">{}<button>Đăng xuất</button></form></nav>",
+            esc(&u.name),
+            u.csrf_field()
         ),
         None => String::new(),
     };
@@ -102,13 +124,32 @@ fn session_token(headers: &HeaderMap) -> Option<&str> {
     cookies.split(';').find_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='))
 }
 
+/// A logged-in staff member, and the token their forms carry against cross-site requests.
+struct Staff {
+    name: String,
+    csrf: String,
+}
+
+impl Staff {
+    /// The hidden field every state-changing form of the pages carries.
+    fn csrf_field(&self) -> String {
+        format!("<input type=\"hidden\" name=\"csrf\" value=\"{}\">", self.csrf)
+    }
+}
+
+/// A session's form token: derived from the session's secret cookie, which another site can
+/// neither read nor guess, so a form posted from elsewhere cannot carry it.
+fn csrf_of(session: &str) -> String {
+    hex::encode(&Sha256::digest(format!("anchi-hub csrf\0{session}").as_bytes())[..16])
+}
+
 /// The logged-in user, from the session cookie.
-fn user_of(state: &HubState, headers: &HeaderMap) -> Option<String> {
+fn user_of(state: &HubState, headers: &HeaderMap) -> Option<Staff> {
     let token = session_token(headers)?;
     let now = chrono::Utc::now().timestamp();
     let mut sessions = state.sessions.lock().expect("sessions");
     sessions.retain(|_, (_, expires)| *expires > now);
-    sessions.get(token).map(|(user, _)| user.clone())
+    sessions.get(token).map(|(user, _)| Staff { name: user.clone(), csrf: csrf_of(token) })
 }
 
 /// Everything but the login page sends a visitor without a session there.
@@ -143,17 +184,36 @@ struct LoginForm {
 
 /// What bounds the password checks of the login form: argon2 costs about 19 MiB and tens of
 /// milliseconds, so at most [`LOGIN_SLOTS`] run at once (a storm of logins is answered
-/// "busy", not with gigabytes), and a name with five wrong passwords waits 30 s, doubling,
-/// at most 15 minutes (as on the laptops).
+/// "busy", not with gigabytes); a name with five wrong passwords waits 30 s, doubling, at
+/// most 15 minutes (as on the laptops), and so does an address with twenty (several names
+/// tried from one place: an office shares an address, so it is allowed more).
 pub struct LoginGuard {
     slots: tokio::sync::Semaphore,
-    /// Per user name (known or not): wrong passwords in a row, and until when it waits.
-    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, i64)>>,
+    /// Per user name (known or not) and per address: wrong passwords in a row, and until
+    /// when it waits.
+    failures: std::sync::Mutex<std::collections::HashMap<Attempter, (u32, i64)>>,
+}
+
+/// Who tries a password: the name typed, or the address it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Attempter {
+    Name(String),
+    Address(std::net::IpAddr),
+}
+
+impl Attempter {
+    /// Wrong passwords in a row before it must wait.
+    fn free_tries(&self) -> u32 {
+        match self {
+            Attempter::Name(_) => 5,
+            Attempter::Address(_) => 20,
+        }
+    }
 }
 
 /// Password checks running at once.
 const LOGIN_SLOTS: usize = 2;
-/// Names remembered for their failures at most (then only the waiting ones are kept).
+/// Names and addresses remembered for their failures at most (then only the waiting ones).
 const MAX_REMEMBERED: usize = 10_000;
 
 impl Default for LoginGuard {
@@ -163,28 +223,31 @@ impl Default for LoginGuard {
 }
 
 impl LoginGuard {
-    /// Seconds `user` must still wait, if any.
-    fn waiting(&self, user: &str, now: i64) -> Option<i64> {
+    /// Seconds the longest-waiting of `who` must still wait, if any.
+    fn waiting(&self, who: &[Attempter], now: i64) -> Option<i64> {
         let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.get(user).map(|(_, until)| until - now).filter(|s| *s > 0)
+        who.iter().filter_map(|w| failures.get(w)).map(|(_, until)| until - now).filter(|s| *s > 0).max()
     }
 
-    fn record(&self, user: &str, ok: bool, now: i64) {
+    fn record(&self, who: &[Attempter], ok: bool, now: i64) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if ok {
-            failures.remove(user);
-            return;
-        }
-        if failures.len() >= MAX_REMEMBERED {
-            failures.retain(|_, (_, until)| *until > now);
-        }
-        if failures.len() >= MAX_REMEMBERED && !failures.contains_key(user) {
-            return;
-        }
-        let entry = failures.entry(user.to_string()).or_insert((0, 0));
-        entry.0 += 1;
-        if entry.0 >= 5 {
-            entry.1 = now + (30i64 << (entry.0 - 5).min(5)).min(900);
+        for w in who {
+            if ok {
+                failures.remove(w);
+                continue;
+            }
+            if failures.len() >= MAX_REMEMBERED {
+                failures.retain(|_, (_, until)| *until > now);
+            }
+            if failures.len() >= MAX_REMEMBERED && !failures.contains_key(w) {
+                continue;
+            }
+            let entry = failures.entry(w.clone()).or_insert((0, 0));
+            entry.0 += 1;
+            let free = w.free_tries();
+            if entry.0 >= free {
+                entry.1 = now + (30i64 << (entry.0 - free).min(5)).min(900);
+            }
         }
     }
 }
@@ -213,12 +276,18 @@ fn busy(seconds: i64, message: &str) -> Response {
     (StatusCode::TOO_MANY_REQUESTS, retry, login_form(message)).into_response()
 }
 
-async fn login(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+async fn login(
+    State(state): State<Shared>,
+    ConnectInfo(from): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
     if !same_origin(&headers) {
         return (StatusCode::FORBIDDEN, login_form("Yêu cầu không đến từ trang của máy chủ này")).into_response();
     }
     let now = chrono::Utc::now().timestamp();
-    if let Some(seconds) = state.login.waiting(&form.user, now) {
+    let who = [Attempter::Name(form.user.clone()), Attempter::Address(from.ip())];
+    if let Some(seconds) = state.login.waiting(&who, now) {
         return busy(seconds, &format!("Sai mật khẩu nhiều lần: thử lại sau {seconds} giây"));
     }
     let Ok(permit) = state.login.slots.try_acquire() else {
@@ -234,7 +303,7 @@ async fn login(State(state): State<Shared>, headers: HeaderMap, Form(form): Form
     .await
     .unwrap_or(false);
     drop(permit);
-    state.login.record(&form.user, ok, now);
+    state.login.record(&who, ok, now);
     if !ok {
         return (StatusCode::UNAUTHORIZED, login_form("Sai tên đăng nhập hoặc mật khẩu")).into_response();
     }
@@ -245,11 +314,19 @@ async fn login(State(state): State<Shared>, headers: HeaderMap, Form(form): Form
     ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
 }
 
-async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    if !same_origin(&headers) {
-        return StatusCode::FORBIDDEN.into_response();
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(State(state): State<Shared>, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Response {
+    // Both the origin and the form's token: a page elsewhere cannot end a session.
+    let token = session_token(&headers);
+    if !same_origin(&headers) || token.is_none_or(|t| csrf_of(t) != form.csrf) {
+        return (StatusCode::FORBIDDEN, "Yêu cầu không đến từ trang của máy chủ này").into_response();
     }
-    if let Some(token) = session_token(&headers) {
+    if let Some(token) = token {
         state.sessions.lock().expect("sessions").remove(token);
     }
     let cookie = format!("{COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0");
@@ -406,9 +483,11 @@ async fn document_pdf(
         let bytes = super::ingest::package_file(&state2.store, &c.package_sha256).ok()?;
         let plain =
             if package::is_sealed(&bytes) { package::unseal(&bytes, &state2.keys.age_identity).ok()? } else { bytes };
-        let opened =
-            package::open(&plain, &package::Limits { max_total_bytes: state2.max_package_bytes, ..Default::default() })
-                .ok()?;
+        let opened = package::open(
+            &plain,
+            &package::Limits { max_total_bytes: state2.limits.max_package_bytes, ..Default::default() },
+        )
+        .ok()?;
         opened.file(&path).map(<[u8]>::to_vec)
     })
     .await
