@@ -69,6 +69,15 @@ fn export_then_import_round_trips_exactly() {
 /// Imports a modified copy of a demo case in `stage` and returns (exit code, stderr,
 /// number of cases after).
 fn import_edited(stage: &str, edit: impl FnOnce(&mut Value)) -> (i32, String, usize) {
+    import_text_edited(stage, edit, |text| text)
+}
+
+/// As [`import_edited`], with a last edit of the file's text.
+fn import_text_edited(
+    stage: &str,
+    edit: impl FnOnce(&mut Value),
+    edit_text: impl FnOnce(String) -> String,
+) -> (i32, String, usize) {
     let dir = tempfile::tempdir().unwrap();
     ok(dir.path(), &["demo", "--cases", "60", "--seed", "2"]);
     let list = json(dir.path(), &["case", "list", "--json"]);
@@ -79,7 +88,7 @@ fn import_edited(stage: &str, edit: impl FnOnce(&mut Value)) -> (i32, String, us
     file["case"]["id"] = Value::String(uuid::Uuid::now_v7().to_string());
     edit(&mut file);
     let path = dir.path().join("edited.json");
-    std::fs::write(&path, serde_json::to_string(&file).unwrap()).unwrap();
+    std::fs::write(&path, edit_text(serde_json::to_string(&file).unwrap())).unwrap();
     let before = json(dir.path(), &["audit", "verify", "--json"])["entries"].as_u64().unwrap();
     let out = anchi(dir.path(), &["case", "import", path.to_str().unwrap()]);
     let after = json(dir.path(), &["audit", "verify", "--json"]);
@@ -245,6 +254,15 @@ fn an_import_refuses_unprintable_huge_or_inconsistent_content_with_its_path() {
     });
     assert_eq!(code, 2);
     assert!(err.contains("$.case.attachments[0].sha256") && err.contains("không có trên máy này"), "{err}");
+    // A key given twice: a reader keeping the first would see another subject than one
+    // keeping the last, so the file is refused, naming the key and where it is.
+    let (code, err, _) = import_text_edited(
+        "da_kiem_tra",
+        |_| {},
+        |text| text.replacen("\"subject\":{", "\"subject\":{\"name\":\"Kẻ mạo danh\",", 1),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("\"name\" appears twice") && err.contains("line 1"), "{err}");
     // Nor one whose hash is not a hash (it would name a path).
     let (code, _, _) = import_edited("da_kiem_tra", |f| {
         f["case"]["attachments"] = serde_json::json!([{
