@@ -329,3 +329,93 @@ fn a_backup_asking_for_excessive_work_is_refused_before_it() {
     assert!(started.elapsed() < std::time::Duration::from_secs(15), "refused before the work");
     assert_eq!(snapshot(&target), before, "nothing changed");
 }
+
+/// The backup at `path` opened with the passphrase, its database passed through `edit`, and
+/// sealed again exactly as anchi seals (manifest hash updated): what a person holding the
+/// passphrase could make by hand.
+fn rebuilt(path: &Path, edit: impl FnOnce(&Path)) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let sealed = std::fs::read(path).unwrap();
+    let mut identity = age::scrypt::Identity::new(PASSPHRASE.to_string().into());
+    identity.set_max_work_factor(20);
+    let decryptor = age::Decryptor::new(&sealed[..]).unwrap();
+    let mut plain = Vec::new();
+    decryptor.decrypt(std::iter::once(&identity as &dyn age::Identity)).unwrap().read_to_end(&mut plain).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(plain)).unwrap();
+    let mut files: Vec<(String, Vec<u8>)> = (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            (f.name().unwrap().to_string(), bytes)
+        })
+        .collect();
+    let hex = |b: &[u8]| {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(b))
+    };
+    let db = files.iter_mut().find(|(n, _)| n == "anchi.redb").unwrap();
+    let old_hash = hex(&db.1);
+    let scratch = tempfile::tempdir().unwrap();
+    let db_path = scratch.path().join("anchi.redb");
+    std::fs::write(&db_path, &db.1).unwrap();
+    edit(&db_path);
+    db.1 = std::fs::read(&db_path).unwrap();
+    let new_hash = hex(&db.1);
+    let manifest = files.iter_mut().find(|(n, _)| n == "anchi-backup.txt").unwrap();
+    manifest.1 = String::from_utf8(manifest.1.clone()).unwrap().replace(&old_hash, &new_hash).into_bytes();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in &files {
+        out.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(bytes).unwrap();
+    }
+    let zipped = out.finish().unwrap().into_inner();
+    let mut recipient = age::scrypt::Recipient::new(PASSPHRASE.to_string().into());
+    recipient.set_work_factor(18);
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient)).unwrap();
+    let mut sealed = Vec::new();
+    let mut writer = encryptor.wrap_output(&mut sealed).unwrap();
+    writer.write_all(&zipped).unwrap();
+    writer.finish().unwrap();
+    sealed
+}
+
+/// A backup whose database is not a database, or whose settings were edited into
+/// something no laptop can read, is refused whole (exit 2): restored, it would have left a
+/// laptop that cannot show a case.
+#[test]
+fn a_backup_with_a_garbage_database_or_unreadable_settings_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let source = tmp.path().join("nguon");
+    let mut ws = Workspace::open(&source).unwrap();
+    ws.make_demo(3, 1).unwrap();
+    let case = ws.list_cases().unwrap()[0].id.to_string();
+    let backup = tmp.path().join("sao-luu.anchi-backup");
+    ws.backup(&backup, PASSPHRASE).unwrap();
+    drop(ws);
+    let target = tmp.path().join("dich");
+    drop(Workspace::open(&target).unwrap());
+    let before = snapshot(&target);
+
+    let garbage = rebuilt(&backup, |db| std::fs::write(db, vec![0x5au8; 64 * 1024]).unwrap());
+    let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+    let edited_unit = rebuilt(&backup, |db| {
+        let db = redb::Database::open(db).unwrap();
+        let tx = db.begin_write().unwrap();
+        tx.open_table(meta).unwrap().insert("unit", b"\xff\xff not a unit".as_slice()).unwrap();
+        tx.commit().unwrap();
+    });
+    for (what, bytes) in [("garbage database", garbage), ("edited unit", edited_unit)] {
+        let file = tmp.path().join("sua.anchi-backup");
+        std::fs::write(&file, bytes).unwrap();
+        let out = anchi(&target, &["restore", file.to_str().unwrap()], PASSPHRASE);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        assert!(stderr.contains("Bản sao lưu bị hỏng"), "{what}: {stderr}");
+        assert_eq!(snapshot(&target), before, "{what}: nothing changed");
+    }
+    // The backup as made restores, and its cases show.
+    let out = anchi(&target, &["restore", backup.to_str().unwrap()], PASSPHRASE);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(anchi(&target, &["case", "show", &case], PASSPHRASE).status.success());
+}

@@ -227,33 +227,33 @@ pub fn restore(file: &Path, data_dir: &Path, passphrase: &str) -> Result<(Backup
         contents.push((name.clone(), content));
     }
     std::fs::create_dir_all(data_dir).map_err(|e| AppError::Files(e.to_string()))?;
-    let current = data_dir.join(DB_FILE);
-    // A database in use by a running window cannot be replaced.
-    if current.exists() {
-        drop(Store::open(&current)?);
-    }
-    let incoming = data_dir.join(format!("{DB_FILE}.dang-khoi-phuc"));
+    // The incoming database is opened as a laptop would open it, in a folder of its own,
+    // and everything a laptop reads from it is read once: a backup whose database or
+    // settings cannot be read is refused before anything here changes.
+    let staging = data_dir.join(format!("{DB_FILE}.dang-khoi-phuc"));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir(&staging).map_err(|e| AppError::Files(e.to_string()))?;
+    let incoming = staging.join(DB_FILE);
     let db = &contents.iter().find(|(n, _)| n == DB_FILE).expect("listed above").1;
-    write_file_atomically(&incoming, db)?;
-    let checked = Store::open(&incoming).and_then(|store| {
-        let audit = store
-            .verify_journal()
-            .map_err(|e| crate::store::OpenError::Corrupt { path: incoming.clone(), detail: e.to_string() })?;
-        match audit.first_broken {
-            Some(broken) => Err(crate::store::OpenError::Corrupt {
-                path: incoming.clone(),
-                detail: format!("journal broken at entry {}: {}", broken.seq, broken.reason),
-            }),
-            None => Ok(store.case_count().unwrap_or(0)),
-        }
-    });
+    let checked = write_file_atomically(&incoming, db).and_then(|()| Workspace::open(&staging)?.readable_whole());
     let cases = match checked {
         Ok(cases) => cases,
         Err(e) => {
-            let _ = std::fs::remove_file(&incoming);
-            return Err(e.into());
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(match e {
+                AppError::Files(_) => e,
+                other => damaged(other.to_string()),
+            });
         }
     };
+    let current = data_dir.join(DB_FILE);
+    // A database in use by a running window cannot be replaced.
+    if current.exists()
+        && let Err(e) = Store::open(&current)
+    {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(e.into());
+    }
     let aside = current
         .exists()
         .then(|| data_dir.join(format!("{DB_FILE}.truoc-khoi-phuc-{}", super::now().format("%Y%m%d-%H%M%S"))));
@@ -261,6 +261,7 @@ pub fn restore(file: &Path, data_dir: &Path, passphrase: &str) -> Result<(Backup
         std::fs::rename(&current, aside).map_err(|e| AppError::Files(e.to_string()))?;
     }
     std::fs::rename(&incoming, &current).map_err(|e| AppError::Files(e.to_string()))?;
+    let _ = std::fs::remove_dir_all(&staging);
     let mut bytes = 0;
     for (name, content) in &contents {
         bytes += content.len() as u64;
@@ -272,6 +273,27 @@ pub fn restore(file: &Path, data_dir: &Path, passphrase: &str) -> Result<(Backup
         }
     }
     Ok((BackupSummary { files: contents.len(), bytes, cases }, aside))
+}
+
+impl Workspace {
+    /// Reads everything a laptop reads from its database (the unit, accounts, keys,
+    /// delegations, settings, the offender index, links between subjects) and verifies the
+    /// journal against every case: the number of cases when all of it holds.
+    pub(crate) fn readable_whole(&self) -> Result<u64, AppError> {
+        self.accounts()?;
+        self.device_key()?;
+        self.retired_keys()?;
+        self.delegations()?;
+        self.server_settings()?;
+        self.offender_index()?;
+        self.auto_backup()?;
+        self.subject_links()?;
+        let audit = self.audit_verify()?;
+        if let Some(broken) = audit.first_broken {
+            return Err(damaged(format!("journal broken at entry {}: {}", broken.seq, broken.reason)));
+        }
+        Ok(self.store.case_count()?)
+    }
 }
 
 /// How a backup is encrypted: with the passphrase itself (by hand), or to the public key
