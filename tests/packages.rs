@@ -243,6 +243,14 @@ fn altered_packages_are_refused_with_what_is_wrong_and_store_nothing() {
     let forged = minisign::sign(None, &stranger.sk, Cursor::new(tag), Some("anchi-package forged"), None).unwrap();
     sig_other_key.iter_mut().find(|(n, _)| n.ends_with(".minisig")).unwrap().1 = forged.into_string().into_bytes();
 
+    // The untrusted comment of the signature file is not covered by the signature: anchi
+    // refuses it changed all the same, so that any byte of a package changed is noticed.
+    let mut edited_comment = entries(&good);
+    let sig = &mut edited_comment.iter_mut().find(|(n, _)| n.ends_with(".minisig")).unwrap().1;
+    let text = String::from_utf8(sig.clone()).unwrap();
+    let first = text.lines().next().unwrap().to_string();
+    *sig = text.replacen(&first, "untrusted comment: đã kiểm tra, hợp lệ", 1).into_bytes();
+
     type Expect<'a> = &'a dyn Fn(&PackageError) -> bool;
     let cases: Vec<(&str, Vec<u8>, Expect)> = vec![
         ("truncated", good[..good.len() / 2].to_vec(), &|e| matches!(e, PackageError::NotAZip(_))),
@@ -284,6 +292,11 @@ fn altered_packages_are_refused_with_what_is_wrong_and_store_nothing() {
         ("signed by another key", rezip(&sig_other_key), &|e| {
             matches!(e, PackageError::UnknownKey(_) | PackageError::BadSignature(_))
         }),
+        (
+            "untrusted comment edited",
+            rezip(&edited_comment),
+            &|e| matches!(e, PackageError::BadSignature(m) if m.contains("untrusted comment")),
+        ),
         ("not a zip", b"hello, this is not a package".to_vec(), &|e| matches!(e, PackageError::NotAZip(_))),
     ];
 

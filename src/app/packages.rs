@@ -143,7 +143,7 @@ impl ExportJob {
             &secret,
             std::io::Cursor::new(unsigned.tag_manifest().as_bytes()),
             Some(&unsigned.info.trusted_comment()),
-            Some(&format!("signature from anchi device key {key_id}")),
+            Some(&unsigned.info.untrusted_comment()),
         )
         .map_err(|e| KeyError::Damaged(e.to_string()))?
         .into_string();

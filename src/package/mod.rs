@@ -82,6 +82,12 @@ impl BagInfo {
         format!("{FORMAT_LABEL} {} version {}", self.package_id(), self.version)
     }
 
+    /// The untrusted comment of the signature file (not covered by the signature, so a
+    /// reader checks it is exactly this).
+    pub fn untrusted_comment(&self) -> String {
+        format!("signature from anchi device key {}", self.key_id)
+    }
+
     fn to_text(&self, payload: &[(String, Vec<u8>)]) -> String {
         let octets: u64 = payload.iter().map(|(_, b)| b.len() as u64).sum();
         let mut s = String::new();
@@ -366,6 +372,14 @@ impl Opened {
             trusted.iter().find(|k| key_id_of(k.keynum()) == key_id).ok_or(PackageError::UnknownKey(key_id.clone()))?;
         minisign::verify(key, &signature, Cursor::new(&self.tag_manifest), true, false, false)
             .map_err(|e| PackageError::BadSignature(e.to_string()))?;
+        // The signature does not cover the untrusted comment nor the file's layout: both
+        // must be exactly as anchi writes them, so that no byte of a package changes unseen.
+        let untrusted = signature.untrusted_comment().unwrap_or_default();
+        if untrusted != self.info.untrusted_comment() || signature.to_string() != self.signature {
+            return Err(PackageError::BadSignature(format!(
+                "{SIGNATURE}: the untrusted comment {untrusted:?} or the layout is not as anchi writes it"
+            )));
+        }
         let comment = signature.trusted_comment().map_err(|e| PackageError::BadSignature(e.to_string()))?;
         if comment != self.info.trusted_comment() {
             return Err(PackageError::BadSignature(format!(
