@@ -945,3 +945,83 @@ fn unfinished_uploads_are_bounded_per_team_and_expire() {
     let report = p.ws.sync(&p.client, PASSPHRASE, &|_, _| {}).unwrap();
     assert_eq!((report.uploaded as usize, report.failed.len()), (p.count, 0), "{report:?}");
 }
+
+#[test]
+fn the_province_transfers_a_case_and_from_then_on_only_the_receiving_team_sends_it() {
+    use anchi::domain::{DocumentKind, Event};
+    let tmp = tempfile::tempdir().unwrap();
+    let Province { pki, ws: first, hub, hub_key, client: owner, .. } = province_with_laptop(tmp.path(), 8);
+    let hub_dir = tmp.path().join("hub");
+    first.sync(&owner, PASSPHRASE, &|_, _| {}).unwrap();
+    let second = other_team(&tmp.path().join("doi-2"), &hub_dir, &pki, &hub, &hub_key);
+    let receiver = second.sync_client("mat-khau-doi-2", None, None).unwrap();
+    let moved = first.list_cases().unwrap().into_iter().find(|s| !s.stage.is_closed() && s.documents_finalised > 0);
+    let moved = moved.expect("an open case was sent").id;
+    let held = first.package_versions(moved).unwrap().pop().unwrap();
+
+    // Refused with the option and the problem, nothing changed: an unknown team, the owner
+    // itself, an unknown staff user, no reason.
+    let transfer = |to: &str, by: &str, reason: &str| {
+        Command::new(env!("CARGO_BIN_EXE_anchi-hub"))
+            .arg("--data-dir")
+            .arg(&hub_dir)
+            .args(["case", "transfer", "--case", &moved.to_string(), "--to", to, "--by", by, "--reason", reason])
+            .output()
+            .unwrap()
+    };
+    let reason = "Quyết định số 12/QĐ-CCQLTT ngày 30/11/2026 của Chi cục trưởng";
+    for (to, by, why, expected) in [
+        ("LS-D9", "chicuc", reason, "--to"),
+        ("DEMO-LS-D1", "chicuc", reason, "--to"),
+        ("LS-D2", "ai-do", reason, "--by"),
+        ("LS-D2", "chicuc", "  ", "--reason"),
+    ] {
+        let out = transfer(to, by, why);
+        assert_eq!(out.status.code(), Some(2), "{to} {by} {why:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(expected), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let owner_now = |c: &[serde_json::Value]| c.iter().find(|c| c["case_id"] == moved.to_string()).unwrap().clone();
+    assert_eq!(owner_now(&hub.cases())["team_id"], "DEMO-LS-D1");
+
+    // The province moves it: a record signed by the hub's key, naming both teams, who
+    // ordered it, why, and the version held.
+    let out = transfer("LS-D2", "chicuc", reason);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let signed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = signed["transfer"].as_str().unwrap();
+    let signature = minisign::SignatureBox::from_string(signed["signature"].as_str().unwrap()).unwrap();
+    minisign::verify(&hub_key, &signature, std::io::Cursor::new(text.as_bytes()), true, false, false)
+        .expect("signed by the hub");
+    let record: serde_json::Value = serde_json::from_str(text).unwrap();
+    assert_eq!((record["from_team"].as_str(), record["to_team"].as_str()), (Some("DEMO-LS-D1"), Some("LS-D2")));
+    assert_eq!((record["by"].as_str(), record["reason"].as_str()), (Some("chicuc"), Some(reason)));
+    assert_eq!(record["package_sha256"].as_str(), Some(held.sha256.as_str()));
+    assert_eq!(owner_now(&hub.cases())["team_id"], "LS-D2");
+
+    // The team that had it can no longer send it.
+    let at = anchi::app::now();
+    first
+        .apply_event(moved, Event::StartDocument { id: uuid::Uuid::now_v7(), kind: DocumentKind::BbLamViec, at })
+        .unwrap();
+    let late = first.export_package(moved, PASSPHRASE, None, &|_| {}).unwrap();
+    match owner.upload(&late.info.package_id(), &late.bytes, &|_, _| {}) {
+        Err(SyncError::Refused { status: 409, refusal }) => assert_eq!(refusal.error, "case_owned", "{refusal:?}"),
+        other => panic!("the former owner must be refused, got {other:?}"),
+    }
+
+    // The receiving team takes the package the province held, and goes on with it: its
+    // next version follows the one held at the transfer.
+    let held_bytes = std::fs::read(hub_dir.join("packages").join(format!("{}.anchi", held.sha256))).unwrap();
+    let first_key = minisign::PublicKey::from_base64(&first.enrolment().unwrap().public_key).unwrap();
+    second.import_package(&held_bytes, &[first_key], None).unwrap();
+    let at = anchi::app::now();
+    second
+        .apply_event(moved, Event::StartDocument { id: uuid::Uuid::now_v7(), kind: DocumentKind::BbLamViec, at })
+        .unwrap();
+    let next = second.export_package(moved, "mat-khau-doi-2", None, &|_| {}).unwrap();
+    assert_eq!(next.info.previous_sha256.as_deref(), Some(held.sha256.as_str()));
+    receiver.upload(&next.info.package_id(), &next.bytes, &|_, _| {}).expect("the receiving team's next version");
+    let case = owner_now(&hub.cases());
+    assert_eq!(case["team_id"], "LS-D2");
+    assert_eq!(case["version"], next.info.version);
+}

@@ -136,6 +136,21 @@ pub enum CaseCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Move a case to another enrolled team of the province (signed by the hub, kept for
+    /// good): from then on only that team sends its versions. Prints the signed record.
+    Transfer {
+        #[arg(long = "case")]
+        case_id: uuid::Uuid,
+        /// The receiving team's id.
+        #[arg(long)]
+        to: String,
+        /// The staff user who orders it (`user add`).
+        #[arg(long)]
+        by: String,
+        /// Why (the decision or letter that orders it).
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// Runs the hub command line.
@@ -239,6 +254,45 @@ fn execute(cli: HubCli) -> Result<(), String> {
             let password_hash = crate::app::users::hash_password(&password);
             store.put_user(&User { name: name.clone(), password_hash }).map_err(err)?;
             println!("user {name} can log in");
+        }
+        HubCommand::Case(CaseCommand::Transfer { case_id, to, by, reason }) => {
+            let case = store.case(case_id).map_err(err)?.ok_or(format!("--case: no case {case_id} on this hub"))?;
+            if store.team(&to).map_err(err)?.is_none() {
+                return Err(format!("--to: team {to} is not enrolled"));
+            }
+            if case.team_id == to {
+                return Err(format!("--to: case {case_id} already belongs to team {to}"));
+            }
+            if store.user(&by).map_err(err)?.is_none() {
+                return Err(format!("--by: no staff user {by} (anchi-hub user add)"));
+            }
+            let reason = reason.trim().to_string();
+            if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+                return Err("--reason: one line of at most 500 characters is required".into());
+            }
+            let keys = store.keys().map_err(err)?.ok_or("the hub has no keys: run `anchi-hub init` first")?;
+            let secret = minisign::SecretKeyBox::from_string(&keys.secret_key)
+                .and_then(|b| b.into_unencrypted_secret_key())
+                .map_err(|e| format!("hub key: {e}"))?;
+            let transfer = super::store::Transfer {
+                case_id,
+                from_team: case.team_id.clone(),
+                to_team: to,
+                by,
+                reason,
+                at: chrono::Utc::now(),
+                version: case.version,
+                package_sha256: case.package_sha256.clone(),
+                hub_key_id: keys.key_id,
+            };
+            let text = serde_json::to_string(&transfer).expect("a transfer serialises");
+            let comment = format!("anchi-hub transfer {case_id} {} -> {}", transfer.from_team, transfer.to_team);
+            let signed = super::store::SignedTransfer {
+                signature: crate::protocol::hub_sign(&secret, &text, &comment),
+                transfer: text,
+            };
+            store.transfer_case(&transfer, &signed).map_err(err)??;
+            println!("{}", serde_json::to_string_pretty(&signed).expect("serialises"));
         }
         HubCommand::Case(CaseCommand::List { json }) => {
             let mut cases = store.cases().map_err(err)?;

@@ -119,7 +119,7 @@ fn refusal(refused: Succession) -> ApiError {
         Succession::OwnedByAnotherTeam { .. } => ApiError::new(
             axum::http::StatusCode::CONFLICT,
             "case_owned",
-            "this case was sent by another team; only that team sends its versions",
+            "this case belongs to another team (the one that first sent it, or the one the province transferred it to); only that team sends its versions",
         ),
         Succession::BrokenChain(detail) => ApiError::new(axum::http::StatusCode::CONFLICT, "version_conflict", &detail),
     }

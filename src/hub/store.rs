@@ -22,6 +22,8 @@ const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
 const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("uploads");
 const PACKAGES: TableDefinition<&str, &[u8]> = TableDefinition::new("packages");
 const CASES: TableDefinition<u128, &[u8]> = TableDefinition::new("cases");
+/// Transfers of cases between teams, by case id and sequence (`<case id>/<nnnn>`).
+const TRANSFERS: TableDefinition<&str, &[u8]> = TableDefinition::new("transfers");
 
 const HUB_KEY: &str = "hub_key";
 
@@ -177,7 +179,7 @@ impl HubStore {
             owner_only(dir, 0o700)?;
         }
         let tx = db.begin_write()?;
-        for table in [META, TEAMS, USERS, UPLOADS, PACKAGES] {
+        for table in [META, TEAMS, USERS, UPLOADS, PACKAGES, TRANSFERS] {
             tx.open_table(table)?;
         }
         tx.open_table(CASES)?;
@@ -351,6 +353,85 @@ impl HubStore {
         }
         tx.commit()?;
         Ok(Ok(()))
+    }
+}
+
+/// A case moved from one team of the province to another: an act of the province, signed
+/// by the hub's key and kept for good. From it on, only the receiving team sends the case's
+/// versions, each following the version held at the transfer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Transfer {
+    pub case_id: Uuid,
+    pub from_team: String,
+    pub to_team: String,
+    /// The staff user who ordered it.
+    pub by: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+    /// The newest version the hub held when the case moved.
+    pub version: u32,
+    pub package_sha256: String,
+    pub hub_key_id: String,
+}
+
+/// A transfer as signed: its JSON text and the hub's minisign signature of it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SignedTransfer {
+    pub transfer: String,
+    pub signature: String,
+}
+
+impl HubStore {
+    /// Moves a case to another team, in one transaction with its signed record: refused
+    /// (nothing stored) when the case is not where `transfer` says, or has moved on since.
+    pub fn transfer_case(
+        &self,
+        transfer: &Transfer,
+        signed: &SignedTransfer,
+    ) -> Result<Result<(), String>, HubStoreError> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut cases = tx.open_table(CASES)?;
+            let key = transfer.case_id.as_u128();
+            let Some(mut case): Option<IndexedCase> =
+                cases.get(key)?.map(|v| decode("cases", v.value())).transpose()?
+            else {
+                return Ok(Err(format!("no case {}", transfer.case_id)));
+            };
+            if case.team_id != transfer.from_team || case.version != transfer.version {
+                return Ok(Err(format!(
+                    "case {} is now version {} of team {}, not version {} of team {}",
+                    case.case_id, case.version, case.team_id, transfer.version, transfer.from_team
+                )));
+            }
+            case.team_id = transfer.to_team.clone();
+            cases.insert(key, encode(&case).as_slice())?;
+            let mut transfers = tx.open_table(TRANSFERS)?;
+            let prefix = format!("{}/", transfer.case_id);
+            let seq = transfers
+                .range(prefix.as_str()..)?
+                .take_while(|r| r.as_ref().is_ok_and(|(k, _)| k.value().starts_with(&prefix)))
+                .count();
+            transfers.insert(format!("{prefix}{seq:04}").as_str(), encode(&(transfer, signed)).as_slice())?;
+        }
+        tx.commit()?;
+        Ok(Ok(()))
+    }
+
+    /// The transfers of a case, oldest first.
+    pub fn transfers(&self, case_id: Uuid) -> Result<Vec<(Transfer, SignedTransfer)>, HubStoreError> {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(TRANSFERS)?;
+        let prefix = format!("{case_id}/");
+        let mut out = Vec::new();
+        for row in t.range(prefix.as_str()..)? {
+            let (k, v) = row?;
+            if !k.value().starts_with(&prefix) {
+                break;
+            }
+            out.push(decode(TRANSFERS.name(), v.value())?);
+        }
+        Ok(out)
     }
 }
 

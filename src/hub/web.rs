@@ -464,6 +464,26 @@ async fn case_page(State(state): State<Shared>, headers: HeaderMap, UrlPath(id):
         );
     }
     body.push_str("</table>");
+    let transfers = state.store.transfers(c.case_id).unwrap_or_default();
+    if !transfers.is_empty() {
+        body.push_str(
+            "<h2>Chuyển giao giữa các đội</h2><table><tr><th>Lúc</th><th>Từ đội</th><th>Sang đội</th>\
+             <th>Phiên bản</th><th>Người quyết định</th><th>Lý do</th></tr>",
+        );
+        for (t, _) in &transfers {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                t.at.format("%d/%m/%Y %H:%M"),
+                esc(&t.from_team),
+                esc(&t.to_team),
+                t.version,
+                esc(&t.by),
+                esc(&t.reason)
+            );
+        }
+        body.push_str("</table>");
+    }
     page(&c.subject_name, Some(&user), &body).into_response()
 }
 
