@@ -191,8 +191,9 @@ fn a_locked_database_and_an_unknown_case_give_clear_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Không tìm thấy vụ việc"));
     let _held = anchi::store::Store::open(&dir.path().join(anchi::store::DB_FILE)).unwrap();
+    // Held by another anchi (an open window): a refusal, exit 2, like every refusal.
     let out = anchi(dir.path(), &["case", "list"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("đang được một cửa sổ hoặc lệnh anchi khác sử dụng"));
 }
 

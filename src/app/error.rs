@@ -94,3 +94,26 @@ impl Bilingual for AppError {
         }
     }
 }
+
+impl AppError {
+    /// Whether this is a refusal (bad input, a state that forbids the action, a database
+    /// held by an open window or written by a newer anchi): nothing was changed, and the
+    /// command line exits 2. Otherwise a failure of the machine (disk, a bug): exit 1.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            AppError::Invalid(_)
+                | AppError::Workflow(_)
+                | AppError::CaseNotFound(_)
+                | AppError::Key(_)
+                | AppError::Package(_)
+                | AppError::PackageImport(_)
+                | AppError::Backup(_)
+                | AppError::User(_)
+                | AppError::Setting(_)
+                | AppError::Delegation(_)
+                | AppError::RealUnitPresent { .. }
+                | AppError::Open(OpenError::Locked { .. } | OpenError::NewerSchema { .. })
+        )
+    }
+}

@@ -232,20 +232,7 @@ pub fn run(data_dir: Option<PathBuf>, user: Option<String>, command: Command) ->
         Ok(code) => code,
         Err(e) => {
             report_error(&e);
-            match e {
-                AppError::Invalid(_)
-                | AppError::Workflow(_)
-                | AppError::CaseNotFound(_)
-                | AppError::Key(_)
-                | AppError::Package(_)
-                | AppError::PackageImport(_)
-                | AppError::Backup(_)
-                | AppError::User(_)
-                | AppError::Setting(_)
-                | AppError::Delegation(_)
-                | AppError::RealUnitPresent { .. } => ExitCode::from(EXIT_REFUSED),
-                _ => ExitCode::FAILURE,
-            }
+            if e.is_refusal() { ExitCode::from(EXIT_REFUSED) } else { ExitCode::FAILURE }
         }
     }
 }
