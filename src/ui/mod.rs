@@ -1332,8 +1332,12 @@ const WINDOW_ICON: &[u8] = include_bytes!("../../assets/icon-256.png");
 pub fn run(data_dir: Option<PathBuf>, start: Option<Command>) -> ExitCode {
     let data_dir = data_dir.unwrap_or_else(default_data_dir);
     let options = eframe::NativeOptions {
+        // Opens filling the screen (a team laptop's is 1366×768 or smaller); restored, it
+        // still fits 1366×768 with a taskbar and a title bar.
         viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1280.0, 760.0])
+            .with_inner_size([1200.0, 660.0])
+            .with_min_inner_size([800.0, 500.0])
+            .with_maximized(true)
             .with_title("anchi — Ấn chỉ điện tử")
             .with_app_id("anchi")
             .with_icon(eframe::icon_data::from_png_bytes(WINDOW_ICON).unwrap_or_default()),
