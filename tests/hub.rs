@@ -1025,3 +1025,40 @@ fn the_province_transfers_a_case_and_from_then_on_only_the_receiving_team_sends_
     assert_eq!(case["team_id"], "LS-D2");
     assert_eq!(case["version"], next.info.version);
 }
+
+/// `anchi sync` left running keeps the window's schedule: a refusal that waiting will not
+/// cure (here the hub's certificate is not from the province's CA) stops it with exit 2 and
+/// the reason, instead of trying again every 5 minutes for ever.
+#[test]
+fn anchi_sync_left_running_stops_on_a_refusal_that_waiting_will_not_cure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Province { hub, .. } = province_with_laptop(tmp.path(), 2);
+    let elsewhere = pki(tmp.path(), "elsewhere");
+    let ca = tmp.path().join("elsewhere-ca.pem");
+    std::fs::write(&ca, &elsewhere.ca_pem).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_anchi"))
+        .arg("--data-dir")
+        .arg(tmp.path().join("laptop"))
+        .args(["sync", "--server", &hub.url(), "--ca"])
+        .arg(&ca)
+        .env("ANCHI_KEY_PASSPHRASE", PASSPHRASE)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("anchi sync went on after a certificate refusal");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.to_lowercase().contains("tls") || stderr.contains("chứng chỉ"), "{stderr}");
+}

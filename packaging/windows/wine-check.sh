@@ -63,6 +63,10 @@ win() { wine 'C:\Program Files\anchi\anchi.exe' "$@"; }
 
 step "The command line from Program Files"
 win --version | grep -q "anchi" || fail "--version"
+# Without --data-dir the data goes to the user's %APPDATA%\anchi\anchi\data.
+win demo --cases 2 >/dev/null
+appdata=$(find "$WINEPREFIX/drive_c/users" -path '*/AppData/Roaming/anchi/anchi/data/anchi.redb' | head -n1)
+[ -n "$appdata" ] || fail "the default data folder is not %APPDATA%\\anchi\\anchi\\data"
 data='C:\Users\Nguyễn Văn A\Tài liệu\anchi'
 data_unix=$(winepath -u "$data")
 win --data-dir "$data" demo --cases 6 >/dev/null

@@ -97,7 +97,8 @@ impl Bilingual for AppError {
 
 impl AppError {
     /// Whether this is a refusal (bad input, a state that forbids the action, a database
-    /// held by an open window or written by a newer anchi): nothing was changed, and the
+    /// held by an open window or written by a newer anchi, a hub that refuses or whose
+    /// certificate is not the province's): nothing was changed, and the
     /// command line exits 2. Otherwise a failure of the machine (disk, a bug): exit 1.
     pub fn is_refusal(&self) -> bool {
         matches!(
@@ -114,6 +115,13 @@ impl AppError {
                 | AppError::Delegation(_)
                 | AppError::RealUnitPresent { .. }
                 | AppError::Open(OpenError::Locked { .. } | OpenError::NewerSchema { .. })
+                // The hub refused, or its certificate or our settings are wrong; an
+                // unreachable hub or a garbled answer is a failure, not a refusal.
+                | AppError::Sync(
+                    crate::sync::SyncError::Refused { .. }
+                        | crate::sync::SyncError::Tls(_)
+                        | crate::sync::SyncError::Settings(_)
+                )
         )
     }
 }

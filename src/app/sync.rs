@@ -58,6 +58,16 @@ impl Bilingual for SettingError {
     }
 }
 
+/// How a pass ended, for the faces' [`crate::sync::Schedule`]: only an unreachable hub is
+/// worth waiting for; any other error stops the sending until the member acts.
+pub fn pass_end(result: &Result<SyncReport, AppError>) -> crate::sync::PassEnd {
+    match result {
+        Ok(_) => crate::sync::PassEnd::Done,
+        Err(AppError::Sync(crate::sync::SyncError::Unreachable(_))) => crate::sync::PassEnd::Unreachable,
+        Err(_) => crate::sync::PassEnd::Refused,
+    }
+}
+
 impl Workspace {
     pub fn server_settings(&self) -> Result<ServerSettings, AppError> {
         Ok(self.store.meta::<ServerSettings>(SERVER_KEY)?.unwrap_or_default())

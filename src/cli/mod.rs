@@ -79,7 +79,8 @@ pub enum Command {
     Package(package::PackageCommand),
     /// Send every case the provincial server has not acknowledged; fetch the offender index.
     Sync {
-        /// One pass, then exit (otherwise a pass every 5 minutes until stopped).
+        /// One pass, then exit (otherwise a pass every 5 minutes, sooner then further apart while
+        /// the server cannot be reached, until stopped or refused for good: exit 2).
         #[arg(long)]
         once: bool,
         /// The server's address, instead of server.url.

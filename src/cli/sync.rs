@@ -32,9 +32,6 @@ pub fn config(ws: &Workspace, command: ConfigCommand) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Between passes when running without --once.
-const PASS_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
-
 pub fn sync(ws: &Workspace, once: bool, server: Option<String>, ca: Option<PathBuf>) -> Result<bool, AppError> {
     let ca_pem = match &ca {
         Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
@@ -47,34 +44,42 @@ pub fn sync(ws: &Workspace, once: bool, server: Option<String>, ca: Option<PathB
     };
     let pass = passphrase(false)?;
     let client = ws.sync_client(&pass, server.as_deref(), ca_pem.as_deref())?;
+    let mut schedule = crate::sync::Schedule::default();
     loop {
         let report = ws.sync(&client, &pass, &|_, _| {});
-        match &report {
-            Ok(r) => {
-                emit!(
-                    "Đã gửi {} gói ({} phiên bản mới), {} vụ việc đã đồng bộ từ trước, {} lỗi; gửi {} byte, gửi lại {} byte sau {} lần mất kết nối",
-                    r.uploaded,
-                    r.exported,
-                    r.up_to_date,
-                    r.failed.len(),
-                    r.stats.sent,
-                    r.stats.resent,
-                    r.stats.cuts
-                );
-                for (case, why) in &r.failed {
-                    eprintln!("  {case}: {why}");
-                }
-                match r.index_entries {
-                    Some(n) => emit!("Danh sách đối tượng đã xử phạt của tỉnh: {n} mục"),
-                    None => eprintln!("Không tải được danh sách đối tượng đã xử phạt / offender index not fetched"),
-                }
+        if let Ok(r) = &report {
+            emit!(
+                "Đã gửi {} gói ({} phiên bản mới), {} vụ việc đã đồng bộ từ trước, {} lỗi; gửi {} byte, gửi lại {} byte sau {} lần mất kết nối",
+                r.uploaded,
+                r.exported,
+                r.up_to_date,
+                r.failed.len(),
+                r.stats.sent,
+                r.stats.resent,
+                r.stats.cuts
+            );
+            for (case, why) in &r.failed {
+                eprintln!("  {case}: {why}");
             }
-            Err(e) if !once => eprintln!("Lỗi: {}\nerror: {e}", e.vi()),
-            Err(_) => {}
+            match r.index_entries {
+                Some(n) => emit!("Danh sách đối tượng đã xử phạt của tỉnh: {n} mục"),
+                None => eprintln!("Không tải được danh sách đối tượng đã xử phạt / offender index not fetched"),
+            }
         }
         if once {
             return report.map(|r| r.failed.is_empty());
         }
-        std::thread::sleep(PASS_EVERY);
+        // The window's schedule: the period after a pass, a growing wait while the hub
+        // cannot be reached, and a stop (exit 2) on a refusal that waiting will not cure.
+        let end = crate::app::sync::pass_end(&report);
+        match (schedule.after(end), report) {
+            (Some(wait), Err(e)) => {
+                eprintln!("Lỗi: {} (thử lại sau {} giây)\nerror: {e}", e.vi(), wait.as_secs());
+                std::thread::sleep(wait);
+            }
+            (Some(wait), Ok(_)) => std::thread::sleep(wait),
+            (None, Err(e)) => return Err(e),
+            (None, Ok(_)) => unreachable!("a pass that ran is never a stop"),
+        }
     }
 }

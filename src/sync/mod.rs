@@ -31,6 +31,64 @@ impl Retry {
     }
 }
 
+/// How a pass of sending to the province ended, for [`Schedule`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PassEnd {
+    /// It ran (some cases may have been refused one by one).
+    Done,
+    /// The hub could not be reached: try again later.
+    Unreachable,
+    /// A refusal that waiting will not cure (certificate, key, settings): stop and say so.
+    Refused,
+}
+
+/// When the next pass of sending runs, for every face that sends on its own (the window,
+/// `anchi sync` without `--once`): `every` after a pass that ran; while the hub cannot be
+/// reached, 30 s doubling to 10 minutes, each with jitter so laptops do not return in step;
+/// never after a refusal that waiting will not cure.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub every: Duration,
+    pub retry: Retry,
+    failures: u32,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            every: Duration::from_secs(300),
+            retry: Retry {
+                attempts: u32::MAX,
+                first_delay: Duration::from_secs(30),
+                max_delay: Duration::from_secs(600),
+            },
+            failures: 0,
+        }
+    }
+}
+
+impl Schedule {
+    /// How long to wait before the next pass after one that ended so; `None`: stop.
+    pub fn after(&mut self, end: PassEnd) -> Option<Duration> {
+        match end {
+            PassEnd::Done => {
+                self.failures = 0;
+                Some(self.every)
+            }
+            PassEnd::Unreachable => {
+                self.failures += 1;
+                Some(self.retry.delay(self.failures))
+            }
+            PassEnd::Refused => None,
+        }
+    }
+
+    /// Passes in a row that could not reach the hub.
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+}
+
 /// Why an exchange with the hub failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SyncError {
@@ -293,4 +351,29 @@ fn classify(e: ureq::Error) -> Failure {
     let tls = matches!(e, ureq::Error::Pem(_))
         || ["certificate", "UnknownIssuer", "BadSignature", "NotValidForName"].iter().any(|w| text.contains(w));
     if tls { Failure::Final(SyncError::Tls(text)) } else { Failure::Transient(text) }
+}
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::*;
+
+    #[test]
+    fn a_pass_that_ran_waits_the_period_an_unreachable_hub_doubles_with_jitter_a_refusal_stops() {
+        let mut s = Schedule::default();
+        assert_eq!(s.after(PassEnd::Done), Some(Duration::from_secs(300)));
+        let waits: Vec<Duration> = (0..7).map(|_| s.after(PassEnd::Unreachable).unwrap()).collect();
+        for (n, wait) in waits.iter().enumerate() {
+            let full = Duration::from_secs((30u64 << n).min(600));
+            assert!(
+                *wait >= full / 2 && *wait <= full,
+                "attempt {}: {wait:?} not in [{:?}, {full:?}]",
+                n + 1,
+                full / 2
+            );
+        }
+        assert_eq!(s.failures(), 7);
+        assert_eq!(s.after(PassEnd::Done), Some(Duration::from_secs(300)), "back to the period");
+        assert_eq!(s.failures(), 0);
+        assert_eq!(s.after(PassEnd::Refused), None);
+    }
 }

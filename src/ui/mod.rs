@@ -144,17 +144,14 @@ type JobResult = Option<Result<JobDone, String>>;
 struct SyncSchedule {
     passphrase: String,
     next: Instant,
-    failures: u32,
+    when: crate::sync::Schedule,
     running: bool,
 }
-
-/// Between passes when all went well.
-const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// What a background job made.
 enum JobDone {
     /// A pass of sending to the province ended.
-    Synced(Result<crate::app::sync::SyncReport, (String, bool)>),
+    Synced(Result<crate::app::sync::SyncReport, String>, crate::sync::PassEnd),
     /// A PDF written to this file.
     Pdf(PathBuf),
     /// A report (Excel or CSV) written to this file.
@@ -247,7 +244,7 @@ impl AnchiApp {
                     self.notice = None;
                 }
                 Some(Ok(JobDone::Package { built, out })) => self.package_written(*built, &out),
-                Some(Ok(JobDone::Synced(result))) => self.synced(result),
+                Some(Ok(JobDone::Synced(result, end))) => self.synced(result, end),
                 Some(Ok(JobDone::Backup { out, cases })) => {
                     self.notice = Some(format!("Đã sao lưu {cases} vụ việc vào {}", out.display()));
                 }
@@ -810,7 +807,8 @@ impl AnchiApp {
                 self.sync_dialog = None;
                 // Settings and passphrase are checked now, so a mistake is said at once.
                 self.ws.sync_client(&passphrase, None, None)?;
-                self.sync = Some(SyncSchedule { passphrase, next: Instant::now(), failures: 0, running: false });
+                self.sync =
+                    Some(SyncSchedule { passphrase, next: Instant::now(), when: Default::default(), running: false });
             }
             Command::Print { case, document } => {
                 let job = self.ws.pdf_job(case, document)?;
@@ -877,8 +875,8 @@ impl AnchiApp {
                 };
                 ws.sync(&client, &passphrase, &report)
             });
-            let retry = matches!(&pass, Err(AppError::Sync(crate::sync::SyncError::Unreachable(_))));
-            Some(Ok(JobDone::Synced(pass.map_err(|e| (e.vi(), retry)))))
+            let end = crate::app::sync::pass_end(&pass);
+            Some(Ok(JobDone::Synced(pass.map_err(|e| e.vi()), end)))
         });
         if let Err(e) = started {
             self.error = Some(e.vi());
@@ -886,13 +884,15 @@ impl AnchiApp {
     }
 
     /// A pass ended: say what it did, and when the next one runs.
-    fn synced(&mut self, result: Result<crate::app::sync::SyncReport, (String, bool)>) {
+    fn synced(&mut self, result: Result<crate::app::sync::SyncReport, String>, end: crate::sync::PassEnd) {
         let Some(schedule) = &mut self.sync else { return };
         schedule.running = false;
+        let wait = schedule.when.after(end);
+        if let Some(wait) = wait {
+            schedule.next = Instant::now() + wait;
+        }
         match result {
             Ok(report) => {
-                schedule.failures = 0;
-                schedule.next = Instant::now() + SYNC_EVERY;
                 let mut text = format!(
                     "Chi cục đã nhận {} gói hồ sơ; {} vụ việc đã gửi từ trước",
                     report.uploaded, report.up_to_date
@@ -911,20 +911,14 @@ impl AnchiApp {
                     self.load_index();
                 }
             }
-            Err((message, retry)) => {
-                schedule.failures += 1;
-                if retry {
-                    // 30 s, 1 min, 2 min … up to 10 min, with jitter.
-                    let base = 30u64.saturating_mul(1 << schedule.failures.min(5)).min(600);
-                    let wait = std::time::Duration::from_secs(base).mul_f64(0.5 + fastrand::f64() * 0.5);
-                    schedule.next = Instant::now() + wait;
-                    self.error = Some(format!("{message} (thử lại sau {} giây)", wait.as_secs()));
-                } else {
-                    // A refusal that waiting will not cure (certificate, key): stop and say so.
+            Err(message) => match wait {
+                Some(wait) => self.error = Some(format!("{message} (thử lại sau {} giây)", wait.as_secs())),
+                // A refusal that waiting will not cure (certificate, key): stop and say so.
+                None => {
                     self.sync = None;
                     self.error = Some(message);
                 }
-            }
+            },
         }
     }
 
