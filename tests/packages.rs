@@ -431,3 +431,20 @@ fn the_device_key_is_made_once_shown_and_rotated() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ANCHI_KEY_PASSPHRASE"));
 }
+
+/// Two exports of one case built at once: the first recorded takes the version, the other
+/// is refused saying so (it used to be reported as a full disk), and nothing is recorded
+/// twice.
+#[test]
+fn two_exports_of_one_case_at_once_the_second_is_told_the_version_was_taken() {
+    use anchi::domain::Bilingual;
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, case) = member(dir.path());
+    let one = ws.prepare_export(case, PASSPHRASE, None).unwrap().run(&|_| {}).unwrap();
+    let two = ws.prepare_export(case, PASSPHRASE, None).unwrap().run(&|_| {}).unwrap();
+    assert_eq!(ws.record_export(one).unwrap().info.version, 1);
+    let err = ws.record_export(two).unwrap_err();
+    assert!(matches!(err, AppError::VersionTaken { version: 1, .. }), "{err:?}");
+    assert!(err.vi().contains("đã xong trước") && err.is_refusal(), "{}", err.vi());
+    assert_eq!(ws.package_versions(case).unwrap().len(), 1);
+}

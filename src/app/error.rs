@@ -61,6 +61,13 @@ pub enum AppError {
     /// The data directory holds a real unit; demo data would mix with real cases.
     #[error("the data directory holds the real unit {unit}; demo data is only made where no unit is set up")]
     RealUnitPresent { unit: String },
+    /// Work on another thread (sending, a backup, an export) holds what this needs; nothing
+    /// was done.
+    #[error("busy: {0}")]
+    Busy(String),
+    /// Another export of the case finished first and took this version; nothing recorded.
+    #[error("version {version} of case {case_id} was recorded by another export first")]
+    VersionTaken { case_id: uuid::Uuid, version: u32 },
 }
 
 impl Bilingual for AppError {
@@ -91,6 +98,12 @@ impl Bilingual for AppError {
             AppError::RealUnitPresent { unit } => {
                 format!("Thư mục dữ liệu đã có đơn vị thật ({unit}); không tạo dữ liệu mẫu vào đây")
             }
+            AppError::Busy(_) => {
+                "Đang có việc chạy nền (gửi về Chi cục, sao lưu, xuất gói…): thử lại khi việc đó xong".into()
+            }
+            AppError::VersionTaken { version, .. } => format!(
+                "Một lần xuất gói khác của vụ việc này đã xong trước và đã lấy phiên bản {version}: hãy xuất lại"
+            ),
         }
     }
 }
@@ -114,6 +127,8 @@ impl AppError {
                 | AppError::Setting(_)
                 | AppError::Delegation(_)
                 | AppError::RealUnitPresent { .. }
+                | AppError::Busy(_)
+                | AppError::VersionTaken { .. }
                 | AppError::Open(OpenError::Locked { .. } | OpenError::NewerSchema { .. })
                 // The hub refused, or its certificate or our settings are wrong; an
                 // unreachable hub or a garbled answer is a failure, not a refusal.

@@ -335,10 +335,7 @@ impl Workspace {
                 let mut records = w.packages(case_id)?;
                 if records.last().is_some_and(|r| r.version >= record.version) {
                     // Another export of this case finished first; this one is stale.
-                    return Err(AppError::Files(format!(
-                        "version {} of case {case_id} already exists",
-                        record.version
-                    )));
+                    return Err(AppError::VersionTaken { case_id, version: record.version });
                 }
                 let action = format!("package.export v{} {}", record.version, record.sha256);
                 records.push(record);

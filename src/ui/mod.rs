@@ -540,9 +540,7 @@ impl AnchiApp {
                 // The unit changes, so the workspace must not be shared with a background job.
                 let added = match std::sync::Arc::get_mut(&mut self.ws) {
                     Some(ws) => ws.add_member(member),
-                    None => {
-                        Err(AppError::Files("đang có việc chạy nền; thử lại sau / background work is running".into()))
-                    }
+                    None => Err(AppError::Busy("a background job shares the workspace".into())),
                 };
                 let others = self.account_others();
                 let Some(dialog) = &mut self.account_dialog else { return added.map(|_| ()) };
@@ -1062,7 +1060,7 @@ impl AnchiApp {
                 Err(current) => {
                     self.ws = current;
                     let _ = std::fs::remove_dir_all(&placeholder_dir);
-                    return Err(AppError::Files("the database is still in use".into()));
+                    return Err(AppError::Busy("a background job still holds the database".into()));
                 }
             }
         }
