@@ -114,3 +114,38 @@ fn the_list_filters_by_field_and_sorts_by_a_clicked_column() {
     let first = fold(&harness.state_mut().list().visible_row(0).unwrap().subject_name);
     assert_eq!(&first, names.last().unwrap(), "descending after a second click");
 }
+
+/// With the built-in Telex on, a password is taken key by key as typed: "matkhau123" was
+/// stored as "mâtkhu123", and a passphrase "hoangf1234" as "hoàng1234", locking the member
+/// out. The field says so under it.
+#[test]
+fn passwords_and_passphrases_are_taken_as_typed_with_telex_on() {
+    use anchi::ui::login::{LoginScreen, login_ui};
+    use anchi::ui::typing::{Method, Typing};
+    let member = anchi::app::demo::demo_unit().members.remove(0);
+    let mut harness = screen(egui::vec2(1024.0, 600.0), LoginScreen::new(vec![member], None), |ui, s| {
+        Typing { method: Method::Telex, ..Default::default() }.store(ui.ctx());
+        login_ui(ui, s, &mut Vec::new());
+    });
+    // Key by key, as a person types (the composition works on each key).
+    for key in "matkhau123".chars() {
+        harness.get_by_label("Mật khẩu").type_text(&key.to_string());
+        harness.run();
+    }
+    assert_eq!(harness.state().password, "matkhau123");
+    harness.get_by_label_contains("không tự bỏ dấu");
+
+    // A normal field still composes.
+    let mut field = screen(egui::vec2(400.0, 100.0), String::new(), |ui, s| {
+        Typing { method: Method::Telex, ..Default::default() }.store(ui.ctx());
+        let l = ui.label("Tên");
+        anchi::ui::typing::text_edit(ui, s, |v| egui::TextEdit::singleline(v)).labelled_by(l.id);
+    });
+    field.get_by_label("Tên").click();
+    field.run();
+    for key in "hoangf".chars() {
+        field.get_by_label("Tên").type_text(&key.to_string());
+        field.run();
+    }
+    assert_eq!(field.state(), "hoàng");
+}

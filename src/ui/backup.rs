@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText};
 
 use super::command::Command;
 use super::theme;
-use super::typing::text_edit;
+use super::typing::{secret_edit, text_edit};
 
 /// What the dialog holds while it is open.
 #[derive(Debug, Default)]
@@ -51,9 +51,9 @@ pub fn backup_dialog_ui(ctx: &egui::Context, d: &mut BackupDialog, demo: bool, o
         ui.heading("Sao lưu dữ liệu");
         ui.label("Cơ sở dữ liệu, ảnh và bản quét được chép vào một tệp mã hóa bằng mật khẩu. Giữ tệp ở nơi khác máy này (USB, ổ mạng); mất mật khẩu thì không mở được.");
         let l = ui.label("Mật khẩu sao lưu");
-        text_edit(ui, &mut d.passphrase, |v| egui::TextEdit::singleline(v).password(true)).labelled_by(l.id);
+        secret_edit(ui, &mut d.passphrase).labelled_by(l.id);
         let l = ui.label("Nhập lại mật khẩu");
-        text_edit(ui, &mut d.again, |v| egui::TextEdit::singleline(v).password(true)).labelled_by(l.id);
+        secret_edit(ui, &mut d.again).labelled_by(l.id);
         let l = ui.label("Lưu vào tệp");
         text_edit(ui, &mut d.out, |v| egui::TextEdit::singleline(v).desired_width(540.0)).labelled_by(l.id);
         if let Some(problem) = &d.problem {
@@ -116,7 +116,7 @@ pub fn restore_dialog_ui(ctx: &egui::Context, d: &mut RestoreDialog, out: &mut V
         let l = ui.label("Tệp sao lưu (.anchi-backup)");
         text_edit(ui, &mut d.file, |v| egui::TextEdit::singleline(v).desired_width(540.0)).labelled_by(l.id);
         let l = ui.label("Mật khẩu của bản sao lưu");
-        text_edit(ui, &mut d.passphrase, |v| egui::TextEdit::singleline(v).password(true)).labelled_by(l.id);
+        secret_edit(ui, &mut d.passphrase).labelled_by(l.id);
         if let Some(problem) = &d.problem {
             ui.label(RichText::new(problem).color(theme::ERROR_FG));
         }

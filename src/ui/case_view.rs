@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::command::Command;
 use super::theme;
-use super::typing::text_edit;
+use super::typing::{secret_edit, text_edit};
 use crate::app::Reference;
 use crate::app::case_json::CaseView;
 use crate::app::goods::{GoodsInput, parse_pasted};
@@ -282,8 +282,7 @@ fn export_dialog(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out:
         ui.label("được ký bằng khóa của máy để Chi cục kiểm tra được nguồn gốc và tính toàn vẹn.");
         ui.add_space(6.0);
         let label = ui.label("Mật khẩu khóa ký");
-        let field = text_edit(ui, &mut dialog.passphrase, |v| egui::TextEdit::singleline(v).password(true))
-            .labelled_by(label.id);
+        let field = secret_edit(ui, &mut dialog.passphrase).labelled_by(label.id);
         if !dialog.focused {
             field.request_focus();
             dialog.focused = true;

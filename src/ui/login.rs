@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText};
 
 use super::command::Command;
 use super::theme;
-use super::typing::text_edit;
+use super::typing::{secret_edit, text_edit};
 use crate::domain::{Member, Role};
 
 /// What the sign-in screen holds.
@@ -64,14 +64,14 @@ pub fn login_ui(ui: &mut egui::Ui, s: &mut LoginScreen, out: &mut Vec<Command>) 
             ui.label("Mật khẩu vừa dùng là mật khẩu tạm được cấp. Hãy chọn mật khẩu của riêng mình (ít nhất 8 ký tự) trước khi làm việc.");
             ui.add_space(8.0);
             let l = ui.label("Mật khẩu mới");
-            let first = text_edit(ui, &mut change.new, |v| egui::TextEdit::singleline(v).password(true))
+            let first = secret_edit(ui, &mut change.new)
                 .labelled_by(l.id);
             if s.focus {
                 first.request_focus();
                 s.focus = false;
             }
             let l = ui.label("Nhập lại mật khẩu mới");
-            let again = text_edit(ui, &mut change.again, |v| egui::TextEdit::singleline(v).password(true))
+            let again = secret_edit(ui, &mut change.again)
                 .labelled_by(l.id);
             problem_ui(ui, &s.problem);
             let enter = again.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
@@ -110,7 +110,7 @@ pub fn login_ui(ui: &mut egui::Ui, s: &mut LoginScreen, out: &mut Vec<Command>) 
         theme::choice(ui, "Thành viên", "login-member", &mut s.card, &options);
         let l = ui.label("Mật khẩu");
         let field =
-            text_edit(ui, &mut s.password, |v| egui::TextEdit::singleline(v).password(true)).labelled_by(l.id);
+            secret_edit(ui, &mut s.password).labelled_by(l.id);
         if s.focus {
             field.request_focus();
             s.focus = false;
@@ -181,7 +181,7 @@ pub fn account_dialog_ui(ctx: &egui::Context, d: &mut AccountDialog, out: &mut V
             [("Mật khẩu hiện tại", &mut d.old), ("Mật khẩu mới", &mut d.new), ("Nhập lại mật khẩu mới", &mut d.again)]
         {
             let l = ui.label(label);
-            text_edit(ui, value, |v| egui::TextEdit::singleline(v).password(true)).labelled_by(l.id);
+            secret_edit(ui, value).labelled_by(l.id);
         }
         if ui.button("Đổi mật khẩu").clicked() {
             if d.new != d.again {

@@ -47,8 +47,7 @@ fn sync_dialog_ui(ctx: &egui::Context, passphrase: &mut String, ws: &Workspace, 
             }
         }
         let label = ui.label("Mật khẩu khóa ký");
-        let field =
-            typing::text_edit(ui, passphrase, |v| egui::TextEdit::singleline(v).password(true)).labelled_by(label.id);
+        let field = typing::secret_edit(ui, passphrase).labelled_by(label.id);
         if passphrase.is_empty() && !field.has_focus() {
             field.request_focus();
         }

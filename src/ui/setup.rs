@@ -9,7 +9,7 @@ use eframe::egui::{self, RichText};
 
 use super::command::Command;
 use super::theme;
-use super::typing::text_edit;
+use super::typing::{secret_edit, text_edit};
 use crate::app::setup::{Profile, ProfileServer, ProfileUnit};
 use crate::domain::{AdminUnits, Member, Role, UnitNames, ValidationReport};
 
@@ -193,8 +193,11 @@ const LABEL_WIDTH: f32 = 330.0;
 fn field(ui: &mut egui::Ui, problem: Option<String>, label: &str, value: &mut String, password: bool) {
     ui.horizontal(|ui| {
         let l = theme::row_label(ui, label, LABEL_WIDTH);
-        text_edit(ui, value, |v| egui::TextEdit::singleline(v).password(password).desired_width(440.0))
-            .labelled_by(l.id);
+        ui.spacing_mut().text_edit_width = 440.0;
+        // Passwords and the key's passphrase are taken as typed, never composed.
+        let edit =
+            if password { secret_edit(ui, value) } else { text_edit(ui, value, |v| egui::TextEdit::singleline(v)) };
+        edit.labelled_by(l.id);
         if let Some(problem) = problem {
             ui.label(RichText::new(problem).color(theme::ERROR_FG));
         }

@@ -58,3 +58,18 @@ pub fn text_edit(
     }
     response
 }
+
+/// A password or passphrase field: keys are taken exactly as typed, never composed (a
+/// Telex "hoangf1234" must stay "hoangf1234", or the member is locked out), and the field
+/// says so. The operating system is told it is a password (no IME).
+pub fn secret_edit(ui: &mut eframe::egui::Ui, value: &mut String) -> eframe::egui::Response {
+    let response = ui.add(eframe::egui::TextEdit::singleline(value).password(true));
+    if Typing::of(ui.ctx()).method != Method::Off {
+        ui.label(
+            eframe::egui::RichText::new("Ô mật khẩu nhận đúng từng phím gõ, không tự bỏ dấu")
+                .small()
+                .color(ui.visuals().weak_text_color()),
+        );
+    }
+    response
+}
