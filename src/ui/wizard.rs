@@ -312,6 +312,11 @@ fn preview_ui(ui: &mut egui::Ui, print: Option<&PrintDocument>) {
     });
 }
 
+/// The identity of a wizard's text field, from what it is, not where it is drawn.
+fn field_id(name: &str) -> egui::Id {
+    egui::Id::unique(("wizard-field", name))
+}
+
 fn field_ui(ui: &mut egui::Ui, w: &mut WizardState, def: &FieldDef) {
     let label_text = if def.required { format!("{} *", def.label) } else { def.label.clone() };
     let label = ui.label(theme::bold(label_text));
@@ -326,11 +331,15 @@ fn field_ui(ui: &mut egui::Ui, w: &mut WizardState, def: &FieldDef) {
         _ => "",
     };
     let width = ui.available_width().min(760.0);
+    // Each field's identity is its form id, not its place on screen: the problems above and
+    // below it come and go as one types, and an identity by place would lose the keyboard
+    // focus (and the keys typed after the first) when they do.
+    let id = field_id(&def.id);
     let mut response = None;
     let changed = match def.kind {
         FieldKind::LongText | FieldKind::Witnesses => {
             let r = text_edit(ui, &mut value, |v| {
-                egui::TextEdit::multiline(v).hint_text(hint).desired_rows(3).desired_width(width)
+                egui::TextEdit::multiline(v).id(id).hint_text(hint).desired_rows(3).desired_width(width)
             })
             .labelled_by(label.id);
             let changed = r.changed();
@@ -367,8 +376,10 @@ fn field_ui(ui: &mut egui::Ui, w: &mut WizardState, def: &FieldDef) {
             false
         }
         _ => {
-            let r = text_edit(ui, &mut value, |v| egui::TextEdit::singleline(v).hint_text(hint).desired_width(width))
-                .labelled_by(label.id);
+            let r = text_edit(ui, &mut value, |v| {
+                egui::TextEdit::singleline(v).id(id).hint_text(hint).desired_width(width)
+            })
+            .labelled_by(label.id);
             // Enter moves on to the next field, as on a paper form.
             if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                 ui.memory_mut(|m| m.move_focus(egui::FocusDirection::Next));
@@ -416,8 +427,9 @@ fn signatures_ui(ui: &mut egui::Ui, w: &mut WizardState) {
         ui.horizontal(|ui| {
             let label = ui.label(theme::bold(role.vi()));
             let sig = &mut w.signatures[index];
+            let id = field_id(&format!("signature-{}", role.vi()));
             let mut changed = text_edit(ui, &mut sig.name, |v| {
-                egui::TextEdit::singleline(v).hint_text("họ tên").desired_width(260.0)
+                egui::TextEdit::singleline(v).id(id).hint_text("họ tên").desired_width(260.0)
             })
             .labelled_by(label.id)
             .changed();
