@@ -149,3 +149,84 @@ fn passwords_and_passphrases_are_taken_as_typed_with_telex_on() {
     }
     assert_eq!(field.state(), "hoàng");
 }
+
+/// After "Hoàn tất…" flags the empty fields, typing into one at full speed keeps every
+/// key: the first letter used to clear the problem panel, the field's place (and so its
+/// identity) moved, and the rest of the typing went nowhere.
+#[test]
+fn a_field_flagged_after_finalise_keeps_every_key_typed() {
+    use anchi::domain::{DocumentKind, Event};
+    use anchi::ui::wizard::{WizardState, wizard_ui};
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = anchi::app::Workspace::open(dir.path()).unwrap();
+    ws.make_demo(12, 2).unwrap();
+    let fresh = ws.list_cases().unwrap().into_iter().find(|c| c.stage == anchi::domain::Stage::Moi);
+    let case_id = fresh.expect("a case with no document yet").id;
+    let document = uuid::Uuid::now_v7();
+    let at = anchi::app::now();
+    ws.apply_event(case_id, Event::StartDocument { id: document, kind: DocumentKind::QdKiemTra, at }).unwrap();
+    let case = ws.case(case_id).unwrap();
+    let doc = case.document(document).unwrap().clone();
+    let form = ws.form_of(&doc).clone();
+    let members = ws.unit().unwrap().members.clone();
+    let ws = std::sync::Arc::new(ws);
+    struct Screen {
+        w: WizardState,
+        ws: std::sync::Arc<anchi::app::Workspace>,
+    }
+    let state = Screen { w: WizardState::new(case, document, form, members), ws };
+    let mut harness = screen(egui::vec2(1366.0, 768.0), state, |ui, s| {
+        wizard_ui(ui, &mut s.w, &mut Vec::new());
+        // What the window does after each frame: a fresh report when one is needed.
+        if s.w.needs_check {
+            s.w.report = s.ws.check_document(&s.w.case, &s.w.current(), anchi::app::now());
+            s.w.needs_check = false;
+            s.w.checked();
+        }
+    });
+    harness.get_by_label("Hoàn tất…").click();
+    harness.run();
+    harness.run();
+    // The first flagged field of the step on screen.
+    let flagged = {
+        let s = harness.state();
+        let on_screen: Vec<String> = s.w.form.sections()[s.w.section].1.iter().map(|f| f.id.clone()).collect();
+        let id = on_screen
+            .into_iter()
+            .find(|id| s.w.report.errors().any(|p| p.field == format!("field.{id}")))
+            .expect("an empty required field on the first step");
+        s.w.form.field(&id).unwrap().clone()
+    };
+    let label = format!("{} *", flagged.label);
+    harness.get_by_label(&label).click();
+    harness.run();
+    for key in "Anh Lâm".chars() {
+        harness.get_by_label(&label).type_text(&key.to_string());
+        harness.step();
+    }
+    harness.run();
+    assert_eq!(harness.state().w.values.get(&flagged.id).map(String::as_str), Some("Anh Lâm"));
+}
+
+/// Alt+Z switches the built-in typing and types nothing: on Linux the key also arrived as
+/// the text "z", which went into the field being typed in.
+#[test]
+fn alt_z_switches_the_typing_and_types_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.get_by_label("Tìm kiếm").click();
+    harness.run();
+    let alt = egui::Modifiers::ALT;
+    let key = |pressed| egui::Event::Key {
+        key: egui::Key::Z,
+        physical_key: Some(egui::Key::Z),
+        pressed,
+        repeat: false,
+        modifiers: alt,
+    };
+    harness.input_mut().events.extend([key(true), egui::Event::Text("z".into()), key(false)]);
+    harness.run();
+    assert_eq!(harness.get_by_label("Tìm kiếm").value().unwrap_or_default(), "");
+    let typing = anchi::ui::typing::Typing::of(&harness.ctx);
+    assert_eq!(typing.method, anchi::ui::typing::Method::Telex);
+}

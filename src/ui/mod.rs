@@ -265,6 +265,7 @@ impl AnchiApp {
         let mut commands = Vec::new();
         self.lock_when_idle(ui.ctx());
         if let Some(screen) = &mut self.login {
+            switch_typing_on_alt_z(ui.ctx());
             egui::Panel::top("header").show(ui, |ui| {
                 ui.horizontal(|ui| title_ui(ui, &self.ws));
             });
@@ -442,15 +443,7 @@ impl AnchiApp {
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context, out: &mut Vec<Command>) {
-        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::ALT, egui::Key::Z)) {
-            let mut typing = Typing::of(ctx);
-            typing.method = match typing.method {
-                Method::Off => Method::Telex,
-                Method::Telex => Method::Vni,
-                Method::Vni => Method::Off,
-            };
-            typing.store(ctx);
-        }
+        switch_typing_on_alt_z(ctx);
         let (new_case, escape) =
             ctx.input(|i| (i.modifiers.command && i.key_pressed(egui::Key::N), i.key_pressed(egui::Key::Escape)));
         if new_case && self.new_case.is_none() {
@@ -1313,6 +1306,28 @@ impl OpenFailed {
 impl eframe::App for OpenFailed {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+}
+
+/// Alt+Z switches the built-in typing (off → Telex → VNI → off) and types nothing: the
+/// system may also deliver the key as the text "z", which is taken out before any field
+/// sees it. Called before the frame's widgets.
+fn switch_typing_on_alt_z(ctx: &egui::Context) {
+    let switched = ctx.input_mut(|i| {
+        let pressed = i.consume_key(egui::Modifiers::ALT, egui::Key::Z);
+        if pressed {
+            i.events.retain(|e| !matches!(e, egui::Event::Text(t) if t.eq_ignore_ascii_case("z")));
+        }
+        pressed
+    });
+    if switched {
+        let mut typing = Typing::of(ctx);
+        typing.method = match typing.method {
+            Method::Off => Method::Telex,
+            Method::Telex => Method::Vni,
+            Method::Vni => Method::Off,
+        };
+        typing.store(ctx);
     }
 }
 
