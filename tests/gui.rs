@@ -230,3 +230,45 @@ fn alt_z_switches_the_typing_and_types_nothing() {
     let typing = anchi::ui::typing::Typing::of(&harness.ctx);
     assert_eq!(typing.method, anchi::ui::typing::Method::Telex);
 }
+
+/// Goods lines typed and not saved with "Lưu hàng hóa" were dropped without a word on
+/// leaving the case (everything else autosaves). Now leaving stores them; an incomplete
+/// line keeps the member on the case with the problem shown, until corrected or dropped.
+#[test]
+fn goods_typed_and_left_without_saving_are_kept() {
+    use anchi::ui::command::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let ws = harness.state().workspace();
+    let case = ws.list_cases().unwrap().into_iter().find(|c| c.stage == anchi::domain::Stage::Moi).unwrap().id;
+    let before = ws.case(case).unwrap().goods.len();
+    harness.state_mut().execute(Command::OpenCase(case));
+    harness.run();
+    harness.get_by_label("Thêm dòng").click();
+    harness.run();
+    let type_into = |harness: &mut Harness<'static, AnchiApp>, column: &str, text: &str| {
+        harness.query_all_by_label(column).last().unwrap().click();
+        harness.run();
+        for key in text.chars() {
+            harness.query_all_by_label(column).last().unwrap().type_text(&key.to_string());
+            harness.step();
+        }
+        harness.run();
+    };
+    type_into(&mut harness, "Tên hàng hóa, nhãn hiệu", "Rượu vang Pháp");
+    // Incomplete (no unit, no quantity): leaving is refused with the problem, nothing lost.
+    harness.state_mut().execute(Command::ShowList);
+    harness.run();
+    assert!(matches!(harness.state().screen, anchi::ui::Screen::Case(_)), "still on the case");
+    assert!(harness.state().error.as_deref().unwrap_or_default().contains("Hàng hóa vừa sửa chưa lưu được"));
+    type_into(&mut harness, "Đơn vị tính", "chai");
+    type_into(&mut harness, "Số lượng", "12");
+    // Left without pressing "Lưu hàng hóa": stored.
+    harness.state_mut().execute(Command::ShowList);
+    harness.run();
+    assert!(matches!(harness.state().screen, anchi::ui::Screen::List));
+    let goods = harness.state().workspace().case(case).unwrap().goods;
+    assert_eq!(goods.len(), before + 1);
+    let added = goods.last().unwrap();
+    assert_eq!((added.name.as_str(), added.unit.as_str()), ("Rượu vang Pháp", "chai"));
+}

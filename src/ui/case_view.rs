@@ -69,6 +69,16 @@ impl std::fmt::Debug for Thumbnail {
 }
 
 impl CaseScreen {
+    /// The goods lines edited on screen and not stored yet, if any.
+    pub fn unsaved_goods(&self) -> Option<&[GoodsInput]> {
+        self.goods_dirty.then_some(self.goods.as_slice())
+    }
+
+    /// The edited goods lines were stored.
+    pub fn goods_saved(&mut self) {
+        self.goods_dirty = false;
+    }
+
     pub fn new(
         view: CaseView,
         goods_locked: Option<String>,
@@ -449,9 +459,18 @@ fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut
             screen.goods.push(GoodsInput::default());
             screen.goods_dirty = true;
         }
-        let save = ui.add_enabled(screen.goods_dirty, egui::Button::new(theme::bold("Lưu hàng hóa")));
+        let save = ui
+            .add_enabled(screen.goods_dirty, egui::Button::new(theme::bold("Lưu hàng hóa")))
+            .on_hover_text("Hàng hóa cũng được lưu khi rời vụ việc");
         if save.clicked() {
             out.push(Command::SaveGoods { case: case_id, rows: screen.goods.clone() });
+        }
+        // Leaving the case stores the lines; lines that cannot be stored yet keep the member
+        // here until they are corrected, or dropped on purpose with this button.
+        if screen.goods_dirty && ui.button("Bỏ thay đổi hàng hóa").clicked() {
+            screen.goods = screen.view.case.goods.iter().map(GoodsInput::of).collect();
+            screen.goods_dirty = false;
+            screen.goods_report = ValidationReport::default();
         }
     });
     ui.collapsing("Dán từ Excel", |ui| {

@@ -644,6 +644,9 @@ impl AnchiApp {
                 })?;
             }
             Command::ShowStats => {
+                if !self.keep_goods()? {
+                    return Ok(());
+                }
                 self.leave_wizard();
                 self.screen = Screen::Stats(Box::default());
             }
@@ -660,11 +663,17 @@ impl AnchiApp {
                 })?;
             }
             Command::ShowList => {
+                if !self.keep_goods()? {
+                    return Ok(());
+                }
                 self.leave_wizard();
                 self.list.reload(self.ws.list_cases()?, &self.ws.reference, &self.ws.subject_links()?);
                 self.screen = Screen::List;
             }
             Command::OpenCase(id) => {
+                if !self.keep_goods()? {
+                    return Ok(());
+                }
                 self.leave_wizard();
                 let mut view = self.ws.case_view(id)?;
                 view.warnings = self.subject_warnings(id);
@@ -738,7 +747,12 @@ impl AnchiApp {
                 self.try_execute(Command::OpenCase(case))?;
             }
             Command::SaveGoods { case, rows } => match self.ws.save_goods(case, &rows) {
-                Ok(()) => self.try_execute(Command::OpenCase(case))?,
+                Ok(()) => {
+                    if let Screen::Case(screen) = &mut self.screen {
+                        screen.goods_saved();
+                    }
+                    self.try_execute(Command::OpenCase(case))?
+                }
                 Err(AppError::Invalid(report)) => {
                     if let Screen::Case(screen) = &mut self.screen {
                         screen.goods_report = report;
@@ -960,6 +974,9 @@ impl AnchiApp {
     }
 
     fn open_document(&mut self, case: Uuid, document: Uuid) -> Result<(), AppError> {
+        if !self.keep_goods()? {
+            return Ok(());
+        }
         self.leave_wizard();
         let case = self.ws.case(case)?;
         let doc = case.document(document).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document })?;
@@ -1190,6 +1207,29 @@ impl AnchiApp {
         }
     }
 
+    /// Before the case screen is left (or reloaded): goods lines edited and not stored are
+    /// stored now. When they cannot be (a line incomplete), the screen stays with the
+    /// problems shown and `false` is returned: nothing typed is dropped unasked.
+    fn keep_goods(&mut self) -> Result<bool, AppError> {
+        let Screen::Case(screen) = &mut self.screen else { return Ok(true) };
+        let Some(rows) = screen.unsaved_goods().map(<[_]>::to_vec) else { return Ok(true) };
+        match self.ws.save_goods(screen.view.case.id, &rows) {
+            Ok(()) => {
+                screen.goods_saved();
+                Ok(true)
+            }
+            Err(AppError::Invalid(report)) => {
+                screen.goods_report = report;
+                self.error = Some(
+                    "Hàng hóa vừa sửa chưa lưu được: sửa các dòng được báo bên dưới, hoặc bấm \"Bỏ thay đổi hàng hóa\""
+                        .into(),
+                );
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn saved(&mut self, now: chrono::NaiveDateTime) {
         if let Screen::Wizard(w) = &mut self.screen {
             w.saved_at = Some(now.time());
@@ -1205,6 +1245,14 @@ impl AnchiApp {
 impl eframe::App for AnchiApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+
+    /// Closing the window stores what is pending: the wizard's last edits, goods lines.
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.leave_wizard();
+        if let Err(e) = self.keep_goods() {
+            eprintln!("anchi: goods not stored on exit: {e}");
+        }
     }
 }
 
