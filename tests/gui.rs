@@ -272,3 +272,45 @@ fn goods_typed_and_left_without_saving_are_kept() {
     let added = goods.last().unwrap();
     assert_eq!((added.name.as_str(), added.unit.as_str()), ("Rượu vang Pháp", "chai"));
 }
+
+/// A half-filled "Vụ việc mới" used to close on any click outside it (the status bar's
+/// typing switch included), and everything typed was gone. Now an outside click changes
+/// nothing, and Esc or "Hủy" ask before dropping what was typed.
+#[test]
+fn a_half_filled_new_case_survives_a_click_outside_and_esc_asks_first() {
+    use anchi::ui::command::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.state_mut().execute(Command::NewCaseDialog);
+    harness.run();
+    harness.get_by_label("Tên đối tượng").click();
+    harness.run();
+    harness.get_by_label("Tên đối tượng").type_text("Hộ kinh doanh Lò Văn Páo");
+    harness.run();
+    let click_at = |harness: &mut Harness<'static, AnchiApp>, pos: egui::Pos2| {
+        let button = |pressed| egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        };
+        harness.input_mut().events.extend([egui::Event::PointerMoved(pos), button(true), button(false)]);
+        harness.run();
+    };
+    // Bottom-left corner: the status bar, far outside the dialog.
+    click_at(&mut harness, egui::pos2(20.0, 750.0));
+    let typed = |h: &Harness<'static, AnchiApp>| h.state().new_case.as_ref().map(|d| d.input.name.clone());
+    assert_eq!(typed(&harness).as_deref(), Some("Hộ kinh doanh Lò Văn Páo"), "still open, nothing lost");
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.state().new_case.as_ref().unwrap().confirm_discard, "Esc asks first");
+    assert_eq!(typed(&harness).as_deref(), Some("Hộ kinh doanh Lò Văn Páo"));
+    harness.get_by_label("Tiếp tục nhập").click();
+    harness.run();
+    assert!(harness.state().new_case.is_some());
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    harness.get_by_label("Bỏ").click();
+    harness.run();
+    assert!(harness.state().new_case.is_none(), "dropped when asked to");
+}

@@ -20,6 +20,8 @@ pub struct NewCaseDialog {
     /// looked up for (name, tax code, personal ID, commune).
     pub warnings: Vec<crate::app::warnings::Warning>,
     pub looked_up: Option<(String, String, String, Option<u32>)>,
+    /// "Hủy" or Esc with something typed: asking whether to drop it.
+    pub confirm_discard: bool,
 }
 
 impl NewCaseDialog {
@@ -27,6 +29,14 @@ impl NewCaseDialog {
         let mut dialog = NewCaseDialog::default();
         dialog.input.lead_member = lead.map(|m| m.card_number.clone()).unwrap_or_default();
         dialog
+    }
+
+    /// Whether anything of the subject was typed (closing would lose it).
+    pub fn has_typed(&self) -> bool {
+        let i = &self.input;
+        [&i.name, &i.tax_code, &i.personal_id, &i.old_id_card, &i.phone, &i.representative, &i.street]
+            .iter()
+            .any(|t| !t.trim().is_empty())
     }
 
     /// What the subject's warnings should be looked up for, when it changed since the last
@@ -150,15 +160,42 @@ pub fn new_case_ui(
         problems(ui, &report, "case.members");
         ui.add_space(8.0);
         ui.horizontal(|ui| {
+            if dialog.confirm_discard {
+                ui.label(RichText::new("Bỏ vụ việc đang nhập? Những gì đã gõ sẽ mất.").color(theme::WARNING_FG));
+                if ui.button("Bỏ").clicked() {
+                    out.push(Command::CloseDialog);
+                }
+                if ui.button(theme::bold("Tiếp tục nhập")).clicked() {
+                    dialog.confirm_discard = false;
+                }
+                return;
+            }
             if ui.button(theme::bold("Tạo vụ việc")).clicked() {
-                out.push(Command::CreateCase(Box::new(input.clone())));
+                out.push(Command::CreateCase(Box::new(dialog.input.clone())));
             }
             if ui.button("Hủy").on_hover_text("Esc").clicked() {
-                out.push(Command::CloseDialog);
+                close_asked(dialog, out);
             }
         });
     });
+    // A click outside the dialog (the status bar's typing switch, the list behind) never
+    // drops what was typed; Esc asks first, as "Hủy" does.
+    // (Read before should_close, which consumes the key.)
+    let escape = ctx.input(|i| i.key_pressed(egui::Key::Escape));
     if modal.should_close() {
+        if escape {
+            close_asked(dialog, out);
+        } else if !dialog.has_typed() {
+            out.push(Command::CloseDialog);
+        }
+    }
+}
+
+/// "Hủy" or Esc: closes an empty dialog, and asks before dropping what was typed.
+fn close_asked(dialog: &mut NewCaseDialog, out: &mut Vec<Command>) {
+    if dialog.has_typed() {
+        dialog.confirm_discard = true;
+    } else {
         out.push(Command::CloseDialog);
     }
 }
