@@ -236,6 +236,7 @@ fn alt_z_switches_the_typing_and_types_nothing() {
 /// line keeps the member on the case with the problem shown, until corrected or dropped.
 #[test]
 fn goods_typed_and_left_without_saving_are_kept() {
+    use anchi::ui::Screen;
     use anchi::ui::command::Command;
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
@@ -255,18 +256,25 @@ fn goods_typed_and_left_without_saving_are_kept() {
         }
         harness.run();
     };
-    type_into(&mut harness, "Tên hàng hóa, nhãn hiệu", "Rượu vang Pháp");
+    // The new line's first cell has the keyboard: typing goes there without a click.
+    for key in "Rượu vang Pháp".chars() {
+        harness.query_all_by_label("Tên hàng hóa, nhãn hiệu").last().unwrap().type_text(&key.to_string());
+        harness.step();
+    }
+    harness.run();
+    let Screen::Case(screen) = &harness.state().screen else { panic!("on the case") };
+    assert_eq!(screen.goods.last().unwrap().name, "Rượu vang Pháp");
     // Incomplete (no unit, no quantity): leaving is refused with the problem, nothing lost.
     harness.state_mut().execute(Command::ShowList);
     harness.run();
-    assert!(matches!(harness.state().screen, anchi::ui::Screen::Case(_)), "still on the case");
+    assert!(matches!(harness.state().screen, Screen::Case(_)), "still on the case");
     assert!(harness.state().error.as_deref().unwrap_or_default().contains("Hàng hóa vừa sửa chưa lưu được"));
     type_into(&mut harness, "Đơn vị tính", "chai");
     type_into(&mut harness, "Số lượng", "12");
     // Left without pressing "Lưu hàng hóa": stored.
     harness.state_mut().execute(Command::ShowList);
     harness.run();
-    assert!(matches!(harness.state().screen, anchi::ui::Screen::List));
+    assert!(matches!(harness.state().screen, Screen::List));
     let goods = harness.state().workspace().case(case).unwrap().goods;
     assert_eq!(goods.len(), before + 1);
     let added = goods.last().unwrap();

@@ -25,6 +25,8 @@ pub struct CaseScreen {
     /// The goods lines as edited on screen, and whether they differ from the stored ones.
     pub goods: Vec<GoodsInput>,
     goods_dirty: bool,
+    /// A row was just added: its first cell takes the keyboard on the next frame.
+    focus_new_row: bool,
     /// Why the goods can no longer be edited (a finalised document prints them).
     goods_locked: Option<String>,
     /// Problems of the last attempt to save the goods.
@@ -92,6 +94,7 @@ impl CaseScreen {
             confirming: None,
             goods,
             goods_dirty: false,
+            focus_new_row: false,
             goods_locked,
             goods_report: ValidationReport::default(),
             pasted: String::new(),
@@ -391,11 +394,13 @@ fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut
     }
     let mut remove = None;
     let mut duplicate = None;
+    let mut focus_new_row = std::mem::take(&mut screen.focus_new_row);
     egui::Grid::new("goods").striped(true).num_columns(9).spacing([8.0, 4.0]).show(ui, |ui| {
         ui.label("STT");
         // Each cell is named by its column's title (for screen readers and tests).
         let headers = GOODS_COLUMNS.map(|title| ui.label(theme::bold(title)).id);
         ui.end_row();
+        let rows = screen.goods.len();
         for (i, row) in screen.goods.iter_mut().enumerate() {
             ui.label((i + 1).to_string());
             if !editable {
@@ -416,11 +421,14 @@ fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut
                 (&mut row.unit_price, 90.0),
                 (&mut row.note, 110.0),
             ];
-            for ((cell, width), header) in cells.into_iter().zip(headers) {
-                let edited = text_edit(ui, cell, |v| egui::TextEdit::singleline(v).desired_width(width))
-                    .labelled_by(header)
-                    .changed();
-                screen.goods_dirty |= edited;
+            let last = i + 1 == rows;
+            for (column, ((cell, width), header)) in cells.into_iter().zip(headers).enumerate() {
+                let response =
+                    text_edit(ui, cell, |v| egui::TextEdit::singleline(v).desired_width(width)).labelled_by(header);
+                if column == 0 && last && std::mem::take(&mut focus_new_row) {
+                    response.request_focus();
+                }
+                screen.goods_dirty |= response.changed();
             }
             ui.horizontal(|ui| {
                 if ui.small_button("Nhân bản").clicked() {
@@ -458,6 +466,8 @@ fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut
         if ui.button("Thêm dòng").clicked() {
             screen.goods.push(GoodsInput::default());
             screen.goods_dirty = true;
+            // The keyboard goes to the new line's first cell, where the eye is.
+            screen.focus_new_row = true;
         }
         let save = ui
             .add_enabled(screen.goods_dirty, egui::Button::new(theme::bold("Lưu hàng hóa")))
