@@ -45,6 +45,8 @@ fn a_laptop_is_set_up_in_the_window_and_only_a_leader_finalises_decisions() {
 
     h.get_by_label("Tỉnh, thành phố").click();
     h.run();
+    h.get_by_label("Tỉnh, thành phố").type_text("cao bang");
+    h.run();
     h.get_by_label("Cao Bằng").click();
     h.run();
     type_into(&mut h, "Mã đơn vị (máy chủ Chi cục cấp, ví dụ LS-D1)", 0, "CB-D1");

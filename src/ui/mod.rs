@@ -7,6 +7,7 @@ pub mod case_view;
 pub mod command;
 pub mod login;
 pub mod new_case;
+pub mod picker;
 pub mod setup;
 pub mod stats;
 pub mod theme;

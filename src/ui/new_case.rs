@@ -15,7 +15,6 @@ pub struct NewCaseDialog {
     pub input: NewCase,
     /// The problems of the last attempt to create the case.
     pub report: ValidationReport,
-    commune_filter: String,
     /// Earlier cases and sanctions of the subject as typed so far, and what they were
     /// looked up for (name, tax code, personal ID, commune).
     pub warnings: Vec<crate::app::warnings::Warning>,
@@ -73,91 +72,92 @@ pub fn new_case_ui(
     let modal = egui::Modal::new(egui::Id::unique("new-case")).show(ctx, |ui| {
         ui.set_width(520.0);
         ui.heading("Vụ việc mới");
-        let report = dialog.report.clone();
-        let input = &mut dialog.input;
-        ui.horizontal(|ui| {
-            ui.label("Loại đối tượng");
-            for kind in [SubjectKind::HouseholdBusiness, SubjectKind::Organisation, SubjectKind::Individual] {
-                ui.radio_value(&mut input.kind, kind, kind.vi());
+        // Within the screen, however small: the rest scrolls (the picker's list included).
+        let max = (ctx.content_rect().height() - 150.0).max(200.0);
+        egui::ScrollArea::vertical().max_height(max).show(ui, |ui| {
+            let report = dialog.report.clone();
+            let input = &mut dialog.input;
+            ui.horizontal(|ui| {
+                ui.label("Loại đối tượng");
+                for kind in [SubjectKind::HouseholdBusiness, SubjectKind::Organisation, SubjectKind::Individual] {
+                    ui.radio_value(&mut input.kind, kind, kind.vi());
+                }
+            });
+            text_row(ui, "Tên đối tượng", &mut input.name, "Hộ kinh doanh Nguyễn Văn A", &report, "subject.name");
+            text_row(ui, "Mã số thuế", &mut input.tax_code, "10 hoặc 13 chữ số", &report, "subject.tax_code");
+            if input.kind != SubjectKind::Organisation {
+                text_row(
+                    ui,
+                    "Số định danh cá nhân",
+                    &mut input.personal_id,
+                    "12 chữ số",
+                    &report,
+                    "subject.personal_id",
+                );
+            } else {
+                text_row(ui, "Người đại diện", &mut input.representative, "họ tên", &report, "subject.representative");
             }
-        });
-        text_row(ui, "Tên đối tượng", &mut input.name, "Hộ kinh doanh Nguyễn Văn A", &report, "subject.name");
-        text_row(ui, "Mã số thuế", &mut input.tax_code, "10 hoặc 13 chữ số", &report, "subject.tax_code");
-        if input.kind != SubjectKind::Organisation {
-            text_row(ui, "Số định danh cá nhân", &mut input.personal_id, "12 chữ số", &report, "subject.personal_id");
-        } else {
-            text_row(ui, "Người đại diện", &mut input.representative, "họ tên", &report, "subject.representative");
-        }
-        text_row(ui, "Số điện thoại", &mut input.phone, "0912345678", &report, "subject.phone");
-        text_row(
-            ui,
-            "Địa chỉ (số nhà, đường, thôn)",
-            &mut input.street,
-            "Số 5 đường Lê Lợi",
-            &report,
-            "subject.street",
-        );
-        let l = ui.label("Xã/phường");
-        let communes: Vec<_> = reference.admin_units.communes_of(province_code).collect();
-        let chosen = input.commune_code.and_then(|c| reference.admin_units.commune(c)).map(|c| c.name.clone());
-        egui::ComboBox::from_id_salt("commune")
-            .selected_text(chosen.unwrap_or_else(|| "— chọn —".into()))
-            .width(420.0)
-            .height(320.0)
-            .show_ui(ui, |ui| {
-                text_edit(ui, &mut dialog.commune_filter, |v| egui::TextEdit::singleline(v).hint_text("lọc theo tên"));
-                let filter = crate::domain::text::fold(&dialog.commune_filter);
-                for c in communes.iter().filter(|c| crate::domain::text::fold(&c.name).contains(&filter)) {
-                    ui.selectable_value(&mut input.commune_code, Some(c.code), &c.name);
-                }
-            })
-            .response
-            .labelled_by(l.id);
-        problems(ui, &report, "subject.address");
-        super::warnings::warnings_ui(ui, &dialog.warnings, None, None);
-        let l = ui.label("Lĩnh vực kiểm tra");
-        let field_name = reference.field_name(&input.field).unwrap_or("— chọn —").to_string();
-        egui::ComboBox::from_id_salt("field")
-            .selected_text(field_name)
-            .width(420.0)
-            .show_ui(ui, |ui| {
-                for f in &reference.fields {
-                    ui.selectable_value(&mut input.field, f.code.clone(), &f.name);
-                }
-            })
-            .response
-            .labelled_by(l.id);
-        problems(ui, &report, "case.field");
-        let l = ui.label("Trưởng đoàn kiểm tra");
-        let lead = members.iter().find(|m| m.card_number == input.lead_member).map(|m| m.full_name.clone());
-        egui::ComboBox::from_id_salt("lead")
-            .selected_text(lead.unwrap_or_else(|| "— chọn —".into()))
-            .width(420.0)
-            .show_ui(ui, |ui| {
-                for m in members {
-                    ui.selectable_value(
-                        &mut input.lead_member,
-                        m.card_number.clone(),
-                        format!("{}, {}", m.full_name, m.title),
-                    );
-                }
-            })
-            .response
-            .labelled_by(l.id);
-        ui.label("Thành viên Đoàn kiểm tra");
-        ui.horizontal_wrapped(|ui| {
-            for m in members.iter().filter(|m| m.card_number != input.lead_member) {
-                let mut chosen = input.team.contains(&m.card_number);
-                let label = format!("{}, {} ({})", m.full_name, m.title, m.card_number);
-                if ui.checkbox(&mut chosen, label).changed() {
-                    input.team.retain(|c| c != &m.card_number);
-                    if chosen {
-                        input.team.push(m.card_number.clone());
+            text_row(ui, "Số điện thoại", &mut input.phone, "0912345678", &report, "subject.phone");
+            text_row(
+                ui,
+                "Địa chỉ (số nhà, đường, thôn)",
+                &mut input.street,
+                "Số 5 đường Lê Lợi",
+                &report,
+                "subject.street",
+            );
+            let l = ui.label("Xã/phường");
+            let communes: Vec<_> = reference.admin_units.communes_of(province_code).collect();
+            // Typed into, with or without accents; listed by name.
+            let options: Vec<(u32, String)> = communes.iter().map(|c| (c.code, c.name.clone())).collect();
+            super::picker::picker(ui, "new-case-commune", l.id, &mut input.commune_code, &options, 420.0);
+            problems(ui, &report, "subject.address");
+            super::warnings::warnings_ui(ui, &dialog.warnings, None, None);
+            let l = ui.label("Lĩnh vực kiểm tra");
+            let field_name = reference.field_name(&input.field).unwrap_or("— chọn —").to_string();
+            egui::ComboBox::from_id_salt("field")
+                .selected_text(field_name)
+                .width(420.0)
+                .show_ui(ui, |ui| {
+                    for f in &reference.fields {
+                        ui.selectable_value(&mut input.field, f.code.clone(), &f.name);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            problems(ui, &report, "case.field");
+            let l = ui.label("Trưởng đoàn kiểm tra");
+            let lead = members.iter().find(|m| m.card_number == input.lead_member).map(|m| m.full_name.clone());
+            egui::ComboBox::from_id_salt("lead")
+                .selected_text(lead.unwrap_or_else(|| "— chọn —".into()))
+                .width(420.0)
+                .show_ui(ui, |ui| {
+                    for m in members {
+                        ui.selectable_value(
+                            &mut input.lead_member,
+                            m.card_number.clone(),
+                            format!("{}, {}", m.full_name, m.title),
+                        );
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            ui.label("Thành viên Đoàn kiểm tra");
+            ui.horizontal_wrapped(|ui| {
+                for m in members.iter().filter(|m| m.card_number != input.lead_member) {
+                    let mut chosen = input.team.contains(&m.card_number);
+                    let label = format!("{}, {} ({})", m.full_name, m.title, m.card_number);
+                    if ui.checkbox(&mut chosen, label).changed() {
+                        input.team.retain(|c| c != &m.card_number);
+                        if chosen {
+                            input.team.push(m.card_number.clone());
+                        }
                     }
                 }
-            }
+            });
+            problems(ui, &report, "case.members");
         });
-        problems(ui, &report, "case.members");
+        // The buttons stay in sight under the scrolling part.
         ui.add_space(8.0);
         ui.horizontal(|ui| {
             if dialog.confirm_discard {

@@ -222,10 +222,16 @@ pub fn setup_ui(ui: &mut egui::Ui, f: &mut SetupForm, units: &AdminUnits, out: &
         ui.add_space(6.0);
         ui.label(theme::bold("1. Đơn vị"));
         ui.vertical(|ui| {
-            let mut options = vec![(0u16, "— chọn tỉnh, thành phố —".to_string())];
-            options.extend(units.provinces().iter().map(|p| (p.code, p.name.clone())));
+            let options: Vec<(u16, String)> = units.provinces().iter().map(|p| (p.code, p.name.clone())).collect();
             let before = f.province;
-            theme::choice_row(ui, "Tỉnh, thành phố", LABEL_WIDTH, "setup-province", &mut f.province, &options);
+            // Typed into (with or without accents), not scrolled through.
+            ui.horizontal(|ui| {
+                let l = theme::row_label(ui, "Tỉnh, thành phố", LABEL_WIDTH);
+                let mut chosen = (f.province != 0).then_some(f.province);
+                if super::picker::picker(ui, "setup-province", l.id, &mut chosen, &options, 440.0) {
+                    f.province = chosen.unwrap_or(0);
+                }
+            });
             if let Some(p) = f.problems_of("unit.province_code") {
                 ui.label(RichText::new(p).color(theme::ERROR_FG));
             }
