@@ -203,7 +203,7 @@ pub fn stats_ui(ui: &mut egui::Ui, s: &mut StatsScreen, out: &mut Vec<Command>) 
         return;
     }
     ui.columns(2, |cols| {
-        chart_ui(&mut cols[0], lines, s.measure);
+        chart_ui(&mut cols[0], lines, s.measure, s.dimension);
         table_ui(&mut cols[1], lines, s.dimension);
     });
 }
@@ -229,12 +229,25 @@ fn totals_ui(ui: &mut egui::Ui, t: &Totals) {
     });
 }
 
-/// Horizontal bars, the largest at the top, at most 15.
-fn chart_ui(ui: &mut egui::Ui, lines: &[Line], measure: Measure) {
+/// The lines a chart shows, bottom to top: periods in time order (the latest 15, the
+/// newest at the top), anything else the largest at the top (at most 15).
+pub fn chart_order(lines: &[Line], measure: Measure, dimension: Dimension) -> Vec<&Line> {
     let mut shown: Vec<&Line> = lines.iter().collect();
+    if dimension == Dimension::Period {
+        // Keys are "2026-03", "2026-Q1", "2026": sorting them is sorting by time.
+        shown.sort_by(|a, b| a.key.cmp(&b.key));
+        let skip = shown.len().saturating_sub(15);
+        return shown.split_off(skip);
+    }
     shown.sort_by_key(|l| std::cmp::Reverse(measure.of(&l.totals)));
     shown.truncate(15);
     shown.reverse();
+    shown
+}
+
+/// Horizontal bars: by time for periods, else the largest at the top; at most 15.
+fn chart_ui(ui: &mut egui::Ui, lines: &[Line], measure: Measure, dimension: Dimension) {
+    let shown = chart_order(lines, measure, dimension);
     let labels: Vec<String> = shown.iter().map(|l| short(&l.label)).collect();
     let bars: Vec<Bar> = shown
         .iter()
@@ -288,4 +301,32 @@ fn table_ui(ui: &mut egui::Ui, lines: &[Line], dimension: Dimension) {
             }
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(key: &str, inspections: u64) -> Line {
+        Line { key: key.into(), label: key.into(), totals: Totals { inspections, ..Totals::default() } }
+    }
+
+    #[test]
+    fn periods_chart_in_time_order_and_the_rest_by_size() {
+        let lines = [line("2026-03", 1), line("2025-12", 9), line("2026-01", 5)];
+        let keys = |shown: Vec<&Line>| shown.iter().map(|l| l.key.clone()).collect::<Vec<_>>();
+        // By month the chart read by value (9, 5, 1): now by time, whatever the values.
+        assert_eq!(
+            keys(chart_order(&lines, Measure::Inspections, Dimension::Period)),
+            ["2025-12", "2026-01", "2026-03"]
+        );
+        // Anything else: the largest at the top (last drawn).
+        assert_eq!(
+            keys(chart_order(&lines, Measure::Inspections, Dimension::Field)),
+            ["2026-03", "2026-01", "2025-12"]
+        );
+        let many: Vec<Line> = (1..=20).map(|m| line(&format!("2025-{m:02}"), m)).collect();
+        let shown = chart_order(&many, Measure::Inspections, Dimension::Period);
+        assert_eq!((shown.len(), shown[0].key.as_str(), shown[14].key.as_str()), (15, "2025-06", "2025-20"));
+    }
 }
