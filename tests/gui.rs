@@ -291,6 +291,8 @@ fn a_half_filled_new_case_survives_a_click_outside_and_esc_asks_first() {
     let mut harness = harness(dir.path());
     harness.state_mut().execute(Command::NewCaseDialog);
     harness.run();
+    // A household business is asked for its owner, who signs for it.
+    harness.get_by_label("Chủ hộ kinh doanh");
     harness.get_by_label("Tên đối tượng").focus();
     harness.run();
     harness.get_by_label("Tên đối tượng").type_text("Hộ kinh doanh Lò Văn Páo");
@@ -355,4 +357,37 @@ fn a_long_list_is_picked_with_the_keyboard_alone() {
     assert_eq!(pick("dong", 1), Some(3));
     assert_eq!(pick("dong", 2), Some(4));
     assert_eq!(pick("kinh dong", 0), Some(2), "every word, in any order");
+}
+
+/// The people are typed once: a new record's maker is the member at the laptop (here, with
+/// no accounts, the case's head), and the subject signs by the owner asked for when the
+/// case was opened — a household business's signature line used to print as dots.
+#[test]
+fn a_new_record_s_signers_default_to_the_maker_and_the_subject_s_owner() {
+    use anchi::domain::{DocumentKind, Event, SignerRole, Stage};
+    use anchi::ui::Screen;
+    use anchi::ui::command::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let ws = harness.state().workspace();
+    let case_id = ws.list_cases().unwrap().into_iter().find(|c| c.stage == Stage::DaCoQuyetDinh).unwrap().id;
+    let mut case = ws.case(case_id).unwrap();
+    let head = ws.unit().unwrap().members.iter().find(|m| m.card_number == case.members[0]).unwrap().full_name.clone();
+    case.subject.kind = anchi::domain::SubjectKind::HouseholdBusiness;
+    case.subject.representative = Some("Lò Văn Páo".into());
+    let document = uuid::Uuid::now_v7();
+    let at = anchi::app::now();
+    ws.apply_event(case_id, Event::StartDocument { id: document, kind: DocumentKind::BbKiemTra, at }).unwrap();
+    harness.state_mut().execute(Command::OpenDocument { case: case_id, document });
+    harness.run();
+    // The subject as opened with its owner (the demo's has none): set on the screen's copy.
+    if let Screen::Wizard(w) = &mut harness.state_mut().screen {
+        w.case.subject = case.subject.clone();
+    }
+    harness.get_by_label_contains("Chữ ký").click();
+    harness.run();
+    let Screen::Wizard(w) = &harness.state().screen else { panic!("the wizard") };
+    let name_of = |role| w.signatures.iter().find(|s| s.role == role).map(|s| s.name.clone());
+    assert_eq!(name_of(SignerRole::Maker), Some(head));
+    assert_eq!(name_of(SignerRole::Violator).as_deref(), Some("Lò Văn Páo"));
 }

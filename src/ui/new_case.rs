@@ -94,8 +94,27 @@ pub fn new_case_ui(
                     &report,
                     "subject.personal_id",
                 );
-            } else {
-                text_row(ui, "Người đại diện", &mut input.representative, "họ tên", &report, "subject.representative");
+            }
+            // Who signs for the subject: an organisation's representative, a household
+            // business's owner (its signature line printed dots when nobody was asked).
+            match input.kind {
+                SubjectKind::Organisation => text_row(
+                    ui,
+                    "Người đại diện",
+                    &mut input.representative,
+                    "họ tên",
+                    &report,
+                    "subject.representative",
+                ),
+                SubjectKind::HouseholdBusiness => text_row(
+                    ui,
+                    "Chủ hộ kinh doanh",
+                    &mut input.representative,
+                    "họ tên",
+                    &report,
+                    "subject.representative",
+                ),
+                SubjectKind::Individual => {}
             }
             text_row(ui, "Số điện thoại", &mut input.phone, "0912345678", &report, "subject.phone");
             text_row(

@@ -13,7 +13,7 @@ use super::command::Command;
 use super::theme;
 use super::typing::text_edit;
 use crate::app::render::{Block, PrintDocument};
-use crate::domain::{Case, Document, DocumentState, Member, Signature, SignerRole, ValidationReport};
+use crate::domain::{Case, Document, DocumentState, Member, Signature, SignerRole, SubjectKind, ValidationReport};
 use crate::forms::{BlockDef, FieldDef, FieldKind, FormDef, RuleDef};
 
 /// How long after the last keystroke the edits are written.
@@ -54,6 +54,8 @@ pub struct WizardState {
     pub warnings: Vec<crate::app::warnings::Warning>,
     /// Why the signed-in member may not finalise this document (a decision, not a leader).
     pub finalise_refused: Option<String>,
+    /// Who makes the document unless changed: the signed-in member (else the case's head).
+    pub maker: Option<String>,
 }
 
 impl WizardState {
@@ -74,6 +76,7 @@ impl WizardState {
             saved_at: None,
             section: 0,
             show_problems: false,
+            maker: None,
             finalise_requested: false,
             confirming: false,
             focus_first: true,
@@ -312,6 +315,21 @@ fn preview_ui(ui: &mut egui::Ui, print: Option<&PrintDocument>) {
     });
 }
 
+/// Who signs in `role` unless changed: the maker is the member at the laptop; the subject
+/// signs by its representative or owner, a person in person; anyone else is typed.
+fn default_signer(w: &WizardState, role: SignerRole) -> String {
+    let subject = &w.case.subject;
+    match role {
+        SignerRole::Maker => w.maker.clone().unwrap_or_default(),
+        SignerRole::Violator => match (&subject.representative, subject.kind) {
+            (Some(r), _) if !r.trim().is_empty() => r.clone(),
+            (_, SubjectKind::Individual) => subject.name.clone(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    }
+}
+
 /// The identity of a wizard's text field, from what it is, not where it is drawn.
 fn field_id(name: &str) -> egui::Id {
     egui::Id::unique(("wizard-field", name))
@@ -420,7 +438,15 @@ fn signatures_ui(ui: &mut egui::Ui, w: &mut WizardState) {
         let index = match w.signatures.iter().position(|s| s.role == role) {
             Some(i) => i,
             None => {
-                w.signatures.push(Signature { role, name: String::new(), signed: true });
+                // Typed once, not on every document: the maker is the member at the laptop,
+                // the subject signs by its representative (or in person).
+                let name = default_signer(w, role);
+                if !name.is_empty() {
+                    w.signatures_pending = true;
+                    w.last_edit = Some(Instant::now());
+                    w.needs_check = true;
+                }
+                w.signatures.push(Signature { role, name, signed: true });
                 w.signatures.len() - 1
             }
         };
