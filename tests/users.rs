@@ -164,7 +164,8 @@ fn a_laptop_is_set_up_in_the_window_and_only_a_leader_finalises_decisions() {
     assert_eq!(doc.state, DocumentState::Finalised, "{:?}", h.state().error);
     assert_eq!(doc.number.as_ref().unwrap().seq, 1, "no number was used up by the refusals");
     let last = ws.history(case).unwrap().pop().unwrap();
-    assert_eq!((last.action.as_str(), last.actor.as_str()), ("document.finalise", "CB-0101 Nông Văn Dũng"));
+    assert!(last.action.starts_with("document.finalise "), "{}", last.action);
+    assert_eq!(last.actor, "CB-0101 Nông Văn Dũng");
     assert!(ws.audit_verify().unwrap().first_broken.is_none(), "the journal verifies");
 
     // "Tài khoản": the leader gives the inspector a new temporary password and changes his own.

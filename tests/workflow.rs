@@ -292,3 +292,29 @@ fn other_documents_are_amended_by_a_new_one_of_their_kind() {
     let (case, _) = apply(&RULES, &case, Event::AmendDocument { original: record, id, at: t0(), with: None }).unwrap();
     assert_eq!(case.document(id).unwrap().kind, K::BbKiemTra);
 }
+
+/// The history says who did what to which document, and an editing session once (it
+/// showed "document.save_field" codes, or "Lưu nội dung" several times a second, naming no
+/// document).
+#[test]
+fn the_history_names_the_person_and_the_document_and_tells_a_session_once() {
+    use anchi::app::history::history_lines;
+    use anchi::domain::{DocumentKind, Event, Stage};
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = anchi::app::Workspace::open(dir.path()).unwrap();
+    ws.make_demo(12, 4).unwrap();
+    let case = ws.list_cases().unwrap().into_iter().find(|c| c.stage == Stage::Moi).unwrap().id;
+    let doc = uuid::Uuid::now_v7();
+    ws.apply_event(case, Event::StartDocument { id: doc, kind: DocumentKind::QdKiemTra, at: anchi::app::now() })
+        .unwrap();
+    for text in ["Đ", "Đi", "Điều"] {
+        ws.save_field(case, doc, "can_cu", text).unwrap();
+    }
+    let view = ws.case_view(case).unwrap();
+    let lines: Vec<String> = history_lines(&view.case, &view.history).into_iter().map(|l| l.text).collect();
+    let title = DocumentKind::QdKiemTra.title_vi();
+    assert!(lines.contains(&format!("Máy trạm bắt đầu soạn {title}")), "{lines:#?}");
+    let edits: Vec<&String> = lines.iter().filter(|l| l.contains(" sửa ")).collect();
+    assert_eq!(edits.len(), 1, "one line for the session: {lines:#?}");
+    assert!(edits[0].starts_with(&format!("Máy trạm sửa {title} (3 lần lưu, đến ")), "{}", edits[0]);
+}

@@ -11,6 +11,7 @@ pub mod demo;
 mod error;
 mod fill;
 pub mod goods;
+pub mod history;
 pub mod keys;
 pub mod new_case;
 pub mod offenders;
@@ -253,7 +254,8 @@ impl Workspace {
                 return Err(WorkflowError::NotDraft { state: doc.state }.into());
             }
             change(doc);
-            w.put_case(&case, action)?;
+            // The journal names the document, so the history can say which one.
+            w.put_case(&case, &format!("{action} {document_id}"))?;
             Ok(())
         })
     }
@@ -342,6 +344,18 @@ impl Workspace {
             Event::FinaliseDocument { id, at, .. } => case.document(*id).map(|doc| (doc, *at)),
             _ => None,
         };
+        // The journal names the document acted on, so the history can say which one.
+        let acted_on = match &event {
+            Event::StartDocument { id, .. }
+            | Event::FinaliseDocument { id, .. }
+            | Event::CancelDocument { id, .. }
+            | Event::AmendDocument { id, .. } => Some(*id),
+            Event::CloseNoViolation { .. } | Event::CancelCase { .. } => None,
+        };
+        let action = match acted_on {
+            Some(id) => format!("{action} {id}"),
+            None => action.to_string(),
+        };
         let (mut next, effects) = apply(catalog.prerequisites(event.at().date()), case, event)?;
         // The workflow said yes; now the content must be complete. A refusal aborts the
         // transaction, so the number reserved above is not used up.
@@ -383,7 +397,7 @@ impl Workspace {
             let document_id = document_id.expect("number effects come from document events");
             w.record_number(number, &NumberUse { document_id, cancelled })?;
         }
-        w.put_case(&next, action)?;
+        w.put_case(&next, &action)?;
         Ok((next, effects))
     }
 }

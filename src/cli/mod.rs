@@ -572,8 +572,8 @@ fn print_case(ws: &Workspace, id: Uuid, json: bool) -> Result<(), AppError> {
         subject::print_report(report);
     }
     emit!("Lịch sử:");
-    for h in &view.history {
-        emit!("  {}  {:<26} {}", h.at.format("%Y-%m-%d %H:%M:%S"), h.action, h.actor);
+    for line in crate::app::history::history_lines(&view.case, &view.history) {
+        emit!("  {}  {}", line.at.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M"), line.text);
     }
     Ok(())
 }

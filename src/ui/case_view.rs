@@ -275,9 +275,10 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
         ui.add_space(10.0);
 
         ui.label(theme::bold("Lịch sử"));
-        for item in screen.view.history.iter().rev() {
-            let local = item.at.with_timezone(&chrono::Local);
-            ui.label(format!("{} · {} · {}", local.format("%d/%m/%Y %H:%M:%S"), item.actor, action_vi(&item.action)));
+        let lines = crate::app::history::history_lines(&screen.view.case, &screen.view.history);
+        for line in lines.iter().rev() {
+            let local = line.at.with_timezone(&chrono::Local);
+            ui.label(format!("{} · {}", local.format("%d/%m/%Y %H:%M"), line.text));
         }
     });
 
@@ -549,29 +550,5 @@ fn cancel_dialog(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out:
     });
     if close || modal.should_close() {
         screen.confirming = None;
-    }
-}
-
-/// The journal's action codes in words.
-pub fn action_vi(action: &str) -> String {
-    // Package entries carry the version and the file's hash: "package.export v2 <sha256>".
-    let (verb, detail) = action.split_once(' ').unwrap_or((action, ""));
-    let version = || detail.split(' ').next().and_then(|v| v.strip_prefix('v')).unwrap_or("?");
-    match verb {
-        "case.create" => "Mở vụ việc".into(),
-        "case.import" => "Nhập vụ việc từ tệp".into(),
-        "document.start" => "Bắt đầu soạn văn bản".into(),
-        "document.save_field" => "Lưu nội dung".into(),
-        "document.save_signatures" => "Ghi nhận chữ ký".into(),
-        "document.finalise" => "Hoàn tất văn bản".into(),
-        "document.cancel" => "Hủy văn bản".into(),
-        "document.amend" => "Lập văn bản sửa đổi, bổ sung".into(),
-        "case.close_no_violation" => "Kết thúc: không vi phạm".into(),
-        "case.cancel" => "Hủy vụ việc".into(),
-        "case.attach" => "Đính kèm ảnh, tài liệu".into(),
-        "demo.create" => "Tạo vụ việc mẫu".into(),
-        "package.export" => format!("Xuất gói hồ sơ phiên bản {}", version()),
-        "package.import" => format!("Nhận gói hồ sơ phiên bản {}", version()),
-        _ => action.into(),
     }
 }
