@@ -448,3 +448,23 @@ fn two_exports_of_one_case_at_once_the_second_is_told_the_version_was_taken() {
     assert!(err.vi().contains("đã xong trước") && err.is_refusal(), "{}", err.vi());
     assert_eq!(ws.package_versions(case).unwrap().len(), 1);
 }
+
+/// A package is named for people: the day the case opened, the subject without accents,
+/// and the start of its id (it was "ho-so-<uuid>.anchi").
+#[test]
+fn a_package_file_is_named_for_people() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, case) = member(dir.path());
+    let stored = ws.case(case).unwrap();
+    let path = ws.default_package_path(case);
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let subject = anchi::domain::text::fold(&stored.subject.name).replace(' ', "-");
+    let expected = format!(
+        "ho-so-{}-{}-{}.anchi",
+        stored.opened_at.format("%Y-%m-%d"),
+        subject.trim_matches('-'),
+        &case.simple().to_string()[..8]
+    );
+    assert_eq!(name, expected);
+    assert!(name.is_ascii(), "{name}");
+}

@@ -223,15 +223,35 @@ pub fn attachment_path(sha256: &str, media_type: &str) -> String {
     format!("data/attachments/{sha256}.{ext}")
 }
 
+/// A package's file name for people (without the extension).
+pub fn package_file_name(case: &crate::domain::Case) -> String {
+    let mut subject: String = crate::domain::text::fold(&case.subject.name)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    while subject.contains("--") {
+        subject = subject.replace("--", "-");
+    }
+    let subject: String = subject.trim_matches('-').chars().take(50).collect();
+    let id = case.id.simple().to_string();
+    format!("ho-so-{}-{}-{}", case.opened_at.format("%Y-%m-%d"), subject.trim_end_matches('-'), &id[..8])
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
 impl Workspace {
     /// Where the window proposes to write a case's package: the user's documents folder
-    /// (else home, else the data directory), in `anchi-goi-ho-so/`.
+    /// (else home, else the data directory), in `anchi-goi-ho-so/`, named for people:
+    /// `ho-so-2026-12-03-cong-ty-tnhh-hoang-long-0197a285.anchi` (the day the case opened, the
+    /// subject without accents, the start of the case id so two never clash).
     pub fn default_package_path(&self, case_id: Uuid) -> PathBuf {
-        self.documents_dir().join("anchi-goi-ho-so").join(format!("ho-so-{case_id}.{}", package::EXTENSION))
+        let name = match self.case(case_id) {
+            Ok(case) => package_file_name(&case),
+            Err(_) => format!("ho-so-{case_id}"),
+        };
+        self.documents_dir().join("anchi-goi-ho-so").join(format!("{name}.{}", package::EXTENSION))
     }
 
     /// The package versions of a case, oldest first.

@@ -354,10 +354,23 @@ impl AnchiApp {
                     None if self.notice.is_some() => {
                         ui.weak(self.notice.as_deref().unwrap_or_default());
                     }
-                    None => {
-                        let pdf = self.last_pdf.as_ref().map(|p| format!("Đã in ra {}", p.display()));
-                        ui.weak(pdf.unwrap_or_else(|| "Sẵn sàng".into()));
-                    }
+                    None => match &self.last_pdf {
+                        // Saved, not printed ("in" is to print); the file by its name, and
+                        // its folder one click away.
+                        Some(pdf) => {
+                            let name = pdf.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                            ui.weak(format!("Đã lưu PDF {name}"));
+                            if ui.small_button("Mở thư mục").clicked()
+                                && let Some(folder) = pdf.parent()
+                                && let Err(e) = open::that_detached(folder)
+                            {
+                                self.error = Some(format!("Không mở được thư mục {}: {e}", folder.display()));
+                            }
+                        }
+                        None => {
+                            ui.weak("Sẵn sàng");
+                        }
+                    },
                 }
             });
         });
