@@ -391,3 +391,35 @@ fn a_new_record_s_signers_default_to_the_maker_and_the_subject_s_owner() {
     assert_eq!(name_of(SignerRole::Maker), Some(head));
     assert_eq!(name_of(SignerRole::Violator).as_deref(), Some("Lò Văn Páo"));
 }
+
+/// The province's server is set in the window (it told the member to type
+/// `anchi config set server.url …` in a terminal), with problems said in words.
+#[test]
+fn the_province_s_server_is_set_in_the_send_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    harness.get_by_label("Gửi về Chi cục…").click();
+    harness.run();
+    harness.get_by_label("Địa chỉ máy chủ của Chi cục").focus();
+    harness.run();
+    harness.get_by_label("Địa chỉ máy chủ của Chi cục").type_text("http://may-chu");
+    harness.run();
+    harness.get_by_label("Lưu thiết lập máy chủ").click();
+    harness.run();
+    harness.get_by_label_contains("phải là địa chỉ bắt đầu bằng https://");
+
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap().self_signed(&key).unwrap();
+    let ca = dir.path().join("chi-cuc.pem");
+    std::fs::write(&ca, cert.pem()).unwrap();
+    let dialog = harness.state_mut().sync_dialog.as_mut().unwrap();
+    dialog.url = "https://qltt.example.vn:8443".into();
+    dialog.ca_file = ca.display().to_string();
+    harness.run();
+    harness.get_by_label("Lưu thiết lập máy chủ").click();
+    harness.run();
+    let settings = harness.state().workspace().server_settings().unwrap();
+    assert_eq!(settings.url.as_deref(), Some("https://qltt.example.vn:8443"));
+    assert!(settings.ca_pem.is_some());
+    harness.get_by_label_contains("Máy chủ: https://qltt.example.vn:8443");
+}

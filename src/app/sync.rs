@@ -54,7 +54,27 @@ pub struct SettingError {
 
 impl Bilingual for SettingError {
     fn vi(&self) -> String {
-        format!("Thiết lập “{}” không hợp lệ: {}", self.name, self.problem)
+        // The member sees what the setting is and what is wrong in words, not codes.
+        let what = match self.name.as_str() {
+            "server.url" => "Địa chỉ máy chủ của Chi cục",
+            "server.ca" | "--ca" => "Chứng chỉ của Chi cục",
+            "server.hub_key" => "Khóa của máy chủ Chi cục",
+            "lock.minutes" => "Thời gian tự khóa màn hình",
+            "offender_index" => "Danh sách đối tượng đã xử phạt của tỉnh",
+            other => other,
+        };
+        let problem = if self.problem.starts_with("must be an https://") {
+            "phải là địa chỉ bắt đầu bằng https://".to_string()
+        } else if self.problem.ends_with("no PEM certificate in the file") {
+            "tệp không chứa chứng chỉ (dạng PEM)".to_string()
+        } else if self.problem.starts_with("a whole number of minutes") {
+            "phải là số phút từ 1 đến 120".to_string()
+        } else if self.problem.starts_with("not a minisign public key") {
+            "không phải khóa công khai của máy chủ".to_string()
+        } else {
+            self.problem.clone()
+        };
+        format!("{what}: {problem}")
     }
 }
 
@@ -147,14 +167,16 @@ impl Workspace {
     /// A client for the configured server (`url` and `ca_pem` override the settings).
     pub fn sync_client(&self, passphrase: &str, url: Option<&str>, ca_pem: Option<&str>) -> Result<Client, AppError> {
         let settings = self.server_settings()?;
-        let url = url
-            .map(str::to_string)
-            .or(settings.url)
-            .ok_or_else(|| SyncError::Settings("no server: anchi config set server.url https://…".into()))?;
+        let url = url.map(str::to_string).or(settings.url).ok_or_else(|| {
+            SyncError::Settings(
+                "chưa có địa chỉ máy chủ (Gửi về Chi cục… → Máy chủ của Chi cục, hoặc anchi config set server.url)"
+                    .into(),
+            )
+        })?;
         let ca = ca_pem
             .map(str::to_string)
             .or(settings.ca_pem)
-            .ok_or_else(|| SyncError::Settings("no CA certificate: anchi config set server.ca FILE".into()))?;
+            .ok_or_else(|| SyncError::Settings("chưa có chứng chỉ của Chi cục (Gửi về Chi cục… → Máy chủ của Chi cục, hoặc anchi config set server.ca TỆP)".into()))?;
         let key = self.device_key()?.ok_or(KeyError::NoKey)?;
         let secret = unlock(&key, passphrase)?;
         Ok(Client::new(&url, ca.as_bytes(), &key.key_id, secret)?)

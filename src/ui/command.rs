@@ -149,6 +149,13 @@ pub enum Command {
         passphrase: String,
     },
     CloseSyncDialog,
+    /// Stores the province's server address and CA certificate file (from the send dialog).
+    SaveServerSettings {
+        url: String,
+        ca_file: String,
+    },
+    /// Opens the system's file chooser for the CA certificate (off the window's thread).
+    ChooseCaFile,
     /// Renders the document and opens it in the system's PDF viewer.
     Print {
         case: Uuid,

@@ -32,8 +32,21 @@ use new_case::{NewCaseDialog, new_case_ui};
 use typing::{Method, ToneStyle, Typing};
 use wizard::{WizardState, wizard_ui};
 
+/// The "Gửi về Chi cục" dialog: the key's passphrase, and the province's server (address
+/// and certificate) set here when it is not yet.
+#[derive(Debug, Default)]
+pub struct SyncDialog {
+    pub passphrase: String,
+    pub url: String,
+    pub ca_file: String,
+    /// Why the server settings were refused, in Vietnamese.
+    pub problem: Option<String>,
+    /// The server section is open (always, until a server is set).
+    pub editing_server: bool,
+}
+
 /// Asks for the key's passphrase before sending to the province.
-fn sync_dialog_ui(ctx: &egui::Context, passphrase: &mut String, ws: &Workspace, out: &mut Vec<Command>) {
+fn sync_dialog_ui(ctx: &egui::Context, d: &mut SyncDialog, ws: &Workspace, out: &mut Vec<Command>) {
     let settings = ws.server_settings().unwrap_or_default();
     let modal = egui::Modal::new(egui::Id::unique("sync-dialog")).show(ctx, |ui| {
         ui.heading("Gửi về Chi cục");
@@ -41,22 +54,50 @@ fn sync_dialog_ui(ctx: &egui::Context, passphrase: &mut String, ws: &Workspace, 
             Some(url) => {
                 ui.label(format!("Máy chủ: {url}"));
                 ui.label("Các vụ việc có thay đổi được đóng gói, ký và gửi; mất mạng thì tự gửi tiếp khi có mạng lại.");
+                if !d.editing_server && ui.small_button("Đổi máy chủ…").clicked() {
+                    d.editing_server = true;
+                    d.url = url.clone();
+                }
             }
             None => {
-                ui.label("Chưa thiết lập máy chủ của Chi cục. Đội trưởng thiết lập bằng lệnh:");
-                ui.monospace("anchi config set server.url https://…\nanchi config set server.ca tep-ca.pem");
+                ui.label("Chưa thiết lập máy chủ của Chi cục: nhập địa chỉ và chọn tệp chứng chỉ Chi cục đã gửi.");
+                d.editing_server = true;
             }
         }
+        if d.editing_server {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                let l = ui.label("Địa chỉ máy chủ của Chi cục");
+                typing::text_edit(ui, &mut d.url, |v| {
+                    egui::TextEdit::singleline(v).hint_text("https://qltt.langson.gov.vn:8443").desired_width(360.0)
+                })
+                .labelled_by(l.id);
+                let l = ui.label("Chứng chỉ của Chi cục (tệp .pem hoặc .crt)");
+                ui.horizontal(|ui| {
+                    typing::text_edit(ui, &mut d.ca_file, |v| egui::TextEdit::singleline(v).desired_width(280.0))
+                        .labelled_by(l.id);
+                    if ui.button("Chọn tệp…").clicked() {
+                        out.push(Command::ChooseCaFile);
+                    }
+                });
+                ui.weak("Chứng chỉ cho máy biết đúng là máy chủ của Chi cục, không phải máy giả mạo.");
+                if let Some(problem) = &d.problem {
+                    ui.label(egui::RichText::new(problem).color(theme::ERROR_FG));
+                }
+                if ui.button("Lưu thiết lập máy chủ").clicked() {
+                    out.push(Command::SaveServerSettings { url: d.url.clone(), ca_file: d.ca_file.clone() });
+                }
+            });
+        }
         let label = ui.label("Mật khẩu khóa ký");
-        let field = typing::secret_edit(ui, passphrase).labelled_by(label.id);
-        if passphrase.is_empty() && !field.has_focus() {
+        let field = typing::secret_edit(ui, &mut d.passphrase).labelled_by(label.id);
+        if d.passphrase.is_empty() && !d.editing_server && !field.has_focus() {
             field.request_focus();
         }
-        let ready = settings.url.is_some() && !passphrase.is_empty();
+        let ready = settings.url.is_some() && !d.passphrase.is_empty();
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.horizontal(|ui| {
             if ui.add_enabled(ready, egui::Button::new("Gửi")).clicked() || (ready && enter) {
-                out.push(Command::Sync { passphrase: std::mem::take(passphrase) });
+                out.push(Command::Sync { passphrase: std::mem::take(&mut d.passphrase) });
             }
             if ui.button("Quay lại").on_hover_text("Esc").clicked() {
                 out.push(Command::CloseSyncDialog);
@@ -111,7 +152,7 @@ pub struct AnchiApp {
     /// The last thing finished in the background (a package written), for the status line.
     pub notice: Option<String>,
     /// The "Gửi về Chi cục" dialog's passphrase field while it is open.
-    pub sync_dialog: Option<String>,
+    pub sync_dialog: Option<SyncDialog>,
     /// The "Sao lưu…" dialog while it is open.
     pub backup_dialog: Option<backup::BackupDialog>,
     /// The "Khôi phục…" dialog while it is open.
@@ -152,6 +193,8 @@ struct SyncSchedule {
 enum JobDone {
     /// A pass of sending to the province ended.
     Synced(Result<crate::app::sync::SyncReport, String>, crate::sync::PassEnd),
+    /// The CA certificate file chosen for the province's server.
+    CaFile(PathBuf),
     /// A PDF written to this file.
     Pdf(PathBuf),
     /// A report (Excel or CSV) written to this file.
@@ -239,6 +282,11 @@ impl AnchiApp {
         while let Ok(result) = self.background.1.try_recv() {
             self.jobs -= 1;
             match result {
+                Some(Ok(JobDone::CaFile(path))) => {
+                    if let Some(dialog) = &mut self.sync_dialog {
+                        dialog.ca_file = path.display().to_string();
+                    }
+                }
                 Some(Ok(JobDone::Pdf(path))) => {
                     self.last_pdf = Some(path);
                     self.notice = None;
@@ -285,7 +333,7 @@ impl AnchiApp {
                 ui.separator();
                 let hint = "Gửi các gói hồ sơ có chữ ký về máy chủ của Chi cục; tự gửi lại định kỳ khi cửa sổ còn mở";
                 if ui.button("Gửi về Chi cục…").on_hover_text(hint).clicked() {
-                    self.sync_dialog = Some(String::new());
+                    self.sync_dialog = Some(SyncDialog::default());
                 }
                 if ui.button("Sao lưu…").on_hover_text("Chép toàn bộ dữ liệu vào một tệp mã hóa (USB, ổ mạng)").clicked() {
                     commands.push(Command::BackupDialog);
@@ -392,8 +440,8 @@ impl AnchiApp {
         } else if let Some(dialog) = &mut self.backup_dialog {
             backup::backup_dialog_ui(ui.ctx(), dialog, demo, &mut commands);
         }
-        if let Some(passphrase) = &mut self.sync_dialog {
-            sync_dialog_ui(ui.ctx(), passphrase, &self.ws, &mut commands);
+        if let Some(dialog) = &mut self.sync_dialog {
+            sync_dialog_ui(ui.ctx(), dialog, &self.ws, &mut commands);
         }
         if let Some(dialog) = &mut self.new_case {
             let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
@@ -821,6 +869,33 @@ impl AnchiApp {
                 })?;
             }
             Command::CloseSyncDialog => self.sync_dialog = None,
+            Command::SaveServerSettings { url, ca_file } => {
+                let saved = self.ws.set_setting("server.url", &url).and_then(|()| {
+                    if ca_file.trim().is_empty() && self.ws.server_settings()?.ca_pem.is_some() {
+                        return Ok(()); // the certificate already set is kept
+                    }
+                    self.ws.set_setting("server.ca", ca_file.trim())
+                });
+                let Some(dialog) = &mut self.sync_dialog else { return saved };
+                match saved {
+                    Ok(()) => {
+                        dialog.problem = None;
+                        dialog.editing_server = false;
+                        self.notice = Some("Đã lưu thiết lập máy chủ của Chi cục".into());
+                    }
+                    Err(AppError::Setting(e)) => dialog.problem = Some(e.vi()),
+                    Err(e) => return Err(e),
+                }
+            }
+            Command::ChooseCaFile => {
+                self.spawn("chon-chung-chi", "Đang chọn tệp…", || {
+                    let chosen = rfd::FileDialog::new()
+                        .set_title("Chứng chỉ của Chi cục")
+                        .add_filter("Chứng chỉ", &["pem", "crt", "cer"])
+                        .pick_file()?;
+                    Some(Ok(JobDone::CaFile(chosen)))
+                })?;
+            }
             Command::Sync { passphrase } => {
                 self.sync_dialog = None;
                 // Settings and passphrase are checked now, so a mistake is said at once.
