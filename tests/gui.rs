@@ -423,3 +423,31 @@ fn the_province_s_server_is_set_in_the_send_dialog() {
     assert!(settings.ca_pem.is_some());
     harness.get_by_label_contains("Máy chủ: https://qltt.example.vn:8443");
 }
+
+/// Files are chosen like in every other program: what the system's chooser gives goes
+/// where it was asked for (attachments could only be dragged in; backup and package paths
+/// were typed by hand).
+#[test]
+fn what_the_file_chooser_gives_goes_where_it_was_asked_for() {
+    use anchi::ui::command::{Choose, Command};
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let case = harness.state().workspace().list_cases().unwrap()[0].id;
+    let before = harness.state().workspace().case(case).unwrap().attachments.len();
+    harness.state_mut().execute(Command::OpenCase(case));
+    harness.run();
+    harness.get_by_label("Chọn tệp đính kèm…");
+    let photo = dir.path().join("quầy hàng.png");
+    image::RgbImage::from_fn(8, 8, |x, y| image::Rgb([x as u8, y as u8, 9])).save(&photo).unwrap();
+    harness.state_mut().chosen(Choose::Attachments { case }, vec![photo]);
+    harness.run();
+    assert_eq!(harness.state().workspace().case(case).unwrap().attachments.len(), before + 1);
+
+    harness.get_by_label("Sao lưu…").click();
+    harness.run();
+    harness.get_by_label("Chọn nơi lưu…");
+    let usb = dir.path().join("USB").join("sao-luu.anchi-backup");
+    harness.state_mut().chosen(Choose::BackupOut { proposed: "x".into() }, vec![usb.clone()]);
+    harness.run();
+    assert_eq!(harness.state().backup_dialog.as_ref().unwrap().out, usb.display().to_string());
+}

@@ -4,7 +4,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::command::Command;
+use super::command::{Choose, Command};
 use super::theme;
 use super::typing::{secret_edit, text_edit};
 
@@ -55,7 +55,15 @@ pub fn backup_dialog_ui(ctx: &egui::Context, d: &mut BackupDialog, demo: bool, o
         let l = ui.label("Nhập lại mật khẩu");
         secret_edit(ui, &mut d.again).labelled_by(l.id);
         let l = ui.label("Lưu vào tệp");
-        text_edit(ui, &mut d.out, |v| egui::TextEdit::singleline(v).desired_width(540.0)).labelled_by(l.id);
+        ui.horizontal(|ui| {
+            text_edit(ui, &mut d.out, |v| egui::TextEdit::singleline(v).desired_width(420.0)).labelled_by(l.id);
+            if ui.button("Chọn nơi lưu…").clicked() {
+                let proposed = std::path::Path::new(d.out.trim())
+                    .file_name()
+                    .map_or_else(|| "anchi.anchi-backup".into(), |n| n.to_string_lossy().into_owned());
+                out.push(Command::Choose(Choose::BackupOut { proposed }));
+            }
+        });
         if let Some(problem) = &d.problem {
             ui.label(RichText::new(problem).color(theme::ERROR_FG));
         }
@@ -80,8 +88,14 @@ pub fn backup_dialog_ui(ctx: &egui::Context, d: &mut BackupDialog, demo: bool, o
         if let Some(status) = &d.auto_status {
             ui.label(RichText::new(status).color(theme::SAVED_FG));
         }
-        let l = ui.label("Thư mục sao lưu tự động");
-        text_edit(ui, &mut d.auto_folder, |v| egui::TextEdit::singleline(v).desired_width(540.0)).labelled_by(l.id);
+        let l = ui.label("Thư mục sao lưu tự động (USB, ổ mạng)");
+        ui.horizontal(|ui| {
+            text_edit(ui, &mut d.auto_folder, |v| egui::TextEdit::singleline(v).desired_width(420.0))
+                .labelled_by(l.id);
+            if ui.button("Chọn thư mục…").clicked() {
+                out.push(Command::Choose(Choose::AutoBackupFolder));
+            }
+        });
         let l = ui.label("Số bản giữ lại");
         text_edit(ui, &mut d.keep, |v| egui::TextEdit::singleline(v).desired_width(60.0)).labelled_by(l.id);
         if ui.button("Bật sao lưu tự động").clicked() {
@@ -114,7 +128,12 @@ pub fn restore_dialog_ui(ctx: &egui::Context, d: &mut RestoreDialog, out: &mut V
         ui.heading("Khôi phục từ bản sao lưu");
         ui.label("Bản sao lưu được kiểm tra toàn bộ (mật khẩu, mã băm từng tệp, nhật ký) trước khi thay dữ liệu; cơ sở dữ liệu hiện tại được giữ lại bên cạnh. Sau khi khôi phục, mọi người đăng nhập lại.");
         let l = ui.label("Tệp sao lưu (.anchi-backup)");
-        text_edit(ui, &mut d.file, |v| egui::TextEdit::singleline(v).desired_width(540.0)).labelled_by(l.id);
+        ui.horizontal(|ui| {
+            text_edit(ui, &mut d.file, |v| egui::TextEdit::singleline(v).desired_width(420.0)).labelled_by(l.id);
+            if ui.button("Chọn tệp…").clicked() {
+                out.push(Command::Choose(Choose::RestoreFile));
+            }
+        });
         let l = ui.label("Mật khẩu của bản sao lưu");
         secret_edit(ui, &mut d.passphrase).labelled_by(l.id);
         if let Some(problem) = &d.problem {

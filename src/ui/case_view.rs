@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use eframe::egui::{self, RichText};
 use uuid::Uuid;
 
-use super::command::Command;
+use super::command::{Choose, Command};
 use super::theme;
 use super::typing::{secret_edit, text_edit};
 use crate::app::Reference;
@@ -302,7 +302,16 @@ fn export_dialog(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out:
             dialog.focused = true;
         }
         let label = ui.label("Lưu vào (thư mục trên máy hoặc USB)");
-        text_edit(ui, &mut dialog.out, |v| egui::TextEdit::singleline(v).desired_width(640.0)).labelled_by(label.id);
+        ui.horizontal(|ui| {
+            text_edit(ui, &mut dialog.out, |v| egui::TextEdit::singleline(v).desired_width(520.0))
+                .labelled_by(label.id);
+            if ui.button("Chọn nơi lưu…").clicked() {
+                let proposed = std::path::Path::new(dialog.out.trim())
+                    .file_name()
+                    .map_or_else(|| "ho-so.anchi".into(), |n| n.to_string_lossy().into_owned());
+                out.push(Command::Choose(Choose::PackageOut { proposed }));
+            }
+        });
         let ready = !dialog.passphrase.is_empty() && !dialog.out.trim().is_empty();
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.horizontal(|ui| {
@@ -333,7 +342,12 @@ fn attachments_ui(
     out: &mut Vec<Command>,
 ) {
     ui.label(theme::bold(format!("Ảnh, tài liệu đính kèm ({})", case.attachments.len())));
-    ui.weak("Kéo thả ảnh chụp hoặc bản quét (JPEG, PNG, PDF…) vào cửa sổ để đính kèm");
+    ui.horizontal(|ui| {
+        if ui.button("Chọn tệp đính kèm…").clicked() {
+            out.push(Command::Choose(Choose::Attachments { case: case.id }));
+        }
+        ui.weak("hoặc kéo thả ảnh chụp, bản quét (JPEG, PNG, PDF…) vào cửa sổ");
+    });
     egui::Grid::new("attachments").striped(true).num_columns(5).spacing([16.0, 4.0]).show(ui, |ui| {
         for a in &case.attachments {
             match thumbnail_texture(ui.ctx(), thumbnails, &a.sha256) {

@@ -154,11 +154,29 @@ pub enum Command {
         url: String,
         ca_file: String,
     },
-    /// Opens the system's file chooser for the CA certificate (off the window's thread).
-    ChooseCaFile,
+    /// Opens the system's file chooser (off the window's thread) for `purpose`; the chosen
+    /// path goes where the purpose says.
+    Choose(Choose),
     /// Renders the document and opens it in the system's PDF viewer.
     Print {
         case: Uuid,
         document: Uuid,
     },
+}
+
+/// What a file chooser is opened for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choose {
+    /// The province's CA certificate (send dialog).
+    CaFile,
+    /// Where a backup is written (backup dialog), proposed under this name.
+    BackupOut { proposed: String },
+    /// The folder of automatic backups.
+    AutoBackupFolder,
+    /// The backup file to restore.
+    RestoreFile,
+    /// Where a case's package is written (export dialog), proposed under this name.
+    PackageOut { proposed: String },
+    /// Photos or scans to attach to a case.
+    Attachments { case: Uuid },
 }

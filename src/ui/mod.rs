@@ -76,7 +76,7 @@ fn sync_dialog_ui(ctx: &egui::Context, d: &mut SyncDialog, ws: &Workspace, out: 
                     typing::text_edit(ui, &mut d.ca_file, |v| egui::TextEdit::singleline(v).desired_width(280.0))
                         .labelled_by(l.id);
                     if ui.button("Chọn tệp…").clicked() {
-                        out.push(Command::ChooseCaFile);
+                        out.push(Command::Choose(command::Choose::CaFile));
                     }
                 });
                 ui.weak("Chứng chỉ cho máy biết đúng là máy chủ của Chi cục, không phải máy giả mạo.");
@@ -193,8 +193,8 @@ struct SyncSchedule {
 enum JobDone {
     /// A pass of sending to the province ended.
     Synced(Result<crate::app::sync::SyncReport, String>, crate::sync::PassEnd),
-    /// The CA certificate file chosen for the province's server.
-    CaFile(PathBuf),
+    /// Files or a folder chosen in the system's chooser, and what for.
+    Chosen(command::Choose, Vec<PathBuf>),
     /// A PDF written to this file.
     Pdf(PathBuf),
     /// A report (Excel or CSV) written to this file.
@@ -282,11 +282,7 @@ impl AnchiApp {
         while let Ok(result) = self.background.1.try_recv() {
             self.jobs -= 1;
             match result {
-                Some(Ok(JobDone::CaFile(path))) => {
-                    if let Some(dialog) = &mut self.sync_dialog {
-                        dialog.ca_file = path.display().to_string();
-                    }
-                }
+                Some(Ok(JobDone::Chosen(purpose, paths))) => self.chosen(purpose, paths),
                 Some(Ok(JobDone::Pdf(path))) => {
                     self.last_pdf = Some(path);
                     self.notice = None;
@@ -887,13 +883,48 @@ impl AnchiApp {
                     Err(e) => return Err(e),
                 }
             }
-            Command::ChooseCaFile => {
-                self.spawn("chon-chung-chi", "Đang chọn tệp…", || {
-                    let chosen = rfd::FileDialog::new()
-                        .set_title("Chứng chỉ của Chi cục")
-                        .add_filter("Chứng chỉ", &["pem", "crt", "cer"])
-                        .pick_file()?;
-                    Some(Ok(JobDone::CaFile(chosen)))
+            Command::Choose(purpose) => {
+                // The system's chooser blocks until answered: it waits off the window's thread.
+                self.spawn("chon-tep", "Đang chọn tệp…", move || {
+                    use command::Choose;
+                    let dialog = rfd::FileDialog::new();
+                    let chosen: Vec<PathBuf> = match &purpose {
+                        Choose::CaFile => dialog
+                            .set_title("Chứng chỉ của Chi cục")
+                            .add_filter("Chứng chỉ", &["pem", "crt", "cer"])
+                            .pick_file()
+                            .into_iter()
+                            .collect(),
+                        Choose::BackupOut { proposed } => dialog
+                            .set_title("Lưu bản sao lưu")
+                            .set_file_name(proposed)
+                            .add_filter("Bản sao lưu anchi", &["anchi-backup"])
+                            .save_file()
+                            .into_iter()
+                            .collect(),
+                        Choose::AutoBackupFolder => {
+                            dialog.set_title("Thư mục sao lưu tự động").pick_folder().into_iter().collect()
+                        }
+                        Choose::RestoreFile => dialog
+                            .set_title("Bản sao lưu để khôi phục")
+                            .add_filter("Bản sao lưu anchi", &["anchi-backup"])
+                            .pick_file()
+                            .into_iter()
+                            .collect(),
+                        Choose::PackageOut { proposed } => dialog
+                            .set_title("Lưu gói hồ sơ")
+                            .set_file_name(proposed)
+                            .add_filter("Gói hồ sơ anchi", &["anchi"])
+                            .save_file()
+                            .into_iter()
+                            .collect(),
+                        Choose::Attachments { .. } => dialog
+                            .set_title("Ảnh, tài liệu đính kèm")
+                            .add_filter("Ảnh, bản quét", &["jpg", "jpeg", "png", "pdf", "tif", "tiff", "heic", "webp"])
+                            .pick_files()
+                            .unwrap_or_default(),
+                    };
+                    (!chosen.is_empty()).then_some(Ok(JobDone::Chosen(purpose, chosen)))
                 })?;
             }
             Command::Sync { passphrase } => {
@@ -1291,6 +1322,42 @@ impl AnchiApp {
     }
 
     /// Writes what the wizard still holds before the screen changes.
+    /// Puts what the system's chooser gave where it was asked for.
+    pub fn chosen(&mut self, purpose: command::Choose, paths: Vec<PathBuf>) {
+        use command::Choose;
+        let Some(first) = paths.first().map(|p| p.display().to_string()) else { return };
+        match purpose {
+            Choose::CaFile => {
+                if let Some(d) = &mut self.sync_dialog {
+                    d.ca_file = first;
+                }
+            }
+            Choose::BackupOut { .. } => {
+                if let Some(d) = &mut self.backup_dialog {
+                    d.out = first;
+                }
+            }
+            Choose::AutoBackupFolder => {
+                if let Some(d) = &mut self.backup_dialog {
+                    d.auto_folder = first;
+                }
+            }
+            Choose::RestoreFile => {
+                if let Some(d) = &mut self.restore_dialog {
+                    d.file = first;
+                }
+            }
+            Choose::PackageOut { .. } => {
+                if let Screen::Case(screen) = &mut self.screen
+                    && let Some(d) = &mut screen.export
+                {
+                    d.out = first;
+                }
+            }
+            Choose::Attachments { case } => self.execute(Command::Attach { case, files: paths }),
+        }
+    }
+
     fn leave_wizard(&mut self) {
         if let Screen::Wizard(w) = &mut self.screen {
             let pending = w.flush(None);
