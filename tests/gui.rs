@@ -451,3 +451,21 @@ fn what_the_file_chooser_gives_goes_where_it_was_asked_for() {
     harness.run();
     assert_eq!(harness.state().backup_dialog.as_ref().unwrap().out, usb.display().to_string());
 }
+
+/// At 1024×600 with "Chữ lớn" every control of the header is on screen (the statistics,
+/// account and lock buttons were off the right edge, out of reach).
+#[test]
+fn every_header_control_is_reachable_at_1024_by_600_with_large_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = AnchiApp::new(open_workspace(dir.path()).unwrap()).unwrap();
+    let mut harness = screen(egui::vec2(1024.0, 600.0), app, |ui, app| {
+        anchi::ui::theme::apply(ui.ctx(), anchi::ui::theme::Appearance { large_text: true, ..Default::default() });
+        app.show(ui)
+    });
+    harness.run();
+    for control in ["Gửi về Chi cục…", "Sao lưu…", "Thống kê", "Thiết lập đơn vị…", "Vụ việc mới…"]
+    {
+        let rect = harness.get_by_label(control).rect();
+        assert!(rect.right() <= 1024.0 && rect.bottom() <= 600.0, "{control} at {rect:?}");
+    }
+}

@@ -285,92 +285,96 @@ pub fn case_list_ui(
     });
     ui.separator();
 
-    TableBuilder::new(ui)
-        .striped(true)
-        .sense(egui::Sense::click())
-        .resizable(true)
-        .column(Column::exact(92.0))
-        .column(Column::initial(190.0))
-        .column(Column::initial(330.0).clip(true))
-        .column(Column::initial(130.0))
-        .column(Column::initial(170.0))
-        .column(Column::initial(190.0))
-        .column(Column::remainder().clip(true))
-        .header(theme::ROW_HEIGHT, |mut header| {
-            let columns = [
-                ("Ngày mở", SortKey::Opened),
-                ("Trạng thái", SortKey::Stage),
-                ("Đối tượng", SortKey::Subject),
-                ("MST / Định danh", SortKey::Identifier),
-                ("Số văn bản mới nhất", SortKey::Number),
-                ("Hạn tiếp theo", SortKey::Due),
-                ("Lĩnh vực", SortKey::Field),
-            ];
-            for (title, key) in columns {
-                header.col(|ui| {
-                    let f = &mut state.filters;
-                    let mark = match (f.sort == key, f.descending) {
-                        (false, _) => "",
-                        (true, false) => " ˄",
-                        (true, true) => " ˅",
-                    };
-                    let button = egui::Button::new(theme::bold(format!("{title}{mark}"))).frame(false);
-                    if ui.add(button).on_hover_text("Bấm để sắp xếp theo cột này").clicked() {
-                        f.descending = if f.sort == key { !f.descending } else { key == SortKey::Opened };
-                        f.sort = key;
-                    }
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(theme::ROW_HEIGHT, state.visible.len(), |mut row| {
-                let summary = &state.rows[state.visible[row.index()]];
-                let dim = |text: String| {
-                    let rich = RichText::new(text);
-                    let rich = if summary.stage.is_closed() { rich.color(theme::CLOSED_FG) } else { rich };
-                    egui::Label::new(rich).selectable(false)
-                };
-                row.col(|ui| {
-                    ui.add(dim(summary.opened_at.format("%d/%m/%Y").to_string()));
-                });
-                row.col(|ui| {
-                    ui.add(dim(summary.stage.vi().to_string()));
-                });
-                row.col(|ui| {
-                    ui.horizontal(|ui| {
-                        match state.badges.get(&summary.id) {
-                            Some(Badge::Repeat) => {
-                                ui.label(theme::bold("TÁI PHẠM").color(theme::ERROR_FG))
-                                    .on_hover_text("Đã bị xử phạt về cùng hành vi, còn trong thời hạn tính tái phạm");
-                            }
-                            Some(Badge::Earlier(n)) => {
-                                ui.label(RichText::new(format!("{n} vụ trước")).color(theme::WARNING_FG))
-                                    .on_hover_text("Đối tượng này đã có vụ việc trước đây trên máy");
-                            }
-                            None => {}
+    // Narrow screens scroll sideways: no column is cut off out of reach.
+    egui::ScrollArea::horizontal().id_salt("case-list-columns").show(ui, |ui| {
+        TableBuilder::new(ui)
+            .striped(true)
+            .sense(egui::Sense::click())
+            .resizable(true)
+            .column(Column::exact(92.0))
+            .column(Column::initial(190.0))
+            .column(Column::initial(330.0).clip(true))
+            .column(Column::initial(130.0))
+            .column(Column::initial(170.0))
+            .column(Column::initial(190.0))
+            .column(Column::initial(200.0).at_least(120.0).clip(true))
+            .header(theme::ROW_HEIGHT, |mut header| {
+                let columns = [
+                    ("Ngày mở", SortKey::Opened),
+                    ("Trạng thái", SortKey::Stage),
+                    ("Đối tượng", SortKey::Subject),
+                    ("MST / Định danh", SortKey::Identifier),
+                    ("Số văn bản mới nhất", SortKey::Number),
+                    ("Hạn tiếp theo", SortKey::Due),
+                    ("Lĩnh vực", SortKey::Field),
+                ];
+                for (title, key) in columns {
+                    header.col(|ui| {
+                        let f = &mut state.filters;
+                        let mark = match (f.sort == key, f.descending) {
+                            (false, _) => "",
+                            (true, false) => " ˄",
+                            (true, true) => " ˅",
+                        };
+                        let button = egui::Button::new(theme::bold(format!("{title}{mark}"))).frame(false);
+                        if ui.add(button).on_hover_text("Bấm để sắp xếp theo cột này").clicked() {
+                            f.descending = if f.sort == key { !f.descending } else { key == SortKey::Opened };
+                            f.sort = key;
                         }
-                        ui.add(dim(summary.subject_name.clone()));
                     });
-                });
-                row.col(|ui| {
-                    ui.add(dim(summary.subject_identifier.clone().unwrap_or_default()));
-                });
-                row.col(|ui| {
-                    ui.add(dim(summary.latest_number.clone().unwrap_or_default()));
-                });
-                row.col(|ui| {
-                    if let Some(d) = state.deadlines.get(&summary.id) {
-                        let text = format!("{} {}", d.due.format("%d/%m/%Y"), short_state(d.state));
-                        ui.label(RichText::new(text).color(deadline_colour(d.state)))
-                            .on_hover_text(format!("{} ({}, {})", d.title, d.length_vi, d.basis));
+                }
+            })
+            .body(|body| {
+                body.rows(theme::ROW_HEIGHT, state.visible.len(), |mut row| {
+                    let summary = &state.rows[state.visible[row.index()]];
+                    let dim = |text: String| {
+                        let rich = RichText::new(text);
+                        let rich = if summary.stage.is_closed() { rich.color(theme::CLOSED_FG) } else { rich };
+                        egui::Label::new(rich).selectable(false)
+                    };
+                    row.col(|ui| {
+                        ui.add(dim(summary.opened_at.format("%d/%m/%Y").to_string()));
+                    });
+                    row.col(|ui| {
+                        ui.add(dim(summary.stage.vi().to_string()));
+                    });
+                    row.col(|ui| {
+                        ui.horizontal(|ui| {
+                            match state.badges.get(&summary.id) {
+                                Some(Badge::Repeat) => {
+                                    ui.label(theme::bold("TÁI PHẠM").color(theme::ERROR_FG)).on_hover_text(
+                                        "Đã bị xử phạt về cùng hành vi, còn trong thời hạn tính tái phạm",
+                                    );
+                                }
+                                Some(Badge::Earlier(n)) => {
+                                    ui.label(RichText::new(format!("{n} vụ trước")).color(theme::WARNING_FG))
+                                        .on_hover_text("Đối tượng này đã có vụ việc trước đây trên máy");
+                                }
+                                None => {}
+                            }
+                            ui.add(dim(summary.subject_name.clone()));
+                        });
+                    });
+                    row.col(|ui| {
+                        ui.add(dim(summary.subject_identifier.clone().unwrap_or_default()));
+                    });
+                    row.col(|ui| {
+                        ui.add(dim(summary.latest_number.clone().unwrap_or_default()));
+                    });
+                    row.col(|ui| {
+                        if let Some(d) = state.deadlines.get(&summary.id) {
+                            let text = format!("{} {}", d.due.format("%d/%m/%Y"), short_state(d.state));
+                            ui.label(RichText::new(text).color(deadline_colour(d.state)))
+                                .on_hover_text(format!("{} ({}, {})", d.title, d.length_vi, d.basis));
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.add(dim(reference.field_name(&summary.field).unwrap_or(&summary.field).to_string()));
+                    });
+                    if row.response().clicked() {
+                        out.push(Command::OpenCase(summary.id));
                     }
                 });
-                row.col(|ui| {
-                    ui.add(dim(reference.field_name(&summary.field).unwrap_or(&summary.field).to_string()));
-                });
-                if row.response().clicked() {
-                    out.push(Command::OpenCase(summary.id));
-                }
             });
-        });
+    });
 }

@@ -324,7 +324,8 @@ impl AnchiApp {
         self.shortcuts(ui.ctx(), &mut commands);
         let demo = self.ws.unit().is_none_or(|u| u.demo);
         egui::Panel::top("header").show(ui, |ui| {
-            ui.horizontal(|ui| {
+            // Wraps on a narrow screen (1024 px, "Chữ lớn"): every control stays reachable.
+            ui.horizontal_wrapped(|ui| {
                 title_ui(ui, &self.ws);
                 ui.separator();
                 let hint = "Gửi các gói hồ sơ có chữ ký về máy chủ của Chi cục; tự gửi lại định kỳ khi cửa sổ còn mở";
@@ -356,7 +357,7 @@ impl AnchiApp {
             });
             if demo {
                 egui::Frame::new().fill(theme::DEMO_BANNER_BG).inner_margin(6.0).show(ui, |ui| {
-                    ui.horizontal(|ui| {
+                    ui.horizontal_wrapped(|ui| {
                         ui.label(
                             theme::bold("DỮ LIỆU MẪU — chưa thiết lập đơn vị. Mọi vụ việc ở đây là giả lập để làm quen với chương trình.")
                                 .color(theme::DEMO_BANNER_FG),
