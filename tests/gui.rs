@@ -450,6 +450,17 @@ fn what_the_file_chooser_gives_goes_where_it_was_asked_for() {
     harness.state_mut().chosen(Choose::BackupOut { proposed: "x".into() }, vec![usb.clone()]);
     harness.run();
     assert_eq!(harness.state().backup_dialog.as_ref().unwrap().out, usb.display().to_string());
+    harness.state_mut().execute(Command::CloseBackupDialog);
+
+    // The set-up speaks of the province's certificate, not of PEM or minisign, and chooses
+    // the file like everything else.
+    harness.state_mut().execute(Command::ShowSetup);
+    harness.run();
+    assert!(harness.query_by_label_contains("PEM").is_none() && harness.query_by_label_contains("minisign").is_none());
+    let ca = dir.path().join("chi-cuc.crt");
+    harness.state_mut().chosen(Choose::SetupCaFile, vec![ca.clone()]);
+    let anchi::ui::Screen::Setup(form) = &harness.state().screen else { panic!("the set-up") };
+    assert_eq!(form.ca_file, ca.display().to_string());
 }
 
 /// At 1024×600 with "Chữ lớn" every control of the header is on screen (the statistics,

@@ -169,6 +169,8 @@ pub enum Command {
 pub enum Choose {
     /// The province's CA certificate (send dialog).
     CaFile,
+    /// The province's CA certificate (set-up screen).
+    SetupCaFile,
     /// Where a backup is written (backup dialog), proposed under this name.
     BackupOut { proposed: String },
     /// The folder of automatic backups.

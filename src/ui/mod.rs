@@ -890,7 +890,7 @@ impl AnchiApp {
                     use command::Choose;
                     let dialog = rfd::FileDialog::new();
                     let chosen: Vec<PathBuf> = match &purpose {
-                        Choose::CaFile => dialog
+                        Choose::CaFile | Choose::SetupCaFile => dialog
                             .set_title("Chứng chỉ của Chi cục")
                             .add_filter("Chứng chỉ", &["pem", "crt", "cer"])
                             .pick_file()
@@ -1331,6 +1331,11 @@ impl AnchiApp {
             Choose::CaFile => {
                 if let Some(d) = &mut self.sync_dialog {
                     d.ca_file = first;
+                }
+            }
+            Choose::SetupCaFile => {
+                if let Screen::Setup(f) = &mut self.screen {
+                    f.ca_file = first;
                 }
             }
             Choose::BackupOut { .. } => {

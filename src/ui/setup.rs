@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use eframe::egui::{self, RichText};
 
-use super::command::Command;
+use super::command::{Choose, Command};
 use super::theme;
 use super::typing::{secret_edit, text_edit};
 use crate::app::setup::{Profile, ProfileServer, ProfileUnit};
@@ -305,8 +305,19 @@ pub fn setup_ui(ui: &mut egui::Ui, f: &mut SetupForm, units: &AdminUnits, out: &
             let p = f.problems_of("server.url");
             field(ui, p, "Địa chỉ (https://…)", &mut f.server_url, false);
             let p = f.problems_of("server.ca_file");
-            field(ui, p, "Tệp chứng thư CA của Chi cục (PEM)", &mut f.ca_file, false);
-            field(ui, None, "Khóa công khai của máy chủ (minisign)", &mut f.hub_key, false);
+            field(ui, p, "Chứng chỉ của Chi cục (tệp .pem hoặc .crt)", &mut f.ca_file, false);
+            ui.horizontal(|ui| {
+                ui.add_space(LABEL_WIDTH);
+                if ui.button("Chọn tệp…").clicked() {
+                    out.push(Command::Choose(Choose::SetupCaFile));
+                }
+                ui.weak("Chứng chỉ cho máy biết đúng là máy chủ của Chi cục, không phải máy giả mạo.");
+            });
+            field(ui, None, "Khóa kiểm tra biên nhận của Chi cục (Chi cục cung cấp)", &mut f.hub_key, false);
+            ui.horizontal(|ui| {
+                ui.add_space(LABEL_WIDTH);
+                ui.weak("Để kiểm tra biên nhận và danh sách đối tượng Chi cục gửi về là thật; có thể bổ sung sau.");
+            });
         });
         ui.add_space(10.0);
         let other: Vec<String> = f
