@@ -35,6 +35,11 @@ fn screenshot_path() -> PathBuf {
 
 /// A private X server on a display of its own.
 fn xvfb() -> (Guard, String) {
+    xvfb_sized("1280x800")
+}
+
+/// A private X server with a screen of this size ("WIDTHxHEIGHT").
+fn xvfb_sized(size: &str) -> (Guard, String) {
     for tool in ["Xvfb", "xwininfo", "import", "convert", "xdotool"] {
         assert!(
             have(tool),
@@ -48,7 +53,7 @@ fn xvfb() -> (Guard, String) {
     let socket = format!("/tmp/.X11-unix/X{}", &display[1..]);
     let server = Guard(
         Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args([display.as_str(), "-screen", "0", &format!("{size}x24"), "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -134,4 +139,52 @@ fn the_window_opens_under_xvfb_and_draws() {
     // A blank or single-colour screen means nothing was drawn; text and a table give many shades.
     assert!(deviation > 0.05 && colours > 50, "screen looks empty: deviation {deviation}, {colours} colours");
     assert!(data.path().join("demo").join(anchi::store::DB_FILE).exists(), "the window opened no demo workspace");
+}
+
+/// The window on a team laptop's screens, 1024×600 and 1366×768: the list, a case and a
+/// wizard each open within the screen, draw, and are photographed for people to look at
+/// (`$CARGO_TARGET_TMPDIR/screens/<size>-<screen>.png`).
+#[test]
+fn the_window_fits_small_and_common_laptop_screens() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap().to_string();
+    let (case, document) = {
+        let mut ws = anchi::app::Workspace::open(data.path()).unwrap();
+        ws.make_demo(30, 7).unwrap();
+        let summary = ws.list_cases().unwrap().into_iter().find(|c| c.documents_draft > 0).expect("a draft");
+        let case = ws.case(summary.id).unwrap();
+        let draft = case.documents.iter().find(|d| d.state == anchi::domain::DocumentState::Draft).unwrap().id;
+        (case.id.to_string(), draft.to_string())
+    };
+    let screens = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screens");
+    std::fs::create_dir_all(&screens).unwrap();
+    for (width, height) in [(1024u32, 600u32), (1366, 768)] {
+        let (_x, display) = xvfb_sized(&format!("{width}x{height}"));
+        let views: [(&str, Vec<&str>); 3] = [
+            ("list", vec!["--data-dir", &dir]),
+            ("case", vec!["--data-dir", &dir, "--open-case", &case]),
+            ("wizard", vec!["--data-dir", &dir, "--open-case", &case, "--open-doc", &document]),
+        ];
+        for (name, args) in views {
+            let app = start_window(&display, &args);
+            std::thread::sleep(Duration::from_secs(2));
+            let info =
+                Command::new("xwininfo").args(["-display", &display, "-name", "anchi — Ấn chỉ điện tử"]).output();
+            let info = String::from_utf8(info.unwrap().stdout).unwrap();
+            let dimension = |label: &str| -> u32 {
+                let line = info.lines().find(|l| l.trim_start().starts_with(label)).unwrap_or_else(|| panic!("{info}"));
+                line.split(':').nth(1).unwrap().trim().parse().unwrap()
+            };
+            let (w, h) = (dimension("Width:"), dimension("Height:"));
+            assert!(w <= width && h <= height, "{name} at {width}x{height}: the window is {w}x{h}");
+            let shot = screens.join(format!("{width}x{height}-{name}.png"));
+            let status =
+                Command::new("import").args(["-display", &display, "-window", "root"]).arg(&shot).status().unwrap();
+            assert!(status.success(), "screenshot of {name}");
+            let colours = Command::new("convert").arg(&shot).args(["-format", "%k", "info:"]).output().unwrap();
+            let colours: u32 = String::from_utf8(colours.stdout).unwrap().trim().parse().unwrap();
+            assert!(colours > 50, "{name} at {width}x{height} looks empty ({colours} colours)");
+            drop(app);
+        }
+    }
 }
