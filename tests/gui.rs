@@ -480,3 +480,19 @@ fn every_header_control_is_reachable_at_1024_by_600_with_large_text() {
         assert!(rect.right() <= 1024.0 && rect.bottom() <= 600.0, "{control} at {rect:?}");
     }
 }
+
+/// What the set-up shows once (temporary passwords, the key to enrol) can be copied, then
+/// hidden: it stayed in plain view on the sign-in screen.
+#[test]
+fn the_set_up_summary_is_copied_then_hidden() {
+    use anchi::ui::login::{LoginScreen, login_ui};
+    let member = anchi::app::demo::demo_unit().members.remove(0);
+    let mut screen_state = LoginScreen::new(vec![member], None);
+    screen_state.info = Some("Mật khẩu tạm của Hoàng Văn Thắng (LS-0101): 7dKp9mXq2Lz4".into());
+    let mut harness = screen(egui::vec2(1024.0, 600.0), screen_state, |ui, s| login_ui(ui, s, &mut Vec::new()));
+    harness.get_by_label("Chép");
+    harness.get_by_label("Đã ghi lại, ẩn đi").click();
+    harness.run();
+    assert!(harness.state().info.is_none());
+    assert!(harness.query_by_label_contains("7dKp9mXq2Lz4").is_none(), "no longer on screen");
+}

@@ -96,10 +96,24 @@ pub fn login_ui(ui: &mut egui::Ui, s: &mut LoginScreen, out: &mut Vec<Command>) 
                 ui.label("Mỗi người trong đội đăng nhập bằng tài khoản của mình; nhật ký ghi lại ai đã làm gì.");
             }
         }
+        // Temporary passwords and the key to enrol are shown once: copy them, then hide them
+        // (they stayed in plain view on the sign-in screen).
+        let mut hide = false;
         if let Some(info) = &s.info {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.add(egui::Label::new(info.as_str()).selectable(true));
+                ui.horizontal(|ui| {
+                    if ui.button("Chép").on_hover_text("Chép để dán vào thư gửi Chi cục hoặc in ra").clicked() {
+                        ui.ctx().copy_text(info.clone());
+                    }
+                    if ui.button("Đã ghi lại, ẩn đi").clicked() {
+                        hide = true;
+                    }
+                });
             });
+        }
+        if hide {
+            s.info = None;
         }
         ui.add_space(8.0);
         let options: Vec<(String, String)> = s
