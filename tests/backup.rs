@@ -419,3 +419,20 @@ fn a_backup_with_a_garbage_database_or_unreadable_settings_is_refused() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(anchi(&target, &["case", "show", &case], PASSPHRASE).status.success());
 }
+
+/// Backups belong off the laptop: the drives mounted under the removable-media folders are
+/// found (and offered first), the user's own folder among them is not taken for a drive.
+#[test]
+fn removable_drives_are_found_under_the_media_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let user = tmp.path().join("media").join("can-bo");
+    std::fs::create_dir_all(user.join("KINGSTON 16GB")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("run-media").join("can-bo").join("USB ĐỘI 1")).unwrap();
+    let roots = [user.clone(), tmp.path().join("run-media").join("can-bo"), tmp.path().join("media")];
+    let found = anchi::app::backup::mounted_under(&roots);
+    assert_eq!(
+        found,
+        vec![user.join("KINGSTON 16GB"), tmp.path().join("run-media").join("can-bo").join("USB ĐỘI 1")],
+        "{found:?}"
+    );
+}

@@ -90,11 +90,56 @@ fn files_under(base: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std
     Ok(())
 }
 
+/// The removable drives (USB sticks, memory cards) mounted now, where a backup belongs:
+/// on Windows the drive letters the system calls removable, elsewhere the folders under
+/// `/media/<user>`, `/run/media/<user>` and `/media`.
+pub fn removable_drives() -> Vec<PathBuf> {
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::Storage::FileSystem::GetDriveTypeW;
+        const DRIVE_REMOVABLE: u32 = 2;
+        ('D'..='Z')
+            .map(|letter| format!("{letter}:\\"))
+            .filter(|root| {
+                let wide: Vec<u16> = root.encode_utf16().chain(std::iter::once(0)).collect();
+                // SAFETY: a NUL-terminated UTF-16 string that lives across the call.
+                unsafe { GetDriveTypeW(wide.as_ptr()) == DRIVE_REMOVABLE }
+            })
+            .map(PathBuf::from)
+            .collect()
+    }
+    #[cfg(not(windows))]
+    {
+        let user = std::env::var("USER").unwrap_or_default();
+        let roots = [PathBuf::from("/media").join(&user), PathBuf::from("/run/media").join(&user), "/media".into()];
+        mounted_under(&roots)
+    }
+}
+
+/// The mounted folders directly under these roots (the user's own folder under a root is a
+/// root, not a drive).
+pub fn mounted_under(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut drives: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|root| std::fs::read_dir(root).ok())
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir() && !roots.contains(path))
+        .collect();
+    drives.sort();
+    drives.dedup();
+    drives
+}
+
 impl Workspace {
-    /// Where the window proposes to write a backup: `~/Documents/anchi-sao-luu/anchi-<time>.anchi-backup`.
+    /// Where the window proposes to write a backup: on a removable drive when one is
+    /// plugged in (a backup belongs off the laptop), else the documents folder:
+    /// `…/anchi-sao-luu/anchi-<time>.anchi-backup`.
     pub fn default_backup_path(&self) -> PathBuf {
         let stamp = super::now().format("%Y%m%d-%H%M");
-        self.documents_dir().join("anchi-sao-luu").join(format!("anchi-{stamp}.anchi-backup"))
+        let base = removable_drives().into_iter().next().unwrap_or_else(|| self.documents_dir());
+        base.join("anchi-sao-luu").join(format!("anchi-{stamp}.anchi-backup"))
     }
 
     /// Writes an encrypted backup of this data directory to `out` while the program may be

@@ -21,6 +21,8 @@ pub struct BackupDialog {
     pub auto_status: Option<String>,
     /// Why the action cannot go ahead yet.
     pub problem: Option<String>,
+    /// The removable drives plugged in when the dialog opened (offered first).
+    pub drives: Vec<std::path::PathBuf>,
 }
 
 /// The "Khôi phục…" dialog: a backup file and its passphrase.
@@ -54,6 +56,22 @@ pub fn backup_dialog_ui(ctx: &egui::Context, d: &mut BackupDialog, demo: bool, o
         secret_edit(ui, &mut d.passphrase).labelled_by(l.id);
         let l = ui.label("Nhập lại mật khẩu");
         secret_edit(ui, &mut d.again).labelled_by(l.id);
+        if !d.drives.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                ui.label("USB, thẻ nhớ đang cắm:");
+                for drive in &d.drives {
+                    if ui.button(format!("Lưu vào {}", drive.display())).clicked() {
+                        let name = std::path::Path::new(d.out.trim())
+                            .file_name()
+                            .map_or_else(|| "anchi.anchi-backup".into(), |n| n.to_string_lossy().into_owned());
+                        d.out = drive.join("anchi-sao-luu").join(name).display().to_string();
+                        d.auto_folder = drive.join("anchi-sao-luu-tu-dong").display().to_string();
+                    }
+                }
+            });
+        } else {
+            ui.weak("Chưa thấy USB nào: cắm USB vào máy để lưu bản sao lưu ra ngoài.");
+        }
         let l = ui.label("Lưu vào tệp");
         ui.horizontal(|ui| {
             text_edit(ui, &mut d.out, |v| egui::TextEdit::singleline(v).desired_width(420.0)).labelled_by(l.id);

@@ -666,6 +666,7 @@ impl AnchiApp {
                 );
                 self.backup_dialog = Some(backup::BackupDialog {
                     out,
+                    drives: crate::app::backup::removable_drives(),
                     auto_folder,
                     auto_status,
                     keep: "7".into(),
