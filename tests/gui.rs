@@ -271,6 +271,24 @@ fn goods_typed_and_left_without_saving_are_kept() {
     assert!(harness.state().error.as_deref().unwrap_or_default().contains("Hàng hóa vừa sửa chưa lưu được"));
     type_into(&mut harness, "Đơn vị tính", "chai");
     type_into(&mut harness, "Số lượng", "12");
+    // Tab in the last cell of the last line starts a new line with the keyboard in it (it
+    // left the grid for the header's buttons, where a space clicked them).
+    let lines = |h: &Harness<'static, AnchiApp>| match &h.state().screen {
+        Screen::Case(screen) => screen.goods.len(),
+        _ => panic!("on the case"),
+    };
+    let before_tab = lines(&harness);
+    harness.query_all_by_label("Ghi chú").last().unwrap().focus();
+    harness.run();
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+    assert_eq!(lines(&harness), before_tab + 1);
+    harness.query_all_by_label("Tên hàng hóa, nhãn hiệu").last().unwrap().type_text("x");
+    harness.run();
+    let Screen::Case(screen) = &harness.state().screen else { panic!("on the case") };
+    assert_eq!(screen.goods.last().unwrap().name, "x", "the keyboard is in the new line");
+    harness.query_all_by_label("Xóa").last().unwrap().click();
+    harness.run();
     // Left without pressing "Lưu hàng hóa": stored.
     harness.state_mut().execute(Command::ShowList);
     harness.run();

@@ -410,6 +410,9 @@ fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut
     let mut remove = None;
     let mut duplicate = None;
     let mut focus_new_row = std::mem::take(&mut screen.focus_new_row);
+    // Tab in the last cell of the last line starts a new line, as in a spreadsheet, instead
+    // of leaving the grid for the buttons of the header.
+    let mut tab_out_of_last = false;
     egui::Grid::new("goods").striped(true).num_columns(9).spacing([8.0, 4.0]).show(ui, |ui| {
         ui.label("STT");
         // Each cell is named by its column's title (for screen readers and tests).
@@ -438,8 +441,17 @@ fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut
             ];
             let last = i + 1 == rows;
             for (column, ((cell, width), header)) in cells.into_iter().zip(headers).enumerate() {
-                let response =
-                    text_edit(ui, cell, |v| egui::TextEdit::singleline(v).desired_width(width)).labelled_by(header);
+                // A cell's identity is its line and column, not its place among the widgets.
+                let id = egui::Id::unique(("goods-cell", i, column));
+                let last_cell = last && column + 1 == GOODS_COLUMNS.len();
+                if last_cell
+                    && ui.memory(|m| m.has_focus(id))
+                    && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Tab))
+                {
+                    tab_out_of_last = true;
+                }
+                let response = text_edit(ui, cell, |v| egui::TextEdit::singleline(v).id(id).desired_width(width))
+                    .labelled_by(header);
                 if column == 0 && last && std::mem::take(&mut focus_new_row) {
                     response.request_focus();
                 }
@@ -456,6 +468,11 @@ fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut
             ui.end_row();
         }
     });
+    if tab_out_of_last {
+        screen.goods.push(GoodsInput::default());
+        screen.goods_dirty = true;
+        screen.focus_new_row = true;
+    }
     if let Some(i) = duplicate {
         let copy = GoodsInput { id: None, ..screen.goods[i].clone() };
         screen.goods.insert(i + 1, copy);
