@@ -1,5 +1,6 @@
 //! The dependency rules of ARCHITECTURE.md, checked on the source so they cannot wear away:
-//! the domain is pure, and the two faces reach storage only through `app`.
+//! the domain is pure, the two faces reach storage, forms, packages, printing and the hub
+//! only through `app`, and the hub knows neither face.
 
 use std::path::{Path, PathBuf};
 
@@ -105,8 +106,33 @@ fn the_package_format_knows_no_case_store_or_face() {
 }
 
 #[test]
+fn the_window_reaches_sending_packages_and_printing_only_through_app() {
+    // The window draws and pushes commands; exchanges with the hub, the package format and
+    // the PDF layer are use cases of app (forms: their definitions only).
+    let forbidden = ["crate::sync", "crate::package", "crate::pdf", "crate::store", "redb", "ureq", "printpdf"];
+    let found = offences("ui", &forbidden);
+    assert!(found.is_empty(), "src/ui must go through app:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_command_line_reaches_forms_and_storage_only_through_app() {
+    let forbidden = ["crate::forms", "crate::store", "crate::pdf", "crate::sync::", "redb", "printpdf", "egui"];
+    let found = offences("cli", &forbidden);
+    assert!(found.is_empty(), "src/cli must go through app:\n{}", found.join("\n"));
+}
+
+#[test]
+fn the_hub_knows_no_window_or_laptop_face() {
+    let forbidden = ["crate::ui", "crate::cli", "egui", "eframe"];
+    let found = offences("hub", &forbidden);
+    assert!(found.is_empty(), "src/hub must not depend on the faces:\n{}", found.join("\n"));
+}
+
+#[test]
 fn the_checker_finds_what_it_looks_for() {
     // Guard against a checker that silently matches nothing (a wrong path, say).
     assert!(!offences("store", &["redb"]).is_empty());
     assert!(!offences("ui", &["egui"]).is_empty());
+    assert!(!offences("cli", &["crate::app"]).is_empty());
+    assert!(!offences("hub", &["axum"]).is_empty());
 }

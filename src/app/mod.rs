@@ -61,6 +61,38 @@ pub struct WindowSettings {
 /// The folder in a data directory whose form files override the embedded ones.
 pub const FORMS_DIR: &str = "forms";
 
+/// One form in force on this laptop, as `anchi forms list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormSummary {
+    pub id: String,
+    /// The gazetted form's code (MQĐ01, MBB26…), when it is one.
+    pub gazetted: Option<String>,
+    pub ky_hieu: String,
+    pub title: String,
+    pub source: String,
+    pub valid_from: chrono::NaiveDate,
+}
+
+/// The forms of this laptop (embedded, with the data directory's `forms/` overrides), every
+/// one checked: the list, or the first problem with its file and line.
+pub fn forms_in_use(data_dir: &Path) -> Result<Vec<FormSummary>, AppError> {
+    let catalog = Catalog::with_overrides(&data_dir.join(FORMS_DIR))?;
+    Ok(catalog
+        .all()
+        .map(|f| {
+            let i = &f.identity;
+            FormSummary {
+                id: i.id.clone(),
+                gazetted: i.gazetted.clone(),
+                ky_hieu: i.ky_hieu.clone(),
+                title: i.title.clone(),
+                source: i.source.clone(),
+                valid_from: i.valid_from,
+            }
+        })
+        .collect())
+}
+
 /// Who the journal names when nobody is signed in (the demo unit, settings of the laptop,
 /// a script without `--user`).
 pub const LOCAL_ACTOR: &str = "may-tram";

@@ -78,6 +78,9 @@ impl Bilingual for SettingError {
     }
 }
 
+/// The faces' schedule of sending, and how a pass ended (the faces reach `sync` through here).
+pub use crate::sync::{PassEnd, Schedule};
+
 /// How a pass ended, for the faces' [`crate::sync::Schedule`]: only an unreachable hub is
 /// worth waiting for; any other error stops the sending until the member acts.
 pub fn pass_end(result: &Result<SyncReport, AppError>) -> crate::sync::PassEnd {

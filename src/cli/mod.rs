@@ -252,12 +252,11 @@ fn report_error(e: &AppError) {
 
 fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> Result<ExitCode, AppError> {
     if let Command::Forms(forms) = &command {
-        let catalog = crate::forms::Catalog::with_overrides(&data_dir.join(crate::app::FORMS_DIR))?;
+        let forms_in_use = crate::app::forms_in_use(data_dir)?;
         match forms {
-            FormsCommand::Check => emit!("forms: {} definitions OK", catalog.len()),
+            FormsCommand::Check => emit!("forms: {} definitions OK", forms_in_use.len()),
             FormsCommand::List => {
-                for f in catalog.all() {
-                    let i = &f.identity;
+                for i in &forms_in_use {
                     let gazetted = i.gazetted.as_deref().unwrap_or("—");
                     emit!(
                         "{:<32} {:<7} {:<10} {}  ({}, từ {})",

@@ -44,7 +44,7 @@ pub fn sync(ws: &Workspace, once: bool, server: Option<String>, ca: Option<PathB
     };
     let pass = passphrase(false)?;
     let client = ws.sync_client(&pass, server.as_deref(), ca_pem.as_deref())?;
-    let mut schedule = crate::sync::Schedule::default();
+    let mut schedule = crate::app::sync::Schedule::default();
     loop {
         let report = ws.sync(&client, &pass, &|_, _| {});
         if let Ok(r) = &report {

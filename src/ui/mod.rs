@@ -185,14 +185,14 @@ type JobResult = Option<Result<JobDone, String>>;
 struct SyncSchedule {
     passphrase: String,
     next: Instant,
-    when: crate::sync::Schedule,
+    when: crate::app::sync::Schedule,
     running: bool,
 }
 
 /// What a background job made.
 enum JobDone {
     /// A pass of sending to the province ended.
-    Synced(Result<crate::app::sync::SyncReport, String>, crate::sync::PassEnd),
+    Synced(Result<crate::app::sync::SyncReport, String>, crate::app::sync::PassEnd),
     /// Files or a folder chosen in the system's chooser, and what for.
     Chosen(command::Choose, Vec<PathBuf>),
     /// A PDF written to this file.
@@ -1010,7 +1010,7 @@ impl AnchiApp {
     }
 
     /// A pass ended: say what it did, and when the next one runs.
-    fn synced(&mut self, result: Result<crate::app::sync::SyncReport, String>, end: crate::sync::PassEnd) {
+    fn synced(&mut self, result: Result<crate::app::sync::SyncReport, String>, end: crate::app::sync::PassEnd) {
         let Some(schedule) = &mut self.sync else { return };
         schedule.running = false;
         let wait = schedule.when.after(end);
