@@ -7,7 +7,7 @@
 //!   text. Pure: no I/O, no GUI, no storage.
 //! - [`forms`]: the legal form definitions kept as data in `forms/`.
 //! - [`store`]: the redb database with its tamper-evident journal.
-//! - [`pdf`], [`package`]: printing, signed packages.
+//! - [`pdf`], [`package`]: printing, signed packages; [`password`]: password hashes.
 //! - [`protocol`]: what laptop and provincial server say to each other; [`sync`] is the
 //!   laptop's side of it.
 //! - [`app`]: the use cases. Both faces call these and nothing below them.
@@ -21,6 +21,7 @@ pub mod forms;
 #[cfg(feature = "hub")]
 pub mod hub;
 pub mod package;
+pub mod password;
 pub mod pdf;
 pub mod protocol;
 pub mod store;

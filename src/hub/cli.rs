@@ -251,7 +251,7 @@ fn execute(cli: HubCli) -> Result<(), String> {
             if password.chars().count() < 10 {
                 return Err("the password must have at least 10 characters".into());
             }
-            let password_hash = crate::app::users::hash_password(&password);
+            let password_hash = crate::password::hash(&password);
             store.put_user(&User { name: name.clone(), password_hash }).map_err(err)?;
             println!("user {name} can log in");
         }

@@ -255,7 +255,7 @@ impl LoginGuard {
 /// A hash to check unknown names against, so that a wrong name takes as long as a wrong
 /// password (the answer time does not tell who has an account).
 static DUMMY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| crate::app::users::hash_password("anchi-hub: no such user"));
+    std::sync::LazyLock::new(|| crate::password::hash("anchi-hub: no such user"));
 
 /// Whether a form POST comes from this site: its Origin (or, without one, its Referer) is
 /// the host it was sent to. A page elsewhere cannot post a login or a logout here.
@@ -298,7 +298,7 @@ async fn login(
     let ok = tokio::task::spawn_blocking(move || {
         let stored = state2.store.user(&user).ok().flatten();
         let hash = stored.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
-        crate::app::users::verify_password(hash, &form.password) && stored.is_some()
+        crate::password::verify(hash, &form.password) && stored.is_some()
     })
     .await
     .unwrap_or(false);
