@@ -191,7 +191,9 @@ fn a_set_up_killed_at_any_moment_leaves_all_or_nothing() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(rng.u64(0..400)));
+        // Half the kills land in the first 60 ms, while the database file is being made.
+        let within = if round % 2 == 0 { 400 } else { 60 };
+        std::thread::sleep(std::time::Duration::from_millis(rng.u64(0..within)));
         let _ = child.kill();
         let _ = child.wait();
         let users = anchi(&data, &["user", "list"]);
@@ -210,4 +212,32 @@ fn a_set_up_killed_at_any_moment_leaves_all_or_nothing() {
         }
     }
     assert!(whole > 0 && nothing > 0, "kills landed before and after the commit: {whole} whole, {nothing} empty");
+}
+
+/// A data folder where an earlier anchi was killed while creating its database (redb sizes
+/// the file before writing its header, so a file of zeros is left) sets up normally; the
+/// empty file is kept aside, not deleted. It used to be refused as a damaged database,
+/// "restore from a backup", on a laptop that never had any data.
+#[test]
+fn a_database_file_cut_before_its_header_does_not_block_the_set_up() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("anchi.redb"), vec![0u8; 1024 * 1024]).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_anchi"))
+        .args(["--data-dir", dir.path().to_str().unwrap(), "init", "--profile", EXAMPLE])
+        .env("ANCHI_KEY_PASSPHRASE", "mat-khau-doi-2")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("anchi.redb.rong-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the empty file is kept aside");
+    // A file that is not all zeros is still refused as damaged: nothing is moved.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("anchi.redb"), b"not a database at all").unwrap();
+    let out = anchi(other.path(), &["user", "list"]);
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read(other.path().join("anchi.redb")).unwrap(), b"not a database at all");
 }

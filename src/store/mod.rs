@@ -125,6 +125,40 @@ pub fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Whether the file at `path` holds nothing but zeros (at most 16 MiB of them): a database
+/// whose creation was cut before its header was written. A real database never is.
+fn never_written(path: &Path) -> bool {
+    const AT_MOST: u64 = 16 * 1024 * 1024;
+    let Ok(meta) = std::fs::metadata(path) else { return false };
+    if meta.len() > AT_MOST {
+        return false;
+    }
+    std::fs::read(path).is_ok_and(|bytes| bytes.iter().all(|b| *b == 0))
+}
+
+/// Makes a new, current-schema database at `path` through a temporary name and a rename.
+fn create_whole(path: &Path) -> Result<(), OpenError> {
+    let io = |source| OpenError::Io { path: path.to_path_buf(), source };
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".dang-tao");
+    let fresh = path.with_file_name(name);
+    // What a process killed here before left behind.
+    let _ = std::fs::remove_file(&fresh);
+    {
+        let db = Database::builder().create(&fresh).map_err(|e| open_error(&fresh, e))?;
+        owner_only(&fresh, 0o600).map_err(io)?;
+        let store = Store { db, path: fresh.clone(), generation: std::sync::atomic::AtomicU64::new(0) };
+        migrate::bring_to_current(&store, migrate::MIGRATIONS)?;
+    }
+    std::fs::rename(&fresh, path).map_err(io)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(dir) = std::fs::File::open(dir)
+    {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens (or creates) the database file at `path`, migrating it to the current schema.
     pub fn open(path: &Path) -> Result<Store, OpenError> {
@@ -132,6 +166,21 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             made_dir = (!dir.exists()).then(|| dir.to_path_buf());
             std::fs::create_dir_all(dir).map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
+        }
+        // A new database is made whole under another name and then renamed into place: a
+        // process killed while redb writes a new file's header leaves no half-made file
+        // where the next start would take it for a damaged database.
+        if !path.exists() {
+            create_whole(path)?;
+        } else if never_written(path) {
+            // A file of zeros is what an older anchi killed while creating its database left
+            // (redb sizes the file before it writes the header): no data was ever in it. It
+            // is kept aside, never deleted, and a whole database made in its place.
+            let mut name = path.file_name().unwrap_or_default().to_owned();
+            name.push(format!(".rong-{}", chrono::Local::now().format("%Y%m%d-%H%M%S")));
+            std::fs::rename(path, path.with_file_name(name))
+                .map_err(|source| OpenError::Io { path: path.to_path_buf(), source })?;
+            create_whole(path)?;
         }
         // redb checks its own invariants with debug assertions; a damaged file must give an
         // error, never a crash, so a panic while opening is reported as corruption.
