@@ -2,8 +2,9 @@
 //! its commit; it is killed with SIGKILL at random moments. After every kill the database
 //! opens, the journal verifies, and every id the child printed is there.
 //!
-//! `cargo test --test crash_recovery` kills 50 times; `-- --ignored` runs the long version
-//! (500 kills). The binary runs itself with `--child DIR` as the writer.
+//! `cargo test --test crash_recovery` kills 200 times; `-- --ignored` runs the long version
+//! (500 kills). It fails when too few kills landed after a confirmed write (a run that
+//! checked nothing proves nothing). The binary runs itself with `--child DIR` as the writer.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -20,7 +21,7 @@ fn main() {
         child(Path::new(&args[i + 1]));
         return;
     }
-    let kills = if args.iter().any(|a| a == "--ignored" || a == "--include-ignored") { 500 } else { 50 };
+    let kills = if args.iter().any(|a| a == "--ignored" || a == "--include-ignored") { 500 } else { 200 };
     parent(kills);
 }
 
@@ -63,6 +64,7 @@ fn parent(kills: usize) {
     let me = std::env::current_exe().unwrap();
     let mut rng = fastrand::Rng::with_seed(42);
     let mut confirmed = 0usize;
+    let mut rounds_with_writes = 0usize;
     for round in 0..kills {
         let mut child = Command::new(&me)
             .arg("--child")
@@ -78,9 +80,17 @@ fn parent(kills: usize) {
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();
         let lines = reader.join().unwrap();
-        confirmed += check(dir.path(), &lines, round);
+        let checked = check(dir.path(), &lines, round);
+        confirmed += checked;
+        rounds_with_writes += usize::from(checked > 0);
     }
-    println!("crash_recovery: {kills} kills, {confirmed} confirmed commits all present, journal intact");
+    assert!(
+        rounds_with_writes * 2 >= kills,
+        "only {rounds_with_writes} of {kills} kills came after a confirmed write: the test checked too little"
+    );
+    println!(
+        "crash_recovery: {kills} kills ({rounds_with_writes} after confirmed writes), {confirmed} confirmed commits all present, journal intact"
+    );
     println!("1 passed, 0 failed");
 }
 
