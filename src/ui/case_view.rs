@@ -452,16 +452,21 @@ fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut
                 }
                 let response = text_edit(ui, cell, |v| egui::TextEdit::singleline(v).id(id).desired_width(width))
                     .labelled_by(header);
+                // A cell narrower than its text shows it whole under the pointer.
+                let response = if cell.is_empty() { response } else { response.on_hover_text(cell.as_str()) };
                 if column == 0 && last && std::mem::take(&mut focus_new_row) {
                     response.request_focus();
                 }
                 screen.goods_dirty |= response.changed();
             }
+            // Out of the Tab order, so Tab goes from a line's last cell to the next line's
+            // first, as in a spreadsheet (clicked with the mouse).
             ui.horizontal(|ui| {
-                if ui.small_button("Nhân bản").clicked() {
+                let button = |text| egui::Button::new(text).small().sense(egui::Sense::CLICK);
+                if ui.add(button("Nhân bản")).clicked() {
                     duplicate = Some(i);
                 }
-                if ui.small_button("Xóa").clicked() {
+                if ui.add(button("Xóa")).clicked() {
                     remove = Some(i);
                 }
             });
