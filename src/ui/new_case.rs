@@ -133,17 +133,13 @@ pub fn new_case_ui(
             problems(ui, &report, "subject.address");
             super::warnings::warnings_ui(ui, &dialog.warnings, None, None);
             let l = ui.label("Lĩnh vực kiểm tra");
-            let field_name = reference.field_name(&input.field).unwrap_or("— chọn —").to_string();
-            egui::ComboBox::from_id_salt("field")
-                .selected_text(field_name)
-                .width(420.0)
-                .show_ui(ui, |ui| {
-                    for f in &reference.fields {
-                        ui.selectable_value(&mut input.field, f.code.clone(), &f.name);
-                    }
-                })
-                .response
-                .labelled_by(l.id);
+            // Typed into like the commune: "hang gia", "phan bon"…
+            let options: Vec<(String, String)> =
+                reference.fields.iter().map(|f| (f.code.clone(), f.name.clone())).collect();
+            let mut field = (!input.field.is_empty()).then(|| input.field.clone());
+            if super::picker::picker(ui, "new-case-field", l.id, &mut field, &options, 420.0) {
+                input.field = field.unwrap_or_default();
+            }
             problems(ui, &report, "case.field");
             let l = ui.label("Trưởng đoàn kiểm tra");
             let lead = members.iter().find(|m| m.card_number == input.lead_member).map(|m| m.full_name.clone());
