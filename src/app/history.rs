@@ -22,19 +22,19 @@ pub struct HistoryLine {
 /// The history of `case` from its journal entries (oldest first), in sentences.
 pub fn history_lines(case: &Case, items: &[HistoryItem]) -> Vec<HistoryLine> {
     let mut lines: Vec<HistoryLine> = Vec::new();
-    // The last line, when it is an edit session that the next entry may extend.
+    // The last line, when it is an edit session that the next entry may extend: who, what
+    // and which document; its sentence; its last entry's time; its entries.
     let mut session: Option<(String, String, DateTime<Utc>, u32)> = None;
     for item in items {
         let (verb, detail) = item.action.split_once(' ').unwrap_or((item.action.as_str(), ""));
         let editing = matches!(verb, "document.save_field" | "document.save_signatures" | "case.save_goods");
         let key = format!("{}|{verb}|{detail}", item.actor);
-        if editing && let Some((open_key, _, last, count)) = &mut session {
+        if editing && let Some((open_key, base, last, count)) = &mut session {
             let close = (item.at - *last).num_minutes() <= SESSION_GAP_MINUTES;
             if *open_key == key && close {
                 *last = item.at;
                 *count += 1;
                 let line = lines.last_mut().expect("the session's line");
-                let base = sentence(case, &item.actor, verb, detail);
                 line.text = format!("{base} ({count} lần lưu, đến {})", local_time(item.at));
                 continue;
             }
