@@ -312,9 +312,8 @@ fn expire_uploads(state: &HubState, now: chrono::DateTime<chrono::Utc>) -> Resul
     // A part file with no upload record (a hub stopped between the two) goes the same way.
     let known: std::collections::HashSet<String> =
         state.store.uploads()?.into_iter().map(|u| format!("{}.part", u.upload_id)).collect();
-    let dir = state.store.upload_file("x");
-    let entries = dir.parent().map(std::fs::read_dir).transpose().ok().flatten();
-    for entry in entries.into_iter().flatten().flatten() {
+    let entries = std::fs::read_dir(state.store.uploads_dir()).into_iter().flatten().flatten();
+    for entry in entries {
         let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok());
         let name = entry.file_name().to_string_lossy().into_owned();
         if !known.contains(&name) && old.is_some_and(|age| age > state.limits.upload_expiry) {

@@ -195,8 +195,13 @@ impl HubStore {
         self.dir.join(PACKAGES_DIR).join(format!("{sha256}.{}", crate::package::EXTENSION))
     }
 
+    /// Where unfinished uploads are written, one `.part` file each.
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.dir.join(UPLOADS_DIR)
+    }
+
     pub fn upload_file(&self, upload_id: &str) -> PathBuf {
-        self.dir.join(UPLOADS_DIR).join(format!("{upload_id}.part"))
+        self.uploads_dir().join(format!("{upload_id}.part"))
     }
 
     fn get<K: redb::Key + 'static, T: DeserializeOwned>(
