@@ -550,7 +550,9 @@ impl AnchiApp {
         let now = crate::app::now();
         match command {
             Command::ShowSetup => {
-                self.leave_wizard();
+                if !self.leave_screen()? {
+                    return Ok(());
+                }
                 self.screen = Screen::Setup(Box::default());
             }
             Command::SetUp(request) => self.set_up(*request)?,
@@ -704,10 +706,9 @@ impl AnchiApp {
                 })?;
             }
             Command::ShowStats => {
-                if !self.keep_goods()? {
+                if !self.leave_screen()? {
                     return Ok(());
                 }
-                self.leave_wizard();
                 self.screen = Screen::Stats(Box::default());
             }
             Command::ExportStats { query, csv } => {
@@ -723,18 +724,16 @@ impl AnchiApp {
                 })?;
             }
             Command::ShowList => {
-                if !self.keep_goods()? {
+                if !self.leave_screen()? {
                     return Ok(());
                 }
-                self.leave_wizard();
                 self.list.reload(self.ws.list_cases()?, &self.ws.reference, &self.ws.subject_links()?);
                 self.screen = Screen::List;
             }
             Command::OpenCase(id) => {
-                if !self.keep_goods()? {
+                if !self.leave_screen()? {
                     return Ok(());
                 }
-                self.leave_wizard();
                 let mut view = self.ws.case_view(id)?;
                 view.warnings = self.subject_warnings(id);
                 let locked = self.ws.goods_locked(&view.case).map(|p| p.vi());
@@ -1096,10 +1095,9 @@ impl AnchiApp {
     }
 
     fn open_document(&mut self, case: Uuid, document: Uuid) -> Result<(), AppError> {
-        if !self.keep_goods()? {
+        if !self.leave_screen()? {
             return Ok(());
         }
-        self.leave_wizard();
         let case = self.ws.case(case)?;
         let doc = case.document(document).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document })?;
         // A draft is shown with the form it will be finalised with (today's).
@@ -1183,7 +1181,9 @@ impl AnchiApp {
                 "đang có việc chạy nền; đợi xong rồi khôi phục / background work is running".into(),
             )));
         }
-        self.leave_wizard();
+        if !self.leave_screen()? {
+            return Ok(());
+        }
         let home = self.home.clone();
         let holding_home = self.ws.data_dir() == home;
         let placeholder_dir = home.join(".khoi-phuc-tam");
@@ -1374,9 +1374,19 @@ impl AnchiApp {
         }
     }
 
-    /// Before the case screen is left (or reloaded): goods lines edited and not stored are
-    /// stored now. When they cannot be (a line incomplete), the screen stays with the
-    /// problems shown and `false` is returned: nothing typed is dropped unasked.
+    /// Before the screen on show is left (or reloaded), whatever is pending on it is
+    /// stored: the wizard's last edits, the case's edited goods lines. When the goods cannot
+    /// be (a line incomplete), the screen stays with the problems shown and `false` is
+    /// returned: nothing typed is dropped unasked.
+    fn leave_screen(&mut self) -> Result<bool, AppError> {
+        if !self.keep_goods()? {
+            return Ok(false);
+        }
+        self.leave_wizard();
+        Ok(true)
+    }
+
+    /// The case screen's edited goods lines, stored (see [`AnchiApp::leave_screen`]).
     fn keep_goods(&mut self) -> Result<bool, AppError> {
         let Screen::Case(screen) = &mut self.screen else { return Ok(true) };
         let Some(rows) = screen.unsaved_goods().map(<[_]>::to_vec) else { return Ok(true) };
@@ -1416,8 +1426,7 @@ impl eframe::App for AnchiApp {
 
     /// Closing the window stores what is pending: the wizard's last edits, goods lines.
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.leave_wizard();
-        if let Err(e) = self.keep_goods() {
+        if let Err(e) = self.leave_screen() {
             eprintln!("anchi: goods not stored on exit: {e}");
         }
     }
