@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod case_list;
 pub mod case_view;
+mod choose;
 pub mod command;
 pub mod login;
 pub mod new_case;
@@ -887,44 +888,7 @@ impl AnchiApp {
             Command::Choose(purpose) => {
                 // The system's chooser blocks until answered: it waits off the window's thread.
                 self.spawn("chon-tep", "Đang chọn tệp…", move || {
-                    use command::Choose;
-                    let dialog = rfd::FileDialog::new();
-                    let chosen: Vec<PathBuf> = match &purpose {
-                        Choose::CaFile | Choose::SetupCaFile => dialog
-                            .set_title("Chứng chỉ của Chi cục")
-                            .add_filter("Chứng chỉ", &["pem", "crt", "cer"])
-                            .pick_file()
-                            .into_iter()
-                            .collect(),
-                        Choose::BackupOut { proposed } => dialog
-                            .set_title("Lưu bản sao lưu")
-                            .set_file_name(proposed)
-                            .add_filter("Bản sao lưu anchi", &["anchi-backup"])
-                            .save_file()
-                            .into_iter()
-                            .collect(),
-                        Choose::AutoBackupFolder => {
-                            dialog.set_title("Thư mục sao lưu tự động").pick_folder().into_iter().collect()
-                        }
-                        Choose::RestoreFile => dialog
-                            .set_title("Bản sao lưu để khôi phục")
-                            .add_filter("Bản sao lưu anchi", &["anchi-backup"])
-                            .pick_file()
-                            .into_iter()
-                            .collect(),
-                        Choose::PackageOut { proposed } => dialog
-                            .set_title("Lưu gói hồ sơ")
-                            .set_file_name(proposed)
-                            .add_filter("Gói hồ sơ anchi", &["anchi"])
-                            .save_file()
-                            .into_iter()
-                            .collect(),
-                        Choose::Attachments { .. } => dialog
-                            .set_title("Ảnh, tài liệu đính kèm")
-                            .add_filter("Ảnh, bản quét", &["jpg", "jpeg", "png", "pdf", "tif", "tiff", "heic", "webp"])
-                            .pick_files()
-                            .unwrap_or_default(),
-                    };
+                    let chosen = purpose.ask();
                     (!chosen.is_empty()).then_some(Ok(JobDone::Chosen(purpose, chosen)))
                 })?;
             }
@@ -1324,47 +1288,6 @@ impl AnchiApp {
     }
 
     /// Writes what the wizard still holds before the screen changes.
-    /// Puts what the system's chooser gave where it was asked for.
-    pub fn chosen(&mut self, purpose: command::Choose, paths: Vec<PathBuf>) {
-        use command::Choose;
-        let Some(first) = paths.first().map(|p| p.display().to_string()) else { return };
-        match purpose {
-            Choose::CaFile => {
-                if let Some(d) = &mut self.sync_dialog {
-                    d.ca_file = first;
-                }
-            }
-            Choose::SetupCaFile => {
-                if let Screen::Setup(f) = &mut self.screen {
-                    f.ca_file = first;
-                }
-            }
-            Choose::BackupOut { .. } => {
-                if let Some(d) = &mut self.backup_dialog {
-                    d.out = first;
-                }
-            }
-            Choose::AutoBackupFolder => {
-                if let Some(d) = &mut self.backup_dialog {
-                    d.auto_folder = first;
-                }
-            }
-            Choose::RestoreFile => {
-                if let Some(d) = &mut self.restore_dialog {
-                    d.file = first;
-                }
-            }
-            Choose::PackageOut { .. } => {
-                if let Screen::Case(screen) = &mut self.screen
-                    && let Some(d) = &mut screen.export
-                {
-                    d.out = first;
-                }
-            }
-            Choose::Attachments { case } => self.execute(Command::Attach { case, files: paths }),
-        }
-    }
-
     fn leave_wizard(&mut self) {
         if let Screen::Wizard(w) = &mut self.screen {
             let pending = w.flush(None);
