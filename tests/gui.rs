@@ -432,6 +432,18 @@ fn the_province_s_server_is_set_in_the_send_dialog() {
     harness.get_by_label("Lưu thiết lập máy chủ").click();
     harness.run();
     harness.get_by_label_contains("phải là địa chỉ bắt đầu bằng https://");
+    // A good address with a file that holds no certificate: refused whole, the address is
+    // not stored on its own.
+    let not_a_cert = dir.path().join("khong-phai.pem");
+    std::fs::write(&not_a_cert, "không phải chứng chỉ").unwrap();
+    let dialog = harness.state_mut().sync_dialog.as_mut().unwrap();
+    dialog.url = "https://qltt.example.vn:8443".into();
+    dialog.ca_file = not_a_cert.display().to_string();
+    harness.run();
+    harness.get_by_label("Lưu thiết lập máy chủ").click();
+    harness.run();
+    harness.get_by_label_contains("không chứa chứng chỉ");
+    assert_eq!(harness.state().workspace().server_settings().unwrap().url, None, "nothing stored");
 
     let key = rcgen::KeyPair::generate().unwrap();
     let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap().self_signed(&key).unwrap();

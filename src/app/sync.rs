@@ -49,7 +49,16 @@ pub struct SyncReport {
 #[error("{name}: {problem}")]
 pub struct SettingError {
     pub name: String,
+    /// What is wrong, in English (logs).
     pub problem: String,
+    /// What is wrong, in Vietnamese (the member).
+    pub problem_vi: String,
+}
+
+impl SettingError {
+    pub fn new(name: &str, problem_vi: impl Into<String>, problem: impl Into<String>) -> SettingError {
+        SettingError { name: name.into(), problem: problem.into(), problem_vi: problem_vi.into() }
+    }
 }
 
 impl Bilingual for SettingError {
@@ -63,18 +72,7 @@ impl Bilingual for SettingError {
             "offender_index" => "Danh sách đối tượng đã xử phạt của tỉnh",
             other => other,
         };
-        let problem = if self.problem.starts_with("must be an https://") {
-            "phải là địa chỉ bắt đầu bằng https://".to_string()
-        } else if self.problem.ends_with("no PEM certificate in the file") {
-            "tệp không chứa chứng chỉ (dạng PEM)".to_string()
-        } else if self.problem.starts_with("a whole number of minutes") {
-            "phải là số phút từ 1 đến 120".to_string()
-        } else if self.problem.starts_with("not a minisign public key") {
-            "không phải khóa công khai của máy chủ".to_string()
-        } else {
-            self.problem.clone()
-        };
-        format!("{what}: {problem}")
+        format!("{what}: {}", self.problem_vi)
     }
 }
 
@@ -103,16 +101,24 @@ impl Workspace {
         if name == "lock.minutes" {
             let minutes = value.trim().parse::<u32>().ok().filter(|m| (1..=120).contains(m));
             let minutes = minutes.ok_or_else(|| {
-                AppError::Setting(SettingError {
-                    name: name.into(),
-                    problem: "a whole number of minutes from 1 to 120".into(),
-                })
+                SettingError::new(name, "phải là số phút từ 1 đến 120", "a whole number of minutes from 1 to 120")
             })?;
             self.store.write(&self.actor(), |w| w.put_meta(LOCK_KEY, &minutes, "config.set lock.minutes"))?;
             return Ok(());
         }
         let settings = with_setting(self.server_settings()?, name, value)?;
         self.store.write(&self.actor(), |w| w.put_meta(SERVER_KEY, &settings, &format!("config.set {name}")))?;
+        Ok(())
+    }
+
+    /// Stores the server's address and, unless left empty while one is already kept, its
+    /// certificate file, together: a refused certificate leaves the address as it was.
+    pub fn set_server(&self, url: &str, ca_file: &str) -> Result<(), AppError> {
+        let mut settings = with_setting(self.server_settings()?, "server.url", url)?;
+        if !(ca_file.trim().is_empty() && settings.ca_pem.is_some()) {
+            settings = with_setting(settings, "server.ca", ca_file.trim())?;
+        }
+        self.store.write(&self.actor(), |w| w.put_meta(SERVER_KEY, &settings, "config.set server"))?;
         Ok(())
     }
 
@@ -124,28 +130,35 @@ impl Workspace {
 
 /// `settings` with one server setting changed, or why the value is refused.
 pub(crate) fn with_setting(mut settings: ServerSettings, name: &str, value: &str) -> Result<ServerSettings, AppError> {
-    let bad = |problem: String| AppError::Setting(SettingError { name: name.to_string(), problem });
+    let bad = |vi: String, en: String| AppError::Setting(SettingError::new(name, vi, en));
     match name {
         "server.url" => {
             let url = value.trim();
             if !url.starts_with("https://") || url.len() <= "https://".len() {
-                return Err(bad("must be an https:// address".into()));
+                return Err(bad("phải là địa chỉ bắt đầu bằng https://".into(), "must be an https:// address".into()));
             }
             settings.url = Some(url.trim_end_matches('/').to_string());
         }
         "server.ca" => {
-            let pem = std::fs::read_to_string(value).map_err(|e| bad(format!("{value}: {e}")))?;
+            let pem = std::fs::read_to_string(value)
+                .map_err(|e| bad(format!("không đọc được tệp {value} ({e})"), format!("{value}: {e}")))?;
             if crate::sync::ca_certificates(pem.as_bytes()).is_empty() {
-                return Err(bad(format!("{value}: no PEM certificate in the file")));
+                return Err(bad(
+                    format!("tệp {value} không chứa chứng chỉ (dạng PEM)"),
+                    format!("{value}: no PEM certificate in the file"),
+                ));
             }
             settings.ca_pem = Some(pem);
         }
         "server.hub_key" => {
             minisign::PublicKey::from_base64(value.trim())
-                .map_err(|e| bad(format!("not a minisign public key ({e})")))?;
+                .map_err(|e| bad("không phải khóa của máy chủ".into(), format!("not a minisign public key ({e})")))?;
             settings.hub_key = Some(value.trim().to_string());
         }
-        _ => return Err(bad("unknown setting (server.url, server.ca, server.hub_key, lock.minutes)".into())),
+        _ => {
+            let known = "server.url, server.ca, server.hub_key, lock.minutes";
+            return Err(bad(format!("không có thiết lập này ({known})"), format!("unknown setting ({known})")));
+        }
     }
     Ok(settings)
 }

@@ -687,8 +687,9 @@ impl Workspace {
         let Some(signed) = self.offender_index()? else { return Ok(None) };
         progress(0.0);
         let hub_key = self.server_settings()?.hub_key.and_then(|k| minisign::PublicKey::from_base64(&k).ok());
-        let index =
-            signed.open(hub_key.as_ref()).map_err(|problem| SettingError { name: "offender_index".into(), problem })?;
+        let index = signed.open(hub_key.as_ref()).map_err(|problem| {
+            SettingError::new("offender_index", format!("chữ ký không hợp lệ ({problem})"), problem)
+        })?;
         progress(0.2);
         let status = IndexStatus {
             generated_at: index.generated_at,

@@ -35,10 +35,11 @@ pub fn config(ws: &Workspace, command: ConfigCommand) -> Result<(), AppError> {
 pub fn sync(ws: &Workspace, once: bool, server: Option<String>, ca: Option<PathBuf>) -> Result<bool, AppError> {
     let ca_pem = match &ca {
         Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-            AppError::Setting(crate::app::sync::SettingError {
-                name: "--ca".into(),
-                problem: format!("{}: {e}", path.display()),
-            })
+            AppError::Setting(crate::app::sync::SettingError::new(
+                "--ca",
+                format!("không đọc được tệp {} ({e})", path.display()),
+                format!("{}: {e}", path.display()),
+            ))
         })?),
         None => None,
     };

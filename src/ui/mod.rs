@@ -868,12 +868,7 @@ impl AnchiApp {
             }
             Command::CloseSyncDialog => self.sync_dialog = None,
             Command::SaveServerSettings { url, ca_file } => {
-                let saved = self.ws.set_setting("server.url", &url).and_then(|()| {
-                    if ca_file.trim().is_empty() && self.ws.server_settings()?.ca_pem.is_some() {
-                        return Ok(()); // the certificate already set is kept
-                    }
-                    self.ws.set_setting("server.ca", ca_file.trim())
-                });
+                let saved = self.ws.set_server(&url, &ca_file);
                 let Some(dialog) = &mut self.sync_dialog else { return saved };
                 match saved {
                     Ok(()) => {
