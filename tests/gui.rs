@@ -306,6 +306,41 @@ fn goods_typed_and_left_without_saving_are_kept() {
     assert_eq!((added.name.as_str(), added.unit.as_str()), ("Rượu vang Pháp", "chai"));
 }
 
+/// The case's parties are entered once on the case screen; what is typed and not saved
+/// with its button is stored on leaving the case, as the goods are.
+#[test]
+fn parties_typed_on_the_case_are_kept_on_leaving() {
+    use anchi::ui::Screen;
+    use anchi::ui::command::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let case = harness.state().workspace().list_cases().unwrap()[0].id;
+    assert!(harness.state().workspace().case(case).unwrap().parties.is_empty());
+    harness.state_mut().execute(Command::OpenCase(case));
+    harness.run();
+    harness.get_by_label("Người chứng kiến, người liên quan (chưa ghi)").click();
+    harness.run();
+    for (label, text) in
+        [("Người chứng kiến: họ và tên", "Hoang Van Chung"), ("Người phiên dịch: họ và tên", "Ly A Dich")]
+    {
+        harness.get_by_label(label).focus();
+        harness.run();
+        for key in text.chars() {
+            harness.get_by_label(label).type_text(&key.to_string());
+            harness.step();
+        }
+        harness.run();
+    }
+    harness.state_mut().execute(Command::ShowList);
+    harness.run();
+    assert!(matches!(harness.state().screen, Screen::List), "{:?}", harness.state().error);
+    let parties = harness.state().workspace().case(case).unwrap().parties;
+    assert_eq!((parties.witness.name.as_str(), parties.interpreter.name.as_str()), ("Hoang Van Chung", "Ly A Dich"));
+    harness.state_mut().execute(Command::OpenCase(case));
+    harness.run();
+    harness.get_by_label("Người chứng kiến, người liên quan (2 người)");
+}
+
 /// A half-filled "Vụ việc mới" used to close on any click outside it (the status bar's
 /// typing switch included), and everything typed was gone. Now an outside click changes
 /// nothing, and Esc or "Hủy" ask before dropping what was typed.

@@ -419,6 +419,7 @@ impl Workspace {
         // Every text stored is bounded and printable: no NUL or control characters (a
         // line break and a tab are text), no megabytes in a name.
         check_text(&at("subject.name"), &case.subject.name, NAME_MAX, report);
+        case.parties.check("$.case.parties", report);
         for (i, line) in case.goods.iter().enumerate() {
             for (what, text) in [("name", &line.name), ("unit", &line.unit), ("origin", &line.origin)] {
                 check_text(&at(&format!("goods[{i}].{what}")), text, NAME_MAX, report);

@@ -93,6 +93,25 @@ impl crate::domain::Bilingual for CeilingProblem {
 }
 
 impl Workspace {
+    /// The case's parties as a new document is offered them: each entry as given on the case,
+    /// else as the latest finalised document named it in a field that takes it from the case
+    /// (`prefill = "{party.witness.name}"`), so a witness typed into the seizure record is
+    /// offered to the seal record without being entered twice.
+    pub fn parties_of(&self, case: &Case) -> crate::domain::Parties {
+        let mut parties = case.parties.clone();
+        let mut finalised: Vec<&Document> =
+            case.documents.iter().filter(|d| d.state == crate::domain::DocumentState::Finalised).collect();
+        finalised.sort_by_key(|d| std::cmp::Reverse(d.finalised_at));
+        for doc in finalised {
+            let named = self.form_of(doc).fields.iter().filter_map(|f| {
+                let path = f.prefill.as_deref()?.strip_prefix("{party.")?.strip_suffix('}')?;
+                Some((path, doc.fields.get(&f.id)?.as_str()))
+            });
+            parties.adopt(named);
+        }
+        parties
+    }
+
     /// The values a new draft starts with: each field's `prefill` template filled from the
     /// case, the unit and the earlier documents; fields whose template comes out empty are left out.
     pub fn prefill(&self, case: &Case, doc: &Document) -> BTreeMap<String, String> {

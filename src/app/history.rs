@@ -27,7 +27,10 @@ pub fn history_lines(case: &Case, items: &[HistoryItem]) -> Vec<HistoryLine> {
     let mut session: Option<(String, String, DateTime<Utc>, u32)> = None;
     for item in items {
         let (verb, detail) = item.action.split_once(' ').unwrap_or((item.action.as_str(), ""));
-        let editing = matches!(verb, "document.save_field" | "document.save_signatures" | "case.save_goods");
+        let editing = matches!(
+            verb,
+            "document.save_field" | "document.save_signatures" | "case.save_goods" | "case.save_parties"
+        );
         let key = format!("{}|{verb}|{detail}", item.actor);
         if editing && let Some((open_key, base, last, count)) = &mut session {
             let close = (item.at - *last).num_minutes() <= SESSION_GAP_MINUTES;
@@ -84,6 +87,7 @@ fn sentence(case: &Case, actor: &str, verb: &str, detail: &str) -> String {
         "document.cancel" => format!("{who} hủy {}", document(case, detail)),
         "document.amend" => format!("{who} lập {}", document(case, detail)),
         "case.save_goods" => format!("{who} sửa danh sách hàng hóa"),
+        "case.save_parties" => format!("{who} ghi người chứng kiến, người liên quan của vụ việc"),
         "case.attach" => format!("{who} đính kèm ảnh, tài liệu"),
         "case.close_no_violation" => format!("{who} kết thúc vụ việc: không vi phạm"),
         "case.cancel" => format!("{who} hủy vụ việc"),

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod new_case;
 pub mod offenders;
 pub mod packages;
+pub mod parties;
 pub mod reference;
 pub mod render;
 pub mod report;

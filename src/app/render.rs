@@ -148,6 +148,10 @@ impl Workspace {
         put("case.goods_value_words", if value > 0 { amount_in_words(value) } else { String::new() });
         put("case.goods_count", case.goods.len().to_string());
         subject_values(&case.subject, &self.reference.admin_units, &mut put);
+        let parties = self.parties_of(case);
+        for path in crate::domain::Parties::paths() {
+            put(&format!("party.{path}"), parties.get(path).unwrap_or_default());
+        }
         let members: Vec<_> = case.members.iter().filter_map(|c| self.unit().and_then(|u| u.member(c))).collect();
         let lead = members.first();
         put("members.lead_name", lead.map(|m| m.full_name.clone()).unwrap_or_default());
@@ -483,6 +487,9 @@ mod tests {
         let values = ws.placeholder_values(&case, doc, form, ValueStyle::Printed);
         for name in crate::forms::PLACEHOLDERS {
             assert!(values.contains_key(*name), "renderer gives no value for {{{name}}}");
+        }
+        for path in crate::domain::Parties::paths() {
+            assert!(values.contains_key(&format!("party.{path}")), "renderer gives no value for {{party.{path}}}");
         }
     }
 }

@@ -194,6 +194,16 @@ pub enum CaseCommand {
     Export { id: Uuid },
     /// Import a case JSON file; a bad file is refused whole, with the JSON path of each problem.
     Import { file: PathBuf },
+    /// The case's parties (witness, commune representative, injured party, interpreter),
+    /// entered once and offered to each document: shown, or changed with --set path=value.
+    Parties {
+        id: Uuid,
+        /// An entry to change, e.g. --set witness.name="Trần Văn Bình" (empty clears it).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Attach photos or scans to a case (JPEG, PNG, WebP, TIFF, HEIC, PDF); prints each SHA-256.
     Attach {
         id: Uuid,
@@ -376,6 +386,21 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
             let id = ws.import_case(&text)?;
             emit!("{id}");
         }
+        Command::Case(CaseCommand::Parties { id, set, json }) => {
+            let mut parties = ws.case(id)?.parties;
+            if !set.is_empty() {
+                parties = crate::app::parties::assign(&parties, &set)?;
+                ws.save_parties(id, &parties)?;
+                parties = ws.case(id)?.parties;
+            }
+            if json {
+                emit!("{}", serde_json::to_string_pretty(&parties).expect("parties serialise"));
+            } else {
+                for (path, label, get, _) in crate::domain::parties::SLOTS {
+                    emit!("{path:<24} {label}: {}", get(&parties));
+                }
+            }
+        }
         Command::Case(CaseCommand::Attach { id, files }) => {
             for file in files {
                 let attachment = ws.attach(id, &file)?;
@@ -535,6 +560,11 @@ fn print_case(ws: &Workspace, id: Uuid, json: bool) -> Result<(), AppError> {
     emit!("Lĩnh vực: {}", ws.reference.field_name(&case.field).unwrap_or(&case.field));
     if let Some(fine) = case.fine_vnd {
         emit!("Mức phạt: {} đồng", format_vnd(fine));
+    }
+    for (_, label, get, _) in crate::domain::parties::SLOTS {
+        if !get(&case.parties).is_empty() {
+            emit!("{label}: {}", get(&case.parties));
+        }
     }
     emit!("Văn bản:");
     for d in &case.documents {

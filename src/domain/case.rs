@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::document::{Document, DocumentKind, DocumentState};
+use super::parties::Parties;
 use super::subject::Subject;
 
 /// A line of goods, shared by every document that lists goods (Bảng kê, BB tạm giữ …).
@@ -78,6 +79,10 @@ pub struct Case {
     /// The proposed or imposed fine, when one is known (for the list and statistics).
     #[serde(default)]
     pub fine_vnd: Option<u64>,
+    /// The witness, the commune's representative, the injured party and the interpreter,
+    /// entered once and offered to each document (stored records before it: version 1).
+    #[serde(default)]
+    pub parties: Parties,
 }
 
 impl Case {
@@ -95,6 +100,7 @@ impl Case {
             documents: Vec::new(),
             closure: None,
             fine_vnd: None,
+            parties: Parties::default(),
         }
     }
 

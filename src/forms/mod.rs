@@ -18,7 +18,8 @@ pub use layout::{BlockDef, FieldDef, FieldKind, SignerDef};
 
 /// The placeholders every layout may use, besides `{field.<id>}` for the form's own fields
 /// and `{prior.<kind>.number}` / `{prior.<kind>.date_words}` / `{prior.<kind>.field.<id>}`
-/// for the latest finalised document of a kind in the case. The renderer in `app` provides each of them (a test holds it to that).
+/// for the latest finalised document of a kind in the case, and — in a field's `prefill`
+/// only — `{party.<path>}` for the case's parties (`Parties::paths`). The renderer in `app` provides each of them (a test holds it to that).
 pub const PLACEHOLDERS: &[&str] = &[
     "unit.parent_body",
     "unit.chi_cuc",
@@ -350,9 +351,18 @@ impl Catalog {
     /// limits and rules. The error is the line it is about and what is wrong.
     fn check_form(&self, form: &FormDef, text: &str) -> Result<(), (usize, Detail)> {
         let templates = form.blocks.iter().flat_map(BlockDef::templates);
-        let prefills = form.fields.iter().filter_map(|f| f.prefill.as_deref());
-        for name in templates.chain(prefills).flat_map(layout::placeholders) {
+        for name in templates.flat_map(layout::placeholders) {
             if !self.knows(form, name) {
+                return Err((line_of(text, &format!("{{{name}}}")), Detail::UnknownPlaceholder(name.to_string())));
+            }
+        }
+        // The case's parties may only start a field's value: the document keeps its own copy,
+        // so a finalised document never changes when the case's parties do.
+        let prefills = form.fields.iter().filter_map(|f| f.prefill.as_deref());
+        for name in prefills.flat_map(layout::placeholders) {
+            let party =
+                name.strip_prefix("party.").is_some_and(|path| crate::domain::Parties::paths().any(|p| p == path));
+            if !party && !self.knows(form, name) {
                 return Err((line_of(text, &format!("{{{name}}}")), Detail::UnknownPlaceholder(name.to_string())));
             }
         }
@@ -539,6 +549,18 @@ mod tests {
             matches!(&err, FormError::UnknownPlaceholder { name, .. } if name == "prior.bb-vi-pham.field.hanh_dong"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_case_parties_may_start_a_field_but_never_print_by_themselves() {
+        // A layout printing the case's witness would change a finalised record when the
+        // case's parties change later: refused.
+        let (err, _) = load_with("2025-07-01/bb-tam-giu", |t| {
+            format!("{t}\n[[block]]\ntype = \"paragraph\"\ntext = \"{{party.witness.name}}\"\n")
+        });
+        assert!(matches!(&err, FormError::UnknownPlaceholder { name, .. } if name == "party.witness.name"), "{err}");
+        let (err, _) = load_with("2025-07-01/bb-tam-giu", |t| t.replace("{party.witness.name}", "{party.nobody.name}"));
+        assert!(matches!(&err, FormError::UnknownPlaceholder { name, .. } if name == "party.nobody.name"), "{err}");
     }
 
     #[test]

@@ -62,7 +62,7 @@ fn rebuild_summaries(w: &mut Writer) -> Result<(), StoreError> {
     let mut facts = tx.open_table(FACTS)?;
     for row in cases.iter()? {
         let (key, value) = row?;
-        let case: crate::domain::Case = record::decode("cases", value.value())?;
+        let case: crate::domain::Case = record::decode_case(value.value())?;
         summaries.insert(key.value(), record::encode(&crate::domain::CaseSummary::of(&case)).as_slice())?;
         facts.insert(key.value(), record::encode(&crate::domain::summary::CaseFacts::of(&case)).as_slice())?;
     }

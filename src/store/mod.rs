@@ -311,7 +311,7 @@ impl Store {
         let tx = self.db.begin_read()?;
         let table = tx.open_table(CASES)?;
         let value = table.get(id.as_u128())?;
-        value.map(|v| record::decode("cases", v.value())).transpose()
+        value.map(|v| record::decode_case(v.value())).transpose()
     }
 
     pub fn case_count(&self) -> Result<u64, StoreError> {
@@ -492,7 +492,7 @@ impl Writer {
 
     /// Stores a case and its list summary, and journals the change as `action`.
     pub fn put_case(&mut self, case: &Case, action: &str) -> Result<(), StoreError> {
-        let bytes = record::encode(case);
+        let bytes = record::encode_case(case);
         let key = case.id.as_u128();
         self.tx.open_table(CASES)?.insert(key, bytes.as_slice())?;
         // Most changes (an autosaved field, say) leave the list row as it was: writing it
@@ -546,7 +546,7 @@ impl Writer {
     pub fn case(&self, id: Uuid) -> Result<Option<Case>, StoreError> {
         let table = self.tx.open_table(CASES)?;
         let value = table.get(id.as_u128())?;
-        value.map(|v| record::decode("cases", v.value())).transpose()
+        value.map(|v| record::decode_case(v.value())).transpose()
     }
 
     /// Stores a value in the `meta` table and journals it as `action`.

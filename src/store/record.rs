@@ -5,9 +5,10 @@
 //! `skip_serializing_if`, internally tagged enums (`#[serde(tag = …)]`) or
 //! `serde_json::Value`; `tests/store.rs` round-trips a full case to keep it so.
 
-use serde::{Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::error::StoreError;
+use crate::domain::{Attachment, Case, Closure, Document, GoodsLine, Parties, Subject};
 
 /// The version of every record written by this build.
 pub const RECORD_VERSION: u8 = 1;
@@ -26,5 +27,91 @@ pub fn decode<T: DeserializeOwned>(table: &'static str, bytes: &[u8]) -> Result<
         }
         Some((&found, _)) => Err(StoreError::RecordVersion { table, found }),
         None => Err(StoreError::Decode { table, detail: "empty record".into() }),
+    }
+}
+
+/// The version of a case record written by this build: version 2 added the case's parties.
+/// A case stays as it was stored until it is next changed, so the journal's hashes of the
+/// stored bytes hold without a migration rewriting every case.
+pub const CASE_RECORD_VERSION: u8 = 2;
+
+pub fn encode_case(case: &Case) -> Vec<u8> {
+    let mut out = vec![CASE_RECORD_VERSION];
+    out.extend(postcard::to_stdvec(case).expect("postcard serialises owned values"));
+    out
+}
+
+pub fn decode_case(bytes: &[u8]) -> Result<Case, StoreError> {
+    let table = "cases";
+    let bad = |e: postcard::Error| StoreError::Decode { table, detail: e.to_string() };
+    match bytes.split_first() {
+        Some((&CASE_RECORD_VERSION, body)) => postcard::from_bytes(body).map_err(bad),
+        Some((1, body)) => postcard::from_bytes::<CaseV1>(body).map(CaseV1::upgrade).map_err(bad),
+        Some((&found, _)) => Err(StoreError::RecordVersion { table, found }),
+        None => Err(StoreError::Decode { table, detail: "empty record".into() }),
+    }
+}
+
+/// A case as record version 1 stored it: [`Case`] without its parties, field for field
+/// in the same order (postcard reads by position).
+#[derive(Deserialize)]
+struct CaseV1 {
+    id: uuid::Uuid,
+    unit_code: String,
+    opened_at: chrono::NaiveDateTime,
+    field: String,
+    subject: Subject,
+    members: Vec<String>,
+    goods: Vec<GoodsLine>,
+    attachments: Vec<Attachment>,
+    documents: Vec<Document>,
+    closure: Option<Closure>,
+    fine_vnd: Option<u64>,
+}
+
+impl CaseV1 {
+    fn upgrade(self) -> Case {
+        Case {
+            id: self.id,
+            unit_code: self.unit_code,
+            opened_at: self.opened_at,
+            field: self.field,
+            subject: self.subject,
+            members: self.members,
+            goods: self.goods,
+            attachments: self.attachments,
+            documents: self.documents,
+            closure: self.closure,
+            fine_vnd: self.fine_vnd,
+            parties: Parties::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_case_reads_with_no_parties_and_is_written_as_version_2() {
+        let subject: Subject = serde_json::from_value(serde_json::json!({
+            "kind": "individual", "name": "Nguyễn Văn An",
+            "address": {"legacy": {"text": "1 Hàng Bạc, Hà Nội"}}
+        }))
+        .unwrap();
+        let at = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
+        let mut case = Case::open(uuid::Uuid::from_u128(7), "D1", at, "hang-gia", subject);
+        case.fine_vnd = Some(5_000_000);
+        // What the build before parties wrote: version 1, the fields up to fine_vnd.
+        let mut old = vec![1u8];
+        old.extend(postcard::to_stdvec(&case).unwrap());
+        let parties_bytes = postcard::to_stdvec(&Parties::default()).unwrap().len();
+        old.truncate(old.len() - parties_bytes);
+        assert_eq!(decode_case(&old).unwrap(), case);
+        case.parties.witness.name = "Trần Thị Lan".into();
+        let new = encode_case(&case);
+        assert_eq!(new[0], 2);
+        assert_eq!(decode_case(&new).unwrap(), case);
+        assert!(matches!(decode_case(&[9, 0]), Err(StoreError::RecordVersion { found: 9, .. })));
     }
 }

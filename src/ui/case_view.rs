@@ -43,6 +43,8 @@ pub struct CaseScreen {
     pub default_package_path: std::path::PathBuf,
     /// Whether the signed-in member may record two subjects as one (a leader's call).
     pub may_merge: bool,
+    /// The witness, commune representative, injured party and interpreter as edited.
+    pub parties: super::parties::PartiesEditor,
 }
 
 /// What the export dialog holds while it is open.
@@ -89,7 +91,9 @@ impl CaseScreen {
         default_package_path: std::path::PathBuf,
     ) -> CaseScreen {
         let goods = view.case.goods.iter().map(GoodsInput::of).collect();
+        let parties = super::parties::PartiesEditor::new(&view.case.parties);
         CaseScreen {
+            parties,
             view,
             confirming: None,
             goods,
@@ -269,6 +273,9 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
         ui.add_space(10.0);
 
         goods_ui(ui, screen, case_id, out);
+        ui.add_space(10.0);
+
+        super::parties::parties_ui(ui, &mut screen.parties, case_id, out);
         ui.add_space(10.0);
 
         attachments_ui(ui, &screen.view.case, &mut screen.thumbnails, out);

@@ -124,6 +124,11 @@ pub enum Command {
         case: Uuid,
         rows: Vec<GoodsInput>,
     },
+    /// Store the case's parties (witness, commune representative, injured party, interpreter).
+    SaveParties {
+        case: Uuid,
+        parties: crate::domain::Parties,
+    },
     /// Attaches files (dropped on the window) to the case.
     Attach {
         case: Uuid,

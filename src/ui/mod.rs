@@ -8,6 +8,7 @@ mod choose;
 pub mod command;
 pub mod login;
 pub mod new_case;
+pub mod parties;
 pub mod picker;
 pub mod setup;
 pub mod stats;
@@ -820,6 +821,20 @@ impl AnchiApp {
                 }
                 Err(e) => return Err(e),
             },
+            Command::SaveParties { case, parties } => match self.ws.save_parties(case, &parties) {
+                Ok(()) => {
+                    if let Screen::Case(screen) = &mut self.screen {
+                        screen.parties.saved();
+                    }
+                    self.try_execute(Command::OpenCase(case))?
+                }
+                Err(AppError::Invalid(report)) => {
+                    if let Screen::Case(screen) = &mut self.screen {
+                        screen.parties.report = report;
+                    }
+                }
+                Err(e) => return Err(e),
+            },
             Command::Attach { case, files } => {
                 // Each file on its own: a refused one does not stop the others.
                 let mut refused = Vec::new();
@@ -1297,7 +1312,7 @@ impl AnchiApp {
     /// be (a line incomplete), the screen stays with the problems shown and `false` is
     /// returned: nothing typed is dropped unasked.
     fn leave_screen(&mut self) -> Result<bool, AppError> {
-        if !self.keep_goods()? {
+        if !self.keep_goods()? || !self.keep_parties()? {
             return Ok(false);
         }
         self.leave_wizard();
@@ -1319,6 +1334,24 @@ impl AnchiApp {
                     "Hàng hóa vừa sửa chưa lưu được: sửa các dòng được báo bên dưới, hoặc bấm \"Bỏ thay đổi hàng hóa\""
                         .into(),
                 );
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The case screen's edited parties, stored (see [`AnchiApp::leave_screen`]).
+    fn keep_parties(&mut self) -> Result<bool, AppError> {
+        let Screen::Case(screen) = &mut self.screen else { return Ok(true) };
+        let Some(parties) = screen.parties.unsaved().cloned() else { return Ok(true) };
+        match self.ws.save_parties(screen.view.case.id, &parties) {
+            Ok(()) => {
+                screen.parties.saved();
+                Ok(true)
+            }
+            Err(AppError::Invalid(report)) => {
+                screen.parties.report = report;
+                self.error = Some("Người liên quan vừa sửa chưa lưu được: sửa các mục được báo bên dưới".into());
                 Ok(false)
             }
             Err(e) => Err(e),
