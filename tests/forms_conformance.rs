@@ -119,10 +119,27 @@ fn complete(ws: &Workspace, case: Uuid, doc: Uuid, form: &FormDef, at: NaiveDate
 
 /// Starts, completes and finalises a document at `at`; returns its id.
 fn make(ws: &Workspace, case: Uuid, kind: K, at: NaiveDateTime) -> Uuid {
+    make_choosing(ws, case, kind, at, 0)
+}
+
+/// [`make`], with the option `alternative` of the form's `truong_hop` (the alternative
+/// texts of MQĐ14), and the fields that belong to another alternative emptied.
+fn make_choosing(ws: &Workspace, case: Uuid, kind: K, at: NaiveDateTime, alternative: usize) -> Uuid {
     let id = Uuid::now_v7();
     ws.apply_event(case, Event::StartDocument { id, kind, at }).unwrap();
     let form = ws.catalog.form(kind, at.date()).clone();
     complete(ws, case, id, &form, at);
+    if let Some(choice) = form.field(ALTERNATIVE) {
+        ws.save_field(case, id, ALTERNATIVE, &choice.options[alternative]).unwrap();
+    }
+    let fields = ws.case(case).unwrap().document(id).unwrap().fields.clone();
+    for rule in &form.rules {
+        if let anchi::forms::RuleDef::OnlyWhen { field, when, equals } = rule
+            && fields.get(when) != Some(equals)
+        {
+            ws.save_field(case, id, field, "").unwrap();
+        }
+    }
     if form.field("nguoi_ky").is_some() {
         ws.save_field(case, id, "nguoi_ky", &deputy()).unwrap();
     }
@@ -169,13 +186,19 @@ fn dehyphenated(text: &str) -> String {
     text.replace(" - ", " ")
 }
 
-/// The fixed sentences of a gazetted form for this kind of subject, in order.
-fn fragments(code: &str, organisation: bool) -> Vec<String> {
+/// The fixed sentences of a gazetted form for this kind of subject and this alternative
+/// text (lines prefixed "[alt1] " …; 0 when the form has none), in order.
+fn fragments(code: &str, organisation: bool, alternative: usize) -> Vec<String> {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gazetted").join(format!("{code}.txt"));
     let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    let alt = regex_lite::Regex::new(r"^\[alt(\d)\] ").unwrap();
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| match alt.captures(l) {
+            Some(c) => (c[1].parse::<usize>().unwrap() == alternative).then(|| &l[c[0].len()..]),
+            None => Some(l),
+        })
         .filter_map(|l| match (l.strip_prefix("[org] "), l.strip_prefix("[ind] ")) {
             (Some(rest), _) => organisation.then_some(rest),
             (_, Some(rest)) => (!organisation).then_some(rest),
@@ -189,6 +212,9 @@ fn fragments(code: &str, organisation: bool) -> Vec<String> {
 fn ascii(code: &str) -> String {
     code.replace('Đ', "D")
 }
+
+/// The choice field that picks one of a form's alternative texts (MQĐ14's two cases).
+const ALTERNATIVE: &str = "truong_hop";
 
 /// Renders every finalised document of the case and checks each against its gazetted
 /// form's fixed sentences, in order. Returns the gazetted codes it checked.
@@ -204,7 +230,12 @@ fn conforms(ws: &Workspace, case: Uuid, out: &Path) -> Vec<String> {
         let text = pdftotext(&pdf);
         let mut rest = text.as_str();
         let mut missing = Vec::new();
-        for fragment in fragments(&ascii(&code), organisation) {
+        // The alternative texts a decision prints: the one its truong_hop chose (1, 2 …).
+        let alternative = form
+            .field(ALTERNATIVE)
+            .and_then(|f| f.options.iter().position(|o| doc.fields.get(ALTERNATIVE) == Some(o)))
+            .map_or(0, |i| i + 1);
+        for fragment in fragments(&ascii(&code), organisation, alternative) {
             match rest.find(&fragment) {
                 Some(at) => rest = &rest[at + fragment.len()..],
                 None => missing.push(fragment),
@@ -282,6 +313,11 @@ fn every_gazetted_form_of_every_branch_prints_its_fixed_wording_in_order() {
             for &k in *branch {
                 at += Duration::minutes(20);
                 last = make(&ws, case.id, k, at);
+            }
+            if branch.contains(&K::QdTichThu) {
+                // MQĐ14's second text: goods not collected when the seizure term ended.
+                at += Duration::minutes(20);
+                make_choosing(&ws, case.id, K::QdTichThu, at, 1);
             }
             if i == branches.len() - 1 {
                 for with in [K::QdSuaDoiBoSung, K::QdDinhChinh, K::QdHuyBo] {
@@ -441,4 +477,55 @@ fn a_document_finalised_before_the_editions_prints_as_it_was_printed() {
         }
     }
     assert!(seen > 0, "the fixture holds finalised documents");
+}
+
+/// MQĐ14's two texts are one or the other: a decision that fills the fields of both would
+/// print both, and is refused; MQĐ38's item 3 needs "a)" or "b)", never neither.
+#[test]
+fn a_decision_prints_one_alternative_and_an_amendment_says_what_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let case = new_case(&ws, SubjectKind::Individual);
+    let mut at = monday();
+    for kind in [K::QdKiemTra, K::BbKiemTra, K::BbTamGiu] {
+        at += Duration::minutes(20);
+        make(&ws, case.id, kind, at);
+    }
+    at += Duration::minutes(20);
+    let id = Uuid::now_v7();
+    ws.apply_event(case.id, Event::StartDocument { id, kind: K::QdTichThu, at }).unwrap();
+    let form = ws.catalog.form(K::QdTichThu, at.date()).clone();
+    complete(&ws, case.id, id, &form, at);
+    ws.save_field(case.id, id, "nguoi_ky", &deputy()).unwrap();
+    let before = ws.case(case.id).unwrap();
+    let message = refused(ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }));
+    assert!(message.contains("Lý do tịch thu") && message.contains("chỉ nhập khi"), "{message}");
+    assert_eq!(ws.case(case.id).unwrap(), before, "nothing stored on refusal");
+    for field in ["ly_do_tich_thu", "noi_thong_bao", "ngay_thong_bao"] {
+        ws.save_field(case.id, id, field, "").unwrap();
+    }
+    ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
+
+    let case = new_case(&ws, SubjectKind::Organisation);
+    let mut last = Uuid::nil();
+    for kind in [K::QdKiemTra, K::BbKiemTra, K::BbViPham, K::QdXuPhat] {
+        at += Duration::minutes(20);
+        last = make(&ws, case.id, kind, at);
+    }
+    at += Duration::hours(2);
+    let id = Uuid::now_v7();
+    ws.apply_event(case.id, Event::AmendDocument { original: last, id, at, with: Some(K::QdSuaDoiBoSung) }).unwrap();
+    let form = ws.catalog.form(K::QdSuaDoiBoSung, at.date()).clone();
+    complete(&ws, case.id, id, &form, at);
+    ws.save_field(case.id, id, "nguoi_ky", &deputy()).unwrap();
+    for field in ["loai_sua_doi", "vi_tri_sua_doi", "noi_dung_sua_doi", "vi_tri_huy_bo", "noi_dung_huy_bo"] {
+        ws.save_field(case.id, id, field, "").unwrap();
+    }
+    let before = ws.case(case.id).unwrap();
+    let message = refused(ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }));
+    assert!(message.contains("Cần ghi ít nhất một trong") && message.contains("b) Hủy bỏ"), "{message}");
+    assert_eq!(ws.case(case.id).unwrap(), before, "nothing stored on refusal");
+    ws.save_field(case.id, id, "vi_tri_huy_bo", "khoản 3 Điều 2").unwrap();
+    ws.save_field(case.id, id, "noi_dung_huy_bo", "Hủy bỏ biện pháp khắc phục hậu quả").unwrap();
+    ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
 }

@@ -169,13 +169,36 @@ fn seized_goods_go_back_or_are_confiscated_in_order() {
     for kind in [K::BbTamGiu, K::QdTamGiu, K::BbXacDinhGiaTri, K::QdKeoDaiTamGiu, K::QdTraLai, K::BbTraLai] {
         case = finalised(case, kind);
     }
-    // Without a seizure decision the goods go back with MBB16 after the record alone.
+    // Without a seizure decision the goods go back with MBB16 after the record alone …
     let record_only = finalised(case_in(Stage::DaKiemTra), K::BbTamGiu);
     finalised(record_only, K::BbTraLaiKhongQd);
+    // … and once a seizure decision was made, never with MBB16: MQĐ24 and MBB17 return them.
+    let refused = check_step(&RULES, &case, K::BbTraLaiKhongQd).unwrap_err();
+    assert_eq!(refused, WorkflowError::ExcludedBy { kind: K::BbTraLaiKhongQd, by: K::QdTamGiu });
+    assert!(refused.vi().contains("MQĐ24") && refused.vi().contains("không ra quyết định tạm giữ"), "{}", refused.vi());
+    let id = Uuid::now_v7();
+    assert!(apply(&RULES, &case, Event::StartDocument { id, kind: K::BbTraLaiKhongQd, at: t0() }).is_err());
     // Confiscation carries out the sanction decision; a closed case still returns goods.
     let sanctioned = finalised(finalised(case_in(Stage::DaLapBienBanViPham), K::BbGiaiTrinh), K::QdXuPhat);
     let done = finalised(finalised(sanctioned, K::BbTichThu), K::BbTieuHuy);
     assert_eq!(stage(&done), Stage::DaXuPhat);
+}
+
+/// A step stays offered while its draft is being written; a second draft of the kind was a
+/// slip (two inspection decisions begun for one case): refused, the first to be continued.
+#[test]
+fn one_draft_of_a_kind_at_a_time() {
+    let case = new_case();
+    let first = Uuid::now_v7();
+    let (case, _) = apply(&RULES, &case, Event::StartDocument { id: first, kind: K::QdKiemTra, at: t0() }).unwrap();
+    let second = Event::StartDocument { id: Uuid::now_v7(), kind: K::QdKiemTra, at: t0() };
+    let refused = apply(&RULES, &case, second.clone()).unwrap_err();
+    assert_eq!(refused, WorkflowError::DraftOpen { kind: K::QdKiemTra });
+    assert!(refused.vi().contains("Tiếp tục soạn"), "{}", refused.vi());
+    // Cancelled, a new one may be begun.
+    let (case, _) =
+        apply(&RULES, &case, Event::CancelDocument { id: first, reason: "lập lại".into(), at: t0() }).unwrap();
+    apply(&RULES, &case, second).unwrap();
 }
 
 #[test]
@@ -299,11 +322,17 @@ fn other_documents_are_amended_by_a_new_one_of_their_kind() {
 #[test]
 fn the_history_names_the_person_and_the_document_and_tells_a_session_once() {
     use anchi::app::history::history_lines;
-    use anchi::domain::{DocumentKind, Event, Stage};
+    use anchi::domain::{DocumentKind, Event};
     let dir = tempfile::tempdir().unwrap();
     let mut ws = anchi::app::Workspace::open(dir.path()).unwrap();
     ws.make_demo(12, 4).unwrap();
-    let case = ws.list_cases().unwrap().into_iter().find(|c| c.stage == Stage::Moi).unwrap().id;
+    // A new case of a demo subject, with no draft begun (one draft of a kind at a time).
+    let demo = ws.case(ws.list_cases().unwrap()[0].id).unwrap();
+    let mut fresh = Case::open(Uuid::now_v7(), &demo.unit_code, anchi::app::now(), &demo.field, demo.subject);
+    fresh.members = demo.members;
+    ws.create_case(&fresh).unwrap();
+    let case = fresh.id;
+    assert_eq!(ws.case(case).unwrap().documents.len(), 0);
     let doc = uuid::Uuid::now_v7();
     ws.apply_event(case, Event::StartDocument { id: doc, kind: DocumentKind::QdKiemTra, at: anchi::app::now() })
         .unwrap();

@@ -316,13 +316,18 @@ impl Workspace {
     /// the case — past, or never for a closed case — are left out, and so is the amending
     /// decision, made with "Sửa đổi, bổ sung" on the decision itself.
     pub fn next_steps(&self, case: &Case) -> Vec<NextStep> {
+        use crate::domain::WorkflowError as E;
         let prerequisites = self.catalog.prerequisites(super::now().date());
+        let drafting = |kind| {
+            case.documents.iter().any(|d| d.kind == kind && d.state == DocumentState::Draft && d.amends.is_none())
+        };
         DocumentKind::ALL
             .into_iter()
             .filter(|k| *k != DocumentKind::QdSuaDoiKiemTra)
             .filter_map(|kind| match check_step(prerequisites, case, kind) {
+                Ok(()) if drafting(kind) => Some(NextStep { kind, refused_vi: Some(E::DraftOpen { kind }.vi()) }),
                 Ok(()) => Some(NextStep { kind, refused_vi: None }),
-                Err(e @ crate::domain::WorkflowError::Missing { .. }) => {
+                Err(e @ (E::Missing { .. } | E::ExcludedBy { .. })) => {
                     Some(NextStep { kind, refused_vi: Some(e.vi()) })
                 }
                 Err(_) => None,

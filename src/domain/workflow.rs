@@ -287,6 +287,10 @@ pub enum WorkflowError {
     DecisionChangedByDecision { kind: DocumentKind },
     #[error("{kind} is made on a decision, not on its own")]
     OnlyOnADecision { kind: DocumentKind },
+    #[error("{kind} cannot follow a finalised {by}")]
+    ExcludedBy { kind: DocumentKind, by: DocumentKind },
+    #[error("a draft {kind} is already open; continue it or cancel it first")]
+    DraftOpen { kind: DocumentKind },
 }
 
 impl Bilingual for WorkflowError {
@@ -316,6 +320,14 @@ impl Bilingual for WorkflowError {
                 "{} đã ban hành chỉ được sửa đổi, bổ sung, hủy bỏ một phần (MQĐ38), đính chính (MQĐ39) hoặc hủy bỏ (MQĐ40) bằng quyết định (khoản 3 Điều 18 Luật Xử lý vi phạm hành chính; Điều 13, 14 Nghị định 118/2021/NĐ-CP)",
                 kind.title_vi()
             ),
+            WorkflowError::ExcludedBy { kind, by } => match (kind, by) {
+                (K::BbTraLaiKhongQd, K::QdTamGiu) => "Đã có Quyết định tạm giữ: tang vật được trả lại bằng Quyết định trả lại (MQĐ24) và Biên bản trả lại (MBB17); Biên bản trả lại (MBB16) chỉ dùng khi không ra quyết định tạm giữ (điểm c khoản 4 Điều 125 Luật Xử lý vi phạm hành chính, sửa đổi năm 2025)".into(),
+                _ => format!("Không lập {} sau khi đã có {}", kind.title_vi(), by.title_vi()),
+            },
+            WorkflowError::DraftOpen { kind } => format!(
+                "Đang có một {} chưa hoàn tất: bấm “Tiếp tục soạn” ở danh sách văn bản, hoặc hủy bản nháp đó trước",
+                kind.title_vi()
+            ),
             WorkflowError::OnlyOnADecision { kind } => {
                 format!(
                     "{} được lập từ quyết định cần sửa đổi, đính chính hoặc hủy bỏ (nút trên quyết định đó)",
@@ -326,12 +338,20 @@ impl Bilingual for WorkflowError {
     }
 }
 
+/// Kinds that may not be made once another is finalised: MBB16 returns seized goods when no
+/// seizure decision follows the seizure record (the goods of a seizure decision go back by
+/// MQĐ24 and MBB17).
+const EXCLUDED_BY: &[(DocumentKind, DocumentKind)] = &[(K::BbTraLaiKhongQd, K::QdTamGiu)];
+
 /// Checks that a document of `kind` may be made now, for a new draft or for finalisation.
 pub fn check_step(prerequisites: &Prerequisites, case: &Case, kind: DocumentKind) -> Result<(), WorkflowError> {
     let stage = stage(case);
     let row = rule(kind);
     if stage == Stage::DaHuy || (stage.is_closed() && !row.from.contains(&stage)) {
         return Err(WorkflowError::CaseClosed { stage });
+    }
+    if let Some(&(_, by)) = EXCLUDED_BY.iter().find(|(k, by)| *k == kind && case.has_finalised(*by)) {
+        return Err(WorkflowError::ExcludedBy { kind, by });
     }
     if let Some(&missing) = prerequisites.of(kind).iter().find(|&&k| !case.has_finalised(k)) {
         return Err(WorkflowError::Missing { kind, missing });
@@ -354,6 +374,11 @@ pub fn apply(prerequisites: &Prerequisites, case: &Case, event: Event) -> Result
                 return Err(WorkflowError::OnlyOnADecision { kind });
             }
             check_step(prerequisites, case, kind)?;
+            // One draft of a kind at a time: a second one was a slip (the step is offered
+            // again while the first is being written).
+            if case.documents.iter().any(|d| d.kind == kind && d.state == DocumentState::Draft && d.amends.is_none()) {
+                return Err(WorkflowError::DraftOpen { kind });
+            }
             next.documents.push(Document::draft(id, kind, at));
         }
         Event::AmendDocument { original, id, at, with } => {

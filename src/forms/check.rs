@@ -43,6 +43,9 @@ pub enum RuleDef {
     RequiredWhen { field: String, when: String, equals: String },
     /// `field` stays empty unless the choice `when` holds `equals` (no fine on a warning).
     OnlyWhen { field: String, when: String, equals: String },
+    /// At least one of `fields` is filled: MQĐ38's item 3 has "a)" (amend) or "b)" (annul
+    /// a part), or both, never neither.
+    OneOf { fields: Vec<String> },
 }
 
 /// What a check needs besides the document.
@@ -253,6 +256,15 @@ fn check_rule(form: &FormDef, rule: &RuleDef, doc: &Document, ctx: &Context, rep
                 let en = format!("more than {hours} hours after the {} ({source})", after);
                 report.warning("doc.at", &Message { vi, en });
             }
+        }
+        RuleDef::OneOf { fields } => {
+            let defs: Vec<&FieldDef> = fields.iter().filter_map(|f| form.field(f)).collect();
+            let filled = defs.iter().any(|d| doc.fields.get(&d.id).is_some_and(|v| !v.trim().is_empty()));
+            let Some(first) = defs.first().filter(|_| !filled) else { return };
+            let labels = defs.iter().map(|d| format!("“{}”", d.label)).collect::<Vec<_>>();
+            let vi = format!("Cần ghi ít nhất một trong các mục: {}", labels.join(" hoặc "));
+            let en = format!("at least one of {} is required", fields.join(", "));
+            report.error(field_path(&first.id), &Message { vi, en });
         }
         RuleDef::OnlyWhen { field, when, equals } | RuleDef::RequiredWhen { field, when, equals } => {
             let (Some(def), Some(cond)) = (form.field(field), form.field(when)) else { return };

@@ -172,6 +172,32 @@ fn line_of(text: &str, needle: &str) -> usize {
     text.find(needle).map_or(0, |at| text[..at].matches('\n').count() + 1)
 }
 
+/// The file of the unit's decision giving a deputy the competence to sanction (MQĐ34).
+const DELEGATION_FORM: (&str, &str) =
+    ("forms/don-vi/qd-giao-quyen.toml", include_str!("../../forms/don-vi/qd-giao-quyen.toml"));
+
+/// The placeholders the delegation decision's layout may use besides its own fields: it is
+/// printed from the unit's register, with no case behind it.
+pub const DELEGATION_PLACEHOLDERS: &[&str] = &["unit.doi", "doc.authority", "doc.signer_title", "doc.signer_name"];
+
+/// The unit's decision giving a deputy the competence to sanction (MQĐ34): a document of the
+/// unit, printed from its register of delegations, not of a case, and so outside the
+/// catalog of case documents and their workflow.
+pub fn delegation_form() -> Result<FormDef, FormError> {
+    let (file, text) = DELEGATION_FORM;
+    let form: FormDef =
+        toml::from_str(text).map_err(|e| FormError::Parse { file: file.into(), detail: e.to_string() })?;
+    let templates = form.blocks.iter().flat_map(BlockDef::templates);
+    for name in templates.flat_map(layout::placeholders) {
+        let own = name.strip_prefix("field.").is_some_and(|id| form.field(id).is_some());
+        if !own && !DELEGATION_PLACEHOLDERS.contains(&name) {
+            let line = line_of(text, &format!("{{{name}}}"));
+            return Err(FormError::UnknownPlaceholder { file: file.into(), line, name: name.into() });
+        }
+    }
+    Ok(form)
+}
+
 macro_rules! embedded_forms {
     ($($code:literal),* $(,)?) => {
         &[$(($code, include_str!(concat!("../../forms/", $code, ".toml")))),*]
@@ -408,6 +434,8 @@ impl Catalog {
                 .then(|| format!("max_for_subject needs a money field of this form and a source, got {field:?}")),
                 RuleDef::WithinHours { hours, source, .. } => (*hours == 0 || source.trim().is_empty())
                     .then(|| "within_hours needs a number of hours and a source".to_string()),
+                RuleDef::OneOf { fields } => (fields.len() < 2 || fields.iter().any(|f| form.field(f).is_none()))
+                    .then(|| format!("one_of needs two or more fields of this form, got {fields:?}")),
                 RuleDef::RequiredWhen { field, when, equals } | RuleDef::OnlyWhen { field, when, equals } => {
                     let options = form.field(when).filter(|f| f.kind == FieldKind::Choice).map(|f| &f.options);
                     (form.field(field).is_none() || options.is_none_or(|o| !o.contains(equals))).then(|| {
@@ -549,6 +577,13 @@ mod tests {
             matches!(&err, FormError::UnknownPlaceholder { name, .. } if name == "prior.bb-vi-pham.field.hanh_dong"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_delegation_decision_reads_and_names_only_what_its_register_gives() {
+        let form = delegation_form().unwrap();
+        assert_eq!(form.identity.gazetted.as_deref(), Some("MQĐ34"));
+        assert_eq!(form.identity.ky_hieu, "QĐ-GQXP");
     }
 
     #[test]

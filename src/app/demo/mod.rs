@@ -423,6 +423,12 @@ fn demo_fields(
             ("noi_nop_phat", "Kho bạc Nhà nước tỉnh Lạng Sơn".to_string()),
             ("muc_phat", crate::domain::text::format_vnd(case.fine_vnd.unwrap_or(0))),
         ]),
+        // MQĐ38 amends the place of payment: its item 3 a) (one of a) and b) is required).
+        K::QdSuaDoiBoSung => f.extend([
+            ("loai_sua_doi", "Sửa đổi, bổ sung".to_string()),
+            ("vi_tri_sua_doi", "khoản 2 Điều 2".to_string()),
+            ("noi_dung_sua_doi", "Nộp tiền phạt tại Kho bạc Nhà nước tỉnh Lạng Sơn".to_string()),
+        ]),
         K::XacNhanNopPhat => f.extend([
             ("ngay_nop", at.format("%Y-%m-%d").to_string()),
             ("so_tien", crate::domain::text::format_vnd(case.fine_vnd.unwrap_or(0))),
