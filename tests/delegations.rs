@@ -265,3 +265,58 @@ fn an_inspector_has_no_competence_to_sign_a_decision() {
     let message = refusal_on_signer(finalise(&ws, case, doc, date).unwrap_err());
     assert!(message.contains("không có thẩm quyền ký quyết định"), "{message}");
 }
+
+/// The decision giving a deputy the competence to sanction is printed from the register as
+/// its gazetted form, MQĐ34: every fixed sentence in order, the deputy, the term and the
+/// head's signature; a delegation to issue inspection decisions is no MQĐ34 (exit 2).
+#[test]
+fn a_delegation_to_sanction_prints_as_its_gazetted_form() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(workspace(dir.path()));
+    let anchi = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_anchi")).arg("--data-dir").arg(dir.path()).args(args).output().unwrap()
+    };
+    let add = |number: &str, scope: &str| {
+        let args =
+            ["delegation", "add", "--number", number, "--signed", "2026-01-05", "--card", DEPUTY, "--scope", scope];
+        let out = anchi(&[&args[..], &["--until", "2026-12-31"]].concat());
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    add("05/QĐ-GQXP", "xu-phat");
+    add("06/QĐ-GQKT", "kiem-tra");
+    let pdf = dir.path().join("giao-quyen.pdf");
+    let basis = "Quyết định số 12/QĐ-SCT ngày 02/7/2025 của Giám đốc Sở Công Thương";
+    let out = anchi(&["delegation", "print", "05/QĐ-GQXP", "--out", pdf.to_str().unwrap(), "--basis", basis]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = pdftotext(&std::fs::read(&pdf).unwrap(), dir.path());
+    let data = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/gazetted/MQD34.txt")).unwrap();
+    let mut rest = text.as_str();
+    for fragment in data.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let fragment = fragment.split_whitespace().collect::<Vec<_>>().join(" ");
+        let at = rest.find(&fragment).unwrap_or_else(|| panic!("{fragment:?} missing or out of order in: {text}"));
+        rest = &rest[at + fragment.len()..];
+    }
+    for filled in [
+        "Số: 05/QĐ-GQXP",
+        "ngày 05 tháng 01 năm 2026",
+        "ĐỘI TRƯỞNG ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1",
+        &format!("Căn cứ {basis} quy định chức năng"),
+        "Họ và tên: Lương Văn Phó",
+        "Chức vụ: Phó Đội trưởng",
+        "2. Phạm vi giao quyền: Thường xuyên",
+        "4. Thời hạn giao quyền: từ ngày 05/01/2026 đến ngày 31/12/2026",
+        "kể từ ngày 05/01/2026",
+    ] {
+        assert!(text.contains(filled), "{filled:?} not printed: {text}");
+    }
+    let head = demo_unit().leader().unwrap().full_name.clone();
+    assert!(text.contains(&head), "signed by the head {head}: {text}");
+
+    for number in ["06/QĐ-GQKT", "99/QĐ-GQXP"] {
+        let other = dir.path().join("khac.pdf");
+        let out = anchi(&["delegation", "print", number, "--out", other.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{number}");
+        assert!(!String::from_utf8_lossy(&out.stderr).trim().is_empty());
+        assert!(!other.exists(), "nothing written for {number}");
+    }
+}

@@ -36,6 +36,8 @@ pub enum DelegationProblem {
     NoCompetence(String),
     #[error("only the decision's signer, {0}, may finalise it")]
     NotSigner(String),
+    #[error("{0} gives the competence to issue inspection decisions: MQĐ34 is the form of a delegation to sanction")]
+    NotMqd34(String),
 }
 
 impl Bilingual for DelegationProblem {
@@ -48,6 +50,9 @@ impl Bilingual for DelegationProblem {
             DelegationProblem::Number(n) => format!("Số quyết định giao quyền “{n}” trống hoặc đã có trong sổ"),
             DelegationProblem::Term => "Thời hạn giao quyền kết thúc trước khi bắt đầu".into(),
             DelegationProblem::Unknown(n) => format!("Không có quyết định giao quyền số “{n}” trong sổ"),
+            DelegationProblem::NotMqd34(n) => format!(
+                "Quyết định số “{n}” giao quyền ban hành quyết định kiểm tra: Mẫu quyết định số 34 (Nghị định 118/2021/NĐ-CP) chỉ dùng cho giao quyền xử phạt vi phạm hành chính"
+            ),
             DelegationProblem::Scope(s) => format!("Phạm vi giao quyền “{s}” không hợp lệ: xu-phat hoặc kiem-tra"),
             DelegationProblem::NotHead(name) => format!(
                 "{name} không ghi hoặc chấm dứt được quyết định giao quyền: chỉ cấp trưởng giao quyền cho cấp phó (khoản 1 Điều 54 Luật Xử lý vi phạm hành chính)"
@@ -195,5 +200,84 @@ impl Workspace {
         set("so_qd_giao_quyen", delegation.as_ref().map(|d| d.number.clone()));
         set("ngay_qd_giao_quyen", delegation.as_ref().map(|d| d.signed_on.format("%d/%m/%Y").to_string()));
         set("giao_quyen", delegation.as_ref().map(|d| format!("Quyết định số {}", d.citation())));
+    }
+}
+
+impl Workspace {
+    /// The delegation numbered `number` printed from its gazetted form (MQĐ34, Quyết định về
+    /// việc giao quyền xử phạt vi phạm hành chính), signed by the unit's head. `basis` is the
+    /// act on the unit's functions and organisation the decision cites (căn cứ (4)); without
+    /// it the line is left to fill by hand.
+    pub fn delegation_print(&self, number: &str, basis: Option<&str>) -> Result<crate::pdf::PrintDocument, AppError> {
+        use crate::domain::text::date_in_words;
+        let number = nfc(number.trim());
+        let delegation = self
+            .delegations()?
+            .into_iter()
+            .find(|d| d.number == number)
+            .ok_or_else(|| AppError::Delegation(DelegationProblem::Unknown(number.clone())))?;
+        if delegation.scope != DelegationScope::Sanction {
+            return Err(AppError::Delegation(DelegationProblem::NotMqd34(number)));
+        }
+        let form = crate::forms::delegation_form().map_err(|e| AppError::Render(e.to_string()))?;
+        let unit = self.unit();
+        let names = unit.and_then(|u| u.names_on(delegation.signed_on));
+        let doi = names.map(|n| n.doi.clone()).unwrap_or_default();
+        let head = unit.and_then(|u| u.leader());
+        let deputy = unit.and_then(|u| u.member(&delegation.deputy_card));
+        let signing = head.map(|h| super::render::signing_titles(&h.title, &doi));
+        let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+        let mut values = std::collections::BTreeMap::new();
+        let mut put = |k: &str, v: String| {
+            values.insert(k.to_string(), v);
+        };
+        put("unit.doi", doi.clone());
+        put("doc.authority", signing.as_ref().map(|t| t.authority.clone()).unwrap_or_default());
+        put("doc.signer_title", head.map(|h| nfc(h.title.trim()).to_uppercase()).unwrap_or_default());
+        put("doc.signer_name", head.map(|h| h.full_name.clone()).unwrap_or_default());
+        put("field.can_cu_chuc_nang", basis.map(|b| nfc(b.trim())).unwrap_or_default());
+        put("field.nguoi_duoc_giao", deputy.map(|m| m.full_name.clone()).unwrap_or_default());
+        put("field.chuc_vu_nguoi_duoc_giao", deputy.map(|m| m.title.clone()).unwrap_or_default());
+        let (scope, term) = match delegation.valid_to {
+            Some(to) => ("Thường xuyên", format!("từ ngày {} đến ngày {}", day(delegation.valid_from), day(to))),
+            None => ("Theo vụ việc", String::new()),
+        };
+        put("field.pham_vi", scope.to_string());
+        put("field.thoi_han", term);
+        put(
+            "field.noi_dung",
+            "Thực hiện việc xử phạt vi phạm hành chính, áp dụng các biện pháp ngăn chặn và bảo đảm xử phạt vi phạm hành chính theo quy định tại các khoản 2, 3, 4, 5, 6 và 7 Điều 119 Luật Xử lý vi phạm hành chính".to_string(),
+        );
+        put("field.tham_quyen_cua", head.map(|h| format!("{} {doi}", nfc(h.title.trim()))).unwrap_or_default());
+        put("field.tu_ngay", day(delegation.valid_from));
+        let blocks = super::render::layout_blocks(&form, &values, None);
+        let place = self
+            .unit()
+            .and_then(|u| self.reference.admin_units.province(u.province_code))
+            .map(|p| p.name.trim_start_matches("Thành phố ").to_string())
+            .unwrap_or_default();
+        let fingerprint = {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(format!("{delegation:?}|{basis:?}").as_bytes());
+            digest.iter().take(6).map(|b| format!("{b:02x}")).collect::<String>()
+        };
+        Ok(crate::pdf::PrintDocument {
+            title: format!("{} {}", form.identity.title, delegation.number),
+            header: crate::pdf::Header {
+                parent_body: names.map(|n| n.chi_cuc.to_uppercase()).unwrap_or_default(),
+                unit: doi.to_uppercase(),
+                number_line: format!("Số: {}", delegation.number),
+                place_date: format!("{place}, {}", date_in_words(delegation.signed_on)),
+            },
+            blocks,
+            footer: format!("Số {} · Sổ giao quyền · Mã kiểm tra {fingerprint}", delegation.number),
+            qr: format!("anchi:giao-quyen:{}:{fingerprint}", delegation.number),
+        })
+    }
+
+    /// [`Workspace::delegation_print`] rendered to PDF bytes.
+    pub fn delegation_pdf(&self, number: &str, basis: Option<&str>) -> Result<Vec<u8>, AppError> {
+        let print = self.delegation_print(number, basis)?;
+        crate::pdf::render(&print).map_err(|e| AppError::Render(e.to_string()))
     }
 }

@@ -224,12 +224,12 @@ pub const SIGNER_FIELD: &str = "nguoi_ky";
 /// competent title and the body, "ĐỘI TRƯỞNG ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1"); `signature` the
 /// chức vụ over the signature, with "KT." before the competent title when a deputy signs
 /// (NĐ 118/2021, MQĐ02 footnote 25; NĐ 30/2020).
-struct SigningTitles {
-    authority: String,
-    signature: String,
+pub(crate) struct SigningTitles {
+    pub authority: String,
+    pub signature: String,
 }
 
-fn signing_titles(title: &str, body: &str) -> SigningTitles {
+pub(crate) fn signing_titles(title: &str, body: &str) -> SigningTitles {
     let title = crate::domain::text::nfc(title.trim());
     let upper = title.to_uppercase();
     let head = crate::domain::delegation::head_title(&title).map(str::to_uppercase);
@@ -306,6 +306,38 @@ fn value_or_blank(values: &BTreeMap<String, String>, name: &str) -> String {
 
 fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String, String>) -> PrintDocument {
     let text = |template: &str| fill(template, &|name| value_or_blank(values, name));
+    let blocks = layout_blocks(form, values, Some((case, doc)));
+    let number = values.get("doc.number").cloned().unwrap_or_default();
+    let hash = content_hash(case.id, doc);
+    let draft = if doc.state == DocumentState::Draft { " · BẢN NHÁP" } else { "" };
+    let place = value_or_blank(values, "unit.place");
+    PrintDocument {
+        title: format!("{} {number}", form.identity.title),
+        header: Header {
+            parent_body: text("{unit.parent_body}").to_uppercase(),
+            unit: text("{unit.doi}").to_uppercase(),
+            // The seal label sheet takes no number of its own.
+            number_line: if form.identity.ky_hieu.is_empty() { String::new() } else { format!("Số: {number}") },
+            place_date: format!("{place}, {}", values.get("doc.date_words").cloned().unwrap_or_default()),
+        },
+        blocks,
+        footer: if form.identity.ky_hieu.is_empty() {
+            format!("{} · Vụ việc {} · Mã kiểm tra {hash}{draft}", form.identity.title, case.id)
+        } else {
+            format!("Số {number} · Vụ việc {} · Mã kiểm tra {hash}{draft}", case.id)
+        },
+        qr: format!("anchi:{}:{}:{hash}", case.id, doc.id),
+    }
+}
+
+/// The body of a document: the form's blocks filled from `values`. A case's document also
+/// has its goods, seal labels and refused signatures; a document of the unit (MQĐ34) none.
+pub(crate) fn layout_blocks(
+    form: &FormDef,
+    values: &BTreeMap<String, String>,
+    of_case: Option<(&Case, &Document)>,
+) -> Vec<Block> {
+    let text = |template: &str| fill(template, &|name| value_or_blank(values, name));
     let present = |template: &str| placeholders(template).iter().all(|n| values.get(*n).is_some_and(|v| !v.is_empty()));
     let mut blocks = Vec::new();
     for block in &form.blocks {
@@ -332,13 +364,18 @@ fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String
                     });
                 }
             }
-            BlockDef::GoodsTable { with_value } => blocks.push(goods_table(case, *with_value)),
+            BlockDef::GoodsTable { with_value } => {
+                if let Some((case, _)) = of_case {
+                    blocks.push(goods_table(case, *with_value));
+                }
+            }
             BlockDef::Signatures { signers } => {
                 let sigs = signers
                     .iter()
                     .filter(|s| s.when.as_deref().is_none_or(present))
                     .map(|s| {
-                        let refused = doc.signatures.iter().any(|g| g.role == s.role && !g.signed);
+                        let refused = of_case
+                            .is_some_and(|(_, doc)| doc.signatures.iter().any(|g| g.role == s.role && !g.signed));
                         let note = match (&s.note, refused) {
                             (_, true) => "(Từ chối ký)".to_string(),
                             (Some(note), false) => text(note),
@@ -349,7 +386,11 @@ fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String
                     .collect();
                 blocks.push(Block::Signatures(sigs));
             }
-            BlockDef::SealLabels { count } => blocks.push(seal_labels(case, doc, &text(count), values)),
+            BlockDef::SealLabels { count } => {
+                if let Some((case, doc)) = of_case {
+                    blocks.push(seal_labels(case, doc, &text(count), values));
+                }
+            }
             BlockDef::Gap { points } => blocks.push(Block::Gap { points: *points }),
             BlockDef::Closing { recipients, title, note, name } => blocks.push(Block::Closing {
                 recipients: recipients.iter().map(|r| text(r)).collect(),
@@ -358,27 +399,7 @@ fn compose(case: &Case, doc: &Document, form: &FormDef, values: &BTreeMap<String
             BlockDef::PageBreak => blocks.push(Block::PageBreak),
         }
     }
-    let number = values.get("doc.number").cloned().unwrap_or_default();
-    let hash = content_hash(case.id, doc);
-    let draft = if doc.state == DocumentState::Draft { " · BẢN NHÁP" } else { "" };
-    let place = value_or_blank(values, "unit.place");
-    PrintDocument {
-        title: format!("{} {number}", form.identity.title),
-        header: Header {
-            parent_body: text("{unit.parent_body}").to_uppercase(),
-            unit: text("{unit.doi}").to_uppercase(),
-            // The seal label sheet takes no number of its own.
-            number_line: if form.identity.ky_hieu.is_empty() { String::new() } else { format!("Số: {number}") },
-            place_date: format!("{place}, {}", values.get("doc.date_words").cloned().unwrap_or_default()),
-        },
-        blocks,
-        footer: if form.identity.ky_hieu.is_empty() {
-            format!("{} · Vụ việc {} · Mã kiểm tra {hash}{draft}", form.identity.title, case.id)
-        } else {
-            format!("Số {number} · Vụ việc {} · Mã kiểm tra {hash}{draft}", case.id)
-        },
-        qr: format!("anchi:{}:{}:{hash}", case.id, doc.id),
-    }
+    blocks
 }
 
 fn goods_table(case: &Case, with_value: bool) -> Block {

@@ -33,6 +33,16 @@ pub enum DelegationCommand {
         #[arg(long)]
         until: Option<NaiveDate>,
     },
+    /// Print a delegation to sanction as its gazetted form (MQĐ34) to a PDF file.
+    Print {
+        number: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The act on the unit's functions and organisation the decision cites (căn cứ), e.g.
+        /// "Quyết định số 12/QĐ-SCT ngày 02/7/2025 của Giám đốc Sở Công Thương"; left blank to fill by hand.
+        #[arg(long)]
+        basis: Option<String>,
+    },
     /// End a delegation from a day, by the head's decision (a leader, with --user).
     End {
         number: String,
@@ -77,6 +87,11 @@ pub(super) fn delegation(ws: &Workspace, command: DelegationCommand) -> Result<(
             let citation = delegation.citation();
             ws.add_delegation(delegation)?;
             emit!("Đã ghi quyết định giao quyền {citation}");
+        }
+        DelegationCommand::Print { number, out, basis } => {
+            let pdf = ws.delegation_pdf(&number, basis.as_deref())?;
+            crate::app::write_file_atomically(&out, &pdf)?;
+            emit!("{}", out.display());
         }
         DelegationCommand::End { number, on } => {
             ws.end_delegation(&number, on)?;
