@@ -529,3 +529,62 @@ fn a_decision_prints_one_alternative_and_an_amendment_says_what_it_changes() {
     ws.save_field(case.id, id, "noi_dung_huy_bo", "Hủy bỏ biện pháp khắc phục hậu quả").unwrap();
     ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
 }
+
+/// A finalised decision cites the documents in force when it was made: annulling the one it
+/// cited later, while another of its kind remains, used to make it cite that other one.
+#[test]
+fn a_finalised_decision_keeps_citing_what_it_cited() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let case = new_case(&ws, SubjectKind::Individual);
+    let mut at = monday();
+    for kind in [K::QdKiemTra, K::BbKiemTra, K::BbTamGiu] {
+        at += Duration::minutes(20);
+        make(&ws, case.id, kind, at);
+    }
+    at += Duration::minutes(20);
+    let first = make(&ws, case.id, K::QdTamGiu, at);
+    at += Duration::minutes(20);
+    let second = make(&ws, case.id, K::QdTamGiu, at);
+    at += Duration::minutes(20);
+    let confiscation = make_choosing(&ws, case.id, K::QdTichThu, at, 1);
+    let number = |id| ws.case(case.id).unwrap().document(id).unwrap().number.as_ref().unwrap().to_string();
+    let (first_number, second_number) = (number(first), number(second));
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let text = |ws: &Workspace| {
+        let pdf = out.join("qd-tich-thu.pdf");
+        std::fs::write(&pdf, ws.render_document(case.id, confiscation).unwrap()).unwrap();
+        pdftotext(&pdf)
+    };
+    let before = text(&ws);
+    assert!(before.contains(&format!("Căn cứ Quyết định số: {second_number}")), "{before}");
+    at += Duration::minutes(20);
+    act_on(&ws, case.id, second, K::QdHuyBo, at);
+    assert_eq!(ws.case(case.id).unwrap().document(second).unwrap().state, DocumentState::Cancelled, "annulled");
+    let after = text(&ws);
+    assert!(!after.contains(&format!("Căn cứ Quyết định số: {first_number}")), "{after}");
+    assert_eq!(after, before, "a finalised decision prints as it was printed");
+}
+
+/// A draft begun before an edition came into force previews with the edition it will be
+/// checked and finalised with (it previewed with the old one and was checked with the new).
+#[test]
+fn a_draft_begun_under_an_old_edition_previews_as_it_will_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let june = NaiveDate::from_ymd_opt(2025, 6, 2).unwrap().and_hms_opt(8, 0, 0).unwrap();
+    let subject = subject(SubjectKind::Individual);
+    let mut case = Case::open(Uuid::now_v7(), "DEMO-LS-D1", june, "hang-gia", subject);
+    case.members = demo_unit().members.iter().map(|m| m.card_number.clone()).collect();
+    ws.create_case(&case).unwrap();
+    let id = Uuid::now_v7();
+    ws.apply_event(case.id, Event::StartDocument { id, kind: K::QdXuPhatKhongLapBienBan, at: june }).unwrap();
+    let stored = ws.case(case.id).unwrap();
+    let doc = stored.document(id).unwrap();
+    let today = ws.catalog.form(K::QdXuPhatKhongLapBienBan, anchi::app::now().date());
+    assert_ne!(today, ws.catalog.form(K::QdXuPhatKhongLapBienBan, june.date()), "two editions apart");
+    assert_eq!(ws.form_of(doc), today);
+    let preview = ws.print_of(&stored, doc);
+    assert!(preview.header.number_line.contains(&today.identity.ky_hieu), "{:?}", preview.header);
+}

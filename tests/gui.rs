@@ -16,6 +16,23 @@ fn screen<S: 'static>(size: egui::Vec2, state: S, show: fn(&mut egui::Ui, &mut S
     harness
 }
 
+/// Starts a new draft of `kind` on a demo case, cancelling the demo's own draft of that kind
+/// first (one draft of a kind at a time).
+fn start_fresh(
+    ws: &anchi::app::Workspace,
+    case: uuid::Uuid,
+    kind: anchi::domain::DocumentKind,
+    at: chrono::NaiveDateTime,
+) -> uuid::Uuid {
+    use anchi::domain::{DocumentState, Event};
+    for doc in ws.case(case).unwrap().documents.iter().filter(|d| d.kind == kind && d.state == DocumentState::Draft) {
+        ws.apply_event(case, Event::CancelDocument { id: doc.id, reason: "lập lại".into(), at }).unwrap();
+    }
+    let id = uuid::Uuid::now_v7();
+    ws.apply_event(case, Event::StartDocument { id, kind, at }).unwrap();
+    id
+}
+
 fn harness(dir: &std::path::Path) -> Harness<'static, AnchiApp> {
     let app = AnchiApp::new(open_workspace(dir).unwrap()).unwrap();
     screen(egui::vec2(1280.0, 760.0), app, |ui, app| app.show(ui))
@@ -155,16 +172,14 @@ fn passwords_and_passphrases_are_taken_as_typed_with_telex_on() {
 /// identity) moved, and the rest of the typing went nowhere.
 #[test]
 fn a_field_flagged_after_finalise_keeps_every_key_typed() {
-    use anchi::domain::{DocumentKind, Event};
+    use anchi::domain::DocumentKind;
     use anchi::ui::wizard::{WizardState, wizard_ui};
     let dir = tempfile::tempdir().unwrap();
     let mut ws = anchi::app::Workspace::open(dir.path()).unwrap();
     ws.make_demo(12, 2).unwrap();
     let fresh = ws.list_cases().unwrap().into_iter().find(|c| c.stage == anchi::domain::Stage::Moi);
     let case_id = fresh.expect("a case with no document yet").id;
-    let document = uuid::Uuid::now_v7();
-    let at = anchi::app::now();
-    ws.apply_event(case_id, Event::StartDocument { id: document, kind: DocumentKind::QdKiemTra, at }).unwrap();
+    let document = start_fresh(&ws, case_id, DocumentKind::QdKiemTra, anchi::app::now());
     let case = ws.case(case_id).unwrap();
     let doc = case.document(document).unwrap().clone();
     let form = ws.form_of(&doc).clone();
@@ -424,7 +439,7 @@ fn a_long_list_is_picked_with_the_keyboard_alone() {
 /// case was opened — a household business's signature line used to print as dots.
 #[test]
 fn a_new_record_s_signers_default_to_the_maker_and_the_subject_s_owner() {
-    use anchi::domain::{DocumentKind, Event, SignerRole, Stage};
+    use anchi::domain::{DocumentKind, SignerRole, Stage};
     use anchi::ui::Screen;
     use anchi::ui::command::Command;
     let dir = tempfile::tempdir().unwrap();
@@ -435,9 +450,7 @@ fn a_new_record_s_signers_default_to_the_maker_and_the_subject_s_owner() {
     let head = ws.unit().unwrap().members.iter().find(|m| m.card_number == case.members[0]).unwrap().full_name.clone();
     case.subject.kind = anchi::domain::SubjectKind::HouseholdBusiness;
     case.subject.representative = Some("Lò Văn Páo".into());
-    let document = uuid::Uuid::now_v7();
-    let at = anchi::app::now();
-    ws.apply_event(case_id, Event::StartDocument { id: document, kind: DocumentKind::BbKiemTra, at }).unwrap();
+    let document = start_fresh(ws, case_id, DocumentKind::BbKiemTra, anchi::app::now());
     harness.state_mut().execute(Command::OpenDocument { case: case_id, document });
     harness.run();
     // The subject as opened with its owner (the demo's has none): set on the screen's copy.

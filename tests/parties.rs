@@ -124,13 +124,14 @@ fn a_witness_typed_into_one_record_is_offered_to_the_next() {
     ws.save_field(case, bbtg, "nguoi_chung_kien", "Vi Văn Chứng").unwrap();
     ws.save_field(case, bbtg, "nghe_nghiep_chung_kien", "Lái xe").unwrap();
     finalise(&ws, case, bbtg, 9);
-    let (_, prefill) = start(&ws, case, K::BbNiemPhong, 10);
+    let (draft, prefill) = start(&ws, case, K::BbNiemPhong, 10);
     assert_eq!(prefill["nguoi_chung_kien"], "Vi Văn Chứng");
     assert_eq!(prefill["nghe_nghiep_chung_kien"], "Lái xe");
     // What is entered on the case comes first.
     let mut p = Parties::default();
     p.witness.name = "Ma Thị Khác".into();
     ws.save_parties(case, &p).unwrap();
+    ws.apply_event(case, Event::CancelDocument { id: draft, reason: "lập lại".into(), at: at(11) }).unwrap();
     let (_, prefill) = start(&ws, case, K::BbNiemPhong, 11);
     assert_eq!(prefill["nguoi_chung_kien"], "Ma Thị Khác");
     assert_eq!(prefill["nghe_nghiep_chung_kien"], "Lái xe", "the entries left empty still come from the record");

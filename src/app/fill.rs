@@ -15,12 +15,14 @@ impl Workspace {
     /// The version of its form a document is printed and read with: a finalised (or
     /// cancelled) document keeps the version in force when it was finalised — the first
     /// version for one finalised before forms had editions —, a draft the version in force
-    /// on the day it was started. Every place that picks a document's form asks here.
+    /// today, the one it will be checked and finalised with (a draft begun before an edition
+    /// came into force used to preview with the old one). Every place that picks a
+    /// document's form asks here.
     pub fn form_of(&self, doc: &Document) -> &crate::forms::FormDef {
         match doc.finalised_at {
             Some(at) if self.legacy_forms_before.is_some_and(|cut| at < cut) => self.catalog.oldest(doc.kind),
             Some(at) => self.catalog.form(doc.kind, at.date()),
-            None => self.catalog.form(doc.kind, doc.created_at.date()),
+            None => self.catalog.form(doc.kind, super::now().date().max(doc.created_at.date())),
         }
     }
 

@@ -185,13 +185,17 @@ impl Workspace {
             );
         }
         for kind in DocumentKind::ALL {
-            // The latest one finalised before this document was: a later one never changes
-            // what a finalised document cites.
+            // The latest one in force when this document was finalised: a later one, or the
+            // cancelling of the one it cited, never changes what a finalised document cites.
+            // A draft cites the latest one in force now.
             let prior = case
                 .documents
                 .iter()
-                .filter(|d| d.kind == kind && d.state == DocumentState::Finalised && d.id != doc.id)
-                .filter(|d| doc.finalised_at.is_none_or(|mine| d.finalised_at.is_some_and(|t| t <= mine)))
+                .filter(|d| d.kind == kind && d.id != doc.id)
+                .filter(|d| match doc.finalised_at {
+                    None => d.state == DocumentState::Finalised,
+                    Some(mine) => d.finalised_at.is_some_and(|t| t <= mine) && in_force_at(d, mine),
+                })
                 .max_by_key(|d| d.finalised_at);
             if let Some(p) = prior {
                 let code = kind.code();
@@ -214,6 +218,16 @@ impl Workspace {
             }
         }
         v
+    }
+}
+
+/// Whether a document once finalised was still in force at `at`: not cancelled, or
+/// cancelled only after.
+fn in_force_at(d: &Document, at: chrono::NaiveDateTime) -> bool {
+    match d.state {
+        DocumentState::Finalised => true,
+        DocumentState::Cancelled => d.cancellation.as_ref().is_some_and(|c| c.at > at),
+        DocumentState::Draft => false,
     }
 }
 
