@@ -588,3 +588,64 @@ fn a_draft_begun_under_an_old_edition_previews_as_it_will_print() {
     let preview = ws.print_of(&stored, doc);
     assert!(preview.header.number_line.contains(&today.identity.ky_hieu), "{:?}", preview.header);
 }
+
+/// Goods seized as the violation record is made need no seizure record (điểm b khoản 4 Điều
+/// 125 as amended by Luật 88/2025): the record shows them, and the seizure decision rests on
+/// it and cites it. A record that seized nothing does not stand for a seizure record.
+#[test]
+fn goods_seized_in_the_violation_record_need_no_seizure_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = workspace(dir.path());
+    let case = new_case(&ws, SubjectKind::Individual);
+    let mut at = monday();
+    for kind in [K::QdKiemTra, K::BbKiemTra] {
+        at += Duration::minutes(20);
+        make(&ws, case.id, kind, at);
+    }
+    // A record without the seizure: the decision still needs its seizure record.
+    at += Duration::minutes(20);
+    let id = Uuid::now_v7();
+    ws.apply_event(case.id, Event::StartDocument { id, kind: K::BbViPham, at }).unwrap();
+    let form = ws.catalog.form(K::BbViPham, at.date()).clone();
+    complete(&ws, case.id, id, &form, at);
+    ws.save_field(case.id, id, "tam_giu", "").unwrap();
+    let signed = [SignerRole::Maker, SignerRole::Violator]
+        .into_iter()
+        .map(|role| Signature { role, name: "Người ký".into(), signed: true })
+        .collect();
+    ws.save_signatures(case.id, id, signed).unwrap();
+    ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
+    let start = |at| ws.apply_event(case.id, Event::StartDocument { id: Uuid::now_v7(), kind: K::QdTamGiu, at });
+    let message = refused(start(at));
+    assert!(message.contains("Biên bản tạm giữ"), "{message}");
+
+    // Another case: the record seizes the goods; it shows them and the decision cites it.
+    let case = new_case(&ws, SubjectKind::Individual);
+    for kind in [K::QdKiemTra, K::BbKiemTra] {
+        at += Duration::minutes(20);
+        make(&ws, case.id, kind, at);
+    }
+    at += Duration::minutes(20);
+    let record = make(&ws, case.id, K::BbViPham, at);
+    let stored = ws.case(case.id).unwrap();
+    assert_eq!(stored.document(record).unwrap().fields["tam_giu"], "Có tạm giữ");
+    let record_number = stored.document(record).unwrap().number.as_ref().unwrap().to_string();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let text_of = |doc: Uuid, name: &str| {
+        let pdf = out.join(name);
+        std::fs::write(&pdf, ws.render_document(case.id, doc).unwrap()).unwrap();
+        pdftotext(&pdf)
+    };
+    let text = text_of(record, "bb-vi-pham.pdf");
+    assert!(text.contains("Tạm giữ tang vật, phương tiện vi phạm hành chính cùng thời điểm lập biên bản"), "{text}");
+    assert!(text.contains("Túi xách giả nhãn hiệu"), "the seized goods are shown: {text}");
+    at += Duration::hours(2);
+    let decision = make(&ws, case.id, K::QdTamGiu, at);
+    let text = text_of(decision, "qd-tam-giu.pdf");
+    assert!(text.contains(&format!("Căn cứ Biên bản số: {record_number} lập ngày")), "{text}");
+    // The record cannot be cancelled while the decision rests on it.
+    let cancel = Event::CancelDocument { id: record, reason: "Lập nhầm".into(), at };
+    let message = refused(ws.apply_event(case.id, cancel));
+    assert!(message.contains("Quyết định tạm giữ"), "{message}");
+}

@@ -110,7 +110,17 @@ impl Workspace {
     pub fn goods_locked(&self, case: &crate::domain::Case) -> Option<GoodsProblem> {
         case.documents.iter().filter(|d| d.state == DocumentState::Finalised).find_map(|d| {
             let form = self.form_of(d);
-            let prints = form.blocks.iter().any(|b| matches!(b, BlockDef::GoodsTable { .. }));
+            // A table printed only on a condition (the goods a violation record seized) locks
+            // the goods only when the document met it.
+            let filled = |template: &str| {
+                crate::forms::layout::placeholders(template).iter().all(|name| {
+                    name.strip_prefix("field.").is_some_and(|id| d.fields.get(id).is_some_and(|v| !v.trim().is_empty()))
+                })
+            };
+            let prints = form.blocks.iter().any(|b| match b {
+                BlockDef::GoodsTable { when, .. } => when.as_deref().is_none_or(filled),
+                _ => false,
+            });
             prints.then(|| GoodsProblem::Printed(d.kind.title_vi().to_lowercase()))
         })
     }

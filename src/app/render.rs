@@ -378,8 +378,8 @@ pub(crate) fn layout_blocks(
                     });
                 }
             }
-            BlockDef::GoodsTable { with_value } => {
-                if let Some((case, _)) = of_case {
+            BlockDef::GoodsTable { with_value, when } => {
+                if let Some((case, _)) = of_case.filter(|_| when.as_deref().is_none_or(present)) {
                     blocks.push(goods_table(case, *with_value));
                 }
             }

@@ -113,6 +113,28 @@ impl Case {
         self.documents.iter().any(|d| d.kind == kind && d.state == DocumentState::Finalised)
     }
 
+    /// The finalised records of a seizure: the seizure records (MBB15), and the violation
+    /// records that seized the goods as they were made (điểm b khoản 4 Điều 125 Luật XLVPHC as
+    /// amended by Luật 88/2025: no seizure record is then made).
+    pub fn seizure_records(&self) -> impl Iterator<Item = &Document> {
+        self.documents.iter().filter(|d| d.state == DocumentState::Finalised).filter(|d| match d.kind {
+            DocumentKind::BbTamGiu => true,
+            DocumentKind::BbViPham => {
+                d.fields.get(super::document::SEIZED_IN_RECORD_FIELD).is_some_and(|v| !v.trim().is_empty())
+            }
+            _ => false,
+        })
+    }
+
+    /// Whether a prerequisite of `kind` is met: a finalised document of the kind, or for a
+    /// seizure record, a violation record that seized the goods.
+    pub fn has_prerequisite(&self, kind: DocumentKind) -> bool {
+        match kind {
+            DocumentKind::BbTamGiu => self.seizure_records().next().is_some(),
+            _ => self.has_finalised(kind),
+        }
+    }
+
     /// The total value of goods with a known price.
     pub fn goods_value_vnd(&self) -> u64 {
         self.goods.iter().filter_map(GoodsLine::value_vnd).sum()

@@ -379,3 +379,8 @@ impl Document {
 
 /// The sanction decisions' field holding the fine ("Mức phạt tiền", `forms/qd-xu-phat*.toml`).
 pub const FINE_FIELD: &str = "muc_phat";
+
+/// The field of the violation record (MBB01) that says the goods were seized as it was made,
+/// with no seizure record of their own (điểm b khoản 4 Điều 125 Luật XLVPHC as amended by Luật
+/// 88/2025): the record then stands for the seizure record.
+pub const SEIZED_IN_RECORD_FIELD: &str = "tam_giu";

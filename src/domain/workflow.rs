@@ -353,7 +353,7 @@ pub fn check_step(prerequisites: &Prerequisites, case: &Case, kind: DocumentKind
     if let Some(&(_, by)) = EXCLUDED_BY.iter().find(|(k, by)| *k == kind && case.has_finalised(*by)) {
         return Err(WorkflowError::ExcludedBy { kind, by });
     }
-    if let Some(&missing) = prerequisites.of(kind).iter().find(|&&k| !case.has_finalised(k)) {
+    if let Some(&missing) = prerequisites.of(kind).iter().find(|&&k| !case.has_prerequisite(k)) {
         return Err(WorkflowError::Missing { kind, missing });
     }
     if !row.from.contains(&stage) {
@@ -494,19 +494,18 @@ fn ensure_new_id(case: &Case, id: Uuid) -> Result<(), WorkflowError> {
     }
 }
 
-/// A finalised document may be cancelled only when no active document rests on its kind
-/// through the table (unless another finalised document of the same kind remains).
+/// A finalised document may be cancelled only when no active document rests on it through
+/// the table: a prerequisite it alone meets (another finalised document of the same kind, or
+/// another record of the seizure, still meets it).
 fn ensure_no_dependent(prerequisites: &Prerequisites, case: &Case, doc: &Document) -> Result<(), WorkflowError> {
-    let others_of_kind =
-        case.documents.iter().any(|d| d.id != doc.id && d.kind == doc.kind && d.state == DocumentState::Finalised);
-    if others_of_kind {
-        return Ok(());
-    }
+    let mut without = case.clone();
+    without.documents.retain(|d| d.id != doc.id);
+    let met_only_by_it = |k: &DocumentKind| case.has_prerequisite(*k) && !without.has_prerequisite(*k);
     let dependent = case
         .documents
         .iter()
         .filter(|d| d.id != doc.id && d.is_active())
-        .find(|d| prerequisites.of(d.kind).contains(&doc.kind));
+        .find(|d| prerequisites.of(d.kind).iter().any(met_only_by_it));
     match dependent {
         Some(d) => Err(WorkflowError::HasDependent { dependent: d.kind }),
         None => Ok(()),

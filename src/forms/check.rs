@@ -238,13 +238,17 @@ fn check_rule(form: &FormDef, rule: &RuleDef, doc: &Document, ctx: &Context, rep
             }
         }
         RuleDef::WithinHours { after, hours, source } => {
-            let latest = ctx
-                .case
-                .documents
-                .iter()
-                .filter(|d| d.kind == *after && d.state == DocumentState::Finalised)
-                .filter_map(|d| d.finalised_at)
-                .max();
+            // A seizure made in the violation record starts the 24 hours as its record would.
+            let latest = if *after == DocumentKind::BbTamGiu {
+                ctx.case.seizure_records().filter_map(|d| d.finalised_at).max()
+            } else {
+                ctx.case
+                    .documents
+                    .iter()
+                    .filter(|d| d.kind == *after && d.state == DocumentState::Finalised)
+                    .filter_map(|d| d.finalised_at)
+                    .max()
+            };
             let Some(start) = latest else { return };
             if ctx.at > start + chrono::Duration::hours(i64::from(*hours)) {
                 let vi = format!(

@@ -128,10 +128,12 @@ pub enum BlockDef {
         indent: bool,
         when: Option<String>,
     },
-    /// The case's goods lines as a bordered table (Bảng kê columns).
+    /// The case's goods lines as a bordered table (Bảng kê columns); with `when`, only when
+    /// every placeholder there has a value (the goods seized in a violation record).
     GoodsTable {
         #[serde(default)]
         with_value: bool,
+        when: Option<String>,
     },
     /// Signature blocks, two to a row.
     Signatures { signers: Vec<SignerDef> },
@@ -151,7 +153,7 @@ fn yes() -> bool {
     true
 }
 
-/// Every `{name}` in a template, in order.
+/// Every `{name}` in a template, in order (each of `{a|b}`'s alternatives).
 pub fn placeholders(template: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = template;
@@ -159,7 +161,7 @@ pub fn placeholders(template: &str) -> Vec<&str> {
         let after = &rest[start + 1..];
         match after.find('}') {
             Some(end) => {
-                out.push(&after[..end]);
+                out.extend(after[..end].split('|'));
                 rest = &after[end + 1..];
             }
             None => break,
@@ -177,7 +179,7 @@ pub fn fill(template: &str, lookup: &dyn Fn(&str) -> String) -> String {
         let after = &rest[start + 1..];
         match after.find('}') {
             Some(end) => {
-                out.push_str(&lookup(&after[..end]));
+                out.push_str(&alternatives(&after[..end], lookup));
                 rest = &after[end + 1..];
             }
             None => {
@@ -188,6 +190,25 @@ pub fn fill(template: &str, lookup: &dyn Fn(&str) -> String) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `{a|b}`: the first of the placeholders with a value (the seizure record, else the
+/// violation record that recorded the seizure); `{a}` is the one placeholder's value.
+/// What every alternative lacks prints as the last one does (a line to fill by hand).
+fn alternatives(names: &str, lookup: &dyn Fn(&str) -> String) -> String {
+    let mut last = String::new();
+    for name in names.split('|') {
+        last = lookup(name);
+        if !is_blank(&last) {
+            return last;
+        }
+    }
+    last
+}
+
+/// Whether a looked-up value stands for nothing: empty, or the line to fill by hand.
+fn is_blank(value: &str) -> bool {
+    value.trim().is_empty() || value.chars().all(|c| c == '…' || c == '.')
 }
 
 impl BlockDef {
@@ -205,7 +226,8 @@ impl BlockDef {
                 recipients.iter().map(String::as_str).chain([title.as_str(), note.as_str(), name.as_str()]).collect()
             }
             BlockDef::SealLabels { count } => vec![count.as_str()],
-            BlockDef::GoodsTable { .. } | BlockDef::Gap { .. } | BlockDef::PageBreak => Vec::new(),
+            BlockDef::GoodsTable { when, .. } => when.iter().map(String::as_str).collect(),
+            BlockDef::Gap { .. } | BlockDef::PageBreak => Vec::new(),
         }
     }
 }
@@ -221,5 +243,16 @@ mod tests {
         let filled = fill(t, &|k| if k == "field.dia_diem" { "Chợ Kỳ Lừa".into() } else { "ngày 05".into() });
         assert_eq!(filled, "Hôm nay, ngày 05, tại Chợ Kỳ Lừa.");
         assert_eq!(fill("không đóng {ngoặc", &|_| "x".into()), "không đóng {ngoặc");
+    }
+
+    #[test]
+    fn an_alternative_takes_the_first_value_and_both_are_checked() {
+        let t = "Biên bản số: {prior.a.number|prior.b.number}.";
+        assert_eq!(placeholders(t), vec!["prior.a.number", "prior.b.number"]);
+        let only_b = |k: &str| if k == "prior.b.number" { "05/BB-VPHC".into() } else { "……………".into() };
+        assert_eq!(fill(t, &only_b), "Biên bản số: 05/BB-VPHC.");
+        let both = |k: &str| if k == "prior.a.number" { "03/BB-TG".into() } else { "05/BB-VPHC".into() };
+        assert_eq!(fill(t, &both), "Biên bản số: 03/BB-TG.");
+        assert_eq!(fill(t, &|_| "……………".into()), "Biên bản số: …………….", "nothing: the line to fill by hand");
     }
 }
