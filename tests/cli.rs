@@ -218,7 +218,10 @@ fn a_forms_folder_in_the_data_directory_overrides_and_is_checked() {
     std::fs::create_dir_all(&forms).unwrap();
     let original = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("forms/bang-ke.toml")).unwrap();
     std::fs::write(forms.join("bang-ke.toml"), original.replace("ky_hieu = \"BK\"", "ky_hieu = \"BK-MOI\"")).unwrap();
-    assert!(ok(dir.path(), &["forms", "list"]).contains("BK-MOI"));
+    let list = ok(dir.path(), &["forms", "list"]);
+    assert!(list.contains("BK-MOI"));
+    // The unit's delegation decision is listed with its gazetted code.
+    assert!(list.lines().any(|l| l.starts_with("qd-giao-quyen") && l.contains("MQĐ34")), "{list}");
     // A bad override is refused with its file and line, not skipped.
     std::fs::write(forms.join("bang-ke.toml"), original.replace("{subject.address}", "{subject.dia_chi}")).unwrap();
     let out = anchi(dir.path(), &["forms", "check"]);

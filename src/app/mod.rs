@@ -78,8 +78,12 @@ pub struct FormSummary {
 /// one checked: the list, or the first problem with its file and line.
 pub fn forms_in_use(data_dir: &Path) -> Result<Vec<FormSummary>, AppError> {
     let catalog = Catalog::with_overrides(&data_dir.join(FORMS_DIR))?;
+    // The unit's own document (MQĐ34, printed from the register of delegations) after the
+    // case documents.
+    let unit_form = crate::forms::delegation_form()?;
     Ok(catalog
         .all()
+        .chain(std::iter::once(&unit_form))
         .map(|f| {
             let i = &f.identity;
             FormSummary {
