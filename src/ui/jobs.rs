@@ -1,0 +1,84 @@
+//! Work done off the window's thread (PDFs, packages, backups, sending, file choosers) and
+//! what it reports back.
+
+use super::*;
+
+/// What a background job reports: its output, a failure, or nothing (cancelled).
+pub(super) type JobResult = Option<Result<JobDone, String>>;
+
+/// What a background job made.
+pub(super) enum JobDone {
+    /// A pass of sending to the province ended.
+    Synced(Result<crate::app::sync::SyncReport, String>, crate::app::sync::PassEnd),
+    /// Files or a folder chosen in the system's chooser, and what for.
+    Chosen(command::Choose, Vec<PathBuf>),
+    /// A PDF written to this file.
+    Pdf(PathBuf),
+    /// A report (Excel or CSV) written to this file.
+    Report(PathBuf),
+    /// A backup of this many cases written to `out`.
+    Backup { out: PathBuf, cases: u64 },
+    /// The offender index is in memory (None: none was ever fetched).
+    Index(Option<crate::app::warnings::IndexStatus>),
+    /// A package built and written next to `out` (as `out.part`), waiting for its version
+    /// to be recorded before it takes its final name.
+    Package { built: Box<crate::app::packages::BuiltPackage>, out: PathBuf },
+}
+
+impl AnchiApp {
+    /// Takes in what background jobs finished since the last frame.
+    pub(super) fn take_finished_jobs(&mut self, ctx: &egui::Context) {
+        while let Ok(result) = self.background.1.try_recv() {
+            self.jobs -= 1;
+            match result {
+                Some(Ok(JobDone::Chosen(purpose, paths))) => self.chosen(purpose, paths),
+                Some(Ok(JobDone::Pdf(path))) => {
+                    self.last_pdf = Some(path);
+                    self.notice = None;
+                }
+                Some(Ok(JobDone::Package { built, out })) => self.package_written(*built, &out),
+                Some(Ok(JobDone::Synced(result, end))) => self.synced(result, end),
+                Some(Ok(JobDone::Backup { out, cases })) => {
+                    self.notice = Some(format!("Đã sao lưu {cases} vụ việc vào {}", out.display()));
+                }
+                Some(Ok(JobDone::Report(path))) => self.notice = Some(format!("Đã xuất báo cáo: {}", path.display())),
+                Some(Ok(JobDone::Index(status))) => {
+                    self.index = status;
+                    self.refresh_warnings();
+                }
+                Some(Err(message)) => self.error = Some(message),
+                None => {}
+            }
+        }
+        if self.jobs > 0 {
+            ctx.request_repaint_after(std::time::Duration::from_millis(200));
+        }
+    }
+
+    /// Runs slow work (rendering, a file dialog) on a named thread; its result comes back
+    /// to the status line on a later frame.
+    /// `busy` says in the status line what it is doing.
+    pub(super) fn spawn(
+        &mut self,
+        name: &str,
+        busy: &'static str,
+        job: impl FnOnce() -> JobResult + Send + 'static,
+    ) -> Result<(), AppError> {
+        self.progress.store(0, std::sync::atomic::Ordering::Relaxed);
+        let done = self.background.0.clone();
+        std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || {
+                let _ = done.send(job());
+            })
+            .map_err(|e| AppError::Files(e.to_string()))?;
+        self.busy_with = busy;
+        self.jobs += 1;
+        Ok(())
+    }
+
+    /// Whether background work is still running (tests wait for it).
+    pub fn busy(&self) -> bool {
+        self.jobs > 0
+    }
+}
