@@ -10,6 +10,8 @@ macro_rules! emit {
     }};
 }
 
+mod audit;
+mod case;
 mod delegation;
 mod package;
 mod report;
@@ -23,9 +25,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use uuid::Uuid;
 
-use crate::app::case_json::CaseListItem;
 use crate::app::{AppError, Workspace, default_data_dir};
-use crate::domain::{Bilingual, text::format_vnd};
+use crate::domain::Bilingual;
 
 /// Exit status for input that was refused (bad file, forbidden step).
 pub const EXIT_REFUSED: u8 = 2;
@@ -261,43 +262,8 @@ fn report_error(e: &AppError) {
 }
 
 fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> Result<ExitCode, AppError> {
-    if let Command::Forms(forms) = &command {
-        let forms_in_use = crate::app::forms_in_use(data_dir)?;
-        match forms {
-            FormsCommand::Check => emit!("forms: {} definitions OK", forms_in_use.len()),
-            FormsCommand::List => {
-                for i in &forms_in_use {
-                    let gazetted = i.gazetted.as_deref().unwrap_or("—");
-                    emit!(
-                        "{:<32} {:<7} {:<10} {}  ({}, từ {})",
-                        i.id,
-                        gazetted,
-                        i.ky_hieu,
-                        i.title,
-                        i.source,
-                        i.valid_from.format("%d/%m/%Y")
-                    );
-                }
-            }
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Command::Restore { file } = &command {
-        let (summary, aside) = crate::app::backup::restore(file, data_dir, &backup_passphrase(false)?)?;
-        emit!("Đã khôi phục {} vụ việc, {} tệp vào {}", summary.cases, summary.files, data_dir.display());
-        if let Some(aside) = aside {
-            emit!("Cơ sở dữ liệu cũ được giữ lại: {}", aside.display());
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Command::Calendar(c) = &command {
-        report::calendar(&crate::app::Reference::embedded(), c);
-        return Ok(ExitCode::SUCCESS);
-    }
-    if let Command::Package(p) = &command
-        && let Some(result) = package::inspect(p)
-    {
-        return result.map(|()| ExitCode::SUCCESS);
+    if let Some(done) = without_workspace(data_dir, &command) {
+        return done;
     }
     let mut ws = Workspace::open(data_dir)?;
     let password = match user {
@@ -322,47 +288,8 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
             report::stats(&ws, period, by, json)?
         }
         Command::Export(c) => report::export(&ws, c)?,
-        Command::Init { profile } => {
-            let parsed = crate::app::setup::Profile::read(&profile)?;
-            let dir = profile.parent().unwrap_or(std::path::Path::new("."));
-            let made = ws.init_from_profile(&parsed, dir, &package::passphrase(true)?, &Default::default())?;
-            let e = ws.enrolment()?;
-            emit!("Đã thiết lập {} trong {}", e.team_id, data_dir.display());
-            emit!("Mật khẩu tạm của từng người (chỉ hiện một lần; đổi khi đăng nhập lần đầu):");
-            for (member, password) in &made.passwords {
-                emit!("password: {} {}  ({}, {})", member.card_number, password, member.full_name, member.title);
-            }
-            emit!(
-                "Gửi Chi cục để đăng ký máy:\nteam_id: {}\nkey_id: {}\npublic_key: {}",
-                e.team_id,
-                e.key_id,
-                e.public_key
-            );
-        }
-        Command::Backup { out, enable_auto, keep, auto } => {
-            let (out, summary) = if let Some(folder) = enable_auto {
-                ws.enable_auto_backup(&folder, keep, &backup_passphrase(true)?)?;
-                emit!(
-                    "Đã bật sao lưu tự động hằng ngày vào {} (giữ {keep} bản mới nhất; tệp khóa {} đi kèm)",
-                    folder.display(),
-                    crate::app::backup::KEY_FILE
-                );
-                ws.run_auto_backup()?
-            } else if auto {
-                ws.run_auto_backup()?
-            } else {
-                let out = out.expect("clap requires one of the group");
-                let summary = ws.backup(&out, &backup_passphrase(true)?)?;
-                (out, summary)
-            };
-            emit!(
-                "Đã sao lưu {} vụ việc, {} tệp ({} byte) vào {}",
-                summary.cases,
-                summary.files,
-                summary.bytes,
-                out.display()
-            );
-        }
+        Command::Init { profile } => init(&mut ws, &profile, data_dir)?,
+        Command::Backup { out, enable_auto, keep, auto } => backup(&ws, out, enable_auto, keep, auto)?,
         Command::Restore { .. } => unreachable!("restored before the workspace opens"),
         Command::Sync { once, server, ca } => {
             if !sync::sync(&ws, once, server, ca)? {
@@ -373,78 +300,11 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
             let made = ws.make_demo(cases, seed)?;
             emit!("Đã tạo {made} vụ việc mẫu trong {}", data_dir.display());
         }
-        Command::Case(CaseCommand::List { json }) => print_list(&ws, json)?,
-        Command::Case(CaseCommand::Show { id, json }) => print_case(&ws, id, json)?,
-        Command::Case(CaseCommand::Export { id }) => emit!("{}", ws.export_case(id)?),
-        Command::Case(CaseCommand::Import { file }) => {
-            let text = std::fs::read_to_string(&file).map_err(|e| {
-                let mut report = crate::domain::ValidationReport::default();
-                report
-                    .error(file.display().to_string(), &crate::app::case_json::ImportProblem::Structure(e.to_string()));
-                AppError::Invalid(report)
-            })?;
-            let id = ws.import_case(&text)?;
-            emit!("{id}");
-        }
-        Command::Case(CaseCommand::Parties { id, set, json }) => {
-            let mut parties = ws.case(id)?.parties;
-            if !set.is_empty() {
-                parties = crate::app::parties::assign(&parties, &set)?;
-                ws.save_parties(id, &parties)?;
-                parties = ws.case(id)?.parties;
-            }
-            if json {
-                emit!("{}", serde_json::to_string_pretty(&parties).expect("parties serialise"));
-            } else {
-                for (path, label, get, _) in crate::domain::parties::SLOTS {
-                    emit!("{path:<24} {label}: {}", get(&parties));
-                }
-            }
-        }
-        Command::Case(CaseCommand::Attach { id, files }) => {
-            for file in files {
-                let attachment = ws.attach(id, &file)?;
-                emit!("{}  {}", attachment.sha256, attachment.file_name);
-            }
-        }
-        Command::Audit(AuditCommand::Log { last, json }) => {
-            let entries = ws.journal_tail(last)?;
-            if json {
-                let rows: Vec<_> = entries
-                    .iter()
-                    .map(|e| serde_json::json!({"seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action, "case_id": e.case_id}))
-                    .collect();
-                emit!("{}", serde_json::to_string_pretty(&rows).expect("rows serialise"));
-            } else {
-                for e in &entries {
-                    let case = e.case_id.map(|c| c.to_string()).unwrap_or_default();
-                    emit!(
-                        "{:>6}  {}  {:<28} {:<32} {case}",
-                        e.seq,
-                        e.at.format("%Y-%m-%d %H:%M:%S"),
-                        e.actor,
-                        e.action
-                    );
-                }
-            }
-        }
-        Command::Audit(AuditCommand::Verify { json }) => {
-            let report = ws.audit_verify()?;
-            if json {
-                emit!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
-            } else if let Some(broken) = &report.first_broken {
-                emit!("Nhật ký bị đứt tại mục {}: {}", broken.seq, broken.reason);
-            } else {
-                emit!("Nhật ký toàn vẹn: {} mục, {} vụ việc khớp với nhật ký", report.entries, report.cases_checked);
-            }
-            if report.first_broken.is_some() {
-                return Ok(ExitCode::FAILURE);
-            }
-        }
+        Command::Case(c) => case::case(&ws, c)?,
+        Command::Audit(c) => return audit::audit(&ws, c),
         Command::Forms(_) => unreachable!("handled before opening the workspace"),
         Command::Doc(DocCommand::Render { case_id, document_id, all: _, out }) => {
-            let written = render(&ws, case_id, document_id, &out)?;
-            for path in written {
+            for path in case::render(&ws, case_id, document_id, &out)? {
                 emit!("{}", path.display());
             }
         }
@@ -452,54 +312,101 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// Renders one document to `out`, or every document of the case into the folder `out`.
-fn render(
-    ws: &Workspace,
-    case_id: Uuid,
-    document_id: Option<Uuid>,
-    out: &std::path::Path,
-) -> Result<Vec<PathBuf>, AppError> {
-    let write = |path: &std::path::Path, bytes: Vec<u8>| {
-        std::fs::write(path, bytes).map_err(|e| AppError::Render(format!("{}: {e}", path.display())))
-    };
-    if let Some(id) = document_id {
-        write(out, ws.render_document(case_id, id)?)?;
-        return Ok(vec![out.to_path_buf()]);
+/// The backup passphrase: `ANCHI_BACKUP_PASSPHRASE`, or typed on the terminal (twice to make one).
+/// The commands that need no workspace (forms, restore, the calendar, a package's
+/// inspection): done here before the database is opened.
+fn without_workspace(data_dir: &std::path::Path, command: &Command) -> Option<Result<ExitCode, AppError>> {
+    if let Command::Forms(forms) = command {
+        let forms_in_use = match crate::app::forms_in_use(data_dir) {
+            Ok(f) => f,
+            Err(e) => return Some(Err(e)),
+        };
+        match forms {
+            FormsCommand::Check => emit!("forms: {} definitions OK", forms_in_use.len()),
+            FormsCommand::List => {
+                for i in &forms_in_use {
+                    let gazetted = i.gazetted.as_deref().unwrap_or("—");
+                    emit!(
+                        "{:<32} {:<7} {:<10} {}  ({}, từ {})",
+                        i.id,
+                        gazetted,
+                        i.ky_hieu,
+                        i.title,
+                        i.source,
+                        i.valid_from.format("%d/%m/%Y")
+                    );
+                }
+            }
+        }
+        return Some(Ok(ExitCode::SUCCESS));
     }
-    std::fs::create_dir_all(out).map_err(|e| AppError::Render(format!("{}: {e}", out.display())))?;
-    let case = ws.case(case_id)?;
-    let mut written = Vec::new();
-    for doc in &case.documents {
-        let path = out.join(Workspace::document_file_name(doc));
-        write(&path, ws.render_document(case_id, doc.id)?)?;
-        written.push(path);
+    if let Command::Restore { file } = command {
+        let restored = backup_passphrase(false).and_then(|p| crate::app::backup::restore(file, data_dir, &p));
+        let (summary, aside) = match restored {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        emit!("Đã khôi phục {} vụ việc, {} tệp vào {}", summary.cases, summary.files, data_dir.display());
+        if let Some(aside) = aside {
+            emit!("Cơ sở dữ liệu cũ được giữ lại: {}", aside.display());
+        }
+        return Some(Ok(ExitCode::SUCCESS));
     }
-    Ok(written)
+    if let Command::Calendar(c) = command {
+        report::calendar(&crate::app::Reference::embedded(), c);
+        return Some(Ok(ExitCode::SUCCESS));
+    }
+    if let Command::Package(p) = command
+        && let Some(result) = package::inspect(p)
+    {
+        return Some(result.map(|()| ExitCode::SUCCESS));
+    }
+    None
 }
 
-fn print_list(ws: &Workspace, json: bool) -> Result<(), AppError> {
-    let list = ws.list_cases()?;
-    if json {
-        let items: Vec<CaseListItem> = list.iter().map(CaseListItem::from).collect();
-        emit!("{}", serde_json::to_string_pretty(&items).expect("list serialises"));
-        return Ok(());
+/// `anchi init --profile`: the unit set up from a profile file, its members' temporary
+/// passwords and the key to enrol.
+fn init(ws: &mut Workspace, profile: &std::path::Path, data_dir: &std::path::Path) -> Result<(), AppError> {
+    let parsed = crate::app::setup::Profile::read(profile)?;
+    let dir = profile.parent().unwrap_or(std::path::Path::new("."));
+    let made = ws.init_from_profile(&parsed, dir, &package::passphrase(true)?, &Default::default())?;
+    let e = ws.enrolment()?;
+    emit!("Đã thiết lập {} trong {}", e.team_id, data_dir.display());
+    emit!("Mật khẩu tạm của từng người (chỉ hiện một lần; đổi khi đăng nhập lần đầu):");
+    for (member, password) in &made.passwords {
+        emit!("password: {} {}  ({}, {})", member.card_number, password, member.full_name, member.title);
     }
-    for s in &list {
-        emit!(
-            "{}  {:<26}  {:<40}  {:<14}  {:<22}  {}",
-            s.opened_at.format("%d/%m/%Y"),
-            s.stage.vi(),
-            s.subject_name,
-            s.subject_identifier.as_deref().unwrap_or("—"),
-            s.latest_number.as_deref().unwrap_or("—"),
-            s.id
-        );
-    }
-    emit!("{} vụ việc", list.len());
+    emit!("Gửi Chi cục để đăng ký máy:\nteam_id: {}\nkey_id: {}\npublic_key: {}", e.team_id, e.key_id, e.public_key);
     Ok(())
 }
 
-/// The backup passphrase: `ANCHI_BACKUP_PASSPHRASE`, or typed on the terminal (twice to make one).
+/// `anchi backup`: now to a file, or the automatic daily backup enabled or run.
+fn backup(
+    ws: &Workspace,
+    out: Option<PathBuf>,
+    enable_auto: Option<PathBuf>,
+    keep: usize,
+    auto: bool,
+) -> Result<(), AppError> {
+    let (out, summary) = if let Some(folder) = enable_auto {
+        ws.enable_auto_backup(&folder, keep, &backup_passphrase(true)?)?;
+        emit!(
+            "Đã bật sao lưu tự động hằng ngày vào {} (giữ {keep} bản mới nhất; tệp khóa {} đi kèm)",
+            folder.display(),
+            crate::app::backup::KEY_FILE
+        );
+        ws.run_auto_backup()?
+    } else if auto {
+        ws.run_auto_backup()?
+    } else {
+        let out = out.expect("clap requires one of the group");
+        let summary = ws.backup(&out, &backup_passphrase(true)?)?;
+        (out, summary)
+    };
+    emit!("Đã sao lưu {} vụ việc, {} tệp ({} byte) vào {}", summary.cases, summary.files, summary.bytes, out.display());
+    Ok(())
+}
+
 fn backup_passphrase(confirm: bool) -> Result<String, AppError> {
     use crate::app::backup::BackupError;
     secret("ANCHI_BACKUP_PASSPHRASE", "Mật khẩu sao lưu / backup passphrase: ", confirm).map_err(|e| match e {
@@ -537,72 +444,11 @@ pub(crate) fn secret(env: &str, prompt: &str, confirm: bool) -> Result<String, S
 
 /// Loads the province's offender index for warnings; one that cannot be used (its
 /// signature fails, it is damaged) is left out with a warning: the laptop keeps working.
-fn load_index_or_warn(ws: &Workspace) {
+pub(super) fn load_index_or_warn(ws: &Workspace) {
     if let Err(e) = ws.load_offender_index(|_| {}) {
         eprintln!(
             "Cảnh báo: bỏ qua danh sách đối tượng của Chi cục (không dùng được: {}); chỉ đối chiếu với vụ việc trên máy này.\nwarning: offender index ignored: {e}",
             e.vi()
         );
     }
-}
-
-fn print_case(ws: &Workspace, id: Uuid, json: bool) -> Result<(), AppError> {
-    let mut view = ws.case_view(id)?;
-    load_index_or_warn(ws);
-    view.warnings = Some(ws.case_warnings(id)?);
-    if json {
-        emit!("{}", serde_json::to_string_pretty(&view).expect("view serialises"));
-        return Ok(());
-    }
-    let case = &view.case;
-    emit!("Vụ việc {}  ({})", case.id, view.stage.vi());
-    emit!("Đối tượng: {} — {}", case.subject.name, case.subject.address.display(&ws.reference.admin_units));
-    emit!("Lĩnh vực: {}", ws.reference.field_name(&case.field).unwrap_or(&case.field));
-    if let Some(fine) = case.fine_vnd {
-        emit!("Mức phạt: {} đồng", format_vnd(fine));
-    }
-    for (_, label, get, _) in crate::domain::parties::SLOTS {
-        if !get(&case.parties).is_empty() {
-            emit!("{label}: {}", get(&case.parties));
-        }
-    }
-    emit!("Văn bản:");
-    for d in &case.documents {
-        let number = d.number.as_ref().map(ToString::to_string).unwrap_or_else(|| "—".into());
-        emit!("  {:<48} {:<12} {}", d.kind.title_vi(), d.state.vi(), number);
-    }
-    if !view.packages.is_empty() {
-        emit!("Gói hồ sơ:");
-        for p in &view.packages {
-            let how = if p.imported { "nhận" } else { "xuất" };
-            let hub = if p.received_by_hub { ", Chi cục đã nhận" } else { "" };
-            emit!("  phiên bản {} ({how} {}{hub})  {}", p.version, p.created.format("%Y-%m-%d %H:%M"), p.sha256);
-        }
-    }
-    if !view.deadlines.is_empty() {
-        emit!("Thời hạn:");
-        for d in &view.deadlines {
-            let state = match d.met_on {
-                Some(on) => format!("đã xong {}", on.format("%d/%m/%Y")),
-                None if d.informational => "để biết".to_string(),
-                None => d.state.vi().to_lowercase(),
-            };
-            emit!(
-                "  {:<44} hạn {}  ({}, từ {})  {state}",
-                d.title,
-                d.due.format("%d/%m/%Y"),
-                d.length_vi,
-                d.start.format("%d/%m/%Y")
-            );
-        }
-    }
-    if let Some(report) = &view.warnings {
-        emit!("Cảnh báo về đối tượng:");
-        subject::print_report(report);
-    }
-    emit!("Lịch sử:");
-    for line in crate::app::history::history_lines(&view.case, &view.history) {
-        emit!("  {}  {}", line.at.with_timezone(&chrono::Local).format("%d/%m/%Y %H:%M"), line.text);
-    }
-    Ok(())
 }
