@@ -168,22 +168,7 @@ fn execute(cli: HubCli) -> Result<(), String> {
     let store = HubStore::open(&cli.data_dir).map_err(|e| e.to_string())?;
     let err = |e: super::store::HubStoreError| e.to_string();
     match cli.command {
-        HubCommand::Init => {
-            if let Some(keys) = store.keys().map_err(err)? {
-                return Err(format!("the hub already has key {}", keys.key_id));
-            }
-            let pair = minisign::KeyPair::generate_unencrypted_keypair().map_err(|e| e.to_string())?;
-            let identity = age::x25519::Identity::generate();
-            let keys = HubKeys {
-                key_id: key_id_of(pair.pk.keynum()),
-                public_key: pair.pk.to_base64(),
-                secret_key: pair.sk.to_box(Some("anchi-hub key")).map_err(|e| e.to_string())?.into_string(),
-                age_identity: identity.to_string().expose_secret().to_string(),
-                age_recipient: identity.to_public().to_string(),
-            };
-            store.set_keys(&keys).map_err(err)?;
-            println!("key_id: {}\npublic_key: {}\nage_recipient: {}", keys.key_id, keys.public_key, keys.age_recipient);
-        }
+        HubCommand::Init => init(&store)?,
         HubCommand::Serve { listen, cert, key, bounds } => {
             let mut limits = bounds.limits();
             let connections = limits.fit_descriptors();
@@ -195,28 +180,7 @@ fn execute(cli: HubCli) -> Result<(), String> {
                 tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(serve(state, listen, cert, key))?;
         }
-        HubCommand::Team(TeamCommand::Add { team_id, name, pubkey }) => {
-            let key = minisign::PublicKey::from_base64(pubkey.trim())
-                .map_err(|e| format!("--pubkey: not a minisign public key ({e})"))?;
-            let key_id = key_id_of(key.keynum());
-            if let Some((owner, _)) = store.key_owner(&key_id).map_err(err)? {
-                return Err(format!("key {key_id} is already enrolled for team {}", owner.team_id));
-            }
-            if team_id.trim().is_empty() || name.trim().is_empty() {
-                return Err("--team-id and --name must not be empty".into());
-            }
-            let mut team =
-                store.team(&team_id).map_err(err)?.unwrap_or(Team { team_id, name: name.clone(), keys: vec![] });
-            team.name = name;
-            team.keys.push(TeamKey {
-                key_id: key_id.clone(),
-                public_key: key.to_base64(),
-                added_at: chrono::Utc::now(),
-                revoked_at: None,
-            });
-            store.put_team(&team).map_err(err)?;
-            println!("enrolled key {key_id} for team {}", team.team_id);
-        }
+        HubCommand::Team(TeamCommand::Add { team_id, name, pubkey }) => team_add(&store, team_id, name, &pubkey)?,
         HubCommand::Team(TeamCommand::List) => {
             for t in store.teams().map_err(err)? {
                 for k in &t.keys {
@@ -225,98 +189,163 @@ fn execute(cli: HubCli) -> Result<(), String> {
                 }
             }
         }
-        HubCommand::Team(TeamCommand::Revoke { team_id, key_id }) => {
-            let mut team = store.team(&team_id).map_err(err)?.ok_or(format!("no team {team_id}"))?;
-            let mut revoked = 0;
-            for k in team.keys.iter_mut().filter(|k| key_id.as_ref().is_none_or(|id| *id == k.key_id)) {
-                if k.revoked_at.is_none() {
-                    k.revoked_at = Some(chrono::Utc::now());
-                    revoked += 1;
-                }
-            }
-            if revoked == 0 {
-                return Err("no active key matched".into());
-            }
-            store.put_team(&team).map_err(err)?;
-            println!("revoked {revoked} key(s) of team {team_id}");
-        }
-        HubCommand::User(UserCommand::Add { name }) => {
-            let password = match std::env::var(PASSWORD_ENV) {
-                Ok(p) => p,
-                Err(_) if std::io::stdin().is_terminal() => {
-                    rpassword::prompt_password("Mật khẩu / password: ").map_err(|e| e.to_string())?
-                }
-                Err(_) => return Err(format!("no password: set {PASSWORD_ENV} or run on a terminal")),
-            };
-            if password.chars().count() < 10 {
-                return Err("the password must have at least 10 characters".into());
-            }
-            let password_hash = crate::password::hash(&password);
-            store.put_user(&User { name: name.clone(), password_hash }).map_err(err)?;
-            println!("user {name} can log in");
-        }
+        HubCommand::Team(TeamCommand::Revoke { team_id, key_id }) => team_revoke(&store, &team_id, key_id)?,
+        HubCommand::User(UserCommand::Add { name }) => user_add(&store, name)?,
         HubCommand::Case(CaseCommand::Transfer { case_id, to, by, reason }) => {
-            let case = store.case(case_id).map_err(err)?.ok_or(format!("--case: no case {case_id} on this hub"))?;
-            if store.team(&to).map_err(err)?.is_none() {
-                return Err(format!("--to: team {to} is not enrolled"));
-            }
-            if case.team_id == to {
-                return Err(format!("--to: case {case_id} already belongs to team {to}"));
-            }
-            if store.user(&by).map_err(err)?.is_none() {
-                return Err(format!("--by: no staff user {by} (anchi-hub user add)"));
-            }
-            let reason = reason.trim().to_string();
-            if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
-                return Err("--reason: one line of at most 500 characters is required".into());
-            }
-            let keys = store.keys().map_err(err)?.ok_or("the hub has no keys: run `anchi-hub init` first")?;
-            let secret = minisign::SecretKeyBox::from_string(&keys.secret_key)
-                .and_then(|b| b.into_unencrypted_secret_key())
-                .map_err(|e| format!("hub key: {e}"))?;
-            let transfer = super::store::Transfer {
-                case_id,
-                from_team: case.team_id.clone(),
-                to_team: to,
-                by,
-                reason,
-                at: chrono::Utc::now(),
-                version: case.version,
-                package_sha256: case.package_sha256.clone(),
-                hub_key_id: keys.key_id,
-            };
-            let text = serde_json::to_string(&transfer).expect("a transfer serialises");
-            let comment = format!("anchi-hub transfer {case_id} {} -> {}", transfer.from_team, transfer.to_team);
-            let signed = super::store::SignedTransfer {
-                signature: crate::protocol::hub_sign(&secret, &text, &comment),
-                transfer: text,
-            };
-            store.transfer_case(&transfer, &signed).map_err(err)??;
-            println!("{}", serde_json::to_string_pretty(&signed).expect("serialises"));
+            transfer(&store, case_id, to, by, &reason)?
         }
-        HubCommand::Case(CaseCommand::List { json }) => {
-            let mut cases = store.cases().map_err(err)?;
-            cases.sort_by_key(|c| c.opened_at);
-            if json {
-                let rows: Vec<_> = cases
-                    .iter()
-                    .map(|c| {
-                        serde_json::json!({
-                            "case_id": c.case_id, "team_id": c.team_id, "version": c.version,
-                            "package_sha256": c.package_sha256, "subject": c.subject_name,
-                            "stage": c.stage, "fine_vnd": c.fine_vnd,
-                            "versions": c.versions.iter().map(|v| v.0).collect::<Vec<_>>(),
-                        })
-                    })
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialise"));
-            } else {
-                for c in &cases {
-                    println!("{}\t{}\tv{}\t{}\t{}", c.case_id, c.team_id, c.version, c.stage.vi(), c.subject_name);
-                }
-                println!("{} case(s)", cases.len());
-            }
+        HubCommand::Case(CaseCommand::List { json }) => case_list(&store, json)?,
+    }
+    Ok(())
+}
+
+/// `anchi-hub init`: the hub's signing and sealing keys, made once.
+fn init(store: &HubStore) -> Result<(), String> {
+    let err = |e: super::store::HubStoreError| e.to_string();
+    if let Some(keys) = store.keys().map_err(err)? {
+        return Err(format!("the hub already has key {}", keys.key_id));
+    }
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().map_err(|e| e.to_string())?;
+    let identity = age::x25519::Identity::generate();
+    let keys = HubKeys {
+        key_id: key_id_of(pair.pk.keynum()),
+        public_key: pair.pk.to_base64(),
+        secret_key: pair.sk.to_box(Some("anchi-hub key")).map_err(|e| e.to_string())?.into_string(),
+        age_identity: identity.to_string().expose_secret().to_string(),
+        age_recipient: identity.to_public().to_string(),
+    };
+    store.set_keys(&keys).map_err(err)?;
+    println!("key_id: {}\npublic_key: {}\nage_recipient: {}", keys.key_id, keys.public_key, keys.age_recipient);
+    Ok(())
+}
+
+/// `anchi-hub team add`: a team's laptop key enrolled (a key belongs to one team).
+fn team_add(store: &HubStore, team_id: String, name: String, pubkey: &str) -> Result<(), String> {
+    let err = |e: super::store::HubStoreError| e.to_string();
+    let key = minisign::PublicKey::from_base64(pubkey.trim())
+        .map_err(|e| format!("--pubkey: not a minisign public key ({e})"))?;
+    let key_id = key_id_of(key.keynum());
+    if let Some((owner, _)) = store.key_owner(&key_id).map_err(err)? {
+        return Err(format!("key {key_id} is already enrolled for team {}", owner.team_id));
+    }
+    if team_id.trim().is_empty() || name.trim().is_empty() {
+        return Err("--team-id and --name must not be empty".into());
+    }
+    let mut team = store.team(&team_id).map_err(err)?.unwrap_or(Team { team_id, name: name.clone(), keys: vec![] });
+    team.name = name;
+    team.keys.push(TeamKey {
+        key_id: key_id.clone(),
+        public_key: key.to_base64(),
+        added_at: chrono::Utc::now(),
+        revoked_at: None,
+    });
+    store.put_team(&team).map_err(err)?;
+    println!("enrolled key {key_id} for team {}", team.team_id);
+    Ok(())
+}
+
+/// `anchi-hub team revoke`: one key of a team, or all of them, no longer accepted.
+fn team_revoke(store: &HubStore, team_id: &str, key_id: Option<String>) -> Result<(), String> {
+    let err = |e: super::store::HubStoreError| e.to_string();
+    let mut team = store.team(team_id).map_err(err)?.ok_or(format!("no team {team_id}"))?;
+    let mut revoked = 0;
+    for k in team.keys.iter_mut().filter(|k| key_id.as_ref().is_none_or(|id| *id == k.key_id)) {
+        if k.revoked_at.is_none() {
+            k.revoked_at = Some(chrono::Utc::now());
+            revoked += 1;
         }
+    }
+    if revoked == 0 {
+        return Err("no active key matched".into());
+    }
+    store.put_team(&team).map_err(err)?;
+    println!("revoked {revoked} key(s) of team {team_id}");
+    Ok(())
+}
+
+/// `anchi-hub user add`: a staff login for the province's pages.
+fn user_add(store: &HubStore, name: String) -> Result<(), String> {
+    let err = |e: super::store::HubStoreError| e.to_string();
+    let password = match std::env::var(PASSWORD_ENV) {
+        Ok(p) => p,
+        Err(_) if std::io::stdin().is_terminal() => {
+            rpassword::prompt_password("Mật khẩu / password: ").map_err(|e| e.to_string())?
+        }
+        Err(_) => return Err(format!("no password: set {PASSWORD_ENV} or run on a terminal")),
+    };
+    if password.chars().count() < 10 {
+        return Err("the password must have at least 10 characters".into());
+    }
+    let password_hash = crate::password::hash(&password);
+    store.put_user(&User { name: name.clone(), password_hash }).map_err(err)?;
+    println!("user {name} can log in");
+    Ok(())
+}
+
+/// `anchi-hub case transfer`: a case handed to another team, as a signed act of the province.
+fn transfer(store: &HubStore, case_id: uuid::Uuid, to: String, by: String, reason: &str) -> Result<(), String> {
+    let err = |e: super::store::HubStoreError| e.to_string();
+    let case = store.case(case_id).map_err(err)?.ok_or(format!("--case: no case {case_id} on this hub"))?;
+    if store.team(&to).map_err(err)?.is_none() {
+        return Err(format!("--to: team {to} is not enrolled"));
+    }
+    if case.team_id == to {
+        return Err(format!("--to: case {case_id} already belongs to team {to}"));
+    }
+    if store.user(&by).map_err(err)?.is_none() {
+        return Err(format!("--by: no staff user {by} (anchi-hub user add)"));
+    }
+    let reason = reason.trim().to_string();
+    if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+        return Err("--reason: one line of at most 500 characters is required".into());
+    }
+    let keys = store.keys().map_err(err)?.ok_or("the hub has no keys: run `anchi-hub init` first")?;
+    let secret = minisign::SecretKeyBox::from_string(&keys.secret_key)
+        .and_then(|b| b.into_unencrypted_secret_key())
+        .map_err(|e| format!("hub key: {e}"))?;
+    let transfer = super::store::Transfer {
+        case_id,
+        from_team: case.team_id.clone(),
+        to_team: to,
+        by,
+        reason,
+        at: chrono::Utc::now(),
+        version: case.version,
+        package_sha256: case.package_sha256.clone(),
+        hub_key_id: keys.key_id,
+    };
+    let text = serde_json::to_string(&transfer).expect("a transfer serialises");
+    let comment = format!("anchi-hub transfer {case_id} {} -> {}", transfer.from_team, transfer.to_team);
+    let signed =
+        super::store::SignedTransfer { signature: crate::protocol::hub_sign(&secret, &text, &comment), transfer: text };
+    store.transfer_case(&transfer, &signed).map_err(err)??;
+    println!("{}", serde_json::to_string_pretty(&signed).expect("serialises"));
+    Ok(())
+}
+
+/// `anchi-hub case list`: every case held, oldest first.
+fn case_list(store: &HubStore, json: bool) -> Result<(), String> {
+    let err = |e: super::store::HubStoreError| e.to_string();
+    let mut cases = store.cases().map_err(err)?;
+    cases.sort_by_key(|c| c.opened_at);
+    if json {
+        let rows: Vec<_> = cases
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "case_id": c.case_id, "team_id": c.team_id, "version": c.version,
+                    "package_sha256": c.package_sha256, "subject": c.subject_name,
+                    "stage": c.stage, "fine_vnd": c.fine_vnd,
+                    "versions": c.versions.iter().map(|v| v.0).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows).expect("rows serialise"));
+    } else {
+        for c in &cases {
+            println!("{}\t{}\tv{}\t{}\t{}", c.case_id, c.team_id, c.version, c.stage.vi(), c.subject_name);
+        }
+        println!("{} case(s)", cases.len());
     }
     Ok(())
 }
