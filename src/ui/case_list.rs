@@ -254,6 +254,15 @@ pub fn case_list_ui(
         }
     });
     filters_ui(ui, &mut state.filters, reference, members);
+    counts_ui(ui, state, out);
+    ui.separator();
+
+    table_ui(ui, state, reference, out);
+}
+
+/// The count shown, the two quick filters (deadlines pressing, decisions waiting for a
+/// leader) and "Vụ việc mới…".
+fn counts_ui(ui: &mut egui::Ui, state: &mut CaseListState, out: &mut Vec<Command>) {
     let total = state.rows.len();
     let shown = state.visible_count();
     ui.horizontal(|ui| {
@@ -283,8 +292,10 @@ pub fn case_list_ui(
             out.push(Command::NewCaseDialog);
         }
     });
-    ui.separator();
+}
 
+/// The cases as a table sorted by a clicked column; a click on a row opens the case.
+fn table_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Reference, out: &mut Vec<Command>) {
     // Narrow screens scroll sideways: no column is cut off out of reach.
     egui::ScrollArea::horizontal().id_salt("case-list-columns").show(ui, |ui| {
         TableBuilder::new(ui)

@@ -188,90 +188,8 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
     ui.separator();
 
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
-        let case = &screen.view.case;
-        ui.label(theme::bold("Văn bản"));
-        if case.documents.is_empty() {
-            ui.weak("Chưa có văn bản nào. Bắt đầu bằng một bước bên dưới.");
-        }
-        egui::Grid::new("documents").striped(true).num_columns(5).spacing([16.0, 6.0]).show(ui, |ui| {
-            let mut documents: Vec<_> = case.documents.iter().collect();
-            documents.sort_by_key(|d| (DocumentKind::ALL.iter().position(|k| *k == d.kind), d.created_at));
-            for doc in documents {
-                ui.label(doc.kind.title_vi());
-                let state = RichText::new(doc.state.vi());
-                ui.label(match doc.state {
-                    DocumentState::Draft => state.color(theme::DRAFT_FG),
-                    DocumentState::Cancelled => state.color(theme::CLOSED_FG).strikethrough(),
-                    DocumentState::Finalised => state,
-                });
-                ui.label(doc.number.as_ref().map(ToString::to_string).unwrap_or_default());
-                let when = doc.finalised_at.unwrap_or(doc.created_at);
-                ui.label(when.format("%d/%m/%Y %H:%M").to_string());
-                ui.horizontal(|ui| {
-                    let open = if doc.state == DocumentState::Draft { "Tiếp tục soạn" } else { "Xem" };
-                    if ui.button(open).clicked() {
-                        out.push(Command::OpenDocument { case: case_id, document: doc.id });
-                    }
-                    if ui.button("In").on_hover_text("Mở bản PDF để in").clicked() {
-                        out.push(Command::Print { case: case_id, document: doc.id });
-                    }
-                    let finalised = doc.state == DocumentState::Finalised;
-                    if finalised && doc.kind.is_sanction_decision() {
-                        // A decision is changed only by a decision of its own (khoản 3 Điều 18 Luật XLVPHC).
-                        use crate::domain::DocumentKind as K;
-                        for (label, hint, with) in [
-                            (
-                                "Sửa đổi, bổ sung",
-                                "Quyết định sửa đổi, bổ sung, hủy bỏ một phần (MQĐ38)",
-                                K::QdSuaDoiBoSung,
-                            ),
-                            ("Đính chính", "Quyết định đính chính (MQĐ39)", K::QdDinhChinh),
-                            ("Hủy bỏ", "Quyết định hủy bỏ (MQĐ40)", K::QdHuyBo),
-                        ] {
-                            if ui.button(label).on_hover_text(hint).clicked() {
-                                out.push(Command::Amend { case: case_id, document: doc.id, with: Some(with) });
-                            }
-                        }
-                    } else if finalised
-                        && ui.button("Sửa đổi, bổ sung").on_hover_text("Lập văn bản sửa đổi, bổ sung").clicked()
-                    {
-                        out.push(Command::Amend { case: case_id, document: doc.id, with: None });
-                    }
-                    let cancellable =
-                        doc.state == DocumentState::Draft || (finalised && !doc.kind.is_sanction_decision());
-                    if cancellable && ui.button("Hủy…").clicked() {
-                        screen.confirming = Some((Confirm::CancelDocument(doc.id), String::new()));
-                    }
-                });
-                ui.end_row();
-            }
-        });
-        ui.add_space(10.0);
-
-        ui.label(theme::bold("Bước tiếp theo"));
-        ui.horizontal_wrapped(|ui| {
-            for step in &screen.view.next_steps {
-                let button = egui::Button::new(step.kind.title_vi());
-                let response = ui.add_enabled(step.refused_vi.is_none(), button);
-                if let Some(reason) = &step.refused_vi {
-                    response.on_disabled_hover_text(reason);
-                } else if response.clicked() {
-                    out.push(Command::StartDocument { case: case_id, kind: step.kind });
-                }
-            }
-            if screen.view.stage == Stage::DaKiemTra
-                && ui.button("Kết thúc: không vi phạm…").on_hover_text("Đã kiểm tra, không phát hiện vi phạm").clicked()
-            {
-                screen.confirming = Some((Confirm::CloseNoViolation, String::new()));
-            }
-            if !screen.view.stage.is_closed()
-                && ui.button("Hủy vụ việc…").on_hover_text("Dừng vụ việc, ghi rõ lý do").clicked()
-            {
-                screen.confirming = Some((Confirm::CancelCase, String::new()));
-            }
-        });
-        ui.add_space(10.0);
-
+        documents_ui(ui, screen, case_id, out);
+        next_steps_ui(ui, screen, case_id, out);
         goods_ui(ui, screen, case_id, out);
         ui.add_space(10.0);
 
@@ -291,6 +209,92 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
 
     cancel_dialog(ui, screen, case_id, out);
     export_dialog(ui, screen, case_id, out);
+}
+
+/// The case's documents in process order: state, number, date, and what may be done to each.
+fn documents_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut Vec<Command>) {
+    let case = &screen.view.case;
+    ui.label(theme::bold("Văn bản"));
+    if case.documents.is_empty() {
+        ui.weak("Chưa có văn bản nào. Bắt đầu bằng một bước bên dưới.");
+    }
+    egui::Grid::new("documents").striped(true).num_columns(5).spacing([16.0, 6.0]).show(ui, |ui| {
+        let mut documents: Vec<_> = case.documents.iter().collect();
+        documents.sort_by_key(|d| (DocumentKind::ALL.iter().position(|k| *k == d.kind), d.created_at));
+        for doc in documents {
+            ui.label(doc.kind.title_vi());
+            let state = RichText::new(doc.state.vi());
+            ui.label(match doc.state {
+                DocumentState::Draft => state.color(theme::DRAFT_FG),
+                DocumentState::Cancelled => state.color(theme::CLOSED_FG).strikethrough(),
+                DocumentState::Finalised => state,
+            });
+            ui.label(doc.number.as_ref().map(ToString::to_string).unwrap_or_default());
+            let when = doc.finalised_at.unwrap_or(doc.created_at);
+            ui.label(when.format("%d/%m/%Y %H:%M").to_string());
+            ui.horizontal(|ui| {
+                let open = if doc.state == DocumentState::Draft { "Tiếp tục soạn" } else { "Xem" };
+                if ui.button(open).clicked() {
+                    out.push(Command::OpenDocument { case: case_id, document: doc.id });
+                }
+                if ui.button("In").on_hover_text("Mở bản PDF để in").clicked() {
+                    out.push(Command::Print { case: case_id, document: doc.id });
+                }
+                let finalised = doc.state == DocumentState::Finalised;
+                if finalised && doc.kind.is_sanction_decision() {
+                    // A decision is changed only by a decision of its own (khoản 3 Điều 18 Luật XLVPHC).
+                    use crate::domain::DocumentKind as K;
+                    for (label, hint, with) in [
+                        ("Sửa đổi, bổ sung", "Quyết định sửa đổi, bổ sung, hủy bỏ một phần (MQĐ38)", K::QdSuaDoiBoSung),
+                        ("Đính chính", "Quyết định đính chính (MQĐ39)", K::QdDinhChinh),
+                        ("Hủy bỏ", "Quyết định hủy bỏ (MQĐ40)", K::QdHuyBo),
+                    ] {
+                        if ui.button(label).on_hover_text(hint).clicked() {
+                            out.push(Command::Amend { case: case_id, document: doc.id, with: Some(with) });
+                        }
+                    }
+                } else if finalised
+                    && ui.button("Sửa đổi, bổ sung").on_hover_text("Lập văn bản sửa đổi, bổ sung").clicked()
+                {
+                    out.push(Command::Amend { case: case_id, document: doc.id, with: None });
+                }
+                let cancellable = doc.state == DocumentState::Draft || (finalised && !doc.kind.is_sanction_decision());
+                if cancellable && ui.button("Hủy…").clicked() {
+                    screen.confirming = Some((Confirm::CancelDocument(doc.id), String::new()));
+                }
+            });
+            ui.end_row();
+        }
+    });
+    ui.add_space(10.0);
+}
+
+/// The steps the workflow allows now (greyed, with the reason, when an earlier document is
+/// missing), and closing the case.
+fn next_steps_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut Vec<Command>) {
+    ui.label(theme::bold("Bước tiếp theo"));
+    ui.horizontal_wrapped(|ui| {
+        for step in &screen.view.next_steps {
+            let button = egui::Button::new(step.kind.title_vi());
+            let response = ui.add_enabled(step.refused_vi.is_none(), button);
+            if let Some(reason) = &step.refused_vi {
+                response.on_disabled_hover_text(reason);
+            } else if response.clicked() {
+                out.push(Command::StartDocument { case: case_id, kind: step.kind });
+            }
+        }
+        if screen.view.stage == Stage::DaKiemTra
+            && ui.button("Kết thúc: không vi phạm…").on_hover_text("Đã kiểm tra, không phát hiện vi phạm").clicked()
+        {
+            screen.confirming = Some((Confirm::CloseNoViolation, String::new()));
+        }
+        if !screen.view.stage.is_closed()
+            && ui.button("Hủy vụ việc…").on_hover_text("Dừng vụ việc, ghi rõ lý do").clicked()
+        {
+            screen.confirming = Some((Confirm::CancelCase, String::new()));
+        }
+    });
+    ui.add_space(10.0);
 }
 
 /// Asks for the key's passphrase and where to write the package.

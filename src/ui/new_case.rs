@@ -141,36 +141,7 @@ pub fn new_case_ui(
                 input.field = field.unwrap_or_default();
             }
             problems(ui, &report, "case.field");
-            let l = ui.label("Trưởng đoàn kiểm tra");
-            let lead = members.iter().find(|m| m.card_number == input.lead_member).map(|m| m.full_name.clone());
-            egui::ComboBox::from_id_salt("lead")
-                .selected_text(lead.unwrap_or_else(|| "— chọn —".into()))
-                .width(420.0)
-                .show_ui(ui, |ui| {
-                    for m in members {
-                        ui.selectable_value(
-                            &mut input.lead_member,
-                            m.card_number.clone(),
-                            format!("{}, {}", m.full_name, m.title),
-                        );
-                    }
-                })
-                .response
-                .labelled_by(l.id);
-            ui.label("Thành viên Đoàn kiểm tra");
-            ui.horizontal_wrapped(|ui| {
-                for m in members.iter().filter(|m| m.card_number != input.lead_member) {
-                    let mut chosen = input.team.contains(&m.card_number);
-                    let label = format!("{}, {} ({})", m.full_name, m.title, m.card_number);
-                    if ui.checkbox(&mut chosen, label).changed() {
-                        input.team.retain(|c| c != &m.card_number);
-                        if chosen {
-                            input.team.push(m.card_number.clone());
-                        }
-                    }
-                }
-            });
-            problems(ui, &report, "case.members");
+            team_ui(ui, input, members, &report);
         });
         // The buttons stay in sight under the scrolling part.
         ui.add_space(8.0);
@@ -204,6 +175,40 @@ pub fn new_case_ui(
             out.push(Command::CloseDialog);
         }
     }
+}
+
+/// The đoàn: its head, and the members ticked beside him.
+fn team_ui(ui: &mut egui::Ui, input: &mut crate::app::NewCase, members: &[Member], report: &ValidationReport) {
+    let l = ui.label("Trưởng đoàn kiểm tra");
+    let lead = members.iter().find(|m| m.card_number == input.lead_member).map(|m| m.full_name.clone());
+    egui::ComboBox::from_id_salt("lead")
+        .selected_text(lead.unwrap_or_else(|| "— chọn —".into()))
+        .width(420.0)
+        .show_ui(ui, |ui| {
+            for m in members {
+                ui.selectable_value(
+                    &mut input.lead_member,
+                    m.card_number.clone(),
+                    format!("{}, {}", m.full_name, m.title),
+                );
+            }
+        })
+        .response
+        .labelled_by(l.id);
+    ui.label("Thành viên Đoàn kiểm tra");
+    ui.horizontal_wrapped(|ui| {
+        for m in members.iter().filter(|m| m.card_number != input.lead_member) {
+            let mut chosen = input.team.contains(&m.card_number);
+            let label = format!("{}, {} ({})", m.full_name, m.title, m.card_number);
+            if ui.checkbox(&mut chosen, label).changed() {
+                input.team.retain(|c| c != &m.card_number);
+                if chosen {
+                    input.team.push(m.card_number.clone());
+                }
+            }
+        }
+    });
+    problems(ui, report, "case.members");
 }
 
 /// "Hủy" or Esc: closes an empty dialog, and asks before dropping what was typed.

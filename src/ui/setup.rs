@@ -250,47 +250,7 @@ pub fn setup_ui(ui: &mut egui::Ui, f: &mut SetupForm, units: &AdminUnits, out: &
             field(ui, p, "Chữ viết tắt trong số văn bản (ví dụ QLTTLS)", &mut f.abbreviation, false);
         });
         ui.add_space(10.0);
-        ui.label(theme::bold("2. Thành viên của đội"));
-        ui.weak("Mỗi người tự gõ mật khẩu của mình (ít nhất 8 ký tự). Để trống thì máy cấp mật khẩu tạm, phải đổi khi đăng nhập lần đầu.");
-        let whole: Vec<String> =
-            f.report.errors().filter(|e| e.field == "members").map(|e| e.message_vi.clone()).collect();
-        for p in whole {
-            ui.label(RichText::new(p).color(theme::ERROR_FG));
-        }
-        let mut remove = None;
-        for (i, m) in f.members.iter_mut().enumerate() {
-            ui.push_id(i, |ui| {
-                egui::Frame::group(ui.style()).show(ui, |ui| {
-                    ui.vertical(|ui| {
-                        field(ui, None, "Họ và tên", &mut m.full_name, false);
-                        field(ui, None, "Chức vụ", &mut m.title, false);
-                        field(ui, None, "Số thẻ kiểm tra", &mut m.card_number, false);
-                        let roles = [(Role::Leader, "Lãnh đạo đội (ký quyết định)".to_string()), (Role::Inspector, "Kiểm soát viên".to_string())];
-                        theme::choice_row(ui, "Vai trò", LABEL_WIDTH, &format!("role-{i}"), &mut m.role, &roles);
-                                    field(ui, None, "Mật khẩu", &mut m.password, true);
-                        field(ui, None, "Nhập lại mật khẩu", &mut m.again, true);
-                    });
-                    let problems: Vec<String> = f
-                        .report
-                        .errors()
-                        .filter(|p| p.field.starts_with(&format!("members[{i}].")))
-                        .map(|p| p.message_vi.clone())
-                        .collect();
-                    for p in problems {
-                        ui.label(RichText::new(p).color(theme::ERROR_FG));
-                    }
-                    if ui.small_button("Bỏ người này").clicked() {
-                        remove = Some(i);
-                    }
-                });
-            });
-        }
-        if let Some(i) = remove.filter(|_| f.members.len() > 1) {
-            f.members.remove(i);
-        }
-        if ui.button("Thêm thành viên").clicked() {
-            f.members.push(MemberRow::new(Role::Inspector));
-        }
+        members_ui(ui, f);
         ui.add_space(10.0);
         ui.label(theme::bold("3. Khóa ký của máy"));
         ui.weak("Các gói hồ sơ gửi Chi cục được ký bằng khóa này; mật khẩu khóa do Đội trưởng giữ.");
@@ -340,4 +300,51 @@ pub fn setup_ui(ui: &mut egui::Ui, f: &mut SetupForm, units: &AdminUnits, out: &
             }
         }
     });
+}
+
+/// Section 2: the members of the team, each with a role and a password of his own.
+fn members_ui(ui: &mut egui::Ui, f: &mut SetupForm) {
+    ui.label(theme::bold("2. Thành viên của đội"));
+    ui.weak("Mỗi người tự gõ mật khẩu của mình (ít nhất 8 ký tự). Để trống thì máy cấp mật khẩu tạm, phải đổi khi đăng nhập lần đầu.");
+    let whole: Vec<String> = f.report.errors().filter(|e| e.field == "members").map(|e| e.message_vi.clone()).collect();
+    for p in whole {
+        ui.label(RichText::new(p).color(theme::ERROR_FG));
+    }
+    let mut remove = None;
+    for (i, m) in f.members.iter_mut().enumerate() {
+        ui.push_id(i, |ui| {
+            egui::Frame::group(ui.style()).show(ui, |ui| {
+                ui.vertical(|ui| {
+                    field(ui, None, "Họ và tên", &mut m.full_name, false);
+                    field(ui, None, "Chức vụ", &mut m.title, false);
+                    field(ui, None, "Số thẻ kiểm tra", &mut m.card_number, false);
+                    let roles = [
+                        (Role::Leader, "Lãnh đạo đội (ký quyết định)".to_string()),
+                        (Role::Inspector, "Kiểm soát viên".to_string()),
+                    ];
+                    theme::choice_row(ui, "Vai trò", LABEL_WIDTH, &format!("role-{i}"), &mut m.role, &roles);
+                    field(ui, None, "Mật khẩu", &mut m.password, true);
+                    field(ui, None, "Nhập lại mật khẩu", &mut m.again, true);
+                });
+                let problems: Vec<String> = f
+                    .report
+                    .errors()
+                    .filter(|p| p.field.starts_with(&format!("members[{i}].")))
+                    .map(|p| p.message_vi.clone())
+                    .collect();
+                for p in problems {
+                    ui.label(RichText::new(p).color(theme::ERROR_FG));
+                }
+                if ui.small_button("Bỏ người này").clicked() {
+                    remove = Some(i);
+                }
+            });
+        });
+    }
+    if let Some(i) = remove.filter(|_| f.members.len() > 1) {
+        f.members.remove(i);
+    }
+    if ui.button("Thêm thành viên").clicked() {
+        f.members.push(MemberRow::new(Role::Inspector));
+    }
 }
