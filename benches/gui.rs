@@ -6,6 +6,8 @@
 //! as kittest runs them); the GPU's drawing is not included. ANCHI_BENCH_CASES changes
 //! the count.
 
+#![allow(clippy::unwrap_used, reason = "a benchmark fails by panicking")]
+
 use anchi::app::Workspace;
 use anchi::ui::{AnchiApp, theme};
 use criterion::{Criterion, criterion_group, criterion_main};

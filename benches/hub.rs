@@ -8,6 +8,8 @@
 //!
 //! `cargo bench --features hub --bench hub`. ANCHI_BENCH_PACKAGES changes the count (1000).
 
+#![allow(clippy::unwrap_used, reason = "a benchmark fails by panicking")]
+
 use std::io::{BufRead, BufReader, Cursor};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -61,6 +63,7 @@ fn hub(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+#[allow(clippy::too_many_lines, reason = "one benchmark script: set-up, then each figure in turn")]
 fn main() {
     if std::env::args().skip(1).any(|a| !a.starts_with("--") && !"hub".contains(a.as_str())) {
         return;

@@ -5,6 +5,8 @@
 //!
 //! `cargo bench --bench offenders`. ANCHI_BENCH_ENTRIES changes the count.
 
+#![allow(clippy::unwrap_used, reason = "a benchmark fails by panicking")]
+
 use std::time::{Duration, Instant};
 
 use anchi::app::Reference;

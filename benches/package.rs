@@ -6,6 +6,8 @@
 //! `cargo bench --bench package`. Each figure is the median of several runs; the photos
 //! are random bytes (incompressible, like JPEG data) behind a JPEG signature.
 
+#![allow(clippy::unwrap_used, reason = "a benchmark fails by panicking")]
+
 use std::time::{Duration, Instant};
 
 use anchi::app::Workspace;

@@ -1,6 +1,8 @@
 //! PDF benchmarks (issue 3): the violation record (one page) and a 200-line goods list.
 //! Reports time per document; pages and bytes are printed once before measuring.
 
+#![allow(clippy::unwrap_used, reason = "a benchmark fails by panicking")]
+
 use anchi::app::Workspace;
 use anchi::domain::{DocumentKind as K, Stage};
 use criterion::{Criterion, criterion_group, criterion_main};

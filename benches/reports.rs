@@ -5,6 +5,8 @@
 //!
 //! `cargo bench --bench reports`. ANCHI_BENCH_CASES changes the count.
 
+#![allow(clippy::unwrap_used, reason = "a benchmark fails by panicking")]
+
 use anchi::app::Workspace;
 use anchi::app::stats::{Period, Query, compute};
 use criterion::{Criterion, criterion_group, criterion_main};

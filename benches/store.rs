@@ -5,6 +5,8 @@
 //! `cargo bench --bench store`. The 100,000-case database is built once per run
 //! (set ANCHI_BENCH_CASES to change the count).
 
+#![allow(clippy::unwrap_used, reason = "a benchmark fails by panicking")]
+
 use std::time::Duration;
 
 use anchi::app::Workspace;

@@ -2,6 +2,8 @@
 //! the domain is pure, the two faces reach storage, forms, packages, printing and the hub
 //! only through `app`, and the hub knows neither face.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::path::{Path, PathBuf};
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
@@ -92,7 +94,8 @@ fn the_store_knows_nothing_of_the_faces() {
 #[test]
 fn the_pdf_layer_only_places_resolved_text() {
     // It gets plain text from `app`; it must not reach back into cases, storage or the faces.
-    let forbidden = ["crate::store", "crate::app", "crate::ui", "crate::cli", "crate::forms", "redb", "egui"];
+    let forbidden =
+        ["crate::domain", "crate::store", "crate::app", "crate::ui", "crate::cli", "crate::forms", "redb", "egui"];
     let found = offences("pdf", &forbidden);
     assert!(found.is_empty(), "src/pdf must not depend on outer layers:\n{}", found.join("\n"));
 }
@@ -135,4 +138,40 @@ fn the_checker_finds_what_it_looks_for() {
     assert!(!offences("ui", &["egui"]).is_empty());
     assert!(!offences("cli", &["crate::app"]).is_empty());
     assert!(!offences("hub", &["axum"]).is_empty());
+}
+
+/// A file a newcomer can read whole: none in `src/` is over 600 lines (tests included:
+/// they go beside it, in a file of their own, when the module grows).
+const MAX_FILE_LINES: usize = 600;
+
+#[test]
+fn no_source_file_is_over_600_lines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let long: Vec<String> = rust_files(&root)
+        .into_iter()
+        .filter_map(|f| {
+            let lines = std::fs::read_to_string(&f).unwrap().lines().count();
+            (lines > MAX_FILE_LINES).then(|| format!("{}: {lines} lines", f.display()))
+        })
+        .collect();
+    assert!(long.is_empty(), "split these by what they do:\n{}", long.join("\n"));
+}
+
+/// The habits clippy holds the code to (`[lints.clippy]` in Cargo.toml, thresholds in
+/// clippy.toml) stay switched on: no function over 120 lines, no unwrap outside tests, few
+/// parameters and bools, every thread named.
+#[test]
+fn the_lints_that_keep_the_house_are_on() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cargo = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let lints = &cargo[cargo.find("[lints.clippy]").expect("a [lints.clippy] table")..];
+    let lints = &lints[..lints[1..].find("\n[").map_or(lints.len(), |i| i + 1)];
+    for lint in ["unwrap_used", "too_many_lines", "too_many_arguments", "fn_params_excessive_bools", "disallowed_methods"]
+    {
+        assert!(lints.contains(&format!("{lint} = \"deny\"")), "{lint} is not denied in Cargo.toml:\n{lints}");
+    }
+    let clippy = std::fs::read_to_string(root.join("clippy.toml")).unwrap();
+    for setting in ["too-many-lines-threshold = 120", "max-fn-params-bools = 2", "path = \"std::thread::spawn\""] {
+        assert!(clippy.contains(setting), "clippy.toml lacks {setting}");
+    }
 }

@@ -2,6 +2,8 @@
 //! directory (checked with coreutils' sha256sum), told by content rather than by name,
 //! refused with a message naming the file when they are not photos or are too large.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::process::Command;
 
 use anchi::app::{AppError, Workspace};

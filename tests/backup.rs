@@ -2,6 +2,8 @@
 //! cases are being written restores to a consistent case list whose journal verifies; a
 //! wrong passphrase or a damaged backup is refused and changes nothing.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::path::Path;
 use std::process::Output;
 
@@ -52,22 +54,26 @@ fn a_backup_taken_during_writes_restores_consistently_and_bad_ones_change_nothin
     let ws = std::sync::Arc::new(ws);
     let writer = {
         let ws = ws.clone();
-        std::thread::spawn(move || {
-            let lead = ws.unit().unwrap().members[0].card_number.clone();
-            let commune = ws.reference.admin_units.communes_of(ws.unit().unwrap().province_code).next().unwrap().code;
-            for i in 0..40 {
-                let input = anchi::app::NewCase {
-                    name: format!("Hộ kinh doanh Số {i}"),
-                    personal_id: format!("020090{:06}", 100 + i),
-                    street: "Chợ Đông Kinh".into(),
-                    commune_code: Some(commune),
-                    field: "hang-gia".into(),
-                    lead_member: lead.clone(),
-                    ..Default::default()
-                };
-                ws.open_new_case(&input).unwrap();
-            }
-        })
+        std::thread::Builder::new()
+            .name("new-cases".into())
+            .spawn(move || {
+                let lead = ws.unit().unwrap().members[0].card_number.clone();
+                let commune =
+                    ws.reference.admin_units.communes_of(ws.unit().unwrap().province_code).next().unwrap().code;
+                for i in 0..40 {
+                    let input = anchi::app::NewCase {
+                        name: format!("Hộ kinh doanh Số {i}"),
+                        personal_id: format!("020090{:06}", 100 + i),
+                        street: "Chợ Đông Kinh".into(),
+                        commune_code: Some(commune),
+                        field: "hang-gia".into(),
+                        lead_member: lead.clone(),
+                        ..Default::default()
+                    };
+                    ws.open_new_case(&input).unwrap();
+                }
+            })
+            .unwrap()
     };
     let summary = ws.backup(&out, PASSPHRASE).unwrap();
     writer.join().unwrap();

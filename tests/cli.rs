@@ -1,5 +1,7 @@
 //! The command line as a user or script drives it: the real binary on a real data directory.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

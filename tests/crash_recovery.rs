@@ -6,6 +6,8 @@
 //! (500 kills). It fails when too few kills landed after a confirmed write (a run that
 //! checked nothing proves nothing). The binary runs itself with `--child DIR` as the writer.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -74,8 +76,10 @@ fn parent(kills: usize) {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        let reader =
-            std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
+        let reader = std::thread::Builder::new()
+            .name("confirmed-writes".into())
+            .spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>())
+            .unwrap();
         std::thread::sleep(Duration::from_millis(rng.u64(30..250)));
         child.kill().unwrap(); // SIGKILL on Unix
         child.wait().unwrap();

@@ -4,6 +4,8 @@
 //! deputy's title. The register is kept by a leader, from the window's use case or the
 //! command line (refusals exit 2).
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::path::Path;
 use std::process::Command;
 

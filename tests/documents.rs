@@ -2,6 +2,8 @@
 //! the case and earlier documents, typed fields, cross-field rules, refusals to sign, and
 //! a refused finalisation that changes nothing.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use anchi::app::{AppError, Workspace, demo::demo_unit, now};
 use anchi::domain::{
     Address, Case, DocumentKind as K, DocumentState, Event, Signature, SignerRole, Subject, SubjectKind,

@@ -2,6 +2,8 @@
 //! kittest panics on a glyph the fonts lack, so every frame here also proves that the
 //! bundled fonts draw the Vietnamese on screen.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use anchi::ui::{AnchiApp, OpenFailed, open_workspace};
 use eframe::egui;
 use egui_kittest::Harness;

@@ -2,6 +2,8 @@
 //! the real `anchi-hub` binary in a child process, the laptop a real workspace with its
 //! device key. Pushes, refusals, the province view, and a hub killed during uploads.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -433,13 +435,16 @@ fn uploads_resume_after_the_hub_is_killed_twenty_times() {
 
     let killer = {
         let hub = hub.clone();
-        std::thread::spawn(move || {
-            let mut rng = fastrand::Rng::with_seed(7);
-            for _ in 0..20 {
-                std::thread::sleep(Duration::from_millis(rng.u64(50..250)));
-                hub.lock().unwrap().restart();
-            }
-        })
+        std::thread::Builder::new()
+            .name("hub-killer".into())
+            .spawn(move || {
+                let mut rng = fastrand::Rng::with_seed(7);
+                for _ in 0..20 {
+                    std::thread::sleep(Duration::from_millis(rng.u64(50..250)));
+                    hub.lock().unwrap().restart();
+                }
+            })
+            .unwrap()
     };
     let mut total = anchi::sync::UploadStats::default();
     for package in &packages {

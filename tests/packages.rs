@@ -2,6 +2,8 @@
 //! zipfile to unzip, Debian's minisign, coreutils' sha256sum), reproducible, versioned,
 //! imported on a leader's laptop, and refused whole when anything in them is altered.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::io::{Cursor, Write};
 use std::path::Path;
 use std::process::Command;

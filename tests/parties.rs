@@ -3,6 +3,8 @@
 //! finalised document printed never changes when they do; a bad entry is refused by name,
 //! nothing stored, exit status 2 on the command line.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::path::Path;
 use std::process::Command;
 

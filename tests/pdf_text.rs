@@ -2,6 +2,8 @@
 //! Vietnamese text, the numbers and amounts, embedded subset fonts, A4 pages, and a long
 //! goods list that runs over pages with its header row repeated.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::path::Path;
 use std::process::Command;
 

@@ -2,6 +2,8 @@
 //! redb file: totals agree with a count made directly from the stored cases, the workbook
 //! reads back with calamine, an extension recorded as a document moves the deadline.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::collections::BTreeMap;
 
 use anchi::app::Workspace;

@@ -1,6 +1,8 @@
 //! Scripted set-up from a profile: the example profile in docs/ sets a laptop up; a wrong
 //! profile is refused whole, with each problem named by its place, and stores nothing.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::path::Path;
 
 fn anchi(dir: &Path, args: &[&str]) -> std::process::Output {

@@ -2,6 +2,8 @@
 //! damaged, locked or newer file gives a clear error, old files open, and a refused change
 //! leaves everything as it was.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::path::Path;
 
 use anchi::app::Workspace;

@@ -2,6 +2,8 @@
 //! the sanction decision's wizard (tái phạm offered as an aggravating circumstance), the
 //! case list, and the command line — over the demo data in a real redb file.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use anchi::app::warnings::{Badge, Source, WarningKind, list_badges};
 use anchi::app::{NewCase, Workspace};
 use anchi::domain::summary::SanctionFact;

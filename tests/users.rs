@@ -2,6 +2,8 @@
 //! decisions and the lock screen — all through the real window (egui_kittest) over a real
 //! data directory.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 mod common;
 
 use anchi::app::{NewCase, Workspace};
@@ -30,6 +32,7 @@ fn sign_in(h: &mut egui_kittest::Harness<'static, anchi::ui::AnchiApp>, member: 
 }
 
 #[test]
+#[allow(clippy::too_many_lines, reason = "one walk-through of the window, step after step")]
 fn a_laptop_is_set_up_in_the_window_and_only_a_leader_finalises_decisions() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = common::window(dir.path(), SIZE);

@@ -3,6 +3,8 @@
 //! target directory, `window-smoke.png`, for people to look at); and text typed into a
 //! wizard survives the process being killed 300 ms later.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

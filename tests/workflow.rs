@@ -1,6 +1,8 @@
 //! The workflow transition table: every (stage, event) pair, allowed and forbidden, and
 //! the effects and messages of the transitions.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use anchi::domain::workflow::check_step;
 use anchi::domain::{
     Address, Bilingual, Case, DocumentKind as K, DocumentNumber, DocumentState, Effect, Event, Prerequisites, Stage,

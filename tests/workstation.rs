@@ -2,6 +2,8 @@
 //! new case, each document of the workflow through its wizard, finalised and numbered,
 //! with the stored case checked after each step.
 
+#![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+
 use anchi::domain::{DocumentKind as K, DocumentState, Stage, stage};
 use anchi::ui::{AnchiApp, Screen};
 use eframe::egui;
@@ -88,6 +90,7 @@ fn fill_and_finalise(h: &mut Harness<'static, AnchiApp>, fields: &[(&str, &str)]
 }
 
 #[test]
+#[allow(clippy::too_many_lines, reason = "one walk-through of the window, step after step")]
 fn a_case_goes_through_the_workflow_by_its_labels() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(dir.path());

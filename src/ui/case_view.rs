@@ -12,9 +12,9 @@ use super::theme;
 use super::typing::{secret_edit, text_edit};
 use crate::app::Reference;
 use crate::app::case_json::CaseView;
-use crate::app::goods::{GoodsInput, parse_pasted};
+use crate::app::goods::GoodsInput;
 use crate::app::packages::PackageRecord;
-use crate::domain::{DocumentKind, DocumentState, Stage, ValidationReport, text::format_vnd};
+use crate::domain::{DocumentKind, DocumentState, Stage, ValidationReport};
 
 /// What the case screen keeps between frames.
 #[derive(Debug)]
@@ -24,11 +24,11 @@ pub struct CaseScreen {
     confirming: Option<(Confirm, String)>,
     /// The goods lines as edited on screen, and whether they differ from the stored ones.
     pub goods: Vec<GoodsInput>,
-    goods_dirty: bool,
+    pub(super) goods_dirty: bool,
     /// A row was just added: its first cell takes the keyboard on the next frame.
-    focus_new_row: bool,
+    pub(super) focus_new_row: bool,
     /// Why the goods can no longer be edited (a finalised document prints them).
-    goods_locked: Option<String>,
+    pub(super) goods_locked: Option<String>,
     /// Problems of the last attempt to save the goods.
     pub goods_report: ValidationReport,
     /// Text pasted from a spreadsheet, waiting to be added as rows.
@@ -190,7 +190,7 @@ pub fn case_view_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, reference: &Refe
     egui::ScrollArea::vertical().auto_shrink(false).show(ui, |ui| {
         documents_ui(ui, screen, case_id, out);
         next_steps_ui(ui, screen, case_id, out);
-        goods_ui(ui, screen, case_id, out);
+        super::goods::goods_ui(ui, screen, case_id, out);
         ui.add_space(10.0);
 
         super::parties::parties_ui(ui, &mut screen.parties, case_id, out);
@@ -403,145 +403,6 @@ fn thumbnail_texture(
         Thumbnail::Texture(t) => Some(t.clone()),
         _ => None,
     }
-}
-
-const GOODS_COLUMNS: [&str; 7] =
-    ["Tên hàng hóa, nhãn hiệu", "Đơn vị tính", "Số lượng", "Xuất xứ", "Tình trạng", "Đơn giá (đồng)", "Ghi chú"];
-
-/// The goods lines: edited in place until a finalised document prints them; rows can be
-/// added, duplicated, deleted, or pasted from a spreadsheet.
-fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut Vec<Command>) {
-    let total: u64 = screen.view.case.goods_value_vnd();
-    let value = if total > 0 { format!(" — trị giá {} đồng", format_vnd(total)) } else { String::new() };
-    ui.label(theme::bold(format!("Hàng hóa ({} dòng){value}", screen.goods.len())));
-    let editable = screen.goods_locked.is_none();
-    if let Some(reason) = &screen.goods_locked {
-        ui.weak(reason);
-    }
-    let mut remove = None;
-    let mut duplicate = None;
-    let mut focus_new_row = std::mem::take(&mut screen.focus_new_row);
-    // Tab in the last cell of the last line starts a new line, as in a spreadsheet, instead
-    // of leaving the grid for the buttons of the header.
-    let mut tab_out_of_last = false;
-    egui::Grid::new("goods").striped(true).num_columns(9).spacing([8.0, 4.0]).show(ui, |ui| {
-        ui.label("STT");
-        // Each cell is named by its column's title (for screen readers and tests).
-        let headers = GOODS_COLUMNS.map(|title| ui.label(theme::bold(title)).id);
-        ui.end_row();
-        let rows = screen.goods.len();
-        for (i, row) in screen.goods.iter_mut().enumerate() {
-            ui.label((i + 1).to_string());
-            if !editable {
-                // Locked: the lines as printed, in full.
-                let price = crate::forms::value::print(crate::forms::FieldKind::Money, &row.unit_price);
-                for text in [&row.name, &row.unit, &row.quantity, &row.origin, &row.condition, &price, &row.note] {
-                    ui.label(text.as_str());
-                }
-                ui.end_row();
-                continue;
-            }
-            let cells: [(&mut String, f32); 7] = [
-                (&mut row.name, 240.0),
-                (&mut row.unit, 60.0),
-                (&mut row.quantity, 70.0),
-                (&mut row.origin, 90.0),
-                (&mut row.condition, 110.0),
-                (&mut row.unit_price, 90.0),
-                (&mut row.note, 110.0),
-            ];
-            let last = i + 1 == rows;
-            for (column, ((cell, width), header)) in cells.into_iter().zip(headers).enumerate() {
-                // A cell's identity is its line and column, not its place among the widgets.
-                let id = egui::Id::unique(("goods-cell", i, column));
-                let last_cell = last && column + 1 == GOODS_COLUMNS.len();
-                if last_cell
-                    && ui.memory(|m| m.has_focus(id))
-                    && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Tab))
-                {
-                    tab_out_of_last = true;
-                }
-                let response = text_edit(ui, cell, |v| egui::TextEdit::singleline(v).id(id).desired_width(width))
-                    .labelled_by(header);
-                // A cell narrower than its text shows it whole under the pointer.
-                let response = if cell.is_empty() { response } else { response.on_hover_text(cell.as_str()) };
-                if column == 0 && last && std::mem::take(&mut focus_new_row) {
-                    response.request_focus();
-                }
-                screen.goods_dirty |= response.changed();
-            }
-            // Out of the Tab order, so Tab goes from a line's last cell to the next line's
-            // first, as in a spreadsheet (clicked with the mouse).
-            ui.horizontal(|ui| {
-                let button = |text| egui::Button::new(text).small().sense(egui::Sense::CLICK);
-                if ui.add(button("Nhân bản")).clicked() {
-                    duplicate = Some(i);
-                }
-                if ui.add(button("Xóa")).clicked() {
-                    remove = Some(i);
-                }
-            });
-            ui.end_row();
-        }
-    });
-    if tab_out_of_last {
-        screen.goods.push(GoodsInput::default());
-        screen.goods_dirty = true;
-        screen.focus_new_row = true;
-    }
-    if let Some(i) = duplicate {
-        let copy = GoodsInput { id: None, ..screen.goods[i].clone() };
-        screen.goods.insert(i + 1, copy);
-        screen.goods_dirty = true;
-    }
-    if let Some(i) = remove {
-        screen.goods.remove(i);
-        screen.goods_dirty = true;
-    }
-    for p in &screen.goods_report.problems {
-        // "goods[2].quantity" → "Dòng 3: …"
-        let row = p.field.split(['[', ']']).nth(1).and_then(|n| n.parse::<usize>().ok());
-        let text = match row {
-            Some(r) => format!("Dòng {}: {}", r + 1, p.message_vi),
-            None => p.message_vi.clone(),
-        };
-        ui.label(RichText::new(text).color(theme::ERROR_FG));
-    }
-    if !editable {
-        return;
-    }
-    ui.horizontal(|ui| {
-        if ui.button("Thêm dòng").clicked() {
-            screen.goods.push(GoodsInput::default());
-            screen.goods_dirty = true;
-            // The keyboard goes to the new line's first cell, where the eye is.
-            screen.focus_new_row = true;
-        }
-        let save = ui
-            .add_enabled(screen.goods_dirty, egui::Button::new(theme::bold("Lưu hàng hóa")))
-            .on_hover_text("Hàng hóa cũng được lưu khi rời vụ việc");
-        if save.clicked() {
-            out.push(Command::SaveGoods { case: case_id, rows: screen.goods.clone() });
-        }
-        // Leaving the case stores the lines; lines that cannot be stored yet keep the member
-        // here until they are corrected, or dropped on purpose with this button.
-        if screen.goods_dirty && ui.button("Bỏ thay đổi hàng hóa").clicked() {
-            screen.goods = screen.view.case.goods.iter().map(GoodsInput::of).collect();
-            screen.goods_dirty = false;
-            screen.goods_report = ValidationReport::default();
-        }
-    });
-    ui.collapsing("Dán từ Excel", |ui| {
-        ui.weak("Chép các dòng trong Excel (tên, đơn vị tính, số lượng, xuất xứ, tình trạng, đơn giá, ghi chú) rồi dán vào đây");
-        let label = ui.label("Dữ liệu dán từ Excel");
-        text_edit(ui, &mut screen.pasted, |v| egui::TextEdit::multiline(v).desired_rows(4).desired_width(700.0))
-            .labelled_by(label.id);
-        if ui.button("Thêm các dòng đã dán").clicked() {
-            screen.goods.extend(parse_pasted(&screen.pasted));
-            screen.pasted.clear();
-            screen.goods_dirty = true;
-        }
-    });
 }
 
 /// A step that cannot be undone, asked again before it is taken.

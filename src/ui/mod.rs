@@ -7,6 +7,7 @@ pub mod case_view;
 mod choose;
 pub mod command;
 mod frame;
+mod goods;
 mod handlers;
 mod jobs;
 pub mod login;
