@@ -166,7 +166,8 @@ fn the_lints_that_keep_the_house_are_on() {
     let cargo = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     let lints = &cargo[cargo.find("[lints.clippy]").expect("a [lints.clippy] table")..];
     let lints = &lints[..lints[1..].find("\n[").map_or(lints.len(), |i| i + 1)];
-    for lint in ["unwrap_used", "too_many_lines", "too_many_arguments", "fn_params_excessive_bools", "disallowed_methods"]
+    for lint in
+        ["unwrap_used", "too_many_lines", "too_many_arguments", "fn_params_excessive_bools", "disallowed_methods"]
     {
         assert!(lints.contains(&format!("{lint} = \"deny\"")), "{lint} is not denied in Cargo.toml:\n{lints}");
     }

@@ -42,7 +42,13 @@ fn finalised(case: Case, kind: K) -> Case {
 
 /// A case in each stage, built through the table itself.
 fn case_in(stage_wanted: Stage) -> Case {
-    let decided = || finalised(new_case(), K::QdKiemTra);
+    case_with(stage_wanted, &[])
+}
+
+/// A case in each stage whose `extra` documents were made right after the inspection
+/// decision (goods seized at the start of the inspection); a new case has none.
+fn case_with(stage_wanted: Stage, extra: &[K]) -> Case {
+    let decided = || extra.iter().fold(finalised(new_case(), K::QdKiemTra), |case, kind| finalised(case, *kind));
     let inspected = || finalised(decided(), K::BbKiemTra);
     let recorded = || finalised(inspected(), K::BbViPham);
     let case = match stage_wanted {
@@ -69,7 +75,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("bang-ke", ".xxx..."),
     ("bb-lam-viec", ".xxx..."),
     // Since 1 July 2025 the seizure record comes first (Luật 88/2025, khoản 4 Điều 125)
-    // and the decision rests on it, which these fixtures lack; the rest of the chain too.
+    // and the decision rests on it: forbidden on these cases, which seized nothing
+    // (`SEIZED` below has the cases that did).
     ("qd-tam-giu", "......."),
     ("bb-tam-giu", ".xxx..."),
     ("bb-niem-phong", "......."),
@@ -81,8 +88,8 @@ const EXPECTED: &[(&str, &str)] = &[
     // An extension (seizure or sanction deadline) once inspected; a payment once sanctioned.
     ("gia-han", "..xx..."),
     ("xac-nhan-nop-phat", ".....x."),
-    // The 2025 edition's further forms: those resting on a seizure record or decision
-    // need it first, which these fixtures lack.
+    // The 2025 edition's further forms: those resting on a seizure record or decision are
+    // forbidden here, where nothing was seized (`SEIZED` below).
     ("qd-keo-dai-tam-giu", "......."),
     ("qd-tra-lai", "......."),
     ("bb-tra-lai", "......."),
@@ -102,6 +109,52 @@ const EXPECTED: &[(&str, &str)] = &[
     ("close-no-violation", "..x...."),
     ("cancel-case", "xxxx..."),
 ];
+
+/// The seizure's steps on cases that seized goods, table as above: (what was made after the
+/// inspection decision, the event, its row). Every row of `EXPECTED` forbidden only because
+/// nothing was seized is allowed here where the law allows it.
+const SEIZED: &[(&[K], &str, &str)] = &[
+    (SEIZURE, "qd-tam-giu", ".xxx..."),
+    (SEIZURE, "bb-niem-phong", ".xxx..."),
+    (SEIZURE, "tem-niem-phong", ".xxx..."),
+    (SEIZURE, "bb-mo-niem-phong", ".xxx.x."),
+    (SEIZURE, "qd-keo-dai-tam-giu", ".xxx..."),
+    (SEIZURE, "qd-tra-lai", ".xxxxx."),
+    (SEIZURE, "bb-xac-dinh-gia-tri", ".xxx..."),
+    (SEIZURE, "qd-tich-thu", "..xx..."),
+    // After a seizure decision the goods go back by MQĐ24 + MBB17, never by MBB16 …
+    (SEIZURE, "bb-tra-lai-khong-qd", "......."),
+    // … which is for a seizure record with no decision.
+    (&[K::BbTamGiu], "bb-tra-lai-khong-qd", ".xxx..."),
+    (&[K::BbTamGiu, K::QdTamGiu, K::BbNiemPhong, K::QdTraLai], "bb-tra-lai", ".xxxxx."),
+];
+
+/// Goods seized and sealed: the record, the decision, the seal record.
+const SEIZURE: &[K] = &[K::BbTamGiu, K::QdTamGiu, K::BbNiemPhong];
+
+#[test]
+fn every_stage_and_seizure_step_follows_the_table() {
+    for (made, name, row) in SEIZED {
+        for (stage_here, expected) in Stage::ALL.into_iter().zip(row.chars()) {
+            let case = case_with(stage_here, made);
+            let result = apply(&RULES, &case, event_named(name));
+            match (expected == 'x', result) {
+                (true, Ok(_)) | (false, Err(_)) => {}
+                (true, Err(e)) => panic!("{name} after {made:?} in {stage_here:?} should be allowed, got {e}"),
+                (false, Ok(_)) => panic!("{name} after {made:?} in {stage_here:?} should be forbidden"),
+            }
+        }
+    }
+    // Every kind the plain table forbids throughout for want of a seizure is covered here.
+    for (name, row) in EXPECTED.iter().filter(|(_, row)| !row.contains('x')) {
+        let kind = K::from_code(name);
+        let on_a_decision = kind.is_some_and(|k| k.acts_on_decision());
+        assert!(
+            on_a_decision || SEIZED.iter().any(|(_, n, r)| n == name && r.contains('x')),
+            "{name} is never allowed in the tables ({row})"
+        );
+    }
+}
 
 fn event_named(name: &str) -> Event {
     match name {

@@ -110,14 +110,10 @@ fn laptop_warnings(
                 provision: &sanction.provision,
                 warning_only: sanction.warning_only,
             };
-            for w in repeat_offences(&by, q.acts, Source::ThisLaptop) {
-                told.out.push(w.matched(m, entry));
-            }
+            told.out.extend(repeat_offences(&by, q.acts, Source::ThisLaptop, (m, entry)));
         }
         if row.sanction_marks.is_empty() {
-            for w in repeated_violations(&facts.violations, q.acts) {
-                told.out.push(w.matched(m, entry));
-            }
+            told.out.extend(repeated_violations(&facts.violations, q.acts, (m, entry)));
         }
         told.earlier.push(
             Warning::new(
@@ -159,9 +155,7 @@ fn province_warnings(q: &WarningQuery, local: &LocalSubjects, index: &ProvinceIn
                     provision: &entry.provision,
                     warning_only: entry.fine_vnd.unwrap_or(0) == 0,
                 };
-                for w in repeat_offences(&by, q.acts, Source::ProvinceIndex) {
-                    told.out.push(w.matched(m, entry));
-                }
+                told.out.extend(repeat_offences(&by, q.acts, Source::ProvinceIndex, (m, entry)));
                 if !told.seen.insert(entry.case_id) {
                     continue;
                 }
@@ -211,7 +205,12 @@ struct Sanctioned<'a> {
 
 /// TÁI PHẠM: one warning per act of the case that repeats the sanctioned act within its
 /// look-back window (one sentence, wherever the sanction was found).
-fn repeat_offences(by: &Sanctioned, acts: &[ViolationFact], source: Source) -> Vec<Warning> {
+fn repeat_offences(
+    by: &Sanctioned,
+    acts: &[ViolationFact],
+    source: Source,
+    (m, entry): (Match, &OffenderEntry),
+) -> Vec<Warning> {
     acts.iter()
         .filter(|act| provision_key(by.provision) == provision_key(&act.provision))
         .filter(|act| is_repeat(by.on, by.warning_only, act.on))
@@ -228,7 +227,8 @@ fn repeat_offences(by: &Sanctioned, acts: &[ViolationFact], source: Source) -> V
                     dmy(until)
                 ),
                 format!("repeat offence: {} on {} under {}; the window runs to {until}", by.en, by.on, by.provision),
-            );
+            )
+            .matched(m, entry);
             w.on = (source == Source::ThisLaptop).then_some(by.on);
             w.until = Some(until);
             w.provision = Some(by.provision.to_string());
@@ -239,7 +239,11 @@ fn repeat_offences(by: &Sanctioned, acts: &[ViolationFact], source: Source) -> V
 
 /// VI PHẠM NHIỀU LẦN: an act of the case recorded before in another, unsanctioned case,
 /// still within the limitation period.
-fn repeated_violations(earlier: &[ViolationFact], acts: &[ViolationFact]) -> Vec<Warning> {
+fn repeated_violations(
+    earlier: &[ViolationFact],
+    acts: &[ViolationFact],
+    (m, entry): (Match, &OffenderEntry),
+) -> Vec<Warning> {
     let mut out = Vec::new();
     for earlier_act in earlier {
         for act in acts {
@@ -262,7 +266,8 @@ fn repeated_violations(earlier: &[ViolationFact], acts: &[ViolationFact]) -> Vec
                          not yet sanctioned",
                         earlier_act.provision, earlier_act.on
                     ),
-                );
+                )
+                .matched(m, entry);
                 w.on = Some(earlier_act.on);
                 w.provision = Some(earlier_act.provision.clone());
                 out.push(w);
