@@ -12,12 +12,7 @@ use anchi::app::Workspace;
 const PASSPHRASE: &str = "mat-khau-sao-luu";
 
 fn anchi(dir: &Path, args: &[&str], passphrase: &str) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_anchi"))
-        .args(["--data-dir", dir.to_str().unwrap()])
-        .args(args)
-        .env("ANCHI_BACKUP_PASSPHRASE", passphrase)
-        .output()
-        .unwrap()
+    common::anchi_with(dir, args, &[("ANCHI_BACKUP_PASSPHRASE", passphrase)])
 }
 
 /// Every file of a directory with its bytes, for "nothing changed".

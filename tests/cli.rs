@@ -2,14 +2,13 @@
 
 #![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn anchi(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_anchi")).arg("--data-dir").arg(dir).args(args).output().unwrap()
-}
+use common::anchi;
 
 fn ok(dir: &Path, args: &[&str]) -> String {
     let out = anchi(dir, args);

@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -176,9 +178,7 @@ fn the_register_refuses_what_the_law_does_not_allow() {
 fn the_command_line_keeps_the_register_and_refuses_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     drop(workspace(dir.path()));
-    let anchi = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_anchi")).arg("--data-dir").arg(dir.path()).args(args).output().unwrap()
-    };
+    let anchi = |args: &[&str]| common::anchi(dir.path(), args);
     let add = ["delegation", "add", "--number", "05/QĐ-GQXP", "--signed", "2026-01-05", "--card", DEPUTY];
     let out = anchi(&add);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -275,9 +275,7 @@ fn an_inspector_has_no_competence_to_sign_a_decision() {
 fn a_delegation_to_sanction_prints_as_its_gazetted_form() {
     let dir = tempfile::tempdir().unwrap();
     drop(workspace(dir.path()));
-    let anchi = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_anchi")).arg("--data-dir").arg(dir.path()).args(args).output().unwrap()
-    };
+    let anchi = |args: &[&str]| common::anchi(dir.path(), args);
     let add = |number: &str, scope: &str| {
         let args =
             ["delegation", "add", "--number", number, "--signed", "2026-01-05", "--card", DEPUTY, "--scope", scope];

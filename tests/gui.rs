@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
 
+mod common;
+
 use anchi::ui::{AnchiApp, OpenFailed, open_workspace};
 use eframe::egui;
 use egui_kittest::Harness;
@@ -35,9 +37,9 @@ fn start_fresh(
     id
 }
 
+/// The window over `dir`, as every window test builds it (`tests/common`).
 fn harness(dir: &std::path::Path) -> Harness<'static, AnchiApp> {
-    let app = AnchiApp::new(open_workspace(dir).unwrap()).unwrap();
-    screen(egui::vec2(1280.0, 760.0), app, |ui, app| app.show(ui))
+    common::window(dir, egui::vec2(1280.0, 760.0))
 }
 
 #[test]

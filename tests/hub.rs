@@ -722,9 +722,7 @@ fn an_index_that_fails_its_check_is_ignored_with_a_warning_offline() {
     ws.set_setting("server.hub_key", &other.to_base64()).unwrap();
     let case = ws.list_cases().unwrap()[0].id.to_string();
     drop(ws);
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_anchi")).arg("--data-dir").arg(&laptop_dir).args(args).output().unwrap()
-    };
+    let run = |args: &[&str]| common::anchi(&laptop_dir, args);
     for args in [vec!["case", "show", case.as_str()], vec!["subject", "find", "--tax-code", "0100109106"]] {
         let out = run(&args);
         let stderr = String::from_utf8_lossy(&out.stderr);

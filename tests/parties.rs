@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, reason = "a test fails by panicking")]
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -162,9 +164,7 @@ fn bad_parties_are_refused_by_name_and_nothing_is_stored() {
 
     // The command line: shown, changed with --set, a bad one refused with exit 2.
     drop(ws);
-    let anchi = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_anchi")).arg("--data-dir").arg(dir.path()).args(args).output().unwrap()
-    };
+    let anchi = |args: &[&str]| common::anchi(dir.path(), args);
     let id = case.to_string();
     let out = anchi(&["case", "parties", &id, "--set", "witness.name=Đinh Văn Mới", "--set", "commune.name="]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -14,13 +14,7 @@ use uuid::Uuid;
 
 mod common;
 
-fn anchi(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_anchi"))
-        .args(["--data-dir", dir.to_str().unwrap()])
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::anchi;
 
 fn json(out: std::process::Output) -> serde_json::Value {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -5,6 +5,9 @@
 // Each test crate uses some of these.
 #![allow(dead_code)]
 
+use std::path::Path;
+use std::process::{Command, Output};
+
 use anchi::ui::{AnchiApp, open_workspace};
 use eframe::egui;
 use egui_kittest::Harness;
@@ -40,4 +43,19 @@ pub fn settle(h: &mut Harness<'static, AnchiApp>) {
         h.step();
     }
     h.run();
+}
+
+/// Runs the `anchi` binary on the data directory `dir`.
+pub fn anchi(dir: &Path, args: &[&str]) -> Output {
+    anchi_with(dir, args, &[])
+}
+
+/// Runs the `anchi` binary on `dir` with these environment variables set.
+pub fn anchi_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_anchi"));
+    command.arg("--data-dir").arg(dir).args(args);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
 }
