@@ -7,7 +7,8 @@
 //!   text. Pure: no I/O, no GUI, no storage.
 //! - [`forms`]: the legal form definitions kept as data in `forms/`.
 //! - [`store`]: the redb database with its tamper-evident journal.
-//! - [`pdf`], [`package`]: printing, signed packages; [`password`]: password hashes.
+//! - [`pdf`], [`package`]: printing, signed packages; [`password`]: password hashes;
+//!   [`case_file`]: the case file inside every package, read once for laptop and hub.
 //! - [`protocol`]: what laptop and provincial server say to each other; [`sync`] is the
 //!   laptop's side of it.
 //! - [`app`]: the use cases. Both faces call these and nothing below them.
@@ -15,6 +16,7 @@
 //! - `hub` (feature `hub`): the provincial server `anchi-hub`.
 
 pub mod app;
+pub mod case_file;
 pub mod cli;
 pub mod domain;
 pub mod forms;

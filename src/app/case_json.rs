@@ -4,96 +4,15 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::{AppError, Workspace};
 use crate::domain::workflow::check_step;
-use crate::domain::{
-    Bilingual, Case, CaseSummary, DocumentKind, DocumentState, Stage, ValidationReport, stage, text::nfc,
-};
+use crate::domain::{Bilingual, Case, CaseSummary, DocumentKind, DocumentState, Stage, ValidationReport, stage};
 use crate::store::Writer;
 
-/// The name of the format in every file.
-pub const FORMAT: &str = "anchi-case";
-/// The version of the format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
-
-/// A case file: the format marker and the case.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CaseFile {
-    pub format: String,
-    pub version: u32,
-    pub case: Case,
-}
-
-/// Parses JSON as `serde_json` does, but refuses an object that names a key twice (which
-/// `serde_json` would settle silently by keeping the last): the reader of a case file must
-/// see the same values as anyone who looks at it. The error gives the line and column.
-pub fn parse_json_strict(text: &str) -> Result<Value, serde_json::Error> {
-    use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
-    struct Strict;
-    impl<'de> DeserializeSeed<'de> for Strict {
-        type Value = Value;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-    impl<'de> Visitor<'de> for Strict {
-        type Value = Value;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a JSON value")
-        }
-        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-            Ok(Value::Bool(v))
-        }
-        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-            Ok(Value::from(v))
-        }
-        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-            Ok(Value::from(v))
-        }
-        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-        }
-        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-            Ok(Value::String(v.to_owned()))
-        }
-        fn visit_string<E>(self, v: String) -> Result<Value, E> {
-            Ok(Value::String(v))
-        }
-        fn visit_unit<E>(self) -> Result<Value, E> {
-            Ok(Value::Null)
-        }
-        fn visit_none<E>(self) -> Result<Value, E> {
-            Ok(Value::Null)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-            let mut items = Vec::new();
-            while let Some(item) = seq.next_element_seed(Strict)? {
-                items.push(item);
-            }
-            Ok(Value::Array(items))
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-            let mut object = serde_json::Map::new();
-            while let Some(key) = map.next_key::<String>()? {
-                if object.contains_key(&key) {
-                    return Err(A::Error::custom(format!("the key \"{key}\" appears twice in one object")));
-                }
-                let value = map.next_value_seed(Strict)?;
-                object.insert(key, value);
-            }
-            Ok(Value::Object(object))
-        }
-    }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = Strict.deserialize(&mut de)?;
-    de.end()?;
-    Ok(value)
-}
+pub use crate::case_file::{CaseFile, FORMAT, FORMAT_VERSION, parse_json_strict};
 
 /// One row of `case list --json`: the import format's names, plus derived values.
 #[derive(Debug, Serialize)]
@@ -263,14 +182,6 @@ pub(crate) fn store_imported_case(w: &mut Writer, case: &Case, action: &str) -> 
 }
 
 /// Puts every string of a JSON tree in NFC, so decomposed input is stored composed.
-fn normalise_strings(value: &mut Value) {
-    match value {
-        Value::String(s) => *s = nfc(s),
-        Value::Array(items) => items.iter_mut().for_each(normalise_strings),
-        Value::Object(map) => map.values_mut().for_each(normalise_strings),
-        _ => {}
-    }
-}
 
 impl Workspace {
     /// The case as a JSON file (pretty, stable field order).
@@ -372,29 +283,17 @@ impl Workspace {
     /// it: every problem is reported with its JSON path.
     pub(crate) fn read_case_file(&self, json: &str) -> Result<Case, AppError> {
         let mut report = ValidationReport::default();
-        let mut value: Value = match parse_json_strict(json) {
-            Ok(v) => v,
+        let file = match crate::case_file::read(json) {
+            Ok(file) => file,
+            Err(crate::case_file::CaseFileError::Format { format, version }) => {
+                report.error("$.format", &ImportProblem::Format { format, version });
+                return Err(AppError::Invalid(report));
+            }
             Err(e) => {
-                report.error(
-                    format!("$ (line {}, column {})", e.line(), e.column()),
-                    &ImportProblem::Structure(e.to_string()),
-                );
+                report.error(e.path(), &ImportProblem::Structure(e.to_string()));
                 return Err(AppError::Invalid(report));
             }
         };
-        normalise_strings(&mut value);
-        let file: CaseFile = match serde_path_to_error::deserialize(value) {
-            Ok(f) => f,
-            Err(e) => {
-                let path = format!("$.{}", e.path());
-                report.error(path, &ImportProblem::Structure(e.into_inner().to_string()));
-                return Err(AppError::Invalid(report));
-            }
-        };
-        if file.format != FORMAT || file.version != FORMAT_VERSION {
-            report.error("$.format", &ImportProblem::Format { format: file.format, version: file.version });
-            return Err(AppError::Invalid(report));
-        }
         let case = file.case;
         self.check_import(&case, &mut report)?;
         if !report.is_ok() {

@@ -378,16 +378,10 @@ impl Workspace {
         identity: Option<&str>,
     ) -> Result<Imported, AppError> {
         self.require_member()?;
-        let verified = open_package(bytes, identity)?.verify(trusted)?;
+        let verified = package::open_verified(bytes, identity, trusted, &Limits::default())?;
         let opened = verified.opened;
         let info = opened.info.clone();
-        let json = opened
-            .file(CASE_JSON)
-            .ok_or(PackageError::MissingFile { file: CASE_JSON.into(), manifest: package::MANIFEST })?;
-        let json = std::str::from_utf8(json).map_err(|_| PackageError::BadTagFile {
-            file: package::MANIFEST,
-            detail: "case.json is not UTF-8".into(),
-        })?;
+        let json = opened.case_json()?;
         let case = self.read_case_file(json)?;
         if case.id != info.case_id {
             return Err(ImportRefusal::CaseIdMismatch { named: info.case_id, found: case.id }.into());
@@ -480,10 +474,5 @@ fn finish_export(
 
 /// Unseals (when sealed) and reads a package, checking everything but the signature.
 pub fn open_package(bytes: &[u8], identity: Option<&str>) -> Result<package::Opened, PackageError> {
-    if package::is_sealed(bytes) {
-        let identity = identity.ok_or(PackageError::SealedNeedsIdentity)?;
-        let inner = package::unseal(bytes, identity)?;
-        return package::open(&inner, &Limits::default());
-    }
-    package::open(bytes, &Limits::default())
+    package::open_any(bytes, identity, &Limits::default())
 }

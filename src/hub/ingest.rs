@@ -7,11 +7,10 @@ use sha2::{Digest, Sha256};
 
 use super::store::{HubStore, IndexedCase, IndexedDocument, StoredPackage, Succession, Upload, check_succession};
 use super::{ApiError, HubState};
-use crate::app::case_json::CaseFile;
 use crate::domain::matching::SubjectFacts;
 use crate::domain::summary::sanctions_of;
 use crate::domain::{Case, stage, text::fold};
-use crate::package::{self, CASE_JSON, Limits};
+use crate::package::{self, Limits};
 use crate::protocol::{EntryKind, OffenderEntry, OffenderIndex, Receipt, SignedIndex, SignedReceipt, hub_sign};
 
 /// How long a fetched offender index may be used offline.
@@ -23,18 +22,6 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
     if hex::encode(Sha256::digest(bytes)) != upload.sha256 || bytes.len() as u64 != upload.size {
         return Err(ApiError::unprocessable("hash_mismatch", "the bytes received do not have the declared SHA-256"));
     }
-    // A package sealed to this hub is opened with its age identity first.
-    let inner;
-    let plain = if package::is_sealed(bytes) {
-        inner = package::unseal(bytes, &state.keys.age_identity)
-            .map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
-        inner.as_slice()
-    } else {
-        bytes
-    };
-    let limits = Limits { max_total_bytes: state.limits.max_package_bytes, ..Limits::default() };
-    let opened =
-        package::open(plain, &limits).map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
     let team =
         store.team(&upload.team_id)?.ok_or_else(|| ApiError::unprocessable("unknown_team", "team not enrolled"))?;
     let trusted: Vec<minisign::PublicKey> = team
@@ -43,12 +30,17 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
         .filter(|k| k.revoked_at.is_none())
         .filter_map(|k| minisign::PublicKey::from_base64(&k.public_key).ok())
         .collect();
-    let verified = opened.verify(&trusted).map_err(|e| match e {
-        package::PackageError::UnknownKey(_) => {
-            ApiError::unprocessable("bad_signature", &format!("{e} of team {}", team.team_id))
-        }
-        other => ApiError::unprocessable("bad_signature", &other.to_string()),
-    })?;
+    // Every check of the format the laptop makes too: unsealed with the hub's age identity,
+    // read, signed by a key of the team.
+    let limits = Limits { max_total_bytes: state.limits.max_package_bytes, ..Limits::default() };
+    let verified =
+        package::open_verified(bytes, Some(&state.keys.age_identity), &trusted, &limits).map_err(|e| match e {
+            package::PackageError::UnknownKey(_) => {
+                ApiError::unprocessable("bad_signature", &format!("{e} of team {}", team.team_id))
+            }
+            package::PackageError::BadSignature(_) => ApiError::unprocessable("bad_signature", &e.to_string()),
+            other => ApiError::unprocessable("package_invalid", &other.to_string()),
+        })?;
     let opened = verified.opened;
     if opened.info.unit != team.team_id {
         return Err(ApiError::unprocessable("wrong_team", "the package names another team"));
@@ -56,18 +48,9 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
     if opened.info.package_id() != upload.package_id {
         return Err(ApiError::unprocessable("package_invalid", "the package id inside differs from the declared one"));
     }
-    let json = opened.file(CASE_JSON).unwrap_or_default();
-    let text = std::str::from_utf8(json)
-        .map_err(|_| ApiError::unprocessable("package_invalid", "data/case.json is not UTF-8"))?;
-    let file: CaseFile = crate::app::case_json::parse_json_strict(text)
-        .and_then(serde_json::from_value)
-        .map_err(|e| ApiError::unprocessable("package_invalid", &format!("data/case.json: {e}")))?;
-    if file.format != crate::app::case_json::FORMAT || file.version != crate::app::case_json::FORMAT_VERSION {
-        return Err(ApiError::unprocessable(
-            "package_invalid",
-            &format!("data/case.json is {} version {}, not this hub's format", file.format, file.version),
-        ));
-    }
+    let text = opened.case_json().map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
+    let file = crate::case_file::read(text)
+        .map_err(|e| ApiError::unprocessable("package_invalid", &format!("data/case.json: {}: {e}", e.path())))?;
     if file.case.id != opened.info.case_id {
         return Err(ApiError::unprocessable("package_invalid", "data/case.json is another case"));
     }

@@ -257,6 +257,28 @@ pub struct Verified {
     pub key_id: String,
 }
 
+/// Unseals a package sealed to this reader (with its age `identity`) and reads it, checking
+/// everything but the signature: what a laptop importing a colleague's package, the command
+/// line inspecting one and the hub taking an upload all do first.
+pub fn open_any(bytes: &[u8], identity: Option<&str>, limits: &Limits) -> Result<Opened, PackageError> {
+    if is_sealed(bytes) {
+        let identity = identity.ok_or(PackageError::SealedNeedsIdentity)?;
+        return open(&unseal(bytes, identity)?, limits);
+    }
+    open(bytes, limits)
+}
+
+/// [`open_any`], then the signature against the `trusted` keys: every check of the format
+/// the laptop and the hub share (the case file inside is read by `case_file::read`).
+pub fn open_verified(
+    bytes: &[u8],
+    identity: Option<&str>,
+    trusted: &[minisign::PublicKey],
+    limits: &Limits,
+) -> Result<Verified, PackageError> {
+    open_any(bytes, identity, limits)?.verify(trusted)
+}
+
 /// Reads a package and checks everything but the signature: the zip is exactly as this
 /// format writes it, names are safe, every payload file is in the manifest with its hash
 /// and nothing else is there, the tag files are in the tag manifest with their hashes.
@@ -355,6 +377,14 @@ pub fn open(bytes: &[u8], limits: &Limits) -> Result<Opened, PackageError> {
 }
 
 impl Opened {
+    /// The case file (`data/case.json`) as text.
+    pub fn case_json(&self) -> Result<&str, PackageError> {
+        let bytes =
+            self.file(CASE_JSON).ok_or(PackageError::MissingFile { file: CASE_JSON.into(), manifest: MANIFEST })?;
+        std::str::from_utf8(bytes)
+            .map_err(|_| PackageError::BadTagFile { file: MANIFEST, detail: format!("{CASE_JSON} is not UTF-8") })
+    }
+
     /// Checks the signature of the tag manifest against the trusted keys, and that its
     /// trusted comment names this package. The signing key must be the one `bag-info.txt`
     /// names.
