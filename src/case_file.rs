@@ -131,6 +131,7 @@ pub fn read(text: &str) -> Result<CaseFile, CaseFileError> {
     Ok(file)
 }
 
+/// Puts every string of a JSON tree in NFC, so decomposed input is stored composed.
 fn normalise_strings(value: &mut Value) {
     match value {
         Value::String(s) => *s = nfc(s),

@@ -181,8 +181,6 @@ pub(crate) fn store_imported_case(w: &mut Writer, case: &Case, action: &str) -> 
     Ok(())
 }
 
-/// Puts every string of a JSON tree in NFC, so decomposed input is stored composed.
-
 impl Workspace {
     /// The case as a JSON file (pretty, stable field order).
     pub fn export_case(&self, id: Uuid) -> Result<String, AppError> {
