@@ -118,6 +118,14 @@ fn the_window_reaches_sending_packages_and_printing_only_through_app() {
 }
 
 #[test]
+fn the_window_draws_the_case_list_app_computes() {
+    // Deadlines, the list's marks and the counts are app's read model (`app::case_list`).
+    let forbidden = ["deadlines_of", "next_open", "list_badges", "LocalSubjects"];
+    let found = offences("ui", &forbidden);
+    assert!(found.is_empty(), "src/ui computes what app's read model holds:\n{}", found.join("\n"));
+}
+
+#[test]
 fn the_command_line_reaches_forms_and_storage_only_through_app() {
     let forbidden = ["crate::forms", "crate::store", "crate::pdf", "crate::sync::", "redb", "printpdf", "egui"];
     let found = offences("cli", &forbidden);

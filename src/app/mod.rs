@@ -5,6 +5,7 @@
 pub mod attachments;
 pub mod backup;
 pub mod case_json;
+pub mod case_list;
 pub mod deadlines;
 pub mod delegations;
 pub mod demo;

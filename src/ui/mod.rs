@@ -122,7 +122,7 @@ struct SyncSchedule {
 impl AnchiApp {
     /// The window's state over an open workspace.
     pub fn new(ws: Workspace) -> Result<AnchiApp, AppError> {
-        let list = CaseListState::new(ws.list_cases()?, &ws.reference, &ws.subject_links()?);
+        let list = ws.case_list()?;
         let demo = ws.unit().is_none_or(|u| u.demo);
         let home = match ws.data_dir().parent() {
             Some(parent) if demo && ws.data_dir().ends_with("demo") => parent.to_path_buf(),

@@ -186,7 +186,7 @@ impl AnchiApp {
         for (member, password) in &made.passwords {
             info.push_str(&format!("\nMật khẩu tạm của {} ({}): {password}", member.full_name, member.card_number));
         }
-        self.list.reload(real.list_cases()?, &real.reference, &real.subject_links()?);
+        real.refresh_case_list(&mut self.list)?;
         self.ws = std::sync::Arc::new(real);
         self.index = None;
         self.sync = None;

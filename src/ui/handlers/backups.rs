@@ -144,7 +144,7 @@ impl AnchiApp {
         self.backup_dialog = None;
         self.index = None;
         self.sync = None;
-        self.list.reload(self.ws.list_cases()?, &self.ws.reference, &self.ws.subject_links()?);
+        self.ws.refresh_case_list(&mut self.list)?;
         self.screen = Screen::List;
         self.login = (self.ws.has_accounts() && self.ws.signed_in().is_none()).then(|| sign_in_screen(&self.ws));
         let aside = aside.map(|a| format!("; dữ liệu cũ giữ tại {}", a.display())).unwrap_or_default();

@@ -35,7 +35,7 @@ impl AnchiApp {
         if !self.leave_screen()? {
             return Ok(());
         }
-        self.list.reload(self.ws.list_cases()?, &self.ws.reference, &self.ws.subject_links()?);
+        self.ws.refresh_case_list(&mut self.list)?;
         self.screen = Screen::List;
         Ok(())
     }
