@@ -185,40 +185,37 @@ impl Workspace {
             );
         }
         for kind in DocumentKind::ALL {
-            // The latest one in force when this document was finalised: a later one, or the
-            // cancelling of the one it cited, never changes what a finalised document cites.
-            // A draft cites the latest one in force now.
-            let prior = case
-                .documents
-                .iter()
-                .filter(|d| d.kind == kind && d.id != doc.id)
-                .filter(|d| match doc.finalised_at {
-                    None => d.state == DocumentState::Finalised,
-                    Some(mine) => d.finalised_at.is_some_and(|t| t <= mine) && in_force_at(d, mine),
-                })
-                .max_by_key(|d| d.finalised_at);
-            if let Some(p) = prior {
-                let code = kind.code();
-                put(&format!("prior.{code}.number"), p.number.as_ref().map(ToString::to_string).unwrap_or_default());
-                let date = p.finalised_at.map(|t| date_in_words(t.date())).unwrap_or_default();
-                put(&format!("prior.{code}.date_words"), date);
-                put(
-                    &format!("prior.{code}.date"),
-                    p.finalised_at.map(|t| t.format("%d/%m/%Y").to_string()).unwrap_or_default(),
-                );
-                put(
-                    &format!("prior.{code}.time_words"),
-                    p.finalised_at.map(|t| t.format("%H giờ %M phút").to_string()).unwrap_or_default(),
-                );
-                let prior_form = self.form_of(p);
-                for def in &prior_form.fields {
-                    let raw = p.fields.get(&def.id).map_or("", String::as_str);
-                    put(&format!("prior.{code}.field.{}", def.id), field_text(def, raw));
-                }
+            let Some(p) = prior_of(case, doc, kind) else { continue };
+            let code = kind.code();
+            let when = |format: &str| p.finalised_at.map(|t| t.format(format).to_string()).unwrap_or_default();
+            put(&format!("prior.{code}.number"), p.number.as_ref().map(ToString::to_string).unwrap_or_default());
+            put(
+                &format!("prior.{code}.date_words"),
+                p.finalised_at.map(|t| date_in_words(t.date())).unwrap_or_default(),
+            );
+            put(&format!("prior.{code}.date"), when("%d/%m/%Y"));
+            put(&format!("prior.{code}.time_words"), when("%H giờ %M phút"));
+            for def in &self.form_of(p).fields {
+                let raw = p.fields.get(&def.id).map_or("", String::as_str);
+                put(&format!("prior.{code}.field.{}", def.id), field_text(def, raw));
             }
         }
         v
     }
+}
+
+/// The earlier document of `kind` that `doc` cites: the latest one in force when `doc` was
+/// finalised (a later one, or the cancelling of the one it cited, never changes what a
+/// finalised document cites); for a draft, the latest one in force now.
+fn prior_of<'c>(case: &'c Case, doc: &Document, kind: DocumentKind) -> Option<&'c Document> {
+    case.documents
+        .iter()
+        .filter(|d| d.kind == kind && d.id != doc.id)
+        .filter(|d| match doc.finalised_at {
+            None => d.state == DocumentState::Finalised,
+            Some(mine) => d.finalised_at.is_some_and(|t| t <= mine) && in_force_at(d, mine),
+        })
+        .max_by_key(|d| d.finalised_at)
 }
 
 /// Whether a document once finalised was still in force at `at`: not cancelled, or

@@ -410,41 +410,7 @@ pub fn apply(prerequisites: &Prerequisites, case: &Case, event: Event) -> Result
             next.documents.push(draft);
         }
         Event::FinaliseDocument { id, number, at } => {
-            let doc = case.document(id).ok_or(WorkflowError::UnknownDocument { id })?;
-            if doc.state != DocumentState::Draft {
-                return Err(WorkflowError::NotDraft { state: doc.state });
-            }
-            if doc.amends.is_none() {
-                check_step(prerequisites, case, doc.kind)?;
-            } else if stage(case) == Stage::DaHuy {
-                return Err(WorkflowError::CaseClosed { stage: Stage::DaHuy });
-            }
-            match (&number, doc.kind.is_numbered()) {
-                (None, true) => return Err(WorkflowError::NumberMissing { kind: doc.kind }),
-                (Some(_), false) => return Err(WorkflowError::NumberNotExpected { kind: doc.kind }),
-                _ => {}
-            }
-            let before = stage(case);
-            let target = next.documents.iter_mut().find(|d| d.id == id).expect("found above");
-            target.state = DocumentState::Finalised;
-            target.finalised_at = Some(at);
-            target.number = number.clone();
-            // An annulment (MQĐ40) ends the decision it annuls: kept, with its number used,
-            // marked as annulled by this one.
-            if let (K::QdHuyBo, Some(annulled)) = (doc.kind, doc.amends) {
-                let by = number.as_ref().map(ToString::to_string).unwrap_or_default();
-                if let Some(original) = next.documents.iter_mut().find(|d| d.id == annulled) {
-                    original.state = DocumentState::Cancelled;
-                    original.cancellation =
-                        Some(Cancellation { at, reason: format!("Hủy bỏ bởi Quyết định số {by}") });
-                }
-            }
-            effects.extend(number.map(Effect::NumberUsed));
-            effects.push(Effect::RenderPdf(id));
-            let after = stage(&next);
-            if after != before && after.is_closed() {
-                effects.push(Effect::CaseClosed(after));
-            }
+            finalise(prerequisites, case, &mut next, &mut effects, (id, number, at))?;
         }
         Event::CancelDocument { id, reason, at } => {
             if reason.trim().is_empty() {
@@ -485,6 +451,54 @@ pub fn apply(prerequisites: &Prerequisites, case: &Case, event: Event) -> Result
         }
     }
     Ok((next, effects))
+}
+
+/// Finalises the draft `id` of `case` into `next` with its number (reserved by the store):
+/// the step checked again, the number as the kind requires, an annulment (MQĐ40) ending
+/// the decision it annuls.
+fn finalise(
+    prerequisites: &Prerequisites,
+    case: &Case,
+    next: &mut Case,
+    effects: &mut Vec<Effect>,
+    (id, number, at): (Uuid, Option<DocumentNumber>, NaiveDateTime),
+) -> Result<(), WorkflowError> {
+    let doc = case.document(id).ok_or(WorkflowError::UnknownDocument { id })?;
+    if doc.state != DocumentState::Draft {
+        return Err(WorkflowError::NotDraft { state: doc.state });
+    }
+    if doc.amends.is_none() {
+        check_step(prerequisites, case, doc.kind)?;
+    } else if stage(case) == Stage::DaHuy {
+        return Err(WorkflowError::CaseClosed { stage: Stage::DaHuy });
+    }
+    match (&number, doc.kind.is_numbered()) {
+        (None, true) => return Err(WorkflowError::NumberMissing { kind: doc.kind }),
+        (Some(_), false) => return Err(WorkflowError::NumberNotExpected { kind: doc.kind }),
+        _ => {}
+    }
+    let before = stage(case);
+    let target = next.documents.iter_mut().find(|d| d.id == id).expect("found above");
+    target.state = DocumentState::Finalised;
+    target.finalised_at = Some(at);
+    target.number = number.clone();
+    // An annulment (MQĐ40) ends the decision it annuls: kept, with its number used,
+    // marked as annulled by this one.
+    if let (K::QdHuyBo, Some(annulled)) = (doc.kind, doc.amends) {
+        let by = number.as_ref().map(ToString::to_string).unwrap_or_default();
+        if let Some(original) = next.documents.iter_mut().find(|d| d.id == annulled) {
+            original.state = DocumentState::Cancelled;
+            original.cancellation =
+                Some(Cancellation { at, reason: format!("Hủy bỏ bởi Quyết định số {by}") });
+        }
+    }
+    effects.extend(number.map(Effect::NumberUsed));
+    effects.push(Effect::RenderPdf(id));
+    let after = stage(next);
+    if after != before && after.is_closed() {
+        effects.push(Effect::CaseClosed(after));
+    }
+    Ok(())
 }
 
 fn ensure_new_id(case: &Case, id: Uuid) -> Result<(), WorkflowError> {

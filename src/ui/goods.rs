@@ -113,9 +113,13 @@ pub(super) fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid
         };
         ui.label(RichText::new(text).color(theme::ERROR_FG));
     }
-    if !editable {
-        return;
+    if editable {
+        edit_buttons_ui(ui, screen, case_id, out);
     }
+}
+
+/// Under an editable grid: add a line, save, drop the changes, paste from a spreadsheet.
+fn edit_buttons_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid, out: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         if ui.button("Thêm dòng").clicked() {
             screen.goods.push(GoodsInput::default());
