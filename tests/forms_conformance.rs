@@ -155,6 +155,17 @@ fn make_choosing(ws: &Workspace, case: Uuid, kind: K, at: NaiveDateTime, alterna
     id
 }
 
+/// A new case with `kinds` made in turn, 20 minutes apart; the case and the time of the last.
+fn case_through(ws: &Workspace, subject: SubjectKind, kinds: &[K]) -> (Case, NaiveDateTime) {
+    let case = new_case(ws, subject);
+    let mut at = monday();
+    for &kind in kinds {
+        at += Duration::minutes(20);
+        make(ws, case.id, kind, at);
+    }
+    (case, at)
+}
+
 /// Makes an MQĐ38/39/40 on the decision `original` at `at`; returns its id.
 fn act_on(ws: &Workspace, case: Uuid, original: Uuid, with: K, at: NaiveDateTime) -> Uuid {
     let id = Uuid::now_v7();
@@ -487,12 +498,7 @@ fn a_document_finalised_before_the_editions_prints_as_it_was_printed() {
 fn a_decision_prints_one_alternative_and_an_amendment_says_what_it_changes() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
-    let case = new_case(&ws, SubjectKind::Individual);
-    let mut at = monday();
-    for kind in [K::QdKiemTra, K::BbKiemTra, K::BbTamGiu] {
-        at += Duration::minutes(20);
-        make(&ws, case.id, kind, at);
-    }
+    let (case, mut at) = case_through(&ws, SubjectKind::Individual, &[K::QdKiemTra, K::BbKiemTra, K::BbTamGiu]);
     at += Duration::minutes(20);
     let id = Uuid::now_v7();
     ws.apply_event(case.id, Event::StartDocument { id, kind: K::QdTichThu, at }).unwrap();
@@ -538,12 +544,7 @@ fn a_decision_prints_one_alternative_and_an_amendment_says_what_it_changes() {
 fn a_finalised_decision_keeps_citing_what_it_cited() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
-    let case = new_case(&ws, SubjectKind::Individual);
-    let mut at = monday();
-    for kind in [K::QdKiemTra, K::BbKiemTra, K::BbTamGiu] {
-        at += Duration::minutes(20);
-        make(&ws, case.id, kind, at);
-    }
+    let (case, mut at) = case_through(&ws, SubjectKind::Individual, &[K::QdKiemTra, K::BbKiemTra, K::BbTamGiu]);
     at += Duration::minutes(20);
     let first = make(&ws, case.id, K::QdTamGiu, at);
     at += Duration::minutes(20);
@@ -598,12 +599,7 @@ fn a_draft_begun_under_an_old_edition_previews_as_it_will_print() {
 fn goods_seized_in_the_violation_record_need_no_seizure_record() {
     let dir = tempfile::tempdir().unwrap();
     let ws = workspace(dir.path());
-    let case = new_case(&ws, SubjectKind::Individual);
-    let mut at = monday();
-    for kind in [K::QdKiemTra, K::BbKiemTra] {
-        at += Duration::minutes(20);
-        make(&ws, case.id, kind, at);
-    }
+    let (case, mut at) = case_through(&ws, SubjectKind::Individual, &[K::QdKiemTra, K::BbKiemTra]);
     // A record without the seizure: the decision still needs its seizure record.
     at += Duration::minutes(20);
     let id = Uuid::now_v7();
