@@ -585,3 +585,40 @@ fn the_set_up_summary_is_copied_then_hidden() {
     assert!(harness.state().info.is_none());
     assert!(harness.query_by_label_contains("7dKp9mXq2Lz4").is_none(), "no longer on screen");
 }
+
+/// The window opens as it was last closed: its restored size, and maximised or not (it
+/// always opened maximised at 1200×660 restored). A damaged record is ignored.
+#[test]
+fn the_window_opens_at_the_size_it_was_closed_at() {
+    use anchi::app::WindowGeometry;
+    let dir = tempfile::tempdir().unwrap();
+    let first = anchi::ui::viewport(None);
+    assert_eq!((first.inner_size, first.maximized), (Some(egui::vec2(1200.0, 660.0)), Some(true)));
+
+    let mut h = harness(dir.path());
+    let frame = |h: &mut Harness<'static, AnchiApp>, size: egui::Vec2, maximized: bool| {
+        let info = h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default();
+        info.inner_rect = Some(egui::Rect::from_min_size(egui::pos2(40.0, 30.0), size));
+        info.maximized = Some(maximized);
+        h.run();
+    };
+    frame(&mut h, egui::vec2(1100.0, 640.0), false);
+    h.state_mut().remember_geometry();
+    let stored = h.state().workspace().window_geometry();
+    assert_eq!(stored, Some(WindowGeometry { width: 1100.0, height: 640.0, maximized: false }));
+    let next = anchi::ui::viewport(stored);
+    assert_eq!((next.inner_size, next.maximized), (Some(egui::vec2(1100.0, 640.0)), Some(false)));
+
+    // Closed maximised: opens maximised, and restores to the size it had before.
+    frame(&mut h, egui::vec2(1366.0, 705.0), true);
+    h.state_mut().remember_geometry();
+    let stored = h.state().workspace().window_geometry();
+    assert_eq!(stored, Some(WindowGeometry { width: 1100.0, height: 640.0, maximized: true }));
+
+    // A size no window opens at is not kept.
+    let ws = h.state().workspace();
+    ws.save_window_geometry(&WindowGeometry { width: f32::NAN, height: 640.0, maximized: false }).unwrap();
+    assert_eq!(ws.window_geometry(), None);
+    ws.save_window_geometry(&WindowGeometry { width: 300.0, height: 200.0, maximized: false }).unwrap();
+    assert_eq!(ws.window_geometry(), None);
+}

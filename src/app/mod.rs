@@ -47,6 +47,30 @@ const UNIT_KEY: &str = "unit";
 
 /// The meta key of the window's settings on this laptop.
 const WINDOW_KEY: &str = "window";
+/// The meta key of the window's size and whether it was maximised (its own record: the
+/// settings' postcard layout stays as it was).
+const GEOMETRY_KEY: &str = "window.geometry";
+
+/// The window's size when it was last closed (restored size, in points) and whether it
+/// was maximised; the next start opens the same way.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WindowGeometry {
+    pub width: f32,
+    pub height: f32,
+    pub maximized: bool,
+}
+
+impl WindowGeometry {
+    /// The smallest size the window opens at (its minimum size), and a bound no screen reaches.
+    pub const MIN: (f32, f32) = (800.0, 500.0);
+    const MAX: f32 = 8192.0;
+
+    /// The geometry if it is one a window can open at (a damaged record is not).
+    pub fn sane(self) -> Option<WindowGeometry> {
+        let fits = |v: f32, min: f32| v.is_finite() && (min..=Self::MAX).contains(&v);
+        (fits(self.width, Self::MIN.0) && fits(self.height, Self::MIN.1)).then_some(self)
+    }
+}
 
 /// What the window remembers between runs on this laptop (typing method, look). Plain
 /// values: the window maps them to its own types.
@@ -195,6 +219,17 @@ impl Workspace {
     /// Remembers the window's settings for the next run.
     pub fn save_window_settings(&self, settings: &WindowSettings) -> Result<(), AppError> {
         self.store.write(&self.actor(), |w| w.put_meta(WINDOW_KEY, settings, "window.settings"))?;
+        Ok(())
+    }
+
+    /// The window's size and state when it was last closed, if known and sane.
+    pub fn window_geometry(&self) -> Option<WindowGeometry> {
+        self.store.meta::<WindowGeometry>(GEOMETRY_KEY).ok().flatten().and_then(WindowGeometry::sane)
+    }
+
+    /// Remembers the window's size and state for the next start.
+    pub fn save_window_geometry(&self, geometry: &WindowGeometry) -> Result<(), AppError> {
+        self.store.write(&self.actor(), |w| w.put_meta(GEOMETRY_KEY, geometry, "window.geometry"))?;
         Ok(())
     }
 

@@ -99,6 +99,9 @@ pub struct AnchiApp {
     sync: Option<SyncSchedule>,
     /// The typing method and look as last saved (applied to the context on the first frame).
     settings: Option<crate::app::WindowSettings>,
+    /// The window's size and state as last seen (the restored size while maximised), and
+    /// as stored: saved on exit when they differ.
+    geometry: (Option<crate::app::WindowGeometry>, Option<crate::app::WindowGeometry>),
     /// The province's offender index in memory: its age and expiry, for the header.
     pub index: Option<crate::app::warnings::IndexStatus>,
     /// The sign-in (or lock) screen, drawn instead of everything else while it is up.
@@ -150,6 +153,7 @@ impl AnchiApp {
             next_auto_backup: Instant::now(),
             sync: None,
             settings: None,
+            geometry: (None, None),
             index: None,
             login,
             last_input: Instant::now(),
@@ -194,6 +198,7 @@ impl AnchiApp {
         self.sync_if_due(ui.ctx());
         self.auto_backup_if_due();
         self.remember_settings(ui.ctx());
+        self.track_geometry(ui.ctx());
         let mut commands = Vec::new();
         self.lock_when_idle(ui.ctx());
         if let Some(screen) = &mut self.login {
@@ -368,6 +373,32 @@ impl AnchiApp {
         }
     }
 
+    /// Follows the window's size and state (each frame): the size kept is the restored one,
+    /// so a window closed maximised opens maximised and restores to its earlier size.
+    fn track_geometry(&mut self, ctx: &egui::Context) {
+        let (seen, stored) = &mut self.geometry;
+        if seen.is_none() {
+            *stored = self.ws.window_geometry();
+            *seen = *stored;
+        }
+        let (rect, maximized) = ctx.input(|i| (i.viewport().inner_rect, i.viewport().maximized));
+        let (Some(rect), Some(maximized)) = (rect, maximized) else { return };
+        let previous = seen.unwrap_or(crate::app::WindowGeometry { width: 1200.0, height: 660.0, maximized });
+        let (width, height) = if maximized { (previous.width, previous.height) } else { (rect.width(), rect.height()) };
+        *seen = crate::app::WindowGeometry { width, height, maximized }.sane().or(*seen);
+    }
+
+    /// Stores the window's size and state for the next start, when they changed (on exit).
+    pub fn remember_geometry(&mut self) {
+        let (seen, stored) = self.geometry;
+        if let Some(g) = seen.filter(|g| Some(*g) != stored) {
+            match self.ws.save_window_geometry(&g) {
+                Ok(()) => self.geometry.1 = Some(g),
+                Err(e) => eprintln!("anchi: window size not stored: {e}"),
+            }
+        }
+    }
+
     /// The list screen's state, for tests.
     pub fn list(&mut self) -> &mut CaseListState {
         &mut self.list
@@ -384,6 +415,7 @@ impl eframe::App for AnchiApp {
         if let Err(e) = self.leave_screen() {
             eprintln!("anchi: goods not stored on exit: {e}");
         }
+        self.remember_geometry();
     }
 }
 
@@ -513,25 +545,31 @@ fn switch_typing_on_alt_z(ctx: &egui::Context) {
 /// The window's icon (the same drawing as packaging/deb/anchi.svg).
 const WINDOW_ICON: &[u8] = include_bytes!("../../assets/icon-256.png");
 
+/// The window as it opens: as it was last closed, else filling the screen (a team laptop's is
+/// 1366×768 or smaller) with a restored size that still fits 1366×768 with a taskbar and a
+/// title bar.
+pub fn viewport(saved: Option<crate::app::WindowGeometry>) -> egui::ViewportBuilder {
+    let g = saved.unwrap_or(crate::app::WindowGeometry { width: 1200.0, height: 660.0, maximized: true });
+    let (min_width, min_height) = crate::app::WindowGeometry::MIN;
+    egui::ViewportBuilder::default()
+        .with_inner_size([g.width, g.height])
+        .with_min_inner_size([min_width, min_height])
+        .with_maximized(g.maximized)
+        .with_title("anchi — Ấn chỉ điện tử")
+        .with_app_id("anchi")
+        .with_icon(eframe::icon_data::from_png_bytes(WINDOW_ICON).unwrap_or_default())
+}
+
 /// Runs the window until it is closed, first carrying out `start` (open a case or a document).
 pub fn run(data_dir: Option<PathBuf>, start: Option<Command>) -> ExitCode {
     let data_dir = data_dir.unwrap_or_else(default_data_dir);
-    let options = eframe::NativeOptions {
-        // Opens filling the screen (a team laptop's is 1366×768 or smaller); restored, it
-        // still fits 1366×768 with a taskbar and a title bar.
-        viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1200.0, 660.0])
-            .with_min_inner_size([800.0, 500.0])
-            .with_maximized(true)
-            .with_title("anchi — Ấn chỉ điện tử")
-            .with_app_id("anchi")
-            .with_icon(eframe::icon_data::from_png_bytes(WINDOW_ICON).unwrap_or_default()),
-        ..Default::default()
-    };
     // The very first start on this laptop (no data at all) opens on the set-up screen,
     // with the demo one click away.
     let first_start = !crate::app::data_exists(&data_dir);
-    let (app, opened): (Box<dyn eframe::App>, bool) = match open_workspace(&data_dir).and_then(AnchiApp::new) {
+    let workspace = open_workspace(&data_dir);
+    let saved = workspace.as_ref().ok().and_then(Workspace::window_geometry);
+    let options = eframe::NativeOptions { viewport: viewport(saved), ..Default::default() };
+    let (app, opened): (Box<dyn eframe::App>, bool) = match workspace.and_then(AnchiApp::new) {
         Ok(mut app) => {
             if first_start {
                 app.screen = Screen::Setup(Box::default());
