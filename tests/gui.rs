@@ -622,3 +622,24 @@ fn the_window_opens_at_the_size_it_was_closed_at() {
     ws.save_window_geometry(&WindowGeometry { width: 300.0, height: 200.0, maximized: false }).unwrap();
     assert_eq!(ws.window_geometry(), None);
 }
+
+/// The head of the đoàn is typed, not scrolled to: "hung" and Enter picks Đặng Quốc Hưng in
+/// the new-case dialog (it was a drop-down that took no keyboard).
+#[test]
+fn the_head_of_the_doan_is_picked_by_typing_a_name() {
+    use anchi::ui::command::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let hung = h.state().workspace().unit().unwrap().members.iter().find(|m| m.full_name.ends_with("Hưng")).cloned();
+    let hung = hung.expect("the demo unit has a member named Hưng");
+    h.state_mut().execute(Command::NewCaseDialog);
+    h.run();
+    h.get_by_label("Trưởng đoàn kiểm tra").focus();
+    h.run();
+    h.get_by_label("Trưởng đoàn kiểm tra").type_text("hung");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let dialog = h.state().new_case.as_ref().expect("the dialog stays open");
+    assert_eq!(dialog.input.lead_member, hung.card_number);
+}

@@ -180,21 +180,13 @@ pub fn new_case_ui(
 /// The đoàn: its head, and the members ticked beside him.
 fn team_ui(ui: &mut egui::Ui, input: &mut crate::app::NewCase, members: &[Member], report: &ValidationReport) {
     let l = ui.label("Trưởng đoàn kiểm tra");
-    let lead = members.iter().find(|m| m.card_number == input.lead_member).map(|m| m.full_name.clone());
-    egui::ComboBox::from_id_salt("lead")
-        .selected_text(lead.unwrap_or_else(|| "— chọn —".into()))
-        .width(420.0)
-        .show_ui(ui, |ui| {
-            for m in members {
-                ui.selectable_value(
-                    &mut input.lead_member,
-                    m.card_number.clone(),
-                    format!("{}, {}", m.full_name, m.title),
-                );
-            }
-        })
-        .response
-        .labelled_by(l.id);
+    // Typed into like the commune ("hung", "thang"): a team may have twenty members.
+    let options: Vec<(String, String)> =
+        members.iter().map(|m| (m.card_number.clone(), format!("{}, {}", m.full_name, m.title))).collect();
+    let mut lead = (!input.lead_member.is_empty()).then(|| input.lead_member.clone());
+    if super::picker::picker(ui, "new-case-lead", l.id, &mut lead, &options, 420.0) {
+        input.lead_member = lead.unwrap_or_default();
+    }
     ui.label("Thành viên Đoàn kiểm tra");
     ui.horizontal_wrapped(|ui| {
         for m in members.iter().filter(|m| m.card_number != input.lead_member) {

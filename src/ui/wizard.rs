@@ -364,12 +364,19 @@ fn field_ui(ui: &mut egui::Ui, w: &mut WizardState, def: &FieldDef) {
             response = Some(r);
             changed
         }
-        FieldKind::Choice | FieldKind::Signer => {
-            let options: Vec<(String, String)> = if def.kind == FieldKind::Signer {
-                w.members.iter().map(|m| (m.card_number.clone(), format!("{}, {}", m.full_name, m.title))).collect()
-            } else {
-                def.options.iter().map(|o| (o.clone(), o.clone())).collect()
-            };
+        FieldKind::Signer => {
+            // Typed into (a name with or without accents): a unit may have twenty members.
+            let options: Vec<(String, String)> =
+                w.members.iter().map(|m| (m.card_number.clone(), format!("{}, {}", m.full_name, m.title))).collect();
+            let mut chosen = (!value.is_empty()).then(|| value.clone());
+            let changed = super::picker::picker(ui, &def.id, label.id, &mut chosen, &options, width.min(420.0));
+            if changed {
+                value = chosen.unwrap_or_default();
+            }
+            changed
+        }
+        FieldKind::Choice => {
+            let options: Vec<(String, String)> = def.options.iter().map(|o| (o.clone(), o.clone())).collect();
             let shown =
                 options.iter().find(|(v, _)| *v == value).map_or("— chọn —".to_string(), |(_, s)| s.clone());
             let mut changed = false;
