@@ -437,3 +437,32 @@ fn removable_drives_are_found_under_the_media_folders() {
         "{found:?}"
     );
 }
+
+/// Restoring over the folder that is open releases its database, restores and opens it
+/// again, in one use case of app: a wrong passphrase leaves the old data open, the right one
+/// opens the restored data.
+#[test]
+fn a_restore_in_place_releases_restores_and_reopens() {
+    use anchi::app::backup::restore_in_place;
+    let source = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(source.path()).unwrap();
+    ws.make_demo(6, 3).unwrap();
+    let out = source.path().join("sao-luu.anchi-backup");
+    ws.backup(&out, PASSPHRASE).unwrap();
+    drop(ws);
+
+    let home = tempfile::tempdir().unwrap();
+    let mut current = Workspace::open(home.path()).unwrap();
+    current.make_demo(2, 9).unwrap();
+    let before = current.list_cases().unwrap().len();
+    let wrong = restore_in_place(current, home.path(), &out, "sai-mat-khau");
+    assert!(wrong.restored.is_err());
+    let current = wrong.workspace.expect("the old data open again");
+    assert_eq!(current.list_cases().unwrap().len(), before, "nothing changed");
+
+    let right = restore_in_place(current, home.path(), &out, PASSPHRASE);
+    let (summary, _) = right.restored.unwrap();
+    let restored = right.workspace.unwrap();
+    assert_eq!(summary.cases, 6);
+    assert_eq!(restored.list_cases().unwrap().len(), 6);
+}

@@ -229,6 +229,35 @@ fn safe_name(name: &str) -> bool {
         && (name == DB_FILE || name.starts_with("attachments/") || name.starts_with("forms/"))
 }
 
+/// What [`restore_in_place`] leaves: the workspace open afterwards (the restored data, the
+/// old data when the restore failed after the database was released, or the workspace given
+/// when it was another folder's) and the restore's own outcome.
+pub struct RestoredInPlace {
+    pub workspace: Result<super::Workspace, AppError>,
+    pub restored: Result<(BackupSummary, Option<PathBuf>), AppError>,
+}
+
+/// Restores `file` into the data folder `home` while `current` is open: when `current` is
+/// that folder's workspace its database is released first (a database cannot be replaced
+/// while open), then the backup is restored and the folder opened again — whether the
+/// restore succeeded or not, so the member is never left without data. `current` of
+/// another folder (the demo) stays open unless the restore succeeds.
+pub fn restore_in_place(current: super::Workspace, home: &Path, file: &Path, passphrase: &str) -> RestoredInPlace {
+    let holding_home = current.data_dir() == home;
+    let current = if holding_home {
+        drop(current);
+        None
+    } else {
+        Some(current)
+    };
+    let restored = restore(file, home, passphrase);
+    let workspace = match (current, &restored) {
+        (Some(current), Err(_)) => Ok(current),
+        _ => super::Workspace::open(home),
+    };
+    RestoredInPlace { workspace, restored }
+}
+
 pub fn restore(file: &Path, data_dir: &Path, passphrase: &str) -> Result<(BackupSummary, Option<PathBuf>), AppError> {
     let sealed = std::fs::read(file).map_err(|e| file_problem(format!("{}: {e}", file.display())))?;
     // The passphrase opens the header (directly, or through the key file of automatic

@@ -112,33 +112,28 @@ impl AnchiApp {
         if !self.leave_screen()? {
             return Ok(());
         }
-        let home = self.home.clone();
-        let holding_home = self.ws.data_dir() == home;
-        let placeholder_dir = home.join(".khoi-phuc-tam");
-        if holding_home {
-            let placeholder = std::sync::Arc::new(Workspace::open(&placeholder_dir)?);
-            let current = std::mem::replace(&mut self.ws, placeholder);
-            match std::sync::Arc::try_unwrap(current) {
-                Ok(ws) => drop(ws),
-                Err(current) => {
-                    self.ws = current;
-                    let _ = std::fs::remove_dir_all(&placeholder_dir);
-                    return Err(AppError::Busy("a background job still holds the database".into()));
-                }
+        // The workspace is shared with background jobs through an Arc: a placeholder
+        // stands in while the one to restore over is handed to app, which releases it.
+        let placeholder_dir = self.home.join(".khoi-phuc-tam");
+        let placeholder = std::sync::Arc::new(Workspace::open(&placeholder_dir)?);
+        let current = match std::sync::Arc::try_unwrap(std::mem::replace(&mut self.ws, placeholder)) {
+            Ok(current) => current,
+            Err(shared) => {
+                self.ws = shared;
+                let _ = std::fs::remove_dir_all(&placeholder_dir);
+                return Err(AppError::Busy("a background job still holds the database".into()));
             }
-        }
-        let restored = crate::app::backup::restore(file, &home, passphrase);
-        let reopened = if holding_home || restored.is_ok() { Some(Workspace::open(&home)) } else { None };
-        if let Some(reopened) = reopened {
-            match reopened {
-                Ok(ws) => self.ws = std::sync::Arc::new(ws),
-                Err(e) => {
-                    // Nothing to go back to: say why, and stay on the placeholder.
-                    self.error = Some(e.vi());
-                }
+        };
+        let outcome = crate::app::backup::restore_in_place(current, &self.home, file, passphrase);
+        match outcome.workspace {
+            Ok(ws) => {
+                self.ws = std::sync::Arc::new(ws);
+                let _ = std::fs::remove_dir_all(&placeholder_dir);
             }
-            let _ = std::fs::remove_dir_all(&placeholder_dir);
+            // Nothing to go back to: say why, and stay on the placeholder.
+            Err(e) => self.error = Some(e.vi()),
         }
+        let restored = outcome.restored;
         let (summary, aside) = restored?;
         self.restore_dialog = None;
         self.backup_dialog = None;
