@@ -40,6 +40,44 @@ impl PdfJob {
     }
 }
 
+/// One page of a document as it will print, in pixels (RGBA, on white).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewPage {
+    pub width: usize,
+    pub height: usize,
+    pub rgba: Vec<u8>,
+}
+
+/// At most this many pages are shown in the wizard's preview (a record runs to two or three
+/// pages with its receipt on the back; the goods annex may run longer).
+pub const PREVIEW_PAGES: usize = 6;
+
+/// The pages of `print` as the PDF will print them: rendered to PDF, then rasterised at
+/// `scale` (1.0 = 72 pixels per inch) — the preview shows the very page the printer gets.
+#[cfg(feature = "gui")]
+pub fn preview_pages(print: &PrintDocument, scale: f32) -> Result<Vec<PreviewPage>, AppError> {
+    use hayro::hayro_interpret::InterpreterSettings;
+    use hayro::hayro_syntax::Pdf;
+    use hayro::{RenderCache, RenderSettings, render};
+    let bytes = pdf::render(print).map_err(|e| AppError::Render(e.to_string()))?;
+    let pdf = Pdf::new(bytes).map_err(|e| AppError::Render(format!("preview: {e:?}")))?;
+    let cache = RenderCache::new();
+    let settings = InterpreterSettings::default();
+    let white = hayro::vello_cpu::color::palette::css::WHITE;
+    let scaled = RenderSettings { x_scale: scale, y_scale: scale, bg_color: white, ..Default::default() };
+    let pages = pdf.pages();
+    Ok(pages
+        .iter()
+        .take(PREVIEW_PAGES)
+        .map(|page| {
+            let pixmap = render(page, &cache, &settings, &scaled);
+            let (width, height) = (usize::from(pixmap.width()), usize::from(pixmap.height()));
+            // On a white background every pixel is opaque: premultiplied is straight RGBA.
+            PreviewPage { width, height, rgba: pixmap.data_as_u8_slice().to_vec() }
+        })
+        .collect())
+}
+
 /// Whether field values are wanted as printed on paper or as stored (to copy into a prefill).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ValueStyle {

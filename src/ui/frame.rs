@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// The preview's pages at 1.5 × 72 = 108 pixels per inch: an A4 page 892 pixels wide, sharp
+/// in a half-screen column.
+const PREVIEW_SCALE: f32 = 1.5;
+
 impl AnchiApp {
     /// The header: the unit, sending, backup, statistics, the member signed in, the index's age; the demo banner.
     pub(super) fn header_ui(&mut self, ui: &mut egui::Ui, demo: bool, commands: &mut Vec<Command>) {
@@ -161,7 +165,11 @@ impl AnchiApp {
         {
             let at = crate::app::now();
             w.report = self.ws.check_document(&w.case, &w.current(), at);
-            w.preview = w.show_preview.then(|| self.ws.print_of(&w.case, &w.current()));
+            if w.show_preview {
+                let print = self.ws.print_of(&w.case, &w.current());
+                let pages = crate::app::render::preview_pages(&print, PREVIEW_SCALE).map_err(|e| e.vi());
+                w.set_preview(print, pages);
+            }
             w.needs_check = false;
             w.checked();
             // The report was drawn stale this frame; draw it again with the new one.

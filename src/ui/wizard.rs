@@ -46,8 +46,13 @@ pub struct WizardState {
     confirming: bool,
     /// The first field of the step takes the keyboard focus (on opening, on changing step).
     focus_first: bool,
-    /// The printed text beside the fields, when asked for (recomputed by the app after edits).
+    /// The document as it will print, when the preview is asked for (recomputed by the app
+    /// after edits): its resolved text, and its pages rasterised from the very PDF.
     pub preview: Option<PrintDocument>,
+    pub preview_pages: Option<Result<Vec<crate::app::render::PreviewPage>, String>>,
+    /// The pages as textures, made from `preview_pages` when they changed.
+    preview_textures: PageTextures,
+    preview_stale: bool,
     pub show_preview: bool,
     members: Vec<Member>,
     /// What is known against the subject (repeat offences first), shown above the fields.
@@ -59,6 +64,13 @@ pub struct WizardState {
 }
 
 impl WizardState {
+    /// The document as it will print, and its pages, after an edit.
+    pub fn set_preview(&mut self, print: PrintDocument, pages: Result<Vec<crate::app::render::PreviewPage>, String>) {
+        self.preview = Some(print);
+        self.preview_pages = Some(pages);
+        self.preview_stale = true;
+    }
+
     pub fn new(case: Case, document: Uuid, form: FormDef, members: Vec<Member>) -> WizardState {
         let doc = case.document(document).expect("the document is in the case");
         let values = doc.fields.clone();
@@ -81,6 +93,9 @@ impl WizardState {
             confirming: false,
             focus_first: true,
             preview: None,
+            preview_pages: None,
+            preview_textures: PageTextures::default(),
+            preview_stale: false,
             show_preview: false,
             members,
             case,
@@ -229,7 +244,7 @@ pub fn wizard_ui(ui: &mut egui::Ui, w: &mut WizardState, out: &mut Vec<Command>)
             if w.show_preview {
                 ui.columns(2, |cols| {
                     fields(&mut cols[0], w);
-                    preview_ui(&mut cols[1], w.preview.as_ref());
+                    pages_ui(&mut cols[1], w);
                 });
             } else {
                 fields(ui, w);
@@ -265,6 +280,52 @@ fn aggravating_ui(ui: &mut egui::Ui, w: &mut WizardState) {
 }
 
 /// The document's text as it will print, on a white sheet.
+/// The preview's pages on the GPU (a handle has no Debug of its own).
+#[derive(Default)]
+struct PageTextures(Vec<egui::TextureHandle>);
+
+impl std::fmt::Debug for PageTextures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} page textures", self.0.len())
+    }
+}
+
+/// The preview: the pages as they will print (rasterised from the PDF), each fitted to the
+/// column; the resolved text when they could not be drawn.
+fn pages_ui(ui: &mut egui::Ui, w: &mut WizardState) {
+    if std::mem::take(&mut w.preview_stale) {
+        w.preview_textures.0 = match &w.preview_pages {
+            Some(Ok(pages)) => pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let image = egui::ColorImage::from_rgba_unmultiplied([p.width, p.height], &p.rgba);
+                    ui.ctx().load_texture(format!("preview-page-{i}"), image, egui::TextureOptions::LINEAR)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+    }
+    if let Some(Err(problem)) = &w.preview_pages {
+        ui.colored_label(theme::ERROR_FG, format!("Không vẽ được trang in: {problem}"));
+        preview_ui(ui, w.preview.as_ref());
+        return;
+    }
+    let count = w.preview_textures.0.len();
+    egui::ScrollArea::vertical().id_salt("preview").auto_shrink(false).show(ui, |ui| {
+        for (i, texture) in w.preview_textures.0.iter().enumerate() {
+            let width = ui.available_width();
+            let size = texture.size_vec2();
+            let image = egui::Image::new(texture)
+                .fit_to_exact_size(egui::vec2(width, width * size.y / size.x))
+                .alt_text(format!("Trang {}/{count} của bản in", i + 1));
+            ui.add(image);
+            ui.add_space(8.0);
+        }
+    });
+}
+
+/// The resolved text of the document, as a fallback when its pages cannot be drawn.
 fn preview_ui(ui: &mut egui::Ui, print: Option<&PrintDocument>) {
     let Some(print) = print else { return };
     egui::Frame::new().fill(egui::Color32::WHITE).inner_margin(16.0).show(ui, |ui| {
