@@ -158,10 +158,13 @@ fn members_sign_in_with_their_own_passwords_and_only_a_leader_does_leaders_work(
     let listed = String::from_utf8(anchi(&data, &["user", "list"]).stdout).unwrap();
     assert!(listed.lines().any(|l| l.contains("Lộc Văn Sinh") && l.contains("đã khóa")), "{listed}");
 
-    // The screen lock's idle time is a setting, checked.
-    let bad = anchi(&data, &["config", "set", "lock.minutes", "0"]);
+    // The screen lock's idle time is a leader's setting, checked.
+    let nobody = anchi(&data, &["config", "set", "lock.minutes", "3"]);
+    assert_eq!(nobody.status.code(), Some(2), "nobody signed in");
+    let bad = anchi_as(&data, &["--user", "LS-0201", "config", "set", "lock.minutes", "0"], &leader_env);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(anchi(&data, &["config", "set", "lock.minutes", "3"]).status.success());
+    let set = anchi_as(&data, &["--user", "LS-0201", "config", "set", "lock.minutes", "3"], &leader_env);
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
     let ws = anchi::app::Workspace::open(&data).unwrap();
     assert_eq!(ws.lock_after(), std::time::Duration::from_secs(180));
     drop(ws);

@@ -275,3 +275,42 @@ fn repeated_wrong_passwords_make_the_card_wait() {
     assert!(anchi::domain::Bilingual::vi(&refused).contains("Cần đăng nhập"), "{refused}");
     assert_eq!(ws.case_count().unwrap(), 0);
 }
+
+/// Where the team's packages go, which certificate and receipt key are believed, and how
+/// soon the screen locks are a leader's call: an inspector is refused (exit 2 on the command
+/// line), nothing stored; the leader changes them.
+#[test]
+fn only_a_leader_changes_the_server_settings_and_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/setup-profile.example.toml");
+    let parsed = anchi::app::setup::Profile::read(std::path::Path::new(profile)).unwrap();
+    let chosen = [
+        ("LS-0201".to_string(), "lanh-dao-mat-khau".to_string()),
+        ("LS-0202".to_string(), "kiem-soat-vien".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.init_from_profile(&parsed, dir.path(), "mat-khau-doi-2", &chosen).unwrap();
+    let before = ws.server_settings().unwrap();
+
+    ws.sign_in("LS-0202", "kiem-soat-vien").unwrap();
+    use anchi::domain::Bilingual;
+    let refused = ws.set_server("https://may-gia-mao.example:8443", "").unwrap_err();
+    assert!(refused.vi().contains("đổi thiết lập máy chủ Chi cục"), "{}", refused.vi());
+    assert!(ws.set_setting("lock.minutes", "120").is_err());
+    assert!(ws.set_setting("server.url", "https://may-gia-mao.example:8443").is_err());
+    assert_eq!(ws.server_settings().unwrap(), before, "nothing stored");
+    drop(ws);
+    let out = common::anchi_with(
+        dir.path(),
+        &["--user", "LS-0202", "config", "set", "server.url", "https://may-gia-mao.example:8443"],
+        &[("ANCHI_PASSWORD", "kiem-soat-vien")],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let ws = Workspace::open(dir.path()).unwrap();
+    ws.sign_in("LS-0201", "lanh-dao-mat-khau").unwrap();
+    ws.set_setting("lock.minutes", "15").unwrap();
+    assert_eq!(ws.lock_after(), std::time::Duration::from_secs(15 * 60));
+}

@@ -98,6 +98,9 @@ impl Workspace {
     /// content is kept), `server.hub_key` (the hub's minisign public key), `lock.minutes`
     /// (the screen lock after inactivity, 1–120).
     pub fn set_setting(&self, name: &str, value: &str) -> Result<(), AppError> {
+        // Where the team's packages go and whom its receipts are believed from: a leader's
+        // call, as is how soon an unattended laptop locks.
+        self.require(super::users::Permission::Settings)?;
         if name == "lock.minutes" {
             let minutes = value.trim().parse::<u32>().ok().filter(|m| (1..=120).contains(m));
             let minutes = minutes.ok_or_else(|| {
@@ -114,6 +117,7 @@ impl Workspace {
     /// Stores the server's address and, unless left empty while one is already kept, its
     /// certificate file, together: a refused certificate leaves the address as it was.
     pub fn set_server(&self, url: &str, ca_file: &str) -> Result<(), AppError> {
+        self.require(super::users::Permission::Settings)?;
         let mut settings = with_setting(self.server_settings()?, "server.url", url)?;
         if !(ca_file.trim().is_empty() && settings.ca_pem.is_some()) {
             settings = with_setting(settings, "server.ca", ca_file.trim())?;

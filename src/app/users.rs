@@ -63,6 +63,9 @@ pub enum Permission {
     ManageMembers,
     /// Record or end a delegation (giao quyền) to a deputy.
     Delegate,
+    /// Change where and how the laptop sends (the province's server, its certificate, the
+    /// key its receipts are checked with) or when the screen locks.
+    Settings,
 }
 
 impl Permission {
@@ -78,6 +81,10 @@ impl Permission {
             Permission::Restore => ("khôi phục dữ liệu từ bản sao lưu", "restore a backup"),
             Permission::ManageMembers => ("thêm hoặc khóa tài khoản thành viên", "add or disable members"),
             Permission::Delegate => ("ghi quyết định giao quyền cho cấp phó", "record a delegation to a deputy"),
+            Permission::Settings => (
+                "đổi thiết lập máy chủ Chi cục hoặc thời gian khóa màn hình",
+                "change the server settings or the screen lock",
+            ),
         };
         (vi.into(), en.into())
     }
@@ -91,7 +98,8 @@ impl Permission {
             | Permission::ResetPassword
             | Permission::Restore
             | Permission::ManageMembers
-            | Permission::Delegate => role == Role::Leader,
+            | Permission::Delegate
+            | Permission::Settings => role == Role::Leader,
         }
     }
 }
