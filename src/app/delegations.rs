@@ -233,7 +233,7 @@ impl Workspace {
         };
         put("unit.doi", doi.clone());
         put("doc.authority", signing.as_ref().map(|t| t.authority.clone()).unwrap_or_default());
-        put("doc.signer_title", head.map(|h| nfc(h.title.trim()).to_uppercase()).unwrap_or_default());
+        put("doc.signer_title", signing.as_ref().map(|t| t.signature.clone()).unwrap_or_default());
         put("doc.signer_name", head.map(|h| h.full_name.clone()).unwrap_or_default());
         put("field.can_cu_chuc_nang", basis.map(|b| nfc(b.trim())).unwrap_or_default());
         put("field.nguoi_duoc_giao", deputy.map(|m| m.full_name.clone()).unwrap_or_default());
@@ -251,15 +251,10 @@ impl Workspace {
         put("field.tham_quyen_cua", head.map(|h| format!("{} {doi}", nfc(h.title.trim()))).unwrap_or_default());
         put("field.tu_ngay", day(delegation.valid_from));
         let blocks = super::render::layout_blocks(&form, &values, None);
-        let place = self
-            .unit()
-            .and_then(|u| self.reference.admin_units.province(u.province_code))
-            .map(|p| p.name.trim_start_matches("Thành phố ").to_string())
-            .unwrap_or_default();
+        let place = self.unit_place();
         let fingerprint = {
             use sha2::Digest;
-            let digest = sha2::Sha256::digest(format!("{delegation:?}|{basis:?}").as_bytes());
-            digest.iter().take(6).map(|b| format!("{b:02x}")).collect::<String>()
+            hex::encode(&sha2::Sha256::digest(format!("{delegation:?}|{basis:?}").as_bytes())[..6])
         };
         Ok(crate::pdf::PrintDocument {
             title: format!("{} {}", form.identity.title, delegation.number),

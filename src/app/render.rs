@@ -149,12 +149,7 @@ impl Workspace {
         put("unit.parent_body", names.map(|n| n.chi_cuc.clone()).unwrap_or_default());
         put("unit.chi_cuc", names.map(|n| n.chi_cuc.clone()).unwrap_or_default());
         put("unit.doi", names.map(|n| n.doi.clone()).unwrap_or_default());
-        let place = self
-            .unit()
-            .and_then(|u| self.reference.admin_units.province(u.province_code))
-            .map(|p| p.name.trim_start_matches("Thành phố ").to_string())
-            .unwrap_or_default();
-        put("unit.place", place);
+        put("unit.place", self.unit_place());
         // Decisions are signed by the team's leader (the first member with that role) unless
         // the form names its signer (`nguoi_ky`).
         let leader = self.unit().and_then(|u| u.leader());
@@ -254,6 +249,17 @@ fn prior_of<'c>(case: &'c Case, doc: &Document, kind: DocumentKind) -> Option<&'
             Some(mine) => d.finalised_at.is_some_and(|t| t <= mine) && in_force_at(d, mine),
         })
         .max_by_key(|d| d.finalised_at)
+}
+
+impl Workspace {
+    /// The place name a document's date line starts with: the unit's province, without
+    /// "Thành phố" ("Hà Nội, ngày …").
+    pub(crate) fn unit_place(&self) -> String {
+        self.unit()
+            .and_then(|u| self.reference.admin_units.province(u.province_code))
+            .map(|p| p.name.trim_start_matches("Thành phố ").to_string())
+            .unwrap_or_default()
+    }
 }
 
 /// Whether a document once finalised was still in force at `at`: not cancelled, or
