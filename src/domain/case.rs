@@ -113,26 +113,22 @@ impl Case {
         self.documents.iter().any(|d| d.kind == kind && d.state == DocumentState::Finalised)
     }
 
-    /// The finalised records of a seizure: the seizure records (MBB15), and the violation
-    /// records that seized the goods as they were made (điểm b khoản 4 Điều 125 Luật XLVPHC as
-    /// amended by Luật 88/2025: no seizure record is then made).
-    pub fn seizure_records(&self) -> impl Iterator<Item = &Document> {
-        self.documents.iter().filter(|d| d.state == DocumentState::Finalised).filter(|d| match d.kind {
-            DocumentKind::BbTamGiu => true,
-            DocumentKind::BbViPham => {
-                d.fields.get(super::document::SEIZED_IN_RECORD_FIELD).is_some_and(|v| !v.trim().is_empty())
-            }
-            _ => false,
+    /// The finalised documents that stand for a document of `kind`: those of the kind, and
+    /// for a seizure record (MBB15) also the violation records that seized the goods as they
+    /// were made (điểm b khoản 4 Điều 125 Luật XLVPHC as amended by Luật 88/2025: no seizure
+    /// record is then made). The workflow's prerequisites and the forms' time rules ask here.
+    pub fn finalised_as(&self, kind: DocumentKind) -> impl Iterator<Item = &Document> {
+        self.documents.iter().filter(|d| d.state == DocumentState::Finalised).filter(move |d| {
+            d.kind == kind
+                || kind == DocumentKind::BbTamGiu
+                    && d.kind == DocumentKind::BbViPham
+                    && d.fields.get(super::document::SEIZED_IN_RECORD_FIELD).is_some_and(|v| !v.trim().is_empty())
         })
     }
 
-    /// Whether a prerequisite of `kind` is met: a finalised document of the kind, or for a
-    /// seizure record, a violation record that seized the goods.
+    /// Whether a prerequisite of `kind` is met ([`Case::finalised_as`]).
     pub fn has_prerequisite(&self, kind: DocumentKind) -> bool {
-        match kind {
-            DocumentKind::BbTamGiu => self.seizure_records().next().is_some(),
-            _ => self.has_finalised(kind),
-        }
+        self.finalised_as(kind).next().is_some()
     }
 
     /// The total value of goods with a known price.

@@ -11,9 +11,7 @@ use super::FormDef;
 use super::layout::{FieldDef, FieldKind};
 use super::value::{FieldValue, parse};
 use crate::domain::text::format_vnd;
-use crate::domain::{
-    Bilingual, Case, Document, DocumentKind, DocumentState, SignerRole, SubjectKind, ValidationReport,
-};
+use crate::domain::{Bilingual, Case, Document, DocumentKind, SignerRole, SubjectKind, ValidationReport};
 
 /// The reference lists a `choice` field may name with `list`.
 pub const LISTS: &[&str] = &["linh_vuc"];
@@ -239,16 +237,7 @@ fn check_rule(form: &FormDef, rule: &RuleDef, doc: &Document, ctx: &Context, rep
         }
         RuleDef::WithinHours { after, hours, source } => {
             // A seizure made in the violation record starts the 24 hours as its record would.
-            let latest = if *after == DocumentKind::BbTamGiu {
-                ctx.case.seizure_records().filter_map(|d| d.finalised_at).max()
-            } else {
-                ctx.case
-                    .documents
-                    .iter()
-                    .filter(|d| d.kind == *after && d.state == DocumentState::Finalised)
-                    .filter_map(|d| d.finalised_at)
-                    .max()
-            };
+            let latest = ctx.case.finalised_as(*after).filter_map(|d| d.finalised_at).max();
             let Some(start) = latest else { return };
             if ctx.at > start + chrono::Duration::hours(i64::from(*hours)) {
                 let vi = format!(
