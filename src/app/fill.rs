@@ -114,6 +114,23 @@ impl Workspace {
         parties
     }
 
+    /// What a prefill may name: the values of a layout, as stored, and the case's parties
+    /// (only here: a layout may not print them, so a finalised document never changes with
+    /// them, and printing does not look them up).
+    pub(crate) fn prefill_values(
+        &self,
+        case: &Case,
+        doc: &Document,
+        form: &crate::forms::FormDef,
+    ) -> BTreeMap<String, String> {
+        let mut values = self.placeholder_values(case, doc, form, ValueStyle::Stored);
+        let parties = self.parties_of(case);
+        for path in crate::domain::Parties::paths() {
+            values.insert(format!("party.{path}"), parties.get(path).unwrap_or_default());
+        }
+        values
+    }
+
     /// The values a new draft starts with: each field's `prefill` template filled from the
     /// case, the unit and the earlier documents; fields whose template comes out empty are left out.
     pub fn prefill(&self, case: &Case, doc: &Document) -> BTreeMap<String, String> {
@@ -121,7 +138,7 @@ impl Workspace {
         if form.fields.iter().all(|f| f.prefill.is_none()) {
             return BTreeMap::new();
         }
-        let values = self.placeholder_values(case, doc, form, ValueStyle::Stored);
+        let values = self.prefill_values(case, doc, form);
         form.fields
             .iter()
             .filter_map(|f| {

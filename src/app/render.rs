@@ -124,7 +124,8 @@ impl Workspace {
         format!("{number}-{}{state}.pdf", doc.kind.code())
     }
 
-    /// Every value a layout or a prefill may name, for this document.
+    /// Every value a layout may name, for this document (a prefill also the case's parties:
+    /// `Workspace::prefill_values`).
     pub fn placeholder_values(
         &self,
         case: &Case,
@@ -181,10 +182,6 @@ impl Workspace {
         put("case.goods_value_words", if value > 0 { amount_in_words(value) } else { String::new() });
         put("case.goods_count", case.goods.len().to_string());
         subject_values(&case.subject, &self.reference.admin_units, &mut put);
-        let parties = self.parties_of(case);
-        for path in crate::domain::Parties::paths() {
-            put(&format!("party.{path}"), parties.get(path).unwrap_or_default());
-        }
         let members: Vec<_> = case.members.iter().filter_map(|c| self.unit().and_then(|u| u.member(c))).collect();
         let lead = members.first();
         put("members.lead_name", lead.map(|m| m.full_name.clone()).unwrap_or_default());
@@ -564,8 +561,10 @@ mod tests {
         for name in crate::forms::PLACEHOLDERS {
             assert!(values.contains_key(*name), "renderer gives no value for {{{name}}}");
         }
+        // The case's parties only start fields (a layout may not name them): the prefill has them.
+        let values = ws.prefill_values(&case, doc, form);
         for path in crate::domain::Parties::paths() {
-            assert!(values.contains_key(&format!("party.{path}")), "renderer gives no value for {{party.{path}}}");
+            assert!(values.contains_key(&format!("party.{path}")), "prefill gives no value for {{party.{path}}}");
         }
     }
 }
