@@ -134,6 +134,17 @@ fn deadlines_are_listed_and_an_extension_moves_one() {
     let bad = anchi(dir.path(), &["calendar", "due", "--from", "12/02/2026", "--working-days", "7"]);
     assert_eq!(bad.status.code(), Some(2), "a date not in YYYY-MM-DD is refused");
 
+    // The 2026 days swapped (VB 12729/VPCP-KGVX; the Government's plan of 10/2025): Friday
+    // 2/1 and Monday 31/8 are off, Saturdays 10/1 and 22/8 are worked.
+    let due_after = |from: &str, n: &str| {
+        let out = anchi(dir.path(), &["calendar", "due", "--from", from, "--working-days", n]);
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    assert_eq!(due_after("2025-12-31", "1"), "2026-01-05", "1/1 a holiday, 2/1 swapped off");
+    assert_eq!(due_after("2026-01-09", "1"), "2026-01-10", "Saturday 10/1 is worked");
+    assert_eq!(due_after("2026-08-21", "1"), "2026-08-22", "Saturday 22/8 is worked");
+    assert_eq!(due_after("2026-08-28", "1"), "2026-09-03", "31/8 swapped off, 1–2/9 Quốc khánh");
+
     assert!(anchi(dir.path(), &["demo", "--cases", "200"]).status.success());
     // A case recorded today: its sanction decision is due in seven working days.
     let ws = Workspace::open(dir.path()).unwrap();
@@ -169,8 +180,8 @@ fn deadlines_are_listed_and_an_extension_moves_one() {
         assert!(d["start"].is_string() && d["rule"].is_string() && d["basis"].is_string());
     }
 
-    // A recorded violation: seven working days to decide, one month once the violator asks
-    // to explain and the extension is finalised.
+    // A recorded violation: seven working days to decide; one month by law once the violator
+    // has explained (khoản 1 Điều 66) — no extension; two months only with the superior's.
     let ws = Workspace::open(dir.path()).unwrap();
     let today = anchi::app::now().date();
     let sanction =
@@ -178,15 +189,28 @@ fn deadlines_are_listed_and_an_extension_moves_one() {
     let before = sanction(&ws);
     assert_eq!(before.length_vi, "7 ngày làm việc");
     let id = Uuid::now_v7();
+    ws.apply_event(case, Event::StartDocument { id, kind: K::BbGiaiTrinh, at: anchi::app::now() }).unwrap();
+    ws.fill_like_demo(case, id).unwrap();
+    assert_eq!(sanction(&ws).due, before.due, "a draft moves nothing");
+    ws.apply_event(case, Event::FinaliseDocument { id, number: None, at: anchi::app::now() }).unwrap();
+    let explained = sanction(&ws);
+    assert_eq!(explained.length_vi, "1 tháng");
+    assert!(explained.due > before.due && explained.extended.is_none() && explained.why.is_some(), "{explained:?}");
+    assert_eq!(explained.start, before.start);
+
+    let id = Uuid::now_v7();
     ws.apply_event(case, Event::StartDocument { id, kind: K::GiaHan, at: anchi::app::now() }).unwrap();
     ws.save_field(case, id, "gia_han", "Xử phạt: người vi phạm yêu cầu giải trình (01 tháng)").unwrap();
-    ws.save_field(case, id, "ly_do", "Người vi phạm có văn bản đề nghị giải trình").unwrap();
-    assert_eq!(sanction(&ws).due, before.due, "a draft extension moves nothing");
+    ws.save_field(case, id, "ly_do", "Vụ việc phức tạp, cần giám định thêm").unwrap();
+    ws.save_field(case, id, "nguoi_gia_han", "Trần Văn Bình").unwrap();
+    let old = ws.apply_event(case, Event::FinaliseDocument { id, number: None, at: anchi::app::now() });
+    assert!(old.is_err(), "the first edition's by-law options are no longer offered");
+    let option = "Xử phạt: cấp trên gia hạn thêm không quá 01 tháng (vụ việc đặc biệt nghiêm trọng, phức tạp, đã giải trình hoặc xác minh)";
+    ws.save_field(case, id, "gia_han", option).unwrap();
     ws.apply_event(case, Event::FinaliseDocument { id, number: None, at: anchi::app::now() }).unwrap();
-    let after = sanction(&ws);
-    assert_eq!(after.length_vi, "1 tháng");
-    assert!(after.due > before.due && after.extended.is_some(), "{after:?}");
-    assert_eq!(after.start, before.start);
+    let granted = sanction(&ws);
+    assert_eq!(granted.length_vi, "2 tháng");
+    assert!(granted.due > explained.due && granted.extended.is_some(), "{granted:?}");
 }
 
 mod window {

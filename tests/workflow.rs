@@ -86,7 +86,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("qd-xu-phat", "...x..."),
     ("qd-xu-phat-khong-lap-bien-ban", "xxx...."),
     // An extension (seizure or sanction deadline) once inspected; a payment once sanctioned.
-    ("gia-han", "..xx..."),
+    ("gia-han", "...x..."),
     ("xac-nhan-nop-phat", ".....x."),
     // The 2025 edition's further forms: those resting on a seizure record or decision are
     // forbidden here, where nothing was seized (`SEIZED` below).

@@ -257,12 +257,19 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     show_field(&mut h, "Hành vi vi phạm hành chính *");
     let act = h.get_by_label("Hành vi vi phạm hành chính *").value().unwrap_or_default();
     assert_eq!(act, "Kinh doanh túi xách giả nhãn hiệu");
-    // A fine above the leader's ceiling for an individual (25 million) is warned about,
-    // not refused.
+    // A fine above the leader's ceiling for an individual is warned about, not refused:
+    // counterfeit goods since 1/7/2025, 30 % of the field's maximum (NĐ 189/2025 Điều 12),
+    // naming the act, the title and how the figure is reached.
     show_field(&mut h, "Mức phạt tiền *");
-    type_into(&mut h, "Mức phạt tiền *", "30.000.000");
+    type_into(&mut h, "Mức phạt tiền *", "70.000.000");
     h.run();
-    h.get_by_label_contains("Mức phạt 30.000.000 đồng vượt thẩm quyền của Hoàng Văn Thắng");
+    h.get_by_label_contains(
+        "Mức phạt 70.000.000 đồng cho hành vi “Kinh doanh túi xách giả nhãn hiệu” vượt thẩm quyền của Hoàng Văn Thắng",
+    );
+    h.get_by_label_contains(
+        "tối đa 60.000.000 đồng đối với cá nhân = 30 % × 200.000.000 đồng, mức tối đa của lĩnh vực sản xuất, buôn bán hàng giả",
+    );
+    h.get_by_label_contains("(theo Điều 12 Nghị định 189/2025/NĐ-CP");
     fill_and_finalise(
         &mut h,
         &[
@@ -273,7 +280,7 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     );
     let case = stored_case(&mut h);
     assert_eq!(stage(&case), Stage::DaXuPhat);
-    assert_eq!(case.fine_vnd, Some(30_000_000), "the decision's fine is the case's");
+    assert_eq!(case.fine_vnd, Some(70_000_000), "the decision's fine is the case's");
     let kinds: Vec<K> = case.documents.iter().map(|d| d.kind).collect();
     assert_eq!(kinds, [K::QdKiemTra, K::BbKiemTra, K::BbViPham, K::BbTamGiu, K::QdTamGiu, K::BbNiemPhong, K::QdXuPhat]);
     assert!(case.documents.iter().all(|d| d.state == DocumentState::Finalised && d.number.is_some()));

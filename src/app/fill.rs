@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 
 use super::Workspace;
 use super::render::ValueStyle;
+use crate::domain::ceilings::{Ceiling, NoCeiling};
 use crate::domain::{Case, Document, ValidationReport};
 use crate::forms::layout::fill;
 use crate::forms::{Context, check};
@@ -42,54 +43,66 @@ impl Workspace {
     }
 
     /// Warns (never blocks) when a sanction decision's fine exceeds what its signer — the
-    /// team's leader, printed on it — may impose on the decision's date, or when the
-    /// signer's title has no ceiling in the table.
+    /// team's leader, printed on it — may impose in the case's field on the decision's date
+    /// (`assets/law/ceilings.toml`), or when the table cannot say (title or field unknown).
     fn check_ceiling(&self, case: &Case, doc: &Document, at: NaiveDateTime, report: &mut ValidationReport) {
         let Some(fine) = doc.fine_vnd() else { return };
         let Some(signer) = self.signer_of(doc) else { return };
         let organisation = case.subject.kind == crate::domain::SubjectKind::Organisation;
-        let ceiling = self.reference.ceilings.of(&signer.title, at.date(), organisation);
-        let problem = match ceiling {
-            Some(c) if fine > c.amount_vnd => {
-                CeilingProblem::Above { fine, signer: signer.full_name.clone(), ceiling: c }
+        let field = self.reference.field_name(&case.field).unwrap_or(&case.field).to_owned();
+        let act = doc.fields.get("hanh_vi").map(|a| a.trim().to_owned()).filter(|a| !a.is_empty());
+        let problem = match self.reference.ceilings.of(&signer.title, &case.field, at.date(), organisation) {
+            Ok(c) if fine > c.amount_vnd => {
+                CeilingProblem::Above { fine, signer: signer.full_name.clone(), act, ceiling: c }
             }
-            Some(_) => return,
-            None => CeilingProblem::Unknown { title: signer.title.clone() },
+            Ok(_) => return,
+            Err(NoCeiling::Title) => CeilingProblem::UnknownTitle { title: signer.title.clone() },
+            Err(NoCeiling::Field { valid_from }) => CeilingProblem::UnknownField { field, valid_from },
         };
         report.warning(format!("field.{}", crate::domain::document::FINE_FIELD), &problem);
     }
 }
 
-/// A fine beyond the signer's sanctioning ceiling.
+/// A fine beyond the signer's sanctioning ceiling, or one the table cannot judge.
 #[derive(Debug, thiserror::Error)]
 enum CeilingProblem {
     #[error("fine {fine} VND exceeds the ceiling of {signer} ({}, {} VND)", ceiling.title, ceiling.amount_vnd)]
-    Above { fine: u64, signer: String, ceiling: crate::domain::ceilings::Ceiling },
+    Above { fine: u64, signer: String, act: Option<String>, ceiling: Ceiling },
     #[error("the signer's title {title:?} has no sanctioning ceiling in the table")]
-    Unknown { title: String },
+    UnknownTitle { title: String },
+    #[error("the ceilings table has no maximum fine for the field {field:?} (period from {valid_from})")]
+    UnknownField { field: String, valid_from: chrono::NaiveDate },
 }
 
 impl crate::domain::Bilingual for CeilingProblem {
     fn vi(&self) -> String {
         use crate::domain::text::format_vnd;
         match self {
-            CeilingProblem::Above { fine, signer, ceiling: c } => {
-                let whom = if c.organisation { "tổ chức" } else { "cá nhân" };
-                let caveat = if c.caveat.is_empty() { String::new() } else { format!("; {}", c.caveat) };
+            CeilingProblem::Above { fine, signer, act, ceiling: c } => {
+                let whom = if c.organisation { "tổ chức (gấp đôi cá nhân)" } else { "cá nhân" };
+                let act = act.as_ref().map(|a| format!(" cho hành vi “{a}”")).unwrap_or_default();
+                let how = if c.formula.is_empty() { String::new() } else { format!(" = {}", c.formula) };
+                let caveat = if c.caveat.is_empty() { String::new() } else { format!(" Lưu ý: {}.", c.caveat) };
                 format!(
-                    "Mức phạt {} đồng vượt thẩm quyền của {signer} — {}: tối đa {} đồng đối với {whom} (bảng thẩm quyền từ {}, {}{caveat}). Cần chuyển người có thẩm quyền cao hơn ra quyết định.",
+                    "Mức phạt {} đồng{act} vượt thẩm quyền của {signer} — {}: tối đa {} đồng đối với {whom}{how} \
+                     (theo {}, từ {}; xét theo {}). Cần chuyển người có thẩm quyền cao hơn ra quyết định.{caveat}",
                     format_vnd(*fine),
                     c.title,
                     format_vnd(c.amount_vnd),
+                    c.source,
                     c.valid_from.format("%d/%m/%Y"),
-                    c.source
+                    c.judged_against,
                 )
             }
-            CeilingProblem::Unknown { title } => {
+            CeilingProblem::UnknownTitle { title } => {
                 format!(
                     "Chức vụ “{title}” của người ký không có trong bảng thẩm quyền xử phạt; kiểm tra lại người ký quyết định"
                 )
             }
+            CeilingProblem::UnknownField { field, valid_from } => format!(
+                "Bảng thẩm quyền (từ {}) chưa có mức phạt tối đa của lĩnh vực “{field}”: tự đối chiếu thẩm quyền của người ký",
+                valid_from.format("%d/%m/%Y")
+            ),
         }
     }
 }

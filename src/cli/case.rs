@@ -138,8 +138,11 @@ fn print_case(ws: &Workspace, id: Uuid, json: bool) -> Result<(), AppError> {
                 None if d.informational => "để biết".to_string(),
                 None => d.state.vi().to_lowercase(),
             };
+            let why = [d.why.clone(), d.extended.as_ref().map(|e| format!("đã gia hạn: {e}"))];
+            let why: Vec<String> = why.into_iter().flatten().collect();
+            let why = if why.is_empty() { String::new() } else { format!("  — {}", why.join("; ")) };
             emit!(
-                "  {:<44} hạn {}  ({}, từ {})  {state}",
+                "  {:<44} hạn {}  ({}, từ {})  {state}{why}",
                 d.title,
                 d.due.format("%d/%m/%Y"),
                 d.length_vi,

@@ -128,6 +128,9 @@ fn is_weekend(day: NaiveDate) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
+    /// Hours from the start, counted through days off ("trong thời hạn 24 giờ"); the due
+    /// date is the day the last hour falls on.
+    Hours,
     WorkingDays,
     Days,
     Months,
@@ -145,6 +148,7 @@ impl Length {
     /// "7 ngày làm việc", "1 tháng".
     pub fn vi(&self) -> String {
         let unit = match self.unit {
+            Unit::Hours => "giờ",
             Unit::WorkingDays => "ngày làm việc",
             Unit::Days => "ngày",
             Unit::Months => "tháng",
@@ -153,11 +157,14 @@ impl Length {
         format!("{} {unit}", self.length)
     }
 
-    /// The due date counted from `start`: working days with the start day not counted; days,
-    /// months and years by the calendar, the last day moved to the next working day when
-    /// it is off (Bộ luật Dân sự art. 148).
+    /// The due date counted from `start`: hours through days off, from the start of the day
+    /// (the document's time is not in the list row, so the count is the longest it may be);
+    /// working days with the start day not counted; days, months and years by the
+    /// calendar, the last day moved to the next working day when it is off (Bộ luật Dân sự
+    /// art. 148).
     pub fn due(&self, start: NaiveDate, cal: &Calendar) -> NaiveDate {
         let plain = match self.unit {
+            Unit::Hours => return start + chrono::Duration::days(i64::from(self.length.div_ceil(24))),
             Unit::WorkingDays => return cal.add_working_days(start, self.length),
             Unit::Days => start + chrono::Duration::days(i64::from(self.length)),
             Unit::Months => start.checked_add_months(Months::new(self.length)).expect("in range"),
@@ -204,6 +211,57 @@ pub struct Rule {
     pub extensions: Vec<Extension>,
     #[serde(default)]
     pub longer: Option<Longer>,
+    /// The rule applies to counts that start from this day (the law in force then) …
+    #[serde(default)]
+    pub valid_from: Option<NaiveDate>,
+    /// … until this day, inclusive. Rules sharing an id must not overlap.
+    #[serde(default)]
+    pub valid_to: Option<NaiveDate>,
+    /// Lengths the law itself sets when a document shows the case is of that sort (an
+    /// explanation heard: one month to decide) — not extensions, no decision needed.
+    #[serde(default)]
+    pub by_law: Vec<ByLaw>,
+    /// A new count from a later document (03 working days from the valuation's result).
+    #[serde(default)]
+    pub restart: Option<Restart>,
+    /// A decision of this kind extends the term to the date it states.
+    #[serde(default)]
+    pub extended_by: Option<String>,
+}
+
+/// A length the law sets once a document of one of `after` is finalised.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ByLaw {
+    pub after: Vec<String>,
+    #[serde(flatten)]
+    pub to: Length,
+    pub why: String,
+}
+
+/// A count that starts again from the latest document of one of `after`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Restart {
+    pub after: Vec<String>,
+    #[serde(flatten)]
+    pub to: Length,
+    pub why: String,
+}
+
+impl Rule {
+    /// Whether the rule is the law for a count starting on `start`.
+    pub fn in_force(&self, start: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|f| f <= start) && self.valid_to.is_none_or(|t| start <= t)
+    }
+
+    /// Every document kind the rule names, with what names it.
+    fn kinds_named(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        let start = (self.start != "violation").then_some(("start", self.start.as_str()));
+        let met = self.met_by.iter().filter(|m| *m != "closed").map(|m| ("met_by", m.as_str()));
+        let by_law = self.by_law.iter().flat_map(|b| b.after.iter().map(|k| ("by_law", k.as_str())));
+        let restart = self.restart.iter().flat_map(|r| r.after.iter().map(|k| ("restart", k.as_str())));
+        let extended = self.extended_by.iter().map(|k| ("extended_by", k.as_str()));
+        start.into_iter().chain(met).chain(by_law).chain(restart).chain(extended)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -212,20 +270,26 @@ pub struct RuleFile {
 }
 
 impl RuleFile {
-    /// Refuses a rule whose start or met_by names no document kind, a duplicate id, or a
-    /// cap naming no rule.
+    /// Refuses a rule naming no document kind where it names one, an id declared twice
+    /// for overlapping dates, a period the wrong way round, or a cap naming no rule.
     pub fn check(&self) -> Result<(), String> {
-        let kind = |code: &str| DocumentKind::from_code(code).is_some();
         let mut ids = BTreeSet::new();
-        for r in &self.rule {
-            if !ids.insert(r.id.as_str()) {
-                return Err(format!("rule {}: declared twice", r.id));
+        for (i, r) in self.rule.iter().enumerate() {
+            if let (Some(f), Some(t)) = (r.valid_from, r.valid_to)
+                && f > t
+            {
+                return Err(format!("rule {}: valid_from {f} after valid_to {t}", r.id));
             }
-            if r.start != "violation" && !kind(&r.start) {
-                return Err(format!("rule {}: start {:?} is no document kind", r.id, r.start));
+            let overlaps = |o: &Rule| {
+                o.valid_from.is_none_or(|f| r.valid_to.is_none_or(|t| f <= t))
+                    && r.valid_from.is_none_or(|f| o.valid_to.is_none_or(|t| f <= t))
+            };
+            if self.rule[..i].iter().any(|o| o.id == r.id && overlaps(o)) {
+                return Err(format!("rule {}: declared twice for the same dates", r.id));
             }
-            if let Some(bad) = r.met_by.iter().find(|m| *m != "closed" && !kind(m)) {
-                return Err(format!("rule {}: met_by {bad:?} is no document kind", r.id));
+            ids.insert(r.id.as_str());
+            if let Some((what, bad)) = r.kinds_named().find(|(_, k)| DocumentKind::from_code(k).is_none()) {
+                return Err(format!("rule {}: {what} {bad:?} is no document kind", r.id));
             }
         }
         for r in &self.rule {
@@ -246,6 +310,8 @@ pub struct Milestone {
     pub on: NaiveDate,
     /// For an extension ("Văn bản gia hạn"): the option chosen.
     pub option: Option<String>,
+    /// For a decision extending a term (MQĐ21): the day it extends it to.
+    pub until: Option<NaiveDate>,
 }
 
 /// Where a deadline stands on a given day.
@@ -282,6 +348,9 @@ pub struct Deadline {
     pub length_vi: String,
     /// The extension applied, if any.
     pub extended: Option<String>,
+    /// Why the law sets this length or start here (an explanation heard, a valuation's
+    /// result), when not the rule's usual one.
+    pub why: Option<String>,
     /// The rule capping it moved it earlier.
     pub capped: bool,
     pub state: DeadlineState,
@@ -304,7 +373,8 @@ pub fn deadlines_of(row: &CaseSummary, rules: &RuleFile, cal: &Calendar, as_of: 
     }
     // Caps: a seizure never outlasts the time to decide the sanction.
     for i in 0..out.len() {
-        let Some(cap) = rules.rule.iter().find(|r| r.id == out[i].rule).and_then(|r| r.capped_by.clone()) else {
+        let rule = rules.rule.iter().find(|r| r.id == out[i].rule && r.in_force(out[i].start));
+        let Some(cap) = rule.and_then(|r| r.capped_by.clone()) else {
             continue;
         };
         if let Some(limit) = out.iter().find(|d| d.rule == cap).map(|d| d.due)
@@ -322,11 +392,17 @@ pub fn deadlines_of(row: &CaseSummary, rules: &RuleFile, cal: &Calendar, as_of: 
 
 fn one(rule: &Rule, row: &CaseSummary, cal: &Calendar, as_of: NaiveDate) -> Option<Deadline> {
     let finalised = |code: &str| row.milestones.iter().filter(|m| m.kind.code() == code).map(|m| m.on).min();
+    let latest = |codes: &[String]| {
+        row.milestones.iter().filter(|m| codes.iter().any(|c| c == m.kind.code())).map(|m| m.on).max()
+    };
     let start = if rule.start == "violation" {
         row.violation_marks.iter().map(|v| v.on).min()?
     } else {
         finalised(&rule.start)?
     };
+    if !rule.in_force(start) {
+        return None;
+    }
     let closed = matches!(row.stage, Stage::KhongViPham | Stage::DaXuPhat);
     let met_on = rule
         .met_by
@@ -334,10 +410,15 @@ fn one(rule: &Rule, row: &CaseSummary, cal: &Calendar, as_of: NaiveDate) -> Opti
         .filter_map(|m| if m == "closed" { closed.then_some(row.closed_on).flatten() } else { finalised(m) })
         .min();
     let mut length = rule.base;
+    let mut why = None;
     if let Some(longer) = &rule.longer
         && longer.fields.contains(&row.field)
     {
         length = longer.to;
+    }
+    if let Some(b) = rule.by_law.iter().find(|b| latest(&b.after).is_some()) {
+        length = b.to;
+        why = Some(b.why.clone());
     }
     // The latest extension for this rule counts.
     let extension = row
@@ -349,7 +430,24 @@ fn one(rule: &Rule, row: &CaseSummary, cal: &Calendar, as_of: NaiveDate) -> Opti
     if let Some(e) = extension {
         length = e.to;
     }
-    let due = length.due(start, cal);
+    let mut from = start;
+    if let Some(r) = &rule.restart
+        && let Some(on) = latest(&r.after).filter(|on| *on >= start)
+    {
+        from = on;
+        length = r.to;
+        why = Some(r.why.clone());
+    }
+    let mut due = length.due(from, cal);
+    let mut extended = extension.map(|e| e.option.clone());
+    if let Some(kind) = &rule.extended_by
+        && let Some(until) = row.milestones.iter().filter(|m| m.kind.code() == kind).filter_map(|m| m.until).max()
+        && until > due
+    {
+        due = until;
+        let title = DocumentKind::from_code(kind).map_or(kind.as_str(), |k| k.title_vi());
+        extended = Some(format!("{title} đến {}", until.format("%d/%m/%Y")));
+    }
     let state = match met_on {
         Some(_) => DeadlineState::Met,
         None => state_on(due, cal, as_of),
@@ -358,15 +456,16 @@ fn one(rule: &Rule, row: &CaseSummary, cal: &Calendar, as_of: NaiveDate) -> Opti
         rule: rule.id.clone(),
         title: rule.title.clone(),
         basis: rule.basis.clone(),
-        start,
+        start: from,
         due,
         length_vi: length.vi(),
-        extended: extension.map(|e| e.option.clone()),
+        extended,
+        why,
         capped: false,
         state,
         met_on,
         informational: rule.informational,
-        calendar_official: cal.official_between(start, due),
+        calendar_official: cal.official_between(from, due),
     })
 }
 

@@ -154,7 +154,8 @@ pub fn violations_of(case: &Case) -> Vec<ViolationFact> {
         .collect()
 }
 
-/// Every finalised document's kind and date; an extension keeps the option it grants.
+/// Every finalised document's kind and date; an extension keeps the option it grants, a
+/// decision extending the seizure (MQĐ21) the day it extends it to.
 pub fn milestones_of(case: &Case) -> Vec<Milestone> {
     case.documents
         .iter()
@@ -163,9 +164,16 @@ pub fn milestones_of(case: &Case) -> Vec<Milestone> {
             kind: d.kind,
             on: d.finalised_at.unwrap_or(d.created_at).date(),
             option: (d.kind == DocumentKind::GiaHan).then(|| d.fields.get("gia_han").cloned()).flatten(),
+            until: (d.kind == DocumentKind::QdKeoDaiTamGiu)
+                .then(|| d.fields.get(EXTENDED_UNTIL_FIELD).and_then(|v| date_in(v)))
+                .flatten(),
         })
         .collect()
 }
+
+/// The field of MQĐ21 (`forms/2025-07-01/qd-keo-dai-tam-giu.toml`) holding the day the
+/// seizure is extended to.
+pub const EXTENDED_UNTIL_FIELD: &str = "den_ngay_keo_dai";
 
 /// The date at the start of a typed date or date-time ("2026-03-02T09:30", "02/03/2026 09:30").
 fn date_in(text: &str) -> Option<NaiveDate> {

@@ -143,8 +143,9 @@ pub const STEPS: &[StepRule] = &[
         leads_to: None,
     },
     StepRule { kind: K::BbViPham, from: &[S::DaKiemTra], leads_to: Some(S::DaLapBienBanViPham) },
-    // Extends the seizure (after the inspection) or the sanction deadline (after the record).
-    StepRule { kind: K::GiaHan, from: &[S::DaKiemTra, S::DaLapBienBanViPham], leads_to: None },
+    // The superior's extension of the time to decide the sanction (khoản 1 Điều 66), after the
+    // record; a seizure is extended by MQĐ21 (qd-keo-dai-tam-giu) since 1/7/2025.
+    StepRule { kind: K::GiaHan, from: &[S::DaLapBienBanViPham], leads_to: None },
     StepRule { kind: K::QdXuPhat, from: &[S::DaLapBienBanViPham], leads_to: Some(S::DaXuPhat) },
     // A warning or small fine on the spot needs no record and may come with or without an inspection decision.
     StepRule {

@@ -250,6 +250,7 @@ const EMBEDDED: &[(&str, &str)] = embedded_forms![
     "2025-07-01/qd-sua-doi-bo-sung",
     "2025-07-01/qd-dinh-chinh",
     "2025-07-01/qd-huy-bo",
+    "2025-07-01/gia-han",
 ];
 
 /// Every form definition, one or more versions per document kind.

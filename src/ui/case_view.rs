@@ -135,6 +135,9 @@ fn deadlines_ui(ui: &mut egui::Ui, deadlines: &[crate::domain::deadlines::Deadli
                     if d.informational { theme::CLOSED_FG } else { super::case_list::deadline_colour(d.state) };
                 ui.label(RichText::new(state).color(colour));
                 let mut notes = Vec::new();
+                if let Some(why) = &d.why {
+                    notes.push(why.clone());
+                }
                 if let Some(e) = &d.extended {
                     notes.push(format!("đã gia hạn: {e}"));
                 }
