@@ -211,6 +211,21 @@ fn deadlines_are_listed_and_an_extension_moves_one() {
     let granted = sanction(&ws);
     assert_eq!(granted.length_vi, "2 tháng");
     assert!(granted.due > explained.due && granted.extended.is_some(), "{granted:?}");
+
+    // Printed, it is the superior's decision, signed by him, citing the record.
+    let pdf = dir.path().join("gia-han.pdf");
+    std::fs::write(&pdf, ws.render_document(case, id).unwrap()).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    for needle in [
+        "Gia hạn thời hạn ra quyết định xử phạt vi phạm hành chính",
+        "Căn cứ khoản 1 Điều 66 Luật Xử lý vi phạm hành chính",
+        "Tôi: Trần Văn Bình; chức vụ: Chi cục trưởng Chi cục Quản lý thị trường.",
+        "cấp trên gia hạn thêm không quá 01 tháng",
+        "NGƯỜI GIA HẠN",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in {text}");
+    }
 }
 
 mod window {
