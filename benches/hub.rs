@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use anchi::app::Workspace;
 use anchi::app::keys::unlock;
-use anchi::package::{BagInfo, Unsigned};
+use anchi::package::{BagInfo, Info, Unsigned};
 use anchi::protocol::{API, Auth, StartUpload, Started};
 use anchi::sync::Client;
 use sha2::{Digest, Sha256};

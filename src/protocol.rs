@@ -167,6 +167,15 @@ impl SignedReceipt {
     }
 }
 
+/// What `GET /api/v1/law` says of the law pack the province serves (the hub says more:
+/// dates, publisher; the laptop reads what it needs and checks the pack itself).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ServedLawVersion {
+    pub version: u32,
+    pub sha256: String,
+    pub size: u64,
+}
+
 /// A refusal: a stable code for programs and a sentence for people.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Refusal {

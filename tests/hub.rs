@@ -1065,3 +1065,92 @@ fn anchi_sync_left_running_stops_on_a_refusal_that_waiting_will_not_cure() {
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert!(stderr.to_lowercase().contains("tls") || stderr.contains("chứng chỉ"), "{stderr}");
 }
+
+/// The demo law key pair (`tests/data/demo-law-key.key`, its passphrase public knowledge).
+fn demo_law_key() -> minisign::KeyPair {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/demo-law-key.key");
+    let boxed = minisign::SecretKeyBox::from_string(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let sk = boxed.into_secret_key(Some("anchi-demo-law".into())).unwrap();
+    minisign::KeyPair { pk: minisign::PublicKey::from_secret_key(&sk).unwrap(), sk }
+}
+
+#[test]
+fn a_law_pack_published_on_the_hub_reaches_the_laptop_through_sync() {
+    use anchi::app::law::{PackMeta, build_pack};
+    use anchi::domain::{DocumentKind as K, DocumentState};
+    let tmp = tempfile::tempdir().unwrap();
+    let Province { ws, client, hub: _hub, .. } = province_with_laptop(tmp.path(), 6);
+    let hub_dir = tmp.path().join("hub");
+    // Nothing served yet: a pass changes no law.
+    let report = ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert!(report.law_applied.is_none() && report.law_refused.is_none());
+
+    // The maintainer's new version: a new edition of the inspection decision from today.
+    let src = tmp.path().join("law");
+    for (path, bytes) in ws.active_law().files() {
+        let target = src.join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    let today = anchi::app::now().date();
+    let edition = std::fs::read_to_string(src.join("forms/2025-07-01/qd-kiem-tra.toml"))
+        .unwrap()
+        .replace("valid_from = \"2025-07-01\"", &format!("valid_from = \"{today}\""))
+        .replace(
+            "Căn cứ Nghị định số 33/2022/NĐ-CP của Chính phủ;",
+            "Căn cứ Nghị định số 33/2022/NĐ-CP (bản của Chi cục);",
+        );
+    std::fs::create_dir_all(src.join(format!("forms/{today}"))).unwrap();
+    std::fs::write(src.join(format!("forms/{today}/qd-kiem-tra.toml")), edition).unwrap();
+    let key = demo_law_key();
+    let meta = |version| PackMeta {
+        version,
+        issued: today,
+        expires: today + chrono::Duration::days(365),
+        publisher: "Cục Quản lý và Phát triển thị trường trong nước".into(),
+    };
+    let (bytes, _) = build_pack(&src, &meta(2), &key).unwrap();
+    let pack = tmp.path().join("v2.anchi-law");
+    std::fs::write(&pack, bytes).unwrap();
+
+    // The province publishes it (pinning the law key the first time); a pack signed with
+    // another key, or not newer, is refused by the hub.
+    let published = hub_cmd(&hub_dir, &["law", "publish", pack.to_str().unwrap(), "--law-key", &key.pk.to_base64()]);
+    assert!(published.contains("serving law pack version 2"), "{published}");
+    let other = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let (foreign, _) = build_pack(&src, &meta(3), &other).unwrap();
+    std::fs::write(tmp.path().join("foreign.anchi-law"), foreign).unwrap();
+    for (file, says) in [("foreign.anchi-law", "not a trusted key"), ("v2.anchi-law", "not newer")] {
+        let out = Command::new(env!("CARGO_BIN_EXE_anchi-hub"))
+            .arg("--data-dir")
+            .arg(&hub_dir)
+            .args(["law", "publish", tmp.path().join(file).to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    // The laptop's next pass takes it; a finalised decision prints as before, a new draft
+    // takes the new edition.
+    let finalised = ws
+        .list_cases()
+        .unwrap()
+        .into_iter()
+        .find_map(|row| {
+            let case = ws.case(row.id).unwrap();
+            let doc = case.documents.iter().find(|d| d.kind == K::QdKiemTra && d.state == DocumentState::Finalised)?;
+            Some((case.id, doc.id))
+        })
+        .unwrap();
+    let printed = ws.render_document(finalised.0, finalised.1).unwrap();
+    let report = ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!(report.law_applied.as_ref().map(|l| l.version), Some(2), "{:?}", report.law_refused);
+    assert!(ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap().law_applied.is_none(), "taken once");
+    drop(ws);
+    let ws = Workspace::open(&tmp.path().join("laptop")).unwrap();
+    assert_eq!(ws.law().version, 2);
+    assert_eq!(ws.render_document(finalised.0, finalised.1).unwrap(), printed, "a finalised document never changes");
+    let form = ws.catalog.form(K::QdKiemTra, today);
+    assert_eq!(form.identity.valid_from, today, "today's inspection decision is the new edition");
+}

@@ -65,6 +65,9 @@ pub enum AppError {
     /// was done.
     #[error("busy: {0}")]
     Busy(String),
+    /// A law pack was refused (signature, version, a part that fails its checks).
+    #[error(transparent)]
+    Law(#[from] super::law::LawError),
     /// Another export of the case finished first and took this version; nothing recorded.
     #[error("version {version} of case {case_id} was recorded by another export first")]
     VersionTaken { case_id: uuid::Uuid, version: u32 },
@@ -98,6 +101,7 @@ impl Bilingual for AppError {
             AppError::RealUnitPresent { unit } => {
                 format!("Thư mục dữ liệu đã có đơn vị thật ({unit}); không tạo dữ liệu mẫu vào đây")
             }
+            AppError::Law(e) => e.vi(),
             AppError::Busy(_) => {
                 "Đang có việc chạy nền (gửi về Chi cục, sao lưu, xuất gói…): thử lại khi việc đó xong".into()
             }
@@ -128,6 +132,7 @@ impl AppError {
                 | AppError::Delegation(_)
                 | AppError::RealUnitPresent { .. }
                 | AppError::Busy(_)
+                | AppError::Law(_)
                 | AppError::VersionTaken { .. }
                 | AppError::Open(OpenError::Locked { .. } | OpenError::NewerSchema { .. })
                 // The hub refused, or its certificate or our settings are wrong; an

@@ -14,6 +14,7 @@ mod fill;
 pub mod goods;
 pub mod history;
 pub mod keys;
+pub mod law;
 pub mod new_case;
 pub mod offenders;
 pub mod packages;
@@ -155,6 +156,9 @@ pub struct Workspace {
     /// Documents finalised before this moment were made before forms had editions, with
     /// the first version of each form (`store` schema 6); none on a file made since.
     legacy_forms_before: Option<NaiveDateTime>,
+    /// The law in force: built in, or the newer law pack applied (`law.rs`); `catalog` and
+    /// `reference` come from it.
+    law: law::Law,
 }
 
 impl Workspace {
@@ -162,17 +166,24 @@ impl Workspace {
     pub fn open(data_dir: &Path) -> Result<Workspace, AppError> {
         let store = Store::open(&data_dir.join(DB_FILE))?;
         let unit = store.meta::<Unit>(UNIT_KEY)?;
-        let catalog = Catalog::with_overrides(&data_dir.join(FORMS_DIR))?;
+        let law = law::active_law(&store);
+        let overrides = data_dir.join(FORMS_DIR);
+        let catalog = if overrides.is_dir() {
+            Catalog::with_overrides_on(law.forms.clone(), &overrides)?
+        } else {
+            law.catalog.clone()
+        };
         let legacy_forms_before = store.meta::<NaiveDateTime>(crate::store::LEGACY_FORMS_BEFORE_KEY)?;
         Ok(Workspace {
             data_dir: data_dir.to_path_buf(),
             store,
             unit,
             catalog,
-            reference: Reference::embedded(),
+            reference: law.reference.clone(),
             subjects: Default::default(),
             session: Default::default(),
             legacy_forms_before,
+            law,
         })
     }
 

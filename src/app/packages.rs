@@ -13,7 +13,7 @@ use super::keys::{DeviceKey, KeyError, unlock};
 use super::render::PdfJob;
 use super::{AppError, Workspace};
 use crate::domain::Bilingual;
-use crate::package::{self, BagInfo, CASE_JSON, Limits, PackageError, Unsigned};
+use crate::package::{self, BagInfo, CASE_JSON, Info, Limits, PackageError, Unsigned};
 pub use crate::store::PackageRecord;
 
 /// A package made by [`Workspace::export_package`].

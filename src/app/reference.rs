@@ -18,12 +18,27 @@ pub fn parse_rules(text: &str) -> Result<RuleFile, String> {
     Ok(rules)
 }
 
-const ADMIN_UNITS_JSON: &str = include_str!("../../assets/admin-units-2025.json");
-const FIELDS_JSON: &str = include_str!("../../assets/reference/fields.json");
-const GOODS_GROUPS_JSON: &str = include_str!("../../assets/reference/goods-groups.json");
-const CALENDAR_TOML: &str = include_str!("../../assets/law/calendar.toml");
-const DEADLINES_TOML: &str = include_str!("../../assets/law/deadlines.toml");
-const CEILINGS_TOML: &str = include_str!("../../assets/law/ceilings.toml");
+const ADMIN_UNITS: &str = "reference/admin-units.json";
+const FIELDS: &str = "reference/fields.json";
+const GOODS_GROUPS: &str = "reference/goods-groups.json";
+const CALENDAR: &str = "law/calendar.toml";
+const DEADLINES: &str = "law/deadlines.toml";
+const CEILINGS: &str = "law/ceilings.toml";
+
+/// The reference files a law pack carries (path inside its `data/`), with the embedded
+/// copy this build was made with.
+pub const REFERENCE_FILES: [(&str, &str); 6] = [
+    (ADMIN_UNITS, include_str!("../../assets/admin-units-2025.json")),
+    (FIELDS, include_str!("../../assets/reference/fields.json")),
+    (GOODS_GROUPS, include_str!("../../assets/reference/goods-groups.json")),
+    (CALENDAR, include_str!("../../assets/law/calendar.toml")),
+    (DEADLINES, include_str!("../../assets/law/deadlines.toml")),
+    (CEILINGS, include_str!("../../assets/law/ceilings.toml")),
+];
+
+fn embedded_text(path: &str) -> &'static str {
+    REFERENCE_FILES.iter().find(|(p, _)| *p == path).map(|(_, t)| *t).unwrap_or_default()
+}
 
 /// A goods group (nhóm hàng) and the words that put a goods line in it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -68,14 +83,32 @@ impl Reference {
     /// Parses the embedded reference files; they are checked by the tests, so a failure
     /// here is a build defect.
     pub fn embedded() -> Reference {
-        let admin_units = AdminUnits::from_json(ADMIN_UNITS_JSON).expect("embedded admin units parse");
-        let fields = serde_json::from_str::<FieldsFile>(FIELDS_JSON).expect("embedded fields parse").fields;
-        let goods_groups =
-            serde_json::from_str::<GoodsGroupsFile>(GOODS_GROUPS_JSON).expect("embedded goods groups parse").groups;
-        let calendar = parse_calendar(CALENDAR_TOML).expect("embedded calendar parses");
-        let deadline_rules = parse_rules(DEADLINES_TOML).expect("embedded deadline rules parse");
-        let ceilings = crate::domain::ceilings::Ceilings::parse(CEILINGS_TOML).expect("embedded ceilings parse");
-        Reference { admin_units, fields, goods_groups, calendar, deadline_rules, ceilings }
+        let texts = REFERENCE_FILES.map(|(path, _)| (path, embedded_text(path)));
+        Reference::from_texts(|path| texts.iter().find(|(p, _)| *p == path).map(|(_, t)| *t))
+            .expect("the embedded reference files parse")
+    }
+
+    /// Parses and checks every reference file, each found by its path in a law pack
+    /// ([`REFERENCE_FILES`]); the error names the file and the problem.
+    pub fn from_texts<'a>(text: impl Fn(&str) -> Option<&'a str>) -> Result<Reference, (String, String)> {
+        let get = |path: &str| text(path).ok_or_else(|| (path.to_string(), "missing".to_string()));
+        fn at(path: &'static str) -> impl Fn(String) -> (String, String) {
+            move |e| (path.to_string(), e)
+        }
+        let admin_units =
+            AdminUnits::from_json(get(ADMIN_UNITS)?).map_err(|e| (ADMIN_UNITS.to_string(), e.to_string()))?;
+        let fields =
+            serde_json::from_str::<FieldsFile>(get(FIELDS)?).map_err(|e| (FIELDS.to_string(), e.to_string()))?.fields;
+        let goods_groups = serde_json::from_str::<GoodsGroupsFile>(get(GOODS_GROUPS)?)
+            .map_err(|e| (GOODS_GROUPS.to_string(), e.to_string()))?
+            .groups;
+        if goods_groups.is_empty() {
+            return Err((GOODS_GROUPS.to_string(), "no goods group".into()));
+        }
+        let calendar = parse_calendar(get(CALENDAR)?).map_err(at(CALENDAR))?;
+        let deadline_rules = parse_rules(get(DEADLINES)?).map_err(at(DEADLINES))?;
+        let ceilings = crate::domain::ceilings::Ceilings::parse(get(CEILINGS)?).map_err(at(CEILINGS))?;
+        Ok(Reference { admin_units, fields, goods_groups, calendar, deadline_rules, ceilings })
     }
 
     /// The goods group of a goods line's name: the first group one of whose phrases occurs

@@ -28,6 +28,10 @@ pub struct Profile {
     pub members: Vec<Member>,
     #[serde(default)]
     pub server: Option<ProfileServer>,
+    /// The law key (minisign public key, base64) law packs must be signed with
+    /// (`docs/law-pack.md`); without it the laptop keeps the law built into the program.
+    #[serde(default)]
+    pub law_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -104,6 +108,14 @@ impl Profile {
     /// Every problem of the profile against the reference data.
     pub fn check(&self, ws: &Workspace) -> ValidationReport {
         let mut r = ValidationReport::default();
+        if self.law_key.as_deref().is_some_and(|k| minisign::PublicKey::from_base64(k.trim()).is_err()) {
+            problem(
+                &mut r,
+                "law_key",
+                "Khóa ký quy định không phải khóa công khai minisign (base64)",
+                "law_key: not a minisign public key in base64",
+            );
+        }
         let code_ok = !self.unit.code.is_empty()
             && self.unit.code.len() <= 32
             && self.unit.code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
@@ -263,6 +275,9 @@ impl Workspace {
                 Workspace::put_server_settings(w, settings)?;
             }
             Workspace::put_unit(w, &unit)?;
+            if let Some(law_key) = &profile.law_key {
+                w.put_meta(super::law::LAW_KEY_KEY, &law_key.trim().to_string(), "law.key.pin")?;
+            }
             Workspace::put_device_key(w, &key)?;
             Workspace::put_accounts(w, &accounts)
         })?;

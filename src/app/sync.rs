@@ -42,6 +42,11 @@ pub struct SyncReport {
     pub stats: UploadStats,
     /// Entries in the offender index fetched (None when it could not be fetched).
     pub index_entries: Option<usize>,
+    /// A newer law pack the province serves, applied (in force from the next opening).
+    pub law_applied: Option<super::law::LawStatus>,
+    /// Why a newer law pack the province serves was refused (Vietnamese); the law in force
+    /// is unchanged.
+    pub law_refused: Option<String>,
 }
 
 /// A setting that cannot be stored.
@@ -277,7 +282,29 @@ impl Workspace {
             report.index_entries = Some(open.entries.len());
             self.store.write(&self.actor(), |w| w.put_meta(INDEX_KEY, &index, "sync.offender_index"))?;
         }
+        self.fetch_law(client, &mut report);
         Ok(report)
+    }
+
+    /// Takes a newer law pack the province serves: fetched, checked whole against the
+    /// pinned law key and applied, or refused with the reason. A server that serves none, or
+    /// that cannot be reached now, changes nothing.
+    fn fetch_law(&self, client: &Client, report: &mut SyncReport) {
+        let Ok(Some(served)) = client.law_version() else { return };
+        let applied = self.store.meta::<u32>(super::law::LAW_VERSION_KEY).ok().flatten().unwrap_or(0);
+        if served.version <= self.law().version.max(applied) {
+            return;
+        }
+        let applied = client.law_pack().map_err(AppError::from).and_then(|bytes| {
+            if hex::encode(Sha256::digest(&bytes)) != served.sha256 {
+                return Err(SyncError::Protocol("the law pack differs from the one announced".into()).into());
+            }
+            self.apply_law(&bytes)
+        });
+        match applied {
+            Ok(status) => report.law_applied = Some(status),
+            Err(e) => report.law_refused = Some(e.vi()),
+        }
     }
 
     /// Keeps a receipt with the package version it acknowledges.

@@ -66,6 +66,8 @@ pub enum Permission {
     /// Change where and how the laptop sends (the province's server, its certificate, the
     /// key its receipts are checked with) or when the screen locks.
     Settings,
+    /// Pin the law key or apply a law pack (forms, deadlines, ceilings, holidays).
+    Law,
 }
 
 impl Permission {
@@ -81,6 +83,9 @@ impl Permission {
             Permission::Restore => ("khôi phục dữ liệu từ bản sao lưu", "restore a backup"),
             Permission::ManageMembers => ("thêm hoặc khóa tài khoản thành viên", "add or disable members"),
             Permission::Delegate => ("ghi quyết định giao quyền cho cấp phó", "record a delegation to a deputy"),
+            Permission::Law => {
+                ("cài đặt quy định mới (gói quy định, khóa ký quy định)", "apply a law pack or pin the law key")
+            }
             Permission::Settings => (
                 "đổi thiết lập máy chủ Chi cục hoặc thời gian khóa màn hình",
                 "change the server settings or the screen lock",
@@ -99,7 +104,8 @@ impl Permission {
             | Permission::Restore
             | Permission::ManageMembers
             | Permission::Delegate
-            | Permission::Settings => role == Role::Leader,
+            | Permission::Settings
+            | Permission::Law => role == Role::Leader,
         }
     }
 }

@@ -13,6 +13,7 @@ macro_rules! emit {
 mod audit;
 mod case;
 mod delegation;
+mod law;
 mod package;
 mod report;
 mod subject;
@@ -152,6 +153,10 @@ pub enum Command {
     /// Delegations (giao quyền) to deputies: list, add, end.
     #[command(subcommand)]
     Delegation(delegation::DelegationCommand),
+    /// The law in force (forms, deadlines, ceilings, holidays) and law packs: show, verify,
+    /// import from a USB stick, and for its maintainer keygen and build (docs/law-pack.md).
+    #[command(subcommand)]
+    Law(law::LawCommand),
 }
 
 /// `--by` of `anchi stats`.
@@ -273,6 +278,7 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
     match command {
         Command::User(c) => user::user(&mut ws, c, password.as_deref())?,
         Command::Delegation(c) => delegation::delegation(&ws, c)?,
+        Command::Law(c) => law::law(&ws, c)?,
         Command::Key(key) => package::key(&ws, key)?,
         Command::Package(p) => package::package(&ws, p)?,
         Command::Config(c) => sync::config(&ws, c)?,
@@ -312,9 +318,8 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// The backup passphrase: `ANCHI_BACKUP_PASSPHRASE`, or typed on the terminal (twice to make one).
-/// The commands that need no workspace (forms, restore, the calendar, a package's
-/// inspection): done here before the database is opened.
+/// The commands that need no workspace (forms, restore, a package's inspection, a law
+/// key): done here before the database is opened.
 fn without_workspace(data_dir: &std::path::Path, command: &Command) -> Option<Result<ExitCode, AppError>> {
     if let Command::Forms(forms) = command {
         let forms_in_use = match crate::app::forms_in_use(data_dir) {
@@ -352,9 +357,10 @@ fn without_workspace(data_dir: &std::path::Path, command: &Command) -> Option<Re
         }
         return Some(Ok(ExitCode::SUCCESS));
     }
-    if let Command::Calendar(c) = command {
-        report::calendar(&crate::app::Reference::embedded(), c);
-        return Some(Ok(ExitCode::SUCCESS));
+    if let Command::Law(c) = command
+        && let Some(result) = law::without_workspace(c)
+    {
+        return Some(result.map(|()| ExitCode::SUCCESS));
     }
     if let Command::Package(p) = command
         && let Some(result) = package::inspect(p)
@@ -407,6 +413,7 @@ fn backup(
     Ok(())
 }
 
+/// The backup passphrase: `ANCHI_BACKUP_PASSPHRASE`, or typed on the terminal (twice to make one).
 fn backup_passphrase(confirm: bool) -> Result<String, AppError> {
     use crate::app::backup::BackupError;
     secret("ANCHI_BACKUP_PASSPHRASE", "Mật khẩu sao lưu / backup passphrase: ", confirm).map_err(|e| match e {

@@ -66,6 +66,15 @@ pub fn sync(ws: &Workspace, once: bool, server: Option<String>, ca: Option<PathB
                 Some(n) => emit!("Danh sách đối tượng đã xử phạt của tỉnh: {n} mục"),
                 None => eprintln!("Không tải được danh sách đối tượng đã xử phạt / offender index not fetched"),
             }
+            if let Some(law) = &r.law_applied {
+                emit!("Đã nhận quy định mới: {}", law.label_vi());
+                for change in &law.changes {
+                    emit!("  - {change}");
+                }
+            }
+            if let Some(why) = &r.law_refused {
+                eprintln!("Không nhận gói quy định của Chi cục: {why}");
+            }
         }
         if once {
             return report.map(|r| r.failed.is_empty());

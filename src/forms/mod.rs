@@ -274,9 +274,22 @@ impl Catalog {
     /// legal change before a new release); a file with a new path adds a version. A bad
     /// override file is an error, not silently skipped.
     pub fn with_overrides(dir: &std::path::Path) -> Result<Catalog, FormError> {
-        let mut files: Vec<(String, String)> =
-            EMBEDDED.iter().map(|(stem, text)| (format!("forms/{stem}.toml"), text.to_string())).collect();
-        let Ok(entries) = std::fs::read_dir(dir) else { return Catalog::embedded() };
+        Catalog::with_overrides_on(Catalog::embedded_files(), dir)
+    }
+
+    /// The embedded definition files, as (`forms/<path>.toml`, contents): what the built-in
+    /// law carries.
+    pub fn embedded_files() -> Vec<(String, String)> {
+        EMBEDDED.iter().map(|(stem, text)| (format!("forms/{stem}.toml"), text.to_string())).collect()
+    }
+
+    /// [`Catalog::with_overrides`] over `base` files (`forms/<path>.toml`, contents): the
+    /// law in force on the laptop, built in or from a law pack.
+    pub fn with_overrides_on(base: Vec<(String, String)>, dir: &std::path::Path) -> Result<Catalog, FormError> {
+        let mut files = base;
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Catalog::from_files(files.iter().map(|(f, t)| (f.clone(), t.as_str())));
+        };
         let mut paths: Vec<(String, std::path::PathBuf)> = Vec::new();
         for entry in entries.flatten() {
             let path = entry.path();

@@ -51,6 +51,22 @@ pub enum HubCommand {
     /// Cases received.
     #[command(subcommand)]
     Case(CaseCommand),
+    /// The law pack served to the laptops (docs/law-pack.md).
+    #[command(subcommand)]
+    Law(LawCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LawCommand {
+    /// Serve this law pack: signed by the law key (given the first time with --law-key,
+    /// the minisign public key, and the same ever after) and newer than the one served.
+    Publish {
+        pack: PathBuf,
+        #[arg(long)]
+        law_key: Option<String>,
+    },
+    /// The law pack served.
+    Show,
 }
 
 /// `serve`'s bounds on connections, time and uploads (see `docs/hub-api.md`).
@@ -195,6 +211,17 @@ fn execute(cli: HubCli) -> Result<(), String> {
             transfer(&store, case_id, to, by, &reason)?
         }
         HubCommand::Case(CaseCommand::List { json }) => case_list(&store, json)?,
+        HubCommand::Law(LawCommand::Publish { pack, law_key }) => {
+            let law = super::law::publish(&store, &pack, law_key.as_deref())?;
+            println!(
+                "serving law pack version {} issued {} ({}, {} bytes)",
+                law.version, law.issued, law.sha256, law.size
+            );
+        }
+        HubCommand::Law(LawCommand::Show) => match store.law().map_err(err)? {
+            Some(law) => println!("{}", serde_json::to_string_pretty(&law).map_err(|e| e.to_string())?),
+            None => println!("no law pack published"),
+        },
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 pub mod cli;
 mod ingest;
+pub mod law;
 pub mod limits;
 pub mod store;
 mod web;
@@ -128,6 +129,8 @@ pub fn router(state: Shared) -> Router {
         .route(&format!("{API}/uploads/{{id}}/finish"), post(finish_upload))
         .route(&format!("{API}/offender-index"), get(offender_index))
         .route(&format!("{API}/hub-key"), get(hub_key))
+        .route(&format!("{API}/law"), get(law::version))
+        .route(&format!("{API}/law/pack"), get(law::pack))
         .merge(web::routes().layer(axum::middleware::from_fn_with_state(state.clone(), web::bounded_body)))
         .layer(axum::middleware::map_response(web::security_headers))
         .with_state(state)

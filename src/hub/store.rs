@@ -26,6 +26,8 @@ const CASES: TableDefinition<u128, &[u8]> = TableDefinition::new("cases");
 const TRANSFERS: TableDefinition<&str, &[u8]> = TableDefinition::new("transfers");
 
 const HUB_KEY: &str = "hub_key";
+/// The law pack served (`law.rs`).
+const LAW: &str = "law";
 
 /// The hub's own keys: minisign for receipts and the index, age for sealed packages.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -246,6 +248,15 @@ impl HubStore {
 
     pub fn set_keys(&self, keys: &HubKeys) -> Result<(), HubStoreError> {
         self.put(META, HUB_KEY, keys)
+    }
+
+    /// The law pack served, if one was published.
+    pub fn law(&self) -> Result<Option<super::law::ServedLaw>, HubStoreError> {
+        self.get(META, LAW)
+    }
+
+    pub fn set_law(&self, law: &super::law::ServedLaw) -> Result<(), HubStoreError> {
+        self.put(META, LAW, law)
     }
 
     pub fn team(&self, team_id: &str) -> Result<Option<Team>, HubStoreError> {

@@ -6,18 +6,20 @@
 //! describes. Which case goes in, and which keys are trusted, is the application's business.
 
 mod error;
+mod info;
+mod law;
 mod seal;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Read, Write};
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 pub use error::PackageError;
+pub use info::{BagInfo, Info, package_id};
+pub use law::{LAW_EXTENSION, LawInfo};
 pub use seal::{check_recipient, is_sealed, seal, unseal};
 
 /// The file name extension of a package.
@@ -34,7 +36,6 @@ pub const SIGNATURE: &str = "tagmanifest-sha256.txt.minisig";
 pub const CASE_JSON: &str = "data/case.json";
 
 const BAGIT_DECLARATION: &str = "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
-const FORMAT_LABEL: &str = "anchi-package";
 
 /// Payload files: `data/…` paths and their bytes.
 pub type Payload = Vec<(String, Vec<u8>)>;
@@ -57,122 +58,20 @@ impl Default for Limits {
     }
 }
 
-/// What `bag-info.txt` says about a package.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BagInfo {
-    pub version: u32,
-    pub case_id: Uuid,
-    /// The unit (team) code, as in document numbers.
-    pub unit: String,
-    /// The minisign key id (16 hex digits) of the device that signed it.
-    pub key_id: String,
-    pub created: DateTime<Utc>,
-    /// SHA-256 of the previous version's package file, for every version after the first.
-    pub previous_sha256: Option<String>,
-}
-
-impl BagInfo {
-    /// The package id: the case and the version (`<case id>-v<version>`).
-    pub fn package_id(&self) -> String {
-        package_id(self.case_id, self.version)
-    }
-
-    /// The trusted comment of the signature; `minisign -V` prints it.
-    pub fn trusted_comment(&self) -> String {
-        format!("{FORMAT_LABEL} {} version {}", self.package_id(), self.version)
-    }
-
-    /// The untrusted comment of the signature file (not covered by the signature, so a
-    /// reader checks it is exactly this).
-    pub fn untrusted_comment(&self) -> String {
-        format!("signature from anchi device key {}", self.key_id)
-    }
-
-    fn to_text(&self, payload: &[(String, Vec<u8>)]) -> String {
-        let octets: u64 = payload.iter().map(|(_, b)| b.len() as u64).sum();
-        let mut s = String::new();
-        let mut line = |label: &str, value: &str| {
-            s.push_str(label);
-            s.push_str(": ");
-            s.push_str(value);
-            s.push('\n');
-        };
-        line("Package-Format", &format!("{FORMAT_LABEL} {FORMAT_VERSION}"));
-        line("Package-Id", &self.package_id());
-        line("Package-Version", &self.version.to_string());
-        line("Case-Id", &self.case_id.to_string());
-        line("Unit", &self.unit);
-        line("Device-Key-Id", &self.key_id);
-        line("Created", &self.created.to_rfc3339_opts(SecondsFormat::Secs, true));
-        line("Bagging-Date", &self.created.format("%Y-%m-%d").to_string());
-        if let Some(previous) = &self.previous_sha256 {
-            line("Previous-Package-Sha256", previous);
-        }
-        line("Payload-Oxum", &format!("{octets}.{}", payload.len()));
-        s
-    }
-
-    fn parse(text: &str) -> Result<BagInfo, PackageError> {
-        let bad = |detail: String| PackageError::BadTagFile { file: BAG_INFO_TXT, detail };
-        let mut labels: BTreeMap<&str, &str> = BTreeMap::new();
-        for line in text.lines() {
-            let (label, value) =
-                line.split_once(": ").ok_or_else(|| bad(format!("line {line:?} is not `Label: value`")))?;
-            if labels.insert(label, value).is_some() {
-                return Err(bad(format!("{label} appears twice")));
-            }
-        }
-        let get = |label: &str| labels.get(label).copied().ok_or_else(|| bad(format!("{label} is missing")));
-        let format = get("Package-Format")?;
-        if format != format!("{FORMAT_LABEL} {FORMAT_VERSION}") {
-            return Err(PackageError::UnsupportedFormat(format.to_string()));
-        }
-        let version: u32 =
-            get("Package-Version")?.parse().map_err(|_| bad("Package-Version is not a number".into()))?;
-        let case_id = Uuid::parse_str(get("Case-Id")?).map_err(|_| bad("Case-Id is not a UUID".into()))?;
-        let created = DateTime::parse_from_rfc3339(get("Created")?)
-            .map_err(|_| bad("Created is not an RFC 3339 time".into()))?
-            .with_timezone(&Utc);
-        let previous_sha256 = labels.get("Previous-Package-Sha256").map(|s| s.to_string());
-        if previous_sha256.as_deref().is_some_and(|h| !is_sha256_hex(h)) {
-            return Err(bad("Previous-Package-Sha256 is not a SHA-256 in hex".into()));
-        }
-        if version == 0 || (version > 1) != previous_sha256.is_some() {
-            return Err(bad("every version after the first names its previous version, and only those".into()));
-        }
-        let info = BagInfo {
-            version,
-            case_id,
-            unit: get("Unit")?.to_string(),
-            key_id: get("Device-Key-Id")?.to_string(),
-            created,
-            previous_sha256,
-        };
-        if get("Package-Id")? != info.package_id() {
-            return Err(bad("Package-Id does not match Case-Id and Package-Version".into()));
-        }
-        Ok(info)
-    }
-}
-
-pub fn package_id(case_id: Uuid, version: u32) -> String {
-    format!("{case_id}-v{version}")
-}
-
 /// A bag with its manifests written, waiting for its signature.
 #[derive(Debug)]
-pub struct Unsigned {
-    pub info: BagInfo,
+pub struct Unsigned<I: Info = BagInfo> {
+    pub info: I,
     payload: Payload,
     manifest: String,
     bag_info: String,
     tag_manifest: String,
 }
 
-impl Unsigned {
+impl<I: Info> Unsigned<I> {
     /// Lays out a bag. `payload` paths start with `data/`; they are sorted here, so the
     /// same files always give the same manifests.
-    pub fn new(info: BagInfo, mut payload: Payload) -> Result<Unsigned, PackageError> {
+    pub fn new(info: I, mut payload: Payload) -> Result<Unsigned<I>, PackageError> {
         payload.sort_by(|a, b| a.0.cmp(&b.0));
         for (i, (path, _)) in payload.iter().enumerate() {
             if !path.starts_with("data/") || check_name(path).is_err() {
@@ -239,8 +138,8 @@ fn write_zip(files: &[(&str, &[u8])]) -> Vec<u8> {
 /// A package read back whose structure and every hash hold, but whose signature has not
 /// been checked yet ([`Opened::verify`]).
 #[derive(Debug)]
-pub struct Opened {
-    pub info: BagInfo,
+pub struct Opened<I: Info = BagInfo> {
+    pub info: I,
     /// The payload files in manifest order (`data/...`).
     pub payload: Payload,
     pub signature: String,
@@ -251,8 +150,8 @@ pub struct Opened {
 
 /// A package whose signature was made by one of the trusted keys.
 #[derive(Debug)]
-pub struct Verified {
-    pub opened: Opened,
+pub struct Verified<I: Info = BagInfo> {
+    pub opened: Opened<I>,
     /// The id of the key that signed it.
     pub key_id: String,
 }
@@ -283,6 +182,11 @@ pub fn open_verified(
 /// format writes it, names are safe, every payload file is in the manifest with its hash
 /// and nothing else is there, the tag files are in the tag manifest with their hashes.
 pub fn open(bytes: &[u8], limits: &Limits) -> Result<Opened, PackageError> {
+    open_bag(bytes, limits)
+}
+
+/// [`open`] for a bag of any format: a case package or a law pack.
+pub fn open_bag<I: Info>(bytes: &[u8], limits: &Limits) -> Result<Opened<I>, PackageError> {
     if bytes.len() as u64 > limits.max_total_bytes + (1 << 20) {
         return Err(PackageError::TooLarge { name: "(package)".into(), bytes: bytes.len() as u64 });
     }
@@ -353,7 +257,7 @@ pub fn open(bytes: &[u8], limits: &Limits) -> Result<Opened, PackageError> {
         .map(|name| tag_file(name).map(|b| (name, b)))
         .collect::<Result<_, _>>()?;
     check_against(&tag_manifest, &tagged, TAG_MANIFEST)?;
-    let info = BagInfo::parse(text(BAG_INFO_TXT)?)?;
+    let info = I::parse(text(BAG_INFO_TXT)?)?;
     let signature = text(SIGNATURE)?.to_string();
 
     // The zip itself must be byte for byte what this format writes: a changed date, mode,
@@ -384,18 +288,20 @@ impl Opened {
         std::str::from_utf8(bytes)
             .map_err(|_| PackageError::BadTagFile { file: MANIFEST, detail: format!("{CASE_JSON} is not UTF-8") })
     }
+}
 
+impl<I: Info> Opened<I> {
     /// Checks the signature of the tag manifest against the trusted keys, and that its
     /// trusted comment names this package. The signing key must be the one `bag-info.txt`
     /// names.
-    pub fn verify(self, trusted: &[minisign::PublicKey]) -> Result<Verified, PackageError> {
+    pub fn verify(self, trusted: &[minisign::PublicKey]) -> Result<Verified<I>, PackageError> {
         let signature = minisign::SignatureBox::from_string(&self.signature)
             .map_err(|e| PackageError::BadSignature(format!("{SIGNATURE} cannot be read: {e}")))?;
         let key_id = key_id_of(signature.keynum());
-        if key_id != self.info.key_id {
+        if key_id != self.info.key_id() {
             return Err(PackageError::BadSignature(format!(
                 "signed by key {key_id} but bag-info.txt names key {}",
-                self.info.key_id
+                self.info.key_id()
             )));
         }
         let key =
@@ -413,8 +319,8 @@ impl Opened {
         let comment = signature.trusted_comment().map_err(|e| PackageError::BadSignature(e.to_string()))?;
         if comment != self.info.trusted_comment() {
             return Err(PackageError::BadSignature(format!(
-                "trusted comment {comment:?} does not name package {}",
-                self.info.package_id()
+                "trusted comment {comment:?} is not {:?}",
+                self.info.trusted_comment()
             )));
         }
         Ok(Verified { opened: self, key_id })
@@ -489,7 +395,7 @@ fn check_against(
     Ok(())
 }
 
-fn is_sha256_hex(s: &str) -> bool {
+pub(crate) fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
@@ -543,22 +449,5 @@ mod tests {
         assert_eq!(m, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  data/a.txt\n");
         assert_eq!(parse_manifest(MANIFEST, &m).unwrap().get("data/a.txt").map(|h| h.len()), Some(64));
         assert!(parse_manifest(MANIFEST, "abc data/a.txt\n").is_err());
-    }
-
-    #[test]
-    fn bag_info_reads_back_what_it_writes() {
-        let info = BagInfo {
-            version: 2,
-            case_id: Uuid::now_v7(),
-            unit: "KT-X".into(),
-            key_id: "0123456789ABCDEF".into(),
-            created: DateTime::parse_from_rfc3339("2026-11-29T08:00:00Z").unwrap().with_timezone(&Utc),
-            previous_sha256: Some("a".repeat(64)),
-        };
-        let text = info.to_text(&[("data/case.json".into(), b"{}".to_vec())]);
-        assert!(text.contains("Payload-Oxum: 2.1\n"), "{text}");
-        assert_eq!(BagInfo::parse(&text).unwrap(), info);
-        let no_previous = text.replace(&format!("Previous-Package-Sha256: {}\n", "a".repeat(64)), "");
-        assert!(BagInfo::parse(&no_previous).is_err());
     }
 }

@@ -202,7 +202,14 @@ impl From<SyncError> for Failure {
 struct Answer {
     status: u16,
     offset: Option<u64>,
-    body: String,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body as text, for messages.
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
 }
 
 impl Client {
@@ -247,10 +254,10 @@ impl Client {
             .body_mut()
             .with_config()
             .limit(1 << 30)
-            .read_to_string()
+            .read_to_vec()
             .map_err(|e| Failure::Transient(format!("reading the answer: {e}")))?;
         if status >= 500 {
-            return Err(Failure::Transient(format!("server error {status}: {body}")));
+            return Err(Failure::Transient(format!("server error {status}: {}", String::from_utf8_lossy(&body))));
         }
         Ok(Answer { status, offset, body })
     }
@@ -320,6 +327,30 @@ impl Client {
         Ok((receipt, stats))
     }
 
+    /// The version of the law pack the province serves, if it serves one.
+    pub fn law_version(&self) -> Result<Option<crate::protocol::ServedLawVersion>, SyncError> {
+        let mut stats = UploadStats::default();
+        self.with_retries(&mut stats, |_| {
+            let answer = self.request("GET", &format!("{API}/law"), b"", None)?;
+            if answer.status == 404 {
+                return Ok(None);
+            }
+            Ok(Some(parse(&answer, &[200])?))
+        })
+    }
+
+    /// The law pack the province serves, byte for byte (the laptop checks it whole).
+    pub fn law_pack(&self) -> Result<Vec<u8>, SyncError> {
+        let mut stats = UploadStats::default();
+        self.with_retries(&mut stats, |_| {
+            let answer = self.request("GET", &format!("{API}/law/pack"), b"", None)?;
+            if answer.status != 200 {
+                return Err(refusal(&answer).into());
+            }
+            Ok(answer.body)
+        })
+    }
+
     /// The province's offender index.
     pub fn offender_index(&self) -> Result<SignedIndex, SyncError> {
         let mut stats = UploadStats::default();
@@ -334,13 +365,13 @@ fn parse<T: serde::de::DeserializeOwned>(answer: &Answer, ok: &[u16]) -> Result<
     if !ok.contains(&answer.status) {
         return Err(refusal(answer));
     }
-    serde_json::from_str(&answer.body).map_err(|e| SyncError::Protocol(format!("{e}: {}", answer.body)))
+    serde_json::from_slice(&answer.body).map_err(|e| SyncError::Protocol(format!("{e}: {}", answer.text())))
 }
 
 fn refusal(answer: &Answer) -> SyncError {
-    match serde_json::from_str::<Refusal>(&answer.body) {
+    match serde_json::from_slice::<Refusal>(&answer.body) {
         Ok(refusal) => SyncError::Refused { status: answer.status, refusal },
-        Err(_) => SyncError::Protocol(format!("status {}: {}", answer.status, answer.body)),
+        Err(_) => SyncError::Protocol(format!("status {}: {}", answer.status, answer.text())),
     }
 }
 

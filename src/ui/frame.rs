@@ -108,8 +108,27 @@ impl AnchiApp {
                         }
                     },
                 }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| self.law_ui(ui));
             });
         });
+    }
+
+    /// Which law is in force, at the right of the status line; in red when it is past its
+    /// expiry (it keeps working) or a stored pack could not be read.
+    fn law_ui(&self, ui: &mut egui::Ui) {
+        let law = self.ws.law();
+        let label = law.label_vi();
+        let changes =
+            if law.changes.is_empty() { String::new() } else { format!("Thay đổi: {}", law.changes.join("; ")) };
+        let warning = law.problem.clone().or_else(|| {
+            law.expired_on(crate::app::now().date())
+                .then(|| format!("quy định đã quá hạn dùng ngày {}: cần cập nhật", law.expires.format("%d/%m/%Y")))
+        });
+        match warning {
+            Some(why) => ui.label(egui::RichText::new(format!("{label} — {why}")).color(theme::ERROR_FG)),
+            None => ui.weak(label),
+        }
+        .on_hover_text(format!("{} — {}\n{changes}", law.publisher, law.issued.format("%d/%m/%Y")));
     }
 
     /// The dialogs open over the screen.

@@ -53,6 +53,8 @@ pub struct SetupForm {
     pub server_url: String,
     pub ca_file: String,
     pub hub_key: String,
+    /// The law key law packs are signed with (optional).
+    pub law_key: String,
     /// Problems of the last attempt, by field.
     pub report: ValidationReport,
     /// The names proposed from the province (replaced when the province changes, unless edited).
@@ -74,6 +76,7 @@ impl Default for SetupForm {
             server_url: String::new(),
             ca_file: String::new(),
             hub_key: String::new(),
+            law_key: String::new(),
             report: ValidationReport::default(),
             proposed: Default::default(),
         }
@@ -133,6 +136,7 @@ impl SetupForm {
             hub_key: Some(self.hub_key.trim().to_string()).filter(|k| !k.is_empty()),
         });
         let profile = Profile {
+            law_key: Some(self.law_key.trim().to_string()).filter(|k| !k.is_empty()),
             unit: ProfileUnit {
                 code: self.code.trim().to_string(),
                 province_code: self.province,
@@ -277,6 +281,12 @@ pub fn setup_ui(ui: &mut egui::Ui, f: &mut SetupForm, units: &AdminUnits, out: &
             ui.horizontal(|ui| {
                 ui.add_space(LABEL_WIDTH);
                 ui.weak("Để kiểm tra biên nhận và danh sách đối tượng Chi cục gửi về là thật; có thể bổ sung sau.");
+            });
+            let p = f.problems_of("law_key");
+            field(ui, p, "Khóa ký quy định (cơ quan ban hành cung cấp)", &mut f.law_key, false);
+            ui.horizontal(|ui| {
+                ui.add_space(LABEL_WIDTH);
+                ui.weak("Chỉ nhận bản cập nhật quy định (biểu mẫu, thời hạn, thẩm quyền, ngày nghỉ) ký bằng khóa này.");
             });
         });
         ui.add_space(10.0);

@@ -191,6 +191,7 @@ impl Workspace {
         if self.device_key()?.is_none() {
             self.init_key(super::keys::DEMO_PASSPHRASE)?;
         }
+        self.pin_demo_law_key()?;
         let mut rng = fastrand::Rng::with_seed(seed);
         // Room for the fortnight a case's documents may span, so none is in the future.
         let newest = super::now() - Duration::days(14);

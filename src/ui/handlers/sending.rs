@@ -108,6 +108,16 @@ impl AnchiApp {
                 if !report.failed.is_empty() {
                     text.push_str(&format!("; {} vụ việc bị từ chối: {}", report.failed.len(), report.failed[0].1));
                 }
+                if let Some(law) = &report.law_applied {
+                    text.push_str(&format!(
+                        ". Đã nhận {} ({}); áp dụng khi mở lại chương trình",
+                        law.label_vi(),
+                        law.changes.join("; ")
+                    ));
+                }
+                if let Some(why) = &report.law_refused {
+                    text.push_str(&format!(". Không nhận gói quy định của Chi cục: {why}"));
+                }
                 self.notice = Some(text);
                 if let Screen::Case(screen) = &self.screen {
                     let id = screen.view.case.id;
