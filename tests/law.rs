@@ -65,8 +65,9 @@ fn finalised_decision(dir: &Path) -> (Uuid, Uuid, Vec<u8>) {
     panic!("the demo has a finalised inspection decision")
 }
 
-/// A new case's new inspection decision, printed as a draft.
-fn new_draft(dir: &Path) -> String {
+/// A new case's new inspection decision, begun `days_ago`, printed as a draft; and what the
+/// workspace says of its form's edition.
+fn new_draft(dir: &Path, days_ago: i64) -> (String, Option<String>) {
     let ws = Workspace::open(dir).unwrap();
     let unit = ws.unit().unwrap().clone();
     let input = anchi::app::NewCase {
@@ -80,11 +81,14 @@ fn new_draft(dir: &Path) -> String {
     };
     let case = ws.open_new_case(&input).unwrap();
     let id = Uuid::now_v7();
-    ws.apply_event(case, Event::StartDocument { id, kind: K::QdKiemTra, at: anchi::app::now() }).unwrap();
+    let at = anchi::app::now() - chrono::Duration::days(days_ago);
+    ws.apply_event(case, Event::StartDocument { id, kind: K::QdKiemTra, at }).unwrap();
     let pdf = dir.join("draft.pdf");
     std::fs::write(&pdf, ws.render_document(case, id).unwrap()).unwrap();
     let out = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext (poppler-utils)");
-    String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
+    let text = String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    let case = ws.case(case).unwrap();
+    (text, ws.edition_change(case.document(id).unwrap()))
 }
 
 #[test]
@@ -152,7 +156,14 @@ fn a_signed_law_pack_reaches_a_laptop_and_only_a_good_newer_one_does() {
     let applied = ok(anchi(&dir, &["law", "import", pack.to_str().unwrap()]));
     assert!(applied.contains("Mẫu quyết định kiểm tra: căn cứ mới"), "{applied}");
     assert_eq!(law_version(&dir), 2);
-    assert!(new_draft(&dir).contains("(bản cập nhật thử)"), "a new draft takes the new edition");
+    let (printed, note) = new_draft(&dir, 0);
+    assert!(printed.contains("(bản cập nhật thử)"), "a new draft takes the new edition");
+    assert_eq!(note, None, "begun under the edition in force");
+    // A draft begun yesterday, under the old edition, moves to the new one and says so.
+    let (printed, note) = new_draft(&dir, 1);
+    assert!(printed.contains("(bản cập nhật thử)"), "it prints with today's edition");
+    let note = note.expect("the change is told");
+    assert!(note.starts_with(&format!("Mẫu đã đổi theo quy định từ {}", today.format("%d/%m/%Y"))), "{note}");
     let ws = Workspace::open(&dir).unwrap();
     assert_eq!(ws.render_document(case, doc).unwrap(), printed_before, "a finalised document never changes");
     drop(ws);

@@ -394,6 +394,37 @@ impl Workspace {
         Ok(law.status)
     }
 
+    /// For a draft begun under an older edition of its form: what the edition in force today
+    /// changes, in Vietnamese ("Mẫu đã đổi theo … từ 01/12/2026: thêm ô …; bỏ ô …"). The
+    /// draft moves to today's edition (what it is checked and finalised with); values of
+    /// fields the new edition dropped stay stored, unprinted.
+    pub fn edition_change(&self, doc: &crate::domain::Document) -> Option<String> {
+        if doc.state != crate::domain::DocumentState::Draft {
+            return None;
+        }
+        let begun = self.catalog.form(doc.kind, doc.created_at.date());
+        let today = self.catalog.form(doc.kind, super::now().date().max(doc.created_at.date()));
+        if begun.identity.valid_from == today.identity.valid_from {
+            return None;
+        }
+        let labels = |from: &crate::forms::FormDef, of: &crate::forms::FormDef| -> Vec<String> {
+            from.fields.iter().filter(|f| of.field(&f.id).is_none()).map(|f| format!("“{}”", f.label)).collect()
+        };
+        let mut parts = vec![format!(
+            "Mẫu đã đổi theo quy định từ {} ({}); bản nháp chuyển sang mẫu mới",
+            today.identity.valid_from.format("%d/%m/%Y"),
+            today.identity.source
+        )];
+        let (added, dropped) = (labels(today, begun), labels(begun, today));
+        if !added.is_empty() {
+            parts.push(format!("thêm ô {}", added.join(", ")));
+        }
+        if !dropped.is_empty() {
+            parts.push(format!("bỏ ô {} (giá trị đã nhập vẫn được giữ)", dropped.join(", ")));
+        }
+        Some(parts.join("; "))
+    }
+
     /// The law in force as a [`Law`], for comparing a new pack with it.
     pub fn active_law(&self) -> &Law {
         &self.law

@@ -61,6 +61,8 @@ pub struct WizardState {
     pub finalise_refused: Option<String>,
     /// Who makes the document unless changed: the signed-in member (else the case's head).
     pub maker: Option<String>,
+    /// A draft begun under an older edition of its form: what today's edition changed.
+    pub edition_note: Option<String>,
 }
 
 impl WizardState {
@@ -89,6 +91,7 @@ impl WizardState {
             section: 0,
             show_problems: false,
             maker: None,
+            edition_note: None,
             finalise_requested: false,
             confirming: false,
             focus_first: true,
@@ -194,6 +197,9 @@ pub fn wizard_ui(ui: &mut egui::Ui, w: &mut WizardState, out: &mut Vec<Command>)
         ui.separator();
         ui.label(RichText::new(&w.case.subject.name).italics());
     });
+    if let Some(note) = &w.edition_note {
+        ui.label(RichText::new(note).color(theme::WARNING_FG));
+    }
     aggravating_ui(ui, w);
     ui.separator();
     let sections = w.form.sections();

@@ -116,6 +116,7 @@ impl AnchiApp {
         let members = self.ws.unit().map(|u| u.members.clone()).unwrap_or_default();
         let warnings = self.subject_warnings(case.id).map(|r| r.warnings).unwrap_or_default();
         let kind = doc.kind;
+        let edition_note = self.ws.edition_change(doc);
         // The maker of a new signature: the member at the laptop, else the case's head.
         let head = case.members.first().and_then(|card| members.iter().find(|m| &m.card_number == card)).cloned();
         let maker = self.ws.signed_in().or(head).map(|m| m.full_name);
@@ -123,6 +124,7 @@ impl AnchiApp {
         wizard.maker = maker;
         wizard.warnings = warnings;
         wizard.finalise_refused = self.finalise_refusal(kind);
+        wizard.edition_note = edition_note;
         self.screen = Screen::Wizard(Box::new(wizard));
         Ok(())
     }
