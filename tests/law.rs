@@ -236,3 +236,49 @@ fn a_malformed_pack_signed_with_the_law_key_is_refused_whole() {
     refused(anchi(&dir, &["law", "import", bad.to_str().unwrap()]), "law/deadlines.toml");
     assert_eq!(law_version(&dir), 1, "nothing applied");
 }
+
+/// A leader's decision confiscating goods worth more than twice his fine ceiling is warned
+/// about (điểm c khoản 2 Điều 12 NĐ 189/2025): 30 % × 100 million × 2 = 60 million for an
+/// individual's smuggled goods; a fine within the ceiling is not.
+#[test]
+fn confiscating_beyond_the_signers_competence_is_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(anchi(tmp.path(), &["demo", "--cases", "3"]));
+    let ws = Workspace::open(tmp.path()).unwrap();
+    let mut case = ws.case(ws.list_cases().unwrap()[0].id).unwrap();
+    case.field = "hang-nhap-lau".into();
+    case.subject.kind = anchi::domain::SubjectKind::Individual;
+    case.goods = vec![anchi::domain::GoodsLine {
+        id: Uuid::now_v7(),
+        name: "Thuốc lá điếu nhập lậu".into(),
+        unit: "bao".into(),
+        quantity: 4_000.0,
+        origin: String::new(),
+        condition: String::new(),
+        note: String::new(),
+        unit_price_vnd: Some(20_000),
+    }];
+    let at = anchi::app::now();
+    let mut doc = anchi::domain::Document::draft(Uuid::now_v7(), K::QdXuPhat, at);
+    doc.fields.insert("muc_phat".into(), "20.000.000".into());
+    doc.fields.insert("xu_phat_bo_sung".into(), "Tịch thu tang vật vi phạm hành chính".into());
+    let warned = |ws: &Workspace, case: &anchi::domain::Case, doc: &anchi::domain::Document| {
+        ws.check_document(case, doc, at)
+            .warnings()
+            .filter(|p| p.field == "field.xu_phat_bo_sung")
+            .map(|p| p.message_vi.clone())
+            .collect::<Vec<_>>()
+    };
+    let said = warned(&ws, &case, &doc);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].contains("Tang vật trị giá 80.000.000 đồng") && said[0].contains("đến 60.000.000 đồng"),
+        "{}",
+        said[0]
+    );
+    case.goods[0].quantity = 3_000.0;
+    assert!(warned(&ws, &case, &doc).is_empty(), "60 million is within");
+    doc.fields.insert("xu_phat_bo_sung".into(), String::new());
+    case.goods[0].quantity = 9_000.0;
+    assert!(warned(&ws, &case, &doc).is_empty(), "nothing confiscated, nothing to warn");
+}

@@ -46,6 +46,7 @@ impl Workspace {
     /// team's leader, printed on it — may impose in the case's field on the decision's date
     /// (`assets/law/ceilings.toml`), or when the table cannot say (title or field unknown).
     fn check_ceiling(&self, case: &Case, doc: &Document, at: NaiveDateTime, report: &mut ValidationReport) {
+        self.check_confiscation(case, doc, at, report);
         let Some(fine) = doc.fine_vnd() else { return };
         let Some(signer) = self.signer_of(doc) else { return };
         let organisation = case.subject.kind == crate::domain::SubjectKind::Organisation;
@@ -60,6 +61,58 @@ impl Workspace {
             Err(NoCeiling::Field { valid_from }) => CeilingProblem::UnknownField { field, valid_from },
         };
         report.warning(format!("field.{}", crate::domain::document::FINE_FIELD), &problem);
+    }
+}
+
+impl Workspace {
+    /// Warns when a sanction decision confiscates goods (its additional penalty names
+    /// "tịch thu") worth more than its signer may confiscate: twice the fine ceiling for a
+    /// team leader or an inspector since 1/7/2025 (điểm c khoản 1, 2 Điều 12 NĐ 189/2025),
+    /// the decree's figure before; an inspector could not confiscate before.
+    fn check_confiscation(&self, case: &Case, doc: &Document, at: NaiveDateTime, report: &mut ValidationReport) {
+        let penalty = doc.fields.get("xu_phat_bo_sung").map(|t| crate::domain::text::fold(t)).unwrap_or_default();
+        let value = case.goods_value_vnd();
+        let Some(signer) = self.signer_of(doc) else { return };
+        if !penalty.contains("tich thu") || value == 0 {
+            return;
+        }
+        let organisation = case.subject.kind == crate::domain::SubjectKind::Organisation;
+        let Ok(c) = self.reference.ceilings.of(&signer.title, &case.field, at.date(), organisation) else { return };
+        let Some(limit) = c.confiscation_limit_vnd.filter(|limit| value > *limit) else { return };
+        report.warning(
+            "field.xu_phat_bo_sung",
+            &Confiscation { value, signer: signer.full_name.clone(), limit, ceiling: c },
+        );
+    }
+}
+
+/// Goods confiscated beyond what the signer may confiscate.
+#[derive(Debug, thiserror::Error)]
+#[error("goods worth {value} VND exceed what {signer} may confiscate ({limit} VND)")]
+struct Confiscation {
+    value: u64,
+    signer: String,
+    limit: u64,
+    ceiling: Ceiling,
+}
+
+impl crate::domain::Bilingual for Confiscation {
+    fn vi(&self) -> String {
+        use crate::domain::text::format_vnd;
+        let c = &self.ceiling;
+        let may = if self.limit == 0 {
+            "không có quyền tịch thu".to_string()
+        } else {
+            format!("chỉ được tịch thu tang vật, phương tiện trị giá đến {} đồng", format_vnd(self.limit))
+        };
+        format!(
+            "Tang vật trị giá {} đồng (theo bảng kê hàng hóa): {} — {} {may} (theo {}, từ {}). Cần chuyển người có thẩm quyền cao hơn.",
+            format_vnd(self.value),
+            self.signer,
+            c.title,
+            c.source,
+            c.valid_from.format("%d/%m/%Y")
+        )
     }
 }
 
