@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::users::Permission;
 use super::{AppError, Reference, Workspace, reference::REFERENCE_FILES};
 use crate::domain::Bilingual;
-use crate::package::{self, Info, LawInfo, Limits, PackageError, Unsigned};
+use crate::package::{self, Info, LawInfo, PackageError, Unsigned};
 
 /// The meta key of the active law pack's bytes (absent: the built-in law).
 pub const LAW_PACK_KEY: &str = "law.pack";
@@ -45,6 +45,20 @@ pub struct LawStatus {
 }
 
 impl LawStatus {
+    /// What a pack's `bag-info.txt` says (its changes are read from the pack after).
+    fn of(info: &LawInfo) -> LawStatus {
+        LawStatus {
+            version: info.version,
+            issued: info.issued,
+            expires: info.expires,
+            publisher: info.publisher.clone(),
+            key_id: Some(info.key_id.clone()),
+            built_in: false,
+            changes: Vec::new(),
+            problem: None,
+        }
+    }
+
     /// "Quy định: phiên bản 3, ngày 01/12/2026" for the status bar.
     pub fn label_vi(&self) -> String {
         format!("Quy định: phiên bản {}, ngày {}", self.version, self.issued.format("%d/%m/%Y"))
@@ -213,22 +227,12 @@ impl Law {
 /// Reads a law pack's bytes: the bag, its hashes and layout, the signature by one of
 /// `trusted`, then every part of the law.
 pub fn read_pack(bytes: &[u8], trusted: &[minisign::PublicKey]) -> Result<Law, LawError> {
-    let limits = Limits { max_total_bytes: 64 << 20, max_files: 2_000 };
+    let limits = package::LAW_LIMITS;
     let verified = package::open_bag::<LawInfo>(bytes, &limits)?.verify(trusted)?;
     let info = verified.opened.info;
     let files =
         verified.opened.payload.into_iter().map(|(p, b)| (p.trim_start_matches("data/").to_string(), b)).collect();
-    let status = LawStatus {
-        version: info.version,
-        issued: info.issued,
-        expires: info.expires,
-        publisher: info.publisher,
-        key_id: Some(info.key_id),
-        built_in: false,
-        changes: Vec::new(),
-        problem: None,
-    };
-    Law::from_files(status, files)
+    Law::from_files(LawStatus::of(&info), files)
 }
 
 /// What `anchi law build` is told about the pack it makes.
@@ -256,17 +260,7 @@ pub fn build_pack(dir: &Path, meta: &PackMeta, key: &minisign::KeyPair) -> Resul
         created: Utc::now().trunc_subsecs(0),
     };
     info.check().map_err(|detail| LawError::BadFile { file: "bag-info.txt".into(), detail })?;
-    let status = LawStatus {
-        version: info.version,
-        issued: info.issued,
-        expires: info.expires,
-        publisher: info.publisher.clone(),
-        key_id: Some(key_id),
-        built_in: false,
-        changes: Vec::new(),
-        problem: None,
-    };
-    let law = Law::from_files(status, files)?;
+    let law = Law::from_files(LawStatus::of(&info), files)?;
     let unsigned = Unsigned::new(info, law.payload())?;
     let signature = minisign::sign(
         None,

@@ -295,6 +295,10 @@ impl Workspace {
         if served.version <= self.law().version.max(applied) {
             return;
         }
+        if served.size > crate::package::LAW_LIMITS.max_total_bytes + (1 << 20) {
+            report.law_refused = Some(format!("gói quy định {} byte, quá lớn: không tải", served.size));
+            return;
+        }
         let applied = client.law_pack().map_err(AppError::from).and_then(|bytes| {
             if hex::encode(Sha256::digest(&bytes)) != served.sha256 {
                 return Err(SyncError::Protocol("the law pack differs from the one announced".into()).into());

@@ -171,8 +171,13 @@ fn keygen(prefix: &Path) -> Result<(), AppError> {
             LawError::Key(format!("{} or {} exists already", secret_path.display(), public_path.display())).into()
         );
     }
-    let pair = minisign::KeyPair::generate_encrypted_keypair(Some(passphrase(true)?))
-        .map_err(|e| LawError::Key(e.to_string()))?;
+    let passphrase = passphrase(true)?;
+    let min = crate::app::keys::MIN_PASSPHRASE;
+    if passphrase.chars().count() < min {
+        return Err(LawError::Key(format!("the passphrase needs at least {min} characters")).into());
+    }
+    let pair =
+        minisign::KeyPair::generate_encrypted_keypair(Some(passphrase)).map_err(|e| LawError::Key(e.to_string()))?;
     let key_id = crate::package::key_id_of(pair.pk.keynum());
     let comment = format!("anchi law key {key_id}");
     let secret = pair.sk.to_box(Some(&comment)).map_err(|e| LawError::Key(e.to_string()))?.into_string();

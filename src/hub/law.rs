@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::store::{HubStore, HubStoreError};
 use super::{API, ApiError, Shared, authenticate};
-use crate::package::{self, LawInfo, Limits};
+use crate::package::{self, LAW_LIMITS, LawInfo};
 
 /// What the hub serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +38,10 @@ pub fn law_dir(store: &HubStore) -> PathBuf {
 /// `anchi-hub law publish PACK [--law-key KEY]`: the key is needed the first time and
 /// must match afterwards.
 pub fn publish(store: &HubStore, pack: &Path, law_key: Option<&str>) -> Result<ServedLaw, String> {
+    let size = std::fs::metadata(pack).map_err(|e| format!("{}: {e}", pack.display()))?.len();
+    if size > LAW_LIMITS.max_total_bytes + (1 << 20) {
+        return Err(format!("{}: {size} bytes, more than a law pack may hold", pack.display()));
+    }
     let bytes = std::fs::read(pack).map_err(|e| format!("{}: {e}", pack.display()))?;
     let served = store.law().map_err(|e| e.to_string())?;
     let key_text = match (law_key, &served) {
@@ -49,8 +53,7 @@ pub fn publish(store: &HubStore, pack: &Path, law_key: Option<&str>) -> Result<S
         (None, None) => return Err("the first publish needs --law-key (the law key's minisign public key)".into()),
     };
     let key = minisign::PublicKey::from_base64(&key_text).map_err(|e| format!("--law-key: {e}"))?;
-    let limits = Limits { max_total_bytes: 64 << 20, max_files: 2_000 };
-    let verified = package::open_bag::<LawInfo>(&bytes, &limits)
+    let verified = package::open_bag::<LawInfo>(&bytes, &LAW_LIMITS)
         .and_then(|o| o.verify(&[key]))
         .map_err(|e| format!("{}: {e}", pack.display()))?;
     let info = verified.opened.info;

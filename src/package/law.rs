@@ -12,6 +12,9 @@ use super::info::{Info, bad, get};
 /// The file name extension of a law pack.
 pub const LAW_EXTENSION: &str = "anchi-law";
 
+/// What a law pack may hold: today's law is under 1 MB in 50 files.
+pub const LAW_LIMITS: super::Limits = super::Limits { max_total_bytes: 64 << 20, max_files: 2_000 };
+
 const FORMAT_LABEL: &str = "anchi-law-pack";
 const FORMAT_VERSION: u32 = 1;
 

@@ -19,7 +19,7 @@ use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
 pub use error::PackageError;
 pub use info::{BagInfo, Info, package_id};
-pub use law::{LAW_EXTENSION, LawInfo};
+pub use law::{LAW_EXTENSION, LAW_LIMITS, LawInfo};
 pub use seal::{check_recipient, is_sealed, seal, unseal};
 
 /// The file name extension of a package.
