@@ -145,19 +145,15 @@ fn the_window_makes_a_backup_after_the_passphrase_twice() {
     h.get_by_label("Hai lần nhập mật khẩu khác nhau");
     assert!(!h.state().busy(), "nothing started");
     let out = dir.path().join("usb").join("ban-sao.anchi-backup");
-    {
-        let dialog = h.state_mut().backup_dialog.as_mut().unwrap();
-        dialog.again = "mat-khau-1".into();
-        dialog.out = out.display().to_string();
-    }
-    h.run();
+    common::retype(&mut h, "Nhập lại mật khẩu", "mat-khau-1");
+    common::retype(&mut h, "Lưu vào tệp", &out.display().to_string());
     h.get_by_label("Sao lưu").click();
     h.step();
     common::settle(&mut h);
-    let notice = h.state().notice.clone().unwrap_or_default();
-    assert!(notice.starts_with("Đã sao lưu 300 vụ việc vào"), "{notice} {:?}", h.state().error);
+    let notice = common::text_with(&h, "Đã sao lưu 300 vụ việc vào");
+    assert!(notice.contains(&out.display().to_string()), "{notice}");
     assert!(std::fs::read(&out).unwrap().starts_with(b"age-encryption.org/v1\n"));
-    assert!(h.state().backup_dialog.is_none());
+    assert!(!common::shows(&h, "Lưu vào tệp"), "the dialog closed");
 }
 
 /// The automatic backups' files in `folder`, oldest first.
@@ -246,21 +242,16 @@ fn a_new_laptop_restores_the_team_from_the_window_and_asks_who_signs_in() {
     h.run();
     h.get_by_label("Khôi phục từ bản sao lưu…").click();
     h.run();
-    {
-        let dialog = h.state_mut().restore_dialog.as_mut().unwrap();
-        dialog.file = file.display().to_string();
-        dialog.passphrase = "sai-mat-khau-roi".into();
-    }
-    h.run();
+    common::retype(&mut h, "Tệp sao lưu (.anchi-backup)", &file.display().to_string());
+    common::retype(&mut h, "Mật khẩu của bản sao lưu", "sai-mat-khau-roi");
     h.get_by_label("Khôi phục").click();
     h.run();
     h.get_by_label_contains("Sai mật khẩu sao lưu");
     assert!(h.state().workspace().unit().unwrap().demo, "still the demo after a refusal");
-    h.state_mut().restore_dialog.as_mut().unwrap().passphrase = PASSPHRASE.into();
-    h.run();
+    common::retype(&mut h, "Mật khẩu của bản sao lưu", PASSPHRASE);
     h.get_by_label("Khôi phục").click();
     h.run();
-    assert!(h.state().restore_dialog.is_none(), "{:?}", h.state().restore_dialog);
+    assert!(!common::shows(&h, "Tệp sao lưu (.anchi-backup)"), "the dialog closed");
     assert_eq!(h.state().workspace().unit().unwrap().code, "LS-D2");
     assert_eq!(h.state().workspace().list_cases().unwrap(), before);
     h.get_by_label("Đăng nhập để làm việc");
@@ -270,7 +261,7 @@ fn a_new_laptop_restores_the_team_from_the_window_and_asks_who_signs_in() {
     let (card, password) = ("LS-0201", "hung-mat-khau");
     h.state_mut().execute(anchi::ui::command::Command::SignIn { card: card.into(), password: password.into() });
     h.run();
-    assert!(h.state().login.is_none());
+    assert!(!common::shows(&h, "Đăng nhập để làm việc"), "signed in");
     let ws = h.state().workspace();
     ws.open_new_case(&anchi::app::NewCase {
         name: "Hộ kinh doanh Mới".into(),
@@ -286,14 +277,13 @@ fn a_new_laptop_restores_the_team_from_the_window_and_asks_who_signs_in() {
     h.state_mut().execute(anchi::ui::command::Command::RestoreDialog);
     h.state_mut().execute(anchi::ui::command::Command::Restore { file: file.clone(), passphrase: PASSPHRASE.into() });
     h.run();
-    assert!(h.state().error.is_none(), "{:?}", h.state().error);
     assert_eq!(h.state().workspace().list_cases().unwrap(), before, "back to the backup");
     let aside = std::fs::read_dir(&new)
         .unwrap()
         .filter_map(|e| e.ok())
         .any(|e| e.file_name().to_str().is_some_and(|n| n.starts_with("anchi.redb.truoc-khoi-phuc-")));
     assert!(aside, "the newer database is kept aside");
-    assert!(h.state().login.is_some(), "everyone signs in again");
+    h.get_by_label("Đăng nhập để làm việc"); // everyone signs in again
 }
 
 /// A backup edited to ask for a huge scrypt work factor is refused at once (exit 2),

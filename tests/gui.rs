@@ -76,11 +76,10 @@ fn search_ignores_accents_and_filters_the_list() {
     // Typed without accents, matching "Công ty".
     harness.get_by_label("Tìm kiếm").type_text("cong ty");
     harness.run();
-    assert_eq!(harness.state_mut().list().search, "cong ty");
+    assert_eq!(common::value_of(&harness, "Tìm kiếm"), "cong ty");
     harness.get_by_label(&format!("{expected} / 300 vụ việc"));
     // Typed with accents the result is the same.
-    harness.state_mut().list().search = "CÔNG TY".into();
-    harness.run();
+    common::retype(&mut harness, "Tìm kiếm", "CÔNG TY");
     harness.get_by_label(&format!("{expected} / 300 vụ việc"));
 }
 
@@ -89,8 +88,7 @@ fn a_tax_code_finds_its_case() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
     let target = harness.state_mut().list().rows.iter().find(|r| r.subject_identifier.is_some()).unwrap().clone();
-    harness.state_mut().list().search = target.subject_identifier.clone().unwrap();
-    harness.run();
+    common::retype(&mut harness, "Tìm kiếm", &target.subject_identifier.clone().unwrap());
     harness.get_by_label("1 / 300 vụ việc");
     assert!(harness.query_all_by_label(&target.subject_name).next().is_some());
 }
@@ -255,7 +253,6 @@ fn alt_z_switches_the_typing_and_types_nothing() {
 /// line keeps the member on the case with the problem shown, until corrected or dropped.
 #[test]
 fn goods_typed_and_left_without_saving_are_kept() {
-    use anchi::ui::Screen;
     use anchi::ui::command::Command;
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
@@ -281,21 +278,20 @@ fn goods_typed_and_left_without_saving_are_kept() {
         harness.step();
     }
     harness.run();
-    let Screen::Case(screen) = &harness.state().screen else { panic!("on the case") };
-    assert_eq!(screen.goods.last().unwrap().name, "Rượu vang Pháp");
+    let last_name = |h: &Harness<'static, AnchiApp>| {
+        h.query_all_by_label("Tên hàng hóa, nhãn hiệu").last().unwrap().value().unwrap_or_default()
+    };
+    assert_eq!(last_name(&harness), "Rượu vang Pháp");
     // Incomplete (no unit, no quantity): leaving is refused with the problem, nothing lost.
     harness.state_mut().execute(Command::ShowList);
     harness.run();
-    assert!(matches!(harness.state().screen, Screen::Case(_)), "still on the case");
-    assert!(harness.state().error.as_deref().unwrap_or_default().contains("Hàng hóa vừa sửa chưa lưu được"));
+    assert!(common::on_case(&harness), "still on the case");
+    harness.get_by_label_contains("Hàng hóa vừa sửa chưa lưu được");
     type_into(&mut harness, "Đơn vị tính", "chai");
     type_into(&mut harness, "Số lượng", "12");
     // Tab in the last cell of the last line starts a new line with the keyboard in it (it
     // left the grid for the header's buttons, where a space clicked them).
-    let lines = |h: &Harness<'static, AnchiApp>| match &h.state().screen {
-        Screen::Case(screen) => screen.goods.len(),
-        _ => panic!("on the case"),
-    };
+    let lines = |h: &Harness<'static, AnchiApp>| h.query_all_by_label("Tên hàng hóa, nhãn hiệu").count();
     let before_tab = lines(&harness);
     // Tab from a line's last cell goes to the next line's first (the line's buttons are
     // clicked with the mouse, not tabbed through).
@@ -311,14 +307,13 @@ fn goods_typed_and_left_without_saving_are_kept() {
     assert_eq!(lines(&harness), before_tab + 1);
     harness.query_all_by_label("Tên hàng hóa, nhãn hiệu").last().unwrap().type_text("x");
     harness.run();
-    let Screen::Case(screen) = &harness.state().screen else { panic!("on the case") };
-    assert_eq!(screen.goods.last().unwrap().name, "x", "the keyboard is in the new line");
+    assert_eq!(last_name(&harness), "x", "the keyboard is in the new line");
     harness.query_all_by_label("Xóa").last().unwrap().click();
     harness.run();
     // Left without pressing "Lưu hàng hóa": stored.
     harness.state_mut().execute(Command::ShowList);
     harness.run();
-    assert!(matches!(harness.state().screen, Screen::List));
+    assert!(common::on_list(&harness));
     let goods = harness.state().workspace().case(case).unwrap().goods;
     assert_eq!(goods.len(), before + 1);
     let added = goods.last().unwrap();
@@ -329,7 +324,6 @@ fn goods_typed_and_left_without_saving_are_kept() {
 /// with its button is stored on leaving the case, as the goods are.
 #[test]
 fn parties_typed_on_the_case_are_kept_on_leaving() {
-    use anchi::ui::Screen;
     use anchi::ui::command::Command;
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
@@ -352,7 +346,7 @@ fn parties_typed_on_the_case_are_kept_on_leaving() {
     }
     harness.state_mut().execute(Command::ShowList);
     harness.run();
-    assert!(matches!(harness.state().screen, Screen::List), "{:?}", harness.state().error);
+    assert!(common::on_list(&harness), "back on the list");
     let parties = harness.state().workspace().case(case).unwrap().parties;
     assert_eq!((parties.witness.name.as_str(), parties.interpreter.name.as_str()), ("Hoang Van Chung", "Ly A Dich"));
     harness.state_mut().execute(Command::OpenCase(case));
@@ -388,20 +382,20 @@ fn a_half_filled_new_case_survives_a_click_outside_and_esc_asks_first() {
     };
     // Bottom-left corner: the status bar, far outside the dialog.
     click_at(&mut harness, egui::pos2(20.0, 750.0));
-    let typed = |h: &Harness<'static, AnchiApp>| h.state().new_case.as_ref().map(|d| d.input.name.clone());
-    assert_eq!(typed(&harness).as_deref(), Some("Hộ kinh doanh Lò Văn Páo"), "still open, nothing lost");
+    assert_eq!(common::value_of(&harness, "Tên đối tượng"), "Hộ kinh doanh Lò Văn Páo", "still open, nothing lost");
     harness.key_press(egui::Key::Escape);
     harness.run();
-    assert!(harness.state().new_case.as_ref().unwrap().confirm_discard, "Esc asks first");
-    assert_eq!(typed(&harness).as_deref(), Some("Hộ kinh doanh Lò Văn Páo"));
+    harness.get_by_label("Tiếp tục nhập"); // Esc asks first
+    assert_eq!(common::value_of(&harness, "Tên đối tượng"), "Hộ kinh doanh Lò Văn Páo");
     harness.get_by_label("Tiếp tục nhập").click();
     harness.run();
-    assert!(harness.state().new_case.is_some());
+    assert!(harness.query_by_label("Tiếp tục nhập").is_none());
+    assert_eq!(common::value_of(&harness, "Tên đối tượng"), "Hộ kinh doanh Lò Văn Páo");
     harness.key_press(egui::Key::Escape);
     harness.run();
     harness.get_by_label("Bỏ").click();
     harness.run();
-    assert!(harness.state().new_case.is_none(), "dropped when asked to");
+    assert!(harness.query_by_label("Tên đối tượng").is_none(), "dropped when asked to");
 }
 
 /// The pickers for long lists (communes, provinces) take the keyboard: typed with or
@@ -443,30 +437,42 @@ fn a_long_list_is_picked_with_the_keyboard_alone() {
 /// case was opened — a household business's signature line used to print as dots.
 #[test]
 fn a_new_record_s_signers_default_to_the_maker_and_the_subject_s_owner() {
-    use anchi::domain::{DocumentKind, SignerRole, Stage};
-    use anchi::ui::Screen;
+    use anchi::domain::{DocumentKind, DocumentState, Event, SignerRole, SubjectKind};
     use anchi::ui::command::Command;
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());
     let ws = harness.state().workspace();
-    let case_id = ws.list_cases().unwrap().into_iter().find(|c| c.stage == Stage::DaCoQuyetDinh).unwrap().id;
-    let mut case = ws.case(case_id).unwrap();
-    let head = ws.unit().unwrap().members.iter().find(|m| m.card_number == case.members[0]).unwrap().full_name.clone();
-    case.subject.kind = anchi::domain::SubjectKind::HouseholdBusiness;
-    case.subject.representative = Some("Lò Văn Páo".into());
+    // A household business opened with its owner, its inspection decision issued.
+    let unit = ws.unit().unwrap().clone();
+    let case_id = ws
+        .open_new_case(&anchi::app::NewCase {
+            kind: SubjectKind::HouseholdBusiness,
+            name: "Hộ kinh doanh Lò Văn Páo".into(),
+            personal_id: "020090012345".into(),
+            representative: "Lò Văn Páo".into(),
+            street: "Số 3 đường Trần Đăng Ninh".into(),
+            commune_code: Some(ws.reference.admin_units.communes_of(unit.province_code).next().unwrap().code),
+            field: "hang-gia".into(),
+            lead_member: unit.members[0].card_number.clone(),
+            ..Default::default()
+        })
+        .unwrap();
+    let decision = start_fresh(ws, case_id, DocumentKind::QdKiemTra, anchi::app::now());
+    ws.fill_like_demo(case_id, decision).unwrap();
+    ws.apply_event(case_id, Event::FinaliseDocument { id: decision, number: None, at: anchi::app::now() }).unwrap();
+    assert!(ws.case(case_id).unwrap().documents.iter().all(|d| d.state == DocumentState::Finalised));
+    let head =
+        unit.members.iter().find(|m| m.card_number == ws.case(case_id).unwrap().members[0]).unwrap().full_name.clone();
     let document = start_fresh(ws, case_id, DocumentKind::BbKiemTra, anchi::app::now());
     harness.state_mut().execute(Command::OpenDocument { case: case_id, document });
     harness.run();
-    // The subject as opened with its owner (the demo's has none): set on the screen's copy.
-    if let Screen::Wizard(w) = &mut harness.state_mut().screen {
-        w.case.subject = case.subject.clone();
-    }
     harness.get_by_label_contains("Chữ ký").click();
     harness.run();
-    let Screen::Wizard(w) = &harness.state().screen else { panic!("the wizard") };
-    let name_of = |role| w.signatures.iter().find(|s| s.role == role).map(|s| s.name.clone());
-    assert_eq!(name_of(SignerRole::Maker), Some(head));
-    assert_eq!(name_of(SignerRole::Violator).as_deref(), Some("Lò Văn Páo"));
+    let name_of = |h: &Harness<'static, AnchiApp>, role: SignerRole| {
+        h.query_all_by_label(role.vi()).next().map(|n| n.value().unwrap_or_default())
+    };
+    assert_eq!(name_of(&harness, SignerRole::Maker), Some(head));
+    assert_eq!(name_of(&harness, SignerRole::Violator).as_deref(), Some("Lò Văn Páo"));
 }
 
 /// The province's server is set in the window (it told the member to type
@@ -488,10 +494,8 @@ fn the_province_s_server_is_set_in_the_send_dialog() {
     // not stored on its own.
     let not_a_cert = dir.path().join("khong-phai.pem");
     std::fs::write(&not_a_cert, "không phải chứng chỉ").unwrap();
-    let dialog = harness.state_mut().sync_dialog.as_mut().unwrap();
-    dialog.url = "https://qltt.example.vn:8443".into();
-    dialog.ca_file = not_a_cert.display().to_string();
-    harness.run();
+    common::retype(&mut harness, "Địa chỉ máy chủ của Chi cục", "https://qltt.example.vn:8443");
+    common::retype(&mut harness, "Chứng chỉ của Chi cục (tệp .pem hoặc .crt)", &not_a_cert.display().to_string());
     harness.get_by_label("Lưu thiết lập máy chủ").click();
     harness.run();
     harness.get_by_label_contains("không chứa chứng chỉ");
@@ -501,10 +505,8 @@ fn the_province_s_server_is_set_in_the_send_dialog() {
     let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap().self_signed(&key).unwrap();
     let ca = dir.path().join("chi-cuc.pem");
     std::fs::write(&ca, cert.pem()).unwrap();
-    let dialog = harness.state_mut().sync_dialog.as_mut().unwrap();
-    dialog.url = "https://qltt.example.vn:8443".into();
-    dialog.ca_file = ca.display().to_string();
-    harness.run();
+    common::retype(&mut harness, "Địa chỉ máy chủ của Chi cục", "https://qltt.example.vn:8443");
+    common::retype(&mut harness, "Chứng chỉ của Chi cục (tệp .pem hoặc .crt)", &ca.display().to_string());
     harness.get_by_label("Lưu thiết lập máy chủ").click();
     harness.run();
     let settings = harness.state().workspace().server_settings().unwrap();
@@ -538,7 +540,7 @@ fn what_the_file_chooser_gives_goes_where_it_was_asked_for() {
     let usb = dir.path().join("USB").join("sao-luu.anchi-backup");
     harness.state_mut().chosen(Choose::BackupOut { proposed: "x".into() }, vec![usb.clone()]);
     harness.run();
-    assert_eq!(harness.state().backup_dialog.as_ref().unwrap().out, usb.display().to_string());
+    assert_eq!(common::value_of(&harness, "Lưu vào tệp"), usb.display().to_string());
     harness.state_mut().execute(Command::CloseBackupDialog);
 
     // The set-up speaks of the province's certificate, not of PEM or minisign, and chooses
@@ -548,8 +550,8 @@ fn what_the_file_chooser_gives_goes_where_it_was_asked_for() {
     assert!(harness.query_by_label_contains("PEM").is_none() && harness.query_by_label_contains("minisign").is_none());
     let ca = dir.path().join("chi-cuc.crt");
     harness.state_mut().chosen(Choose::SetupCaFile, vec![ca.clone()]);
-    let anchi::ui::Screen::Setup(form) = &harness.state().screen else { panic!("the set-up") };
-    assert_eq!(form.ca_file, ca.display().to_string());
+    harness.run();
+    assert_eq!(common::value_of(&harness, "Chứng chỉ của Chi cục (tệp .pem hoặc .crt)"), ca.display().to_string());
 }
 
 /// At 1024×600 with "Chữ lớn" every control of the header is on screen (the statistics,
@@ -640,6 +642,5 @@ fn the_head_of_the_doan_is_picked_by_typing_a_name() {
     h.run();
     h.key_press(egui::Key::Enter);
     h.run();
-    let dialog = h.state().new_case.as_ref().expect("the dialog stays open");
-    assert_eq!(dialog.input.lead_member, hung.card_number);
+    assert!(common::value_of(&h, "Trưởng đoàn kiểm tra").contains(&hung.full_name), "the dialog shows the one chosen");
 }

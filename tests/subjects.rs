@@ -8,8 +8,8 @@ use anchi::app::warnings::{Badge, Source, WarningKind, list_badges};
 use anchi::app::{NewCase, Workspace};
 use anchi::domain::summary::SanctionFact;
 use anchi::domain::{Address, CaseSummary, DocumentKind as K, Event};
+use anchi::ui::AnchiApp;
 use anchi::ui::command::Command;
-use anchi::ui::{AnchiApp, Screen};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -131,7 +131,7 @@ fn a_repeat_offence_is_shown_and_offered_as_an_aggravating_circumstance() {
     let field = stored.document(decision).unwrap().fields.get("tinh_tiet_tang_nang").cloned().unwrap_or_default();
     let expected = format!("Tái phạm (đã bị xử phạt ngày {}", sanction.decided_on.format("%d/%m/%Y"));
     assert!(field.starts_with(&expected), "{field:?}");
-    assert!(matches!(h.state().screen, Screen::Case(_)));
+    assert!(common::on_case(&h));
 }
 
 #[test]

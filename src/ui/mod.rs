@@ -69,14 +69,14 @@ pub const LOCK_AFTER: std::time::Duration = std::time::Duration::from_secs(10 * 
 pub struct AnchiApp {
     ws: std::sync::Arc<Workspace>,
     list: CaseListState,
-    pub screen: Screen,
-    pub new_case: Option<NewCaseDialog>,
+    pub(crate) screen: Screen,
+    pub(crate) new_case: Option<NewCaseDialog>,
     /// The last error, in Vietnamese, shown in the status line until the next action.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// The last PDF written (for the status line, and for tests).
-    pub last_pdf: Option<PathBuf>,
+    pub(crate) last_pdf: Option<PathBuf>,
     /// Whether "In" opens the PDF in the system viewer (off in tests).
-    pub open_viewer: bool,
+    pub(crate) open_viewer: bool,
     /// Results of work done on background threads (a file dialog and its save).
     background: (std::sync::mpsc::Sender<JobResult>, std::sync::mpsc::Receiver<JobResult>),
     /// Background jobs not yet reported.
@@ -86,15 +86,15 @@ pub struct AnchiApp {
     /// The running job's progress in thousandths (0 when it does not report any).
     progress: std::sync::Arc<std::sync::atomic::AtomicU32>,
     /// The last thing finished in the background (a package written), for the status line.
-    pub notice: Option<String>,
+    pub(crate) notice: Option<String>,
     /// The "Gửi về Chi cục" dialog's passphrase field while it is open.
-    pub sync_dialog: Option<SyncDialog>,
+    pub(crate) sync_dialog: Option<SyncDialog>,
     /// The "Sao lưu…" dialog while it is open.
-    pub backup_dialog: Option<backup::BackupDialog>,
+    pub(crate) backup_dialog: Option<backup::BackupDialog>,
     /// The "Khôi phục…" dialog while it is open.
-    pub restore_dialog: Option<backup::RestoreDialog>,
+    pub(crate) restore_dialog: Option<backup::RestoreDialog>,
     /// The "Tài khoản" dialog while it is open.
-    pub account_dialog: Option<login::AccountDialog>,
+    pub(crate) account_dialog: Option<login::AccountDialog>,
     /// When to look again whether the automatic daily backup is due.
     next_auto_backup: Instant,
     /// Sending to the province: the passphrase given for this session, when the next pass
@@ -106,12 +106,12 @@ pub struct AnchiApp {
     /// as stored: saved on exit when they differ.
     geometry: (Option<crate::app::WindowGeometry>, Option<crate::app::WindowGeometry>),
     /// The province's offender index in memory: its age and expiry, for the header.
-    pub index: Option<crate::app::warnings::IndexStatus>,
+    pub(crate) index: Option<crate::app::warnings::IndexStatus>,
     /// The sign-in (or lock) screen, drawn instead of everything else while it is up.
-    pub login: Option<login::LoginScreen>,
+    pub(crate) login: Option<login::LoginScreen>,
     /// When the user last touched the keyboard or mouse, and how long until the lock.
     last_input: Instant,
-    pub lock_after: std::time::Duration,
+    pub(crate) lock_after: std::time::Duration,
     /// The data directory a real unit is set up in (the demo lives in its `demo/` folder).
     home: PathBuf,
 }
@@ -126,6 +126,27 @@ struct SyncSchedule {
 }
 
 impl AnchiApp {
+    /// What is on screen: the read model the screen draws from (tests read it where no
+    /// label shows it, e.g. the preview's pages; everything is changed through input).
+    pub fn screen(&self) -> &Screen {
+        &self.screen
+    }
+
+    /// The last PDF written, once its background work is done.
+    pub fn last_pdf(&self) -> Option<&std::path::Path> {
+        self.last_pdf.as_deref()
+    }
+
+    /// How long without input before the screen locks (the unit's setting; tests shorten it).
+    pub fn set_lock_after(&mut self, after: std::time::Duration) {
+        self.lock_after = after;
+    }
+
+    /// Whether printing opens the PDF in the system viewer (tests turn it off).
+    pub fn set_open_viewer(&mut self, open: bool) {
+        self.open_viewer = open;
+    }
+
     /// The window's state over an open workspace.
     pub fn new(ws: Workspace) -> Result<AnchiApp, AppError> {
         let list = ws.case_list()?;

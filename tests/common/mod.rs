@@ -19,7 +19,7 @@ pub fn window(dir: &std::path::Path, size: egui::Vec2) -> Harness<'static, Anchi
 
 /// The window of an app already made.
 pub fn window_of(mut app: AnchiApp, size: egui::Vec2) -> Harness<'static, AnchiApp> {
-    app.open_viewer = false;
+    app.set_open_viewer(false);
     let mut harness = Harness::builder()
         .with_size(size)
         .with_context_setup(anchi::ui::theme::install)
@@ -58,4 +58,47 @@ pub fn anchi_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         command.env(name, value);
     }
     command.output().unwrap()
+}
+
+/// Whether some widget on screen has a label containing `text` (a message in the status
+/// line, a dialog's field, a screen's button): the window is read as a person reads it.
+pub fn shows(h: &Harness<'static, AnchiApp>, text: &str) -> bool {
+    use egui_kittest::kittest::Queryable;
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+/// The case screen is up (its way back to the list is).
+pub fn on_case(h: &Harness<'static, AnchiApp>) -> bool {
+    shows(h, "Về danh sách vụ việc")
+}
+
+/// The case list is up (its search box and its "Vụ việc mới…" button are).
+pub fn on_list(h: &Harness<'static, AnchiApp>) -> bool {
+    use egui_kittest::kittest::Queryable;
+    h.query_by_label("Tìm kiếm").is_some() && shows(h, "Vụ việc mới…") && !on_case(h)
+}
+
+/// What the field labelled `label` holds.
+pub fn value_of(h: &Harness<'static, AnchiApp>, label: &str) -> String {
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label(label).value().unwrap_or_default()
+}
+
+/// Replaces what the field labelled `label` holds, as a person does: click, select all, type.
+pub fn retype(h: &mut Harness<'static, AnchiApp>, label: &str, text: &str) {
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label(label).click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run();
+    h.get_by_label(label).type_text(text);
+    h.run();
+}
+
+/// The whole text of the label (or labelled widget) whose text contains `part`.
+pub fn text_with(h: &Harness<'static, AnchiApp>, part: &str) -> String {
+    use egui_kittest::kittest::{NodeT, Queryable};
+    let node = h.get_by_label_contains(part);
+    let node = node.accesskit_node();
+    node.value().or_else(|| node.label()).unwrap_or_default()
 }
