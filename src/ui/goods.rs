@@ -30,6 +30,8 @@ pub(super) fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid
     // Tab in the last cell of the last line starts a new line, as in a spreadsheet, instead
     // of leaving the grid for the buttons of the header.
     let mut tab_out_of_last = false;
+    // Tab from an empty last line leaves the grid (the line goes): the way out by keyboard.
+    let mut leave_from_empty = false;
     egui::Grid::new("goods").striped(true).num_columns(9).spacing([8.0, 4.0]).show(ui, |ui| {
         ui.label("STT");
         // Each cell is named by its column's title (for screen readers and tests).
@@ -47,6 +49,9 @@ pub(super) fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid
                 ui.end_row();
                 continue;
             }
+            let empty = [&row.name, &row.unit, &row.quantity, &row.origin, &row.condition, &row.unit_price, &row.note]
+                .iter()
+                .all(|c| c.trim().is_empty());
             let cells: [(&mut String, f32); 7] = [
                 (&mut row.name, 240.0),
                 (&mut row.unit, 60.0),
@@ -61,11 +66,13 @@ pub(super) fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid
                 // A cell's identity is its line and column, not its place among the widgets.
                 let id = egui::Id::unique(("goods-cell", i, column));
                 let last_cell = last && column + 1 == GOODS_COLUMNS.len();
-                if last_cell
-                    && ui.memory(|m| m.has_focus(id))
-                    && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Tab))
-                {
-                    tab_out_of_last = true;
+                if last_cell && ui.memory(|m| m.has_focus(id)) {
+                    if empty {
+                        // Not consumed: egui takes the keyboard to the control after the grid.
+                        leave_from_empty = ui.input(|i| i.key_pressed(egui::Key::Tab) && i.modifiers.is_none());
+                    } else if ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Tab)) {
+                        tab_out_of_last = true;
+                    }
                 }
                 let response = text_edit(ui, cell, |v| egui::TextEdit::singleline(v).id(id).desired_width(width))
                     .labelled_by(header);
@@ -90,6 +97,9 @@ pub(super) fn goods_ui(ui: &mut egui::Ui, screen: &mut CaseScreen, case_id: Uuid
             ui.end_row();
         }
     });
+    if leave_from_empty {
+        screen.goods.pop();
+    }
     if tab_out_of_last {
         screen.goods.push(GoodsInput::default());
         screen.goods_dirty = true;

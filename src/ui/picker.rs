@@ -1,7 +1,7 @@
 //! A picker for long lists (provinces, communes): a text field to type into, with or
 //! without accents, and the matching entries under it in name order; arrow keys move, Enter
-//! or a click takes one. Unlike a drop-down it never closes under the typing and always
-//! takes the keyboard.
+//! or a click takes one, Tab takes it and goes on. Unlike a drop-down it never closes under
+//! the typing and always takes the keyboard.
 
 use eframe::egui;
 
@@ -88,9 +88,20 @@ pub fn picker<T: PartialEq + Clone>(
         *value = Some(v.clone());
     }
     let focused = response.has_focus();
+    // Tab leaves the picker for the next control, taking the highlighted entry if something
+    // was typed; the list is not drawn then, or the keyboard would go into its entries,
+    // which vanish with the list, and the next Tab would start again from the first control.
+    let tabbing = (focused || state.open) && ui.input(|i| i.key_pressed(egui::Key::Tab));
+    if tabbing
+        && !state.query.trim().is_empty()
+        && let Some((v, _)) = matching.get(state.highlighted)
+    {
+        changed |= value.as_ref() != Some(v);
+        *value = Some(v.clone());
+    }
     // Shown while the field has the keyboard, and in the frame it loses it (a click on an
     // entry takes the keyboard away from the field first).
-    if focused || state.open {
+    if (focused || state.open) && !tabbing {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(width);
             if matching.is_empty() {
