@@ -644,3 +644,21 @@ fn the_head_of_the_doan_is_picked_by_typing_a_name() {
     h.run();
     assert!(common::value_of(&h, "Trưởng đoàn kiểm tra").contains(&hung.full_name), "the dialog shows the one chosen");
 }
+
+/// A USB stick plugged in after "Sao lưu…" opened is offered too: the open dialog looks for
+/// drives again every two seconds (it listed only those plugged in when it opened).
+#[test]
+fn a_stick_plugged_in_while_the_backup_dialog_is_open_is_offered() {
+    use anchi::ui::backup::{BackupDialog, DRIVES_EVERY, backup_dialog_ui};
+    let opened = std::time::Instant::now();
+    let mut dialog = BackupDialog { drives_checked: Some(opened), ..Default::default() };
+    assert!(!dialog.watch_drives(opened + DRIVES_EVERY / 2, || panic!("not yet")));
+    let stick = std::path::PathBuf::from("/media/kiemsoat/USB-DOI1");
+    assert!(dialog.watch_drives(opened + DRIVES_EVERY, || vec![stick.clone()]));
+    dialog.drives_checked = Some(std::time::Instant::now() + DRIVES_EVERY * 100);
+    let mut harness =
+        screen(egui::vec2(800.0, 600.0), dialog, |ui, d| backup_dialog_ui(ui.ctx(), d, true, &mut Vec::new()));
+    harness.get_by_label(&format!("Lưu vào {}", stick.display())).click();
+    harness.run();
+    assert!(harness.state().out.starts_with(&stick.join("anchi-sao-luu").display().to_string()));
+}

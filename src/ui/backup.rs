@@ -21,8 +21,27 @@ pub struct BackupDialog {
     pub auto_status: Option<String>,
     /// Why the action cannot go ahead yet.
     pub problem: Option<String>,
-    /// The removable drives plugged in when the dialog opened (offered first).
+    /// The removable drives plugged in (offered first), looked for again while the dialog
+    /// is open: a stick plugged in after it opened is offered too.
     pub drives: Vec<std::path::PathBuf>,
+    /// When the drives were last looked for.
+    pub drives_checked: Option<std::time::Instant>,
+}
+
+/// How often the open dialog looks for drives plugged in or out.
+pub const DRIVES_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl BackupDialog {
+    /// Looks for the removable drives again (with `list`) when the last look is older than
+    /// [`DRIVES_EVERY`] at `now`; whether it looked.
+    pub fn watch_drives(&mut self, now: std::time::Instant, list: impl FnOnce() -> Vec<std::path::PathBuf>) -> bool {
+        if self.drives_checked.is_some_and(|at| now.duration_since(at) < DRIVES_EVERY) {
+            return false;
+        }
+        self.drives = list();
+        self.drives_checked = Some(now);
+        true
+    }
 }
 
 /// The "Khôi phục…" dialog: a backup file and its passphrase.
@@ -48,6 +67,8 @@ fn passphrase_problem(d: &BackupDialog, demo: bool) -> Option<String> {
 
 /// Draws the dialog; `demo` allows a short passphrase.
 pub fn backup_dialog_ui(ctx: &egui::Context, d: &mut BackupDialog, demo: bool, out: &mut Vec<Command>) {
+    d.watch_drives(std::time::Instant::now(), crate::app::backup::removable_drives);
+    ctx.request_repaint_after(DRIVES_EVERY);
     let modal = egui::Modal::new(egui::Id::unique("backup-dialog")).show(ctx, |ui| {
         ui.set_width(560.0);
         ui.heading("Sao lưu dữ liệu");

@@ -23,6 +23,7 @@ impl AnchiApp {
         self.backup_dialog = Some(backup::BackupDialog {
             out,
             drives: crate::app::backup::removable_drives(),
+            drives_checked: Some(std::time::Instant::now()),
             auto_folder,
             auto_status,
             keep: "7".into(),
