@@ -662,3 +662,38 @@ fn a_stick_plugged_in_while_the_backup_dialog_is_open_is_offered() {
     harness.run();
     assert!(harness.state().out.starts_with(&stick.join("anchi-sao-luu").display().to_string()));
 }
+
+/// A goods cell is as wide as its text (up to two and a half times its column's base width):
+/// "Bình gas không rõ nguồn gốc" showed as "Bình gas không rõ nguồ", "Đã qua kiểm đếm" as
+/// "Đã qua k". Wider than the window, the grid scrolls sideways.
+#[test]
+fn goods_cells_show_their_text_whole() {
+    use anchi::ui::command::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = harness(dir.path());
+    let ws = harness.state().workspace();
+    let case = ws.list_cases().unwrap().into_iter().find(|c| c.stage == anchi::domain::Stage::Moi).unwrap().id;
+    let line = anchi::app::goods::GoodsInput {
+        name: "Bình gas không rõ nguồn gốc xuất xứ".into(),
+        unit: "bình".into(),
+        quantity: "126".into(),
+        origin: "Không rõ".into(),
+        condition: "Đã qua kiểm đếm, niêm phong".into(),
+        unit_price: "380000".into(),
+        ..Default::default()
+    };
+    ws.save_goods(case, &[line.clone()]).unwrap();
+    harness.state_mut().execute(Command::OpenCase(case));
+    harness.run();
+    let width_of = |h: &Harness<'static, AnchiApp>, label: &str| {
+        h.get_by_label(label).accesskit_node().bounding_box().map(|r| r.width()).unwrap_or_default()
+    };
+    let fits = |h: &Harness<'static, AnchiApp>, text: &str| {
+        let font = egui::TextStyle::Body.resolve(&h.ctx.global_style());
+        h.ctx.fonts_mut(|f| f.layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE).size().x) as f64
+    };
+    for (label, text) in [("Tên hàng hóa, nhãn hiệu", &line.name), ("Tình trạng", &line.condition)] {
+        let (cell, needed) = (width_of(&harness, label), fits(&harness, text));
+        assert!(cell >= needed, "{label}: a cell {cell:.0} px wide for a text of {needed:.0} px");
+    }
+}
