@@ -682,7 +682,7 @@ fn goods_cells_show_their_text_whole() {
         unit_price: "380000".into(),
         ..Default::default()
     };
-    ws.save_goods(case, &[line.clone()]).unwrap();
+    ws.save_goods(case, std::slice::from_ref(&line)).unwrap();
     harness.state_mut().execute(Command::OpenCase(case));
     harness.run();
     let width_of = |h: &Harness<'static, AnchiApp>, label: &str| {
