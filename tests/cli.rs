@@ -277,3 +277,20 @@ fn an_import_refuses_unprintable_huge_or_inconsistent_content_with_its_path() {
     });
     assert_eq!(code, 2);
 }
+
+/// A laptop with no province's server set is told where to set it in the window's words;
+/// the command is named in the English line for the log (the Vietnamese told members to run
+/// `anchi config set server.url` in a terminal).
+#[test]
+fn sending_without_a_server_says_where_to_set_it() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(anchi(dir.path(), &["demo", "--cases", "3"]).status.success());
+    let out = common::anchi_with(dir.path(), &["sync", "--once"], &[("ANCHI_KEY_PASSPHRASE", "demo")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let vi = stderr.lines().find(|l| l.starts_with("Lỗi:")).unwrap_or_default();
+    let en = stderr.lines().find(|l| l.starts_with("error:")).unwrap_or_default();
+    assert!(vi.contains("Chưa có địa chỉ máy chủ của Chi cục") && vi.contains("Gửi về Chi cục…"), "{stderr}");
+    assert!(!vi.contains("anchi config"), "no terminal command for members: {vi}");
+    assert!(en.contains("server.url is not set") && en.contains("anchi config set server.url"), "{stderr}");
+}

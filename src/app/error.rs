@@ -141,6 +141,7 @@ impl AppError {
                     crate::sync::SyncError::Refused { .. }
                         | crate::sync::SyncError::Tls(_)
                         | crate::sync::SyncError::Settings(_)
+                        | crate::sync::SyncError::NotSet(_)
                 )
         )
     }

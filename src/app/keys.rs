@@ -58,8 +58,8 @@ pub enum KeyError {
 impl Bilingual for KeyError {
     fn vi(&self) -> String {
         match self {
-            KeyError::NoKey => "Máy chưa có khóa ký: hãy tạo khóa (anchi key init)".into(),
-            KeyError::Exists(id) => format!("Máy đã có khóa ký {id}; muốn thay thì dùng “đổi khóa” (anchi key rotate)"),
+            KeyError::NoKey => "Máy chưa có khóa ký: khóa được tạo khi thiết lập đơn vị".into(),
+            KeyError::Exists(id) => format!("Máy đã có khóa ký {id}; muốn thay thì dùng “đổi khóa”"),
             KeyError::WrongPassphrase(_) => "Mật khẩu của khóa ký không đúng".into(),
             KeyError::ShortPassphrase(n) => format!("Mật khẩu của khóa ký phải có ít nhất {n} ký tự"),
             KeyError::NoUnit => "Chưa thiết lập đơn vị: khóa ký thuộc về một Đội".into(),

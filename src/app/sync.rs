@@ -192,16 +192,8 @@ impl Workspace {
     /// A client for the configured server (`url` and `ca_pem` override the settings).
     pub fn sync_client(&self, passphrase: &str, url: Option<&str>, ca_pem: Option<&str>) -> Result<Client, AppError> {
         let settings = self.server_settings()?;
-        let url = url.map(str::to_string).or(settings.url).ok_or_else(|| {
-            SyncError::Settings(
-                "chưa có địa chỉ máy chủ (Gửi về Chi cục… → Máy chủ của Chi cục, hoặc anchi config set server.url)"
-                    .into(),
-            )
-        })?;
-        let ca = ca_pem
-            .map(str::to_string)
-            .or(settings.ca_pem)
-            .ok_or_else(|| SyncError::Settings("chưa có chứng chỉ của Chi cục (Gửi về Chi cục… → Máy chủ của Chi cục, hoặc anchi config set server.ca TỆP)".into()))?;
+        let url = url.map(str::to_string).or(settings.url).ok_or(SyncError::NotSet("server.url"))?;
+        let ca = ca_pem.map(str::to_string).or(settings.ca_pem).ok_or(SyncError::NotSet("server.ca"))?;
         let key = self.device_key()?.ok_or(KeyError::NoKey)?;
         let secret = unlock(&key, passphrase)?;
         Ok(Client::new(&url, ca.as_bytes(), &key.key_id, secret)?)

@@ -101,9 +101,12 @@ pub enum SyncError {
     /// The hub's certificate is not from the configured CA (or TLS failed).
     #[error("TLS: {0}")]
     Tls(String),
-    /// The settings are incomplete or wrong.
+    /// The settings are wrong (English detail for the log).
     #[error("{0}")]
     Settings(String),
+    /// The province's server address (`server.url`) or certificate (`server.ca`) is not set.
+    #[error("{0} is not set (in the window: Gửi về Chi cục… → Máy chủ của Chi cục; or anchi config set {0} …)")]
+    NotSet(&'static str),
     /// An answer that does not follow the protocol.
     #[error("unexpected answer from the hub: {0}")]
     Protocol(String),
@@ -115,7 +118,13 @@ impl Bilingual for SyncError {
             SyncError::Refused { refusal, .. } => format!("Máy chủ tỉnh từ chối: {}", refusal_vi(&refusal.error)),
             SyncError::Unreachable(_) => "Không kết nối được máy chủ tỉnh; sẽ thử lại sau".into(),
             SyncError::Tls(_) => "Chứng chỉ của máy chủ không do Chi cục cấp (sai CA) — không gửi dữ liệu".into(),
-            SyncError::Settings(detail) => format!("Thiết lập máy chủ chưa đúng: {detail}"),
+            SyncError::Settings(_) => {
+                "Thiết lập máy chủ của Chi cục chưa đúng (địa chỉ bắt đầu bằng https://, chứng chỉ là tệp Chi cục cấp): sửa ở “Gửi về Chi cục…” → “Máy chủ của Chi cục”".into()
+            }
+            SyncError::NotSet(setting) => format!(
+                "Chưa có {} của Chi cục: nhập ở “Gửi về Chi cục…” → “Máy chủ của Chi cục”",
+                if *setting == "server.url" { "địa chỉ máy chủ" } else { "chứng chỉ" }
+            ),
             SyncError::Protocol(_) => "Máy chủ trả lời không đúng giao thức".into(),
         }
     }
