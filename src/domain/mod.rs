@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod case;
+pub mod catalogue;
 pub mod ceilings;
 pub mod deadlines;
 pub mod delegation;
