@@ -103,7 +103,7 @@ fn complete(ws: &Workspace, case: Uuid, doc: Uuid, form: &FormDef, at: NaiveDate
             FieldKind::Signer => leader.clone(),
             FieldKind::Witnesses => "Nguyễn Văn Chứng, thôn Pò Mã, xã Tân Thanh".into(),
             FieldKind::Provision => "điểm a khoản 1 Điều 9 Nghị định số 98/2020/NĐ-CP".into(),
-            FieldKind::Subject | FieldKind::Goods => continue,
+            FieldKind::Subject | FieldKind::Goods | FieldKind::Act => continue,
         };
         let value = match field.max_len {
             Some(max) => value.chars().take(max).collect(),

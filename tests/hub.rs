@@ -564,8 +564,12 @@ fn another_team_is_warned_of_sanctions_and_inspections_through_the_province_inde
         .expect("a sanction within the last year");
     let sanction = &facts.sanctions[0];
     let facts = SubjectFacts::of_summary(sanctioned);
-    let act =
-        anchi::domain::summary::ViolationFact { on: today, act: String::new(), provision: sanction.provision.clone() };
+    let act = anchi::domain::summary::ViolationFact {
+        on: today,
+        act: String::new(),
+        provision: sanction.provision.clone(),
+        catalogue: None,
+    };
     let found = second.subject_report(&facts, None, &[act]).unwrap();
     let repeat = found.warnings.iter().find(|w| w.kind == WarningKind::RepeatOffence).expect("tái phạm from the index");
     assert_eq!((repeat.source, repeat.team_id.as_deref()), (Source::ProvinceIndex, Some("DEMO-LS-D1")));

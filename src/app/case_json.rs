@@ -379,6 +379,16 @@ impl Workspace {
                     ImportProblem::OutOfOrder { kind: doc.kind.title_vi().into(), missing: missing.title_vi().into() };
                 report.error(path("state"), &problem);
             }
+            // A finalised record or decision holds to the catalogue's act as the wizard does:
+            // an act in force, a fine inside its bracket.
+            if doc.state == DocumentState::Finalised {
+                let mut act = ValidationReport::default();
+                self.check_act(case, doc, self.form_of(doc), &mut act);
+                for mut p in act.problems.into_iter().filter(|p| p.severity == crate::domain::Severity::Error) {
+                    p.field = path(&format!("fields.{}", p.field.trim_start_matches("field.")));
+                    report.problems.push(p);
+                }
+            }
             if let Some(number) = &doc.number {
                 let taken = self.store.number_use(number)?.is_some_and(|u| u.document_id != doc.id);
                 if taken {

@@ -37,6 +37,7 @@ impl Workspace {
         };
         let ctx = Context { case, at, members: members.unwrap_or_default(), list: &list };
         let mut report = check(form, doc, &ctx);
+        self.check_act(case, doc, form, &mut report);
         self.check_ceiling(case, doc, at, &mut report);
         self.check_delegation(doc, at.date(), &mut report);
         report
@@ -51,11 +52,25 @@ impl Workspace {
         let Some(signer) = self.signer_of(doc) else { return };
         let organisation = case.subject.kind == crate::domain::SubjectKind::Organisation;
         let field = self.reference.field_name(&case.field).unwrap_or(&case.field).to_owned();
-        let act = doc.fields.get("hanh_vi").map(|a| a.trim().to_owned()).filter(|a| !a.is_empty());
-        let problem = match self.reference.ceilings.of(&signer.title, &case.field, at.date(), organisation) {
-            Ok(c) if fine > c.amount_vnd => {
-                CeilingProblem::Above { fine, signer: signer.full_name.clone(), act, ceiling: c }
+        let mut act = doc.fields.get("hanh_vi").map(|a| a.trim().to_owned()).filter(|a| !a.is_empty());
+        // Competence is judged against the top of the act's bracket (khoản 2 Điều 52 of the
+        // Law) when the act was chosen from the catalogue; else against the fine written.
+        let (judged, bracket) = match self.act_of(case, doc) {
+            Some(Ok(s)) => {
+                act = Some(s.act.act.text.clone());
+                let max = s.bracket(organisation).max_vnd;
+                (max, Some(format!("{} {}", s.points_vi(), s.act.decree.short)))
             }
+            _ => (fine, None),
+        };
+        let problem = match self.reference.ceilings.of(&signer.title, &case.field, at.date(), organisation) {
+            Ok(c) if judged > c.amount_vnd => CeilingProblem::Above {
+                fine: judged,
+                bracket,
+                signer: signer.full_name.clone(),
+                act,
+                ceiling: Box::new(c),
+            },
             Ok(_) => return,
             Err(NoCeiling::Title) => CeilingProblem::UnknownTitle { title: signer.title.clone() },
             Err(NoCeiling::Field { valid_from }) => CeilingProblem::UnknownField { field, valid_from },
@@ -119,8 +134,9 @@ impl crate::domain::Bilingual for Confiscation {
 /// A fine beyond the signer's sanctioning ceiling, or one the table cannot judge.
 #[derive(Debug, thiserror::Error)]
 enum CeilingProblem {
+    /// `fine`: the top of the act's bracket (`bracket` names it) or, without one, the fine.
     #[error("fine {fine} VND exceeds the ceiling of {signer} ({}, {} VND)", ceiling.title, ceiling.amount_vnd)]
-    Above { fine: u64, signer: String, act: Option<String>, ceiling: Ceiling },
+    Above { fine: u64, bracket: Option<String>, signer: String, act: Option<String>, ceiling: Box<Ceiling> },
     #[error("the signer's title {title:?} has no sanctioning ceiling in the table")]
     UnknownTitle { title: String },
     #[error("the ceilings table has no maximum fine for the field {field:?} (period from {valid_from})")]
@@ -131,15 +147,18 @@ impl crate::domain::Bilingual for CeilingProblem {
     fn vi(&self) -> String {
         use crate::domain::text::format_vnd;
         match self {
-            CeilingProblem::Above { fine, signer, act, ceiling: c } => {
+            CeilingProblem::Above { fine, bracket, signer, act, ceiling: c } => {
                 let whom = if c.organisation { "tổ chức (gấp đôi cá nhân)" } else { "cá nhân" };
                 let act = act.as_ref().map(|a| format!(" cho hành vi “{a}”")).unwrap_or_default();
                 let how = if c.formula.is_empty() { String::new() } else { format!(" = {}", c.formula) };
                 let caveat = if c.caveat.is_empty() { String::new() } else { format!(" Lưu ý: {}.", c.caveat) };
+                let what = match bracket {
+                    Some(p) => format!("Mức tối đa của khung tiền phạt ({p}) {} đồng", format_vnd(*fine)),
+                    None => format!("Mức phạt {} đồng", format_vnd(*fine)),
+                };
                 format!(
-                    "Mức phạt {} đồng{act} vượt thẩm quyền của {signer} — {}: tối đa {} đồng đối với {whom}{how} \
+                    "{what}{act} vượt thẩm quyền của {signer} — {}: tối đa {} đồng đối với {whom}{how} \
                      (theo {}, từ {}; xét theo {}). Cần chuyển người có thẩm quyền cao hơn ra quyết định.{caveat}",
-                    format_vnd(*fine),
                     c.title,
                     format_vnd(c.amount_vnd),
                     c.source,

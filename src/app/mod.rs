@@ -2,6 +2,7 @@
 //! and export a case, verify the journal, make demo data. The command line and the window
 //! both call these; neither touches the store directly.
 
+mod acts;
 pub mod attachments;
 pub mod backup;
 pub mod case_json;

@@ -24,16 +24,18 @@ const GOODS_GROUPS: &str = "reference/goods-groups.json";
 const CALENDAR: &str = "law/calendar.toml";
 const DEADLINES: &str = "law/deadlines.toml";
 const CEILINGS: &str = "law/ceilings.toml";
+const CATALOGUE: &str = "law/catalogue.toml";
 
 /// The reference files a law pack carries (path inside its `data/`), with the embedded
 /// copy this build was made with.
-pub const REFERENCE_FILES: [(&str, &str); 6] = [
+pub const REFERENCE_FILES: [(&str, &str); 7] = [
     (ADMIN_UNITS, include_str!("../../assets/admin-units-2025.json")),
     (FIELDS, include_str!("../../assets/reference/fields.json")),
     (GOODS_GROUPS, include_str!("../../assets/reference/goods-groups.json")),
     (CALENDAR, include_str!("../../assets/law/calendar.toml")),
     (DEADLINES, include_str!("../../assets/law/deadlines.toml")),
     (CEILINGS, include_str!("../../assets/law/ceilings.toml")),
+    (CATALOGUE, include_str!("../../assets/law/catalogue.toml")),
 ];
 
 fn embedded_text(path: &str) -> &'static str {
@@ -77,6 +79,8 @@ pub struct Reference {
     pub deadline_rules: RuleFile,
     /// The sanctioning ceilings by title (`assets/law/ceilings.toml`).
     pub ceilings: crate::domain::ceilings::Ceilings,
+    /// The catalogue of violations (`assets/law/catalogue.toml`).
+    pub catalogue: crate::domain::catalogue::Catalogue,
 }
 
 impl Reference {
@@ -108,7 +112,11 @@ impl Reference {
         let calendar = parse_calendar(get(CALENDAR)?).map_err(at(CALENDAR))?;
         let deadline_rules = parse_rules(get(DEADLINES)?).map_err(at(DEADLINES))?;
         let ceilings = crate::domain::ceilings::Ceilings::parse(get(CEILINGS)?).map_err(at(CEILINGS))?;
-        Ok(Reference { admin_units, fields, goods_groups, calendar, deadline_rules, ceilings })
+        let catalogue = crate::domain::catalogue::Catalogue::parse(get(CATALOGUE)?).map_err(at(CATALOGUE))?;
+        if let Some(a) = catalogue.articles.iter().find(|a| !fields.iter().any(|f| f.code == a.field)) {
+            return Err((CATALOGUE.to_string(), format!("Điều {}: unknown field {:?}", a.article, a.field)));
+        }
+        Ok(Reference { admin_units, fields, goods_groups, calendar, deadline_rules, ceilings, catalogue })
     }
 
     /// The goods group of a goods line's name: the first group one of whose phrases occurs

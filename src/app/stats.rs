@@ -160,10 +160,11 @@ pub fn compute(rows: &[(CaseSummary, CaseFacts)], reference: &Reference, members
     let mut group: HashMap<&str, Totals> = HashMap::new();
     let mut inspector: HashMap<&str, Totals> = HashMap::new();
     let mut period: BTreeMap<(i32, u32), Totals> = BTreeMap::new();
-    // Provisions: each text folded once; texts that compare equal share a bucket.
-    let mut bucket_of: HashMap<&str, usize> = HashMap::new();
+    // Acts: by the catalogue's act when chosen from it (its id), else by the provision
+    // typed by hand ("nhập tay"), each text folded once, texts that compare equal together.
+    let mut bucket_of: HashMap<(&str, bool), usize> = HashMap::new();
     let mut bucket_by_key: HashMap<String, usize> = HashMap::new();
-    let mut provision: Vec<(&str, Totals)> = Vec::new();
+    let mut provision: Vec<(String, String, Totals)> = Vec::new();
     // Goods names repeat a lot: classify each once.
     let mut group_of: HashMap<&str, &str> = HashMap::new();
     let mut groups: Vec<(&str, u64)> = Vec::new();
@@ -186,17 +187,22 @@ pub fn compute(rows: &[(CaseSummary, CaseFacts)], reference: &Reference, members
         for (code, value) in &groups {
             group.entry(code).or_default().add(&case, *value);
         }
-        // The provisions of the decisions, or of the violation records before a decision.
-        let texts: Vec<&str> = if facts.sanctions.is_empty() {
-            facts.violations.iter().map(|v| v.provision.as_str()).collect()
+        // The acts of the decisions, or of the violation records before a decision.
+        let acts: Vec<(&str, Option<&str>, chrono::NaiveDate)> = if facts.sanctions.is_empty() {
+            facts.violations.iter().map(|v| (v.provision.as_str(), v.catalogue.as_deref(), v.on)).collect()
         } else {
-            facts.sanctions.iter().map(|s| s.provision.as_str()).collect()
+            facts.sanctions.iter().map(|s| (s.provision.as_str(), s.catalogue.as_deref(), s.decided_on)).collect()
         };
         cited.clear();
-        for text in texts {
-            let bucket = *bucket_of.entry(text).or_insert_with(|| {
-                *bucket_by_key.entry(provision_key(text)).or_insert_with(|| {
-                    provision.push((text, Totals::default()));
+        for (text, key, on) in acts {
+            let id = key.map(|k| k.split('+').next().unwrap_or(k).trim());
+            let bucket = *bucket_of.entry((id.unwrap_or(text), id.is_some())).or_insert_with(|| {
+                let (key, label) = match id {
+                    Some(id) => (id.to_string(), act_label(reference, id, on)),
+                    None => (format!("nhap-tay:{}", provision_key(text)), format!("Nhập tay: {text}")),
+                };
+                *bucket_by_key.entry(key.clone()).or_insert_with(|| {
+                    provision.push((key, label, Totals::default()));
                     provision.len() - 1
                 })
             });
@@ -205,7 +211,7 @@ pub fn compute(rows: &[(CaseSummary, CaseFacts)], reference: &Reference, members
         cited.sort_unstable();
         cited.dedup();
         for &bucket in &cited {
-            provision[bucket].1.add(&case, seized_vnd);
+            provision[bucket].2.add(&case, seized_vnd);
         }
         inspector.entry(row.lead_member.as_deref().unwrap_or_default()).or_default().add(&case, seized_vnd);
         let day = row.opened_at.date();
@@ -227,12 +233,8 @@ pub fn compute(rows: &[(CaseSummary, CaseFacts)], reference: &Reference, members
     let group_name =
         |k: &str| reference.goods_groups.iter().find(|g| g.code == k).map_or(k, |g| g.name.as_str()).to_string();
     let by_goods_group = named(group, &group_name);
-    let by_provision = by_count(
-        provision
-            .into_iter()
-            .map(|(text, totals)| Line { key: provision_key(text), label: text.to_string(), totals })
-            .collect(),
-    );
+    let by_provision =
+        by_count(provision.into_iter().map(|(key, label, totals)| Line { key, label, totals }).collect());
     let member_name = |card: &str| match members.iter().find(|m| m.card_number == card) {
         Some(m) => format!("{} ({card})", m.full_name),
         None if card.is_empty() => "Chưa ghi".to_string(),
@@ -251,6 +253,15 @@ pub fn compute(rows: &[(CaseSummary, CaseFacts)], reference: &Reference, members
         })
         .collect();
     Stats { from: query.from, to: query.to, totals, by_field, by_goods_group, by_provision, by_inspector, by_period }
+}
+
+/// How a catalogue act is named in the statistics: "Điều 15 khoản 1 — Kinh doanh hàng hóa
+/// nhập lậu (Nghị định 98/2020/NĐ-CP)", the act as in force on the day it was recorded.
+fn act_label(reference: &Reference, id: &str, on: chrono::NaiveDate) -> String {
+    match reference.catalogue.act(id, on) {
+        Some((a, _)) => format!("{} ({})", a.label(), a.decree.short),
+        None => format!("{id} (không có trong danh mục ngày {})", on.format("%d/%m/%Y")),
+    }
 }
 
 impl super::Workspace {

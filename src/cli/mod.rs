@@ -12,6 +12,7 @@ macro_rules! emit {
 
 mod audit;
 mod case;
+mod catalogue;
 mod delegation;
 mod law;
 mod package;
@@ -157,6 +158,10 @@ pub enum Command {
     /// import from a USB stick, and for its maintainer keygen and build (docs/law-pack.md).
     #[command(subcommand)]
     Law(law::LawCommand),
+    /// The catalogue of violations of the law in force: find an act, show one with its
+    /// brackets, penalties and remedies (docs/violation-catalogue.md).
+    #[command(subcommand)]
+    Catalogue(catalogue::CatalogueCommand),
 }
 
 /// `--by` of `anchi stats`.
@@ -279,6 +284,7 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
         Command::User(c) => user::user(&mut ws, c, password.as_deref())?,
         Command::Delegation(c) => delegation::delegation(&ws, c)?,
         Command::Law(c) => law::law(&ws, c)?,
+        Command::Catalogue(c) => catalogue::catalogue(&ws, c)?,
         Command::Key(key) => package::key(&ws, key)?,
         Command::Package(p) => package::package(&ws, p)?,
         Command::Config(c) => sync::config(&ws, c)?,

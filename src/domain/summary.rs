@@ -112,6 +112,9 @@ pub struct SanctionFact {
     pub number: Option<String>,
     pub act: String,
     pub provision: String,
+    /// The act's key in the catalogue of violations, when it was chosen from it (none:
+    /// typed by hand, "nhập tay").
+    pub catalogue: Option<String>,
     /// A warning (cảnh cáo) rather than a fine: the repeat window is 6 months, not 1 year.
     pub warning_only: bool,
 }
@@ -123,6 +126,8 @@ pub struct ViolationFact {
     pub on: NaiveDate,
     pub act: String,
     pub provision: String,
+    /// The act's key in the catalogue of violations, when chosen from it.
+    pub catalogue: Option<String>,
 }
 
 /// The finalised sanction decisions of a case.
@@ -136,6 +141,7 @@ pub fn sanctions_of(case: &Case) -> Vec<SanctionFact> {
             number: d.number.as_ref().map(ToString::to_string),
             act: d.fields.get("hanh_vi").cloned().unwrap_or_default(),
             provision: d.fields.get("dieu_khoan").cloned().unwrap_or_default(),
+            catalogue: catalogue_key(d),
             warning_only: case.fine_vnd.unwrap_or(0) == 0,
         })
         .collect()
@@ -149,9 +155,19 @@ pub fn violations_of(case: &Case) -> Vec<ViolationFact> {
         .filter_map(|d| {
             let provision = d.fields.get("dieu_khoan").filter(|p| !p.trim().is_empty())?.clone();
             let on = d.fields.get("thoi_gian_vi_pham").and_then(|t| date_in(t)).unwrap_or(d.created_at.date());
-            Some(ViolationFact { on, act: d.fields.get("hanh_vi").cloned().unwrap_or_default(), provision })
+            Some(ViolationFact {
+                on,
+                act: d.fields.get("hanh_vi").cloned().unwrap_or_default(),
+                provision,
+                catalogue: catalogue_key(d),
+            })
         })
         .collect()
+}
+
+/// The catalogue key chosen on a document, if one was.
+fn catalogue_key(d: &super::Document) -> Option<String> {
+    d.fields.get(super::catalogue::chosen::FIELD).map(|k| k.trim().to_string()).filter(|k| !k.is_empty())
 }
 
 /// Every finalised document's kind and date; an extension keeps the option it grants, a

@@ -69,6 +69,9 @@ pub enum FieldKind {
     Witnesses,
     /// A legal provision (điểm, khoản, Điều of a decree).
     Provision,
+    /// An act of the catalogue of violations (`domain::catalogue::Key`): chosen, it fills
+    /// the act, the provision and the decree of the document. Never printed itself.
+    Act,
 }
 
 /// Text style of a paragraph.

@@ -72,6 +72,7 @@ pub fn parse(kind: FieldKind, input: &str) -> Result<Option<FieldValue>, ValueEr
         | FieldKind::LongText
         | FieldKind::Choice
         | FieldKind::Provision
+        | FieldKind::Act
         | FieldKind::Signer
         | FieldKind::Subject
         | FieldKind::Goods => FieldValue::Text(text),

@@ -3,6 +3,8 @@
 //! a summary of every remaining problem before finalising. Edits are kept as typed and
 //! saved by the app within [`AUTOSAVE_AFTER`] of the last keystroke.
 
+mod act;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
@@ -63,6 +65,8 @@ pub struct WizardState {
     pub maker: Option<String>,
     /// A draft begun under an older edition of its form: what today's edition changed.
     pub edition_note: Option<String>,
+    /// The catalogue of violations of the law in force (the act field's choices).
+    pub catalogue: crate::domain::catalogue::Catalogue,
 }
 
 impl WizardState {
@@ -104,6 +108,7 @@ impl WizardState {
             case,
             warnings: Vec::new(),
             finalise_refused: None,
+            catalogue: crate::domain::catalogue::Catalogue::default(),
         }
     }
 
@@ -125,7 +130,7 @@ impl WizardState {
         }
     }
 
-    fn editable(&self) -> bool {
+    pub(super) fn editable(&self) -> bool {
         self.doc().state == DocumentState::Draft
     }
 
@@ -156,7 +161,7 @@ impl WizardState {
         out
     }
 
-    fn edited(&mut self, field: &str) {
+    pub(super) fn edited(&mut self, field: &str) {
         self.pending.insert(field.to_string());
         self.last_edit = Some(Instant::now());
         self.needs_check = true;
@@ -362,6 +367,7 @@ fn field_ui(ui: &mut egui::Ui, w: &mut WizardState, def: &FieldDef) {
                 .labelled_by(label.id);
             changed
         }
+        FieldKind::Act => act::act_field(ui, w, def, label.id, &mut value),
         FieldKind::Subject => {
             ui.label(format!("{} — {}", w.case.subject.name, w.case.subject.identifier().unwrap_or("")));
             false

@@ -12,6 +12,7 @@ use crate::domain::{
 
 mod data;
 
+use crate::domain::catalogue::chosen::day_of_act;
 use data::{ACTS, BRAND, FAMILY, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M, STREETS, TRADE};
 
 /// The demo unit's province: Lạng Sơn.
@@ -233,7 +234,7 @@ impl Workspace {
                         case = self.apply_in(w, &case, event)?.0;
                         // Complete the prefilled draft as the inspector would before finalising it.
                         if let Some((id, kind, at)) = started {
-                            let fields = demo_fields(&case, kind, at, &self.reference.admin_units);
+                            let fields = demo_fields(&case, kind, at, &self.reference);
                             let doc = case.documents.iter_mut().find(|d| d.id == id).expect("just started");
                             doc.fields.extend(fields);
                         }
@@ -299,7 +300,7 @@ impl Workspace {
         let case = self.case(case_id)?;
         let doc =
             case.document(document_id).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document_id })?;
-        for (field, value) in demo_fields(&case, doc.kind, doc.created_at, &self.reference.admin_units) {
+        for (field, value) in demo_fields(&case, doc.kind, doc.created_at, &self.reference) {
             self.save_field(case_id, document_id, &field, &value)?;
         }
         Ok(())
@@ -336,6 +337,11 @@ impl Workspace {
         }
         let (low, high) = act.5;
         case.fine_vnd = Some(rng.u64(low / 500_000..=high / 500_000) * 500_000);
+        // An act of the catalogue is fined inside its bracket: its middle, as the Law sets.
+        if let Some(selection) = demo_act(&case, &self.reference.catalogue, at.date()) {
+            let organisation = case.subject.kind == SubjectKind::Organisation;
+            case.fine_vnd = Some(selection.bracket(organisation).middle_vnd());
+        }
         case
     }
 }
@@ -348,8 +354,9 @@ fn demo_fields(
     case: &Case,
     kind: K,
     at: NaiveDateTime,
-    units: &crate::domain::AdminUnits,
+    reference: &super::Reference,
 ) -> std::collections::BTreeMap<String, String> {
+    let units = &reference.admin_units;
     let act = ACTS.iter().find(|a| a.0 == case.field).unwrap_or(&ACTS[0]);
     let goods = case.goods.first().map_or(act.1, |g| g.name.as_str());
     let place = case.subject.address.display(units);
@@ -438,7 +445,30 @@ fn demo_fields(
         ]),
         _ => {}
     }
+    // The act chosen from the catalogue where it covers the goods (the rest typed by hand, as
+    // an inspector would for a decree not in the catalogue): its provision and decree.
+    if matches!(kind, K::BbViPham | K::QdXuPhat) {
+        let fields: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+        let day = if kind == K::BbViPham { at.date() } else { day_of_act(case, &fields, at.date()) };
+        if let Some(selection) = demo_act(case, &reference.catalogue, day) {
+            f.push(("ma_hanh_vi", selection.act.id()));
+            f.extend(selection.fills(&fields).into_iter().filter(|(k, _)| *k != "hanh_vi"));
+        }
+    }
     f.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// The catalogue's act for a demo case's goods on `day`, where the catalogue covers it.
+fn demo_act<'a>(
+    case: &Case,
+    catalogue: &'a crate::domain::catalogue::Catalogue,
+    day: chrono::NaiveDate,
+) -> Option<crate::domain::catalogue::Selection<'a>> {
+    let goods = case.goods.first()?;
+    let words = data::catalogue_words(&goods.name)?;
+    let act = crate::domain::catalogue::find(catalogue, words, day).into_iter().next()?;
+    let key = crate::domain::catalogue::Key { id: act.id(), double: None };
+    catalogue.select(&key, day, case.goods_value_vnd()).ok()
 }
 
 /// Writes the events of one demo case: the decision in the office, the records on the

@@ -10,6 +10,7 @@
 //! multiplies the bracket, the point of that case ("+12-a"). The tier follows from the goods'
 //! value; the version from the act's day.
 
+pub mod chosen;
 mod find;
 
 use chrono::NaiveDate;
@@ -18,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use find::find;
 
 /// The catalogue.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalogue {
     #[serde(rename = "decree")]

@@ -1,0 +1,102 @@
+//! The act of a violation record chosen from the catalogue in the window: typed without
+//! accents, taken with Enter, it fills the provision and the decree, and shows the bracket
+//! for the goods' value; a fine outside the bracket is refused in the decision's wizard.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+
+mod common;
+
+use anchi::domain::{DocumentKind as K, Event, SubjectKind};
+use anchi::ui::AnchiApp;
+use anchi::ui::command::Command;
+use common::{settle, value_of};
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+const ACT: &str = "Hành vi theo danh mục (gõ để tìm: từ ngữ của hành vi, “điều 15”…)";
+const PROVISION: &str = "Quy định tại (điểm, khoản, Điều của Nghị định) *";
+
+/// Goes forward through the wizard's steps until `label` is on screen.
+fn show_field(h: &mut Harness<'static, AnchiApp>, label: &str) {
+    for _ in 0..12 {
+        if h.query_by_label(label).is_some() {
+            return;
+        }
+        h.get_by_label("Bước sau").click();
+        h.run();
+    }
+    panic!("no step shows {label:?}");
+}
+
+#[test]
+fn an_act_chosen_from_the_catalogue_fills_the_provision_and_shows_its_bracket() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = common::window(dir.path(), egui::vec2(1366.0, 768.0));
+    let ws = h.state().workspace();
+    let unit = ws.unit().unwrap().clone();
+    let case = ws
+        .open_new_case(&anchi::app::NewCase {
+            kind: SubjectKind::Individual,
+            name: "Hoàng Văn Sáu".into(),
+            personal_id: "020090054321".into(),
+            street: "Số 9 đường Tam Thanh".into(),
+            commune_code: Some(ws.reference.admin_units.communes_of(unit.province_code).next().unwrap().code),
+            field: "hang-nhap-lau".into(),
+            lead_member: unit.members[0].card_number.clone(),
+            ..Default::default()
+        })
+        .unwrap();
+    // 200 packs at 20.000 đồng: 4 million, điểm b khoản 1 Điều 15 (1–2 million).
+    let goods = anchi::app::goods::GoodsInput {
+        name: "Thuốc lá điếu nhập lậu".into(),
+        unit: "bao".into(),
+        quantity: "200".into(),
+        unit_price: "20.000".into(),
+        ..Default::default()
+    };
+    ws.save_goods(case, &[goods]).unwrap();
+    let now = anchi::app::now();
+    for kind in [K::QdKiemTra, K::BbKiemTra] {
+        let id = uuid::Uuid::now_v7();
+        ws.apply_event(case, Event::StartDocument { id, kind, at: now }).unwrap();
+        ws.fill_like_demo(case, id).unwrap();
+        ws.apply_event(case, Event::FinaliseDocument { id, number: None, at: now }).unwrap();
+    }
+    let record = uuid::Uuid::now_v7();
+    ws.apply_event(case, Event::StartDocument { id: record, kind: K::BbViPham, at: now }).unwrap();
+    h.state_mut().execute(Command::OpenDocument { case, document: record });
+    settle(&mut h);
+    show_field(&mut h, ACT);
+    h.get_by_label(ACT).focus();
+    h.run();
+    h.get_by_label(ACT).type_text("nhap lau kinh doanh");
+    h.run();
+    // The act, then the cases that double it, listed under the field.
+    let listed: Vec<String> = h
+        .query_all_by_label_contains("Điều 15 khoản 1 — Kinh doanh hàng hóa nhập lậu")
+        .map(|n| {
+            let n = n.accesskit_node();
+            n.label().or_else(|| n.value()).unwrap_or_default()
+        })
+        .collect();
+    assert!(listed.len() >= 2 && listed.iter().any(|l| l.contains("tăng 2 lần")), "{listed:?}");
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    h.get_by_label_contains("điểm b khoản 1 Điều 15 — Nghị định 98/2020/NĐ-CP; khung: phạt tiền từ 1.000.000 đồng đến 2.000.000 đồng đối với cá nhân");
+    h.get_by_label_contains("Theo giá trị hàng hóa 4.000.000 đồng (bảng kê): điểm b khoản 1");
+    h.get_by_label_contains("Mức trung bình của khung: 1.500.000 đồng");
+    let provision = value_of(&h, PROVISION);
+    assert!(
+        provision.starts_with("điểm b khoản 1 Điều 15 Nghị định số 98/2020/NĐ-CP ngày 26 tháng 8 năm 2020")
+            && provision.ends_with("được sửa đổi, bổ sung bởi Nghị định số 17/2022/NĐ-CP ngày 31 tháng 01 năm 2022 của Chính phủ và Nghị định số 24/2025/NĐ-CP ngày 21 tháng 02 năm 2025 của Chính phủ"),
+        "{provision}"
+    );
+    assert_eq!(value_of(&h, "Hành vi vi phạm hành chính *"), "Kinh doanh hàng hóa nhập lậu");
+    // Stored as typed, with the key.
+    h.state_mut().execute(Command::OpenCase(case));
+    settle(&mut h);
+    let stored = h.state().workspace().case(case).unwrap();
+    let doc = stored.document(record).unwrap();
+    assert_eq!(doc.fields.get("ma_hanh_vi").map(String::as_str), Some("ND98-15-1"));
+    assert!(doc.fields.get("dieu_khoan").unwrap().starts_with("điểm b khoản 1 Điều 15"));
+}
