@@ -61,6 +61,8 @@ struct TierView {
     organisation_min_vnd: u64,
     organisation_max_vnd: u64,
     warning: bool,
+    /// The goods' value band in words ("từ … đồng đến dưới … đồng"), empty without one.
+    band: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -95,6 +97,7 @@ fn view(a: &ActRef<'_>) -> ActView {
                 organisation_min_vnd: t.min_vnd * 2,
                 organisation_max_vnd: t.max_vnd * 2,
                 warning: t.warning,
+                band: t.band_vi(),
             })
             .collect(),
         doubles: a
@@ -155,12 +158,7 @@ fn print_act(v: &ActView) {
     emit!("Nghị định (ngày {}): {}", v.on.format("%d/%m/%Y"), v.decree);
     emit!("Khung tiền phạt (cá nhân; tổ chức gấp hai lần):");
     for t in &v.tiers {
-        let band = match (t.from_vnd, t.below_vnd) {
-            (0, None) => String::new(),
-            (0, Some(b)) => format!(" — hàng hóa dưới {} đ", format_vnd(b)),
-            (f, None) => format!(" — hàng hóa từ {} đ trở lên", format_vnd(f)),
-            (f, Some(b)) => format!(" — hàng hóa từ {} đ đến dưới {} đ", format_vnd(f), format_vnd(b)),
-        };
+        let band = if t.band.is_empty() { String::new() } else { format!(" — hàng hóa {}", t.band) };
         let warn = if t.warning { "cảnh cáo hoặc " } else { "" };
         emit!("  {}: {warn}{} – {} đ{band}", point_vi(&t.point), format_vnd(t.min_vnd), format_vnd(t.max_vnd));
     }
