@@ -98,8 +98,8 @@ fn the_day_of_the_act_picks_the_version_of_the_consumer_protection_section() {
     let said = errors_at(&ws, &case, &before, "field.muc_phat");
     assert!(said[0].contains("từ 10.000.000 đồng đến 20.000.000 đồng"), "{said:?}");
     assert!(errors_at(&ws, &case, &after, "field.muc_phat").is_empty());
-    let old = ws.act_of(&case, &before).unwrap().unwrap();
-    let new = ws.act_of(&case, &after).unwrap().unwrap();
+    let old = ws.acts_of(&case, &before).remove(0).0.unwrap();
+    let new = ws.acts_of(&case, &after).remove(0).0.unwrap();
     assert!(old.act.act.text.starts_with("Không thông báo rõ ràng, công khai"), "{}", old.act.act.text);
     assert!(new.act.act.text.starts_with("Không lập văn bản để thực hiện ủy quyền"), "{}", new.act.act.text);
     assert!(!old.provision().contains("24/2025") && new.provision().contains("Nghị định số 24/2025/NĐ-CP"));
@@ -178,4 +178,127 @@ fn a_case_file_whose_decision_fines_outside_the_bracket_is_refused_whole() {
         "{report:?}"
     );
     assert_eq!(ws.list_cases().unwrap().len(), before, "nothing stored");
+}
+
+/// A new case of smuggled cigarettes worth 4 million, its inspection decision and record
+/// finalised; returns it with a violation record begun.
+fn case_with_record(ws: &Workspace) -> (Uuid, Uuid) {
+    use anchi::domain::Event;
+    let unit = ws.unit().unwrap().clone();
+    let case = ws
+        .open_new_case(&anchi::app::NewCase {
+            kind: SubjectKind::Individual,
+            name: "Hoàng Văn Sáu".into(),
+            personal_id: "020090054321".into(),
+            street: "Số 9 đường Tam Thanh".into(),
+            commune_code: Some(ws.reference.admin_units.communes_of(unit.province_code).next().unwrap().code),
+            field: "hang-nhap-lau".into(),
+            lead_member: unit.members[0].card_number.clone(),
+            ..Default::default()
+        })
+        .unwrap();
+    let goods = anchi::app::goods::GoodsInput {
+        name: "Thuốc lá điếu nhập lậu".into(),
+        unit: "bao".into(),
+        quantity: "200".into(),
+        unit_price: "20.000".into(),
+        ..Default::default()
+    };
+    ws.save_goods(case, &[goods]).unwrap();
+    let now = anchi::app::now();
+    for kind in [K::QdKiemTra, K::BbKiemTra] {
+        let id = Uuid::now_v7();
+        ws.apply_event(case, Event::StartDocument { id, kind, at: now }).unwrap();
+        ws.fill_like_demo(case, id).unwrap();
+        ws.apply_event(case, Event::FinaliseDocument { id, number: None, at: now }).unwrap();
+    }
+    let record = Uuid::now_v7();
+    ws.apply_event(case, Event::StartDocument { id: record, kind: K::BbViPham, at: now }).unwrap();
+    (case, record)
+}
+
+/// The fields two acts fill, as the wizard writes them.
+fn fill_acts(ws: &Workspace, case: Uuid, doc: Uuid, acts: &str) {
+    use anchi::domain::catalogue::chosen;
+    let stored = ws.case(case).unwrap();
+    let document = stored.document(doc).unwrap();
+    let mut fields = document.fields.clone();
+    fields.insert(chosen::FIELD.into(), acts.into());
+    let mut with = document.clone();
+    with.fields = fields.clone();
+    let selections = ws.acts_of(&stored, &with);
+    let pairs: Vec<_> = selections.iter().map(|(s, c)| (*s.as_ref().unwrap(), c)).collect();
+    ws.save_field(case, doc, chosen::FIELD, acts).unwrap();
+    for (field, value) in chosen::fills(&pairs, &[], &fields) {
+        ws.save_field(case, doc, field, &value).unwrap();
+    }
+}
+
+#[test]
+fn two_acts_in_one_decision_each_fined_print_each_fine_and_the_total() {
+    use anchi::domain::Event;
+    let (tmp, ws) = workspace("3");
+    let (case, record) = case_with_record(&ws);
+    ws.fill_like_demo(case, record).unwrap();
+    ws.save_field(case, record, "hanh_vi", "").unwrap();
+    fill_acts(&ws, case, record, "ND98-15-1\nND98-17-1-a");
+    let stored = ws.case(case).unwrap();
+    let doc = stored.document(record).unwrap();
+    assert_eq!(
+        doc.fields["hanh_vi"],
+        "1. Kinh doanh hàng hóa nhập lậu; 2. Kinh doanh hàng hóa không rõ nguồn gốc, xuất xứ"
+    );
+    assert!(
+        doc.fields["dieu_khoan"]
+            .starts_with("điểm b khoản 1 Điều 15; điểm a khoản 1, khoản 3 Điều 17 Nghị định số 98/2020/NĐ-CP")
+    );
+    let now = anchi::app::now();
+    ws.apply_event(case, Event::FinaliseDocument { id: record, number: None, at: now }).unwrap();
+
+    let decision = Uuid::now_v7();
+    ws.apply_event(case, Event::StartDocument { id: decision, kind: K::QdXuPhat, at: now }).unwrap();
+    let stored = ws.case(case).unwrap();
+    let prefilled = ws.prefill(&stored, stored.document(decision).unwrap());
+    assert_eq!(prefilled["ma_hanh_vi"], "ND98-15-1\nND98-17-1-a", "the decision starts with the record's acts");
+    ws.fill_like_demo(case, decision).unwrap();
+    // Each act fined: 1,5 million (1–2 million) and 2 million (khoản 3 Điều 17, 1–3 million).
+    fill_acts(&ws, case, decision, "ND98-15-1 = 1.500.000\nND98-17-1-a = 2.000.000");
+    let check = |ws: &Workspace| {
+        let stored = ws.case(case).unwrap();
+        ws.check_document(&stored, stored.document(decision).unwrap(), now)
+    };
+    let report = check(&ws);
+    assert!(report.errors().all(|p| !p.field.ends_with("muc_phat") && !p.field.ends_with("ma_hanh_vi")), "{report:?}");
+    // A fine outside its act's bracket, a fine missing, a total that is not the sum.
+    ws.save_field(case, decision, "ma_hanh_vi", "ND98-15-1 = 1.500.000\nND98-17-1-a = 500.000").unwrap();
+    let said: Vec<String> = check(&ws).errors().map(|p| p.message_vi.clone()).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("Mức phạt 500.000 đồng nằm ngoài khung tiền phạt của điểm a khoản 1, khoản 3 Điều 17")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|m| m.contains("Mức phạt tiền 3.500.000 đồng khác tổng số tiền phạt của các hành vi: 2.000.000 đồng")),
+        "{said:?}"
+    );
+    ws.save_field(case, decision, "ma_hanh_vi", "ND98-15-1 = 1.500.000\nND98-17-1-a").unwrap();
+    let said: Vec<String> = check(&ws).errors().map(|p| p.message_vi.clone()).collect();
+    assert!(said.iter().any(|m| m.contains("Chưa nhập mức phạt cho hành vi thứ 2")), "{said:?}");
+    ws.save_field(case, decision, "ma_hanh_vi", "ND98-15-1 = 1.500.000\nND98-17-1-a = 2.000.000").unwrap();
+    ws.apply_event(case, Event::FinaliseDocument { id: decision, number: None, at: now }).unwrap();
+    assert_eq!(ws.case(case).unwrap().fine_vnd, Some(3_500_000));
+    // Printed: each act's fine and the total.
+    let pdf = tmp.path().join("qd.pdf");
+    std::fs::write(&pdf, ws.render_document(case, decision).unwrap()).unwrap();
+    let out = std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("- Hành vi thứ 1 (điểm b khoản 1 Điều 15): phạt tiền 1.500.000 đồng"), "{text}");
+    assert!(text.contains("- Hành vi thứ 2 (điểm a khoản 1, khoản 3 Điều 17): phạt tiền 2.000.000 đồng"), "{text}");
+    assert!(text.contains("Cụ thể: 3.500.000 đồng"), "{text}");
+    // Statistics count the decision under each act.
+    let stats = ws.stats(&anchi::app::stats::Query::default()).unwrap();
+    for id in ["ND98-15-1", "ND98-17-1-a"] {
+        assert!(stats.by_provision.iter().any(|l| l.key == id && l.totals.sanctions >= 1), "{id}");
+    }
 }

@@ -28,6 +28,24 @@ fn show_field(h: &mut Harness<'static, AnchiApp>, label: &str) {
     panic!("no step shows {label:?}");
 }
 
+/// Scrolls a button into view and clicks it (a click is where the button is on screen).
+fn click_shown(h: &mut Harness<'static, AnchiApp>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run();
+    h.get_by_label(label).click();
+    settle(h);
+}
+
+/// Chooses the smuggling act again (the one the stored record is checked for).
+fn type_again(h: &mut Harness<'static, AnchiApp>) {
+    h.get_by_label(ACT).focus();
+    h.run();
+    h.get_by_label(ACT).type_text("kinh doanh hang hoa nhap lau");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    settle(h);
+}
+
 #[test]
 fn an_act_chosen_from_the_catalogue_fills_the_provision_and_shows_its_bracket() {
     let dir = tempfile::tempdir().unwrap();
@@ -92,6 +110,32 @@ fn an_act_chosen_from_the_catalogue_fills_the_provision_and_shows_its_bracket() 
         "{provision}"
     );
     assert_eq!(value_of(&h, "Hành vi vi phạm hành chính *"), "Kinh doanh hàng hóa nhập lậu");
+    // A second act, added below the first: both acts and both provisions.
+    h.get_by_label_contains("Thêm hành vi khác");
+    h.get_by_label(ACT).focus();
+    h.run();
+    h.get_by_label(ACT).type_text("khong ro nguon goc");
+    h.run();
+    h.key_press(egui::Key::Enter);
+    settle(&mut h);
+    h.get_by_label_contains("Hành vi 2: Kinh doanh hàng hóa không rõ nguồn gốc, xuất xứ");
+    h.get_by_label_contains("điểm a khoản 1, khoản 3 Điều 17 — Nghị định 98/2020/NĐ-CP; khung: phạt tiền từ 1.000.000 đồng đến 3.000.000 đồng");
+    assert_eq!(
+        value_of(&h, "Hành vi vi phạm hành chính *"),
+        "1. Kinh doanh hàng hóa nhập lậu; 2. Kinh doanh hàng hóa không rõ nguồn gốc, xuất xứ"
+    );
+    assert!(
+        value_of(&h, PROVISION)
+            .starts_with("điểm b khoản 1 Điều 15; điểm a khoản 1, khoản 3 Điều 17 Nghị định số 98/2020")
+    );
+    // The first act taken off: the second alone.
+    click_shown(&mut h, "Bỏ hành vi 1");
+    assert_eq!(value_of(&h, "Hành vi vi phạm hành chính *"), "Kinh doanh hàng hóa không rõ nguồn gốc, xuất xứ");
+    click_shown(&mut h, "Bỏ hành vi 1");
+    // Nothing chosen: what the acts filled goes with them (nothing was typed over it).
+    assert_eq!(value_of(&h, "Hành vi vi phạm hành chính *"), "");
+    assert_eq!(value_of(&h, PROVISION), "");
+    type_again(&mut h);
     // Stored as typed, with the key.
     h.state_mut().execute(Command::OpenCase(case));
     settle(&mut h);
@@ -99,4 +143,12 @@ fn an_act_chosen_from_the_catalogue_fills_the_provision_and_shows_its_bracket() 
     let doc = stored.document(record).unwrap();
     assert_eq!(doc.fields.get("ma_hanh_vi").map(String::as_str), Some("ND98-15-1"));
     assert!(doc.fields.get("dieu_khoan").unwrap().starts_with("điểm b khoản 1 Điều 15"));
+    assert_eq!(doc.fields.get("hanh_vi").map(String::as_str), Some("Kinh doanh hàng hóa nhập lậu"));
+    // To look at the record in a real window afterwards (screenshots): keep the data.
+    if let Some(to) = std::env::var_os("ANCHI_KEEP_TEST_DATA") {
+        drop(h);
+        let kept = dir.keep();
+        eprintln!("kept {} as {to:?}: case {case}, record {record}", kept.display());
+        std::fs::rename(&kept, &to).unwrap();
+    }
 }

@@ -568,7 +568,7 @@ fn another_team_is_warned_of_sanctions_and_inspections_through_the_province_inde
         on: today,
         act: String::new(),
         provision: sanction.provision.clone(),
-        catalogue: None,
+        catalogue: Vec::new(),
     };
     let found = second.subject_report(&facts, None, &[act]).unwrap();
     let repeat = found.warnings.iter().find(|w| w.kind == WarningKind::RepeatOffence).expect("tái phạm from the index");

@@ -111,6 +111,14 @@ fn statistics_agree_with_a_direct_count_and_the_workbook_reads_back() {
     let export: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&national).unwrap()).unwrap();
     let decisions = export["decisions"].as_array().unwrap();
     assert_eq!(decisions.len() as u64, expected["sanctions"]);
+    // Acts chosen from the catalogue travel by id; acts typed by hand have none.
+    let by_catalogue = decisions.iter().filter(|d| !d["acts"].as_array().unwrap().is_empty()).count();
+    assert!(by_catalogue > 0 && by_catalogue < decisions.len(), "{by_catalogue} of {}", decisions.len());
+    for d in decisions.iter().filter(|d| !d["acts"].as_array().unwrap().is_empty()) {
+        let act = &d["acts"][0];
+        assert!(act["id"].as_str().unwrap().starts_with("ND98-") && act["points"].as_str().unwrap().contains("Điều"));
+        assert!(d["provision"].as_str().unwrap().starts_with(act["points"].as_str().unwrap()), "{d}");
+    }
     for d in decisions {
         assert!(!d["decision_number"].as_str().unwrap().is_empty());
         assert!(matches!(d["penalty"].as_str(), Some("Phạt tiền" | "Cảnh cáo")));

@@ -55,11 +55,14 @@ impl Workspace {
         let mut act = doc.fields.get("hanh_vi").map(|a| a.trim().to_owned()).filter(|a| !a.is_empty());
         // Competence is judged against the top of the act's bracket (khoản 2 Điều 52 of the
         // Law) when the act was chosen from the catalogue; else against the fine written.
-        let (judged, bracket) = match self.act_of(case, doc) {
-            Some(Ok(s)) => {
+        // Competence is judged against the top of each act's bracket (khoản 2 Điều 52 of the
+        // Law) when the acts were chosen from the catalogue; else against the fine written.
+        let acts = self.acts_of(case, doc);
+        let top = acts.iter().filter_map(|(s, _)| s.as_ref().ok()).max_by_key(|s| s.bracket(organisation).max_vnd);
+        let (judged, bracket) = match top {
+            Some(s) if acts.iter().all(|(s, _)| s.is_ok()) => {
                 act = Some(s.act.act.text.clone());
-                let max = s.bracket(organisation).max_vnd;
-                (max, Some(format!("{} {}", s.points_vi(), s.act.decree.short)))
+                (s.bracket(organisation).max_vnd, Some(format!("{} {}", s.points_vi(), s.act.decree.short)))
             }
             _ => (fine, None),
         };

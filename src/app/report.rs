@@ -285,6 +285,7 @@ impl Workspace {
                     decision_date: at.date(),
                     act: field("hanh_vi").unwrap_or_default(),
                     provision: field("dieu_khoan").unwrap_or_default(),
+                    acts: self.national_acts(&case, d),
                     penalty: if case.fine_vnd.unwrap_or(0) > 0 { "Phạt tiền" } else { "Cảnh cáo" },
                     fine_vnd: case.fine_vnd.filter(|f| *f > 0),
                     additional_penalties: field("xu_phat_bo_sung"),
@@ -309,6 +310,44 @@ impl Workspace {
     }
 }
 
+impl super::Workspace {
+    /// The acts of a decision chosen from the catalogue of violations, as the export names
+    /// them (none when the act was typed by hand).
+    fn national_acts(&self, case: &crate::domain::Case, d: &crate::domain::Document) -> Vec<NationalAct> {
+        self.acts_of(case, d)
+            .into_iter()
+            .filter_map(|(s, c)| {
+                let s = s.ok()?;
+                Some(NationalAct {
+                    id: s.act.id(),
+                    key: c.key.to_string(),
+                    decree: s.act.decree.short.clone(),
+                    article: s.act.article.article.clone(),
+                    points: s.points_vi(),
+                    text: s.act.act.text.clone(),
+                    fine_vnd: c.fine_vnd(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// An act of the catalogue of violations a decision sanctions.
+#[derive(Debug, Clone, Serialize)]
+pub struct NationalAct {
+    /// The catalogue's act ("ND98-15-1").
+    pub id: String,
+    /// As chosen, with the multiplying case ("ND98-15-1+2-c").
+    pub key: String,
+    pub decree: String,
+    pub article: String,
+    /// "điểm b khoản 1 Điều 15".
+    pub points: String,
+    pub text: String,
+    /// The act's own fine, on a decision of several acts.
+    pub fine_vnd: Option<u64>,
+}
+
 /// The export for the national database (`docs/national-db-export.md`).
 #[derive(Debug, Clone, Serialize)]
 pub struct NationalExport {
@@ -328,6 +367,8 @@ pub struct NationalDecision {
     pub decision_date: NaiveDate,
     pub act: String,
     pub provision: String,
+    /// The acts chosen from the catalogue of violations; empty when typed by hand.
+    pub acts: Vec<NationalAct>,
     /// "Phạt tiền" or "Cảnh cáo".
     pub penalty: &'static str,
     pub fine_vnd: Option<u64>,

@@ -188,25 +188,28 @@ pub fn compute(rows: &[(CaseSummary, CaseFacts)], reference: &Reference, members
             group.entry(code).or_default().add(&case, *value);
         }
         // The acts of the decisions, or of the violation records before a decision.
-        let acts: Vec<(&str, Option<&str>, chrono::NaiveDate)> = if facts.sanctions.is_empty() {
-            facts.violations.iter().map(|v| (v.provision.as_str(), v.catalogue.as_deref(), v.on)).collect()
+        let acts: Vec<(&str, &[String], chrono::NaiveDate)> = if facts.sanctions.is_empty() {
+            facts.violations.iter().map(|v| (v.provision.as_str(), v.catalogue.as_slice(), v.on)).collect()
         } else {
-            facts.sanctions.iter().map(|s| (s.provision.as_str(), s.catalogue.as_deref(), s.decided_on)).collect()
+            facts.sanctions.iter().map(|s| (s.provision.as_str(), s.catalogue.as_slice(), s.decided_on)).collect()
         };
         cited.clear();
-        for (text, key, on) in acts {
-            let id = key.map(|k| k.split('+').next().unwrap_or(k).trim());
-            let bucket = *bucket_of.entry((id.unwrap_or(text), id.is_some())).or_insert_with(|| {
-                let (key, label) = match id {
-                    Some(id) => (id.to_string(), act_label(reference, id, on)),
-                    None => (format!("nhap-tay:{}", provision_key(text)), format!("Nhập tay: {text}")),
-                };
-                *bucket_by_key.entry(key.clone()).or_insert_with(|| {
-                    provision.push((key, label, Totals::default()));
-                    provision.len() - 1
-                })
-            });
-            cited.push(bucket);
+        for (text, ids, on) in acts {
+            let ids: Vec<Option<&str>> =
+                if ids.is_empty() { vec![None] } else { ids.iter().map(|i| Some(i.as_str())).collect() };
+            for id in ids {
+                let bucket = *bucket_of.entry((id.unwrap_or(text), id.is_some())).or_insert_with(|| {
+                    let (key, label) = match id {
+                        Some(id) => (id.to_string(), act_label(reference, id, on)),
+                        None => (format!("nhap-tay:{}", provision_key(text)), format!("Nhập tay: {text}")),
+                    };
+                    *bucket_by_key.entry(key.clone()).or_insert_with(|| {
+                        provision.push((key, label, Totals::default()));
+                        provision.len() - 1
+                    })
+                });
+                cited.push(bucket);
+            }
         }
         cited.sort_unstable();
         cited.dedup();

@@ -112,9 +112,9 @@ pub struct SanctionFact {
     pub number: Option<String>,
     pub act: String,
     pub provision: String,
-    /// The act's key in the catalogue of violations, when it was chosen from it (none:
-    /// typed by hand, "nhập tay").
-    pub catalogue: Option<String>,
+    /// The ids of the acts chosen from the catalogue of violations (none: typed by hand,
+    /// "nhập tay").
+    pub catalogue: Vec<String>,
     /// A warning (cảnh cáo) rather than a fine: the repeat window is 6 months, not 1 year.
     pub warning_only: bool,
 }
@@ -126,8 +126,8 @@ pub struct ViolationFact {
     pub on: NaiveDate,
     pub act: String,
     pub provision: String,
-    /// The act's key in the catalogue of violations, when chosen from it.
-    pub catalogue: Option<String>,
+    /// The ids of the acts chosen from the catalogue of violations.
+    pub catalogue: Vec<String>,
 }
 
 /// The finalised sanction decisions of a case.
@@ -165,9 +165,10 @@ pub fn violations_of(case: &Case) -> Vec<ViolationFact> {
         .collect()
 }
 
-/// The catalogue key chosen on a document, if one was.
-fn catalogue_key(d: &super::Document) -> Option<String> {
-    d.fields.get(super::catalogue::chosen::FIELD).map(|k| k.trim().to_string()).filter(|k| !k.is_empty())
+/// The ids of the catalogue's acts chosen on a document.
+pub fn catalogue_key(d: &super::Document) -> Vec<String> {
+    let text = d.fields.get(super::catalogue::chosen::FIELD).map(String::as_str).unwrap_or_default();
+    super::catalogue::chosen::parse(text).into_iter().map(|c| c.key.id).collect()
 }
 
 /// Every finalised document's kind and date; an extension keeps the option it grants, a

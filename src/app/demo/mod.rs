@@ -451,8 +451,13 @@ fn demo_fields(
         let fields: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
         let day = if kind == K::BbViPham { at.date() } else { day_of_act(case, &fields, at.date()) };
         if let Some(selection) = demo_act(case, &reference.catalogue, day) {
+            let chosen = crate::domain::catalogue::chosen::Chosen {
+                key: crate::domain::catalogue::Key { id: selection.act.id(), double: None },
+                fine: String::new(),
+            };
             f.push(("ma_hanh_vi", selection.act.id()));
-            f.extend(selection.fills(&fields).into_iter().filter(|(k, _)| *k != "hanh_vi"));
+            let filled = crate::domain::catalogue::chosen::fills(&[(selection, &chosen)], &[], &fields);
+            f.extend(filled.into_iter().filter(|(k, _)| *k != "hanh_vi"));
         }
     }
     f.into_iter().map(|(k, v)| (k.to_string(), v)).collect()

@@ -15,9 +15,8 @@ pub fn acts_of(case: &Case, today: NaiveDate) -> Vec<ViolationFact> {
                 .filter_map(|d| {
                     let provision = d.fields.get("dieu_khoan").filter(|p| !p.trim().is_empty())?.clone();
                     let on = d.finalised_at.map_or(today, |at| at.date());
-                    let catalogue =
-                        d.fields.get(crate::domain::catalogue::chosen::FIELD).filter(|k| !k.trim().is_empty());
-                    let (act, catalogue) = (d.fields.get("hanh_vi").cloned().unwrap_or_default(), catalogue.cloned());
+                    let catalogue = crate::domain::summary::catalogue_key(d);
+                    let act = d.fields.get("hanh_vi").cloned().unwrap_or_default();
                     Some(ViolationFact { on, act, provision, catalogue })
                 }),
         );

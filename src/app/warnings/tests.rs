@@ -46,7 +46,7 @@ const P: &str = "điểm a khoản 1 Điều 17 Nghị định 98/2020/NĐ-CP";
 const DAI_PHAT: &str = "Công ty TNHH Thương mại Đại Phát";
 
 fn act(on: NaiveDate, provision: &str) -> ViolationFact {
-    ViolationFact { on, act: String::new(), provision: provision.into(), catalogue: None }
+    ViolationFact { on, act: String::new(), provision: provision.into(), catalogue: Vec::new() }
 }
 
 thread_local! {
