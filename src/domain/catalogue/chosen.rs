@@ -171,6 +171,9 @@ impl Selection<'_> {
                 point_vi(&self.tier.point),
                 self.tier.band_vi()
             ));
+            if let Some(basis) = &self.act.article.value_basis {
+                lines.push(format!("Lưu ý: khung tiền phạt của điều này tính theo {basis}; đối chiếu với bảng kê"));
+            }
         }
         if let Some(d) = self.double {
             lines.push(format!("Tăng {} lần: {} ({})", d.factor, d.text, point_vi(&d.point)));

@@ -76,6 +76,10 @@ pub struct Article {
     pub valid_to: Option<NaiveDate>,
     /// What it was read from, amendments named.
     pub source: String,
+    /// What the value tiers are reckoned on, where it is not the goods' own value (hàng giả:
+    /// the value of the genuine goods of the same quantity).
+    #[serde(default)]
+    pub value_basis: Option<String>,
     /// Points deliberately left out, and why.
     pub not_covered: Vec<NotCovered>,
     #[serde(default, rename = "amendment")]
