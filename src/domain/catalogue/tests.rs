@@ -94,5 +94,5 @@ fn a_bad_catalogue_is_refused_with_the_article_named() {
     let text =
         include_str!("../../../assets/law/catalogue.toml").replacen("tiers = \"gia-tri\"", "tiers = \"nope\"", 1);
     let err = Catalogue::parse(&text).unwrap_err();
-    assert!(err.contains("Điều 15") && err.contains("nope"), "{err}");
+    assert!(err.contains("Điều 9 (2020-10-15)") && err.contains("nope"), "{err}");
 }
