@@ -180,43 +180,6 @@ fn a_case_file_whose_decision_fines_outside_the_bracket_is_refused_whole() {
     assert_eq!(ws.list_cases().unwrap().len(), before, "nothing stored");
 }
 
-/// A new case of smuggled cigarettes worth 4 million, its inspection decision and record
-/// finalised; returns it with a violation record begun.
-fn case_with_record(ws: &Workspace) -> (Uuid, Uuid) {
-    use anchi::domain::Event;
-    let unit = ws.unit().unwrap().clone();
-    let case = ws
-        .open_new_case(&anchi::app::NewCase {
-            kind: SubjectKind::Individual,
-            name: "Hoàng Văn Sáu".into(),
-            personal_id: "020090054321".into(),
-            street: "Số 9 đường Tam Thanh".into(),
-            commune_code: Some(ws.reference.admin_units.communes_of(unit.province_code).next().unwrap().code),
-            field: "hang-nhap-lau".into(),
-            lead_member: unit.members[0].card_number.clone(),
-            ..Default::default()
-        })
-        .unwrap();
-    let goods = anchi::app::goods::GoodsInput {
-        name: "Thuốc lá điếu nhập lậu".into(),
-        unit: "bao".into(),
-        quantity: "200".into(),
-        unit_price: "20.000".into(),
-        ..Default::default()
-    };
-    ws.save_goods(case, &[goods]).unwrap();
-    let now = anchi::app::now();
-    for kind in [K::QdKiemTra, K::BbKiemTra] {
-        let id = Uuid::now_v7();
-        ws.apply_event(case, Event::StartDocument { id, kind, at: now }).unwrap();
-        ws.fill_like_demo(case, id).unwrap();
-        ws.apply_event(case, Event::FinaliseDocument { id, number: None, at: now }).unwrap();
-    }
-    let record = Uuid::now_v7();
-    ws.apply_event(case, Event::StartDocument { id: record, kind: K::BbViPham, at: now }).unwrap();
-    (case, record)
-}
-
 /// The fields two acts fill, as the wizard writes them.
 fn fill_acts(ws: &Workspace, case: Uuid, doc: Uuid, acts: &str) {
     use anchi::domain::catalogue::chosen;
@@ -238,7 +201,7 @@ fn fill_acts(ws: &Workspace, case: Uuid, doc: Uuid, acts: &str) {
 fn two_acts_in_one_decision_each_fined_print_each_fine_and_the_total() {
     use anchi::domain::Event;
     let (tmp, ws) = workspace("3");
-    let (case, record) = case_with_record(&ws);
+    let (case, record) = common::smuggling_with_record(&ws);
     ws.fill_like_demo(case, record).unwrap();
     ws.save_field(case, record, "hanh_vi", "").unwrap();
     fill_acts(&ws, case, record, "ND98-15-1\nND98-17-1-a");

@@ -5,7 +5,6 @@
 
 mod common;
 
-use anchi::domain::{DocumentKind as K, Event, SubjectKind};
 use anchi::ui::AnchiApp;
 use anchi::ui::command::Command;
 use common::{settle, value_of};
@@ -50,38 +49,7 @@ fn type_again(h: &mut Harness<'static, AnchiApp>) {
 fn an_act_chosen_from_the_catalogue_fills_the_provision_and_shows_its_bracket() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = common::window(dir.path(), egui::vec2(1366.0, 768.0));
-    let ws = h.state().workspace();
-    let unit = ws.unit().unwrap().clone();
-    let case = ws
-        .open_new_case(&anchi::app::NewCase {
-            kind: SubjectKind::Individual,
-            name: "Hoàng Văn Sáu".into(),
-            personal_id: "020090054321".into(),
-            street: "Số 9 đường Tam Thanh".into(),
-            commune_code: Some(ws.reference.admin_units.communes_of(unit.province_code).next().unwrap().code),
-            field: "hang-nhap-lau".into(),
-            lead_member: unit.members[0].card_number.clone(),
-            ..Default::default()
-        })
-        .unwrap();
-    // 200 packs at 20.000 đồng: 4 million, điểm b khoản 1 Điều 15 (1–2 million).
-    let goods = anchi::app::goods::GoodsInput {
-        name: "Thuốc lá điếu nhập lậu".into(),
-        unit: "bao".into(),
-        quantity: "200".into(),
-        unit_price: "20.000".into(),
-        ..Default::default()
-    };
-    ws.save_goods(case, &[goods]).unwrap();
-    let now = anchi::app::now();
-    for kind in [K::QdKiemTra, K::BbKiemTra] {
-        let id = uuid::Uuid::now_v7();
-        ws.apply_event(case, Event::StartDocument { id, kind, at: now }).unwrap();
-        ws.fill_like_demo(case, id).unwrap();
-        ws.apply_event(case, Event::FinaliseDocument { id, number: None, at: now }).unwrap();
-    }
-    let record = uuid::Uuid::now_v7();
-    ws.apply_event(case, Event::StartDocument { id: record, kind: K::BbViPham, at: now }).unwrap();
+    let (case, record) = common::smuggling_with_record(h.state().workspace());
     h.state_mut().execute(Command::OpenDocument { case, document: record });
     settle(&mut h);
     show_field(&mut h, ACT);

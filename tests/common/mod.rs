@@ -102,3 +102,40 @@ pub fn text_with(h: &Harness<'static, AnchiApp>, part: &str) -> String {
     let node = node.accesskit_node();
     node.value().or_else(|| node.label()).unwrap_or_default()
 }
+
+/// A new case of smuggled cigarettes worth 4 million, its inspection decision and record
+/// finalised; returns it with a violation record begun.
+pub fn smuggling_with_record(ws: &anchi::app::Workspace) -> (uuid::Uuid, uuid::Uuid) {
+    use anchi::domain::{DocumentKind as K, Event};
+    let unit = ws.unit().unwrap().clone();
+    let case = ws
+        .open_new_case(&anchi::app::NewCase {
+            kind: anchi::domain::SubjectKind::Individual,
+            name: "Hoàng Văn Sáu".into(),
+            personal_id: "020090054321".into(),
+            street: "Số 9 đường Tam Thanh".into(),
+            commune_code: Some(ws.reference.admin_units.communes_of(unit.province_code).next().unwrap().code),
+            field: "hang-nhap-lau".into(),
+            lead_member: unit.members[0].card_number.clone(),
+            ..Default::default()
+        })
+        .unwrap();
+    let goods = anchi::app::goods::GoodsInput {
+        name: "Thuốc lá điếu nhập lậu".into(),
+        unit: "bao".into(),
+        quantity: "200".into(),
+        unit_price: "20.000".into(),
+        ..Default::default()
+    };
+    ws.save_goods(case, &[goods]).unwrap();
+    let now = anchi::app::now();
+    for kind in [K::QdKiemTra, K::BbKiemTra] {
+        let id = uuid::Uuid::now_v7();
+        ws.apply_event(case, Event::StartDocument { id, kind, at: now }).unwrap();
+        ws.fill_like_demo(case, id).unwrap();
+        ws.apply_event(case, Event::FinaliseDocument { id, number: None, at: now }).unwrap();
+    }
+    let record = uuid::Uuid::now_v7();
+    ws.apply_event(case, Event::StartDocument { id: record, kind: K::BbViPham, at: now }).unwrap();
+    (case, record)
+}
