@@ -202,8 +202,12 @@ mod tests {
 
         // Counterfeit goods: two years' limitation from the act.
         let mut limited = row(&[(K::BbViPham, d(2026, 2, 12), None)], "hang-gia");
-        limited.violation_marks =
-            vec![crate::domain::summary::Mark { provision: 1, on: d(2026, 2, 9), warning_only: false }];
+        limited.violation_marks = vec![crate::domain::summary::Mark {
+            provision: 1,
+            acts: Vec::new(),
+            on: d(2026, 2, 9),
+            warning_only: false,
+        }];
         assert_eq!(find(&of(&limited, d(2026, 2, 27)), "thoi-hieu").due, d(2028, 2, 9));
         limited.field = "an-toan-thuc-pham".into();
         let one_year = find(&of(&limited, d(2026, 2, 27)), "thoi-hieu");

@@ -255,6 +255,18 @@ pub fn provision_key(provision: &str) -> String {
     fold(provision).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
+/// Whether two recorded acts are the same act, as a repeat offence asks ("lặp lại hành vi
+/// vi phạm"): when both were chosen from the catalogue of violations, by the catalogue's
+/// act — the same act whatever the tier its goods put it in —; otherwise by the provision
+/// cited.
+pub fn same_act(a_provision: &str, a_acts: &[String], b_provision: &str, b_acts: &[String]) -> bool {
+    if !a_acts.is_empty() && !b_acts.is_empty() {
+        a_acts.iter().any(|a| b_acts.contains(a))
+    } else {
+        provision_key(a_provision) == provision_key(b_provision)
+    }
+}
+
 /// Why two records are thought to be the same subject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchReason {

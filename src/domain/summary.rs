@@ -52,20 +52,49 @@ pub struct CaseSummary {
     pub draft_kinds: Vec<DocumentKind>,
 }
 
-/// A sanction or an act, reduced: its provision (a stable hash of [`provision_key`]), its
-/// date, and for a sanction whether it was only a warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A sanction or an act, reduced: its provision (a stable hash of [`provision_key`]), the
+/// catalogue's acts it names (hashes of their ids), its date, and for a sanction whether it
+/// was only a warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mark {
     pub provision: u64,
+    pub acts: Vec<u64>,
     pub on: NaiveDate,
     pub warning_only: bool,
 }
 
+impl Mark {
+    pub fn of(provision: &str, acts: &[String], on: NaiveDate, warning_only: bool) -> Mark {
+        Mark {
+            provision: provision_hash(provision),
+            acts: acts.iter().map(|a| act_hash(a)).collect(),
+            on,
+            warning_only,
+        }
+    }
+
+    /// Whether the two name the same act (`matching::same_act`, on the hashes).
+    pub fn same_act(&self, other: &Mark) -> bool {
+        if !self.acts.is_empty() && !other.acts.is_empty() {
+            self.acts.iter().any(|a| other.acts.contains(a))
+        } else {
+            self.provision == other.provision
+        }
+    }
+}
+
+/// A catalogue act id's stable hash, kept in list rows.
+pub fn act_hash(id: &str) -> u64 {
+    fnv(&format!("act:{}", id.trim().to_ascii_uppercase()))
+}
+
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+}
+
 /// A provision's stable 64-bit hash (FNV-1a over its comparison key), kept in list rows.
 pub fn provision_hash(provision: &str) -> u64 {
-    provision_key(provision)
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    fnv(&provision_key(provision))
 }
 
 /// What the statistics and the warnings' texts read of a case, kept beside its list row
@@ -252,15 +281,11 @@ impl CaseSummary {
                 .sum(),
             sanction_marks: sanctions
                 .iter()
-                .map(|s| Mark {
-                    provision: provision_hash(&s.provision),
-                    on: s.decided_on,
-                    warning_only: s.warning_only,
-                })
+                .map(|s| Mark::of(&s.provision, &s.catalogue, s.decided_on, s.warning_only))
                 .collect(),
             violation_marks: violations_of(case)
                 .iter()
-                .map(|v| Mark { provision: provision_hash(&v.provision), on: v.on, warning_only: false })
+                .map(|v| Mark::of(&v.provision, &v.catalogue, v.on, false))
                 .collect(),
             draft_kinds: case.documents.iter().filter(|d| d.state == DocumentState::Draft).map(|d| d.kind).collect(),
         }

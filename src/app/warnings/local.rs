@@ -160,7 +160,7 @@ pub fn list_badges(rows: &[CaseSummary], links: &[SubjectLink]) -> HashMap<Uuid,
                 group[..n]
                     .iter()
                     .flat_map(|&e| &rows[e].sanction_marks)
-                    .any(|s| s.provision == act.provision && is_repeat(s.on, s.warning_only, act.on))
+                    .any(|s| s.same_act(act) && is_repeat(s.on, s.warning_only, act.on))
             });
             badges.insert(row.id, if repeat { Badge::Repeat } else { Badge::Earlier(n as u32) });
         }

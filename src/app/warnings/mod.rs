@@ -34,9 +34,9 @@ use super::sync::SettingError;
 use super::{AppError, Workspace};
 use crate::domain::matching::{
     Match, MatchReason, NameKey, SubjectFacts, is_repeat, normalise_identifier, provision_key, repeat_window_end,
-    subject_key,
+    same_act, subject_key,
 };
-use crate::domain::summary::{CaseFacts, ViolationFact, provision_hash, violations_of};
+use crate::domain::summary::{CaseFacts, Mark, ViolationFact, violations_of};
 use crate::domain::{Case, CaseSummary, DocumentKind};
 use crate::protocol::{EntryKind, OffenderEntry};
 

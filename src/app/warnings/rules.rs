@@ -94,14 +94,15 @@ fn laptop_warnings(
     facts_of: &dyn Fn(Uuid) -> Option<CaseFacts>,
     told: &mut Told,
 ) {
-    let act_hashes: Vec<u64> = q.acts.iter().map(|a| provision_hash(&a.provision)).collect();
+    let act_marks: Vec<Mark> = q.acts.iter().map(|a| Mark::of(&a.provision, &a.catalogue, a.on, false)).collect();
     for (m, entry) in laptop_matches(q, local) {
         if !told.seen.insert(entry.case_id) {
             continue;
         }
         let Some(row) = local.rows.get(&entry.case_id) else { continue };
         // Read the texts only when a mark says an act may repeat.
-        let relevant = row.sanction_marks.iter().chain(&row.violation_marks).any(|m| act_hashes.contains(&m.provision));
+        let relevant =
+            row.sanction_marks.iter().chain(&row.violation_marks).any(|m| act_marks.iter().any(|a| a.same_act(m)));
         let facts = if relevant { facts_of(row.id).unwrap_or_default() } else { CaseFacts::default() };
         for sanction in &facts.sanctions {
             let number = sanction.number.as_deref().unwrap_or("không số");
@@ -110,6 +111,7 @@ fn laptop_warnings(
                 en: format!("sanctioned by decision {number}"),
                 on: sanction.decided_on,
                 provision: &sanction.provision,
+                acts: &sanction.catalogue,
                 warning_only: sanction.warning_only,
             };
             told.out.extend(repeat_offences(&by, q.acts, Source::ThisLaptop, (m, entry)));
@@ -155,6 +157,7 @@ fn province_warnings(q: &WarningQuery, local: &LocalSubjects, index: &ProvinceIn
                     en: format!("team {} sanctioned", entry.team_id),
                     on: entry.decided_on,
                     provision: &entry.provision,
+                    acts: &[],
                     warning_only: entry.fine_vnd.unwrap_or(0) == 0,
                 };
                 told.out.extend(repeat_offences(&by, q.acts, Source::ProvinceIndex, (m, entry)));
@@ -202,6 +205,8 @@ struct Sanctioned<'a> {
     en: String,
     on: NaiveDate,
     provision: &'a str,
+    /// The catalogue's acts it sanctioned (none from the province's index, or typed by hand).
+    acts: &'a [String],
     warning_only: bool,
 }
 
@@ -214,7 +219,7 @@ fn repeat_offences(
     (m, entry): (Match, &OffenderEntry),
 ) -> Vec<Warning> {
     acts.iter()
-        .filter(|act| provision_key(by.provision) == provision_key(&act.provision))
+        .filter(|act| same_act(by.provision, by.acts, &act.provision, &act.catalogue))
         .filter(|act| is_repeat(by.on, by.warning_only, act.on))
         .map(|_| {
             let until = repeat_window_end(by.on, by.warning_only);
@@ -250,7 +255,7 @@ fn repeated_violations(
     for earlier_act in earlier {
         for act in acts {
             let limit = earlier_act.on.checked_add_months(chrono::Months::new(LIMITATION_MONTHS));
-            if provision_key(&earlier_act.provision) == provision_key(&act.provision)
+            if same_act(&earlier_act.provision, &earlier_act.catalogue, &act.provision, &act.catalogue)
                 && earlier_act.on < act.on
                 && limit.is_some_and(|l| act.on <= l)
             {
@@ -279,11 +284,17 @@ fn repeated_violations(
     out
 }
 
-/// The same provision recorded twice in the case's own violation records.
+/// The same act recorded twice in the case's own violation records: by the catalogue's act
+/// where chosen from it, else by the provision.
 fn repeated_within_case(acts: &[ViolationFact], out: &mut Vec<Warning>) {
     let mut by_provision: BTreeMap<String, Vec<&ViolationFact>> = BTreeMap::new();
     for act in acts {
-        by_provision.entry(provision_key(&act.provision)).or_default().push(act);
+        if act.catalogue.is_empty() {
+            by_provision.entry(provision_key(&act.provision)).or_default().push(act);
+        }
+        for id in &act.catalogue {
+            by_provision.entry(format!("act:{id}")).or_default().push(act);
+        }
     }
     for group in by_provision.values().filter(|g| g.len() > 1) {
         let provision = &group[0].provision;

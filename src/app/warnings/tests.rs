@@ -112,6 +112,38 @@ fn a_repeat_offence_is_flagged_inside_the_window_and_not_a_day_after() {
     assert_eq!(kinds(&other_act), [WarningKind::EarlierCase], "another provision is not a repeat");
 }
 
+/// Acts chosen from the catalogue repeat by the catalogue's act: smuggled goods sanctioned at
+/// one value tier and found again at another are the same act (the provisions cited differ),
+/// and another act under the same article is not.
+#[test]
+fn a_catalogue_act_repeats_whatever_the_tier_its_goods_fall_in() {
+    let tier_b = "điểm b khoản 1 Điều 15 Nghị định số 98/2020/NĐ-CP";
+    let tier_e = "điểm e khoản 1 Điều 15 Nghị định số 98/2020/NĐ-CP";
+    let mut earlier = sanctioned(subject(DAI_PHAT, Some("4922302780")), d(2025, 9, 1), tier_b, Some(1_500_000));
+    for doc in &mut earlier.documents {
+        doc.fields.insert("ma_hanh_vi".into(), "ND98-15-1".into());
+    }
+    let local = local(&[&earlier]);
+    let facts = SubjectFacts::of(&subject(DAI_PHAT, Some("4922302780")));
+    let query = |id: &str, provision: &str| {
+        let acts = [ViolationFact { catalogue: vec![id.to_string()], ..act(d(2026, 3, 2), provision) }];
+        let q = WarningQuery { subject: &facts, this_case: None, acts: &acts, own_team: "LS-D1", today: d(2026, 3, 3) };
+        kinds(&warnings_for(&q, &local, None, &facts_of))
+    };
+    assert!(query("ND98-15-1", tier_e).contains(&WarningKind::RepeatOffence), "same act, another tier");
+    assert_eq!(query("ND98-15-3-a", tier_e), [WarningKind::EarlierCase], "another act of Điều 15");
+    // The list's mark says the same from the rows alone.
+    let later = {
+        let mut c = sanctioned(subject(DAI_PHAT, Some("4922302780")), d(2026, 3, 2), tier_e, None);
+        c.documents.retain(|d| d.kind == DocumentKind::BbViPham);
+        c.documents[0].fields.insert("ma_hanh_vi".into(), "ND98-15-1".into());
+        c
+    };
+    let rows = [CaseSummary::of(&earlier), CaseSummary::of(&later)];
+    assert!(rows[1].violation_marks[0].same_act(&rows[0].sanction_marks[0]));
+    assert_ne!(rows[1].violation_marks[0].provision, rows[0].sanction_marks[0].provision);
+}
+
 #[test]
 fn a_warning_counts_for_six_months() {
     let earlier = sanctioned(subject(DAI_PHAT, Some("4922302780")), d(2025, 3, 10), P, None);
