@@ -176,10 +176,10 @@ fn problems(catalogue: &Catalogue) -> (Vec<String>, usize) {
             let mut used: BTreeSet<String> = BTreeSet::new();
             for t in a.tiers.iter().filter(|t| on(&t.days)) {
                 let (text, _) = at(&clauses, &t.point);
-                let bracket = t
-                    .as_printed
-                    .clone()
-                    .unwrap_or_else(|| format!("từ {} đồng đến {} đồng", format_vnd(t.min_vnd), format_vnd(t.max_vnd)));
+                let bracket = t.as_printed.clone().unwrap_or_else(|| match (t.min_times, t.max_times) {
+                    (Some(lo), Some(hi)) => format!("từ {lo:02} lần đến {hi:02} lần giá trị"),
+                    _ => format!("từ {} đồng đến {} đồng", format_vnd(t.min_vnd), format_vnd(t.max_vnd)),
+                });
                 check!(text.contains(&bracket), "{whence}: {} does not fine {bracket}: {text}", t.point);
                 check!(text.contains("cảnh cáo") == t.warning, "{whence}: {} warning", t.point);
                 if t.from_vnd > 0 {

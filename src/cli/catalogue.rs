@@ -60,6 +60,9 @@ struct TierView {
     max_vnd: u64,
     organisation_min_vnd: u64,
     organisation_max_vnd: u64,
+    /// A bracket in multiples of the goods' value (NĐ 115/2018): the amounts above are 0.
+    min_times: Option<u64>,
+    max_times: Option<u64>,
     warning: bool,
     /// The goods' value band in words ("từ … đồng đến dưới … đồng"), empty without one.
     band: String,
@@ -96,6 +99,8 @@ fn view(a: &ActRef<'_>) -> ActView {
                 max_vnd: t.max_vnd,
                 organisation_min_vnd: t.min_vnd * 2,
                 organisation_max_vnd: t.max_vnd * 2,
+                min_times: t.min_times,
+                max_times: t.max_times,
                 warning: t.warning,
                 band: t.band_vi(),
             })
@@ -160,7 +165,11 @@ fn print_act(v: &ActView) {
     for t in &v.tiers {
         let band = if t.band.is_empty() { String::new() } else { format!(" — hàng hóa {}", t.band) };
         let warn = if t.warning { "cảnh cáo hoặc " } else { "" };
-        emit!("  {}: {warn}{} – {} đ{band}", point_vi(&t.point), format_vnd(t.min_vnd), format_vnd(t.max_vnd));
+        let amounts = match (t.min_times, t.max_times) {
+            (Some(lo), Some(hi)) => format!("{lo:02} – {hi:02} lần giá trị hàng hóa vi phạm"),
+            _ => format!("{} – {} đ", format_vnd(t.min_vnd), format_vnd(t.max_vnd)),
+        };
+        emit!("  {}: {warn}{amounts}{band}", point_vi(&t.point));
     }
     for d in &v.doubles {
         emit!("Gấp {} lần ({}, mã {}): {}", d.factor, point_vi(&d.point), d.key, d.text);

@@ -164,6 +164,12 @@ impl Selection<'_> {
         let whom = if organisation { "tổ chức (gấp hai lần cá nhân)" } else { "cá nhân" };
         let mut lines =
             vec![format!("{} — {}; khung: {} đối với {whom}", self.points_vi(), self.act.decree.short, b.vi())];
+        if let (Some(lo), Some(hi)) = (self.tier.min_times, self.tier.max_times) {
+            lines.push(format!(
+                "Khung tính theo giá trị hàng hóa vi phạm {} đồng (bảng kê): từ {lo:02} lần đến {hi:02} lần",
+                format_vnd(value)
+            ));
+        }
         if self.act.tiered_by_value() {
             lines.push(format!(
                 "Theo giá trị hàng hóa {} đồng (bảng kê): {} ({})",

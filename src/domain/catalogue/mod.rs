@@ -148,8 +148,16 @@ pub struct Tier {
     pub from_vnd: u64,
     #[serde(default)]
     pub below_vnd: Option<u64>,
+    #[serde(default)]
     pub min_vnd: u64,
+    #[serde(default)]
     pub max_vnd: u64,
+    /// A bracket set as multiples of the value of the goods ("từ 01 lần đến 02 lần giá trị
+    /// thực phẩm vi phạm", NĐ 115/2018) instead of amounts.
+    #[serde(default)]
+    pub min_times: Option<u64>,
+    #[serde(default)]
+    pub max_times: Option<u64>,
     /// "Phạt cảnh cáo hoặc phạt tiền": a warning may be given instead.
     #[serde(default)]
     pub warning: bool,
@@ -161,6 +169,14 @@ pub struct Tier {
 }
 
 impl Tier {
+    /// The bracket for an individual for goods worth `value`, before any multiple.
+    pub fn amounts(&self, value: u64) -> (u64, u64) {
+        match (self.min_times, self.max_times) {
+            (Some(lo), Some(hi)) => (lo * value, hi * value),
+            _ => (self.min_vnd, self.max_vnd),
+        }
+    }
+
     /// Whether goods worth `value` fall in this tier's band (a tier without a band takes any).
     pub fn takes(&self, value: u64) -> bool {
         value >= self.from_vnd && self.below_vnd.is_none_or(|b| value < b)
@@ -370,6 +386,8 @@ pub enum SelectError {
     NoTier { id: String, value: u64 },
     #[error("act {id} has no multiplying case {point} on {on}")]
     NoDouble { id: String, point: String, on: NaiveDate },
+    #[error("act {id} is fined in multiples of the goods' value, and the goods list has no value")]
+    NoValue { id: String },
 }
 
 impl super::Bilingual for SelectError {
@@ -384,6 +402,9 @@ impl super::Bilingual for SelectError {
             SelectError::NoTier { id, value } => format!(
                 "Hành vi “{id}”: danh mục không có khung tiền phạt cho hàng hóa trị giá {} đồng",
                 super::text::format_vnd(*value)
+            ),
+            SelectError::NoValue { id } => format!(
+                "Hành vi “{id}” bị phạt theo số lần giá trị hàng hóa vi phạm: cần nhập đơn giá, số lượng trong bảng kê hàng hóa"
             ),
             SelectError::NoDouble { id, point, on } => format!(
                 "Hành vi “{id}”: {} không phải trường hợp tăng mức phạt của điều này ngày {}",
@@ -401,6 +422,8 @@ pub struct Selection<'a> {
     pub act: ActRef<'a>,
     pub tier: &'a Tier,
     pub double: Option<&'a Double>,
+    /// The goods' value the act was judged with (a bracket in multiples of it follows it).
+    pub value: u64,
 }
 
 impl Selection<'_> {
@@ -408,11 +431,8 @@ impl Selection<'_> {
     pub fn bracket(&self, organisation: bool) -> Bracket {
         let (factor, org) = self.double.map_or((1, 2), |d| (d.factor, d.organisation_factor));
         let times = factor * if organisation { org } else { 1 };
-        Bracket {
-            min_vnd: self.tier.min_vnd * times,
-            max_vnd: self.tier.max_vnd * times,
-            warning: self.tier.warning && self.double.is_none(),
-        }
+        let (min, max) = self.tier.amounts(self.value);
+        Bracket { min_vnd: min * times, max_vnd: max * times, warning: self.tier.warning && self.double.is_none() }
     }
 
     /// The points in words, the act's first: "điểm c khoản 1, khoản 3 Điều 17",
@@ -462,8 +482,16 @@ impl Catalogue {
                 return Err(format!("{at}: valid_to before valid_from"));
             }
             for t in &a.tiers {
-                if t.min_vnd > t.max_vnd || t.below_vnd.is_some_and(|b| b <= t.from_vnd) {
-                    return Err(format!("{at}: tier {} is not a bracket (min > max, or empty band)", t.point));
+                let times = match (t.min_times, t.max_times) {
+                    (Some(lo), Some(hi)) => lo <= hi && t.min_vnd == 0 && t.max_vnd == 0,
+                    (None, None) => t.max_vnd > 0,
+                    _ => false,
+                };
+                if !times || t.min_vnd > t.max_vnd || t.below_vnd.is_some_and(|b| b <= t.from_vnd) {
+                    return Err(format!(
+                        "{at}: tier {} is not a bracket (amounts or multiples of the value, min ≤ max, a band not empty)",
+                        t.point
+                    ));
                 }
             }
             for act in &a.acts {
@@ -525,6 +553,9 @@ impl Catalogue {
             Some(t) => t,
             None => act.tier(value).ok_or_else(|| SelectError::NoTier { id: key.id.clone(), value })?,
         };
+        if tier.min_times.is_some() && value == 0 {
+            return Err(SelectError::NoValue { id: key.id.clone() });
+        }
         let double = match &key.double {
             None => None,
             Some(point) => Some(act.doubles().find(|d| &d.point == point).ok_or_else(|| SelectError::NoDouble {
@@ -533,7 +564,7 @@ impl Catalogue {
                 on,
             })?),
         };
-        Ok(Selection { act, tier, double })
+        Ok(Selection { act, tier, double, value })
     }
 }
 

@@ -96,3 +96,23 @@ fn a_bad_catalogue_is_refused_with_the_article_named() {
     let err = Catalogue::parse(&text).unwrap_err();
     assert!(err.contains("Điều 9 (2020-10-15)") && err.contains("nope"), "{err}");
 }
+
+#[test]
+fn a_food_safety_bracket_in_multiples_of_the_goods_value_follows_the_value() {
+    let c = catalogue();
+    let key = Key::parse("ND115-12-1").unwrap();
+    let s = c.select(&key, day(2026, 5, 4), 3_000_000).unwrap();
+    assert_eq!(s.bracket(false), Bracket { min_vnd: 3_000_000, max_vnd: 6_000_000, warning: false });
+    assert_eq!(s.bracket(true).max_vnd, 12_000_000);
+    assert_eq!(s.points_vi(), "khoản 1 Điều 12");
+    assert!(s.provision().contains("Nghị định số 115/2018/NĐ-CP") && s.provision().contains("124/2021"));
+    let err = c.select(&key, day(2026, 5, 4), 0).unwrap_err();
+    assert!(matches!(err, SelectError::NoValue { .. }), "{err}");
+    // Before NĐ 124/2021 came into force the decree is cited alone.
+    let before = c.select(&key, day(2021, 6, 1), 1).unwrap();
+    assert!(!before.provision().contains("124/2021"));
+    assert_eq!(
+        find(&c, "thuc pham hong moc", day(2026, 5, 4)).iter().map(ActRef::id).collect::<Vec<_>>(),
+        ["ND115-14-1"]
+    );
+}
