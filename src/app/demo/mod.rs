@@ -224,8 +224,8 @@ impl Workspace {
                         None => plan(&mut rng, at > newest - Duration::days(42)),
                     };
                     // Since 1 July 2025 the seizure record comes before the decision: the
-                    // forms in force on the day say which comes first.
-                    let record_first = self.catalog.prerequisites(at.date()).of(K::QdTamGiu).contains(&K::BbTamGiu);
+                    // forms in force on the day of the seizure say which comes first.
+                    let record_first = |day| self.catalog.prerequisites(day).of(K::QdTamGiu).contains(&K::BbTamGiu);
                     for event in events(&mut rng, &case, plan, record_first) {
                         let started = match &event {
                             Event::StartDocument { id, kind, at } => Some((*id, *kind, *at)),
@@ -508,7 +508,12 @@ impl Script<'_> {
 }
 
 /// The events that take a new case to `plan`.
-fn events(rng: &mut fastrand::Rng, case: &Case, plan: Plan, seizure_record_first: bool) -> Vec<Event> {
+fn events(
+    rng: &mut fastrand::Rng,
+    case: &Case,
+    plan: Plan,
+    seizure_record_first: impl Fn(NaiveDate) -> bool,
+) -> Vec<Event> {
     let mut s = Script { rng, at: case.opened_at, out: Vec::new() };
     match plan {
         Plan::OnTheSpot => s.document(K::QdXuPhatKhongLapBienBan, true),
@@ -535,7 +540,8 @@ fn events(rng: &mut fastrand::Rng, case: &Case, plan: Plan, seizure_record_first
                 s.out.push(Event::CloseNoViolation { at });
             }
             if let Plan::Sanctioned { seized: true } = plan {
-                let seizure = if seizure_record_first {
+                // Judged on the seizure's day (the inspection's, in working hours), not the case's.
+                let seizure = if seizure_record_first(s.at.date()) {
                     [K::BbTamGiu, K::QdTamGiu, K::BbNiemPhong, K::TemNiemPhong]
                 } else {
                     [K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong, K::TemNiemPhong]
@@ -559,4 +565,48 @@ fn events(rng: &mut fastrand::Rng, case: &Case, plan: Plan, seizure_record_first
         }
     }
     s.out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    /// A case opened on 30 June 2025 is seized days later, under the forms of 1 July 2025:
+    /// the seizure record must come first (this broke `demo --cases 400` on 1 December 2026).
+    #[test]
+    fn the_seizure_order_follows_the_day_of_the_seizure_not_of_the_opening() {
+        let july = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        let opened = NaiveDate::from_ymd_opt(2025, 6, 30).unwrap().and_hms_opt(10, 0, 0).unwrap();
+        let case = Case::open(Uuid::now_v7(), "DEMO-LS-D1", opened, "hang-gia", demo_subject());
+        let mut rng = fastrand::Rng::with_seed(7);
+        let out = events(&mut rng, &case, Plan::Sanctioned { seized: true }, |day| day >= july);
+        let started: Vec<(K, NaiveDateTime)> = out
+            .iter()
+            .filter_map(|e| match e {
+                Event::StartDocument { kind, at, .. } => Some((*kind, *at)),
+                _ => None,
+            })
+            .collect();
+        let position = |k: K| started.iter().position(|(kind, _)| *kind == k).expect("started");
+        assert!(started[position(K::BbTamGiu)].1.date() >= july, "{started:?}");
+        assert!(position(K::BbTamGiu) < position(K::QdTamGiu), "{started:?}");
+    }
+
+    fn demo_subject() -> Subject {
+        Subject {
+            kind: SubjectKind::HouseholdBusiness,
+            name: "Hộ kinh doanh Lê Văn An".into(),
+            tax_code: None,
+            registration_number: None,
+            personal_id: None,
+            old_id_card: None,
+            date_of_birth: None,
+            gender: None,
+            phone: None,
+            representative: None,
+            representative_title: None,
+            address: crate::domain::Address::Legacy { text: "Lạng Sơn".into() },
+        }
+    }
 }
