@@ -26,6 +26,8 @@ pub mod package;
 pub mod password;
 pub mod pdf;
 pub mod protocol;
+pub mod reference;
+pub mod stats;
 pub mod store;
 pub mod sync;
 #[cfg(feature = "gui")]

@@ -20,7 +20,7 @@ pub mod new_case;
 pub mod offenders;
 pub mod packages;
 pub mod parties;
-pub mod reference;
+pub use crate::reference;
 pub mod render;
 pub mod report;
 pub mod setup;

@@ -6,24 +6,14 @@
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Workbook, XlsxError};
 use serde::Serialize;
 
-use super::stats::{Dimension, Line, Query, Stats, Totals, compute, counted};
+use super::stats::xlsx::{Formats, excel_date, table};
+use super::stats::{Dimension, Query, Stats, compute, counted};
 use super::{AppError, Workspace};
 use crate::domain::summary::CaseFacts;
 use crate::domain::{CaseSummary, DocumentKind, DocumentState, Gender, Member, SubjectKind};
-
-/// The columns of the summary tables, after the first.
-const TOTAL_HEADERS: [&str; 7] = [
-    "Số cuộc kiểm tra",
-    "Số vụ có vi phạm",
-    "Không vi phạm",
-    "Số quyết định xử phạt",
-    "Tiền phạt (đồng)",
-    "Đã thu (đồng)",
-    "Giá trị hàng tạm giữ (đồng)",
-];
 
 /// The columns of the case register.
 pub const REGISTER_HEADERS: [&str; 12] = [
@@ -41,73 +31,8 @@ pub const REGISTER_HEADERS: [&str; 12] = [
     "Mã vụ việc",
 ];
 
-fn values(t: &Totals) -> [u64; 7] {
-    [
-        t.inspections,
-        t.violations,
-        t.no_violation,
-        t.sanctions,
-        t.fines_imposed_vnd,
-        t.fines_collected_vnd,
-        t.seized_goods_vnd,
-    ]
-}
-
 fn xlsx_error(e: XlsxError) -> AppError {
     AppError::Files(format!("Excel: {e}"))
-}
-
-struct Formats {
-    header: Format,
-    money: Format,
-    count: Format,
-    date: Format,
-    bold_money: Format,
-}
-
-impl Formats {
-    fn new() -> Formats {
-        let header =
-            Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_background_color("#E8EEF7");
-        Formats {
-            header,
-            money: Format::new().set_num_format("#,##0"),
-            count: Format::new().set_num_format("0"),
-            date: Format::new().set_num_format("dd/mm/yyyy"),
-            bold_money: Format::new().set_bold().set_num_format("#,##0"),
-        }
-    }
-}
-
-fn table(ws: &mut Worksheet, f: &Formats, first_header: &str, lines: &[Line], total: &Totals) -> Result<(), XlsxError> {
-    ws.write_string_with_format(0, 0, first_header, &f.header)?;
-    for (c, h) in TOTAL_HEADERS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16 + 1, *h, &f.header)?;
-    }
-    ws.set_column_width(0, 48)?;
-    for c in 1..=TOTAL_HEADERS.len() as u16 {
-        ws.set_column_width(c, 16)?;
-    }
-    for (r, line) in lines.iter().enumerate() {
-        let r = r as u32 + 1;
-        ws.write_string(r, 0, &line.label)?;
-        for (c, v) in values(&line.totals).iter().enumerate() {
-            let format = if c >= 4 { &f.money } else { &f.count };
-            ws.write_number_with_format(r, c as u16 + 1, *v as f64, format)?;
-        }
-    }
-    let r = lines.len() as u32 + 1;
-    ws.write_string_with_format(r, 0, "Tổng cộng", &f.header)?;
-    for (c, v) in values(total).iter().enumerate() {
-        ws.write_number_with_format(r, c as u16 + 1, *v as f64, &f.bold_money)?;
-    }
-    ws.set_freeze_panes(1, 1)?;
-    Ok(())
-}
-
-fn excel_date(day: NaiveDate) -> Result<ExcelDateTime, XlsxError> {
-    use chrono::Datelike;
-    ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)
 }
 
 /// One row of the register as text cells (CSV) — the workbook writes the same with types.

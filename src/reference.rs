@@ -1,4 +1,6 @@
-//! Reference data shipped with the program: administrative units and fields (lĩnh vực).
+//! Reference data shipped with the program and carried by law packs: administrative units,
+//! fields (lĩnh vực), goods groups, the calendar, deadline rules, ceilings and the catalogue.
+//! Shared by the laptop (`app`) and the hub.
 
 use serde::Deserialize;
 
@@ -29,13 +31,13 @@ const CATALOGUE: &str = "law/catalogue.toml";
 /// The reference files a law pack carries (path inside its `data/`), with the embedded
 /// copy this build was made with.
 pub const REFERENCE_FILES: [(&str, &str); 7] = [
-    (ADMIN_UNITS, include_str!("../../assets/admin-units-2025.json")),
-    (FIELDS, include_str!("../../assets/reference/fields.json")),
-    (GOODS_GROUPS, include_str!("../../assets/reference/goods-groups.json")),
-    (CALENDAR, include_str!("../../assets/law/calendar.toml")),
-    (DEADLINES, include_str!("../../assets/law/deadlines.toml")),
-    (CEILINGS, include_str!("../../assets/law/ceilings.toml")),
-    (CATALOGUE, include_str!("../../assets/law/catalogue.toml")),
+    (ADMIN_UNITS, include_str!("../assets/admin-units-2025.json")),
+    (FIELDS, include_str!("../assets/reference/fields.json")),
+    (GOODS_GROUPS, include_str!("../assets/reference/goods-groups.json")),
+    (CALENDAR, include_str!("../assets/law/calendar.toml")),
+    (DEADLINES, include_str!("../assets/law/deadlines.toml")),
+    (CEILINGS, include_str!("../assets/law/ceilings.toml")),
+    (CATALOGUE, include_str!("../assets/law/catalogue.toml")),
 ];
 
 fn embedded_text(path: &str) -> &'static str {
