@@ -14,6 +14,8 @@ use anchi::protocol::{API, Auth, StartUpload};
 use anchi::sync::{Client, Retry, SyncError};
 
 mod common;
+#[path = "hub/province_view.rs"]
+mod province_view;
 
 const PASSPHRASE: &str = "demo";
 const STAFF_PASSWORD: &str = "mật khẩu chi cục 2026";
@@ -346,7 +348,7 @@ fn province_staff_see_cases_only_after_logging_in() {
     };
 
     // Without a session: nothing but the way to the login page.
-    for path in ["/", "/stats", &format!("/cases/{}", pushed.id)] {
+    for path in ["/", "/cases", "/stats", &format!("/cases/{}", pushed.id)] {
         let (status, location, body) = get(path, None);
         assert_eq!((status, location.as_deref()), (303, Some("/login")), "{path}");
         assert!(!body.contains(&pushed.subject_name));
@@ -371,7 +373,7 @@ fn province_staff_see_cases_only_after_logging_in() {
     assert!(cookie.contains("HttpOnly") && cookie.contains("Secure"));
     let cookie = cookie.split(';').next().unwrap().to_string();
 
-    let (status, _, list) = get("/", Some(&cookie));
+    let (status, _, list) = get("/cases", Some(&cookie));
     assert_eq!(status, 200);
     let escaped = pushed.subject_name.replace('&', "&amp;");
     assert!(list.contains(&escaped), "the list shows {}", pushed.subject_name);

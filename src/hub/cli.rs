@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use age::secrecy::ExposeSecret;
 use clap::{Parser, Subcommand};
 
-use super::store::{HubKeys, HubStore, Team, TeamKey, User};
+use super::store::{HubKeys, HubStore, Role, Team, TeamKey, User};
 use super::{HubState, serve};
 use crate::package::key_id_of;
 
@@ -143,7 +143,14 @@ pub enum UserCommand {
     Add {
         #[arg(long)]
         name: String,
+        /// leader (every page and the access log), officer (cases and statistics), admin
+        /// (accounts and teams, no case data). A new user is an officer unless told; an
+        /// existing one keeps its role.
+        #[arg(long, value_parser = ["leader", "officer", "admin"])]
+        role: Option<String>,
     },
+    /// The staff users and their roles.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -192,6 +199,10 @@ fn execute(cli: HubCli) -> Result<(), String> {
                 eprintln!("anchi-hub: at most {connections} connections at once (the descriptor limit allows no more)");
             }
             let state = HubState::new(store, limits)?;
+            let rebuilt = super::ingest::rebuild_rows(&state).map_err(|e| e.refusal.message)?;
+            if rebuilt > 0 {
+                eprintln!("anchi-hub: the pages' rows of {rebuilt} cases made again from their packages");
+            }
             let runtime =
                 tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(serve(state, listen, cert, key))?;
@@ -206,7 +217,12 @@ fn execute(cli: HubCli) -> Result<(), String> {
             }
         }
         HubCommand::Team(TeamCommand::Revoke { team_id, key_id }) => team_revoke(&store, &team_id, key_id)?,
-        HubCommand::User(UserCommand::Add { name }) => user_add(&store, name)?,
+        HubCommand::User(UserCommand::Add { name, role }) => user_add(&store, name, role.as_deref())?,
+        HubCommand::User(UserCommand::List) => {
+            for (name, role) in store.users_with_roles().map_err(|e| e.to_string())? {
+                println!("{name}\t{}", role.vi());
+            }
+        }
         HubCommand::Case(CaseCommand::Transfer { case_id, to, by, reason }) => {
             transfer(&store, case_id, to, by, &reason)?
         }
@@ -291,7 +307,7 @@ fn team_revoke(store: &HubStore, team_id: &str, key_id: Option<String>) -> Resul
 }
 
 /// `anchi-hub user add`: a staff login for the province's pages.
-fn user_add(store: &HubStore, name: String) -> Result<(), String> {
+fn user_add(store: &HubStore, name: String, role: Option<&str>) -> Result<(), String> {
     let err = |e: super::store::HubStoreError| e.to_string();
     let password = match std::env::var(PASSWORD_ENV) {
         Ok(p) => p,
@@ -304,8 +320,16 @@ fn user_add(store: &HubStore, name: String) -> Result<(), String> {
         return Err("the password must have at least 10 characters".into());
     }
     let password_hash = crate::password::hash(&password);
+    let existing = store.user(&name).map_err(err)?.is_some();
+    let role = match role.and_then(Role::parse) {
+        Some(role) => role,
+        None if existing => store.role(&name).map_err(err)?,
+        None => Role::Officer,
+    };
+    // The role first: an account without one is taken for a leader's (made before roles).
+    store.set_role(&name, role).map_err(err)?;
     store.put_user(&User { name: name.clone(), password_hash }).map_err(err)?;
-    println!("user {name} can log in");
+    println!("user {name} can log in as {}", role.vi());
     Ok(())
 }
 

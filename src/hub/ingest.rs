@@ -5,11 +5,13 @@
 use chrono::{Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use super::store::{HubStore, IndexedCase, IndexedDocument, StoredPackage, Succession, Upload, check_succession};
+use super::store::{
+    HubRow, HubStore, IndexedCase, IndexedDocument, StoredPackage, Succession, Upload, check_succession,
+};
 use super::{ApiError, HubState};
 use crate::domain::matching::SubjectFacts;
-use crate::domain::summary::sanctions_of;
-use crate::domain::{Case, stage, text::fold};
+use crate::domain::summary::{CaseFacts, sanctions_of};
+use crate::domain::{Case, CaseSummary, stage, text::fold};
 use crate::package::{self, Limits};
 use crate::protocol::{EntryKind, OffenderEntry, OffenderIndex, Receipt, SignedIndex, SignedReceipt, hub_sign};
 
@@ -72,6 +74,7 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
 
     let stored = StoredPackage { info: receipt, receipt: signed.clone() };
     let indexed = index_case(&file.case, &team.team_id, &opened.payload, &stored);
+    let row = row_of(&file.case, &team.team_id);
     let previous = opened.info.previous_sha256.as_deref();
     // Refused before anything is written when the case is another team's or the version
     // does not follow; checked again in the transaction that stores it.
@@ -86,7 +89,7 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
         let part = store.upload_file(&upload.upload_id);
         std::fs::rename(&part, &target).or_else(|_| std::fs::write(&target, bytes))?;
     }
-    if let Err(refused) = store.store_package(&stored, previous, indexed, &upload.upload_id)? {
+    if let Err(refused) = store.store_package(&stored, previous, indexed, row, &upload.upload_id)? {
         if new_file {
             let _ = std::fs::remove_file(&target);
         }
@@ -158,6 +161,42 @@ fn index_case(case: &Case, team_id: &str, payload: &package::Payload, stored: &S
         versions: Vec::new(),
         entries,
     }
+}
+
+/// What the province's pages read of a case: the laptop's own list row and facts.
+fn row_of(case: &Case, team_id: &str) -> HubRow {
+    HubRow { team_id: team_id.to_string(), summary: CaseSummary::of(case), facts: CaseFacts::of(case) }
+}
+
+/// Makes the pages' rows again from each case's newest stored package, when they were made
+/// with another layout (an older hub): a case whose package cannot be read is left out and
+/// named in the log, never stops the hub.
+pub fn rebuild_rows(state: &HubState) -> Result<usize, ApiError> {
+    if state.store.rows_current()? {
+        return Ok(0);
+    }
+    let limits = Limits { max_total_bytes: state.limits.max_package_bytes, ..Limits::default() };
+    let mut rows = Vec::new();
+    for case in state.store.cases()? {
+        let read = package_file(&state.store, &case.package_sha256).and_then(|bytes| {
+            let plain = if package::is_sealed(&bytes) {
+                package::unseal(&bytes, &state.keys.age_identity)
+                    .map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?
+            } else {
+                bytes
+            };
+            let opened = package::open(&plain, &limits)
+                .map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
+            let text = opened.case_json().map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
+            crate::case_file::read(text).map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))
+        });
+        match read {
+            Ok(file) => rows.push((case.case_id, row_of(&file.case, &case.team_id))),
+            Err(e) => eprintln!("rows: case {} left out: {}", case.case_id, e.refusal.message),
+        }
+    }
+    state.store.replace_rows(&rows)?;
+    Ok(rows.len())
 }
 
 /// How far back the index lists inspections (sanctions are listed whatever their age).

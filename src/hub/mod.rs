@@ -44,8 +44,13 @@ pub struct HubState {
     /// When this process started: the nonces before it are not known, so a request signed
     /// earlier is taken for a replay (a client signs every attempt anew).
     started_at: i64,
-    /// Logged-in staff: session token → (user, expiry).
-    sessions: Mutex<HashMap<String, (String, i64)>>,
+    /// Logged-in staff by session token.
+    sessions: Mutex<HashMap<String, web::Session>>,
+    /// The reference data the pages name fields and goods groups with, count deadlines by
+    /// and label the catalogue's acts from (this build's).
+    pub reference: crate::reference::Reference,
+    /// The rows the pages read, kept while the store's rows do not change.
+    snapshot: Mutex<Option<Arc<web::Snapshot>>>,
     /// One upload's chunks at a time (per upload id).
     upload_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Bounds on the staff login's password checks.
@@ -66,6 +71,8 @@ impl HubState {
             nonces: Mutex::default(),
             started_at: chrono::Utc::now().timestamp(),
             sessions: Mutex::default(),
+            reference: crate::reference::Reference::embedded(),
+            snapshot: Mutex::default(),
             login: web::LoginGuard::default(),
             upload_locks: Mutex::default(),
         })

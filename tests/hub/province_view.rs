@@ -1,0 +1,222 @@
+//! The province's pages over real TLS against the real `anchi-hub`, holding the cases of two
+//! teams: each number checked against a count made directly from the hub's store.
+
+use std::collections::HashMap;
+
+use anchi::domain::deadlines::{DeadlineState, deadlines_of};
+use anchi::domain::text::fold;
+use anchi::hub::store::{HubRow, HubStore};
+use chrono::Datelike;
+
+use super::*;
+
+/// A logged-in browser of the pages (cookies by hand, no redirects followed).
+struct Staff<'a> {
+    hub: &'a Hub,
+    agent: ureq::Agent,
+    cookie: String,
+}
+
+impl Staff<'_> {
+    fn login<'a>(hub: &'a Hub, pki: &Pki, user: &str) -> (Staff<'a>, String) {
+        let agent = anchi::sync::agent(pki.ca_pem.as_bytes()).unwrap();
+        let response = agent
+            .post(&format!("{}/login", hub.url()))
+            .config()
+            .max_redirects(0)
+            .build()
+            .content_type("application/x-www-form-urlencoded")
+            .send(format!("user={user}&password={}", urlencode(STAFF_PASSWORD)))
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 303, "{user} logs in");
+        let location = response.headers().get("location").unwrap().to_str().unwrap().to_string();
+        let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_string();
+        (Staff { hub, agent, cookie }, location)
+    }
+
+    fn get(&self, path: &str) -> (u16, Vec<u8>) {
+        let mut response = self
+            .agent
+            .get(&format!("{}{path}", self.hub.url()))
+            .config()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .build()
+            .header("cookie", &self.cookie)
+            .call()
+            .unwrap();
+        (response.status().as_u16(), response.body_mut().read_to_vec().unwrap())
+    }
+
+    fn page(&self, path: &str) -> String {
+        let (status, body) = self.get(path);
+        let body = String::from_utf8(body).unwrap();
+        assert_eq!(status, 200, "{path}: {body}");
+        body
+    }
+}
+
+/// The number in "<p>N vụ việc" of a list page.
+fn listed(page: &str) -> usize {
+    let before = page.split(" vụ việc").next().unwrap();
+    before.rsplit('>').next().unwrap().trim().parse().unwrap()
+}
+
+/// The numbers of the morning page's row "Cả tỉnh".
+fn province_row(page: &str) -> Vec<usize> {
+    let row = page.split("<th>Cả tỉnh</th>").nth(1).unwrap().split("</tr>").next().unwrap();
+    row.split("</a>").filter_map(|cell| cell.rsplit('>').next()?.trim().parse().ok()).collect()
+}
+
+/// A hub holding the cases of two demo teams, with a leader, an officer and an
+/// administrator; its rows as read directly from its store.
+fn province_of_two_teams(root: &Path) -> (Pki, Hub, Vec<HubRow>) {
+    let pki = pki(root, "province");
+    let (one, _) = laptop(&root.join("laptop1"), 100);
+    let hub_dir = root.join("hub");
+    let (hub, hub_key) = province(&hub_dir, &pki, &one, &[]);
+    // A second team of the province, with cases of its own.
+    let mut two = Workspace::open(&root.join("laptop2")).unwrap();
+    let unit = anchi::domain::Unit { code: "DEMO-LS-D2".into(), ..anchi::app::demo::demo_unit() };
+    two.set_unit(unit).unwrap();
+    two.make_demo(90, 12).unwrap();
+    let enrol = two.enrolment().unwrap();
+    hub_cmd(
+        &hub_dir,
+        &["team", "add", "--team-id", "DEMO-LS-D2", "--name", "Đội QLTT số 2", "--pubkey", &enrol.public_key],
+    );
+    for ws in [&one, &two] {
+        ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+        let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
+        let report = ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+        assert!(report.failed.is_empty(), "{:?}", report.failed);
+    }
+    hub_cmd(&hub_dir, &["user", "add", "--name", "lanhdao", "--role", "leader"]);
+    hub_cmd(&hub_dir, &["user", "add", "--name", "quantri", "--role", "admin"]);
+
+    // Counts made directly from the hub's store, with the domain's own rules.
+    let store = HubStore::open(&hub_dir).unwrap();
+    let (_, rows) = store.rows().unwrap();
+    drop(store);
+    (pki, hub, rows)
+}
+
+#[test]
+fn the_province_sees_the_morning_the_cases_the_offenders_and_the_statistics_by_role() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = std::env::var_os("ANCHI_KEEP_TEST_DATA").map_or(tmp.path().to_path_buf(), PathBuf::from);
+    let (pki, hub, rows) = province_of_two_teams(&root);
+    let teams: HashMap<&str, usize> = rows.iter().fold(HashMap::new(), |mut m, r| {
+        *m.entry(r.team_id.as_str()).or_default() += 1;
+        m
+    });
+    assert_eq!(teams.len(), 2, "both teams' cases are in the store");
+    let reference = anchi::reference::Reference::embedded();
+    let today = chrono::Local::now().date_naive();
+    let overdue = |r: &HubRow| {
+        deadlines_of(&r.summary, &reference.deadline_rules, &reference.calendar, today)
+            .iter()
+            .any(|d| d.state == DeadlineState::Overdue)
+    };
+    let count = |f: &dyn Fn(&HubRow) -> bool| rows.iter().filter(|r| f(r)).count();
+    let under_way = count(&|r| r.summary.closed_on.is_none() && !r.summary.stage.is_closed());
+    let late = count(&overdue);
+    let awaiting = count(&|r| r.summary.draft_kinds.iter().any(|k| k.is_decision()));
+    assert!(late > 0 && awaiting > 0 && under_way > 0, "the demo has work in hand: {late} {awaiting} {under_way}");
+
+    // The leader's morning page: the province's numbers are the store's.
+    let (leader, first) = Staff::login(&hub, &pki, "lanhdao");
+    assert_eq!(first, "/");
+    let morning = leader.page("/");
+    assert!(morning.contains("Đội QLTT số 1") && morning.contains("Đội QLTT số 2"), "teams by name");
+    let numbers = province_row(&morning);
+    assert_eq!(numbers.len(), 6, "{numbers:?}");
+    assert_eq!((numbers[2], numbers[3], numbers[4]), (under_way, late, awaiting), "under way, overdue, awaiting");
+    assert!(morning.contains("class=\"late\""), "overdue deadlines in red");
+    // Each number leads to the cases behind it.
+    assert_eq!(listed(&leader.page("/cases?view=overdue")), late);
+    assert_eq!(listed(&leader.page("/cases?view=awaiting")), awaiting);
+
+    // The list: names not codes, a team's filter, a search without accents, dates typed dd/mm/yyyy.
+    let all = leader.page("/cases");
+    assert_eq!(listed(&all), rows.len());
+    let table = all.split("<table>").nth(1).unwrap();
+    assert!(!table.contains("DEMO-LS-D1") && !table.contains("hang-nhap-lau"), "names, not codes");
+    assert!(table.contains("Đội QLTT số 1") && table.contains("Hàng nhập lậu"), "names, not codes");
+    assert_eq!(listed(&leader.page("/cases?team=DEMO-LS-D2")), teams["DEMO-LS-D2"]);
+    let accented = rows
+        .iter()
+        .find(|r| r.team_id == "DEMO-LS-D2" && fold(&r.summary.subject_name) != r.summary.subject_name.to_lowercase())
+        .unwrap();
+    let found = leader.page(&format!("/cases?q={}", urlencode(&fold(&accented.summary.subject_name))));
+    assert!(found.contains(&format!("/cases/{}", accented.summary.id)), "found without accents");
+    let (status, refused) = leader.get("/cases?from=31/02/2026");
+    assert_eq!(status, 400);
+    assert!(String::from_utf8(refused).unwrap().contains("Từ ngày: “31/02/2026” không phải ngày hợp lệ"));
+    let year = today.format("%Y").to_string();
+    let since = format!("/cases?from=01/01/{year}");
+    let this_year =
+        count(&|r| r.summary.opened_at.date() >= chrono::NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap());
+    assert_eq!(listed(&leader.page(&since)), this_year, "a period typed dd/mm/yyyy");
+    // The fine only from a finalised sanction decision: none on a case only inspected.
+    let inspected = count(&|r| r.summary.stage == anchi::domain::Stage::DaKiemTra && r.summary.fine_vnd.is_some());
+    assert!(inspected > 0);
+    let page = leader.page(&format!("/cases?stage={}", urlencode("Đã kiểm tra")));
+    let shown = page.matches("<tr><td>").count();
+    assert_eq!(shown, inspected.min(50));
+    assert_eq!(page.matches("<td class=\"num\"></td></tr>").count(), shown, "no fine without a decision");
+
+    // A person's ID number is hidden in lists, whole on the case page, and the view is logged.
+    let person = rows
+        .iter()
+        .find(|r| {
+            r.summary.subject_kind != anchi::domain::SubjectKind::Organisation
+                && r.summary.subject_identifier.as_deref().is_some_and(|i| i.len() == 12)
+        })
+        .unwrap();
+    let id = person.summary.subject_identifier.clone().unwrap();
+    let found = leader.page(&format!("/cases?q={id}"));
+    let table = found.split("<table>").nth(1).unwrap();
+    assert!(table.contains(&format!("/cases/{}", person.summary.id)), "found by its ID number");
+    assert!(!table.contains(&id), "the list hides the ID number");
+    let case = leader.page(&format!("/cases/{}", person.summary.id));
+    assert!(case.contains(&id) && case.contains("Văn bản") && case.contains("Thời hạn"));
+    let log = leader.page("/access");
+    assert!(log.contains("lanhdao") && log.contains(&format!("/cases/{}", person.summary.id)), "the view is logged");
+
+    // Statistics with their charts, and the same tables as a workbook.
+    let stats = leader.page(&format!("/stats?kind=year&year={year}"));
+    assert!(stats.contains("<svg") && stats.contains("Theo đội") && stats.contains("Đội QLTT số 2"));
+    let (status, book) = leader.get("/stats.xlsx?kind=custom&from=01/01/2000&to=31/12/2099");
+    assert_eq!(status, 200);
+    let path = root.join("thong-ke.xlsx");
+    std::fs::write(&path, &book).unwrap();
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    use calamine::Reader;
+    let sheet = workbook.worksheet_range("Đội").unwrap();
+    let total = sheet.rows().find(|r| r[0] == "Tổng cộng").unwrap();
+    let not_cancelled = count(&|r| r.summary.stage != anchi::domain::Stage::DaHuy);
+    assert_eq!(total[1].to_string(), not_cancelled.to_string(), "the workbook's total of inspections");
+    let team_lines: Vec<String> = sheet.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert!(team_lines.contains(&"Đội QLTT số 1".to_string()) && team_lines.contains(&"Đội QLTT số 2".to_string()));
+
+    // Repeat offenders across teams.
+    let offenders = leader.page("/offenders");
+    assert!(offenders.contains("đối tượng bị xử phạt lại"));
+
+    // Roles: an officer has no access log and no accounts; the administrator no case data.
+    let (officer, _) = Staff::login(&hub, &pki, "chicuc");
+    assert_eq!(officer.get("/cases").0, 200);
+    assert_eq!(officer.get("/access").0, 403);
+    assert_eq!(officer.get("/admin").0, 403);
+    let (admin, first) = Staff::login(&hub, &pki, "quantri");
+    assert_eq!(first, "/admin");
+    let accounts = admin.page("/admin");
+    assert!(accounts.contains("Đội QLTT số 2") && accounts.contains("lanhdao"));
+    for path in ["/", "/cases", &format!("/cases/{}", person.summary.id), "/stats", "/offenders", "/access"] {
+        let (status, body) = admin.get(path);
+        assert_eq!(status, 403, "{path}");
+        assert!(!String::from_utf8(body).unwrap().contains(&person.summary.subject_name));
+    }
+}
