@@ -220,3 +220,29 @@ fn the_province_sees_the_morning_the_cases_the_offenders_and_the_statistics_by_r
         assert!(!String::from_utf8(body).unwrap().contains(&person.summary.subject_name));
     }
 }
+
+#[test]
+fn a_hub_store_from_before_the_pages_rows_makes_them_again_from_its_packages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Province { ws, mut hub, client, .. } = province_with_laptop(tmp.path(), 12);
+    ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    let rows = |dir: &Path| {
+        let mut rows = HubStore::open(dir).unwrap().rows().unwrap().1;
+        rows.sort_by_key(|r| r.summary.id);
+        rows
+    };
+    let before = rows(&hub.dir);
+    assert!(!before.is_empty());
+    // As an older hub left it: no rows, no layout recorded.
+    hub.kill();
+    {
+        let db = redb::Database::open(hub.dir.join("hub.redb")).unwrap();
+        let tx = db.begin_write().unwrap();
+        assert!(tx.delete_table(redb::TableDefinition::<u128, &[u8]>::new("rows")).unwrap());
+        tx.open_table(redb::TableDefinition::<&str, &[u8]>::new("meta")).unwrap().remove("rows_format").unwrap();
+        tx.commit().unwrap();
+    }
+    assert!(rows(&hub.dir).is_empty());
+    hub.restart();
+    assert_eq!(rows(&hub.dir), before, "made again from the stored packages");
+}
