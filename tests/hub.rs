@@ -13,6 +13,8 @@ use anchi::app::Workspace;
 use anchi::protocol::{API, Auth, StartUpload};
 use anchi::sync::{Client, Retry, SyncError};
 
+#[path = "hub/browser.rs"]
+mod browser;
 mod common;
 #[path = "hub/province_view.rs"]
 mod province_view;

@@ -58,13 +58,13 @@ impl Staff<'_> {
 }
 
 /// The number in "<p>N vụ việc" of a list page.
-fn listed(page: &str) -> usize {
+pub fn listed(page: &str) -> usize {
     let before = page.split(" vụ việc").next().unwrap();
     before.rsplit('>').next().unwrap().trim().parse().unwrap()
 }
 
 /// The numbers of the morning page's row "Cả tỉnh".
-fn province_row(page: &str) -> Vec<usize> {
+pub fn province_row(page: &str) -> Vec<usize> {
     let row = page.split("<th>Cả tỉnh</th>").nth(1).unwrap().split("</tr>").next().unwrap();
     row.split("</a>").filter_map(|cell| cell.rsplit('>').next()?.trim().parse().ok()).collect()
 }
@@ -123,6 +123,15 @@ fn the_province_sees_the_morning_the_cases_the_offenders_and_the_statistics_by_r
     let under_way = count(&|r| r.summary.closed_on.is_none() && !r.summary.stage.is_closed());
     let late = count(&overdue);
     let awaiting = count(&|r| r.summary.draft_kinds.iter().any(|k| k.is_decision()));
+    let monday = today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let opened_today = count(&|r| r.summary.opened_at.date() == today);
+    let this_week = count(&|r| (monday..=today).contains(&r.summary.opened_at.date()));
+    let seizure_near = count(&|r| {
+        deadlines_of(&r.summary, &reference.deadline_rules, &reference.calendar, today)
+            .iter()
+            .any(|d| d.rule == "tam-giu" && d.state != DeadlineState::Met && d.due <= today + chrono::Duration::days(3))
+    });
+    let expected = [opened_today, this_week, under_way, late, awaiting, seizure_near];
     assert!(late > 0 && awaiting > 0 && under_way > 0, "the demo has work in hand: {late} {awaiting} {under_way}");
 
     // The leader's morning page: the province's numbers are the store's.
@@ -131,8 +140,7 @@ fn the_province_sees_the_morning_the_cases_the_offenders_and_the_statistics_by_r
     let morning = leader.page("/");
     assert!(morning.contains("Đội QLTT số 1") && morning.contains("Đội QLTT số 2"), "teams by name");
     let numbers = province_row(&morning);
-    assert_eq!(numbers.len(), 6, "{numbers:?}");
-    assert_eq!((numbers[2], numbers[3], numbers[4]), (under_way, late, awaiting), "under way, overdue, awaiting");
+    assert_eq!(numbers, expected, "today, this week, under way, overdue, awaiting, seizures near their term");
     assert!(morning.contains("class=\"late\""), "overdue deadlines in red");
     // Each number leads to the cases behind it.
     assert_eq!(listed(&leader.page("/cases?view=overdue")), late);
@@ -219,6 +227,11 @@ fn the_province_sees_the_morning_the_cases_the_offenders_and_the_statistics_by_r
         assert_eq!(status, 403, "{path}");
         assert!(!String::from_utf8(body).unwrap().contains(&person.summary.subject_name));
     }
+
+    // The same in a real browser.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let folded = fold(&accented.summary.subject_name);
+    runtime.block_on(super::browser::walk(&hub, &pki, &expected, teams["DEMO-LS-D2"], (&folded, accented.summary.id)));
 }
 
 #[test]
