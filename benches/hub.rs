@@ -10,7 +10,9 @@
 
 #![allow(clippy::unwrap_used, reason = "a benchmark fails by panicking")]
 
-use std::io::{BufRead, BufReader, Cursor};
+mod common;
+
+use std::io::Cursor;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -85,46 +87,11 @@ fn main() {
     };
 
     // The hub, with a test CA.
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    // A name of its own: OpenSSL (curl) takes a leaf whose issuer is its own name for self-signed.
-    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "anchi bench CA");
-    let ca_pem = ca_params.self_signed(&ca_key).unwrap().pem();
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let server_key = rcgen::KeyPair::generate().unwrap();
-    let cert =
-        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap().signed_by(&server_key, &issuer).unwrap();
-    let (cert_file, key_file, ca_file) =
-        (tmp.path().join("s.crt"), tmp.path().join("s.key"), tmp.path().join("ca.crt"));
-    std::fs::write(&cert_file, cert.pem()).unwrap();
-    std::fs::write(&key_file, server_key.serialize_pem()).unwrap();
-    std::fs::write(&ca_file, &ca_pem).unwrap();
     let hub_dir = tmp.path().join("hub");
     hub(&hub_dir, &["init"]);
     hub(&hub_dir, &["team", "add", "--team-id", &maker.unit, "--name", "Đội 1", "--pubkey", &key.public_key]);
-    let server = Command::new(env!("CARGO_BIN_EXE_anchi-hub"))
-        .arg("--data-dir")
-        .arg(&hub_dir)
-        .args(["serve", "--listen", "127.0.0.1:0", "--cert"])
-        .arg(&cert_file)
-        .arg("--key")
-        .arg(&key_file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Stopped even when the bench panics.
-    struct Stop(std::process::Child);
-    impl Drop for Stop {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-        }
-    }
-    let mut server = Stop(server);
-    let mut line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap().to_string();
+    let server = common::serve(tmp.path(), &hub_dir);
+    let (url, ca_pem, ca_file) = (server.url.clone(), server.ca_pem.clone(), server.ca_file.clone());
 
     // Ingest: 100 KB packages, 4 laptops at once.
     let mut rng = fastrand::Rng::with_seed(1);

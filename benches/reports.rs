@@ -21,7 +21,7 @@ fn reports(c: &mut Criterion) {
     let all = Query { from: None, to: None, period: Period::Month };
 
     c.bench_function(&format!("stats_from_rows_{cases}"), |b| {
-        b.iter(|| compute(&rows, &ws.reference, &members, &all).totals.inspections)
+        b.iter(|| compute(rows.iter().map(|(r, f)| (r, f)), &ws.reference, &members, &all).totals.inspections)
     });
     let mut group = c.benchmark_group("reports");
     group.sample_size(10);

@@ -76,7 +76,7 @@ impl Workspace {
     pub fn export_xlsx(&self, query: &Query, out: &Path) -> Result<Stats, AppError> {
         let rows = self.register_rows(query)?;
         let members = self.unit().map(|u| u.members.clone()).unwrap_or_default();
-        let stats = compute(&rows, &self.reference, &members, query);
+        let stats = compute(rows.iter().map(|(r, f)| (r, f)), &self.reference, &members, query);
         let bytes = self.xlsx_bytes(&stats, &rows, &members).map_err(xlsx_error)?;
         super::write_file_atomically(out, &bytes)?;
         Ok(stats)

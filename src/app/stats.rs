@@ -24,6 +24,6 @@ impl super::Workspace {
     pub fn stats(&self, query: &Query) -> Result<Stats, super::AppError> {
         let rows = self.rows_with_facts()?;
         let members = self.unit().map(|u| u.members.as_slice()).unwrap_or_default();
-        Ok(compute(&rows, &self.reference, members, query))
+        Ok(compute(rows.iter().map(|(r, f)| (r, f)), &self.reference, members, query))
     }
 }

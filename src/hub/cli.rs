@@ -203,6 +203,7 @@ fn execute(cli: HubCli) -> Result<(), String> {
             if rebuilt > 0 {
                 eprintln!("anchi-hub: the pages' rows of {rebuilt} cases made again from their packages");
             }
+            super::web::warm(&state).map_err(|e| e.refusal.message)?;
             let runtime =
                 tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(serve(state, listen, cert, key))?;

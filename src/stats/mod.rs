@@ -61,6 +61,13 @@ impl Counted {
 }
 
 impl Totals {
+    /// Adds one case as [`compute`] counts it in its totals (its seized goods whole).
+    pub fn add_case(&mut self, row: &CaseSummary, facts: &CaseFacts) {
+        let seized = row.milestones.iter().any(|m| m.kind == DocumentKind::BbTamGiu);
+        let seized_vnd = if seized { facts.goods.iter().map(|g| g.value_vnd).sum() } else { 0 };
+        self.add(&Counted::of(row), seized_vnd);
+    }
+
     fn add(&mut self, c: &Counted, seized_vnd: u64) {
         self.inspections += 1;
         self.violations += u64::from(c.violation);
@@ -155,8 +162,13 @@ pub fn counted(row: &CaseSummary, query: &Query) -> bool {
 }
 
 /// The statistics of the cases opened in the query's period, from their list rows and
-/// facts (same order, same cases).
-pub fn compute(rows: &[(CaseSummary, CaseFacts)], reference: &Reference, members: &[Member], query: &Query) -> Stats {
+/// facts (each row with its own facts), borrowed: nothing is copied per case.
+pub fn compute<'a>(
+    rows: impl IntoIterator<Item = (&'a CaseSummary, &'a CaseFacts)>,
+    reference: &Reference,
+    members: &[Member],
+    query: &Query,
+) -> Stats {
     let mut totals = Totals::default();
     // Keys borrowed from the rows while counting; labels made once per key at the end.
     let mut field: HashMap<&str, Totals> = HashMap::new();
@@ -172,7 +184,7 @@ pub fn compute(rows: &[(CaseSummary, CaseFacts)], reference: &Reference, members
     let mut group_of: HashMap<&str, &str> = HashMap::new();
     let mut groups: Vec<(&str, u64)> = Vec::new();
     let mut cited: Vec<usize> = Vec::new();
-    for (row, facts) in rows.iter().filter(|(r, _)| counted(r, query)) {
+    for (row, facts) in rows.into_iter().filter(|(r, _)| counted(r, query)) {
         let case = Counted::of(row);
         let seized = row.milestones.iter().any(|m| m.kind == DocumentKind::BbTamGiu);
         groups.clear();

@@ -172,7 +172,15 @@ impl AnchiApp {
                     }
                     if let Some(data) = &s.data {
                         let members = self.ws.unit().map(|u| u.members.as_slice()).unwrap_or_default();
-                        s.stats = Some((query, crate::app::stats::compute(data, &self.ws.reference, members, &query)));
+                        s.stats = Some((
+                            query,
+                            crate::app::stats::compute(
+                                data.iter().map(|(r, f)| (r, f)),
+                                &self.ws.reference,
+                                members,
+                                &query,
+                            ),
+                        ));
                     }
                 }
                 Ok(_) => s.problem = None,

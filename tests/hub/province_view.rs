@@ -102,6 +102,51 @@ fn province_of_two_teams(root: &Path) -> (Pki, Hub, Vec<HubRow>) {
     (pki, hub, rows)
 }
 
+/// The statistics' workbook over all time: its total of inspections is the store's count of
+/// cases not cancelled, and the teams' lines add up to it.
+fn check_workbook(leader: &Staff<'_>, root: &Path, not_cancelled: usize) {
+    let (status, book) = leader.get("/stats.xlsx?kind=custom&from=01/01/2000&to=31/12/2099");
+    assert_eq!(status, 200);
+    let path = root.join("thong-ke.xlsx");
+    std::fs::write(&path, &book).unwrap();
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+    use calamine::Reader;
+    let sheet = workbook.worksheet_range("Đội").unwrap();
+    let total = sheet.rows().find(|r| r[0] == "Tổng cộng").unwrap();
+    assert_eq!(total[1].to_string(), not_cancelled.to_string(), "the workbook's total of inspections");
+    let by_team: f64 = sheet
+        .rows()
+        .skip(1)
+        .filter(|r| r[0] != "Tổng cộng")
+        .map(|r| calamine::DataType::get_float(&r[1]).unwrap())
+        .sum();
+    assert_eq!(by_team as usize, not_cancelled, "the teams' lines add up to the total");
+    let team_lines: Vec<String> = sheet.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert!(team_lines.contains(&"Đội QLTT số 1".to_string()) && team_lines.contains(&"Đội QLTT số 2".to_string()));
+}
+
+/// Subjects with a sanction within the look-back of an earlier one, counted from the rows.
+fn repeat_offenders(rows: &[HubRow]) -> usize {
+    let mut sanctions: HashMap<String, Vec<(chrono::NaiveDate, bool)>> = HashMap::new();
+    for r in rows {
+        let key = r
+            .summary
+            .subject_identifier
+            .clone()
+            .unwrap_or_else(|| format!("{}:{:?}", fold(&r.summary.subject_name), r.summary.subject_province));
+        sanctions.entry(key).or_default().extend(r.summary.sanction_marks.iter().map(|m| (m.on, m.warning_only)));
+    }
+    sanctions.values_mut().for_each(|marks| marks.sort());
+    sanctions
+        .values()
+        .filter(|marks| {
+            marks
+                .windows(2)
+                .any(|w| w[1].0 > w[0].0 && w[1].0 <= anchi::domain::matching::repeat_window_end(w[0].0, w[0].1))
+        })
+        .count()
+}
+
 #[test]
 fn the_province_sees_the_morning_the_cases_the_offenders_and_the_statistics_by_role() {
     let tmp = tempfile::tempdir().unwrap();
@@ -149,6 +194,13 @@ fn the_province_sees_the_morning_the_cases_the_offenders_and_the_statistics_by_r
     // The list: names not codes, a team's filter, a search without accents, dates typed dd/mm/yyyy.
     let all = leader.page("/cases");
     assert_eq!(listed(&all), rows.len());
+    // Newest first, as every package received was taken into the pages one by one.
+    let newest = rows
+        .iter()
+        .max_by(|a, b| a.summary.opened_at.cmp(&b.summary.opened_at).then(b.summary.id.cmp(&a.summary.id)))
+        .unwrap();
+    let first_link = all.split("<a href=\"/cases/").nth(1).unwrap().split('"').next().unwrap();
+    assert_eq!(first_link, newest.summary.id.to_string(), "the newest case first");
     let table = all.split("<table>").nth(1).unwrap();
     assert!(!table.contains("DEMO-LS-D1") && !table.contains("hang-nhap-lau"), "names, not codes");
     assert!(table.contains("Đội QLTT số 1") && table.contains("Hàng nhập lậu"), "names, not codes");
@@ -196,22 +248,13 @@ fn the_province_sees_the_morning_the_cases_the_offenders_and_the_statistics_by_r
     // Statistics with their charts, and the same tables as a workbook.
     let stats = leader.page(&format!("/stats?kind=year&year={year}"));
     assert!(stats.contains("<svg") && stats.contains("Theo đội") && stats.contains("Đội QLTT số 2"));
-    let (status, book) = leader.get("/stats.xlsx?kind=custom&from=01/01/2000&to=31/12/2099");
-    assert_eq!(status, 200);
-    let path = root.join("thong-ke.xlsx");
-    std::fs::write(&path, &book).unwrap();
-    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
-    use calamine::Reader;
-    let sheet = workbook.worksheet_range("Đội").unwrap();
-    let total = sheet.rows().find(|r| r[0] == "Tổng cộng").unwrap();
     let not_cancelled = count(&|r| r.summary.stage != anchi::domain::Stage::DaHuy);
-    assert_eq!(total[1].to_string(), not_cancelled.to_string(), "the workbook's total of inspections");
-    let team_lines: Vec<String> = sheet.rows().skip(1).map(|r| r[0].to_string()).collect();
-    assert!(team_lines.contains(&"Đội QLTT số 1".to_string()) && team_lines.contains(&"Đội QLTT số 2".to_string()));
+    check_workbook(&leader, &root, not_cancelled);
 
     // Repeat offenders across teams.
+    let again = repeat_offenders(&rows);
     let offenders = leader.page("/offenders");
-    assert!(offenders.contains("đối tượng bị xử phạt lại"));
+    assert!(offenders.contains(&format!("<p>{again} đối tượng bị xử phạt lại")), "{again} repeat offenders");
 
     // Roles: an officer has no access log and no accounts; the administrator no case data.
     let (officer, _) = Staff::login(&hub, &pki, "chicuc");

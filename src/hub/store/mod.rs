@@ -332,7 +332,7 @@ impl HubStore {
 
     /// Records a verified package in one transaction: the package, the case index (when
     /// this is its newest version; older versions are only added to the list), and the
-    /// end of its upload. The succession rules ([`check_succession`]) are checked inside
+    /// end of its upload; the rows' new count when the case's row changed. The succession rules ([`check_succession`]) are checked inside
     /// the same transaction, so two uploads cannot both pass them; a refusal stores nothing.
     pub fn store_package(
         &self,
@@ -341,8 +341,9 @@ impl HubStore {
         case: IndexedCase,
         row: HubRow,
         upload_id: &str,
-    ) -> Result<Result<(), Succession>, HubStoreError> {
+    ) -> Result<Result<Option<u64>, Succession>, HubStoreError> {
         let tx = self.db.begin_write()?;
+        let mut generation = None;
         {
             let mut cases = tx.open_table(CASES)?;
             let key = case.case_id.as_u128();
@@ -379,12 +380,12 @@ impl HubStore {
                 // The team is the case's owner as stored (a transfer moved it, not the package).
                 let row = HubRow { team_id: merged.team_id.clone(), ..row };
                 tx.open_table(ROWS)?.insert(key, encode(&row).as_slice())?;
-                views::changed(&tx)?;
+                generation = Some(views::changed(&tx)?);
             }
             tx.open_table(UPLOADS)?.remove(upload_id)?;
         }
         tx.commit()?;
-        Ok(Ok(()))
+        Ok(Ok(generation))
     }
 }
 

@@ -71,12 +71,12 @@ pub struct AccessEntry {
     pub what: String,
 }
 
-/// Marks the rows as changed, inside the transaction that changed them.
-pub(super) fn changed(tx: &WriteTransaction) -> Result<(), HubStoreError> {
+/// Marks the rows as changed, inside the transaction that changed them; the new count.
+pub(super) fn changed(tx: &WriteTransaction) -> Result<u64, HubStoreError> {
     let mut meta = tx.open_table(META)?;
     let now: u64 = meta.get(GENERATION)?.map(|v| decode("meta", v.value())).transpose()?.unwrap_or(0);
     meta.insert(GENERATION, encode(&(now + 1)).as_slice())?;
-    Ok(())
+    Ok(now + 1)
 }
 
 impl HubStore {

@@ -12,7 +12,9 @@ use chrono::{Datelike, Duration, NaiveDate};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Snapshot, Staff, allowed, day_input, esc, failed, field_name, name_of, page, snapshot, team_names};
+use super::{
+    Snapshot, Staff, allowed, day_input, esc, failed, field_name, name_of, page, reader, snapshot, team_names,
+};
 use super::{typed_day, urlencoded};
 use crate::domain::deadlines::DeadlineState;
 use crate::domain::matching::repeat_window_end;
@@ -113,13 +115,9 @@ fn masked(row: &CaseSummary) -> String {
 }
 
 pub(super) async fn cases_page(State(state): State<Shared>, headers: HeaderMap, Query(f): Query<Filters>) -> Response {
-    let user = match allowed(&state, &headers, Role::sees_cases) {
-        Ok(u) => u,
+    let (user, snap) = match reader(&state, &headers) {
+        Ok(x) => x,
         Err(r) => return *r,
-    };
-    let snap = match snapshot(&state) {
-        Ok(s) => s,
-        Err(e) => return failed(e),
     };
     let names = team_names(&state);
     let mut body = filter_form(&state, &f, &names);
@@ -137,7 +135,7 @@ pub(super) async fn cases_page(State(state): State<Shared>, headers: HeaderMap, 
     }
     let matching: Vec<usize> = (0..snap.rows.len())
         .filter(|&i| {
-            let HubRow { team_id, summary: row, .. } = &snap.rows[i];
+            let HubRow { team_id, summary: row, .. } = &*snap.rows[i];
             let day = row.opened_at.date();
             set(&f.team).is_none_or(|t| team_id == t)
                 && set(&f.field).is_none_or(|x| row.field == x)
@@ -160,7 +158,7 @@ pub(super) async fn cases_page(State(state): State<Shared>, headers: HeaderMap, 
         if pages > 1 { format!(" — trang {shown}/{pages}") } else { String::new() }
     );
     for &i in matching.iter().skip((shown - 1) * PAGE).take(PAGE) {
-        let HubRow { team_id, summary: row, .. } = &snap.rows[i];
+        let HubRow { team_id, summary: row, .. } = &*snap.rows[i];
         let _ = write!(
             body,
             "<tr><td>{}</td><td>{}</td><td><a href=\"/cases/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td>\
@@ -346,7 +344,7 @@ fn deadlines_table(snap: &Snapshot, i: usize) -> String {
     let mut out = String::from(
         "<h2>Thời hạn</h2><table><tr><th>Việc</th><th>Căn cứ</th><th>Từ ngày</th><th>Hạn</th><th>Tình trạng</th></tr>",
     );
-    for d in &snap.deadlines[i] {
+    for d in snap.deadlines[i].iter() {
         let class = if d.state == DeadlineState::Overdue { "late" } else { "" };
         let _ = write!(
             out,
@@ -371,15 +369,26 @@ fn subject_key(row: &CaseSummary) -> String {
     }
 }
 
+/// Whether two rows are the same subject by [`subject_key`], without making the keys of
+/// rows that cannot match.
+fn same_subject(a: &CaseSummary, folded_a: &str, b: &CaseSummary) -> bool {
+    match (&a.subject_identifier, &b.subject_identifier) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a.subject_province == b.subject_province && fold(&b.subject_name) == folded_a,
+        _ => false,
+    }
+}
+
 /// The subject's other cases in the province (the warnings a case page gives).
 fn other_cases(snap: &Snapshot, i: usize, names: &HashMap<String, String>) -> String {
-    let key = subject_key(&snap.rows[i].summary);
+    let this = &snap.rows[i].summary;
+    let folded = fold(&this.subject_name);
     let others: Vec<&HubRow> = snap
         .rows
         .iter()
         .enumerate()
-        .filter(|(j, r)| *j != i && r.summary.stage != Stage::DaHuy && subject_key(&r.summary) == key)
-        .map(|(_, r)| r)
+        .filter(|(j, r)| *j != i && r.summary.stage != Stage::DaHuy && same_subject(this, &folded, &r.summary))
+        .map(|(_, r)| &**r)
         .collect();
     if others.is_empty() {
         return "<h2>Cảnh báo</h2><p class=\"muted\">Đối tượng chưa có vụ việc nào khác trong tỉnh.</p>".into();
@@ -479,14 +488,19 @@ pub(super) fn repeats(snap: &Snapshot) -> Vec<Repeat<'_>> {
     out.into_iter().map(|(_, r)| r).collect()
 }
 
-pub(super) async fn offenders_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let user = match allowed(&state, &headers, Role::sees_cases) {
-        Ok(u) => u,
+#[derive(Deserialize, Default)]
+pub(super) struct Paging {
+    page: Option<usize>,
+}
+
+pub(super) async fn offenders_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(paging): Query<Paging>,
+) -> Response {
+    let (user, snap) = match reader(&state, &headers) {
+        Ok(x) => x,
         Err(r) => return *r,
-    };
-    let snap = match snapshot(&state) {
-        Ok(s) => s,
-        Err(e) => return failed(e),
     };
     let names = team_names(&state);
     let found = repeats(&snap);
@@ -496,7 +510,9 @@ pub(super) async fn offenders_page(State(state): State<Shared>, headers: HeaderM
          <table><tr><th>Đối tượng</th><th>MST / Số định danh</th><th>Số lần xử phạt</th><th>Các vụ việc</th></tr>",
         found.len()
     );
-    for r in &found {
+    let pages = found.len().div_ceil(PAGE).max(1);
+    let shown = paging.page.unwrap_or(1).clamp(1, pages);
+    for r in found.iter().skip((shown - 1) * PAGE).take(PAGE) {
         let first = &r.rows[0].summary;
         let count: usize = r.rows.iter().map(|x| x.summary.sanction_marks.len()).sum();
         let cases: Vec<String> = r
@@ -520,5 +536,15 @@ pub(super) async fn offenders_page(State(state): State<Shared>, headers: HeaderM
         );
     }
     body.push_str("</table>");
+    if pages > 1 {
+        let _ = write!(body, "<p class=\"noprint\">Trang {shown}/{pages} ");
+        if shown > 1 {
+            let _ = write!(body, "<a href=\"/offenders?page={}\">« Trang trước</a> ", shown - 1);
+        }
+        if shown < pages {
+            let _ = write!(body, "<a href=\"/offenders?page={}\">Trang sau »</a>", shown + 1);
+        }
+        body.push_str("</p>");
+    }
     page("Đối tượng tái phạm", Some(&user), &body).into_response()
 }

@@ -235,19 +235,28 @@ fn allowed(state: &HubState, headers: &HeaderMap, may: impl Fn(Role) -> bool) ->
     Err(Box::new((StatusCode::FORBIDDEN, page("Không được phép", Some(&user), &body)).into_response()))
 }
 
+/// The staff member asking and the rows, for a page that reads case data.
+fn reader(state: &HubState, headers: &HeaderMap) -> Result<(Staff, Arc<Snapshot>), Box<Response>> {
+    let user = allowed(state, headers, Role::sees_cases)?;
+    let snap = snapshot(state).map_err(|e| Box::new(failed(e)))?;
+    Ok((user, snap))
+}
+
 /// A store failure as a page.
 fn failed(e: ApiError) -> Response {
     e.into_response()
 }
 
 /// What the pages read, made once per change of the rows (and per day, for the deadlines'
-/// states): the rows newest first, and the deadlines not yet met of each.
+/// states): the rows newest first, and the deadlines not yet met of each. A package
+/// received here patches it in place ([`patch_snapshot`]); a change made by another process
+/// (a transfer on the command line) has it read again.
 pub struct Snapshot {
     generation: u64,
     day: NaiveDate,
-    rows: Vec<HubRow>,
+    rows: Vec<Arc<HubRow>>,
     /// Parallel to `rows`: the deadlines not met.
-    deadlines: Vec<Vec<Deadline>>,
+    deadlines: Vec<Arc<[Deadline]>>,
 }
 
 impl Snapshot {
@@ -261,6 +270,18 @@ fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
+/// The snapshot's order: newest opened first, then by id.
+fn order(a: &HubRow, b: &HubRow) -> std::cmp::Ordering {
+    b.summary.opened_at.cmp(&a.summary.opened_at).then(a.summary.id.cmp(&b.summary.id))
+}
+
+fn open_deadlines(state: &HubState, row: &HubRow, day: NaiveDate) -> Arc<[Deadline]> {
+    let r = &state.reference;
+    let mut d = deadlines_of(&row.summary, &r.deadline_rules, &r.calendar, day);
+    d.retain(|d| d.state != DeadlineState::Met);
+    d.into()
+}
+
 fn snapshot(state: &HubState) -> Result<Arc<Snapshot>, ApiError> {
     let generation = state.store.rows_generation()?;
     let day = today();
@@ -270,20 +291,37 @@ fn snapshot(state: &HubState) -> Result<Arc<Snapshot>, ApiError> {
     {
         return Ok(s.clone());
     }
-    let (generation, mut rows) = state.store.rows()?;
-    rows.sort_by(|a, b| b.summary.opened_at.cmp(&a.summary.opened_at).then(a.summary.id.cmp(&b.summary.id)));
-    let r = &state.reference;
-    let deadlines = rows
-        .iter()
-        .map(|row| {
-            let mut d = deadlines_of(&row.summary, &r.deadline_rules, &r.calendar, day);
-            d.retain(|d| d.state != DeadlineState::Met);
-            d
-        })
-        .collect();
+    let (generation, rows) = state.store.rows()?;
+    let mut rows: Vec<Arc<HubRow>> = rows.into_iter().map(Arc::new).collect();
+    rows.sort_by(|a, b| order(a, b));
+    let deadlines = rows.iter().map(|row| open_deadlines(state, row, day)).collect();
     let made = Arc::new(Snapshot { generation, day, rows, deadlines });
     *state.snapshot.lock().expect("snapshot") = Some(made.clone());
     Ok(made)
+}
+
+/// Reads the rows before the first page is asked for (at start).
+pub fn warm(state: &HubState) -> Result<usize, ApiError> {
+    Ok(snapshot(state)?.rows.len())
+}
+
+/// Takes one case's new row into the kept snapshot when it is the only change since
+/// (`generation` is the store's count after it); otherwise the next page reads every row.
+pub fn patch_snapshot(state: &HubState, generation: u64, row: HubRow) {
+    let mut kept = state.snapshot.lock().expect("snapshot");
+    let Some(old) = kept.as_ref() else { return };
+    if old.generation + 1 != generation || old.day != today() {
+        return;
+    }
+    let (mut rows, mut deadlines) = (old.rows.clone(), old.deadlines.clone());
+    if let Some(i) = rows.iter().position(|r| r.summary.id == row.summary.id) {
+        rows.remove(i);
+        deadlines.remove(i);
+    }
+    let at = rows.partition_point(|r| order(r, &row) == std::cmp::Ordering::Less);
+    deadlines.insert(at, open_deadlines(state, &row, old.day));
+    rows.insert(at, Arc::new(row));
+    *kept = Some(Arc::new(Snapshot { generation, day: old.day, rows, deadlines }));
 }
 
 /// Teams' names by id (an id the hub no longer knows shows as itself).

@@ -10,10 +10,9 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 use super::cases::{VIEWS, in_view};
-use super::{allowed, esc, failed, name_of, page, snapshot, team_names};
+use super::{esc, name_of, page, reader, team_names};
 use crate::domain::deadlines::DeadlineState;
 use crate::hub::Shared;
-use crate::hub::store::Role;
 
 /// The page's counts: per team (sorted by name) and in all, one per [`VIEWS`] entry.
 pub(crate) fn counts(snap: &super::Snapshot) -> Vec<(String, [usize; 6])> {
@@ -30,13 +29,9 @@ pub(crate) fn counts(snap: &super::Snapshot) -> Vec<(String, [usize; 6])> {
 }
 
 pub(super) async fn morning_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    let user = match allowed(&state, &headers, Role::sees_cases) {
-        Ok(u) => u,
+    let (user, snap) = match reader(&state, &headers) {
+        Ok(x) => x,
         Err(r) => return *r,
-    };
-    let snap = match snapshot(&state) {
-        Ok(s) => s,
-        Err(e) => return failed(e),
     };
     let names = team_names(&state);
     let mut teams = counts(&snap);

@@ -11,8 +11,6 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::{allowed, day_input, esc, failed, name_of, page, snapshot, team_names, typed_day, urlencoded};
-use crate::domain::CaseSummary;
-use crate::domain::summary::CaseFacts;
 use crate::domain::text::format_vnd;
 use crate::hub::Shared;
 use crate::hub::store::Role;
@@ -97,25 +95,13 @@ fn chosen(ask: &Ask, today: NaiveDate) -> Result<Chosen, String> {
 fn figures(state: &crate::hub::HubState, c: &Chosen) -> Result<(Stats, Vec<Line>), crate::hub::ApiError> {
     let snap = snapshot(state)?;
     let query = crate::stats::Query { from: Some(c.from), to: Some(c.to), period: c.period };
-    // The rows of the period grouped by team: one computation over all, one per team's slice.
-    let mut counted: Vec<(&str, &crate::hub::store::HubRow)> = snap
-        .rows
-        .iter()
-        .filter(|r| crate::stats::counted(&r.summary, &query))
-        .map(|r| (r.team_id.as_str(), r))
-        .collect();
-    counted.sort_by_key(|(team, _)| *team);
-    let rows: Vec<(CaseSummary, CaseFacts)> =
-        counted.iter().map(|(_, r)| (r.summary.clone(), r.facts.clone())).collect();
-    let stats = compute(&rows, &state.reference, &[], &query);
+    // One pass over the rows, borrowed; each team's totals added case by case alike.
+    let counted = || snap.rows.iter().filter(|r| crate::stats::counted(&r.summary, &query));
+    let stats = compute(counted().map(|r| (&r.summary, &r.facts)), &state.reference, &[], &query);
     let names = team_names(state);
-    let mut teams: Vec<(&str, Totals)> = Vec::new();
-    let mut start = 0;
-    while start < counted.len() {
-        let team = counted[start].0;
-        let end = start + counted[start..].iter().take_while(|(t, _)| *t == team).count();
-        teams.push((team, compute(&rows[start..end], &state.reference, &[], &query).totals));
-        start = end;
+    let mut teams: std::collections::BTreeMap<&str, Totals> = std::collections::BTreeMap::new();
+    for r in counted() {
+        teams.entry(r.team_id.as_str()).or_default().add_case(&r.summary, &r.facts);
     }
     let mut by_team: Vec<Line> = teams
         .into_iter()
