@@ -80,7 +80,7 @@ fn main() {
     }
     hub(&hub_dir, &["user", "add", "--name", "lanhdao", "--role", "leader"]);
     let store = HubStore::open(&hub_dir).unwrap();
-    store.replace_rows(&rows).unwrap();
+    store.replace_rows(&rows, true).unwrap();
     // One case in the case index too, for its page (as a package received would put it).
     let (id, row) = &rows[rows.len() / 2];
     let now = chrono::Utc::now();
@@ -191,7 +191,7 @@ fn main() {
     );
 
     // A change by another process (a transfer on the command line): every row read again.
-    HubStore::open(&hub_dir).unwrap().replace_rows(&rows[..]).unwrap();
+    HubStore::open(&hub_dir).unwrap().replace_rows(&rows[..], true).unwrap();
     let (after, _) = get("/");
     println!("first page after another process changed the rows: {:.0} ms", after.as_secs_f64() * 1000.0);
 }

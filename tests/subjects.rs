@@ -57,6 +57,16 @@ fn same_subject(ws: &Workspace, case: Uuid) -> NewCase {
     }
 }
 
+/// Opens the new case of the same subject with the same goods as `earlier` (so that the
+/// demo fills its record with the same act of the catalogue).
+fn same_case_again(ws: &Workspace, earlier: Uuid) -> Uuid {
+    let case = ws.open_new_case(&same_subject(ws, earlier)).unwrap();
+    let goods: Vec<anchi::app::goods::GoodsInput> =
+        ws.case(earlier).unwrap().goods.iter().map(anchi::app::goods::GoodsInput::of).collect();
+    ws.save_goods(case, &goods).unwrap();
+    case
+}
+
 /// Starts a document of `kind`, fills it as the demo would, and finalises it unless `draft`.
 fn document(ws: &Workspace, case: Uuid, kind: K, draft: bool) -> Uuid {
     let id = Uuid::now_v7();
@@ -94,7 +104,8 @@ fn a_repeat_offence_is_shown_and_offered_as_an_aggravating_circumstance() {
     h.get_by_label(label).focus();
     h.run();
     h.get_by_label(label).type_text(&typed);
-    h.run();
+    // The warnings appear in a scroll area that scrolls them into view over a few frames.
+    h.run_steps(8);
     h.get_by_label_contains("Cảnh báo về đối tượng");
     let date = earlier.opened_at.format("%d/%m/%Y").to_string();
     h.get_by_label_contains(&format!("Có vụ việc khác ngày {date}"));
@@ -102,7 +113,7 @@ fn a_repeat_offence_is_shown_and_offered_as_an_aggravating_circumstance() {
 
     // The new case reaches its violation record for the same act, then the sanction decision.
     let ws = h.state().workspace();
-    let case = ws.open_new_case(&input).unwrap();
+    let case = same_case_again(ws, earlier.id);
     for kind in [K::QdKiemTra, K::BbKiemTra, K::BbViPham] {
         document(ws, case, kind, false);
     }
@@ -140,7 +151,7 @@ fn the_case_list_marks_repeat_offenders() {
     let mut h = harness(dir.path());
     let ws = h.state().workspace();
     let (earlier, _) = recently_sanctioned(ws);
-    let case = ws.open_new_case(&same_subject(ws, earlier.id)).unwrap();
+    let case = same_case_again(ws, earlier.id);
     for kind in [K::QdKiemTra, K::BbKiemTra, K::BbViPham] {
         document(ws, case, kind, false);
     }
@@ -148,6 +159,7 @@ fn the_case_list_marks_repeat_offenders() {
     h.run();
     let rows = h.state_mut().list().rows.clone();
     let badges = list_badges(&rows, &[]);
+
     assert_eq!(badges.get(&case), Some(&Badge::Repeat));
     // The inspector searches the subject's identifier: each of its cases that repeats an
     // act still in its window is marked, the new one among them.

@@ -63,6 +63,18 @@ pub struct Mark {
     pub warning_only: bool,
 }
 
+/// Whether an act recorded on `row` repeats a sanction of one of the `earlier` cases of the
+/// same subject: the same act, within the look-back of that sanction (tái phạm,
+/// `matching::is_repeat`). The laptop's list and the province's pages both judge so.
+pub fn repeats(row: &CaseSummary, earlier: &[&CaseSummary]) -> bool {
+    row.violation_marks.iter().any(|act| {
+        earlier
+            .iter()
+            .flat_map(|e| &e.sanction_marks)
+            .any(|s| s.same_act(act) && super::matching::is_repeat(s.on, s.warning_only, act.on))
+    })
+}
+
 impl Mark {
     pub fn of(provision: &str, acts: &[String], on: NaiveDate, warning_only: bool) -> Mark {
         Mark {

@@ -56,6 +56,7 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
     if file.case.id != opened.info.case_id {
         return Err(ApiError::unprocessable("package_invalid", "data/case.json is another case"));
     }
+    check_dates(&file.case)?;
 
     let now = Utc::now();
     let receipt = Receipt {
@@ -107,6 +108,29 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
     }
     let _ = std::fs::remove_file(store.upload_file(&upload.upload_id));
     Ok(signed)
+}
+
+/// The years a case's dates may fall in: the deadlines counted on the pages (and the
+/// calendar) are defined there; a date outside is a damaged or forged file.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// Refuses a case whose opening or documents are dated outside [`YEARS`], naming the date.
+fn check_dates(case: &Case) -> Result<(), ApiError> {
+    use chrono::Datelike;
+    let mut dates = vec![("opened_at".to_string(), case.opened_at)];
+    for (i, d) in case.documents.iter().enumerate() {
+        dates.push((format!("documents[{i}].created_at"), d.created_at));
+        if let Some(at) = d.finalised_at {
+            dates.push((format!("documents[{i}].finalised_at"), at));
+        }
+    }
+    match dates.into_iter().find(|(_, at)| !YEARS.contains(&at.year())) {
+        Some((field, at)) => Err(ApiError::unprocessable(
+            "package_invalid",
+            &format!("data/case.json: {field}: {at} is outside the years {}–{}", YEARS.start(), YEARS.end()),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The API's answer to a version that may not be stored.
@@ -187,6 +211,7 @@ pub fn rebuild_rows(state: &HubState) -> Result<usize, ApiError> {
     }
     let limits = Limits { max_total_bytes: state.limits.max_package_bytes, ..Limits::default() };
     let mut rows = Vec::new();
+    let mut left_out = 0;
     for case in state.store.cases()? {
         let read = package_file(&state.store, &case.package_sha256).and_then(|bytes| {
             let plain = if package::is_sealed(&bytes) {
@@ -202,10 +227,14 @@ pub fn rebuild_rows(state: &HubState) -> Result<usize, ApiError> {
         });
         match read {
             Ok(file) => rows.push((case.case_id, row_of(&file.case, &case.team_id))),
-            Err(e) => eprintln!("rows: case {} left out: {}", case.case_id, e.refusal.message),
+            Err(e) => {
+                left_out += 1;
+                eprintln!("rows: case {} left out: {}", case.case_id, e.refusal.message);
+            }
         }
     }
-    state.store.replace_rows(&rows)?;
+    // Tried again at the next start while a case could not be read.
+    state.store.replace_rows(&rows, left_out == 0)?;
     Ok(rows.len())
 }
 

@@ -51,6 +51,8 @@ pub struct HubState {
     pub reference: crate::reference::Reference,
     /// The rows the pages read, kept while the store's rows do not change.
     snapshot: Mutex<Option<Arc<web::Snapshot>>>,
+    /// Held while the rows are read again, so that one request does it at a time.
+    snapshot_reading: Mutex<()>,
     /// One upload's chunks at a time (per upload id).
     upload_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Bounds on the staff login's password checks.
@@ -73,6 +75,7 @@ impl HubState {
             sessions: Mutex::default(),
             reference: crate::reference::Reference::embedded(),
             snapshot: Mutex::default(),
+            snapshot_reading: Mutex::default(),
             login: web::LoginGuard::default(),
             upload_locks: Mutex::default(),
         })

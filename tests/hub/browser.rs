@@ -157,7 +157,10 @@ pub async fn walk(hub: &Hub, pki: &Pki, expected: &[usize], team_two: usize, fol
     shot(&client, "3-case").await;
 
     // The statistics with their chart.
-    client.goto(&format!("{}/stats?kind=year&year={}", hub.url(), chrono::Local::now().format("%Y"))).await.unwrap();
+    client.goto(&format!("{}/stats", hub.url())).await.unwrap();
+    client.find(Locator::Css("select[name=kind]")).await.unwrap().select_by_value("year").await.unwrap();
+    submit(&client, "form.filters button").await;
+    assert!(heading(&client).await.starts_with("Thống kê năm "));
     let chart = client.find(Locator::Css("svg rect")).await.unwrap();
     assert!(chart.attr("width").await.unwrap().is_some_and(|w| w.parse::<f64>().unwrap() > 0.0));
     shot(&client, "4-statistics").await;

@@ -125,26 +125,48 @@ fn check_workbook(leader: &Staff<'_>, root: &Path, not_cancelled: usize) {
     assert!(team_lines.contains(&"Đội QLTT số 1".to_string()) && team_lines.contains(&"Đội QLTT số 2".to_string()));
 }
 
-/// Subjects with a sanction within the look-back of an earlier one, counted from the rows.
+/// Subjects whose later case records an act sanctioned in an earlier case of theirs within
+/// the look-back, counted from the rows (by identifier, else by name in the province).
 fn repeat_offenders(rows: &[HubRow]) -> usize {
-    let mut sanctions: HashMap<String, Vec<(chrono::NaiveDate, bool)>> = HashMap::new();
+    let mut subjects: HashMap<String, Vec<&HubRow>> = HashMap::new();
     for r in rows {
         let key = r
             .summary
             .subject_identifier
             .clone()
             .unwrap_or_else(|| format!("{}:{:?}", fold(&r.summary.subject_name), r.summary.subject_province));
-        sanctions.entry(key).or_default().extend(r.summary.sanction_marks.iter().map(|m| (m.on, m.warning_only)));
+        subjects.entry(key).or_default().push(r);
     }
-    sanctions.values_mut().for_each(|marks| marks.sort());
-    sanctions
+    subjects
         .values()
-        .filter(|marks| {
-            marks
-                .windows(2)
-                .any(|w| w[1].0 > w[0].0 && w[1].0 <= anchi::domain::matching::repeat_window_end(w[0].0, w[0].1))
+        .filter(|cases| {
+            cases.iter().any(|later| {
+                later.summary.violation_marks.iter().any(|act| {
+                    cases
+                        .iter()
+                        .filter(|e| e.summary.opened_at < later.summary.opened_at)
+                        .flat_map(|e| &e.summary.sanction_marks)
+                        .any(|s| s.same_act(act) && anchi::domain::matching::is_repeat(s.on, s.warning_only, act.on))
+                })
+            })
         })
         .count()
+}
+
+/// The statistics' form as a browser sends it (empty fields included), its workbook link,
+/// and what is typed wrong refused with the field's name.
+fn check_forms(leader: &Staff<'_>, year: &str) {
+    let page = leader.page(&format!("/stats?kind=year&part=&year={year}&from=&to="));
+    let link = page.split("href=\"/stats.xlsx?").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+    let (status, book) = leader.get(&format!("/stats.xlsx?{link}"));
+    assert_eq!(status, 200, "the workbook link of the page");
+    assert!(book.starts_with(b"PK"));
+    let (status, body) = leader.get("/stats?kind=month&part=abc");
+    assert_eq!(status, 400);
+    assert!(String::from_utf8(body).unwrap().contains("Tháng/quý: “abc” không phải số"));
+    let (status, body) = leader.get("/cases?from=05/11/26");
+    assert_eq!(status, 400, "a year of two digits is refused, not read as the year 26");
+    assert!(String::from_utf8(body).unwrap().contains("Từ ngày: “05/11/26” không phải ngày hợp lệ"));
 }
 
 #[test]
@@ -246,6 +268,7 @@ fn the_province_sees_the_morning_the_cases_the_offenders_and_the_statistics_by_r
     assert!(log.contains("lanhdao") && log.contains(&format!("/cases/{}", person.summary.id)), "the view is logged");
 
     // Statistics with their charts, and the same tables as a workbook.
+    check_forms(&leader, &year);
     let stats = leader.page(&format!("/stats?kind=year&year={year}"));
     assert!(stats.contains("<svg") && stats.contains("Theo đội") && stats.contains("Đội QLTT số 2"));
     let not_cancelled = count(&|r| r.summary.stage != anchi::domain::Stage::DaHuy);
@@ -254,13 +277,18 @@ fn the_province_sees_the_morning_the_cases_the_offenders_and_the_statistics_by_r
     // Repeat offenders across teams.
     let again = repeat_offenders(&rows);
     let offenders = leader.page("/offenders");
-    assert!(offenders.contains(&format!("<p>{again} đối tượng bị xử phạt lại")), "{again} repeat offenders");
+    assert!(offenders.contains(&format!("<p>{again} đối tượng tái phạm")), "{again} repeat offenders");
 
     // Roles: an officer has no access log and no accounts; the administrator no case data.
     let (officer, _) = Staff::login(&hub, &pki, "chicuc");
     assert_eq!(officer.get("/cases").0, 200);
     assert_eq!(officer.get("/access").0, 403);
     assert_eq!(officer.get("/admin").0, 403);
+    // Made a leader on the command line: the open session has the new role at once.
+    hub_cmd(&hub.dir, &["user", "add", "--name", "chicuc", "--role", "leader"]);
+    assert_eq!(officer.get("/access").0, 200);
+    hub_cmd(&hub.dir, &["user", "add", "--name", "chicuc", "--role", "officer"]);
+    assert_eq!(officer.get("/access").0, 403);
     let (admin, first) = Staff::login(&hub, &pki, "quantri");
     assert_eq!(first, "/admin");
     let accounts = admin.page("/admin");
@@ -301,4 +329,28 @@ fn a_hub_store_from_before_the_pages_rows_makes_them_again_from_its_packages() {
     assert!(rows(&hub.dir).is_empty());
     hub.restart();
     assert_eq!(rows(&hub.dir), before, "made again from the stored packages");
+}
+
+#[test]
+fn a_case_dated_outside_the_years_the_law_tables_cover_is_refused_and_stores_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Province { ws, hub, client, .. } = province_with_laptop(tmp.path(), 3);
+    let subject = anchi::domain::Subject::new(
+        anchi::domain::SubjectKind::Individual,
+        "Người Tương Lai",
+        anchi::domain::Address::Legacy { text: "Lạng Sơn".into() },
+    );
+    let at = chrono::NaiveDate::from_ymd_opt(2999, 1, 2).unwrap().and_hms_opt(9, 0, 0).unwrap();
+    let case = anchi::domain::Case::open(uuid::Uuid::now_v7(), "DEMO-LS-D1", at, "hang-gia", subject);
+    ws.create_case(&case).unwrap();
+    let exported = ws.export_package(case.id, PASSPHRASE, None, &|_| {}).unwrap();
+    match client.upload(&exported.info.package_id(), &exported.bytes, &|_, _| {}) {
+        Err(SyncError::Refused { status: 422, refusal }) => {
+            assert_eq!(refusal.error, "package_invalid");
+            assert!(refusal.message.contains("opened_at: 2999-01-02"), "{}", refusal.message);
+        }
+        other => panic!("a case of the year 2999 must be refused, got {other:?}"),
+    }
+    assert!(hub.cases().is_empty(), "nothing stored");
+    assert!(HubStore::open(&hub.dir).unwrap().rows().unwrap().1.is_empty());
 }

@@ -156,12 +156,8 @@ pub fn list_badges(rows: &[CaseSummary], links: &[SubjectLink]) -> HashMap<Uuid,
         group.sort_by_key(|&i| rows[i].opened_at);
         for (n, &i) in group.iter().enumerate().skip(1) {
             let row = &rows[i];
-            let repeat = row.violation_marks.iter().any(|act| {
-                group[..n]
-                    .iter()
-                    .flat_map(|&e| &rows[e].sanction_marks)
-                    .any(|s| s.same_act(act) && is_repeat(s.on, s.warning_only, act.on))
-            });
+            let earlier: Vec<&CaseSummary> = group[..n].iter().map(|&e| &rows[e]).collect();
+            let repeat = crate::domain::summary::repeats(row, &earlier);
             badges.insert(row.id, if repeat { Badge::Repeat } else { Badge::Earlier(n as u32) });
         }
     }

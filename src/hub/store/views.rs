@@ -107,8 +107,9 @@ impl HubStore {
         Ok(self.get::<&str, u32>(META, FORMAT)? == Some(ROWS_FORMAT))
     }
 
-    /// Replaces every row (after a change of layout), in one transaction.
-    pub fn replace_rows(&self, rows: &[(Uuid, HubRow)]) -> Result<(), HubStoreError> {
+    /// Replaces every row (after a change of layout), in one transaction; `complete` marks
+    /// the layout current (no case was left out).
+    pub fn replace_rows(&self, rows: &[(Uuid, HubRow)], complete: bool) -> Result<(), HubStoreError> {
         let tx = self.db.begin_write()?;
         {
             tx.delete_table(ROWS)?;
@@ -116,7 +117,9 @@ impl HubStore {
             for (id, row) in rows {
                 t.insert(id.as_u128(), encode(row).as_slice())?;
             }
-            tx.open_table(META)?.insert(FORMAT, encode(&ROWS_FORMAT).as_slice())?;
+            if complete {
+                tx.open_table(META)?.insert(FORMAT, encode(&ROWS_FORMAT).as_slice())?;
+            }
         }
         changed(&tx)?;
         tx.commit()?;

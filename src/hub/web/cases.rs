@@ -17,7 +17,6 @@ use super::{
 };
 use super::{typed_day, urlencoded};
 use crate::domain::deadlines::DeadlineState;
-use crate::domain::matching::repeat_window_end;
 use crate::domain::text::{fold, format_vnd};
 use crate::domain::{CaseSummary, Stage, SubjectKind};
 use crate::hub::store::{AccessEntry, HubRow, Role};
@@ -453,38 +452,39 @@ pub(super) async fn document_pdf(
     }
 }
 
-/// One subject sanctioned more than once in the province: its cases, oldest first.
+/// One subject who offended again in the province: its cases, oldest first.
 pub(super) struct Repeat<'a> {
     pub rows: Vec<&'a HubRow>,
 }
 
-/// Subjects sanctioned again within the legal look-back of an earlier sanction (one year,
-/// six months after a warning: khoản 1 Điều 7 Luật XLVPHC, `matching::repeat_window_end`,
-/// counted from the decision's day), across teams; newest repeat first.
+/// Subjects whose later case records an act repeating a sanction of an earlier case (the
+/// same act, within one year of it, six months after a warning: khoản 1 Điều 7 Luật
+/// XLVPHC, `summary::repeats`, as the laptop marks its list), across teams; newest first.
 pub(super) fn repeats(snap: &Snapshot) -> Vec<Repeat<'_>> {
     let mut by_subject: HashMap<String, Vec<&HubRow>> = HashMap::new();
-    for row in snap.rows.iter().filter(|r| !r.summary.sanction_marks.is_empty()) {
+    for row in
+        snap.rows.iter().filter(|r| !r.summary.sanction_marks.is_empty() || !r.summary.violation_marks.is_empty())
+    {
         by_subject.entry(subject_key(&row.summary)).or_default().push(row);
     }
-    let mut out: Vec<(NaiveDate, Repeat<'_>)> = Vec::new();
+    let mut out: Vec<(chrono::NaiveDateTime, Repeat<'_>)> = Vec::new();
     for (_, mut rows) in by_subject {
         if rows.len() < 2 {
             continue;
         }
-        let mut marks: Vec<(NaiveDate, bool)> =
-            rows.iter().flat_map(|r| r.summary.sanction_marks.iter().map(|m| (m.on, m.warning_only))).collect();
-        marks.sort();
-        let again = marks
-            .windows(2)
-            .filter(|w| w[1].0 > w[0].0 && w[1].0 <= repeat_window_end(w[0].0, w[0].1))
-            .map(|w| w[1].0)
+        rows.sort_by_key(|r| r.summary.opened_at);
+        let latest = (1..rows.len())
+            .filter(|&n| {
+                let earlier: Vec<&CaseSummary> = rows[..n].iter().map(|r| &r.summary).collect();
+                crate::domain::summary::repeats(&rows[n].summary, &earlier)
+            })
+            .map(|n| rows[n].summary.opened_at)
             .max();
-        if let Some(on) = again {
-            rows.sort_by_key(|r| r.summary.opened_at);
-            out.push((on, Repeat { rows }));
+        if let Some(at) = latest {
+            out.push((at, Repeat { rows }));
         }
     }
-    out.sort_by_key(|(on, _)| std::cmp::Reverse(*on));
+    out.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     out.into_iter().map(|(_, r)| r).collect()
 }
 
@@ -505,8 +505,8 @@ pub(super) async fn offenders_page(
     let names = team_names(&state);
     let found = repeats(&snap);
     let mut body = format!(
-        "<p>{} đối tượng bị xử phạt lại trong thời hạn chưa được coi là chưa bị xử phạt (01 năm; 06 tháng nếu là \
-         cảnh cáo — khoản 1 Điều 7 Luật Xử lý vi phạm hành chính), ở bất kỳ đội nào của tỉnh.</p>\
+        "<p>{} đối tượng tái phạm: vi phạm lại cùng hành vi đã bị xử phạt, trong thời hạn chưa được coi là chưa bị xử \
+         phạt (01 năm; 06 tháng nếu là cảnh cáo — khoản 1 Điều 7 Luật Xử lý vi phạm hành chính), ở bất kỳ đội nào của tỉnh.</p>\
          <table><tr><th>Đối tượng</th><th>MST / Số định danh</th><th>Số lần xử phạt</th><th>Các vụ việc</th></tr>",
         found.len()
     );

@@ -215,6 +215,10 @@ fn user_of(state: &HubState, headers: &HeaderMap) -> Option<Staff> {
     sessions.retain(|_, s| s.expires > now && s.idle_until > now);
     let session = sessions.get_mut(token)?;
     session.idle_until = now + IDLE_SECS;
+    // The role as the account has it now: a role changed on the command line counts at once.
+    if let Ok(role) = state.store.role(&session.user) {
+        session.role = role;
+    }
     Some(Staff { name: session.user.clone(), role: session.role, csrf: csrf_of(token) })
 }
 
@@ -291,6 +295,14 @@ fn snapshot(state: &HubState) -> Result<Arc<Snapshot>, ApiError> {
     {
         return Ok(s.clone());
     }
+    // One request reads every row; the others asking meanwhile wait and take its result.
+    let _reading = state.snapshot_reading.lock().expect("snapshot reading");
+    if let Some(s) = state.snapshot.lock().expect("snapshot").as_ref()
+        && s.generation == state.store.rows_generation()?
+        && s.day == day
+    {
+        return Ok(s.clone());
+    }
     let (generation, rows) = state.store.rows()?;
     let mut rows: Vec<Arc<HubRow>> = rows.into_iter().map(Arc::new).collect();
     rows.sort_by(|a, b| order(a, b));
@@ -308,9 +320,11 @@ pub fn warm(state: &HubState) -> Result<usize, ApiError> {
 /// Takes one case's new row into the kept snapshot when it is the only change since
 /// (`generation` is the store's count after it); otherwise the next page reads every row.
 pub fn patch_snapshot(state: &HubState, generation: u64, row: HubRow) {
+    let day = today();
+    let deadlines_of_row = open_deadlines(state, &row, day);
     let mut kept = state.snapshot.lock().expect("snapshot");
     let Some(old) = kept.as_ref() else { return };
-    if old.generation + 1 != generation || old.day != today() {
+    if old.generation + 1 != generation || old.day != day {
         return;
     }
     let (mut rows, mut deadlines) = (old.rows.clone(), old.deadlines.clone());
@@ -319,7 +333,7 @@ pub fn patch_snapshot(state: &HubState, generation: u64, row: HubRow) {
         deadlines.remove(i);
     }
     let at = rows.partition_point(|r| order(r, &row) == std::cmp::Ordering::Less);
-    deadlines.insert(at, open_deadlines(state, &row, old.day));
+    deadlines.insert(at, deadlines_of_row);
     rows.insert(at, Arc::new(row));
     *kept = Some(Arc::new(Snapshot { generation, day: old.day, rows, deadlines }));
 }
@@ -344,7 +358,10 @@ fn typed_day(label: &str, text: Option<&str>) -> Result<Option<NaiveDate>, Strin
     if text.is_empty() {
         return Ok(None);
     }
-    crate::domain::text::parse_date(text).map(Some).ok_or_else(|| {
+    // A year of four digits: "05/11/26" would be read as the year 26.
+    let four_digit_year = text.rsplit(['/', '-', '.']).next().is_some_and(|y| y.len() == 4)
+        || text.split('-').next().is_some_and(|y| y.len() == 4);
+    crate::domain::text::parse_date(text).filter(|_| four_digit_year).map(Some).ok_or_else(|| {
         format!("{label}: “{text}” không phải ngày hợp lệ (nhập theo dạng ngày/tháng/năm, ví dụ 05/11/2026)")
     })
 }

@@ -20,9 +20,10 @@ use crate::stats::{Dimension, Line, Period, Stats, Totals, compute};
 pub(super) struct Ask {
     /// month, quarter, year or custom.
     kind: Option<String>,
-    year: Option<i32>,
+    /// Numbers as typed (the form sends empty fields): read by [`number`].
+    year: Option<String>,
     /// The month (1–12) or the quarter (1–4).
-    part: Option<u32>,
+    part: Option<String>,
     from: Option<String>,
     to: Option<String>,
 }
@@ -35,8 +36,17 @@ struct Chosen {
     period: Period,
 }
 
+/// A number typed in the form: empty is none; anything else but digits is refused, named.
+fn number<T: std::str::FromStr>(label: &str, text: Option<&str>) -> Result<Option<T>, String> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => t.parse().map(Some).map_err(|_| format!("{label}: “{t}” không phải số")),
+    }
+}
+
 fn chosen(ask: &Ask, today: NaiveDate) -> Result<Chosen, String> {
-    let year = ask.year.unwrap_or(today.year());
+    let year = number::<i32>("Năm", ask.year.as_deref())?.unwrap_or(today.year());
+    let part = number::<u32>("Tháng/quý", ask.part.as_deref())?;
     if !(2000..=2100).contains(&year) {
         return Err(format!("Năm: {year} không hợp lệ"));
     }
@@ -45,9 +55,9 @@ fn chosen(ask: &Ask, today: NaiveDate) -> Result<Chosen, String> {
         let next = if m == 12 { day(y + 1, 1, 1)? } else { day(y, m + 1, 1)? };
         Ok(next.pred_opt().unwrap_or(next))
     };
-    match ask.kind.as_deref().unwrap_or("month") {
+    match ask.kind.as_deref().filter(|k| !k.is_empty()).unwrap_or("month") {
         "month" => {
-            let m = ask.part.unwrap_or(today.month());
+            let m = part.unwrap_or(today.month());
             if !(1..=12).contains(&m) {
                 return Err(format!("Tháng: {m} không hợp lệ (1–12)"));
             }
@@ -59,7 +69,7 @@ fn chosen(ask: &Ask, today: NaiveDate) -> Result<Chosen, String> {
             })
         }
         "quarter" => {
-            let q = ask.part.unwrap_or((today.month() - 1) / 3 + 1);
+            let q = part.unwrap_or((today.month() - 1) / 3 + 1);
             if !(1..=4).contains(&q) {
                 return Err(format!("Quý: {q} không hợp lệ (1–4)"));
             }
@@ -178,7 +188,7 @@ fn breakdowns<'a>(stats: &'a Stats, by_team: &'a [Line]) -> [(&'static str, &'st
 }
 
 fn form(ask: &Ask, today: NaiveDate) -> String {
-    let kind = ask.kind.as_deref().unwrap_or("month");
+    let kind = ask.kind.as_deref().filter(|k| !k.is_empty()).unwrap_or("month");
     let mut out =
         String::from("<form class=\"filters\" method=\"get\" action=\"/stats\"><label>Kỳ <select name=\"kind\">");
     for (value, label) in
@@ -191,8 +201,8 @@ fn form(ask: &Ask, today: NaiveDate) -> String {
         out,
         "</select></label><label>Tháng/quý <input name=\"part\" size=\"3\" value=\"{}\"></label>\
          <label>Năm <input name=\"year\" size=\"5\" value=\"{}\"></label>{}{}<button>Xem</button></form>",
-        ask.part.map(|p| p.to_string()).unwrap_or_default(),
-        ask.year.unwrap_or(today.year()),
+        esc(ask.part.as_deref().unwrap_or("")),
+        esc(&ask.year.clone().unwrap_or_else(|| today.year().to_string())),
         day_input("from", "Từ ngày", ask.from.as_deref()),
         day_input("to", "đến ngày", ask.to.as_deref())
     );
@@ -201,14 +211,7 @@ fn form(ask: &Ask, today: NaiveDate) -> String {
 
 fn ask_query(ask: &Ask) -> String {
     let v = |o: &Option<String>| urlencoded(o.as_deref().unwrap_or(""));
-    format!(
-        "kind={}&year={}&part={}&from={}&to={}",
-        v(&ask.kind),
-        ask.year.map(|y| y.to_string()).unwrap_or_default(),
-        ask.part.map(|p| p.to_string()).unwrap_or_default(),
-        v(&ask.from),
-        v(&ask.to)
-    )
+    format!("kind={}&year={}&part={}&from={}&to={}", v(&ask.kind), v(&ask.year), v(&ask.part), v(&ask.from), v(&ask.to))
 }
 
 pub(super) async fn stats_page(State(state): State<Shared>, headers: HeaderMap, Query(ask): Query<Ask>) -> Response {
