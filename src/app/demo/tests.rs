@@ -24,18 +24,9 @@ fn the_seizure_order_follows_the_day_of_the_seizure_not_of_the_opening() {
 }
 
 fn demo_subject() -> Subject {
-    Subject {
-        kind: SubjectKind::HouseholdBusiness,
-        name: "Hộ kinh doanh Lê Văn An".into(),
-        tax_code: None,
-        registration_number: None,
-        personal_id: None,
-        old_id_card: None,
-        date_of_birth: None,
-        gender: None,
-        phone: None,
-        representative: None,
-        representative_title: None,
-        address: crate::domain::Address::Legacy { text: "Lạng Sơn".into() },
-    }
+    Subject::new(
+        SubjectKind::HouseholdBusiness,
+        "Hộ kinh doanh Lê Văn An",
+        crate::domain::Address::Legacy { text: "Lạng Sơn".into() },
+    )
 }
