@@ -149,6 +149,13 @@ pub enum UserCommand {
         #[arg(long, value_parser = ["leader", "officer", "admin"])]
         role: Option<String>,
     },
+    /// Give a staff user another role (the password stays; open sessions take it at once).
+    Role {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["leader", "officer", "admin"])]
+        role: String,
+    },
     /// The staff users and their roles.
     List,
 }
@@ -219,6 +226,15 @@ fn execute(cli: HubCli) -> Result<(), String> {
         }
         HubCommand::Team(TeamCommand::Revoke { team_id, key_id }) => team_revoke(&store, &team_id, key_id)?,
         HubCommand::User(UserCommand::Add { name, role }) => user_add(&store, name, role.as_deref())?,
+        HubCommand::User(UserCommand::Role { name, role }) => {
+            let err = |e: super::store::HubStoreError| e.to_string();
+            if store.user(&name).map_err(err)?.is_none() {
+                return Err(format!("--name: no staff user {name} (anchi-hub user add)"));
+            }
+            let role = Role::parse(&role).ok_or("--role: leader, officer or admin")?;
+            store.set_role(&name, role).map_err(err)?;
+            println!("user {name} is now {}", role.vi());
+        }
         HubCommand::User(UserCommand::List) => {
             for (name, role) in store.users_with_roles().map_err(|e| e.to_string())? {
                 println!("{name}\t{}", role.vi());

@@ -285,10 +285,13 @@ fn the_province_sees_the_morning_the_cases_the_offenders_and_the_statistics_by_r
     assert_eq!(officer.get("/access").0, 403);
     assert_eq!(officer.get("/admin").0, 403);
     // Made a leader on the command line: the open session has the new role at once.
-    hub_cmd(&hub.dir, &["user", "add", "--name", "chicuc", "--role", "leader"]);
+    hub_cmd(&hub.dir, &["user", "role", "--name", "chicuc", "--role", "leader"]);
     assert_eq!(officer.get("/access").0, 200);
-    hub_cmd(&hub.dir, &["user", "add", "--name", "chicuc", "--role", "officer"]);
+    hub_cmd(&hub.dir, &["user", "role", "--name", "chicuc", "--role", "officer"]);
     assert_eq!(officer.get("/access").0, 403);
+    // A new password (the same typed again makes a new hash) ends the open session.
+    hub_cmd(&hub.dir, &["user", "add", "--name", "chicuc"]);
+    assert_eq!(officer.get("/cases").0, 303, "sent to the login page");
     let (admin, first) = Staff::login(&hub, &pki, "quantri");
     assert_eq!(first, "/admin");
     let accounts = admin.page("/admin");

@@ -151,17 +151,18 @@ pub(super) async fn login(
         let stored = state2.store.user(&user).ok().flatten();
         let hash = stored.as_ref().map_or(DUMMY_HASH.as_str(), |u| u.password_hash.as_str());
         let ok = crate::password::verify(hash, &form.password) && stored.is_some();
-        // The role as the account has it now (a role changed later takes effect at the next login).
-        ok.then(|| state2.store.role(&user).ok()).flatten()
+        // The role and the password the session is opened with (`user_of` checks both anew).
+        let role = ok.then(|| state2.store.role(&user).ok()).flatten()?;
+        Some((role, stored?.password_hash))
     })
     .await
     .unwrap_or(None);
     drop(permit);
     state.login.record(&who, role.is_some(), now);
-    let Some(role) = role else {
+    let Some((role, password_hash)) = role else {
         return (StatusCode::UNAUTHORIZED, login_form("Sai tên đăng nhập hoặc mật khẩu")).into_response();
     };
-    let token = open_session(&state, form.user, role);
+    let token = open_session(&state, form.user, role, password_hash);
     let cookie = format!("{COOKIE}={token}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={SESSION_SECS}");
     // The administrator has no case data: their first page is the accounts'.
     let first = if role.sees_cases() { "/" } else { "/admin" };

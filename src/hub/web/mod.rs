@@ -172,6 +172,8 @@ fn session_token(headers: &HeaderMap) -> Option<&str> {
 pub struct Session {
     user: String,
     role: Role,
+    /// The account's password hash when it logged in: a new password ends the session.
+    password_hash: String,
     /// The end of the working day it was opened for.
     expires: i64,
     /// The end of its idle time, moved on by every page.
@@ -199,10 +201,10 @@ fn csrf_of(session: &str) -> String {
 }
 
 /// Opens a session for `user`; its token.
-fn open_session(state: &HubState, user: String, role: Role) -> String {
+fn open_session(state: &HubState, user: String, role: Role, password_hash: String) -> String {
     let token = hex::encode(uuid::Uuid::new_v4().as_bytes()) + &hex::encode(uuid::Uuid::new_v4().as_bytes());
     let now = chrono::Utc::now().timestamp();
-    let session = Session { user, role, expires: now + SESSION_SECS, idle_until: now + IDLE_SECS };
+    let session = Session { user, role, password_hash, expires: now + SESSION_SECS, idle_until: now + IDLE_SECS };
     state.sessions.lock().expect("sessions").insert(token.clone(), session);
     token
 }
@@ -214,8 +216,14 @@ fn user_of(state: &HubState, headers: &HeaderMap) -> Option<Staff> {
     let mut sessions = state.sessions.lock().expect("sessions");
     sessions.retain(|_, s| s.expires > now && s.idle_until > now);
     let session = sessions.get_mut(token)?;
+    // The account as it is now: a new password (a reset on the command line) ends the
+    // session; a changed role counts at once.
+    let current = state.store.user(&session.user).ok().flatten();
+    if current.is_none_or(|u| u.password_hash != session.password_hash) {
+        sessions.remove(token);
+        return None;
+    }
     session.idle_until = now + IDLE_SECS;
-    // The role as the account has it now: a role changed on the command line counts at once.
     if let Ok(role) = state.store.role(&session.user) {
         session.role = role;
     }
