@@ -48,19 +48,21 @@ fn xvfb_sized(size: &str) -> (Guard, String) {
             "{tool} is missing: the test command ./test installs xvfb, x11-utils, imagemagick, xdotool"
         );
     }
-    // Tests run in parallel in one process: each takes a display of its own.
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let display = format!(":{}", 100 + (std::process::id() % 400) * 4 + n);
+    // Xvfb picks a free display itself and says which (`-displayfd`): a display chosen here
+    // could be one whose lock and socket a killed server left behind, and the window would
+    // then wait for a server that is not there.
+    let mut child = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", &format!("{size}x24"), "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    let display = format!(":{}", line.trim());
+    assert!(line.trim().parse::<u32>().is_ok(), "Xvfb named no display: {line:?}");
     let socket = format!("/tmp/.X11-unix/X{}", &display[1..]);
-    let server = Guard(
-        Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", &format!("{size}x24"), "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
+    let server = Guard(child);
     wait_for("Xvfb", Duration::from_secs(10), || Path::new(&socket).exists());
     (server, display)
 }
