@@ -5,9 +5,7 @@
 use chrono::{Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use super::store::{
-    HubRow, HubStore, IndexedCase, IndexedDocument, StoredPackage, Succession, Upload, check_succession,
-};
+use super::store::{HubRow, IndexedCase, IndexedDocument, StoredPackage, Succession, Upload, check_succession};
 use super::{ApiError, HubState};
 use crate::domain::matching::SubjectFacts;
 use crate::domain::summary::{CaseFacts, sanctions_of};
@@ -209,19 +207,10 @@ pub fn rebuild_rows(state: &HubState) -> Result<usize, ApiError> {
     if state.store.rows_current()? {
         return Ok(0);
     }
-    let limits = Limits { max_total_bytes: state.limits.max_package_bytes, ..Limits::default() };
     let mut rows = Vec::new();
     let mut left_out = 0;
     for case in state.store.cases()? {
-        let read = package_file(&state.store, &case.package_sha256).and_then(|bytes| {
-            let plain = if package::is_sealed(&bytes) {
-                package::unseal(&bytes, &state.keys.age_identity)
-                    .map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?
-            } else {
-                bytes
-            };
-            let opened = package::open(&plain, &limits)
-                .map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
+        let read = open_stored(state, &case.package_sha256).and_then(|opened| {
             let text = opened.case_json().map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
             crate::case_file::read(text).map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))
         });
@@ -281,7 +270,17 @@ fn pseudonym(secret: &str, team_id: &str, case_id: uuid::Uuid) -> uuid::Uuid {
     uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
-/// Reads one stored package's file (for a PDF download).
-pub fn package_file(store: &HubStore, sha256: &str) -> Result<Vec<u8>, ApiError> {
-    Ok(std::fs::read(store.package_file(sha256))?)
+/// A stored package, read from its file, unsealed with the hub's age identity and opened
+/// within the hub's bounds (its signatures were checked when it was received): for a PDF
+/// download, or to make the pages' rows again.
+pub fn open_stored(state: &HubState, sha256: &str) -> Result<package::Opened, ApiError> {
+    let invalid = |e: package::PackageError| ApiError::unprocessable("package_invalid", &e.to_string());
+    let bytes = std::fs::read(state.store.package_file(sha256))?;
+    let plain = if package::is_sealed(&bytes) {
+        package::unseal(&bytes, &state.keys.age_identity).map_err(invalid)?
+    } else {
+        bytes
+    };
+    let limits = Limits { max_total_bytes: state.limits.max_package_bytes, ..Limits::default() };
+    package::open(&plain, &limits).map_err(invalid)
 }

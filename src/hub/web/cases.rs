@@ -21,7 +21,6 @@ use crate::domain::text::{fold, format_vnd};
 use crate::domain::{CaseSummary, Stage, SubjectKind};
 use crate::hub::store::{AccessEntry, HubRow, Role};
 use crate::hub::{HubState, Shared};
-use crate::package;
 
 /// The list's filters, as the query string carries them.
 #[derive(Deserialize, Default, Clone)]
@@ -433,14 +432,7 @@ pub(super) async fn document_pdf(
     }
     let state2 = state.clone();
     let pdf = tokio::task::spawn_blocking(move || -> Option<Vec<u8>> {
-        let bytes = crate::hub::ingest::package_file(&state2.store, &c.package_sha256).ok()?;
-        let plain =
-            if package::is_sealed(&bytes) { package::unseal(&bytes, &state2.keys.age_identity).ok()? } else { bytes };
-        let opened = package::open(
-            &plain,
-            &package::Limits { max_total_bytes: state2.limits.max_package_bytes, ..Default::default() },
-        )
-        .ok()?;
+        let opened = crate::hub::ingest::open_stored(&state2, &c.package_sha256).ok()?;
         opened.file(&path).map(<[u8]>::to_vec)
     })
     .await
