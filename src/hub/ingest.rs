@@ -88,8 +88,8 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
         let part = store.upload_file(&upload.upload_id);
         std::fs::rename(&part, &target).or_else(|_| std::fs::write(&target, bytes))?;
     }
-    let case_id = file.case.id;
-    match store.store_package(&stored, previous, indexed, row, &upload.upload_id)? {
+    // The stored row is this one (the succession rules keep the case with this team).
+    match store.store_package(&stored, previous, indexed, row.clone(), &upload.upload_id)? {
         Err(refused) => {
             if new_file {
                 let _ = std::fs::remove_file(&target);
@@ -97,11 +97,7 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
             return Err(refusal(refused));
         }
         // The pages take the new row at once, without reading every row again.
-        Ok(Some(generation)) => {
-            if let Some(row) = store.row(case_id)? {
-                super::web::patch_snapshot(state, generation, row);
-            }
-        }
+        Ok(Some(generation)) => super::web::patch_snapshot(state, generation, row),
         Ok(None) => {}
     }
     let _ = std::fs::remove_file(store.upload_file(&upload.upload_id));

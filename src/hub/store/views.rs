@@ -98,10 +98,6 @@ impl HubStore {
         Ok((generation, out))
     }
 
-    pub fn row(&self, id: Uuid) -> Result<Option<HubRow>, HubStoreError> {
-        self.get(ROWS, id.as_u128())
-    }
-
     /// Whether the rows were made with this program's layout.
     pub fn rows_current(&self) -> Result<bool, HubStoreError> {
         Ok(self.get::<&str, u32>(META, FORMAT)? == Some(ROWS_FORMAT))
