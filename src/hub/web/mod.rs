@@ -294,22 +294,22 @@ fn open_deadlines(state: &HubState, row: &HubRow, day: NaiveDate) -> Arc<[Deadli
     d.into()
 }
 
-fn snapshot(state: &HubState) -> Result<Arc<Snapshot>, ApiError> {
+/// The kept snapshot, when it is of the rows as stored now and of today.
+fn kept(state: &HubState, day: NaiveDate) -> Result<Option<Arc<Snapshot>>, ApiError> {
     let generation = state.store.rows_generation()?;
+    let kept = state.snapshot.lock().expect("snapshot");
+    Ok(kept.as_ref().filter(|s| s.generation == generation && s.day == day).cloned())
+}
+
+fn snapshot(state: &HubState) -> Result<Arc<Snapshot>, ApiError> {
     let day = today();
-    if let Some(s) = state.snapshot.lock().expect("snapshot").as_ref()
-        && s.generation == generation
-        && s.day == day
-    {
-        return Ok(s.clone());
+    if let Some(s) = kept(state, day)? {
+        return Ok(s);
     }
     // One request reads every row; the others asking meanwhile wait and take its result.
     let _reading = state.snapshot_reading.lock().expect("snapshot reading");
-    if let Some(s) = state.snapshot.lock().expect("snapshot").as_ref()
-        && s.generation == state.store.rows_generation()?
-        && s.day == day
-    {
-        return Ok(s.clone());
+    if let Some(s) = kept(state, day)? {
+        return Ok(s);
     }
     let (generation, rows) = state.store.rows()?;
     let mut rows: Vec<Arc<HubRow>> = rows.into_iter().map(Arc::new).collect();
