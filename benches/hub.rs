@@ -13,7 +13,6 @@
 mod common;
 
 use std::io::Cursor;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -24,6 +23,8 @@ use anchi::protocol::{API, Auth, StartUpload, Started};
 use anchi::sync::Client;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
+
+use common::hub;
 
 struct Maker {
     template: String,
@@ -57,12 +58,6 @@ impl Maker {
                 .into_string();
         (unsigned.info.package_id(), unsigned.finish(&signature))
     }
-}
-
-fn hub(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_anchi-hub")).arg("--data-dir").arg(dir).args(args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
 }
 
 #[allow(clippy::too_many_lines, reason = "one benchmark script: set-up, then each figure in turn")]

@@ -13,25 +13,12 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use anchi::app::Workspace;
 use anchi::hub::store::{HubRow, HubStore};
 
-const PASSWORD: &str = "mật khẩu lãnh đạo 2026";
-
-fn hub(dir: &Path, args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_anchi-hub"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("ANCHI_HUB_PASSWORD", PASSWORD)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
+use common::{STAFF_PASSWORD as PASSWORD, hub};
 
 fn peak_rss_mib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();

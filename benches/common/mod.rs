@@ -4,6 +4,22 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+/// The password of the staff users the benches make (`user add` reads it from the environment).
+pub const STAFF_PASSWORD: &str = "mật khẩu lãnh đạo 2026";
+
+/// Runs an `anchi-hub` administration command on the hub in `dir`; what it printed.
+pub fn hub(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_anchi-hub"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("ANCHI_HUB_PASSWORD", STAFF_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "anchi-hub {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// A running hub; stopped when dropped (even when the bench panics).
 pub struct Served {
     pub url: String,
