@@ -167,6 +167,46 @@ impl SignedReceipt {
     }
 }
 
+/// A provincial hub's word, forwarded to the national server, that a device key belongs
+/// to one of its teams (`POST /api/v1/team-keys`): the national server trusts a package's
+/// signature only through such a statement, signed by the province it enrolled.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct KeyStatement {
+    /// The province hub's key id (the signer).
+    pub hub_key_id: String,
+    pub team_id: String,
+    pub team_name: String,
+    pub key_id: String,
+    pub public_key: String,
+    pub enrolled_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A statement as sent and kept: its JSON text exactly as signed, and the hub's signature.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SignedStatement {
+    pub statement: String,
+    pub signature: String,
+}
+
+impl SignedStatement {
+    /// Signs a statement with the hub's key.
+    pub fn sign(secret: &minisign::SecretKey, statement: &KeyStatement) -> SignedStatement {
+        let text = serde_json::to_string(statement).expect("statements serialise");
+        let signature = hub_sign(secret, &text, &format!("anchi-hub team key {}", statement.key_id));
+        SignedStatement { statement: text, signature }
+    }
+
+    /// The statement, after checking the province hub's signature.
+    pub fn open(&self, hub_key: &minisign::PublicKey) -> Result<KeyStatement, String> {
+        check_hub_signature(&self.statement, &self.signature, Some(hub_key))
+            .map_err(|e| format!("statement signature: {e}"))?;
+        serde_json::from_str(&self.statement).map_err(|e| format!("statement: {e}"))
+    }
+}
+
 /// What `GET /api/v1/law` says of the law pack the province serves (the hub says more:
 /// dates, publisher; the laptop reads what it needs and checks the pack itself).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

@@ -134,9 +134,10 @@ fn the_command_line_reaches_forms_and_storage_only_through_app() {
 
 #[test]
 fn the_hub_knows_no_window_or_laptop_face() {
-    // The hub shares the package format, the case file, the protocol and password hashes
-    // with the laptop, never the workstation's use cases.
-    let forbidden = ["crate::ui", "crate::cli", "egui", "eframe", "crate::app", "crate::store", "crate::sync"];
+    // The hub shares the package format, the case file, the protocol, password hashes and
+    // the upload client (it forwards to the national server as a laptop sends to it) with
+    // the laptop, never the workstation's use cases or store.
+    let forbidden = ["crate::ui", "crate::cli", "egui", "eframe", "crate::app", "crate::store"];
     let found = offences("hub", &forbidden);
     assert!(found.is_empty(), "src/hub must not depend on the faces:\n{}", found.join("\n"));
 }

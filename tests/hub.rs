@@ -16,6 +16,10 @@ use anchi::sync::{Client, Retry, SyncError};
 #[path = "hub/browser.rs"]
 mod browser;
 mod common;
+#[path = "hub/national.rs"]
+mod national;
+#[path = "hub/postgres.rs"]
+mod postgres;
 #[path = "hub/province_view.rs"]
 mod province_view;
 
@@ -78,18 +82,13 @@ fn spawn_hub(dir: &Path, cert: &Path, key: &Path, listen: &str, extra: &[String]
         }
         None => (Command::new(env!("CARGO_BIN_EXE_anchi-hub")), extra),
     };
-    let mut child = command
-        .arg("--data-dir")
-        .arg(dir)
-        .args(["serve", "--listen", listen, "--cert"])
-        .arg(cert)
-        .arg("--key")
-        .arg(key)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| e.to_string())?;
+    command.arg("--data-dir").arg(dir).args(["serve", "--listen", listen, "--cert"]).arg(cert).arg("--key").arg(key);
+    listening(command.args(extra))
+}
+
+/// Starts a server command; its address once it says it is listening, or why it is not.
+fn listening(command: &mut Command) -> Result<(Child, String), String> {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().map_err(|e| e.to_string())?;
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).map_err(|e| e.to_string())?;
     match line.trim().strip_prefix("listening on https://") {
@@ -150,8 +149,13 @@ impl Drop for Hub {
 
 /// A demo laptop with `cases` cases; returns it and how many have a finalised document.
 fn laptop(dir: &Path, cases: usize) -> (Workspace, usize) {
+    laptop_seeded(dir, cases, 11)
+}
+
+/// [`laptop`] with another demo seed (other case ids, subjects and days).
+fn laptop_seeded(dir: &Path, cases: usize, seed: u64) -> (Workspace, usize) {
     let mut ws = Workspace::open(dir).unwrap();
-    ws.make_demo(cases, 11).unwrap();
+    ws.make_demo(cases, seed).unwrap();
     let with_documents = ws.list_cases().unwrap().iter().filter(|s| s.documents_finalised > 0).count();
     (ws, with_documents)
 }
@@ -181,8 +185,12 @@ struct Province {
 }
 
 fn province_with_laptop(tmp: &Path, cases: usize) -> Province {
+    province_with_seeded_laptop(tmp, cases, 11)
+}
+
+fn province_with_seeded_laptop(tmp: &Path, cases: usize, seed: u64) -> Province {
     let pki = pki(tmp, "province");
-    let (ws, count) = laptop(&tmp.join("laptop"), cases);
+    let (ws, count) = laptop_seeded(&tmp.join("laptop"), cases, seed);
     let (hub, hub_key) = province(&tmp.join("hub"), &pki, &ws, &[]);
     ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
     let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();

@@ -54,6 +54,39 @@ pub enum HubCommand {
     /// The law pack served to the laptops (docs/law-pack.md).
     #[command(subcommand)]
     Law(LawCommand),
+    /// The hub's public key (for enrolment at the national server).
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// The national server this province forwards every package to.
+    #[command(subcommand)]
+    Upstream(UpstreamCommand),
+    /// The national server (PostgreSQL): `anchi-hub --data-dir D national …`.
+    National(super::national::cli::NationalArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Prints `key_id:` and `public_key:` lines.
+    Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UpstreamCommand {
+    /// Forward to this national server (https://…), whose certificate chains to --ca; its
+    /// receipts are checked with --national-key (what `anchi-hub national init` printed).
+    Set {
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        ca: PathBuf,
+        #[arg(long)]
+        national_key: Option<String>,
+    },
+    /// Queued, sent, the last error.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,7 +132,7 @@ pub struct ServeBounds {
 }
 
 impl ServeBounds {
-    fn limits(&self) -> super::Limits {
+    pub fn limits(&self) -> super::Limits {
         use std::time::Duration;
         const MB: u64 = 1024 * 1024;
         super::Limits {
@@ -195,9 +228,14 @@ pub fn run(cli: HubCli) -> ExitCode {
 }
 
 fn execute(cli: HubCli) -> Result<(), String> {
+    // The national server keeps its data in PostgreSQL, not in the hub's store.
+    let command = match cli.command {
+        HubCommand::National(args) => return super::national::cli::execute(&cli.data_dir, args),
+        other => other,
+    };
     let store = HubStore::open(&cli.data_dir).map_err(|e| e.to_string())?;
     let err = |e: super::store::HubStoreError| e.to_string();
-    match cli.command {
+    match command {
         HubCommand::Init => init(&store)?,
         HubCommand::Serve { listen, cert, key, bounds } => {
             let mut limits = bounds.limits();
@@ -251,6 +289,15 @@ fn execute(cli: HubCli) -> Result<(), String> {
                 law.version, law.issued, law.sha256, law.size
             );
         }
+        HubCommand::Key(KeyCommand::Show) => {
+            let keys = store.keys().map_err(err)?.ok_or("the hub has no keys: run `anchi-hub init` first")?;
+            println!("key_id: {}\npublic_key: {}", keys.key_id, keys.public_key);
+        }
+        HubCommand::Upstream(UpstreamCommand::Set { url, ca, national_key }) => {
+            upstream_set(&store, url, &ca, national_key)?
+        }
+        HubCommand::Upstream(UpstreamCommand::Status { json }) => upstream_status(&store, json)?,
+        HubCommand::National(_) => unreachable!("handled before the hub's store is opened"),
         HubCommand::Law(LawCommand::Show) => match store.law().map_err(err)? {
             Some(law) => println!("{}", serde_json::to_string_pretty(&law).map_err(|e| e.to_string())?),
             None => println!("no law pack published"),
@@ -323,9 +370,8 @@ fn team_revoke(store: &HubStore, team_id: &str, key_id: Option<String>) -> Resul
     Ok(())
 }
 
-/// `anchi-hub user add`: a staff login for the province's pages.
-fn user_add(store: &HubStore, name: String, role: Option<&str>) -> Result<(), String> {
-    let err = |e: super::store::HubStoreError| e.to_string();
+/// A staff password from ANCHI_HUB_PASSWORD or the terminal, of at least 10 characters.
+pub fn read_password() -> Result<String, String> {
     let password = match std::env::var(PASSWORD_ENV) {
         Ok(p) => p,
         Err(_) if std::io::stdin().is_terminal() => {
@@ -336,6 +382,77 @@ fn user_add(store: &HubStore, name: String, role: Option<&str>) -> Result<(), St
     if password.chars().count() < 10 {
         return Err("the password must have at least 10 characters".into());
     }
+    Ok(password)
+}
+
+/// `anchi-hub upstream set`: the national server to forward to, checked before it is kept.
+fn upstream_set(
+    store: &HubStore,
+    url: String,
+    ca: &std::path::Path,
+    national_key: Option<String>,
+) -> Result<(), String> {
+    if !url.starts_with("https://") {
+        return Err(format!("--url: {url:?} must start with https://"));
+    }
+    let ca_pem = std::fs::read_to_string(ca).map_err(|e| format!("--ca {}: {e}", ca.display()))?;
+    if crate::sync::ca_certificates(ca_pem.as_bytes()).is_empty() {
+        return Err(format!("--ca {}: no PEM certificate in it", ca.display()));
+    }
+    let national_key = national_key
+        .map(|k| {
+            minisign::PublicKey::from_base64(k.trim())
+                .map(|k| k.to_base64())
+                .map_err(|e| format!("--national-key: not a minisign public key ({e})"))
+        })
+        .transpose()?;
+    let upstream = super::store::Upstream { url: url.trim_end_matches('/').to_string(), ca_pem, national_key };
+    store.set_upstream(&upstream).map_err(|e| e.to_string())?;
+    let queued = store.queued_count().map_err(|e| e.to_string())?;
+    println!("forwarding to {} ({queued} package(s) queued); a running hub starts within 30 s", upstream.url);
+    Ok(())
+}
+
+/// `anchi-hub upstream status`: where forwarding stands.
+fn upstream_status(store: &HubStore, json: bool) -> Result<(), String> {
+    let err = |e: super::store::HubStoreError| e.to_string();
+    let upstream = store.upstream().map_err(err)?;
+    let status = store.upstream_status().map_err(err)?;
+    let queued = store.queued_count().map_err(err)?;
+    let refused: Vec<_> = store
+        .queued_after(None, usize::MAX)
+        .map_err(err)?
+        .into_iter()
+        .filter_map(|(_, q)| q.refused.map(|why| serde_json::json!({ "package_id": q.package_id, "refusal": why })))
+        .collect();
+    if json {
+        let body = serde_json::json!({
+            "url": upstream.as_ref().map(|u| u.url.clone()),
+            "queued": queued,
+            "sent": status.sent,
+            "last_sent_at": status.last_sent_at,
+            "last_error": status.last_error,
+            "last_error_at": status.last_error_at,
+            "refused": refused,
+        });
+        println!("{}", serde_json::to_string_pretty(&body).expect("status serialises"));
+    } else {
+        println!("upstream: {}", upstream.map_or("(not set)".to_string(), |u| u.url));
+        println!("queued: {queued}\nsent: {}", status.sent);
+        if let Some(e) = status.last_error {
+            println!("last error: {e} ({})", status.last_error_at.map(|t| t.to_rfc3339()).unwrap_or_default());
+        }
+        for r in &refused {
+            println!("refused: {} — {}", r["package_id"], r["refusal"]);
+        }
+    }
+    Ok(())
+}
+
+/// `anchi-hub user add`: a staff login for the province's pages.
+fn user_add(store: &HubStore, name: String, role: Option<&str>) -> Result<(), String> {
+    let err = |e: super::store::HubStoreError| e.to_string();
+    let password = read_password()?;
     let password_hash = crate::password::hash(&password);
     let existing = store.user(&name).map_err(err)?.is_some();
     let role = match role.and_then(Role::parse) {

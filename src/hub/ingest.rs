@@ -101,6 +101,7 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
         Ok(None) => {}
     }
     let _ = std::fs::remove_file(store.upload_file(&upload.upload_id));
+    state.upstream_bell.ring();
     Ok(signed)
 }
 
@@ -109,7 +110,7 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
 const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// Refuses a case whose opening or documents are dated outside [`YEARS`], naming the date.
-fn check_dates(case: &Case) -> Result<(), ApiError> {
+pub fn check_dates(case: &Case) -> Result<(), ApiError> {
     use chrono::Datelike;
     let mut dates = vec![("opened_at".to_string(), case.opened_at)];
     for (i, d) in case.documents.iter().enumerate() {
@@ -156,6 +157,27 @@ fn index_case(case: &Case, team_id: &str, payload: &package::Payload, stored: &S
             }
         })
         .collect();
+    let entries = offender_entries(case, team_id);
+    IndexedCase {
+        case_id: case.id,
+        team_id: team_id.to_string(),
+        version: stored.info.version,
+        package_sha256: stored.info.sha256.clone(),
+        received_at: stored.info.received_at,
+        opened_at: case.opened_at,
+        subject_name: case.subject.name.clone(),
+        subject_identifier: case.subject.identifier().map(str::to_string),
+        field: case.field.clone(),
+        stage: stage(case),
+        fine_vnd: case.fine_vnd,
+        documents,
+        versions: Vec::new(),
+        entries,
+    }
+}
+
+/// A case's offender index entries: its inspection, and one per sanction decision.
+pub fn offender_entries(case: &Case, team_id: &str) -> Vec<OffenderEntry> {
     let facts = SubjectFacts::of(&case.subject);
     let entry = |kind, decided_on, act: &str, provision: &str| OffenderEntry {
         identifier: case.subject.identifier().map(str::to_string),
@@ -173,22 +195,7 @@ fn index_case(case: &Case, team_id: &str, payload: &package::Payload, stored: &S
     };
     let mut entries = vec![entry(EntryKind::Inspection, case.opened_at.date(), "", "")];
     entries.extend(sanctions_of(case).iter().map(|s| entry(EntryKind::Sanction, s.decided_on, &s.act, &s.provision)));
-    IndexedCase {
-        case_id: case.id,
-        team_id: team_id.to_string(),
-        version: stored.info.version,
-        package_sha256: stored.info.sha256.clone(),
-        received_at: stored.info.received_at,
-        opened_at: case.opened_at,
-        subject_name: case.subject.name.clone(),
-        subject_identifier: case.subject.identifier().map(str::to_string),
-        field: case.field.clone(),
-        stage: stage(case),
-        fine_vnd: case.fine_vnd,
-        documents,
-        versions: Vec::new(),
-        entries,
-    }
+    entries
 }
 
 /// What the province's pages read of a case: the laptop's own list row and facts.

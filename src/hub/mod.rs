@@ -3,10 +3,13 @@
 //! API (`docs/hub-api.md`); province staff log in to a small server-rendered view.
 
 pub mod cli;
-mod ingest;
+pub mod ingest;
 pub mod law;
 pub mod limits;
+pub mod national;
 pub mod store;
+pub mod transport;
+mod upstream;
 mod web;
 
 use std::collections::HashMap;
@@ -17,15 +20,14 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
-use sha2::{Digest, Sha256};
-use std::io::{Seek, SeekFrom, Write};
 
-use crate::protocol::{API, Auth, MAX_SKEW_SECS, OFFSET_HEADER, Refusal, StartUpload, Started};
+use crate::protocol::{API, Auth, OFFSET_HEADER, Refusal, StartUpload, Started};
 pub use limits::Limits;
 use store::{HubStore, HubStoreError, Team, Upload};
+use transport::{Caller, Gate, read_body};
 
 /// The largest chunk of an upload one request may carry.
 pub const MAX_CHUNK_BYTES: u64 = 16 * 1024 * 1024;
@@ -39,11 +41,8 @@ pub struct HubState {
     pub secret: minisign::SecretKey,
     /// Bounds on connections, time and uploads.
     pub limits: Limits,
-    /// Nonces seen in the last few minutes, against replayed requests.
-    nonces: Mutex<HashMap<String, i64>>,
-    /// When this process started: the nonces before it are not known, so a request signed
-    /// earlier is taken for a replay (a client signs every attempt anew).
-    started_at: i64,
+    /// The signed requests' checks (nonces, start time).
+    gate: Gate,
     /// Logged-in staff by session token.
     sessions: Mutex<HashMap<String, web::Session>>,
     /// The reference data the pages name fields and goods groups with, count deadlines by
@@ -57,6 +56,8 @@ pub struct HubState {
     upload_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Bounds on the staff login's password checks.
     login: web::LoginGuard,
+    /// Rung when a package is queued for the national server.
+    upstream_bell: upstream::Bell,
 }
 
 impl HubState {
@@ -70,14 +71,14 @@ impl HubState {
             keys,
             secret,
             limits,
-            nonces: Mutex::default(),
-            started_at: chrono::Utc::now().timestamp(),
+            gate: Gate::default(),
             sessions: Mutex::default(),
             reference: crate::reference::Reference::embedded(),
             snapshot: Mutex::default(),
             snapshot_reading: Mutex::default(),
             login: web::LoginGuard::default(),
             upload_locks: Mutex::default(),
+            upstream_bell: upstream::Bell::default(),
         })
     }
 }
@@ -92,16 +93,16 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &str, message: &str) -> ApiError {
+    pub fn new(status: StatusCode, code: &str, message: &str) -> ApiError {
         ApiError { status, refusal: Refusal { error: code.into(), message: message.into() }, offset: None }
     }
     pub fn unprocessable(code: &str, message: &str) -> ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
-    fn unauthorised(code: &str, message: &str) -> ApiError {
+    pub fn unauthorised(code: &str, message: &str) -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, code, message)
     }
-    fn bad_request(message: &str) -> ApiError {
+    pub fn bad_request(message: &str) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 }
@@ -155,81 +156,57 @@ fn authenticate(
     path: &str,
     max: u64,
 ) -> Result<(Auth, Team), ApiError> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| ApiError::unauthorised("unauthenticated", "an Anchi-Sig authorization header is required"))?;
-    let auth = Auth::parse(value).map_err(|e| ApiError::unauthorised("bad_authorization", &e))?;
+    let auth = Gate::header(headers)?;
     let (team, key) = state
         .store
         .key_owner(&auth.key_id)?
         .ok_or_else(|| ApiError::unauthorised("unknown_key", &format!("device key {} is not enrolled", auth.key_id)))?;
-    if key.revoked_at.is_some() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "revoked_key",
-            &format!("device key {} is revoked", key.key_id),
-        ));
-    }
-    let now = chrono::Utc::now().timestamp();
-    // abs_diff: a forged time at the edge of i64 must not overflow before the check.
-    if now.abs_diff(auth.time) > MAX_SKEW_SECS.unsigned_abs() {
-        return Err(ApiError::unauthorised(
-            "stale_request",
-            "the request's time is more than 5 minutes from the server's",
-        ));
-    }
-    let public = minisign::PublicKey::from_base64(&key.public_key)
-        .map_err(|_| ApiError::unauthorised("unknown_key", "the enrolled key cannot be read"))?;
-    auth.verify(&public, method.as_str(), path).map_err(|e| ApiError::unauthorised("bad_signature", &e))?;
-    if auth.time < state.started_at {
-        return Err(ApiError::unauthorised(
-            "replayed_request",
-            "the request was signed before the server started; sign it again",
-        ));
-    }
-    {
-        let mut nonces = state.nonces.lock().expect("nonce lock");
-        nonces.retain(|_, t| now - *t <= 2 * MAX_SKEW_SECS);
-        if nonces.insert(format!("{}:{}", auth.key_id, auth.nonce), now).is_some() {
-            return Err(ApiError::unauthorised("replayed_request", "this request was already received"));
-        }
-    }
-    if auth.size > max {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            &format!("at most {max} bytes per request"),
-        ));
-    }
-    let declared =
-        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n != auth.size) {
-        return Err(ApiError::bad_request("Content-Length differs from the signed size"));
-    }
+    let caller = Caller { public_key: &key.public_key, revoked: key.revoked_at.is_some(), what: "device key" };
+    state.gate.admit(&auth, headers, method, path, max, &caller)?;
     Ok((auth, team))
-}
-
-/// Reads a body of exactly the signed size and hash, in at most the body time.
-async fn read_body(state: &HubState, body: Body, auth: &Auth) -> Result<Vec<u8>, ApiError> {
-    let read = tokio::time::timeout(state.limits.body, axum::body::to_bytes(body, auth.size as usize)).await;
-    let bytes = read
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                "slow_body",
-                &format!("the body did not arrive within {} s", state.limits.body.as_secs()),
-            )
-        })?
-        .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the body is larger than signed"))?;
-    if bytes.len() as u64 != auth.size || hex::encode(Sha256::digest(&bytes)) != auth.sha256 {
-        return Err(ApiError::bad_request("the body differs from its signed size or SHA-256"));
-    }
-    Ok(bytes.to_vec())
 }
 
 fn refuse_blocking<T>(result: Result<Result<T, ApiError>, tokio::task::JoinError>) -> Result<T, ApiError> {
     result.unwrap_or_else(|e| Err(HubStoreError(e.to_string()).into()))
+}
+
+/// The start of an upload read and checked: an id, a size within the bounds, a SHA-256
+/// (lower-cased: hex digits in either case name the same hash).
+fn check_start(bytes: &[u8], limits: &Limits) -> Result<StartUpload, ApiError> {
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    let mut start: StartUpload = serde_path_to_error::deserialize(&mut reader)
+        .map_err(|e| ApiError::bad_request(&format!("start of upload: {}: {}", e.path(), e.inner())))?;
+    let hex_ok = start.sha256.len() == 64 && start.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    if !hex_ok || start.package_id.is_empty() || start.package_id.len() > 100 || start.size == 0 {
+        return Err(ApiError::bad_request("package_id, size and sha256 (64 hex digits) are required"));
+    }
+    if start.size > limits.max_package_bytes {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            &format!("a package may have at most {} bytes", limits.max_package_bytes),
+        ));
+    }
+    start.sha256 = start.sha256.to_lowercase();
+    Ok(start)
+}
+
+/// A chunk's `Upload-Offset`, checked against where the upload is and its declared size.
+fn check_offset(headers: &HeaderMap, at: u64, size: u64, chunk: u64) -> Result<u64, ApiError> {
+    let offset = headers
+        .get(OFFSET_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .ok_or_else(|| ApiError::bad_request("the Upload-Offset header is required"))?;
+    if offset != at {
+        let mut e = ApiError::new(StatusCode::CONFLICT, "offset_mismatch", &format!("the upload is at {at}"));
+        e.offset = Some(at);
+        return Err(e);
+    }
+    if offset + chunk > size {
+        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the chunk goes past the declared size"));
+    }
+    Ok(offset)
 }
 
 async fn start_upload(
@@ -240,25 +217,11 @@ async fn start_upload(
 ) -> Result<Response, ApiError> {
     let path = format!("{API}/uploads");
     let (auth, team) = authenticate(&state, &headers, &method, &path, MAX_JSON_BYTES)?;
-    let bytes = read_body(&state, body, &auth).await?;
-    let start: StartUpload =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(&format!("start of upload: {e}")))?;
-    let hex_ok = start.sha256.len() == 64 && start.sha256.bytes().all(|b| b.is_ascii_hexdigit());
-    if !hex_ok || start.package_id.is_empty() || start.package_id.len() > 100 || start.size == 0 {
-        return Err(ApiError::bad_request("package_id, size and sha256 (64 hex digits) are required"));
-    }
-    if start.size > state.limits.max_package_bytes {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            &format!("a package may have at most {} bytes", state.limits.max_package_bytes),
-        ));
-    }
-    // Hex digits in either case name the same hash.
-    let sha256 = start.sha256.to_lowercase();
+    let bytes = read_body(state.limits.body, body, &auth).await?;
+    let start = check_start(&bytes, &state.limits)?;
     if let Some(stored) = state.store.package(&start.package_id)? {
         // A receipt is only ever given to the team that sent the package.
-        if stored.info.sha256 == sha256 && stored.info.team_id == team.team_id {
+        if stored.info.sha256 == start.sha256 && stored.info.team_id == team.team_id {
             return Ok(axum::Json(Started::Stored { receipt: stored.receipt }).into_response());
         }
         return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "this package id is stored with other content"));
@@ -266,7 +229,7 @@ async fn start_upload(
     expire_uploads(&state, chrono::Utc::now())?;
     let open: Vec<Upload> = state.store.uploads()?.into_iter().filter(|u| u.team_id == team.team_id).collect();
     if let Some(existing) = open.iter().find(|u| u.package_id == start.package_id) {
-        if existing.sha256 != sha256 || existing.size != start.size {
+        if existing.sha256 != start.sha256 || existing.size != start.size {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 "conflict",
@@ -295,7 +258,7 @@ async fn start_upload(
         team_id: team.team_id,
         package_id: start.package_id,
         size: start.size,
-        sha256,
+        sha256: start.sha256,
         offset: 0,
         started_at: chrono::Utc::now(),
     };
@@ -375,30 +338,12 @@ async fn send_chunk(
     let lock = state.upload_locks.lock().expect("upload locks").entry(id.clone()).or_default().clone();
     let _one_at_a_time = lock.lock().await;
     let mut upload = own_upload(&state, &id, &team)?;
-    let offset = headers
-        .get(OFFSET_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        .ok_or_else(|| ApiError::bad_request("the Upload-Offset header is required"))?;
-    if offset != upload.offset {
-        let mut e =
-            ApiError::new(StatusCode::CONFLICT, "offset_mismatch", &format!("the upload is at {}", upload.offset));
-        e.offset = Some(upload.offset);
-        return Err(e);
-    }
-    if offset + auth.size > upload.size {
-        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the chunk goes past the declared size"));
-    }
-    let bytes = read_body(&state, body, &auth).await?;
+    let offset = check_offset(&headers, upload.offset, upload.size, auth.size)?;
+    let bytes = read_body(state.limits.body, body, &auth).await?;
     let file = state.store.upload_file(&id);
     let state2 = state.clone();
     let upload = tokio::task::spawn_blocking(move || -> Result<Upload, ApiError> {
-        // On disk before the offset moves: a crash between the two only makes the client
-        // send this chunk again.
-        let mut f = std::fs::OpenOptions::new().write(true).open(&file)?;
-        f.seek(SeekFrom::Start(offset))?;
-        f.write_all(&bytes)?;
-        f.sync_data()?;
+        transport::write_chunk(&file, offset, &bytes)?;
         upload.offset = offset + bytes.len() as u64;
         state2.store.put_upload(&upload)?;
         Ok(upload)
@@ -464,33 +409,8 @@ async fn hub_key(State(state): State<Shared>) -> Response {
 /// Serves HTTPS on `listen` until the process ends. Prints `listening on https://ADDR` on
 /// standard output once bound (the port is chosen by the system when `listen` has port 0).
 pub async fn serve(state: HubState, listen: SocketAddr, cert: PathBuf, key: PathBuf) -> Result<(), String> {
-    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
-        .await
-        .map_err(|e| format!("certificate {} or key {}: {e}", cert.display(), key.display()))?;
     let limits = state.limits.clone();
-    let handle = axum_server::Handle::new();
     let state = Arc::new(state);
-    let app = router(state.clone());
-    // Under TLS, the connection count: a refused connection is closed before its handshake.
-    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls)
-        .handshake_timeout(limits.idle)
-        .acceptor(limits::ConnectionLimit::new(&limits));
-    let mut server = axum_server::bind(listen)
-        .acceptor(acceptor)
-        .handle(handle.clone())
-        .first_request_timeout(limits.idle)
-        .accept_error_handler(log_refused_connection);
-    // A connection silent for the idle time between requests or inside a request's
-    // headers is closed (hyper's header-read timer runs from the wait for each request).
-    server.http_builder().http1().header_read_timeout(limits.idle);
-    let server = server.serve(app.into_make_service_with_connect_info::<SocketAddr>());
-    let announce = async {
-        if let Some(addr) = handle.listening().await {
-            println!("listening on https://{addr}");
-            use std::io::Write as _;
-            let _ = std::io::stdout().flush();
-        }
-    };
     // Unfinished uploads past their time are removed at start and every hour.
     let sweeping = state.clone();
     tokio::spawn(async move {
@@ -505,17 +425,7 @@ pub async fn serve(state: HubState, listen: SocketAddr, cert: PathBuf, key: Path
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     });
-    let (served, ()) = tokio::join!(server, announce);
-    served.map_err(|e| format!("serving on {listen}: {e}"))
-}
-
-/// Says on standard error why connections are refused (at most once a second: a flood of
-/// them must not become a flood of log lines).
-fn log_refused_connection(from: Option<&SocketAddr>, e: &std::io::Error) {
-    static LAST: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(0);
-    let now = chrono::Utc::now().timestamp();
-    if LAST.swap(now, std::sync::atomic::Ordering::Relaxed) != now {
-        let from = from.map(|a| a.ip().to_string()).unwrap_or_else(|| "?".into());
-        eprintln!("anchi-hub: connection from {from} refused or dropped: {e}");
-    }
+    // Packages received are forwarded to the national server, when one is set.
+    upstream::start(state.clone());
+    transport::serve_app(router(state), &limits, listen, &cert, &key).await
 }

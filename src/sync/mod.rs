@@ -360,6 +360,18 @@ impl Client {
         })
     }
 
+    /// Sends a provincial hub's statements of its teams' keys to the national server
+    /// (`POST /api/v1/team-keys`): the answer is how many it took.
+    pub fn vouch(&self, statements: &[crate::protocol::SignedStatement]) -> Result<u64, SyncError> {
+        let body = serde_json::to_vec(statements).expect("statements serialise");
+        let mut stats = UploadStats::default();
+        self.with_retries(&mut stats, |_| {
+            let answer = self.request("POST", &format!("{API}/team-keys"), &body, None)?;
+            let taken: serde_json::Value = parse(&answer, &[200])?;
+            Ok(taken["taken"].as_u64().unwrap_or_default())
+        })
+    }
+
     /// The province's offender index.
     pub fn offender_index(&self) -> Result<SignedIndex, SyncError> {
         let mut stats = UploadStats::default();

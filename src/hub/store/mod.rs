@@ -193,6 +193,11 @@ impl HubStore {
         for table in [CASES, ROWS, ACCESS] {
             tx.open_table(table)?;
         }
+        for table in [outbox::FORWARDED, outbox::VOUCHED] {
+            tx.open_table(table)?;
+        }
+        tx.open_table(outbox::OUTBOX)?;
+        outbox::queue_old_packages(&tx)?;
         tx.commit()?;
         Ok(HubStore { db, dir: dir.to_path_buf() })
     }
@@ -354,6 +359,8 @@ impl HubStore {
                 return Ok(Err(refused));
             }
             tx.open_table(PACKAGES)?.insert(package.info.package_id.as_str(), encode(package).as_slice())?;
+            // Forwarded to the national server from the outbox, never lost in between.
+            outbox::queue(&tx, package)?;
             let entry = (package.info.version, package.info.sha256.clone(), package.info.received_at);
             let newest = existing.as_ref().is_none_or(|old| old.version <= case.version);
             let merged = match existing {
@@ -480,3 +487,5 @@ mod succession;
 pub use succession::{Succession, check_succession};
 mod views;
 pub use views::{AccessEntry, HubRow, Role};
+mod outbox;
+pub use outbox::{Queued, Upstream, UpstreamStatus};

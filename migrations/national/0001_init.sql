@@ -1,0 +1,96 @@
+-- The national server's store (anchi-hub national): provinces enrolled with their hub
+-- keys, the team keys each province vouched for, uploads in progress, every package
+-- received (bytes included), each case's newest row and its offender index entries, and
+-- the national staff. Applied once, in one transaction, by `anchi-hub national init|serve`.
+
+create table provinces (
+    code text primary key,
+    name text not null,
+    key_id text not null unique,
+    public_key text not null,
+    enrolled_at timestamptz not null,
+    revoked_at timestamptz
+);
+
+-- A province's signed statement that a device key is one of its teams' (kept as signed).
+create table team_keys (
+    province_code text not null references provinces (code),
+    key_id text not null,
+    team_id text not null,
+    team_name text not null,
+    public_key text not null,
+    enrolled_at timestamptz not null,
+    revoked_at timestamptz,
+    statement text not null,
+    signature text not null,
+    primary key (province_code, key_id)
+);
+
+create table uploads (
+    upload_id text primary key,
+    province_code text not null references provinces (code),
+    package_id text not null,
+    size bigint not null check (size > 0),
+    sha256 text not null,
+    received bigint not null default 0,
+    started_at timestamptz not null,
+    unique (province_code, package_id)
+);
+
+create table packages (
+    package_id text primary key,
+    sha256 text not null,
+    province_code text not null references provinces (code),
+    team_id text not null,
+    case_id uuid not null,
+    version integer not null,
+    size bigint not null,
+    received_at timestamptz not null,
+    receipt text not null,
+    signature text not null,
+    bytes bytea not null
+);
+create index packages_case on packages (case_id, version);
+
+-- The newest version of each case, as the laptop's own list row (summary, facts).
+create table cases (
+    case_id uuid primary key,
+    province_code text not null references provinces (code),
+    team_id text not null,
+    version integer not null,
+    package_id text not null references packages (package_id),
+    opened_at timestamp not null,
+    subject_name text not null,
+    subject_identifier text,
+    field text not null,
+    stage text not null,
+    fine_vnd bigint,
+    summary jsonb not null,
+    facts jsonb not null,
+    received_at timestamptz not null
+);
+create index cases_province_opened on cases (province_code, opened_at desc);
+create index cases_opened on cases (opened_at desc);
+
+-- What the offender index says of each case: its inspection and each sanction decision.
+create table offender_entries (
+    case_id uuid not null references cases (case_id) on delete cascade,
+    province_code text not null,
+    team_id text not null,
+    kind text not null check (kind in ('sanction', 'inspection')),
+    identifier text,
+    folded_name text not null,
+    name text not null,
+    act text not null,
+    provision text not null,
+    decided_on date not null,
+    fine_vnd bigint
+);
+create index offender_entries_case on offender_entries (case_id);
+create index offender_entries_identifier on offender_entries (identifier, decided_on) where kind = 'sanction';
+
+create table users (
+    name text primary key,
+    password_hash text not null,
+    created_at timestamptz not null
+);

@@ -1,0 +1,392 @@
+//! The national server (`anchi-hub national serve`): the same program in its national role,
+//! storing in PostgreSQL (`db.rs`, `migrations/national/`). Provincial hubs, enrolled with
+//! their hub keys, forward packages with the laptops' resumable, idempotent, signed upload
+//! protocol (`docs/hub-api.md`) and vouch for their teams' keys with signed statements; each
+//! package is checked back to the team key that signed it and to the province that vouched
+//! for that key, then stored exactly once with its case's row and offender entries.
+
+pub mod cli;
+pub mod db;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::transport::{Caller, Gate, read_body};
+use super::{ApiError, Limits, MAX_CHUNK_BYTES};
+use crate::package;
+use crate::protocol::{API, Auth, OFFSET_HEADER, Receipt, SignedReceipt, SignedStatement, Started, hub_sign};
+use db::{Db, DbError, Province, Received, Stored, Upload};
+
+/// The most statements one request may carry.
+pub const MAX_STATEMENTS: usize = 500;
+/// The national key's file in the data directory (readable by its owner only).
+pub const KEY_FILE: &str = "national-key.json";
+
+/// The national server's signing key (receipts; the national offender index to come).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NationalKeys {
+    pub key_id: String,
+    pub public_key: String,
+    /// The unencrypted minisign secret key box: the server signs unattended.
+    pub secret_key: String,
+}
+
+impl NationalKeys {
+    /// Reads the key file; the error says to run `national init`.
+    pub fn read(dir: &Path) -> Result<NationalKeys, String> {
+        let path = dir.join(KEY_FILE);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{}: {e} (run `anchi-hub national init` first)", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        eprintln!("anchi-hub national: {e}");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the server could not store or read its data")
+    }
+}
+
+/// What the national server's handlers share.
+pub struct NationalState {
+    pub db: Db,
+    pub keys: NationalKeys,
+    secret: minisign::SecretKey,
+    pub limits: Limits,
+    gate: Gate,
+    /// Unfinished uploads' bytes, one `.part` file each.
+    uploads_dir: PathBuf,
+    /// One request at a time per upload (chunks, finish).
+    upload_locks: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl NationalState {
+    pub fn new(db: Db, dir: &Path, limits: Limits) -> Result<NationalState, String> {
+        let keys = NationalKeys::read(dir)?;
+        let secret = minisign::SecretKeyBox::from_string(&keys.secret_key)
+            .and_then(|b| b.into_unencrypted_secret_key())
+            .map_err(|e| format!("national key: {e}"))?;
+        let uploads_dir = dir.join(super::store::UPLOADS_DIR);
+        std::fs::create_dir_all(&uploads_dir).map_err(|e| format!("{}: {e}", uploads_dir.display()))?;
+        Ok(NationalState {
+            db,
+            keys,
+            secret,
+            limits,
+            gate: Gate::default(),
+            uploads_dir,
+            upload_locks: Default::default(),
+        })
+    }
+
+    fn part(&self, upload_id: &str) -> PathBuf {
+        self.uploads_dir.join(format!("{upload_id}.part"))
+    }
+
+    fn lock(&self, upload_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.upload_locks.lock().expect("upload locks").entry(upload_id.to_string()).or_default().clone()
+    }
+}
+
+type Shared = Arc<NationalState>;
+
+/// The national API.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route(&format!("{API}/uploads"), post(start_upload))
+        .route(&format!("{API}/uploads/{{id}}"), patch(send_chunk))
+        .route(&format!("{API}/uploads/{{id}}/finish"), post(finish_upload))
+        .route(&format!("{API}/team-keys"), post(team_keys))
+        .route(&format!("{API}/hub-key"), get(national_key))
+        .layer(axum::middleware::map_response(super::web::security_headers))
+        .with_state(state)
+}
+
+/// Checks a province's signed request before any body is read.
+async fn authenticate(
+    state: &NationalState,
+    headers: &HeaderMap,
+    method: &Method,
+    path: &str,
+    max: u64,
+) -> Result<(Auth, Province), ApiError> {
+    let auth = Gate::header(headers)?;
+    let province = state.db.province_by_key(&auth.key_id).await?.ok_or_else(|| {
+        ApiError::unauthorised("unknown_key", &format!("province key {} is not enrolled", auth.key_id))
+    })?;
+    let caller =
+        Caller { public_key: &province.public_key, revoked: province.revoked_at.is_some(), what: "province key" };
+    state.gate.admit(&auth, headers, method, path, max, &caller)?;
+    Ok((auth, province))
+}
+
+async fn start_upload(
+    State(state): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let (auth, province) = authenticate(&state, &headers, &method, &format!("{API}/uploads"), 4096).await?;
+    let bytes = read_body(state.limits.body, body, &auth).await?;
+    let start = super::check_start(&bytes, &state.limits)?;
+    if let Some((owner, sha256, receipt)) = state.db.package(&start.package_id).await? {
+        if sha256 == start.sha256 && owner == province.code {
+            return Ok(axum::Json(Started::Stored { receipt }).into_response());
+        }
+        return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "this package id is stored with other content"));
+    }
+    let open = state.db.uploads_of(&province.code).await?;
+    if let Some(existing) = open.iter().find(|u| u.package_id == start.package_id) {
+        if existing.sha256 != start.sha256 || existing.size != start.size {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "an upload of this package id with other content is open",
+            ));
+        }
+        let s =
+            Started::Upload { upload_id: existing.upload_id.clone(), offset: existing.received, size: existing.size };
+        return Ok(axum::Json(s).into_response());
+    }
+    let held: u64 = open.iter().map(|u| u.size).sum();
+    if open.len() >= state.limits.team_open_uploads || held + start.size > state.limits.team_upload_bytes {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "upload_quota",
+            &format!(
+                "the province has {} unfinished uploads of {held} bytes: finish them, or wait for them to expire",
+                open.len()
+            ),
+        ));
+    }
+    let upload = Upload {
+        upload_id: uuid::Uuid::now_v7().simple().to_string(),
+        province_code: province.code,
+        package_id: start.package_id,
+        size: start.size,
+        sha256: start.sha256,
+        received: 0,
+        started_at: chrono::Utc::now(),
+    };
+    std::fs::File::create(state.part(&upload.upload_id))?;
+    state.db.put_upload(&upload).await?;
+    let s = Started::Upload { upload_id: upload.upload_id, offset: 0, size: upload.size };
+    Ok((StatusCode::CREATED, axum::Json(s)).into_response())
+}
+
+/// This province's upload with this id.
+async fn own_upload(state: &NationalState, id: &str, province: &Province) -> Result<Upload, ApiError> {
+    match state.db.upload(id).await? {
+        Some(u) if u.province_code == province.code => Ok(u),
+        _ => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_upload",
+            "no such upload (finished, or another province's)",
+        )),
+    }
+}
+
+fn offset_answer(upload: &Upload) -> Response {
+    let body = Started::Upload { upload_id: upload.upload_id.clone(), offset: upload.received, size: upload.size };
+    let mut response = axum::Json(body).into_response();
+    response.headers_mut().insert(OFFSET_HEADER, upload.received.into());
+    response
+}
+
+async fn send_chunk(
+    State(state): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let path = format!("{API}/uploads/{id}");
+    let (auth, province) = authenticate(&state, &headers, &method, &path, MAX_CHUNK_BYTES).await?;
+    let lock = state.lock(&id);
+    let _one_at_a_time = lock.lock().await;
+    let mut upload = own_upload(&state, &id, &province).await?;
+    let offset = super::check_offset(&headers, upload.received, upload.size, auth.size)?;
+    let bytes = read_body(state.limits.body, body, &auth).await?;
+    let file = state.part(&id);
+    let written = tokio::task::spawn_blocking(move || super::transport::write_chunk(&file, offset, &bytes)).await;
+    written.map_err(|e| std::io::Error::other(e.to_string()))??;
+    upload.received = offset + auth.size;
+    state.db.put_upload(&upload).await?;
+    Ok(offset_answer(&upload))
+}
+
+async fn finish_upload(
+    State(state): State<Shared>,
+    UrlPath(id): UrlPath<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let path = format!("{API}/uploads/{id}/finish");
+    let (_, province) = authenticate(&state, &headers, &method, &path, 0).await?;
+    let lock = state.lock(&id);
+    let _one_at_a_time = lock.lock().await;
+    let upload = own_upload(&state, &id, &province).await?;
+    if upload.received != upload.size {
+        let mut e = ApiError::new(
+            StatusCode::CONFLICT,
+            "incomplete",
+            &format!("{} of {} bytes received", upload.received, upload.size),
+        );
+        e.offset = Some(upload.received);
+        return Err(e);
+    }
+    let part = state.part(&id);
+    let result = receive(&state, &province, &upload, &part).await;
+    if let Err(e) = &result
+        && e.status != StatusCode::INTERNAL_SERVER_ERROR
+    {
+        // A refused package is not kept, and its upload is closed.
+        state.db.remove_upload(&id).await?;
+        let _ = std::fs::remove_file(&part);
+    }
+    state.upload_locks.lock().expect("upload locks").remove(&id);
+    let receipt = result?;
+    let _ = std::fs::remove_file(&part);
+    Ok(axum::Json(receipt).into_response())
+}
+
+/// Verifies a finished upload and stores it; the national receipt.
+async fn receive(state: &Shared, province: &Province, upload: &Upload, part: &Path) -> Result<SignedReceipt, ApiError> {
+    let bytes = std::fs::read(part)?;
+    if hex::encode(Sha256::digest(&bytes)) != upload.sha256 || bytes.len() as u64 != upload.size {
+        return Err(ApiError::unprocessable("hash_mismatch", "the bytes received do not have the declared SHA-256"));
+    }
+    let limits = package::Limits { max_total_bytes: state.limits.max_package_bytes, ..package::Limits::default() };
+    let invalid = |e: package::PackageError| ApiError::unprocessable("package_invalid", &e.to_string());
+    let opened = package::open(&bytes, &limits).map_err(invalid)?;
+    let team_id = opened.info.unit.clone();
+    // The team's keys as this province vouched for them, valid when the package was made.
+    let created = opened.info.created;
+    let vouched = state.db.team_keys(&province.code, &team_id).await?;
+    let trusted: Vec<minisign::PublicKey> = vouched
+        .iter()
+        .filter(|k| k.team_id == team_id && k.revoked_at.is_none_or(|at| at > created))
+        .filter_map(|k| minisign::PublicKey::from_base64(&k.public_key).ok())
+        .collect();
+    let verified = opened.verify(&trusted).map_err(|e| match e {
+        package::PackageError::UnknownKey(_) | package::PackageError::BadSignature(_) => ApiError::unprocessable(
+            "bad_signature",
+            &format!("{e}: not a key province {} vouched for team {team_id}", province.code),
+        ),
+        other => invalid(other),
+    })?;
+    let opened = verified.opened;
+    if opened.info.package_id() != upload.package_id {
+        return Err(ApiError::unprocessable("package_invalid", "the package id inside differs from the declared one"));
+    }
+    let text = opened.case_json().map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
+    let file = crate::case_file::read(text)
+        .map_err(|e| ApiError::unprocessable("package_invalid", &format!("data/case.json: {}: {e}", e.path())))?;
+    if file.case.id != opened.info.case_id {
+        return Err(ApiError::unprocessable("package_invalid", "data/case.json is another case"));
+    }
+    super::ingest::check_dates(&file.case)?;
+    let receipt = Receipt {
+        package_id: upload.package_id.clone(),
+        sha256: upload.sha256.clone(),
+        team_id,
+        case_id: opened.info.case_id,
+        version: opened.info.version,
+        size: upload.size,
+        received_at: chrono::Utc::now(),
+        hub_key_id: state.keys.key_id.clone(),
+    };
+    let text = serde_json::to_string(&receipt).expect("receipts serialise");
+    let signature = hub_sign(&state.secret, &text, &format!("anchi national receipt {}", receipt.package_id));
+    let signed = SignedReceipt { receipt: text, signature };
+    let received =
+        Received { receipt, signed: signed.clone(), bytes, case: file.case, upload_id: upload.upload_id.clone() };
+    match state.db.store(&province.code, &received).await? {
+        Stored::New => Ok(signed),
+        Stored::OwnedElsewhere(owner) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "case_owned",
+            &format!("this case belongs to province {owner}; only that province sends its versions"),
+        )),
+    }
+}
+
+/// `POST /api/v1/team-keys`: a province's signed statements of its teams' keys.
+async fn team_keys(
+    State(state): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let max = (MAX_STATEMENTS * 2048) as u64;
+    let (auth, province) = authenticate(&state, &headers, &method, &format!("{API}/team-keys"), max).await?;
+    let bytes = read_body(state.limits.body, body, &auth).await?;
+    let signed: Vec<SignedStatement> =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request(&format!("statements: {e}")))?;
+    if signed.len() > MAX_STATEMENTS {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            &format!("at most {MAX_STATEMENTS} statements"),
+        ));
+    }
+    let key = minisign::PublicKey::from_base64(&province.public_key)
+        .map_err(|_| ApiError::unauthorised("unknown_key", "the enrolled key cannot be read"))?;
+    let mut statements = Vec::new();
+    for (i, s) in signed.into_iter().enumerate() {
+        let statement =
+            s.open(&key).map_err(|e| ApiError::unprocessable("bad_signature", &format!("statements[{i}]: {e}")))?;
+        if statement.hub_key_id != province.key_id {
+            return Err(ApiError::unprocessable("bad_signature", &format!("statements[{i}]: made by another hub key")));
+        }
+        let key_ok = minisign::PublicKey::from_base64(&statement.public_key)
+            .is_ok_and(|k| package::key_id_of(k.keynum()) == statement.key_id);
+        if !key_ok || statement.team_id.is_empty() || statement.team_id.len() > 64 {
+            return Err(ApiError::unprocessable(
+                "package_invalid",
+                &format!("statements[{i}]: key id, public key or team id is not valid"),
+            ));
+        }
+        statements.push((statement, s));
+    }
+    match state.db.vouch(&province.code, &statements).await? {
+        Ok(n) => Ok(axum::Json(serde_json::json!({ "taken": n })).into_response()),
+        Err(why) => Err(ApiError::new(StatusCode::CONFLICT, "conflict", &why)),
+    }
+}
+
+async fn national_key(State(state): State<Shared>) -> Response {
+    axum::Json(serde_json::json!({ "key_id": state.keys.key_id, "public_key": state.keys.public_key })).into_response()
+}
+
+/// Serves the national API on `listen` until the process ends (unfinished uploads past
+/// their time removed at start and every hour).
+pub async fn serve(state: NationalState, listen: SocketAddr, cert: PathBuf, key: PathBuf) -> Result<(), String> {
+    let limits = state.limits.clone();
+    let state = Arc::new(state);
+    let sweeping = state.clone();
+    tokio::spawn(async move {
+        loop {
+            let expiry = chrono::Duration::from_std(sweeping.limits.upload_expiry).unwrap_or(chrono::Duration::MAX);
+            if let Ok(old) = sweeping.db.expired_uploads(chrono::Utc::now() - expiry).await {
+                for u in old {
+                    let _ = sweeping.db.remove_upload(&u.upload_id).await;
+                    let _ = std::fs::remove_file(sweeping.part(&u.upload_id));
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+    super::transport::serve_app(router(state), &limits, listen, &cert, &key).await
+}

@@ -1,0 +1,340 @@
+//! The national tier over real TLS and a real PostgreSQL (a throwaway cluster, TLS to it
+//! too): provincial hubs forward what their laptops send to the national server, which
+//! checks each package back to the team key and the province that vouched for it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use super::postgres::Postgres;
+use super::{PASSPHRASE, Pki, Province, hub_cmd, listening, pki, province_with_seeded_laptop};
+use anchi::sync::{Client, SyncError};
+
+/// A running national server; killed when dropped.
+pub struct National {
+    child: Child,
+    pub addr: String,
+    pub dir: PathBuf,
+    pub pki: Pki,
+    /// The CA file the provinces trust it by.
+    pub ca_file: PathBuf,
+    pub public_key: String,
+    url: String,
+    db_ca: PathBuf,
+}
+
+impl National {
+    /// `national init`, then `national serve` on a free port.
+    pub fn start(dir: &Path, pg: &Postgres) -> National {
+        std::fs::create_dir_all(dir).unwrap();
+        let pki = pki(dir, "national");
+        let ca_file = dir.join("national-ca.pem");
+        std::fs::write(&ca_file, &pki.ca_pem).unwrap();
+        let mut national = National {
+            child: Command::new("true").spawn().unwrap(),
+            addr: "127.0.0.1:0".into(),
+            dir: dir.join("data"),
+            pki,
+            ca_file,
+            public_key: String::new(),
+            url: pg.url(),
+            db_ca: pg.ca.clone(),
+        };
+        let init = national.cmd(&["init"]);
+        national.public_key = init.lines().find_map(|l| l.strip_prefix("public_key: ")).unwrap().to_string();
+        national.restart();
+        national
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_anchi-hub"));
+        command.arg("--data-dir").arg(&self.dir).arg("national");
+        command
+            .env("DATABASE_URL", &self.url)
+            .env("DATABASE_CA", &self.db_ca)
+            .env("ANCHI_HUB_PASSWORD", super::STAFF_PASSWORD);
+        command
+    }
+
+    /// A national command's output (it must succeed).
+    pub fn cmd(&self, args: &[&str]) -> String {
+        let out = self.command().args(args).output().unwrap();
+        assert!(out.status.success(), "national {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// (Re)starts the server on its address (the port may take a moment to be free).
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for _ in 0..100 {
+            let mut command = self.command();
+            command
+                .args(["serve", "--listen", &self.addr, "--cert"])
+                .arg(&self.pki.cert)
+                .arg("--key")
+                .arg(&self.pki.key);
+            if let Ok((child, addr)) = listening(&mut command) {
+                self.child = child;
+                self.addr = addr;
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the national server did not start on {}", self.addr);
+    }
+
+    pub fn cases(&self) -> Vec<serde_json::Value> {
+        serde_json::from_str(&self.cmd(&["case", "list", "--json"])).unwrap()
+    }
+
+    /// Enrols a province's hub and points the hub at this server.
+    pub fn link(&self, code: &str, name: &str, hub_dir: &Path) {
+        let shown = hub_cmd(hub_dir, &["key", "show"]);
+        let key = shown.lines().find_map(|l| l.strip_prefix("public_key: ")).unwrap();
+        self.cmd(&["province", "add", "--code", code, "--name", name, "--pubkey", key]);
+        let ca = self.ca_file.to_str().unwrap();
+        hub_cmd(hub_dir, &["upstream", "set", "--url", &self.url(), "--ca", ca, "--national-key", &self.public_key]);
+    }
+}
+
+impl Drop for National {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A province (hub and demo laptop) in its own folder under `tmp`.
+fn province_in(tmp: &Path, name: &str, cases: usize, seed: u64) -> Province {
+    let dir = tmp.join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    province_with_seeded_laptop(&dir, cases, seed)
+}
+
+/// Subjects (by identifier) with a sanction in province `a` and one in `b` within a year of
+/// each other, counted from the two hubs' own stores.
+fn sanctioned_in_both(a: &Path, b: &Path) -> std::collections::BTreeSet<String> {
+    let sanctions = |dir: &Path| -> Vec<(String, chrono::NaiveDate)> {
+        let store = anchi::hub::store::HubStore::open(dir).unwrap();
+        store
+            .cases()
+            .unwrap()
+            .into_iter()
+            .flat_map(|c| c.entries)
+            .filter(|e| e.kind == anchi::protocol::EntryKind::Sanction)
+            .filter_map(|e| Some((e.identifier?, e.decided_on)))
+            .collect()
+    };
+    let (in_a, in_b) = (sanctions(a), sanctions(b));
+    in_a.iter()
+        .filter(|(id, day)| in_b.iter().any(|(other, d)| other == id && (*d - *day).num_days().abs() <= 365))
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// Waits until `done` holds (at most `limit`), polling.
+fn wait_for(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+fn upstream_status(hub_dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&hub_cmd(hub_dir, &["upstream", "status", "--json"])).unwrap()
+}
+
+/// The province hub's own signing key, as its forwarding uses it.
+fn hub_client(province: &Province, national: &National) -> Client {
+    let store = anchi::hub::store::HubStore::open(&province.hub.dir).unwrap();
+    let keys = store.keys().unwrap().unwrap();
+    let secret = minisign::SecretKeyBox::from_string(&keys.secret_key).unwrap().into_unencrypted_secret_key().unwrap();
+    let mut client = Client::new(&national.url(), national.pki.ca_pem.as_bytes(), &keys.key_id, secret).unwrap();
+    client.retry.attempts = 0;
+    client
+}
+
+fn refusal_code(result: Result<impl std::fmt::Debug, SyncError>) -> String {
+    match result {
+        Err(SyncError::Refused { refusal, .. }) => refusal.error,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[test]
+fn two_provinces_forward_every_case_once_and_the_nation_sees_both_and_their_common_offenders() {
+    let pg = Postgres::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let national = National::start(&tmp.path().join("national"), &pg);
+    let a = province_in(tmp.path(), "a", 40, 11);
+    let b = province_in(tmp.path(), "b", 0, 12);
+    // Three subjects sanctioned in province 01 are sanctioned again in 79 (the same case
+    // file, under a new case id, made on 79's laptop, which has no case of its own).
+    let mut copied = 0;
+    for summary in a.ws.list_cases().unwrap() {
+        let case = a.ws.case(summary.id).unwrap();
+        if copied == 3 || anchi::domain::summary::sanctions_of(&case).is_empty() {
+            continue;
+        }
+        let json = a.ws.export_case(case.id).unwrap().replace(&case.id.to_string(), &uuid::Uuid::now_v7().to_string());
+        b.ws.import_case(&json).unwrap();
+        copied += 1;
+    }
+    assert_eq!(copied, 3, "sanctioned demo cases");
+    let b = Province { count: b.count + 3, ..b };
+    national.link("01", "Hà Nội", &a.hub.dir);
+    national.link("79", "Hồ Chí Minh", &b.hub.dir);
+    for p in [&a, &b] {
+        let report = p.ws.sync(&p.client, PASSPHRASE, &|_, _| {}).unwrap();
+        assert_eq!((report.uploaded as usize, report.failed.len()), (p.count, 0));
+    }
+    let total = a.count + b.count;
+    wait_for(Duration::from_secs(90), "every case at the national server", || national.cases().len() >= total);
+
+    let cases = national.cases();
+    assert_eq!(cases.len(), total, "each case once");
+    let in_province = |code: &str| cases.iter().filter(|c| c["province_code"] == code).count();
+    assert_eq!((in_province("01"), in_province("79")), (a.count, b.count));
+    let team = a.ws.enrolment().unwrap().team_id;
+    assert!(cases.iter().all(|c| c["team_id"] == team.as_str() && c["version"] == 1));
+    let ids: std::collections::BTreeSet<&str> = cases.iter().map(|c| c["case_id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), total, "no case twice");
+    assert_eq!(pg.query("select count(*), count(distinct package_id) from packages"), format!("{total}|{total}"));
+    for p in [&a, &b] {
+        let status = upstream_status(&p.hub.dir);
+        assert_eq!((status["queued"].as_u64(), status["sent"].as_u64()), (Some(0), Some(p.count as u64)), "{status}");
+        // Every national receipt kept on the province, signed by the national key.
+        let store = anchi::hub::store::HubStore::open(&p.hub.dir).unwrap();
+        let key = minisign::PublicKey::from_base64(&national.public_key).unwrap();
+        for stored in store.packages().unwrap() {
+            let receipt = store.forwarded_receipt(&stored.info.package_id).unwrap().expect("a national receipt");
+            assert_eq!(receipt.open(Some(&key)).unwrap().case_id, stored.info.case_id);
+        }
+    }
+
+    // Subjects sanctioned in both provinces within a year: listed, and only they.
+    let offenders: Vec<serde_json::Value> = serde_json::from_str(&national.cmd(&["offenders", "--json"])).unwrap();
+    assert!(offenders.iter().all(|o| o["earlier"]["province_code"] != o["later"]["province_code"]));
+    let listed: std::collections::BTreeSet<String> =
+        offenders.iter().map(|o| o["identifier"].as_str().unwrap().to_string()).collect();
+    let expected = sanctioned_in_both(&a.hub.dir, &b.hub.dir);
+    assert!(!expected.is_empty(), "the two demo provinces share sanctioned subjects");
+    assert_eq!(listed, expected, "every subject sanctioned in both provinces within a year");
+
+    refusals(&pg, &national, &a, tmp.path());
+}
+
+/// What the national server refuses, storing nothing: a package signed by a key no province
+/// vouched for, an unenrolled province key, a bad start, a revoked province.
+fn refusals(pg: &Postgres, national: &National, a: &Province, tmp: &Path) {
+    let before = pg.query("select count(*) from packages");
+    // A laptop of a team province 01 never enrolled: its package, forwarded with the hub's key.
+    let (stranger, _) = super::laptop(&tmp.join("stranger"), 3);
+    let case = stranger.list_cases().unwrap().into_iter().find(|s| s.documents_finalised > 0).unwrap().id;
+    let package = stranger.export_package(case, PASSPHRASE, None, &|_| {}).unwrap();
+    let client = hub_client(a, national);
+    let refused = client.upload(&package.info.package_id(), &package.bytes, &|_, _| {});
+    assert_eq!(refusal_code(refused), "bad_signature");
+
+    // A key no province was enrolled with.
+    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let key_id = anchi::package::key_id_of(pair.pk.keynum());
+    let unknown = Client::new(&national.url(), national.pki.ca_pem.as_bytes(), &key_id, pair.sk).unwrap();
+    assert_eq!(refusal_code(unknown.upload("x-v1", b"bytes", &|_, _| {})), "unknown_key");
+
+    // Statements must be the province's own: one signed by another key is refused.
+    let forged = anchi::protocol::KeyStatement {
+        hub_key_id: key_id.clone(),
+        team_id: "X".into(),
+        team_name: "X".into(),
+        key_id: key_id.clone(),
+        public_key: pair.pk.to_base64(),
+        enrolled_at: chrono::Utc::now(),
+        revoked_at: None,
+    };
+    let other = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let signed = anchi::protocol::SignedStatement::sign(&other.sk, &forged);
+    assert_eq!(refusal_code(client.vouch(&[signed])), "bad_signature");
+
+    // A start that is not one: refused before anything is kept, naming the problem.
+    let auth = anchi::protocol::Auth::sign(
+        &hub_key_id(a),
+        &hub_secret(a),
+        "POST",
+        "/api/v1/uploads",
+        chrono::Utc::now().timestamp(),
+        b"{\"package_id\": 5}",
+    )
+    .unwrap();
+    let (status, body) =
+        super::raw(&national.url(), &national.pki.ca_pem, "POST", "/api/v1/uploads", &auth, b"{\"package_id\": 5}");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("package_id"), "{body}");
+
+    // A revoked province is refused at the door.
+    national.cmd(&["province", "revoke", "--code", "01"]);
+    let refused = client.upload(&package.info.package_id(), &package.bytes, &|_, _| {});
+    assert_eq!(refusal_code(refused), "revoked_key");
+    assert_eq!(pg.query("select count(*) from packages"), before, "nothing stored");
+    assert_eq!(pg.query("select count(*) from uploads"), "0", "no upload left open");
+}
+
+fn hub_key_id(p: &Province) -> String {
+    anchi::hub::store::HubStore::open(&p.hub.dir).unwrap().keys().unwrap().unwrap().key_id
+}
+
+fn hub_secret(p: &Province) -> minisign::SecretKey {
+    let keys = anchi::hub::store::HubStore::open(&p.hub.dir).unwrap().keys().unwrap().unwrap();
+    minisign::SecretKeyBox::from_string(&keys.secret_key).unwrap().into_unencrypted_secret_key().unwrap()
+}
+
+#[test]
+fn the_national_server_killed_during_forwarding_receives_every_package_exactly_once() {
+    let pg = Postgres::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut national = National::start(&tmp.path().join("national"), &pg);
+    let a = province_in(tmp.path(), "a", 40, 11);
+    // Packages of about 2 MB, so that the kills land while they are sent.
+    let mut rng = fastrand::Rng::with_seed(3);
+    for summary in a.ws.list_cases().unwrap().iter().filter(|s| s.documents_finalised > 0) {
+        let mut scan = vec![0u8; 2 * 1024 * 1024];
+        rng.fill(&mut scan);
+        scan[..5].copy_from_slice(b"%PDF-");
+        let file = tmp.path().join(format!("{}.pdf", summary.id));
+        std::fs::write(&file, scan).unwrap();
+        a.ws.attach(summary.id, &file).unwrap();
+    }
+    let report = a.ws.sync(&a.client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!(report.uploaded as usize, a.count);
+    // Queued on the province before it knows of any national server: nothing is lost.
+    assert_eq!(upstream_status(&a.hub.dir)["queued"].as_u64(), Some(a.count as u64));
+    // The running hub finds the new setting within seconds and forwards while it is killed.
+    national.link("01", "Hà Nội", &a.hub.dir);
+    let mut kills = 0;
+    let start = Instant::now();
+    let mut rng = fastrand::Rng::with_seed(9);
+    while upstream_status(&a.hub.dir)["sent"].as_u64().unwrap_or(0) < a.count as u64 {
+        assert!(
+            start.elapsed() < Duration::from_secs(240),
+            "forwarding did not finish: {}",
+            upstream_status(&a.hub.dir)
+        );
+        std::thread::sleep(Duration::from_millis(rng.u64(100..600)));
+        if kills < 10 {
+            national.restart();
+            kills += 1;
+        }
+    }
+    let cases = national.cases();
+    assert_eq!(cases.len(), a.count, "every case");
+    assert!(cases.iter().all(|c| c["version"] == 1));
+    assert_eq!(pg.query("select count(*), count(distinct package_id) from packages"), format!("{0}|{0}", a.count));
+    assert_eq!(upstream_status(&a.hub.dir)["queued"].as_u64(), Some(0));
+    eprintln!("{kills} kills of the national server; forwarded {} packages in {:?}", a.count, start.elapsed());
+}
