@@ -247,6 +247,15 @@ pub struct OffenderEntry {
     /// A sanction, or only an inspection (so another team can see who was inspected lately).
     #[serde(default)]
     pub kind: EntryKind,
+    /// The body that holds the case when it is another province's (from the national
+    /// index): the province as enrolled nationally ("Chi cục QLTT tỉnh …"); none within
+    /// the province. (Always written: the hub keeps entries in postcard, which has no
+    /// skipped fields; a laptop of before reads past it.)
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// The sanction decision's number ("12/QĐ-XPHC-…"), when it has one.
+    #[serde(default)]
+    pub decision: Option<String>,
 }
 
 /// What an offender index entry records.
@@ -267,6 +276,19 @@ pub struct OffenderIndex {
     pub entries: Vec<OffenderEntry>,
 }
 
+/// What changed in the national offender index since a province's last copy
+/// (`GET /api/v1/national-index/{since}`, signed by the national key as a [`SignedIndex`]):
+/// each case listed replaces that case's entries (none: the case is gone from the index).
+/// Another province's cases only; `more` asks for the next page from `generation`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NationalDelta {
+    pub generated_at: chrono::DateTime<chrono::Utc>,
+    pub since: i64,
+    pub generation: i64,
+    pub more: bool,
+    pub cases: Vec<(uuid::Uuid, Vec<OffenderEntry>)>,
+}
+
 /// The index as sent: its JSON text as signed by the hub, and the signature.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SignedIndex {
@@ -277,7 +299,13 @@ pub struct SignedIndex {
 impl SignedIndex {
     /// The index, after checking the hub's signature when its key is known.
     pub fn open(&self, hub_key: Option<&minisign::PublicKey>) -> Result<OffenderIndex, String> {
-        check_hub_signature(&self.index, &self.signature, hub_key).map_err(|e| format!("index signature: {e}"))?;
+        self.open_as(hub_key)
+    }
+
+    /// The signed text read as `T` (the national server's [`NationalDelta`]), after checking
+    /// the signature when the key is known.
+    pub fn open_as<T: serde::de::DeserializeOwned>(&self, key: Option<&minisign::PublicKey>) -> Result<T, String> {
+        check_hub_signature(&self.index, &self.signature, key).map_err(|e| format!("index signature: {e}"))?;
         serde_json::from_str(&self.index).map_err(|e| format!("index: {e}"))
     }
 }

@@ -264,6 +264,8 @@ pub fn synthetic(count: usize, seed: u64, units: &AdminUnits) -> Vec<OffenderEnt
                 decided_on: start + chrono::Duration::days(rng.i64(0..1500)),
                 fine_vnd: Some(rng.u64(1..100) * 1_000_000),
                 kind: EntryKind::Sanction,
+                unit: None,
+                decision: None,
             }
         })
         .collect()

@@ -434,6 +434,7 @@ fn upstream_status(store: &HubStore, json: bool) -> Result<(), String> {
             "last_error": status.last_error,
             "last_error_at": status.last_error_at,
             "refused": refused,
+            "national_index_generation": store.national_generation().map_err(err)?,
         });
         println!("{}", serde_json::to_string_pretty(&body).expect("status serialises"));
     } else {

@@ -179,7 +179,7 @@ fn index_case(case: &Case, team_id: &str, payload: &package::Payload, stored: &S
 /// A case's offender index entries: its inspection, and one per sanction decision.
 pub fn offender_entries(case: &Case, team_id: &str) -> Vec<OffenderEntry> {
     let facts = SubjectFacts::of(&case.subject);
-    let entry = |kind, decided_on, act: &str, provision: &str| OffenderEntry {
+    let entry = |kind, decided_on, act: &str, provision: &str, decision: Option<&String>| OffenderEntry {
         identifier: case.subject.identifier().map(str::to_string),
         folded_name: fold(&case.subject.name),
         name: case.subject.name.clone(),
@@ -192,9 +192,14 @@ pub fn offender_entries(case: &Case, team_id: &str) -> Vec<OffenderEntry> {
         decided_on,
         fine_vnd: case.fine_vnd,
         kind,
+        unit: None,
+        decision: decision.cloned(),
     };
-    let mut entries = vec![entry(EntryKind::Inspection, case.opened_at.date(), "", "")];
-    entries.extend(sanctions_of(case).iter().map(|s| entry(EntryKind::Sanction, s.decided_on, &s.act, &s.provision)));
+    let mut entries = vec![entry(EntryKind::Inspection, case.opened_at.date(), "", "", None)];
+    let sanctions = sanctions_of(case);
+    entries.extend(
+        sanctions.iter().map(|s| entry(EntryKind::Sanction, s.decided_on, &s.act, &s.provision, s.number.as_ref())),
+    );
     entries
 }
 
@@ -245,9 +250,11 @@ pub fn offender_index(state: &HubState, team_id: &str) -> Result<SignedIndex, Ap
         .cases()?
         .into_iter()
         .flat_map(|c| c.entries)
+        .chain(state.store.national_entries()?)
         .filter(|e| e.kind == EntryKind::Sanction || e.decided_on >= recent)
         .collect();
-    for entry in entries.iter_mut().filter(|e| e.team_id != team_id) {
+    // Another team's, or another province's (whatever its team code), under a pseudonym.
+    for entry in entries.iter_mut().filter(|e| e.team_id != team_id || e.unit.is_some()) {
         entry.case_id = pseudonym(&state.keys.age_identity, team_id, entry.case_id);
     }
     entries.sort_by_key(|e| (e.decided_on, e.case_id));

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::HubState;
 use super::store::{HubStoreError, Queued, Upstream};
-use crate::protocol::{KeyStatement, SignedStatement};
+use crate::protocol::{KeyStatement, NationalDelta, SignedStatement};
 use crate::sync::{Client, PassEnd, Retry, Schedule, SyncError};
 
 /// How long a refused package waits before it is tried again.
@@ -100,6 +100,38 @@ fn pass(state: &HubState) -> Result<PassEnd, String> {
     let client = client(state, &upstream).map_err(|e| e.to_string())?;
     let national_key = upstream.national_key.as_deref().and_then(|k| minisign::PublicKey::from_base64(k).ok());
     vouch(state, &client).map_err(|e| e.to_string())?;
+    let end = forward_queued(state, &client, national_key.as_ref())?;
+    if end == PassEnd::Done {
+        pull_index(state, &client, national_key.as_ref())?;
+    }
+    Ok(end)
+}
+
+/// Takes what changed in the national offender index since the copy held, page by page;
+/// only with the national key set (an index that cannot be checked is not taken).
+fn pull_index(state: &HubState, client: &Client, national_key: Option<&minisign::PublicKey>) -> Result<(), String> {
+    let Some(key) = national_key else { return Ok(()) };
+    loop {
+        let since = state.store.national_generation().map_err(|e| e.to_string())?;
+        let signed = client.national_index(since).map_err(|e| e.to_string())?;
+        let delta: NationalDelta = signed.open_as(Some(key)).map_err(|e| format!("national index: {e}"))?;
+        if delta.since != since {
+            return Err(format!("national index: asked from {since}, answered from {}", delta.since));
+        }
+        state.store.apply_national(&delta).map_err(|e| e.to_string())?;
+        if !delta.more {
+            return Ok(());
+        }
+    }
+}
+
+/// Forwards the queued packages, first in, first out.
+fn forward_queued(
+    state: &HubState,
+    client: &Client,
+    national_key: Option<&minisign::PublicKey>,
+) -> Result<PassEnd, String> {
+    let store_error = |e: HubStoreError| e.to_string();
     let mut after = None;
     loop {
         let batch = state.store.queued_after(after, BATCH).map_err(store_error)?;
@@ -111,7 +143,7 @@ fn pass(state: &HubState) -> Result<PassEnd, String> {
             if waiting {
                 continue;
             }
-            match forward(state, &client, national_key.as_ref(), &item) {
+            match forward(state, client, national_key, &item) {
                 Ok(receipt) => state.store.forwarded(number, &item.package_id, &receipt).map_err(store_error)?,
                 Err(SyncError::Unreachable(why)) => return Err(why),
                 Err(e @ (SyncError::Tls(_) | SyncError::Settings(_))) => {

@@ -360,6 +360,16 @@ impl Client {
         })
     }
 
+    /// What changed in the national offender index since generation `since` (a provincial
+    /// hub asking the national server): the signed `NationalDelta`.
+    pub fn national_index(&self, since: i64) -> Result<SignedIndex, SyncError> {
+        let mut stats = UploadStats::default();
+        self.with_retries(&mut stats, |_| {
+            let answer = self.request("GET", &format!("{API}/national-index/{since}"), b"", None)?;
+            Ok(parse::<SignedIndex>(&answer, &[200])?)
+        })
+    }
+
     /// Sends a provincial hub's statements of its teams' keys to the national server
     /// (`POST /api/v1/team-keys`): the answer is how many it took.
     pub fn vouch(&self, statements: &[crate::protocol::SignedStatement]) -> Result<u64, SyncError> {

@@ -188,8 +188,8 @@ fn two_provinces_forward_every_case_once_and_the_nation_sees_both_and_their_comm
     }
     assert_eq!(copied, 3, "sanctioned demo cases");
     let b = Province { count: b.count + 3, ..b };
-    national.link("01", "Hà Nội", &a.hub.dir);
-    national.link("79", "Hồ Chí Minh", &b.hub.dir);
+    national.link("01", "Chi cục QLTT thành phố Hà Nội", &a.hub.dir);
+    national.link("79", "Chi cục QLTT Thành phố Hồ Chí Minh", &b.hub.dir);
     for p in [&a, &b] {
         let report = p.ws.sync(&p.client, PASSPHRASE, &|_, _| {}).unwrap();
         assert_eq!((report.uploaded as usize, report.failed.len()), (p.count, 0));
@@ -227,7 +227,32 @@ fn two_provinces_forward_every_case_once_and_the_nation_sees_both_and_their_comm
     assert!(!expected.is_empty(), "the two demo provinces share sanctioned subjects");
     assert_eq!(listed, expected, "every subject sanctioned in both provinces within a year");
 
+    warned_across_provinces(&b);
     refusals(&pg, &national, &a, tmp.path());
+}
+
+/// After its next sync, province 79's laptop is warned of the sanctions province 01 made on
+/// the same subjects, naming the province and the decision.
+fn warned_across_provinces(b: &Province) {
+    wait_for(Duration::from_secs(90), "province 79's copy of the national index", || {
+        upstream_status(&b.hub.dir)["national_index_generation"].as_i64().unwrap_or(0) > 0
+    });
+    let report = b.ws.sync(&b.client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert!(report.index_entries.is_some_and(|n| n > 0), "the province index came with the nation's entries");
+    b.ws.load_offender_index(|_| {}).unwrap();
+    let mut told = 0;
+    for summary in b.ws.list_cases().unwrap() {
+        let report = b.ws.case_warnings(summary.id).unwrap();
+        let from_hanoi: Vec<_> = report
+            .warnings
+            .iter()
+            .filter(|w| w.text_vi.starts_with("Chi cục QLTT thành phố Hà Nội đã xử phạt"))
+            .collect();
+        assert!(!from_hanoi.is_empty(), "case {}: {:#?}", summary.id, report.warnings);
+        assert!(from_hanoi.iter().any(|w| w.text_vi.contains("(QĐ số ")), "{from_hanoi:#?}");
+        told += 1;
+    }
+    assert_eq!(told, 3);
 }
 
 /// What the national server refuses, storing nothing: a package signed by a key no province
@@ -315,7 +340,7 @@ fn the_national_server_killed_during_forwarding_receives_every_package_exactly_o
     // Queued on the province before it knows of any national server: nothing is lost.
     assert_eq!(upstream_status(&a.hub.dir)["queued"].as_u64(), Some(a.count as u64));
     // The running hub finds the new setting within seconds and forwards while it is killed.
-    national.link("01", "Hà Nội", &a.hub.dir);
+    national.link("01", "Chi cục QLTT thành phố Hà Nội", &a.hub.dir);
     let mut kills = 0;
     let start = Instant::now();
     let mut rng = fastrand::Rng::with_seed(9);

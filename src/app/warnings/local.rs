@@ -80,6 +80,8 @@ impl LocalSubjects {
                 decided_on: row.opened_at.date(),
                 fine_vnd: row.fine_vnd,
                 kind: EntryKind::Inspection,
+                unit: None,
+                decision: None,
             });
         }
         LocalSubjects {

@@ -146,7 +146,8 @@ fn province_warnings(q: &WarningQuery, local: &LocalSubjects, index: &ProvinceIn
         if told.seen.contains(&entry.case_id) && entry.kind == EntryKind::Inspection {
             continue;
         }
-        let team = team_vi(&entry.team_id, q.own_team);
+        let team = holder_vi(entry, q.own_team);
+        let team_en = entry.unit.clone().unwrap_or_else(|| format!("team {}", entry.team_id));
         match entry.kind {
             EntryKind::Sanction => {
                 if local.rows.contains_key(&entry.case_id) || Some(entry.case_id) == q.this_case {
@@ -154,7 +155,7 @@ fn province_warnings(q: &WarningQuery, local: &LocalSubjects, index: &ProvinceIn
                 }
                 let by = Sanctioned {
                     vi: format!("{team} đã xử phạt"),
-                    en: format!("team {} sanctioned", entry.team_id),
+                    en: format!("{team_en} sanctioned"),
                     on: entry.decided_on,
                     provision: &entry.provision,
                     acts: &[],
@@ -167,8 +168,14 @@ fn province_warnings(q: &WarningQuery, local: &LocalSubjects, index: &ProvinceIn
                 let mut w = Warning::new(
                     WarningKind::EarlierCase,
                     Source::ProvinceIndex,
-                    format!("{team} đã xử phạt {} ngày {}: {}", entry.name, dmy(entry.decided_on), entry.act),
-                    format!("team {} sanctioned {} on {}", entry.team_id, entry.name, entry.decided_on),
+                    format!(
+                        "{team} đã xử phạt {} ngày {}{}: {}",
+                        entry.name,
+                        dmy(entry.decided_on),
+                        entry.decision.as_deref().map(|n| format!(" (QĐ số {n})")).unwrap_or_default(),
+                        entry.act
+                    ),
+                    format!("{team_en} sanctioned {} on {}", entry.name, entry.decided_on),
                 )
                 .matched(m, entry);
                 w.provision = Some(entry.provision.clone());
@@ -176,7 +183,8 @@ fn province_warnings(q: &WarningQuery, local: &LocalSubjects, index: &ProvinceIn
             }
             EntryKind::Inspection => {
                 let recent = q.today - Duration::days(RECENT_INSPECTION_DAYS);
-                if entry.team_id == q.own_team || entry.decided_on < recent || Some(entry.case_id) == q.this_case {
+                let own = entry.unit.is_none() && entry.team_id == q.own_team;
+                if own || entry.decided_on < recent || Some(entry.case_id) == q.this_case {
                     continue;
                 }
                 told.seen.insert(entry.case_id);
@@ -189,7 +197,7 @@ fn province_warnings(q: &WarningQuery, local: &LocalSubjects, index: &ProvinceIn
                             entry.name,
                             dmy(entry.decided_on)
                         ),
-                        format!("team {} inspected {} on {}", entry.team_id, entry.name, entry.decided_on),
+                        format!("{team_en} inspected {} on {}", entry.name, entry.decided_on),
                     )
                     .matched(m, entry),
                 );
@@ -306,6 +314,15 @@ fn repeated_within_case(acts: &[ViolationFact], out: &mut Vec<Warning>) {
         );
         w.provision = Some(provision.clone());
         out.push(w);
+    }
+}
+
+/// Who holds an index entry's case: this team, another team of the province, or another
+/// province (as the national index names it).
+fn holder_vi(entry: &OffenderEntry, own: &str) -> String {
+    match &entry.unit {
+        Some(unit) => unit.clone(),
+        None => team_vi(&entry.team_id, own),
     }
 }
 

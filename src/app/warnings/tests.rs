@@ -197,6 +197,8 @@ fn the_province_index_tells_sanctions_and_recent_inspections_by_other_teams() {
         decided_on: on,
         fine_vnd: Some(10_000_000),
         kind,
+        unit: None,
+        decision: None,
     };
     let entries = vec![
         entry("LS-D3", EntryKind::Sanction, d(2025, 12, 1), P),
@@ -223,6 +225,62 @@ fn the_province_index_tells_sanctions_and_recent_inspections_by_other_teams() {
     let inspections: Vec<_> = got.iter().filter(|w| w.kind == WarningKind::OtherTeamInspection).collect();
     assert_eq!(inspections.len(), 1, "only LS-D3's recent one: LS-D4's is too old, LS-D1 is this team: {got:#?}");
     assert!(inspections[0].text_vi.contains("Đội LS-D3 đã kiểm tra"), "{}", inspections[0].text_vi);
+}
+
+#[test]
+fn another_province_s_sanction_and_inspection_are_told_with_its_name_and_decision_even_under_our_team_code() {
+    // Team codes repeat from province to province: an entry of the national index with our
+    // own team's code is still another body's case.
+    let today = d(2026, 6, 1);
+    let elsewhere = |kind, on, provision: &str, decision: Option<&str>| OffenderEntry {
+        identifier: Some("0101234567".into()),
+        folded_name: crate::domain::text::fold("Công ty TNHH Đại Phát"),
+        name: "Công ty TNHH Đại Phát".into(),
+        province: Some(1),
+        commune: None,
+        team_id: "LS-D1".into(),
+        case_id: Uuid::new_v4(),
+        act: "Bán hàng giả".into(),
+        provision: provision.into(),
+        decided_on: on,
+        fine_vnd: Some(10_000_000),
+        kind,
+        unit: Some("Chi cục QLTT thành phố Hà Nội".into()),
+        decision: decision.map(str::to_string),
+    };
+    let entries = vec![
+        elsewhere(EntryKind::Sanction, d(2025, 12, 1), P, Some("12/QĐ-XPHC-QLTTHN")),
+        elsewhere(EntryKind::Inspection, d(2026, 5, 20), "", None),
+    ];
+    let index = ProvinceIndex {
+        status: IndexStatus { generated_at: Utc::now(), expires_at: Utc::now(), entries: 2, expired: false },
+        lookup: OffenderLookup::new(entries),
+    };
+    let mut subject = subject("Công ty TNHH Đại Phát", None);
+    subject.tax_code = Some(TaxCode::try_from("0101234567").unwrap());
+    let facts = SubjectFacts::of(&subject);
+    let got = warnings_for(
+        &WarningQuery { subject: &facts, this_case: None, acts: &[act(today, P)], own_team: "LS-D1", today },
+        &LocalSubjects::default(),
+        Some(&index),
+        &facts_of,
+    );
+    let earlier = got.iter().find(|w| w.kind == WarningKind::EarlierCase).expect("the other province's sanction");
+    assert!(
+        earlier.text_vi.starts_with("Chi cục QLTT thành phố Hà Nội đã xử phạt")
+            && earlier.text_vi.contains("(QĐ số 12/QĐ-XPHC-QLTTHN)"),
+        "{}",
+        earlier.text_vi
+    );
+    let repeat = got.iter().find(|w| w.kind == WarningKind::RepeatOffence).expect("a repeat across provinces");
+    assert!(repeat.text_vi.contains("Chi cục QLTT thành phố Hà Nội đã xử phạt"), "{}", repeat.text_vi);
+    let inspections: Vec<_> = got.iter().filter(|w| w.kind == WarningKind::OtherTeamInspection).collect();
+    assert_eq!(inspections.len(), 1, "not taken for this team's own: {got:#?}");
+    assert!(
+        inspections[0].text_vi.starts_with("Chi cục QLTT thành phố Hà Nội đã kiểm tra"),
+        "{}",
+        inspections[0].text_vi
+    );
 }
 
 #[test]

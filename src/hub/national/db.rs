@@ -15,7 +15,10 @@ use crate::protocol::{EntryKind, KeyStatement, OffenderEntry, SignedStatement};
 
 /// The migrations, in order: (version, name, SQL). A database holding a version this list
 /// does not know comes from a newer program and is refused.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "init", include_str!("../../../migrations/national/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "init", include_str!("../../../migrations/national/0001_init.sql")),
+    (2, "offender index", include_str!("../../../migrations/national/0002_offender_index.sql")),
+];
 /// The advisory lock two servers starting at once take in turn for the migrations.
 const MIGRATION_LOCK: i64 = 0x616e_6368_695f_6e61;
 
@@ -395,6 +398,60 @@ impl Db {
             .collect())
     }
 
+    /// The other provinces' cases whose entries changed after `since` (at most `limit`
+    /// cases, in the order they changed): each with its entries, named by its province.
+    /// Returns the cases and the number of the last one (`since` when none).
+    pub async fn index_since(
+        &self,
+        province: &str,
+        since: i64,
+        limit: i64,
+    ) -> Result<(Vec<(uuid::Uuid, Vec<OffenderEntry>)>, i64), DbError> {
+        let client = self.pool.get().await?;
+        let changed = client
+            .query(
+                "select case_id, index_seq from cases where index_seq > $1 and province_code <> $2 \
+                 order by index_seq limit $3",
+                &[&since, &province, &limit],
+            )
+            .await?;
+        let ids: Vec<uuid::Uuid> = changed.iter().map(|r| r.get(0)).collect();
+        let last = changed.last().map_or(since, |r| r.get(1));
+        let rows = client
+            .query(
+                "select e.case_id, e.kind, e.identifier, e.folded_name, e.name, e.team_id, e.act, e.provision, \
+                        e.decided_on, e.fine_vnd, e.decision, p.name, e.subject_province, e.subject_commune \
+                 from offender_entries e join provinces p on p.code = e.province_code \
+                 where e.case_id = any($1)",
+                &[&ids],
+            )
+            .await?;
+        let mut by_case: std::collections::HashMap<uuid::Uuid, Vec<OffenderEntry>> =
+            ids.iter().map(|id| (*id, Vec::new())).collect();
+        for r in &rows {
+            let kind = if r.get::<_, &str>(1) == "sanction" { EntryKind::Sanction } else { EntryKind::Inspection };
+            let entry = OffenderEntry {
+                identifier: r.get(2),
+                folded_name: r.get(3),
+                name: r.get(4),
+                province: r.get::<_, Option<i32>>(12).and_then(|p| u16::try_from(p).ok()),
+                commune: r.get::<_, Option<i64>>(13).and_then(|c| u32::try_from(c).ok()),
+                team_id: r.get(5),
+                case_id: r.get(0),
+                act: r.get(6),
+                provision: r.get(7),
+                decided_on: r.get(8),
+                fine_vnd: r.get::<_, Option<i64>>(9).map(u64_of),
+                kind,
+                decision: r.get(10),
+                unit: Some(r.get(11)),
+            };
+            by_case.entry(entry.case_id).or_default().push(entry);
+        }
+        let cases = ids.iter().map(|id| (*id, by_case.remove(id).unwrap_or_default())).collect();
+        Ok((cases, last))
+    }
+
     pub async fn add_user(&self, name: &str, password_hash: &str) -> Result<(), DbError> {
         let client = self.pool.get().await?;
         client
@@ -447,7 +504,7 @@ async fn write_case(tx: &tokio_postgres::Transaction<'_>, province: &str, r: &Re
          on conflict (case_id) do update set team_id = excluded.team_id, version = excluded.version, package_id = excluded.package_id, \
          opened_at = excluded.opened_at, subject_name = excluded.subject_name, subject_identifier = excluded.subject_identifier, \
          field = excluded.field, stage = excluded.stage, fine_vnd = excluded.fine_vnd, summary = excluded.summary, \
-         facts = excluded.facts, received_at = excluded.received_at",
+         facts = excluded.facts, received_at = excluded.received_at, index_seq = nextval('offender_index_seq')",
         &[&case.id, &province, team, &(r.receipt.version as i32), &r.receipt.package_id, &case.opened_at, &case.subject.name,
           &case.subject.identifier(), &case.field, &stage.unwrap_or_default(), &case.fine_vnd.map(i64_of), &summary, &facts, &r.receipt.received_at],
     )
@@ -465,9 +522,11 @@ async fn write_entry(tx: &tokio_postgres::Transaction<'_>, province: &str, e: &O
         EntryKind::Inspection => "inspection",
     };
     tx.execute(
-        "insert into offender_entries (case_id, province_code, team_id, kind, identifier, folded_name, name, act, provision, decided_on, fine_vnd) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        &[&e.case_id, &province, &e.team_id, &kind, &e.identifier, &e.folded_name, &e.name, &e.act, &e.provision, &e.decided_on, &e.fine_vnd.map(i64_of)],
+        "insert into offender_entries (case_id, province_code, team_id, kind, identifier, folded_name, name, act, provision, \
+         decided_on, fine_vnd, decision, subject_province, subject_commune) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        &[&e.case_id, &province, &e.team_id, &kind, &e.identifier, &e.folded_name, &e.name, &e.act, &e.provision, &e.decided_on,
+          &e.fine_vnd.map(i64_of), &e.decision, &e.province.map(i32::from), &e.commune.map(i64::from)],
     )
     .await?;
     Ok(())

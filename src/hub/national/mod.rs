@@ -109,6 +109,7 @@ pub fn router(state: Shared) -> Router {
         .route(&format!("{API}/uploads/{{id}}/finish"), post(finish_upload))
         .route(&format!("{API}/team-keys"), post(team_keys))
         .route(&format!("{API}/hub-key"), get(national_key))
+        .route(&format!("{API}/national-index/{{since}}"), get(national_index))
         .layer(axum::middleware::map_response(super::web::security_headers))
         .with_state(state)
 }
@@ -364,6 +365,37 @@ async fn team_keys(
         Ok(n) => Ok(axum::Json(serde_json::json!({ "taken": n })).into_response()),
         Err(why) => Err(ApiError::new(StatusCode::CONFLICT, "conflict", &why)),
     }
+}
+
+/// Cases per answer of the national index.
+const INDEX_PAGE: i64 = 5000;
+
+/// `GET /api/v1/national-index/{since}`: the other provinces' cases whose offender entries
+/// changed after `since`, signed by the national key (`protocol::NationalDelta`).
+async fn national_index(
+    State(state): State<Shared>,
+    UrlPath(since): UrlPath<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let path = format!("{API}/national-index/{since}");
+    let (_, province) = authenticate(&state, &headers, &method, &path, 0).await?;
+    let since: i64 = since
+        .parse()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| ApiError::bad_request("since: a generation number (0 or more) is required"))?;
+    let (cases, generation) = state.db.index_since(&province.code, since, INDEX_PAGE).await?;
+    let delta = crate::protocol::NationalDelta {
+        generated_at: chrono::Utc::now(),
+        since,
+        generation,
+        more: cases.len() as i64 == INDEX_PAGE,
+        cases,
+    };
+    let text = serde_json::to_string(&delta).expect("the index serialises");
+    let signature = hub_sign(&state.secret, &text, "anchi national offender index");
+    Ok(axum::Json(crate::protocol::SignedIndex { index: text, signature }).into_response())
 }
 
 async fn national_key(State(state): State<Shared>) -> Response {

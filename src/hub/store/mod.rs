@@ -196,6 +196,8 @@ impl HubStore {
         for table in [outbox::FORWARDED, outbox::VOUCHED] {
             tx.open_table(table)?;
         }
+        tx.open_table(outbox::NATIONAL)?;
+        migrate::cases(&tx)?;
         tx.open_table(outbox::OUTBOX)?;
         outbox::queue_old_packages(&tx)?;
         tx.commit()?;
@@ -487,5 +489,6 @@ mod succession;
 pub use succession::{Succession, check_succession};
 mod views;
 pub use views::{AccessEntry, HubRow, Role};
+mod migrate;
 mod outbox;
 pub use outbox::{Queued, Upstream, UpstreamStatus};

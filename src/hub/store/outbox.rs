@@ -8,7 +8,7 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefiniti
 use serde::{Deserialize, Serialize};
 
 use super::{HubStore, HubStoreError, META, PACKAGES, StoredPackage, decode, encode};
-use crate::protocol::SignedReceipt;
+use crate::protocol::{NationalDelta, OffenderEntry, SignedReceipt};
 
 /// Packages waiting to be forwarded, by queue number (first in, first out).
 pub(super) const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
@@ -16,6 +16,9 @@ pub(super) const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("out
 pub(super) const FORWARDED: TableDefinition<&str, &[u8]> = TableDefinition::new("forwarded");
 /// The team-key statements the national server took, by device key id: the statement text.
 pub(super) const VOUCHED: TableDefinition<&str, &[u8]> = TableDefinition::new("vouched");
+/// The national offender index's entries of other provinces' cases, by case id.
+pub(super) const NATIONAL: TableDefinition<u128, &[u8]> = TableDefinition::new("national_index");
+const NATIONAL_GENERATION: &str = "national_generation";
 
 const UPSTREAM: &str = "upstream";
 const STATUS: &str = "upstream_status";
@@ -170,6 +173,36 @@ impl HubStore {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The generation of the national index copy (0: none yet).
+    pub fn national_generation(&self) -> Result<i64, HubStoreError> {
+        Ok(self.get(META, NATIONAL_GENERATION)?.unwrap_or(0))
+    }
+
+    /// Takes a change of the national index, in one transaction: each case's entries
+    /// replaced (removed when none), and the new generation.
+    pub fn apply_national(&self, delta: &NationalDelta) -> Result<(), HubStoreError> {
+        let tx = self.db.begin_write()?;
+        {
+            let mut t = tx.open_table(NATIONAL)?;
+            for (case_id, entries) in &delta.cases {
+                if entries.is_empty() {
+                    t.remove(case_id.as_u128())?;
+                } else {
+                    t.insert(case_id.as_u128(), encode(entries).as_slice())?;
+                }
+            }
+            tx.open_table(META)?.insert(NATIONAL_GENERATION, encode(&delta.generation).as_slice())?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every entry of the national index copy (other provinces' cases).
+    pub fn national_entries(&self) -> Result<Vec<OffenderEntry>, HubStoreError> {
+        let per_case: Vec<Vec<OffenderEntry>> = self.all(NATIONAL)?;
+        Ok(per_case.into_iter().flatten().collect())
     }
 
     /// The statement of a device key the national server last took.
