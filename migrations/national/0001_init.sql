@@ -52,7 +52,12 @@ create table packages (
 );
 create index packages_case on packages (case_id, version);
 
--- The newest version of each case, as the laptop's own list row (summary, facts).
+-- The national offender index, incremental: each write of a case's entries takes the next
+-- number, so a province asks for the cases changed since the number it last saw.
+create sequence offender_index_seq;
+
+-- The newest version of each case, as the laptop's own list row (summary, facts); the
+-- fine only from a finalised sanction decision; its goods lines' groups.
 create table cases (
     case_id uuid primary key,
     province_code text not null references provinces (code),
@@ -65,12 +70,18 @@ create table cases (
     field text not null,
     stage text not null,
     fine_vnd bigint,
+    under_way boolean not null,
+    goods_groups text[] not null,
     summary jsonb not null,
     facts jsonb not null,
-    received_at timestamptz not null
+    received_at timestamptz not null,
+    index_seq bigint not null default nextval('offender_index_seq')
 );
 create index cases_province_opened on cases (province_code, opened_at desc);
 create index cases_opened on cases (opened_at desc);
+create index cases_under_way on cases (province_code, opened_at desc) where under_way;
+create index cases_index_seq on cases (index_seq);
+create index cases_identifier on cases (subject_identifier);
 
 -- What the offender index says of each case: its inspection and each sanction decision.
 create table offender_entries (
@@ -84,13 +95,26 @@ create table offender_entries (
     act text not null,
     provision text not null,
     decided_on date not null,
-    fine_vnd bigint
+    fine_vnd bigint,
+    decision text,
+    subject_province integer,
+    subject_commune bigint
 );
 create index offender_entries_case on offender_entries (case_id);
 create index offender_entries_identifier on offender_entries (identifier, decided_on) where kind = 'sanction';
+create index offender_entries_sanctions on offender_entries (decided_on) where kind = 'sanction';
 
 create table users (
     name text primary key,
     password_hash text not null,
     created_at timestamptz not null
+);
+
+-- Who viewed which case's personal data (Nghị định 13/2023/NĐ-CP).
+create table access_log (
+    id bigserial primary key,
+    at timestamptz not null,
+    user_name text not null,
+    case_id uuid not null,
+    what text not null
 );

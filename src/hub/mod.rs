@@ -10,7 +10,7 @@ pub mod national;
 pub mod store;
 pub mod transport;
 mod upstream;
-mod web;
+pub(crate) mod web;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -94,7 +94,7 @@ pub async fn shot(client: &Client, name: &str) {
 
 /// Clicks what submits a form and waits for the page it leads to to be loaded (chromedriver
 /// may answer the click before the navigation ends).
-async fn submit(client: &Client, button: &str) {
+pub async fn submit(client: &Client, button: &str) {
     let before = client.current_url().await.unwrap();
     client.find(Locator::Css(button)).await.unwrap().click().await.unwrap();
     for _ in 0..200 {
@@ -116,7 +116,7 @@ async fn log_in(client: &Client, hub: &Hub, user: &str) {
     submit(client, "form button").await;
 }
 
-async fn heading(client: &Client) -> String {
+pub async fn heading(client: &Client) -> String {
     client.find(Locator::Css("h1")).await.unwrap().text().await.unwrap()
 }
 

@@ -228,7 +228,119 @@ fn two_provinces_forward_every_case_once_and_the_nation_sees_both_and_their_comm
     assert_eq!(listed, expected, "every subject sanctioned in both provinces within a year");
 
     warned_across_provinces(&b);
+    national_pages(&pg, &national, &a, &b, total);
     refusals(&pg, &national, &a, tmp.path());
+}
+
+/// A case opened now on the laptop with its inspection decision finalised (so it is sent).
+fn open_today(ws: &anchi::app::Workspace) -> uuid::Uuid {
+    use anchi::domain::{Address, Case, DocumentKind, Event, Subject, SubjectKind};
+    let team = ws.enrolment().unwrap().team_id;
+    let subject = Subject::new(
+        SubjectKind::Individual,
+        "Hộ kinh doanh Trần Văn Hôm Nay",
+        Address::Legacy { text: "Chợ Đồng Xuân".into() },
+    );
+    let at = chrono::Local::now().naive_local() - chrono::Duration::minutes(5);
+    let case = Case::open(uuid::Uuid::now_v7(), &team, at, "hang-gia", subject);
+    ws.create_case(&case).unwrap();
+    let id = uuid::Uuid::now_v7();
+    ws.apply_event(case.id, Event::StartDocument { id, kind: DocumentKind::QdKiemTra, at }).unwrap();
+    ws.fill_like_demo(case.id, id).unwrap();
+    ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
+    case.id
+}
+
+/// Cases a laptop sent that are under way (not closed, not cancelled), as the laptop lists them.
+fn under_way_on(ws: &anchi::app::Workspace) -> usize {
+    ws.list_cases()
+        .unwrap()
+        .iter()
+        .filter(|s| s.documents_finalised > 0)
+        .filter(|s| s.closed_on.is_none() && !s.stage.is_closed() && s.stage != anchi::domain::Stage::DaHuy)
+        .count()
+}
+
+/// The numbers of one province's line on the national page.
+fn province_numbers(page: &str, code: &str) -> Vec<i64> {
+    let start = page.find(&format!("data-province=\"{code}\"")).unwrap_or_else(|| panic!("no line for {code}"));
+    let line = &page[start..start + page[start..].find("</tr>").unwrap()];
+    line.split("<td class=\"num\">")
+        .skip(1)
+        .map(|cell| {
+            let text: String = cell.split('<').map(|part| part.rsplit('>').next().unwrap()).collect();
+            text.replace('.', "").trim().parse().unwrap_or_else(|_| panic!("{cell}"))
+        })
+        .collect()
+}
+
+/// The national pages, over HTTPS and in a real Chromium, against counts made on the laptops.
+fn national_pages(pg: &Postgres, national: &National, a: &Province, b: &Province, total: usize) {
+    let today_case = open_today(&a.ws);
+    a.ws.sync(&a.client, PASSPHRASE, &|_, _| {}).unwrap();
+    wait_for(Duration::from_secs(90), "today's case at the national server", || national.cases().len() > total);
+    national.cmd(&["user", "add", "--name", "cuc"]);
+    let (cuc, first) = super::province_view::Staff::login_at(&national.url(), &national.pki, "cuc");
+    assert_eq!(first, "/");
+    let dashboard = cuc.page("/");
+    let (a_open, b_open) = (under_way_on(&a.ws), under_way_on(&b.ws));
+    // today, this week, this month, under way, decisions this month, fines this month
+    let hanoi = province_numbers(&dashboard, "01");
+    assert_eq!(&hanoi[..4], &[1, 1, 1, a_open as i64], "{hanoi:?}");
+    assert_eq!(province_numbers(&dashboard, "79")[3], b_open as i64);
+    assert!(dashboard.contains("<svg") && dashboard.contains("Theo lĩnh vực") && dashboard.contains("Theo nhóm hàng"));
+    let listed = cuc.page("/cases?province=79");
+    assert!(listed.contains(&format!("data-count=\"{b_open}\"")), "{listed}");
+    let offenders = cuc.page("/offenders");
+    for id in sanctioned_in_both(&a.hub.dir, &b.hub.dir) {
+        assert!(offenders.contains(&id), "{id} on the repeat offenders' page");
+    }
+    let case = cuc.page(&format!("/cases/{today_case}"));
+    assert!(case.contains("Chi cục QLTT thành phố Hà Nội") && case.contains("Tải PDF"), "{case}");
+    let (status, pdf) = cuc.get(&format!("/cases/{today_case}/documents/0"));
+    assert_eq!((status, pdf.starts_with(b"%PDF")), (200, true));
+    assert_eq!(pg.query("select count(*) from access_log where user_name = 'cuc'"), "2", "the case and its PDF logged");
+
+    // Without a session: the login page, nothing else.
+    let agent = anchi::sync::agent(national.pki.ca_pem.as_bytes()).unwrap();
+    let response = agent.get(&national.url()).config().max_redirects(0).build().call().unwrap();
+    assert_eq!(response.headers().get("location").unwrap(), "/login");
+
+    tokio::runtime::Runtime::new().unwrap().block_on(walk(national, &hanoi, b_open, today_case));
+}
+
+/// The same in Chromium: login, the national page's line for Hà Nội, the list of a
+/// province's cases under way, a case page. Screenshots under `target/tmp/national-view/`.
+async fn walk(national: &National, hanoi: &[i64], b_open: usize, case: uuid::Uuid) {
+    use fantoccini::Locator;
+    let driver = super::browser::Driver::start();
+    let profile = tempfile::tempdir().unwrap();
+    let client = super::browser::browser(&driver, &national.pki, profile.path()).await;
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("national-view");
+    std::fs::create_dir_all(&shots).unwrap();
+    let shot = |name: &'static str| {
+        let client = client.clone();
+        let path = shots.join(format!("{name}.png"));
+        async move { std::fs::write(path, client.screenshot().await.unwrap()).unwrap() }
+    };
+    client.goto(&format!("{}/login", national.url())).await.unwrap();
+    client.find(Locator::Css("input[name=user]")).await.unwrap().send_keys("cuc").await.unwrap();
+    client.find(Locator::Css("input[name=password]")).await.unwrap().send_keys(super::STAFF_PASSWORD).await.unwrap();
+    super::browser::submit(&client, "form button").await;
+    assert!(super::browser::heading(&client).await.starts_with("Toàn quốc"));
+    let source = client.source().await.unwrap();
+    assert_eq!(province_numbers(&source, "01"), hanoi, "the same numbers in the browser");
+    let bar = client.find(Locator::Css("svg rect")).await.unwrap();
+    assert!(bar.attr("width").await.unwrap().is_some_and(|w| w.parse::<f64>().unwrap() > 0.0));
+    shot("1-national").await;
+    super::browser::submit(&client, "a[href=\"/cases?province=79\"]").await;
+    let source = client.source().await.unwrap();
+    assert!(source.contains(&format!("data-count=\"{b_open}\"")));
+    shot("2-under-way").await;
+    client.goto(&format!("{}/cases/{case}", national.url())).await.unwrap();
+    assert_eq!(super::browser::heading(&client).await, "Hộ kinh doanh Trần Văn Hôm Nay");
+    shot("3-case").await;
+    client.close().await.unwrap();
 }
 
 /// After its next sync, province 79's laptop is warned of the sanctions province 01 made on

@@ -11,17 +11,22 @@ use chrono::Datelike;
 use super::*;
 
 /// A logged-in browser of the pages (cookies by hand, no redirects followed).
-struct Staff<'a> {
-    hub: &'a Hub,
+pub(super) struct Staff {
+    url: String,
     agent: ureq::Agent,
     cookie: String,
 }
 
-impl Staff<'_> {
-    fn login<'a>(hub: &'a Hub, pki: &Pki, user: &str) -> (Staff<'a>, String) {
+impl Staff {
+    fn login(hub: &Hub, pki: &Pki, user: &str) -> (Staff, String) {
+        Staff::login_at(&hub.url(), pki, user)
+    }
+
+    /// Logs in to the pages at `url` (the national server's too).
+    pub(super) fn login_at(url: &str, pki: &Pki, user: &str) -> (Staff, String) {
         let agent = anchi::sync::agent(pki.ca_pem.as_bytes()).unwrap();
         let response = agent
-            .post(&format!("{}/login", hub.url()))
+            .post(&format!("{url}/login"))
             .config()
             .max_redirects(0)
             .build()
@@ -32,13 +37,13 @@ impl Staff<'_> {
         let location = response.headers().get("location").unwrap().to_str().unwrap().to_string();
         let cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap();
         let cookie = cookie.split(';').next().unwrap().to_string();
-        (Staff { hub, agent, cookie }, location)
+        (Staff { url: url.to_string(), agent, cookie }, location)
     }
 
-    fn get(&self, path: &str) -> (u16, Vec<u8>) {
+    pub(super) fn get(&self, path: &str) -> (u16, Vec<u8>) {
         let mut response = self
             .agent
-            .get(&format!("{}{path}", self.hub.url()))
+            .get(&format!("{}{path}", self.url))
             .config()
             .max_redirects(0)
             .http_status_as_error(false)
@@ -49,7 +54,7 @@ impl Staff<'_> {
         (response.status().as_u16(), response.body_mut().read_to_vec().unwrap())
     }
 
-    fn page(&self, path: &str) -> String {
+    pub(super) fn page(&self, path: &str) -> String {
         let (status, body) = self.get(path);
         let body = String::from_utf8(body).unwrap();
         assert_eq!(status, 200, "{path}: {body}");
@@ -104,7 +109,7 @@ fn province_of_two_teams(root: &Path) -> (Pki, Hub, Vec<HubRow>) {
 
 /// The statistics' workbook over all time: its total of inspections is the store's count of
 /// cases not cancelled, and the teams' lines add up to it.
-fn check_workbook(leader: &Staff<'_>, root: &Path, not_cancelled: usize) {
+fn check_workbook(leader: &Staff, root: &Path, not_cancelled: usize) {
     let (status, book) = leader.get("/stats.xlsx?kind=custom&from=01/01/2000&to=31/12/2099");
     assert_eq!(status, 200);
     let path = root.join("thong-ke.xlsx");
@@ -155,7 +160,7 @@ fn repeat_offenders(rows: &[HubRow]) -> usize {
 
 /// The statistics' form as a browser sends it (empty fields included), its workbook link,
 /// and what is typed wrong refused with the field's name.
-fn check_forms(leader: &Staff<'_>, year: &str) {
+fn check_forms(leader: &Staff, year: &str) {
     let page = leader.page(&format!("/stats?kind=year&part=&year={year}&from=&to="));
     let link = page.split("href=\"/stats.xlsx?").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
     let (status, book) = leader.get(&format!("/stats.xlsx?{link}"));

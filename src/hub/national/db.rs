@@ -15,10 +15,7 @@ use crate::protocol::{EntryKind, KeyStatement, OffenderEntry, SignedStatement};
 
 /// The migrations, in order: (version, name, SQL). A database holding a version this list
 /// does not know comes from a newer program and is refused.
-const MIGRATIONS: &[(i32, &str, &str)] = &[
-    (1, "init", include_str!("../../../migrations/national/0001_init.sql")),
-    (2, "offender index", include_str!("../../../migrations/national/0002_offender_index.sql")),
-];
+const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "init", include_str!("../../../migrations/national/0001_init.sql"))];
 /// The advisory lock two servers starting at once take in turn for the migrations.
 const MIGRATION_LOCK: i64 = 0x616e_6368_695f_6e61;
 
@@ -87,6 +84,8 @@ pub struct Received {
     pub bytes: Vec<u8>,
     pub case: crate::domain::Case,
     pub upload_id: String,
+    /// The goods groups the lines fall in (this build's reference data).
+    pub reference: std::sync::Arc<crate::reference::Reference>,
 }
 
 /// What storing a package came to.
@@ -96,7 +95,7 @@ pub enum Stored {
     OwnedElsewhere(String),
 }
 
-fn u64_of(n: i64) -> u64 {
+pub(super) fn u64_of(n: i64) -> u64 {
     u64::try_from(n).unwrap_or_default()
 }
 
@@ -105,6 +104,11 @@ fn i64_of(n: u64) -> i64 {
 }
 
 impl Db {
+    /// A connection from the pool.
+    pub(super) async fn pool(&self) -> Result<deadpool_postgres::Object, DbError> {
+        Ok(self.pool.get().await?)
+    }
+
     /// A pool for `url` (a PostgreSQL URL or key=value string); with `ca`, the server's
     /// certificate must chain to it (rustls), as `sslmode` in the URL asks.
     pub fn connect(url: &str, ca: Option<&Path>) -> Result<Db, String> {
@@ -370,88 +374,6 @@ impl Db {
             .collect())
     }
 
-    /// Subjects (by identifier) sanctioned in two or more provinces, the later decision
-    /// within a year of the earlier (khoản 1 Điều 7 Luật XLVPHC's look-back).
-    pub async fn cross_province_offenders(&self) -> Result<Vec<Offender>, DbError> {
-        let client = self.pool.get().await?;
-        let rows = client
-            .query(
-                "select a.identifier, a.name, a.province_code, a.case_id, a.decided_on, a.act, \
-                        b.province_code, b.case_id, b.decided_on, b.act \
-                 from offender_entries a join offender_entries b \
-                   on a.identifier = b.identifier and a.province_code <> b.province_code \
-                  and (b.decided_on > a.decided_on or (b.decided_on = a.decided_on and b.province_code > a.province_code)) \
-                  and b.decided_on <= a.decided_on + interval '1 year' \
-                 where a.kind = 'sanction' and b.kind = 'sanction' and a.identifier is not null \
-                 order by a.identifier, a.decided_on, b.decided_on",
-                &[],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Offender {
-                identifier: r.get(0),
-                name: r.get(1),
-                earlier: Sanction { province_code: r.get(2), case_id: r.get(3), decided_on: r.get(4), act: r.get(5) },
-                later: Sanction { province_code: r.get(6), case_id: r.get(7), decided_on: r.get(8), act: r.get(9) },
-            })
-            .collect())
-    }
-
-    /// The other provinces' cases whose entries changed after `since` (at most `limit`
-    /// cases, in the order they changed): each with its entries, named by its province.
-    /// Returns the cases and the number of the last one (`since` when none).
-    pub async fn index_since(
-        &self,
-        province: &str,
-        since: i64,
-        limit: i64,
-    ) -> Result<(Vec<(uuid::Uuid, Vec<OffenderEntry>)>, i64), DbError> {
-        let client = self.pool.get().await?;
-        let changed = client
-            .query(
-                "select case_id, index_seq from cases where index_seq > $1 and province_code <> $2 \
-                 order by index_seq limit $3",
-                &[&since, &province, &limit],
-            )
-            .await?;
-        let ids: Vec<uuid::Uuid> = changed.iter().map(|r| r.get(0)).collect();
-        let last = changed.last().map_or(since, |r| r.get(1));
-        let rows = client
-            .query(
-                "select e.case_id, e.kind, e.identifier, e.folded_name, e.name, e.team_id, e.act, e.provision, \
-                        e.decided_on, e.fine_vnd, e.decision, p.name, e.subject_province, e.subject_commune \
-                 from offender_entries e join provinces p on p.code = e.province_code \
-                 where e.case_id = any($1)",
-                &[&ids],
-            )
-            .await?;
-        let mut by_case: std::collections::HashMap<uuid::Uuid, Vec<OffenderEntry>> =
-            ids.iter().map(|id| (*id, Vec::new())).collect();
-        for r in &rows {
-            let kind = if r.get::<_, &str>(1) == "sanction" { EntryKind::Sanction } else { EntryKind::Inspection };
-            let entry = OffenderEntry {
-                identifier: r.get(2),
-                folded_name: r.get(3),
-                name: r.get(4),
-                province: r.get::<_, Option<i32>>(12).and_then(|p| u16::try_from(p).ok()),
-                commune: r.get::<_, Option<i64>>(13).and_then(|c| u32::try_from(c).ok()),
-                team_id: r.get(5),
-                case_id: r.get(0),
-                act: r.get(6),
-                provision: r.get(7),
-                decided_on: r.get(8),
-                fine_vnd: r.get::<_, Option<i64>>(9).map(u64_of),
-                kind,
-                decision: r.get(10),
-                unit: Some(r.get(11)),
-            };
-            by_case.entry(entry.case_id).or_default().push(entry);
-        }
-        let cases = ids.iter().map(|id| (*id, by_case.remove(id).unwrap_or_default())).collect();
-        Ok((cases, last))
-    }
-
     pub async fn add_user(&self, name: &str, password_hash: &str) -> Result<(), DbError> {
         let client = self.pool.get().await?;
         client
@@ -498,15 +420,24 @@ async fn write_case(tx: &tokio_postgres::Transaction<'_>, province: &str, r: &Re
     let summary = Json(crate::domain::CaseSummary::of(case));
     let facts = Json(crate::domain::summary::CaseFacts::of(case));
     let stage = serde_json::to_value(crate::domain::stage(case)).ok().and_then(|v| v.as_str().map(str::to_string));
+    // The fine only from a finalised sanction decision (as on the province's pages).
+    let fine = (!summary.0.sanction_marks.is_empty()).then(|| i64_of(case.fine_vnd.unwrap_or(0)));
+    let under_way = crate::hub::web::under_way(&summary.0);
+    let mut groups: Vec<String> = facts.0.goods.iter().map(|g| r.reference.goods_group(&g.name).code.clone()).collect();
+    groups.sort();
+    groups.dedup();
     tx.execute(
         "insert into cases (case_id, province_code, team_id, version, package_id, opened_at, subject_name, subject_identifier, \
-         field, stage, fine_vnd, summary, facts, received_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         field, stage, fine_vnd, under_way, goods_groups, summary, facts, received_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
          on conflict (case_id) do update set team_id = excluded.team_id, version = excluded.version, package_id = excluded.package_id, \
          opened_at = excluded.opened_at, subject_name = excluded.subject_name, subject_identifier = excluded.subject_identifier, \
-         field = excluded.field, stage = excluded.stage, fine_vnd = excluded.fine_vnd, summary = excluded.summary, \
-         facts = excluded.facts, received_at = excluded.received_at, index_seq = nextval('offender_index_seq')",
+         field = excluded.field, stage = excluded.stage, fine_vnd = excluded.fine_vnd, under_way = excluded.under_way, \
+         goods_groups = excluded.goods_groups, summary = excluded.summary, facts = excluded.facts, \
+         received_at = excluded.received_at, index_seq = nextval('offender_index_seq')",
         &[&case.id, &province, team, &(r.receipt.version as i32), &r.receipt.package_id, &case.opened_at, &case.subject.name,
-          &case.subject.identifier(), &case.field, &stage.unwrap_or_default(), &case.fine_vnd.map(i64_of), &summary, &facts, &r.receipt.received_at],
+          &case.subject.identifier(), &case.field, &stage.unwrap_or_default(), &fine, &under_way, &groups, &summary, &facts,
+          &r.receipt.received_at],
     )
     .await?;
     tx.execute("delete from offender_entries where case_id = $1", &[&case.id]).await?;
@@ -545,24 +476,6 @@ pub struct CaseRow {
     pub field: String,
     pub stage: String,
     pub fine_vnd: Option<u64>,
-}
-
-/// One sanction of a repeat offender.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Sanction {
-    pub province_code: String,
-    pub case_id: uuid::Uuid,
-    pub decided_on: chrono::NaiveDate,
-    pub act: String,
-}
-
-/// A subject sanctioned in one province, then in another within the look-back.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Offender {
-    pub identifier: String,
-    pub name: String,
-    pub earlier: Sanction,
-    pub later: Sanction,
 }
 
 /// A rustls client configuration trusting only the certificates of the PEM file at `path`.

@@ -7,6 +7,9 @@
 
 pub mod cli;
 pub mod db;
+mod pages;
+pub mod views;
+mod web;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -65,8 +68,12 @@ pub struct NationalState {
     secret: minisign::SecretKey,
     pub limits: Limits,
     gate: Gate,
+    /// Reference data (fields, goods groups) the pages and the goods groups are named from.
+    pub reference: Arc<crate::reference::Reference>,
     /// Unfinished uploads' bytes, one `.part` file each.
     uploads_dir: PathBuf,
+    /// The national staff's sessions and login bounds.
+    sessions: web::Sessions,
     /// One request at a time per upload (chunks, finish).
     upload_locks: std::sync::Mutex<std::collections::HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -85,7 +92,9 @@ impl NationalState {
             secret,
             limits,
             gate: Gate::default(),
+            reference: Arc::new(crate::reference::Reference::embedded()),
             uploads_dir,
+            sessions: web::Sessions::default(),
             upload_locks: Default::default(),
         })
     }
@@ -103,6 +112,7 @@ type Shared = Arc<NationalState>;
 
 /// The national API.
 pub fn router(state: Shared) -> Router {
+    let pages_time = state.limits.body.min(state.limits.idle);
     Router::new()
         .route(&format!("{API}/uploads"), post(start_upload))
         .route(&format!("{API}/uploads/{{id}}"), patch(send_chunk))
@@ -110,6 +120,10 @@ pub fn router(state: Shared) -> Router {
         .route(&format!("{API}/team-keys"), post(team_keys))
         .route(&format!("{API}/hub-key"), get(national_key))
         .route(&format!("{API}/national-index/{{since}}"), get(national_index))
+        .merge(
+            web::routes()
+                .layer(axum::middleware::from_fn(move |request, next| super::web::bounded(pages_time, request, next))),
+        )
         .layer(axum::middleware::map_response(super::web::security_headers))
         .with_state(state)
 }
@@ -311,8 +325,14 @@ async fn receive(state: &Shared, province: &Province, upload: &Upload, part: &Pa
     let text = serde_json::to_string(&receipt).expect("receipts serialise");
     let signature = hub_sign(&state.secret, &text, &format!("anchi national receipt {}", receipt.package_id));
     let signed = SignedReceipt { receipt: text, signature };
-    let received =
-        Received { receipt, signed: signed.clone(), bytes, case: file.case, upload_id: upload.upload_id.clone() };
+    let received = Received {
+        receipt,
+        signed: signed.clone(),
+        bytes,
+        case: file.case,
+        upload_id: upload.upload_id.clone(),
+        reference: state.reference.clone(),
+    };
     match state.db.store(&province.code, &received).await? {
         Stored::New => Ok(signed),
         Stored::OwnedElsewhere(owner) => Err(ApiError::new(

@@ -60,12 +60,12 @@ const PAGE: usize = 50;
 pub(super) const SEIZURE_NEAR_DAYS: i64 = 3;
 
 /// The Monday of `day`'s week.
-pub(super) fn week_start(day: NaiveDate) -> NaiveDate {
+pub(crate) fn week_start(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
 /// Whether the case is under way: not closed, not cancelled.
-pub(super) fn under_way(row: &CaseSummary) -> bool {
+pub(crate) fn under_way(row: &CaseSummary) -> bool {
     row.closed_on.is_none() && !row.stage.is_closed() && row.stage != Stage::DaHuy
 }
 

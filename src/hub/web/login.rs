@@ -13,7 +13,7 @@ pub(super) async fn login_page() -> Html<String> {
     login_form("")
 }
 
-fn login_form(problem: &str) -> Html<String> {
+pub(crate) fn login_form(problem: &str) -> Html<String> {
     let problem =
         if problem.is_empty() { String::new() } else { format!("<p style=\"color:#b00\">{}</p>", esc(problem)) };
     page(
@@ -40,7 +40,7 @@ pub(super) struct LoginForm {
 /// most 15 minutes (as on the laptops), and so does an address with twenty (several names
 /// tried from one place: an office shares an address, so it is allowed more).
 pub struct LoginGuard {
-    slots: tokio::sync::Semaphore,
+    pub(crate) slots: tokio::sync::Semaphore,
     /// Per user name (known or not) and per address: wrong passwords in a row, and until
     /// when it waits.
     failures: std::sync::Mutex<std::collections::HashMap<Attempter, (u32, i64)>>,
@@ -48,7 +48,7 @@ pub struct LoginGuard {
 
 /// Who tries a password: the name typed, or the address it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Attempter {
+pub(crate) enum Attempter {
     Name(String),
     Address(std::net::IpAddr),
 }
@@ -76,12 +76,12 @@ impl Default for LoginGuard {
 
 impl LoginGuard {
     /// Seconds the longest-waiting of `who` must still wait, if any.
-    fn waiting(&self, who: &[Attempter], now: i64) -> Option<i64> {
+    pub(crate) fn waiting(&self, who: &[Attempter], now: i64) -> Option<i64> {
         let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         who.iter().filter_map(|w| failures.get(w)).map(|(_, until)| until - now).filter(|s| *s > 0).max()
     }
 
-    fn record(&self, who: &[Attempter], ok: bool, now: i64) {
+    pub(crate) fn record(&self, who: &[Attempter], ok: bool, now: i64) {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         for w in who {
             if ok {
@@ -106,12 +106,12 @@ impl LoginGuard {
 
 /// A hash to check unknown names against, so that a wrong name takes as long as a wrong
 /// password (the answer time does not tell who has an account).
-static DUMMY_HASH: std::sync::LazyLock<String> =
+pub(crate) static DUMMY_HASH: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::password::hash("anchi-hub: no such user"));
 
 /// Whether a form POST comes from this site: its Origin (or, without one, its Referer) is
 /// the host it was sent to. A page elsewhere cannot post a login or a logout here.
-fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let from = headers.get(header::ORIGIN).or_else(|| headers.get(header::REFERER)).and_then(|h| h.to_str().ok());
     match from {
@@ -123,7 +123,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
-fn busy(seconds: i64, message: &str) -> Response {
+pub(crate) fn busy(seconds: i64, message: &str) -> Response {
     let retry = [(header::RETRY_AFTER, seconds.max(1).to_string())];
     (StatusCode::TOO_MANY_REQUESTS, retry, login_form(message)).into_response()
 }

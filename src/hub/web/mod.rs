@@ -21,17 +21,19 @@ use crate::domain::deadlines::{Deadline, DeadlineState, deadlines_of};
 
 mod admin;
 mod cases;
+pub(crate) use cases::{under_way, week_start};
 mod login;
 mod morning;
 mod stats;
 
 pub use login::LoginGuard;
+pub(crate) use login::{Attempter, DUMMY_HASH, busy, login_form, same_origin};
 
-const COOKIE: &str = "anchi_session";
+pub(crate) const COOKIE: &str = "anchi_session";
 /// A session lasts a working day at most…
-const SESSION_SECS: i64 = 10 * 3600;
+pub(crate) const SESSION_SECS: i64 = 10 * 3600;
 /// …and ends after half an hour without a page asked for (a screen left open in an office).
-const IDLE_SECS: i64 = 30 * 60;
+pub(crate) const IDLE_SECS: i64 = 30 * 60;
 
 pub fn routes() -> Router<Shared> {
     Router::new()
@@ -58,10 +60,18 @@ pub async fn bounded_body(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    bounded(state.limits.body.min(state.limits.idle), request, next).await
+}
+
+/// Reads a page request's body whole within [`MAX_FORM_BYTES`] and `time` (the national
+/// pages too), then runs its handler.
+pub async fn bounded(
+    time: std::time::Duration,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let (parts, body) = request.into_parts();
-    match tokio::time::timeout(state.limits.body.min(state.limits.idle), axum::body::to_bytes(body, MAX_FORM_BYTES))
-        .await
-    {
+    match tokio::time::timeout(time, axum::body::to_bytes(body, MAX_FORM_BYTES)).await {
         Ok(Ok(bytes)) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
         Ok(Err(_)) => (StatusCode::PAYLOAD_TOO_LARGE, "Yêu cầu quá lớn").into_response(),
         Err(_) => (StatusCode::REQUEST_TIMEOUT, "Yêu cầu gửi quá chậm").into_response(),
@@ -89,7 +99,7 @@ pub async fn security_headers(mut response: Response) -> Response {
 }
 
 /// Percent-encodes a query value.
-fn urlencoded(text: &str) -> String {
+pub(crate) fn urlencoded(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
@@ -97,8 +107,40 @@ fn urlencoded(text: &str) -> String {
         .collect()
 }
 
+/// A horizontal bar chart of (label, count), drawn as SVG on the server (no script).
+pub(crate) fn bar_chart(bars: &[(&str, u64)], what: &str) -> String {
+    use std::fmt::Write as _;
+    let Some(max) = bars.iter().map(|(_, n)| *n).max().filter(|m| *m > 0) else { return String::new() };
+    let (label_w, bar_w, row_h) = (330.0, 420.0, 22.0);
+    let height = row_h * bars.len() as f64 + 8.0;
+    let mut svg = format!(
+        "<svg role=\"img\" aria-label=\"Biểu đồ {}\" width=\"{}\" height=\"{height}\" \
+         xmlns=\"http://www.w3.org/2000/svg\" font-family=\"sans-serif\" font-size=\"12\">",
+        esc(what),
+        label_w + bar_w + 60.0
+    );
+    for (i, (label, n)) in bars.iter().enumerate() {
+        let y = i as f64 * row_h + 4.0;
+        let w = bar_w * *n as f64 / max as f64;
+        let label: String = label.chars().take(48).collect();
+        let _ = write!(
+            svg,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{w:.1}\" \
+             height=\"{}\" fill=\"#2e75b6\"/><text x=\"{}\" y=\"{}\">{n}</text>",
+            label_w - 6.0,
+            y + 14.0,
+            esc(&label),
+            row_h - 6.0,
+            label_w + w + 4.0,
+            y + 14.0,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// Escapes text for HTML.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -114,7 +156,7 @@ fn esc(text: &str) -> String {
 }
 
 /// The pages' style: readable at 1366×768, printed on A4 without the menus and forms.
-const STYLE: &str = "body{font-family:'Noto Sans','DejaVu Sans',Arial,sans-serif;margin:0;color:#222;font-size:15px}\
+pub(crate) const STYLE: &str = "body{font-family:'Noto Sans','DejaVu Sans',Arial,sans-serif;margin:0;color:#222;font-size:15px}\
 main{padding:0 1.5em 1.5em}nav{background:#1f4e79;color:#fff;padding:.5em 1.5em}\
 nav a{color:#fff;margin-right:1.2em;text-decoration:none}nav a.on{font-weight:bold;text-decoration:underline}\
 nav .who{float:right}nav button{margin-left:.6em}h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.4em}\
@@ -163,7 +205,7 @@ fn page(title: &str, user: Option<&Staff>, body: &str) -> Html<String> {
 }
 
 /// The session token in the request's cookie, if any.
-fn session_token(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<&str> {
     let cookies = headers.get(header::COOKIE)?.to_str().ok()?;
     cookies.split(';').find_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='))
 }
@@ -196,7 +238,7 @@ impl Staff {
 
 /// A session's form token: derived from the session's secret cookie, which another site can
 /// neither read nor guess, so a form posted from elsewhere cannot carry it.
-fn csrf_of(session: &str) -> String {
+pub(crate) fn csrf_of(session: &str) -> String {
     hex::encode(&Sha256::digest(format!("anchi-hub csrf\0{session}").as_bytes())[..16])
 }
 
@@ -278,7 +320,7 @@ impl Snapshot {
 }
 
 /// Today, where the hub runs (the province's day).
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 

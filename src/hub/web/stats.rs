@@ -123,35 +123,8 @@ fn figures(state: &crate::hub::HubState, c: &Chosen) -> Result<(Stats, Vec<Line>
 
 /// A horizontal bar chart of the lines' inspections (the first twelve), drawn as SVG.
 fn chart(lines: &[Line], what: &str) -> String {
-    let shown: Vec<&Line> = lines.iter().take(12).collect();
-    let Some(max) = shown.iter().map(|l| l.totals.inspections).max().filter(|m| *m > 0) else { return String::new() };
-    let (label_w, bar_w, row_h) = (330.0, 420.0, 22.0);
-    let height = row_h * shown.len() as f64 + 8.0;
-    let mut svg = format!(
-        "<svg role=\"img\" aria-label=\"Biểu đồ số cuộc kiểm tra theo {}\" width=\"{}\" height=\"{height}\" \
-         xmlns=\"http://www.w3.org/2000/svg\" font-family=\"sans-serif\" font-size=\"12\">",
-        esc(what),
-        label_w + bar_w + 60.0
-    );
-    for (i, l) in shown.iter().enumerate() {
-        let y = i as f64 * row_h + 4.0;
-        let w = bar_w * l.totals.inspections as f64 / max as f64;
-        let label: String = l.label.chars().take(48).collect();
-        let _ = write!(
-            svg,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{w:.1}\" \
-             height=\"{}\" fill=\"#2e75b6\"/><text x=\"{}\" y=\"{}\">{}</text>",
-            label_w - 6.0,
-            y + 14.0,
-            esc(&label),
-            row_h - 6.0,
-            label_w + w + 4.0,
-            y + 14.0,
-            l.totals.inspections
-        );
-    }
-    svg.push_str("</svg>");
-    svg
+    let bars: Vec<(&str, u64)> = lines.iter().take(12).map(|l| (l.label.as_str(), l.totals.inspections)).collect();
+    super::bar_chart(&bars, &format!("số cuộc kiểm tra theo {what}"))
 }
 
 fn table(lines: &[Line], first: &str, total: &Totals) -> String {
