@@ -207,6 +207,28 @@ impl SignedStatement {
     }
 }
 
+/// A case's stage as it changes, sent within seconds when the laptop is online
+/// (`POST /api/v1/status`, a JSON array of at most [`MAX_STATUS_EVENTS`]): who and where, no
+/// document content. The hub relays it to the national server (which takes the team from
+/// the event and the province from the hub's key; the hub takes the team from the device key).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct StatusEvent {
+    pub case_id: uuid::Uuid,
+    pub team_id: String,
+    pub stage: crate::domain::Stage,
+    /// Tax code, personal ID or registration number, when recorded.
+    pub subject_identifier: Option<String>,
+    /// The subject's address's admin units, when coded.
+    pub province: Option<u16>,
+    pub commune: Option<u32>,
+    /// When the laptop saw this stage.
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The most status events one request may carry.
+pub const MAX_STATUS_EVENTS: usize = 100;
+
 /// What `GET /api/v1/law` says of the law pack the province serves (the hub says more:
 /// dates, publisher; the laptop reads what it needs and checks the pack itself).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -259,7 +281,7 @@ pub struct OffenderEntry {
 }
 
 /// What an offender index entry records.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum EntryKind {
     #[default]

@@ -1,4 +1,6 @@
 //! What the hub benchmarks share: the release `anchi-hub` serving over TLS with a test CA.
+//! (Each bench uses part of it: the national one starts its own server.)
+#![allow(dead_code, reason = "each bench binary uses a part")]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -44,36 +46,50 @@ impl Drop for Served {
     }
 }
 
-/// `anchi-hub serve` on a free loopback port for the hub in `hub_dir`, with a certificate
-/// for 127.0.0.1 from a CA made here (files in `tmp`).
-pub fn serve(tmp: &Path, hub_dir: &Path) -> Served {
+/// A CA and a server certificate for 127.0.0.1 and localhost signed by it (files in `dir`,
+/// named after `name`).
+pub struct Pki {
+    pub ca_pem: String,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+pub fn pki(dir: &Path, name: &str) -> Pki {
     let ca_key = rcgen::KeyPair::generate().unwrap();
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    // A name of its own: OpenSSL (curl) takes a leaf whose issuer is its own name for self-signed.
-    ca_params.distinguished_name.push(rcgen::DnType::CommonName, "anchi bench CA");
+    ca_params.distinguished_name.push(rcgen::DnType::CommonName, format!("anchi bench {name} CA"));
     let ca_pem = ca_params.self_signed(&ca_key).unwrap().pem();
     let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let server_key = rcgen::KeyPair::generate().unwrap();
-    let cert =
-        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()]).unwrap().signed_by(&server_key, &issuer).unwrap();
-    let (cert_file, key_file, ca_file) = (tmp.join("s.crt"), tmp.join("s.key"), tmp.join("ca.crt"));
-    std::fs::write(&cert_file, cert.pem()).unwrap();
-    std::fs::write(&key_file, server_key.serialize_pem()).unwrap();
-    std::fs::write(&ca_file, &ca_pem).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_anchi-hub"))
-        .arg("--data-dir")
-        .arg(hub_dir)
-        .args(["serve", "--listen", "127.0.0.1:0", "--cert"])
-        .arg(&cert_file)
-        .arg("--key")
-        .arg(&key_file)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let names = vec!["127.0.0.1".to_string(), "localhost".to_string()];
+    let cert = rcgen::CertificateParams::new(names).unwrap().signed_by(&key, &issuer).unwrap();
+    let (cert_path, key_path) = (dir.join(format!("{name}.crt")), dir.join(format!("{name}.key")));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    Pki { ca_pem, cert: cert_path, key: key_path }
+}
+
+/// Starts a server command and waits for its `listening on https://ADDR` line: the URL.
+pub fn listening(command: &mut Command) -> (Child, String) {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on ").unwrap().to_string();
+    let url =
+        line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("the server said {line:?}")).to_string();
+    (child, url)
+}
+
+/// `anchi-hub serve` on a free loopback port for the hub in `hub_dir`, with a certificate
+/// for 127.0.0.1 from a CA made here (files in `tmp`).
+pub fn serve(tmp: &Path, hub_dir: &Path) -> Served {
+    // The CA has a name of its own: OpenSSL (curl) takes a leaf whose issuer is its own name
+    // for self-signed.
+    let Pki { ca_pem, cert: cert_file, key: key_file } = pki(tmp, "hub");
+    let ca_file = tmp.join("ca.crt");
+    std::fs::write(&ca_file, &ca_pem).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_anchi-hub"));
+    command.arg("--data-dir").arg(hub_dir).args(["serve", "--listen", "127.0.0.1:0", "--cert"]);
+    let (child, url) = listening(command.arg(&cert_file).arg("--key").arg(&key_file));
     Served { url, ca_pem, ca_file, child }
 }

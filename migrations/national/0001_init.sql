@@ -110,6 +110,20 @@ create table users (
     created_at timestamptz not null
 );
 
+-- Each case's newest live status, relayed by its province (no document content).
+create table live_status (
+    case_id uuid primary key,
+    province_code text not null references provinces (code),
+    team_id text not null,
+    stage text not null,
+    open boolean not null,
+    subject_identifier text,
+    subject_commune bigint,
+    at timestamptz not null,
+    received_at timestamptz not null
+);
+create index live_status_open on live_status (at desc) where open;
+
 -- Who viewed which case's personal data (Nghị định 13/2023/NĐ-CP).
 create table access_log (
     id bigserial primary key,

@@ -16,6 +16,7 @@ pub mod goods;
 pub mod history;
 pub mod keys;
 pub mod law;
+pub mod live;
 pub mod new_case;
 pub mod offenders;
 pub mod packages;

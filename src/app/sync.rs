@@ -47,6 +47,9 @@ pub struct SyncReport {
     /// Why a newer law pack the province serves was refused (Vietnamese); the law in force
     /// is unchanged.
     pub law_refused: Option<String>,
+    /// The cases' stages the hub heard (live status); None when it could not hear them (a
+    /// hub of before, without live status).
+    pub live: Option<super::live::LiveReport>,
 }
 
 /// A setting that cannot be stored.
@@ -211,6 +214,12 @@ impl Workspace {
     ) -> Result<SyncReport, AppError> {
         let hub_key = self.server_settings()?.hub_key.and_then(|k| minisign::PublicKey::from_base64(&k).ok());
         let mut report = SyncReport::default();
+        // The stages first: the province knows what is under way before the packages arrive.
+        match self.send_status(client) {
+            Ok(live) => report.live = Some(live),
+            Err(AppError::Sync(e @ (SyncError::Tls(_) | SyncError::Unreachable(_)))) => return Err(e.into()),
+            Err(_) => {}
+        }
         let cases: Vec<Uuid> =
             self.list_cases()?.into_iter().filter(|s| s.documents_finalised > 0).map(|s| s.id).collect();
         for (i, &case_id) in cases.iter().enumerate() {

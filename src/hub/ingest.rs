@@ -243,6 +243,34 @@ const RECENT_INSPECTION_DAYS: i64 = 180;
 /// team's cases appear under a stable pseudonym instead of their ids (a warning needs the
 /// team and the facts, not the case), so that no team learns the case ids of another.
 pub fn offender_index(state: &HubState, team_id: &str) -> Result<SignedIndex, ApiError> {
+    Ok(signed_index(state, index_entries(state, team_id)?))
+}
+
+/// The index's entries about the subjects with these identifiers that `team_id` does not
+/// hold itself (other teams', other provinces'): the answer to a live status event.
+pub fn entries_about(
+    state: &HubState,
+    team_id: &str,
+    identifiers: &std::collections::HashSet<&str>,
+) -> Result<SignedIndex, ApiError> {
+    let mut entries = index_entries(state, team_id)?;
+    entries.retain(|e| {
+        e.identifier.as_deref().is_some_and(|id| identifiers.contains(id)) && (e.team_id != team_id || e.unit.is_some())
+    });
+    Ok(signed_index(state, entries))
+}
+
+fn signed_index(state: &HubState, entries: Vec<OffenderEntry>) -> SignedIndex {
+    let now = Utc::now();
+    let index = OffenderIndex { generated_at: now, expires_at: now + Duration::days(INDEX_VALID_DAYS), entries };
+    let text = serde_json::to_string(&index).expect("the index serialises");
+    let signature = hub_sign(&state.secret, &text, "anchi-hub offender index");
+    SignedIndex { index: text, signature }
+}
+
+/// The index's entries as `team_id` sees them: other teams' and provinces' case ids
+/// replaced by pseudonyms.
+fn index_entries(state: &HubState, team_id: &str) -> Result<Vec<OffenderEntry>, ApiError> {
     let now = Utc::now();
     let recent = now.date_naive() - Duration::days(RECENT_INSPECTION_DAYS);
     let mut entries: Vec<OffenderEntry> = state
@@ -258,10 +286,7 @@ pub fn offender_index(state: &HubState, team_id: &str) -> Result<SignedIndex, Ap
         entry.case_id = pseudonym(&state.keys.age_identity, team_id, entry.case_id);
     }
     entries.sort_by_key(|e| (e.decided_on, e.case_id));
-    let index = OffenderIndex { generated_at: now, expires_at: now + Duration::days(INDEX_VALID_DAYS), entries };
-    let text = serde_json::to_string(&index).expect("the index serialises");
-    let signature = hub_sign(&state.secret, &text, "anchi-hub offender index");
-    Ok(SignedIndex { index: text, signature })
+    Ok(entries)
 }
 
 /// The same for every request of one team, different for each team, and not computable

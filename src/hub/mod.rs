@@ -6,6 +6,7 @@ pub mod cli;
 pub mod ingest;
 pub mod law;
 pub mod limits;
+pub mod live;
 pub mod national;
 pub mod store;
 pub mod transport;
@@ -139,6 +140,7 @@ pub fn router(state: Shared) -> Router {
         .route(&format!("{API}/uploads/{{id}}"), patch(send_chunk).get(upload_state))
         .route(&format!("{API}/uploads/{{id}}/finish"), post(finish_upload))
         .route(&format!("{API}/offender-index"), get(offender_index))
+        .route(&format!("{API}/status"), post(live::status))
         .route(&format!("{API}/hub-key"), get(hub_key))
         .route(&format!("{API}/law"), get(law::version))
         .route(&format!("{API}/law/pack"), get(law::pack))

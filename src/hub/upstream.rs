@@ -102,9 +102,30 @@ fn pass(state: &HubState) -> Result<PassEnd, String> {
     vouch(state, &client).map_err(|e| e.to_string())?;
     let end = forward_queued(state, &client, national_key.as_ref())?;
     if end == PassEnd::Done {
+        relay_status(state, &client)?;
         pull_index(state, &client, national_key.as_ref())?;
     }
     Ok(end)
+}
+
+/// Relays the laptops' live status events, a hundred at a time; a batch the national server
+/// refuses is said in the log and dropped (a stage is told again at its next change).
+fn relay_status(state: &HubState, client: &Client) -> Result<(), String> {
+    loop {
+        let batch = state.store.status_queued(crate::protocol::MAX_STATUS_EVENTS).map_err(|e| e.to_string())?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let (numbers, events): (Vec<u64>, Vec<_>) = batch.into_iter().unzip();
+        match client.status(&events) {
+            Ok(_) => {}
+            Err(SyncError::Refused { refusal, .. }) => {
+                eprintln!("anchi-hub: the national server refused {} status events: {}", events.len(), refusal.message);
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+        state.store.status_relayed(&numbers).map_err(|e| e.to_string())?;
+    }
 }
 
 /// Takes what changed in the national offender index since the copy held, page by page;

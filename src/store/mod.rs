@@ -4,6 +4,7 @@
 
 mod error;
 mod journal;
+mod live;
 mod migrate;
 mod record;
 

@@ -370,6 +370,17 @@ impl Client {
         })
     }
 
+    /// Tells the hub (or, from a hub, the national server) the cases' stages as they change
+    /// (`POST /api/v1/status`); the answer is the signed entries it knows of those subjects.
+    pub fn status(&self, events: &[crate::protocol::StatusEvent]) -> Result<SignedIndex, SyncError> {
+        let body = serde_json::to_vec(events).expect("events serialise");
+        let mut stats = UploadStats::default();
+        self.with_retries(&mut stats, |_| {
+            let answer = self.request("POST", &format!("{API}/status"), &body, None)?;
+            Ok(parse::<SignedIndex>(&answer, &[200])?)
+        })
+    }
+
     /// Sends a provincial hub's statements of its teams' keys to the national server
     /// (`POST /api/v1/team-keys`): the answer is how many it took.
     pub fn vouch(&self, statements: &[crate::protocol::SignedStatement]) -> Result<u64, SyncError> {

@@ -10,6 +10,7 @@ pub(super) type JobResult = Option<Result<JobDone, String>>;
 pub(super) enum JobDone {
     /// A pass of sending to the province ended.
     Synced(Result<crate::app::sync::SyncReport, String>, crate::app::sync::PassEnd),
+
     /// Files or a folder chosen in the system's chooser, and what for.
     Chosen(command::Choose, Vec<PathBuf>),
     /// A PDF written to this file.

@@ -116,14 +116,7 @@ pub struct AnchiApp {
     home: PathBuf,
 }
 
-/// Sending to the province while the window is open: a pass now, then every few minutes,
-/// further apart (with jitter) while the server cannot be reached.
-struct SyncSchedule {
-    passphrase: String,
-    next: Instant,
-    when: crate::app::sync::Schedule,
-    running: bool,
-}
+use handlers::sending::SyncSchedule;
 
 impl AnchiApp {
     /// What is on screen: the read model the screen draws from (tests read it where no

@@ -227,28 +227,51 @@ fn two_provinces_forward_every_case_once_and_the_nation_sees_both_and_their_comm
     assert!(!expected.is_empty(), "the two demo provinces share sanctioned subjects");
     assert_eq!(listed, expected, "every subject sanctioned in both provinces within a year");
 
-    warned_across_provinces(&b);
+    warned_across_provinces(&pg, &b);
     national_pages(&pg, &national, &a, &b, total);
     refusals(&pg, &national, &a, tmp.path());
 }
 
+/// Waits until the province's copy of the national index has every change the national
+/// store holds.
+fn caught_up(pg: &Postgres, p: &Province, code: &str) {
+    let newest = pg.query(&format!("select coalesce(max(index_seq), 0) from cases where province_code <> '{code}'"));
+    let newest: i64 = newest.parse().unwrap();
+    wait_for(Duration::from_secs(90), "the province's copy of the national index", || {
+        upstream_status(&p.hub.dir)["national_index_generation"].as_i64().unwrap_or(0) >= newest
+    });
+}
+
 /// A case opened now on the laptop with its inspection decision finalised (so it is sent).
 fn open_today(ws: &anchi::app::Workspace) -> uuid::Uuid {
-    use anchi::domain::{Address, Case, DocumentKind, Event, Subject, SubjectKind};
-    let team = ws.enrolment().unwrap().team_id;
+    use anchi::domain::{Address, Subject, SubjectKind};
     let subject = Subject::new(
         SubjectKind::Individual,
         "Hộ kinh doanh Trần Văn Hôm Nay",
         Address::Legacy { text: "Chợ Đồng Xuân".into() },
     );
+    let id = open_now(ws, subject);
+    inspect(ws, id);
+    id
+}
+
+/// A case opened now on the laptop for `subject`, no document yet.
+fn open_now(ws: &anchi::app::Workspace, subject: anchi::domain::Subject) -> uuid::Uuid {
+    let team = ws.enrolment().unwrap().team_id;
     let at = chrono::Local::now().naive_local() - chrono::Duration::minutes(5);
-    let case = Case::open(uuid::Uuid::now_v7(), &team, at, "hang-gia", subject);
+    let case = anchi::domain::Case::open(uuid::Uuid::now_v7(), &team, at, "hang-gia", subject);
     ws.create_case(&case).unwrap();
-    let id = uuid::Uuid::now_v7();
-    ws.apply_event(case.id, Event::StartDocument { id, kind: DocumentKind::QdKiemTra, at }).unwrap();
-    ws.fill_like_demo(case.id, id).unwrap();
-    ws.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
     case.id
+}
+
+/// The case's inspection decision, made and finalised.
+fn inspect(ws: &anchi::app::Workspace, case_id: uuid::Uuid) {
+    use anchi::domain::{DocumentKind, Event};
+    let at = ws.case(case_id).unwrap().opened_at;
+    let id = uuid::Uuid::now_v7();
+    ws.apply_event(case_id, Event::StartDocument { id, kind: DocumentKind::QdKiemTra, at }).unwrap();
+    ws.fill_like_demo(case_id, id).unwrap();
+    ws.apply_event(case_id, Event::FinaliseDocument { id, number: None, at }).unwrap();
 }
 
 /// Cases a laptop sent that are under way (not closed, not cancelled), as the laptop lists them.
@@ -287,6 +310,7 @@ fn national_pages(pg: &Postgres, national: &National, a: &Province, b: &Province
     // today, this week, this month, under way, decisions this month, fines this month
     let hanoi = province_numbers(&dashboard, "01");
     assert_eq!(&hanoi[..4], &[1, 1, 1, a_open as i64], "{hanoi:?}");
+    assert_eq!(hanoi[4], 1, "today's case, told live by the sync pass before its package");
     assert_eq!(province_numbers(&dashboard, "79")[3], b_open as i64);
     assert!(dashboard.contains("<svg") && dashboard.contains("Theo lĩnh vực") && dashboard.contains("Theo nhóm hàng"));
     let listed = cuc.page("/cases?province=79");
@@ -345,10 +369,8 @@ async fn walk(national: &National, hanoi: &[i64], b_open: usize, case: uuid::Uui
 
 /// After its next sync, province 79's laptop is warned of the sanctions province 01 made on
 /// the same subjects, naming the province and the decision.
-fn warned_across_provinces(b: &Province) {
-    wait_for(Duration::from_secs(90), "province 79's copy of the national index", || {
-        upstream_status(&b.hub.dir)["national_index_generation"].as_i64().unwrap_or(0) > 0
-    });
+fn warned_across_provinces(pg: &Postgres, b: &Province) {
+    caught_up(pg, b, "79");
     let report = b.ws.sync(&b.client, PASSPHRASE, &|_, _| {}).unwrap();
     assert!(report.index_entries.is_some_and(|n| n > 0), "the province index came with the nation's entries");
     b.ws.load_offender_index(|_| {}).unwrap();
@@ -474,4 +496,58 @@ fn the_national_server_killed_during_forwarding_receives_every_package_exactly_o
     assert_eq!(pg.query("select count(*), count(distinct package_id) from packages"), format!("{0}|{0}", a.count));
     assert_eq!(upstream_status(&a.hub.dir)["queued"].as_u64(), Some(0));
     eprintln!("{kills} kills of the national server; forwarded {} packages in {:?}", a.count, start.elapsed());
+}
+
+#[test]
+fn a_case_opened_on_site_is_seen_live_by_province_and_nation_and_brings_back_what_they_know() {
+    let pg = Postgres::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let national = National::start(&tmp.path().join("national"), &pg);
+    let a = province_in(tmp.path(), "a", 20, 11);
+    let b = province_in(tmp.path(), "b", 0, 12);
+    national.link("01", "Chi cục QLTT thành phố Hà Nội", &a.hub.dir);
+    national.link("79", "Chi cục QLTT Thành phố Hồ Chí Minh", &b.hub.dir);
+    a.ws.sync(&a.client, PASSPHRASE, &|_, _| {}).unwrap();
+    wait_for(Duration::from_secs(90), "province 01's cases at the national server", || {
+        national.cases().len() == a.count
+    });
+    caught_up(&pg, &b, "79");
+    // A subject province 01 sanctioned (with a tax code), inspected today in province 79.
+    let sanctioned =
+        a.ws.list_cases()
+            .unwrap()
+            .into_iter()
+            .map(|s| a.ws.case(s.id).unwrap())
+            .find(|c| !anchi::domain::summary::sanctions_of(c).is_empty() && c.subject.tax_code.is_some())
+            .expect("a sanctioned demo subject with a tax code");
+    let case = open_now(&b.ws, sanctioned.subject.clone());
+    assert_eq!(b.ws.pending_status().unwrap().len(), 1, "the opening is to be told");
+
+    // Told without a sync: the hub answers with what the nation knows, shown on the case.
+    let told = b.ws.send_status(&b.client).unwrap();
+    assert_eq!(told.sent, 1);
+    assert!(told.told > 0, "{told:?}");
+    let warnings = b.ws.case_warnings(case).unwrap().warnings;
+    assert!(
+        warnings.iter().any(|w| w.text_vi.starts_with("Chi cục QLTT thành phố Hà Nội đã xử phạt")),
+        "{warnings:#?}"
+    );
+    assert!(b.ws.pending_status().unwrap().is_empty(), "heard: nothing more to tell");
+    inspect(&b.ws, case);
+    assert_eq!(b.ws.pending_status().unwrap().len(), 1, "a new stage is told again");
+    b.ws.send_status(&b.client).unwrap();
+
+    // The province sees it before any package: on the morning page.
+    hub_cmd(&b.hub.dir, &["user", "role", "--name", "chicuc", "--role", "leader"]);
+    let (leader, _) = super::province_view::Staff::login_at(&b.hub.url(), &b.pki, "chicuc");
+    let morning = leader.page("/");
+    assert!(morning.contains("data-count=\"1\">Đang kiểm tra hôm nay"), "{morning}");
+    assert!(morning.contains("chưa gửi hồ sơ"));
+    // And the nation, relayed.
+    national.cmd(&["user", "add", "--name", "cuc"]);
+    let (cuc, _) = super::province_view::Staff::login_at(&national.url(), &national.pki, "cuc");
+    wait_for(Duration::from_secs(60), "the national page's live column", || {
+        province_numbers(&cuc.page("/"), "79")[4] == 1
+    });
+    assert_eq!(pg.query("select stage from live_status"), "da_co_quyet_dinh");
 }

@@ -100,12 +100,39 @@ impl Workspace {
     /// configured) into memory, telling `progress` the share done. None when no index was
     /// ever fetched.
     pub fn load_offender_index(&self, progress: impl Fn(f32)) -> Result<Option<IndexStatus>, AppError> {
-        let Some(signed) = self.offender_index()? else { return Ok(None) };
+        // What the hub told in its answers to live status (`app::live`) joins the index.
+        let told: Vec<crate::protocol::OffenderEntry> =
+            self.store.meta(crate::app::live::TOLD_KEY)?.unwrap_or_default();
+        let Some(signed) = self.offender_index()? else {
+            if told.is_empty() {
+                return Ok(None);
+            }
+            let now = Utc::now();
+            let index = crate::protocol::OffenderIndex { generated_at: now, expires_at: now, entries: vec![] };
+            return Ok(Some(self.keep_index(index, told, progress)));
+        };
         progress(0.0);
         let hub_key = self.server_settings()?.hub_key.and_then(|k| minisign::PublicKey::from_base64(&k).ok());
         let index = signed.open(hub_key.as_ref()).map_err(|problem| {
             SettingError::new("offender_index", format!("chữ ký không hợp lệ ({problem})"), problem)
         })?;
+        Ok(Some(self.keep_index(index, told, progress)))
+    }
+
+    /// Puts the index and the entries told since into memory; its status.
+    fn keep_index(
+        &self,
+        mut index: crate::protocol::OffenderIndex,
+        told: Vec<crate::protocol::OffenderEntry>,
+        progress: impl Fn(f32),
+    ) -> IndexStatus {
+        if !told.is_empty() {
+            let known: std::collections::HashSet<_> =
+                index.entries.iter().map(|e| (e.case_id, e.kind, e.decided_on)).collect();
+            let new: Vec<_> =
+                told.into_iter().filter(|e| !known.contains(&(e.case_id, e.kind, e.decided_on))).collect();
+            index.entries.extend(new);
+        }
         progress(0.2);
         let status = IndexStatus {
             generated_at: index.generated_at,
@@ -116,7 +143,7 @@ impl Workspace {
         let lookup = OffenderLookup::build(index.entries, |share| progress(0.2 + 0.8 * share));
         *self.subjects.province.write().unwrap_or_else(|e| e.into_inner()) =
             Some(Arc::new(ProvinceIndex { status: status.clone(), lookup }));
-        Ok(Some(status))
+        status
     }
 
     /// The warnings for any subject facts, from the laptop's cases and the province index

@@ -186,7 +186,7 @@ async fn run(dir: &Path, db: Db, command: NationalCommand) -> Result<(), String>
             }
         }
         NationalCommand::Offenders { json } => {
-            let offenders = db.cross_province_offenders().await.map_err(err)?;
+            let (offenders, _) = db.cross_province_offenders(0, i64::MAX).await.map_err(err)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&offenders).expect("offenders serialise"));
             } else {

@@ -120,6 +120,7 @@ pub fn router(state: Shared) -> Router {
         .route(&format!("{API}/team-keys"), post(team_keys))
         .route(&format!("{API}/hub-key"), get(national_key))
         .route(&format!("{API}/national-index/{{since}}"), get(national_index))
+        .route(&format!("{API}/status"), post(status))
         .merge(
             web::routes()
                 .layer(axum::middleware::from_fn(move |request, next| super::web::bounded(pages_time, request, next))),
@@ -414,6 +415,29 @@ async fn national_index(
         cases,
     };
     let text = serde_json::to_string(&delta).expect("the index serialises");
+    let signature = hub_sign(&state.secret, &text, "anchi national offender index");
+    Ok(axum::Json(crate::protocol::SignedIndex { index: text, signature }).into_response())
+}
+
+/// `POST /api/v1/status`: a province relays its laptops' live status events; the answer is
+/// what the other provinces' index says of those subjects, signed.
+async fn status(
+    State(state): State<Shared>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let max = super::live::MAX_STATUS_BYTES;
+    let (auth, province) = authenticate(&state, &headers, &method, &format!("{API}/status"), max).await?;
+    let bytes = read_body(state.limits.body, body, &auth).await?;
+    let events = super::live::read_events(&bytes)?;
+    state.db.record_status(&province.code, &events).await?;
+    let ids: Vec<String> = events.iter().filter_map(|e| e.subject_identifier.clone()).collect();
+    let entries = state.db.entries_about(&province.code, &ids).await?;
+    let now = chrono::Utc::now();
+    let index =
+        crate::protocol::OffenderIndex { generated_at: now, expires_at: now + chrono::Duration::days(7), entries };
+    let text = serde_json::to_string(&index).expect("the index serialises");
     let signature = hub_sign(&state.secret, &text, "anchi national offender index");
     Ok(axum::Json(crate::protocol::SignedIndex { index: text, signature }).into_response())
 }

@@ -57,7 +57,8 @@ pub(super) async fn dashboard(State(state): State<Shared>, headers: HeaderMap) -
     let mut body = format!(
         "<p>Ngày {} — tuần từ {}, tháng từ {}. Số vụ việc theo ngày mở; quyết định xử phạt và tiền phạt theo ngày ra quyết định.</p>\
          <table id=\"provinces\"><tr><th>Tỉnh, thành phố</th><th class=\"num\">Mở hôm nay</th><th class=\"num\">Tuần này</th>\
-         <th class=\"num\">Tháng này</th><th class=\"num\">Đang xử lý</th><th class=\"num\">QĐ xử phạt tháng này</th>\
+         <th class=\"num\">Tháng này</th><th class=\"num\">Đang xử lý</th><th class=\"num\">Đang kiểm tra (báo trực tiếp hôm nay)</th>\
+         <th class=\"num\">QĐ xử phạt tháng này</th>\
          <th class=\"num\">Tiền phạt tháng này (đồng)</th></tr>",
         day.format("%d/%m/%Y"),
         week.format("%d/%m/%Y"),
@@ -68,7 +69,8 @@ pub(super) async fn dashboard(State(state): State<Shared>, headers: HeaderMap) -
         let _ = write!(
             body,
             "<tr data-province=\"{}\"><td>{} — {}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\"><a href=\"/cases?province={}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+             <td class=\"num\"><a href=\"/cases?province={}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td></tr>",
             esc(&l.code),
             esc(&l.code),
             esc(&l.name),
@@ -77,6 +79,7 @@ pub(super) async fn dashboard(State(state): State<Shared>, headers: HeaderMap) -
             l.month,
             urlencoded(&l.code),
             l.under_way,
+            l.live,
             l.decisions,
             format_vnd(u64::try_from(l.fines_vnd).unwrap_or_default())
         );
@@ -84,17 +87,20 @@ pub(super) async fn dashboard(State(state): State<Shared>, headers: HeaderMap) -
         total.week += l.week;
         total.month += l.month;
         total.under_way += l.under_way;
+        total.live += l.live;
         total.decisions += l.decisions;
         total.fines_vnd += l.fines_vnd;
     }
     let _ = write!(
         body,
         "<tr id=\"total\"><th>Toàn quốc</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
-         <th class=\"num\"><a href=\"/cases\">{}</a></th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></table>",
+         <th class=\"num\"><a href=\"/cases\">{}</a></th><th class=\"num\">{}</th><th class=\"num\">{}</th>\
+         <th class=\"num\">{}</th></tr></table>",
         total.today,
         total.week,
         total.month,
         total.under_way,
+        total.live,
         total.decisions,
         format_vnd(u64::try_from(total.fines_vnd).unwrap_or_default())
     );
@@ -164,9 +170,9 @@ pub(super) async fn cases_page(
 ) -> Response {
     let user = signed_in!(state, headers);
     let province = ask.province.filter(|p| !p.is_empty());
-    let Some(number) = ask.page.as_deref().map_or(Some(1), |p| p.parse::<i64>().ok().filter(|n| *n >= 1)) else {
-        let body = "<p class=\"problem\">Trang: phải là số từ 1 trở lên.</p>";
-        return (StatusCode::BAD_REQUEST, page("Yêu cầu không hợp lệ", Some(&user), body)).into_response();
+    let number = match page_number(&user, ask.page.as_deref()) {
+        Ok(n) => n,
+        Err(r) => return *r,
     };
     let (rows, total) = match state.db.under_way(province.as_deref(), (number - 1) * PAGE, PAGE).await {
         Ok(found) => found,
@@ -192,17 +198,37 @@ pub(super) async fn cases_page(
     page("Vụ việc đang xử lý", Some(&user), &body).into_response()
 }
 
-pub(super) async fn offenders_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+#[derive(Deserialize)]
+pub(super) struct PageAsk {
+    page: Option<String>,
+}
+
+/// The page number asked for (1 when none), or a page saying what is wrong.
+fn page_number(user: &Staff, text: Option<&str>) -> Result<i64, Box<Response>> {
+    text.map_or(Some(1), |p| p.parse::<i64>().ok().filter(|n| (1..=1_000_000).contains(n))).ok_or_else(|| {
+        let body = "<p class=\"problem\">Trang: phải là số từ 1 trở lên.</p>";
+        Box::new((StatusCode::BAD_REQUEST, page("Yêu cầu không hợp lệ", Some(user), body)).into_response())
+    })
+}
+
+pub(super) async fn offenders_page(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    Query(ask): Query<PageAsk>,
+) -> Response {
     let user = signed_in!(state, headers);
-    let found = match state.db.cross_province_offenders().await {
+    let number = match page_number(&user, ask.page.as_deref()) {
+        Ok(n) => n,
+        Err(r) => return *r,
+    };
+    let (found, total) = match state.db.cross_province_offenders((number - 1) * PAGE, PAGE).await {
         Ok(found) => found,
         Err(e) => return failed(&user, e),
     };
     let mut body = format!(
-        "<p>Đối tượng bị xử phạt ở hai tỉnh trở lên, quyết định sau trong vòng một năm kể từ quyết định trước \
-         (khoản 1 Điều 7 Luật Xử lý vi phạm hành chính). {} trường hợp.</p>\
-         <table><tr><th>MST / Số định danh</th><th>Đối tượng</th><th>Xử phạt trước</th><th>Xử phạt sau</th></tr>",
-        found.len()
+        "<p id=\"count\" data-count=\"{total}\">Đối tượng bị xử phạt ở hai tỉnh trở lên, quyết định sau trong vòng một năm \
+         kể từ quyết định trước (khoản 1 Điều 7 Luật Xử lý vi phạm hành chính): {total} trường hợp, mới nhất trước.</p>\
+         <table><tr><th>MST / Số định danh</th><th>Đối tượng</th><th>Xử phạt trước</th><th>Xử phạt sau</th></tr>"
     );
     for o in &found {
         let side = |s: &super::views::Sanction| {
@@ -224,6 +250,9 @@ pub(super) async fn offenders_page(State(state): State<Shared>, headers: HeaderM
         );
     }
     body.push_str("</table>");
+    if number * PAGE < total {
+        let _ = write!(body, "<p><a href=\"/offenders?page={}\">Trang sau</a></p>", number + 1);
+    }
     page("Tái phạm liên tỉnh", Some(&user), &body).into_response()
 }
 

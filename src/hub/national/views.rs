@@ -18,6 +18,8 @@ pub struct ProvinceLine {
     pub week: i64,
     pub month: i64,
     pub under_way: i64,
+    /// Cases reported under way today by live status (đang kiểm tra).
+    pub live: i64,
     /// Sanction decisions made this month, and the fines of their cases.
     pub decisions: i64,
     pub fines_vnd: i64,
@@ -33,6 +35,31 @@ pub struct Version {
     pub received_at: DateTime<Utc>,
     /// The national receipt's text as signed.
     pub receipt: String,
+}
+
+const ENTRY_COLUMNS: &str = "select e.case_id, e.kind, e.identifier, e.folded_name, e.name, e.team_id, e.act, e.provision, \
+                             e.decided_on, e.fine_vnd, e.decision, p.name, e.subject_province, e.subject_commune \
+                             from offender_entries e join provinces p on p.code = e.province_code";
+
+/// An offender entry as the national index tells it: named by its province.
+fn entry_of(r: &tokio_postgres::Row) -> OffenderEntry {
+    let kind = if r.get::<_, &str>(1) == "sanction" { EntryKind::Sanction } else { EntryKind::Inspection };
+    OffenderEntry {
+        identifier: r.get(2),
+        folded_name: r.get(3),
+        name: r.get(4),
+        province: r.get::<_, Option<i32>>(12).and_then(|p| u16::try_from(p).ok()),
+        commune: r.get::<_, Option<i64>>(13).and_then(|c| u32::try_from(c).ok()),
+        team_id: r.get(5),
+        case_id: r.get(0),
+        act: r.get(6),
+        provision: r.get(7),
+        decided_on: r.get(8),
+        fine_vnd: r.get::<_, Option<i64>>(9).map(u64_of),
+        kind,
+        decision: r.get(10),
+        unit: Some(r.get(11)),
+    }
 }
 
 const CASE_COLUMNS: &str = "select province_code, team_id, case_id, version, opened_at, subject_name, subject_identifier, \
@@ -95,6 +122,9 @@ impl Db {
                 &[&month],
             )
             .await?;
+        use chrono::TimeZone as _;
+        let local_midnight = chrono::Local.from_local_datetime(&day0).earliest().map(|d| d.with_timezone(&Utc));
+        let live = self.live_by_province(local_midnight.unwrap_or_else(Utc::now)).await?;
         for line in &mut lines {
             let of = |rows: &[tokio_postgres::Row]| rows.iter().find(|r| r.get::<_, &str>(0) == line.code).cloned();
             if let Some(r) = of(&opened) {
@@ -103,6 +133,7 @@ impl Db {
             line.under_way = of(&under_way).map_or(0, |r| r.get(1));
             line.fines_vnd = of(&sanctions).map_or(0, |r| r.get(2));
             line.decisions = of(&decisions).map_or(0, |r| r.get(1));
+            line.live = live.iter().find(|(code, _)| *code == line.code).map_or(0, |(_, n)| *n);
         }
         Ok(lines)
     }
@@ -207,22 +238,26 @@ impl Db {
 
     /// Subjects (by identifier) sanctioned in two or more provinces, the later decision
     /// within a year of the earlier (khoản 1 Điều 7 Luật XLVPHC's look-back).
-    pub async fn cross_province_offenders(&self) -> Result<Vec<Offender>, DbError> {
+    /// Returns a page of them (`offset`, `limit`) and how many there are in all.
+    pub async fn cross_province_offenders(&self, offset: i64, limit: i64) -> Result<(Vec<Offender>, i64), DbError> {
         let client = self.pool().await?;
-        let rows = client
-            .query(
-                "select a.identifier, a.name, a.province_code, a.case_id, a.decided_on, a.act, \
-                        b.province_code, b.case_id, b.decided_on, b.act \
-                 from offender_entries a join offender_entries b \
+        let pairs = "from offender_entries a join offender_entries b \
                    on a.identifier = b.identifier and a.province_code <> b.province_code \
                   and (b.decided_on > a.decided_on or (b.decided_on = a.decided_on and b.province_code > a.province_code)) \
                   and b.decided_on <= a.decided_on + interval '1 year' \
-                 where a.kind = 'sanction' and b.kind = 'sanction' and a.identifier is not null \
-                 order by a.identifier, a.decided_on, b.decided_on",
-                &[],
+                 where a.kind = 'sanction' and b.kind = 'sanction' and a.identifier is not null";
+        let rows = client
+            .query(
+                &format!(
+                    "select a.identifier, a.name, a.province_code, a.case_id, a.decided_on, a.act, \
+                     b.province_code, b.case_id, b.decided_on, b.act {pairs} \
+                     order by b.decided_on desc, a.identifier, a.decided_on offset $1 limit $2"
+                ),
+                &[&offset, &limit],
             )
             .await?;
-        Ok(rows
+        let total: i64 = client.query_one(&format!("select count(*) {pairs}"), &[]).await?.get(0);
+        let found = rows
             .iter()
             .map(|r| Offender {
                 identifier: r.get(0),
@@ -230,7 +265,8 @@ impl Db {
                 earlier: Sanction { province_code: r.get(2), case_id: r.get(3), decided_on: r.get(4), act: r.get(5) },
                 later: Sanction { province_code: r.get(6), case_id: r.get(7), decided_on: r.get(8), act: r.get(9) },
             })
-            .collect())
+            .collect();
+        Ok((found, total))
     }
 
     /// The other provinces' cases whose entries changed after `since` (at most `limit`
@@ -252,39 +288,64 @@ impl Db {
             .await?;
         let ids: Vec<uuid::Uuid> = changed.iter().map(|r| r.get(0)).collect();
         let last = changed.last().map_or(since, |r| r.get(1));
-        let rows = client
-            .query(
-                "select e.case_id, e.kind, e.identifier, e.folded_name, e.name, e.team_id, e.act, e.provision, \
-                        e.decided_on, e.fine_vnd, e.decision, p.name, e.subject_province, e.subject_commune \
-                 from offender_entries e join provinces p on p.code = e.province_code \
-                 where e.case_id = any($1)",
-                &[&ids],
-            )
-            .await?;
+        let rows = client.query(&format!("{ENTRY_COLUMNS} where e.case_id = any($1)"), &[&ids]).await?;
         let mut by_case: std::collections::HashMap<uuid::Uuid, Vec<OffenderEntry>> =
             ids.iter().map(|id| (*id, Vec::new())).collect();
         for r in &rows {
-            let kind = if r.get::<_, &str>(1) == "sanction" { EntryKind::Sanction } else { EntryKind::Inspection };
-            let entry = OffenderEntry {
-                identifier: r.get(2),
-                folded_name: r.get(3),
-                name: r.get(4),
-                province: r.get::<_, Option<i32>>(12).and_then(|p| u16::try_from(p).ok()),
-                commune: r.get::<_, Option<i64>>(13).and_then(|c| u32::try_from(c).ok()),
-                team_id: r.get(5),
-                case_id: r.get(0),
-                act: r.get(6),
-                provision: r.get(7),
-                decided_on: r.get(8),
-                fine_vnd: r.get::<_, Option<i64>>(9).map(u64_of),
-                kind,
-                decision: r.get(10),
-                unit: Some(r.get(11)),
-            };
+            let entry = entry_of(r);
             by_case.entry(entry.case_id).or_default().push(entry);
         }
         let cases = ids.iter().map(|id| (*id, by_case.remove(id).unwrap_or_default())).collect();
         Ok((cases, last))
+    }
+
+    /// Keeps a province's live status events (each case's newest; a case held by another
+    /// province is not this one's to report, and is left out).
+    pub async fn record_status(&self, province: &str, events: &[crate::protocol::StatusEvent]) -> Result<(), DbError> {
+        let mut client = self.pool().await?;
+        let tx = client.transaction().await?;
+        for e in events {
+            let stage =
+                serde_json::to_value(e.stage).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let open = !e.stage.is_closed() && e.stage != crate::domain::Stage::DaHuy;
+            tx.execute(
+                "insert into live_status (case_id, province_code, team_id, stage, open, subject_identifier, subject_commune, at, received_at) \
+                 select $1, $2, $3, $4, $5, $6, $7, $8, now() \
+                 where not exists (select 1 from cases where case_id = $1 and province_code <> $2) \
+                 on conflict (case_id) do update set team_id = excluded.team_id, stage = excluded.stage, open = excluded.open, \
+                 subject_identifier = excluded.subject_identifier, subject_commune = excluded.subject_commune, \
+                 at = excluded.at, received_at = excluded.received_at \
+                 where live_status.province_code = excluded.province_code and live_status.at <= excluded.at",
+                &[&e.case_id, &province, &e.team_id, &stage, &open, &e.subject_identifier, &e.commune.map(i64::from), &e.at],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The other provinces' offender entries about subjects with these identifiers.
+    pub async fn entries_about(&self, province: &str, identifiers: &[String]) -> Result<Vec<OffenderEntry>, DbError> {
+        let client = self.pool().await?;
+        let rows = client
+            .query(
+                &format!("{ENTRY_COLUMNS} where e.identifier = any($1) and e.province_code <> $2"),
+                &[&identifiers, &province],
+            )
+            .await?;
+        Ok(rows.iter().map(entry_of).collect())
+    }
+
+    /// Cases reported under way by live status since `from`, by province.
+    pub async fn live_by_province(&self, from: DateTime<Utc>) -> Result<Vec<(String, i64)>, DbError> {
+        let client = self.pool().await?;
+        let rows = client
+            .query(
+                "select province_code, count(*) from live_status where open and at >= $1 group by province_code",
+                &[&from],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     /// A national staff member's password hash.

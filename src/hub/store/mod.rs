@@ -197,6 +197,8 @@ impl HubStore {
             tx.open_table(table)?;
         }
         tx.open_table(outbox::NATIONAL)?;
+        tx.open_table(live::LIVE)?;
+        tx.open_table(live::STATUS_OUT)?;
         migrate::cases(&tx)?;
         tx.open_table(outbox::OUTBOX)?;
         outbox::queue_old_packages(&tx)?;
@@ -489,6 +491,8 @@ mod succession;
 pub use succession::{Succession, check_succession};
 mod views;
 pub use views::{AccessEntry, HubRow, Role};
+mod live;
 mod migrate;
 mod outbox;
+pub use live::Live;
 pub use outbox::{Queued, Upstream, UpstreamStatus};

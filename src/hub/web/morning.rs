@@ -67,6 +67,7 @@ pub(super) async fn morning_page(State(state): State<Shared>, headers: HeaderMap
         body.push_str(&cell("", k, *n));
     }
     body.push_str("</tr></table>");
+    body.push_str(&live_now(&state, &snap, &names));
 
     // Every deadline past, the longest overdue first.
     let mut late: Vec<(usize, &crate::domain::deadlines::Deadline)> = snap
@@ -106,4 +107,48 @@ pub(super) async fn morning_page(State(state): State<Shared>, headers: HeaderMap
         }
     }
     page("Tình hình vụ việc sáng nay", Some(&user), &body).into_response()
+}
+
+/// The cases the teams' laptops report under way today (live status), newest first: known
+/// before their package arrives.
+fn live_now(
+    state: &crate::hub::HubState,
+    snap: &super::Snapshot,
+    names: &std::collections::HashMap<String, String>,
+) -> String {
+    let mut live: Vec<crate::hub::store::Live> = state
+        .store
+        .live()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|l| l.event.at.with_timezone(&chrono::Local).date_naive() == snap.day)
+        .filter(|l| !l.event.stage.is_closed() && l.event.stage != crate::domain::Stage::DaHuy)
+        .collect();
+    live.sort_by_key(|l| std::cmp::Reverse(l.event.at));
+    let mut out = format!(
+        "<h2 id=\"live\" data-count=\"{}\">Đang kiểm tra hôm nay (máy của đội báo trực tiếp): {}</h2>",
+        live.len(),
+        live.len()
+    );
+    if live.is_empty() {
+        return out;
+    }
+    out.push_str("<table><tr><th>Lúc</th><th>Đội</th><th>Trạng thái</th><th>Vụ việc</th></tr>");
+    for l in live.iter().take(50) {
+        let known = snap.rows.iter().any(|r| r.summary.id == l.event.case_id);
+        let case = if known {
+            format!("<a href=\"/cases/{}\">đã gửi hồ sơ</a>", l.event.case_id)
+        } else {
+            "chưa gửi hồ sơ".to_string()
+        };
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{case}</td></tr>",
+            l.event.at.with_timezone(&chrono::Local).format("%H:%M"),
+            esc(name_of(names, &l.event.team_id)),
+            l.event.stage.vi()
+        );
+    }
+    out.push_str("</table>");
+    out
 }

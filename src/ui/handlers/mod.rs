@@ -5,4 +5,4 @@ mod accounts;
 mod backups;
 mod cases;
 mod documents;
-mod sending;
+pub(in crate::ui) mod sending;

@@ -3,6 +3,23 @@
 use super::super::*;
 use crate::ui::command::Choose;
 
+/// Sending to the province while the window is open: a pass now, then every few minutes,
+/// further apart (with jitter) while the server cannot be reached; and the cases' stages
+/// (live status) every few seconds when one changed.
+pub(in crate::ui) struct SyncSchedule {
+    pub(in crate::ui) passphrase: String,
+    pub(in crate::ui) next: Instant,
+    pub(in crate::ui) when: crate::app::sync::Schedule,
+    pub(in crate::ui) running: bool,
+    /// When the stages are looked at next, and the look running (on a thread of its own,
+    /// quietly: no spinner every few seconds).
+    pub(in crate::ui) live_next: Instant,
+    pub(in crate::ui) live: Option<std::sync::mpsc::Receiver<Result<crate::app::live::LiveReport, String>>>,
+}
+
+/// How often the window looks for a change of stage to tell the province.
+const LIVE_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl AnchiApp {
     pub(in crate::ui) fn export_package(
         &mut self,
@@ -52,12 +69,20 @@ impl AnchiApp {
         self.sync_dialog = None;
         // Settings and passphrase are checked now, so a mistake is said at once.
         self.ws.sync_client(&passphrase, None, None)?;
-        self.sync = Some(SyncSchedule { passphrase, next: Instant::now(), when: Default::default(), running: false });
+        self.sync = Some(SyncSchedule {
+            passphrase,
+            next: Instant::now(),
+            when: Default::default(),
+            running: false,
+            live_next: Instant::now() + LIVE_EVERY,
+            live: None,
+        });
         Ok(())
     }
 
     /// Starts a pass of sending to the province when one is due and none is running.
     pub(in crate::ui) fn sync_if_due(&mut self, ctx: &egui::Context) {
+        self.live_if_due(ctx);
         let Some(schedule) = &mut self.sync else { return };
         if schedule.running {
             return;
@@ -84,6 +109,62 @@ impl AnchiApp {
         });
         if let Err(e) = started {
             self.error = Some(e.vi());
+        }
+    }
+
+    /// Tells the province the stages it has not heard, every few seconds between the passes
+    /// (nothing is sent, and the key is not opened, when no stage changed).
+    fn live_if_due(&mut self, ctx: &egui::Context) {
+        let Some(schedule) = &mut self.sync else { return };
+        if let Some(receiver) = &schedule.live {
+            match receiver.try_recv() {
+                Ok(result) => {
+                    schedule.live = None;
+                    self.live_told(result);
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => ctx.request_repaint_after(LIVE_EVERY / 10),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => schedule.live = None,
+            }
+            return;
+        }
+        let now = Instant::now();
+        if schedule.running || now < schedule.live_next {
+            ctx.request_repaint_after(schedule.live_next.saturating_duration_since(now));
+            return;
+        }
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let passphrase = schedule.passphrase.clone();
+        let ws = self.ws.clone();
+        let spawned = std::thread::Builder::new().name("trang-thai".into()).spawn(move || {
+            let pending = ws.pending_status().map(|p| !p.is_empty());
+            let sent = match pending {
+                Ok(false) => Ok(crate::app::live::LiveReport::default()),
+                _ => ws.sync_client(&passphrase, None, None).and_then(|client| ws.send_status(&client)),
+            };
+            let _ = sender.send(sent.map_err(|e| e.vi()));
+        });
+        schedule.live_next = now + LIVE_EVERY;
+        match spawned {
+            Ok(_) => schedule.live = Some(receiver),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Live status was told: what the province answered shows on the case at once.
+    fn live_told(&mut self, result: Result<crate::app::live::LiveReport, String>) {
+        match result {
+            Ok(report) if report.told > 0 => {
+                self.index = self.ws.province_index().map(|p| p.status.clone());
+                self.refresh_warnings();
+                self.notice = Some(format!("Chi cục báo {} thông tin về đối tượng đang kiểm tra", report.told));
+            }
+            Ok(_) => {}
+            // Not heard now: looked at again later (the next pass of sending says why).
+            Err(_) => {
+                if let Some(schedule) = &mut self.sync {
+                    schedule.live_next = Instant::now() + LIVE_EVERY * 6;
+                }
+            }
         }
     }
 
