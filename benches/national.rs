@@ -284,6 +284,12 @@ fn million(pg: &postgres::Postgres, cases: i64) {
                 current_date - (n % 1095), case when k = 'sanction' then 5000000 end \
          from generate_series(1, {cases}) n, unnest(case when n % 3 = 0 then array['inspection','sanction'] else array['inspection'] end) k"
     ));
+    // What the server keeps as each case is written: the pairs of sanctions across provinces.
+    pg.query(&format!(
+        "insert into offender_pairs (earlier_case, later_case, identifier, name, earlier_province, earlier_on, earlier_act, \
+         later_province, later_on, later_act) {}",
+        anchi::hub::national::db::PAIRS
+    ));
     pg.query("analyze");
 }
 

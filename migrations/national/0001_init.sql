@@ -104,6 +104,24 @@ create index offender_entries_case on offender_entries (case_id);
 create index offender_entries_identifier on offender_entries (identifier, decided_on) where kind = 'sanction';
 create index offender_entries_sanctions on offender_entries (decided_on) where kind = 'sanction';
 
+-- Subjects sanctioned in two provinces, the later decision within a year of the earlier
+-- (the national page's list), kept as each case is written: one row per pair of decisions.
+create table offender_pairs (
+    earlier_case uuid not null,
+    later_case uuid not null,
+    identifier text not null,
+    name text not null,
+    earlier_province text not null,
+    earlier_on date not null,
+    earlier_act text not null,
+    later_province text not null,
+    later_on date not null,
+    later_act text not null
+);
+create index offender_pairs_later on offender_pairs (later_on desc, identifier, earlier_on);
+create index offender_pairs_earlier_case on offender_pairs (earlier_case);
+create index offender_pairs_later_case on offender_pairs (later_case);
+
 create table users (
     name text primary key,
     password_hash text not null,

@@ -48,17 +48,20 @@ impl Workspace {
                 if (today - changed).num_days() > LIVE_DAYS {
                     return None;
                 }
+                // A change of today: now; of another day: the end of that day, so that a later
+                // change is never dated before one the hub already holds.
                 let at = if changed == today {
                     now
                 } else {
-                    let local = changed.and_time(row.opened_at.time());
-                    local.and_local_timezone(chrono::Local).earliest().map_or(now, |t| t.with_timezone(&Utc))
+                    let end = changed.and_hms_opt(23, 59, 59).expect("the end of a day exists");
+                    end.and_local_timezone(chrono::Local).earliest().map_or(now, |t| t.with_timezone(&Utc)).min(now)
                 };
                 Some(StatusEvent {
                     case_id: row.id,
                     team_id: team.clone(),
                     stage: row.stage,
-                    subject_identifier: row.subject_identifier.clone(),
+                    // An identifier longer than the hub takes is left out (the stage still goes).
+                    subject_identifier: row.subject_identifier.clone().filter(|id| id.len() <= 64),
                     province: row.subject_province,
                     commune: row.subject_commune,
                     at,

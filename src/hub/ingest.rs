@@ -253,10 +253,9 @@ pub fn entries_about(
     team_id: &str,
     identifiers: &std::collections::HashSet<&str>,
 ) -> Result<SignedIndex, ApiError> {
-    let mut entries = index_entries(state, team_id)?;
-    entries.retain(|e| {
+    let entries = index_entries_where(state, team_id, |e| {
         e.identifier.as_deref().is_some_and(|id| identifiers.contains(id)) && (e.team_id != team_id || e.unit.is_some())
-    });
+    })?;
     Ok(signed_index(state, entries))
 }
 
@@ -271,6 +270,15 @@ fn signed_index(state: &HubState, entries: Vec<OffenderEntry>) -> SignedIndex {
 /// The index's entries as `team_id` sees them: other teams' and provinces' case ids
 /// replaced by pseudonyms.
 fn index_entries(state: &HubState, team_id: &str) -> Result<Vec<OffenderEntry>, ApiError> {
+    index_entries_where(state, team_id, |_| true)
+}
+
+/// [`index_entries`] of the entries `keep` takes (chosen before the pseudonyms are made).
+fn index_entries_where(
+    state: &HubState,
+    team_id: &str,
+    keep: impl Fn(&OffenderEntry) -> bool,
+) -> Result<Vec<OffenderEntry>, ApiError> {
     let now = Utc::now();
     let recent = now.date_naive() - Duration::days(RECENT_INSPECTION_DAYS);
     let mut entries: Vec<OffenderEntry> = state
@@ -280,6 +288,7 @@ fn index_entries(state: &HubState, team_id: &str) -> Result<Vec<OffenderEntry>, 
         .flat_map(|c| c.entries)
         .chain(state.store.national_entries()?)
         .filter(|e| e.kind == EntryKind::Sanction || e.decided_on >= recent)
+        .filter(|e| keep(e))
         .collect();
     // Another team's, or another province's (whatever its team code), under a pseudonym.
     for entry in entries.iter_mut().filter(|e| e.team_id != team_id || e.unit.is_some()) {

@@ -13,6 +13,9 @@ use super::transport::read_body;
 use super::{ApiError, Shared, authenticate, refuse_blocking};
 use crate::protocol::{API, MAX_STATUS_EVENTS, StatusEvent};
 
+/// The longest subject identifier an event may carry, in bytes (a laptop leaves a longer one out).
+pub const MAX_IDENTIFIER: usize = 64;
+
 /// The largest status request (a hundred events).
 pub const MAX_STATUS_BYTES: u64 = 64 * 1024;
 
@@ -28,10 +31,10 @@ pub fn read_events(bytes: &[u8]) -> Result<Vec<StatusEvent>, ApiError> {
     let now = chrono::Utc::now();
     for (i, e) in events.iter().enumerate() {
         let dated = e.at <= now + chrono::Duration::minutes(5) && e.at >= now - chrono::Duration::days(30);
-        let short = e.team_id.len() <= 64 && e.subject_identifier.as_ref().is_none_or(|s| s.len() <= 32);
+        let short = e.team_id.len() <= 64 && e.subject_identifier.as_ref().is_none_or(|s| s.len() <= MAX_IDENTIFIER);
         if !dated || !short {
             return Err(ApiError::bad_request(&format!(
-                "status[{i}]: the time must be within the last 30 days, the team id at most 64 and the identifier at most 32 characters"
+                "status[{i}]: the time must be within the last 30 days, the team id at most 64 and the identifier at most {MAX_IDENTIFIER} bytes"
             )));
         }
     }
@@ -58,7 +61,8 @@ pub(super) async fn status(
                 return Err(ApiError::new(StatusCode::CONFLICT, "case_owned", "this case belongs to another team"));
             }
         }
-        state2.store.record_status(&events)?;
+        let relay = state2.store.upstream()?.is_some();
+        state2.store.record_status(&events, relay)?;
         state2.upstream_bell.ring();
         let ids: HashSet<&str> = events.iter().filter_map(|e| e.subject_identifier.as_deref()).collect();
         super::ingest::entries_about(&state2, &team.team_id, &ids)

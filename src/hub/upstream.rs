@@ -116,7 +116,7 @@ fn relay_status(state: &HubState, client: &Client) -> Result<(), String> {
         if batch.is_empty() {
             return Ok(());
         }
-        let (numbers, events): (Vec<u64>, Vec<_>) = batch.into_iter().unzip();
+        let events = batch;
         match client.status(&events) {
             Ok(_) => {}
             Err(SyncError::Refused { refusal, .. }) => {
@@ -124,7 +124,7 @@ fn relay_status(state: &HubState, client: &Client) -> Result<(), String> {
             }
             Err(e) => return Err(e.to_string()),
         }
-        state.store.status_relayed(&numbers).map_err(|e| e.to_string())?;
+        state.store.status_relayed(&events).map_err(|e| e.to_string())?;
     }
 }
 
@@ -171,7 +171,12 @@ fn forward_queued(
                     let _ = state.store.forward_failed(None, &e.to_string());
                     return Ok(PassEnd::Refused);
                 }
-                Err(SyncError::Refused { refusal, .. }) if connection_refused(&refusal.error) => {
+                // A request signed too early or seen twice: the next pass signs it anew.
+                Err(SyncError::Refused { refusal, .. }) if retried(&refusal.error) => {
+                    return Err(format!("{}: {}", refusal.error, refusal.message));
+                }
+                // The province itself refused (its key unknown or revoked): not one package's fault.
+                Err(SyncError::Refused { status: 401 | 403, refusal }) => {
                     let _ = state.store.forward_failed(None, &format!("{}: {}", refusal.error, refusal.message));
                     return Ok(PassEnd::Refused);
                 }
@@ -184,9 +189,9 @@ fn forward_queued(
     }
 }
 
-/// Refusals of the province itself rather than of one package.
-fn connection_refused(code: &str) -> bool {
-    matches!(code, "unknown_key" | "revoked_key" | "bad_signature" | "stale_request" | "unauthenticated")
+/// Refusals of a request that the same request signed anew passes (clock, replay).
+fn retried(code: &str) -> bool {
+    matches!(code, "stale_request" | "replayed_request")
 }
 
 fn client(state: &HubState, upstream: &Upstream) -> Result<Client, SyncError> {
@@ -219,11 +224,30 @@ fn vouch(state: &HubState, client: &Client) -> Result<(), SyncError> {
             }
         }
     }
+    let taken = |key_id: &str, s: &SignedStatement| {
+        state.store.set_vouched(key_id, &s.statement).map_err(|e| SyncError::Settings(e.to_string()))
+    };
     for chunk in changed.chunks(super::national::MAX_STATEMENTS) {
         let signed: Vec<SignedStatement> = chunk.iter().map(|(_, s)| s.clone()).collect();
-        client.vouch(&signed)?;
-        for (key_id, s) in chunk {
-            state.store.set_vouched(key_id, &s.statement).map_err(|e| SyncError::Settings(e.to_string()))?;
+        match client.vouch(&signed) {
+            Ok(_) => chunk.iter().try_for_each(|(key_id, s)| taken(key_id, s))?,
+            // One statement refused (a key the national server holds otherwise): the others
+            // go one by one; the refused one is said and not sent again until it changes.
+            Err(SyncError::Refused { status: 409 | 422, .. }) => {
+                for (key_id, s) in chunk {
+                    match client.vouch(std::slice::from_ref(s)) {
+                        Ok(_) => {}
+                        Err(SyncError::Refused { refusal, .. }) => {
+                            let why = format!("key {key_id}: {}: {}", refusal.error, refusal.message);
+                            eprintln!("anchi-hub: the national server refused the statement of {why}");
+                            let _ = state.store.forward_failed(None, &why);
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    taken(key_id, s)?;
+                }
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(())

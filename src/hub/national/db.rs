@@ -18,6 +18,8 @@ use crate::protocol::{EntryKind, KeyStatement, OffenderEntry, SignedStatement};
 const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "init", include_str!("../../../migrations/national/0001_init.sql"))];
 /// The advisory lock two servers starting at once take in turn for the migrations.
 const MIGRATION_LOCK: i64 = 0x616e_6368_695f_6e61;
+/// The advisory lock every write of a case's row and offender entries takes.
+const CASE_WRITE_LOCK: i64 = 0x616e_6368_695f_6361;
 
 /// A database failure, in English for the log.
 #[derive(Debug, thiserror::Error)]
@@ -251,14 +253,11 @@ impl Db {
         Ok(Ok(statements.len() as u64))
     }
 
-    /// The keys a province vouched for one of its teams.
-    pub async fn team_keys(&self, province: &str, team_id: &str) -> Result<Vec<VouchedKey>, DbError> {
+    /// The keys a province vouched for, of all its teams.
+    pub async fn province_keys(&self, province: &str) -> Result<Vec<VouchedKey>, DbError> {
         let client = self.pool.get().await?;
         let rows = client
-            .query(
-                "select team_id, public_key, revoked_at from team_keys where province_code = $1 and team_id = $2",
-                &[&province, &team_id],
-            )
+            .query("select team_id, public_key, revoked_at from team_keys where province_code = $1", &[&province])
             .await?;
         Ok(rows.iter().map(|r| VouchedKey { team_id: r.get(0), public_key: r.get(1), revoked_at: r.get(2) }).collect())
     }
@@ -321,6 +320,19 @@ impl Db {
     pub async fn store(&self, province: &str, r: &Received) -> Result<Stored, DbError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        let receipt = &r.receipt;
+        tx.execute(
+            "insert into packages (package_id, sha256, province_code, team_id, case_id, version, size, received_at, receipt, signature, bytes) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            &[&receipt.package_id, &receipt.sha256, &province, &receipt.team_id, &receipt.case_id, &(receipt.version as i32),
+              &i64_of(receipt.size), &receipt.received_at, &r.signed.receipt, &r.signed.signature, &r.bytes],
+        )
+        .await?;
+        // Cases are written one transaction at a time (the package's bytes above are not):
+        // the offender index's numbers are then committed in the order they are taken (a
+        // province that saw number n has seen every number before it), and two provinces'
+        // first versions of one case cannot both pass the owner check. A refusal rolls back.
+        tx.execute("select pg_advisory_xact_lock($1)", &[&CASE_WRITE_LOCK]).await?;
         let held = tx
             .query_opt("select province_code, version from cases where case_id = $1 for update", &[&r.case.id])
             .await?;
@@ -330,14 +342,6 @@ impl Db {
                 return Ok(Stored::OwnedElsewhere(owner));
             }
         }
-        let receipt = &r.receipt;
-        tx.execute(
-            "insert into packages (package_id, sha256, province_code, team_id, case_id, version, size, received_at, receipt, signature, bytes) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            &[&receipt.package_id, &receipt.sha256, &province, &receipt.team_id, &receipt.case_id, &(receipt.version as i32),
-              &i64_of(receipt.size), &receipt.received_at, &r.signed.receipt, &r.signed.signature, &r.bytes],
-        )
-        .await?;
         let newest = held.as_ref().is_none_or(|row| row.get::<_, i32>(1) <= receipt.version as i32);
         if newest {
             write_case(&tx, province, r).await?;
@@ -440,12 +444,25 @@ async fn write_case(tx: &tokio_postgres::Transaction<'_>, province: &str, r: &Re
           &r.receipt.received_at],
     )
     .await?;
+    tx.execute("delete from offender_pairs where earlier_case = $1 or later_case = $1", &[&case.id]).await?;
     tx.execute("delete from offender_entries where case_id = $1", &[&case.id]).await?;
     for e in crate::hub::ingest::offender_entries(case, team) {
         write_entry(tx, province, &e).await?;
     }
+    tx.execute(&format!("insert into offender_pairs {PAIRS} and (a.case_id = $1 or b.case_id = $1)"), &[&case.id])
+        .await?;
     Ok(())
 }
+
+/// The pairs of sanctions of one subject (by identifier) in two provinces, the later within
+/// a year of the earlier (khoản 1 Điều 7 Luật XLVPHC's look-back), as `offender_pairs` rows.
+pub const PAIRS: &str = "select a.case_id, b.case_id, a.identifier, a.name, a.province_code, a.decided_on, a.act, \
+     b.province_code, b.decided_on, b.act \
+     from offender_entries a join offender_entries b \
+       on a.identifier = b.identifier and a.province_code <> b.province_code \
+      and (b.decided_on > a.decided_on or (b.decided_on = a.decided_on and b.province_code > a.province_code)) \
+      and b.decided_on <= a.decided_on + interval '1 year' \
+     where a.kind = 'sanction' and b.kind = 'sanction' and a.identifier is not null";
 
 async fn write_entry(tx: &tokio_postgres::Transaction<'_>, province: &str, e: &OffenderEntry) -> Result<(), DbError> {
     let kind = match e.kind {

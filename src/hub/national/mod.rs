@@ -279,17 +279,61 @@ async fn finish_upload(
 
 /// Verifies a finished upload and stores it; the national receipt.
 async fn receive(state: &Shared, province: &Province, upload: &Upload, part: &Path) -> Result<SignedReceipt, ApiError> {
-    let bytes = std::fs::read(part)?;
+    // Every key this province vouched for (a few per team): the package is then checked
+    // off the async workers.
+    let vouched = state.db.province_keys(&province.code).await?;
+    let (bytes, upload2, code) = (std::fs::read(part)?, upload.clone(), province.code.clone());
+    let max = state.limits.max_package_bytes;
+    let checked = tokio::task::spawn_blocking(move || check_package(bytes, &upload2, &vouched, max, &code)).await;
+    let (bytes, team_id, info, case) = super::refuse_blocking(checked)?;
+    let receipt = Receipt {
+        package_id: upload.package_id.clone(),
+        sha256: upload.sha256.clone(),
+        team_id,
+        case_id: info.case_id,
+        version: info.version,
+        size: upload.size,
+        received_at: chrono::Utc::now(),
+        hub_key_id: state.keys.key_id.clone(),
+    };
+    let text = serde_json::to_string(&receipt).expect("receipts serialise");
+    let signature = hub_sign(&state.secret, &text, &format!("anchi national receipt {}", receipt.package_id));
+    let signed = SignedReceipt { receipt: text, signature };
+    let received = Received {
+        receipt,
+        signed: signed.clone(),
+        bytes,
+        case,
+        upload_id: upload.upload_id.clone(),
+        reference: state.reference.clone(),
+    };
+    match state.db.store(&province.code, &received).await? {
+        Stored::New => Ok(signed),
+        Stored::OwnedElsewhere(owner) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "case_owned",
+            &format!("this case belongs to province {owner}; only that province sends its versions"),
+        )),
+    }
+}
+
+/// Checks a package as the hub does, against the keys this province vouched for the
+/// package's team, valid when it was made: the bytes, its team, its info and its case.
+fn check_package(
+    bytes: Vec<u8>,
+    upload: &Upload,
+    vouched: &[db::VouchedKey],
+    max_package_bytes: u64,
+    province: &str,
+) -> Result<(Vec<u8>, String, package::BagInfo, crate::domain::Case), ApiError> {
     if hex::encode(Sha256::digest(&bytes)) != upload.sha256 || bytes.len() as u64 != upload.size {
         return Err(ApiError::unprocessable("hash_mismatch", "the bytes received do not have the declared SHA-256"));
     }
-    let limits = package::Limits { max_total_bytes: state.limits.max_package_bytes, ..package::Limits::default() };
+    let limits = package::Limits { max_total_bytes: max_package_bytes, ..package::Limits::default() };
     let invalid = |e: package::PackageError| ApiError::unprocessable("package_invalid", &e.to_string());
     let opened = package::open(&bytes, &limits).map_err(invalid)?;
     let team_id = opened.info.unit.clone();
-    // The team's keys as this province vouched for them, valid when the package was made.
     let created = opened.info.created;
-    let vouched = state.db.team_keys(&province.code, &team_id).await?;
     let trusted: Vec<minisign::PublicKey> = vouched
         .iter()
         .filter(|k| k.team_id == team_id && k.revoked_at.is_none_or(|at| at > created))
@@ -298,7 +342,7 @@ async fn receive(state: &Shared, province: &Province, upload: &Upload, part: &Pa
     let verified = opened.verify(&trusted).map_err(|e| match e {
         package::PackageError::UnknownKey(_) | package::PackageError::BadSignature(_) => ApiError::unprocessable(
             "bad_signature",
-            &format!("{e}: not a key province {} vouched for team {team_id}", province.code),
+            &format!("{e}: not a key province {province} vouched for team {team_id}"),
         ),
         other => invalid(other),
     })?;
@@ -313,35 +357,7 @@ async fn receive(state: &Shared, province: &Province, upload: &Upload, part: &Pa
         return Err(ApiError::unprocessable("package_invalid", "data/case.json is another case"));
     }
     super::ingest::check_dates(&file.case)?;
-    let receipt = Receipt {
-        package_id: upload.package_id.clone(),
-        sha256: upload.sha256.clone(),
-        team_id,
-        case_id: opened.info.case_id,
-        version: opened.info.version,
-        size: upload.size,
-        received_at: chrono::Utc::now(),
-        hub_key_id: state.keys.key_id.clone(),
-    };
-    let text = serde_json::to_string(&receipt).expect("receipts serialise");
-    let signature = hub_sign(&state.secret, &text, &format!("anchi national receipt {}", receipt.package_id));
-    let signed = SignedReceipt { receipt: text, signature };
-    let received = Received {
-        receipt,
-        signed: signed.clone(),
-        bytes,
-        case: file.case,
-        upload_id: upload.upload_id.clone(),
-        reference: state.reference.clone(),
-    };
-    match state.db.store(&province.code, &received).await? {
-        Stored::New => Ok(signed),
-        Stored::OwnedElsewhere(owner) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "case_owned",
-            &format!("this case belongs to province {owner}; only that province sends its versions"),
-        )),
-    }
+    Ok((bytes, team_id, opened.info, file.case))
 }
 
 /// `POST /api/v1/team-keys`: a province's signed statements of its teams' keys.

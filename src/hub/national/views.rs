@@ -241,22 +241,16 @@ impl Db {
     /// Returns a page of them (`offset`, `limit`) and how many there are in all.
     pub async fn cross_province_offenders(&self, offset: i64, limit: i64) -> Result<(Vec<Offender>, i64), DbError> {
         let client = self.pool().await?;
-        let pairs = "from offender_entries a join offender_entries b \
-                   on a.identifier = b.identifier and a.province_code <> b.province_code \
-                  and (b.decided_on > a.decided_on or (b.decided_on = a.decided_on and b.province_code > a.province_code)) \
-                  and b.decided_on <= a.decided_on + interval '1 year' \
-                 where a.kind = 'sanction' and b.kind = 'sanction' and a.identifier is not null";
+        // Kept as cases are written (`offender_pairs`, `db::PAIRS`): read by its index.
         let rows = client
             .query(
-                &format!(
-                    "select a.identifier, a.name, a.province_code, a.case_id, a.decided_on, a.act, \
-                     b.province_code, b.case_id, b.decided_on, b.act {pairs} \
-                     order by b.decided_on desc, a.identifier, a.decided_on offset $1 limit $2"
-                ),
+                "select identifier, name, earlier_province, earlier_case, earlier_on, earlier_act, \
+                 later_province, later_case, later_on, later_act from offender_pairs \
+                 order by later_on desc, identifier, earlier_on offset $1 limit $2",
                 &[&offset, &limit],
             )
             .await?;
-        let total: i64 = client.query_one(&format!("select count(*) {pairs}"), &[]).await?.get(0);
+        let total: i64 = client.query_one("select count(*) from offender_pairs", &[]).await?.get(0);
         let found = rows
             .iter()
             .map(|r| Offender {
@@ -288,7 +282,13 @@ impl Db {
             .await?;
         let ids: Vec<uuid::Uuid> = changed.iter().map(|r| r.get(0)).collect();
         let last = changed.last().map_or(since, |r| r.get(1));
-        let rows = client.query(&format!("{ENTRY_COLUMNS} where e.case_id = any($1)"), &[&ids]).await?;
+        // Sanctions whatever their age, inspections of the last 180 days (as the hubs serve them).
+        let rows = client
+            .query(
+                &format!("{ENTRY_COLUMNS} where e.case_id = any($1) and (e.kind = 'sanction' or e.decided_on >= current_date - 180)"),
+                &[&ids],
+            )
+            .await?;
         let mut by_case: std::collections::HashMap<uuid::Uuid, Vec<OffenderEntry>> =
             ids.iter().map(|id| (*id, Vec::new())).collect();
         for r in &rows {

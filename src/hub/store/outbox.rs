@@ -98,8 +98,27 @@ impl HubStore {
         self.get(META, UPSTREAM)
     }
 
+    /// Sets the national server; another server (address or key) starts afresh: it is sent
+    /// every team-key statement again and its offender index is taken from the start.
     pub fn set_upstream(&self, upstream: &Upstream) -> Result<(), HubStoreError> {
-        self.put(META, UPSTREAM, upstream)
+        let tx = self.db.begin_write()?;
+        {
+            let mut meta = tx.open_table(META)?;
+            let old: Option<Upstream> = meta.get(UPSTREAM)?.map(|v| decode("meta", v.value())).transpose()?;
+            let same = old.is_some_and(|o| o.url == upstream.url && o.national_key == upstream.national_key);
+            if !same {
+                meta.remove(NATIONAL_GENERATION)?;
+                drop(meta);
+                tx.delete_table(VOUCHED)?;
+                tx.delete_table(NATIONAL)?;
+                tx.open_table(VOUCHED)?;
+                tx.open_table(NATIONAL)?;
+                meta = tx.open_table(META)?;
+            }
+            meta.insert(UPSTREAM, encode(upstream).as_slice())?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn upstream_status(&self) -> Result<UpstreamStatus, HubStoreError> {

@@ -84,7 +84,8 @@ impl AnchiApp {
     pub(in crate::ui) fn sync_if_due(&mut self, ctx: &egui::Context) {
         self.live_if_due(ctx);
         let Some(schedule) = &mut self.sync else { return };
-        if schedule.running {
+        // One exchange at a time: a pass waits for a look at the stages to end.
+        if schedule.running || schedule.live.is_some() {
             return;
         }
         let now = Instant::now();
