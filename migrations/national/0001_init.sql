@@ -75,7 +75,8 @@ create table cases (
     summary jsonb not null,
     facts jsonb not null,
     received_at timestamptz not null,
-    index_seq bigint not null default nextval('offender_index_seq')
+    -- Taken under the case write lock just before the commit (`db.rs`): 0 until then.
+    index_seq bigint not null default 0
 );
 create index cases_province_opened on cases (province_code, opened_at desc);
 create index cases_opened on cases (opened_at desc);

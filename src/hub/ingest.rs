@@ -45,16 +45,7 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
     if opened.info.unit != team.team_id {
         return Err(ApiError::unprocessable("wrong_team", "the package names another team"));
     }
-    if opened.info.package_id() != upload.package_id {
-        return Err(ApiError::unprocessable("package_invalid", "the package id inside differs from the declared one"));
-    }
-    let text = opened.case_json().map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
-    let file = crate::case_file::read(text)
-        .map_err(|e| ApiError::unprocessable("package_invalid", &format!("data/case.json: {}: {e}", e.path())))?;
-    if file.case.id != opened.info.case_id {
-        return Err(ApiError::unprocessable("package_invalid", "data/case.json is another case"));
-    }
-    check_dates(&file.case)?;
+    let case = case_of(&opened, &upload.package_id)?;
 
     let now = Utc::now();
     let receipt = Receipt {
@@ -72,12 +63,12 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
     let signed = SignedReceipt { receipt: text, signature };
 
     let stored = StoredPackage { info: receipt, receipt: signed.clone() };
-    let indexed = index_case(&file.case, &team.team_id, &opened.payload, &stored);
-    let row = row_of(&file.case, &team.team_id);
+    let indexed = index_case(&case, &team.team_id, &opened.payload, &stored);
+    let row = row_of(&case, &team.team_id);
     let previous = opened.info.previous_sha256.as_deref();
     // Refused before anything is written when the case is another team's or the version
     // does not follow; checked again in the transaction that stores it.
-    if let Some(existing) = store.case(file.case.id)? {
+    if let Some(existing) = store.case(case.id)? {
         check_succession(&existing, &team.team_id, indexed.version, &indexed.package_sha256, previous)
             .map_err(refusal)?;
     }
@@ -103,6 +94,22 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
     let _ = std::fs::remove_file(store.upload_file(&upload.upload_id));
     state.upstream_bell.ring();
     Ok(signed)
+}
+
+/// The case a verified package holds, checked: the package id it was declared with, the
+/// case file read strictly and of the package's case, its dates within [`YEARS`].
+pub fn case_of(opened: &package::Opened, package_id: &str) -> Result<Case, ApiError> {
+    if opened.info.package_id() != package_id {
+        return Err(ApiError::unprocessable("package_invalid", "the package id inside differs from the declared one"));
+    }
+    let text = opened.case_json().map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
+    let file = crate::case_file::read(text)
+        .map_err(|e| ApiError::unprocessable("package_invalid", &format!("data/case.json: {}: {e}", e.path())))?;
+    if file.case.id != opened.info.case_id {
+        return Err(ApiError::unprocessable("package_invalid", "data/case.json is another case"));
+    }
+    check_dates(&file.case)?;
+    Ok(file.case)
 }
 
 /// The years a case's dates may fall in: the deadlines counted on the pages (and the

@@ -230,30 +230,18 @@ async fn start_upload(
     }
     expire_uploads(&state, chrono::Utc::now())?;
     let open: Vec<Upload> = state.store.uploads()?.into_iter().filter(|u| u.team_id == team.team_id).collect();
-    if let Some(existing) = open.iter().find(|u| u.package_id == start.package_id) {
-        if existing.sha256 != start.sha256 || existing.size != start.size {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "an upload of this package id with other content is open",
-            ));
-        }
-        let s = Started::Upload { upload_id: existing.upload_id.clone(), offset: existing.offset, size: existing.size };
-        return Ok(axum::Json(s).into_response());
-    }
-    let held: u64 = open.iter().map(|u| u.size).sum();
-    if open.len() >= state.limits.team_open_uploads || held + start.size > state.limits.team_upload_bytes {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "upload_quota",
-            &format!(
-                "the team has {} unfinished uploads of {held} bytes (at most {} uploads, {} bytes): \
-                 finish them, or wait for them to expire",
-                open.len(),
-                state.limits.team_open_uploads,
-                state.limits.team_upload_bytes
-            ),
-        ));
+    let open: Vec<transport::Open> = open
+        .iter()
+        .map(|u| transport::Open {
+            upload_id: &u.upload_id,
+            package_id: &u.package_id,
+            sha256: &u.sha256,
+            size: u.size,
+            offset: u.offset,
+        })
+        .collect();
+    if let Some(resumed) = transport::resume_or_refuse(&open, &start, &state.limits, "team")? {
+        return Ok(resumed);
     }
     let upload = Upload {
         upload_id: uuid::Uuid::now_v7().simple().to_string(),
@@ -313,10 +301,7 @@ fn own_upload(state: &HubState, id: &str, team: &Team) -> Result<Upload, ApiErro
 }
 
 fn offset_answer(upload: &Upload) -> Response {
-    let body = Started::Upload { upload_id: upload.upload_id.clone(), offset: upload.offset, size: upload.size };
-    let mut response = axum::Json(body).into_response();
-    response.headers_mut().insert(OFFSET_HEADER, upload.offset.into());
-    response
+    transport::offset_answer(&upload.upload_id, upload.offset, upload.size)
 }
 
 async fn upload_state(

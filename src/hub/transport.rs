@@ -124,6 +124,61 @@ pub async fn read_body(limit: std::time::Duration, body: Body, auth: &Auth) -> R
     Ok(bytes.to_vec())
 }
 
+/// An unfinished upload, as the start of another one sees it.
+pub struct Open<'a> {
+    pub upload_id: &'a str,
+    pub package_id: &'a str,
+    pub sha256: &'a str,
+    pub size: u64,
+    pub offset: u64,
+}
+
+/// Before a new upload starts: the answer resuming the sender's open upload of the same
+/// package, a refusal when one is open with other content or the sender (`who`: team,
+/// province) holds too many, or None: a new upload may start.
+pub fn resume_or_refuse(
+    open: &[Open],
+    start: &crate::protocol::StartUpload,
+    limits: &Limits,
+    who: &str,
+) -> Result<Option<axum::response::Response>, ApiError> {
+    if let Some(existing) = open.iter().find(|u| u.package_id == start.package_id) {
+        if existing.sha256 != start.sha256 || existing.size != start.size {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "an upload of this package id with other content is open",
+            ));
+        }
+        return Ok(Some(offset_answer(existing.upload_id, existing.offset, existing.size)));
+    }
+    let held: u64 = open.iter().map(|u| u.size).sum();
+    if open.len() >= limits.team_open_uploads || held + start.size > limits.team_upload_bytes {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "upload_quota",
+            &format!(
+                "the {who} has {} unfinished uploads of {held} bytes (at most {} uploads, {} bytes): \
+                 finish them, or wait for them to expire",
+                open.len(),
+                limits.team_open_uploads,
+                limits.team_upload_bytes
+            ),
+        ));
+    }
+    Ok(None)
+}
+
+/// Where an upload stands, as the answer to a chunk or a question: the body and the
+/// `Upload-Offset` header.
+pub fn offset_answer(upload_id: &str, offset: u64, size: u64) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = crate::protocol::Started::Upload { upload_id: upload_id.to_string(), offset, size };
+    let mut response = axum::Json(body).into_response();
+    response.headers_mut().insert(crate::protocol::OFFSET_HEADER, offset.into());
+    response
+}
+
 /// Writes an upload's chunk at its offset in the `.part` file, on disk before the caller
 /// moves the upload's offset: a crash between the two only has the chunk sent again.
 pub fn write_chunk(file: &Path, offset: u64, bytes: &[u8]) -> std::io::Result<()> {

@@ -230,6 +230,27 @@ fn two_provinces_forward_every_case_once_and_the_nation_sees_both_and_their_comm
     warned_across_provinces(&pg, &b);
     national_pages(&pg, &national, &a, &b, total);
     refusals(&pg, &national, &a, tmp.path());
+    case_held_by_another_province(&pg, &national, &a, &b);
+}
+
+/// Province 79 forwards a version of a case province 01 holds, signed by a key 79 vouched
+/// for: refused `case_owned`, and the case stays 01's.
+fn case_held_by_another_province(pg: &Postgres, national: &National, a: &Province, b: &Province) {
+    let held = a.ws.list_cases().unwrap().into_iter().find(|s| s.documents_finalised > 0).unwrap().id;
+    let copy = super::forged_copy(&b.ws, &a.ws.case(held).unwrap());
+    let client = hub_client(b, national);
+    // Its first version has the id of the one 01 sent: refused as other content under that id.
+    let first = b.ws.export_package(copy.id, PASSPHRASE, None, &|_| {}).unwrap();
+    assert_eq!(refusal_code(client.upload(&first.info.package_id(), &first.bytes, &|_, _| {})), "conflict");
+    // A second version: refused as another province's case.
+    let at = copy.opened_at + chrono::Duration::minutes(30);
+    let kind = anchi::domain::DocumentKind::BbKiemTra;
+    b.ws.apply_event(copy.id, anchi::domain::Event::StartDocument { id: uuid::Uuid::now_v7(), kind, at }).unwrap();
+    let second = b.ws.export_package(copy.id, PASSPHRASE, None, &|_| {}).unwrap();
+    assert_eq!(second.info.version, 2);
+    let refused = client.upload(&second.info.package_id(), &second.bytes, &|_, _| {});
+    assert_eq!(refusal_code(refused), "case_owned");
+    assert_eq!(pg.query(&format!("select province_code from cases where case_id = '{held}'")), "01");
 }
 
 /// Waits until the province's copy of the national index has every change the national

@@ -11,6 +11,7 @@ use tokio_postgres::NoTls;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::types::Json;
 
+use super::views::{CASE_COLUMNS, case_row};
 use crate::protocol::{EntryKind, KeyStatement, OffenderEntry, SignedStatement};
 
 /// The migrations, in order: (version, name, SQL). A database holding a version this list
@@ -328,11 +329,6 @@ impl Db {
               &i64_of(receipt.size), &receipt.received_at, &r.signed.receipt, &r.signed.signature, &r.bytes],
         )
         .await?;
-        // Cases are written one transaction at a time (the package's bytes above are not):
-        // the offender index's numbers are then committed in the order they are taken (a
-        // province that saw number n has seen every number before it), and two provinces'
-        // first versions of one case cannot both pass the owner check. A refusal rolls back.
-        tx.execute("select pg_advisory_xact_lock($1)", &[&CASE_WRITE_LOCK]).await?;
         let held = tx
             .query_opt("select province_code, version from cases where case_id = $1 for update", &[&r.case.id])
             .await?;
@@ -343,39 +339,30 @@ impl Db {
             }
         }
         let newest = held.as_ref().is_none_or(|row| row.get::<_, i32>(1) <= receipt.version as i32);
-        if newest {
-            write_case(&tx, province, r).await?;
+        // Another province's first version of the same case, written meanwhile, wins: the
+        // row is not taken over (the upsert's condition), and this one rolls back.
+        if newest && !write_case(&tx, province, r).await? {
+            let owner = tx.query_one("select province_code from cases where case_id = $1", &[&r.case.id]).await?;
+            return Ok(Stored::OwnedElsewhere(owner.get(0)));
         }
         tx.execute("delete from uploads where upload_id = $1", &[&r.upload_id]).await?;
+        if newest {
+            // The offender index's number, last and under a lock held to the commit: numbers
+            // are committed in the order they are taken, so a province that saw number n has
+            // seen every number before it. Everything else above runs in parallel.
+            tx.execute("select pg_advisory_xact_lock($1)", &[&CASE_WRITE_LOCK]).await?;
+            tx.execute("update cases set index_seq = nextval('offender_index_seq') where case_id = $1", &[&r.case.id])
+                .await?;
+        }
         tx.commit().await?;
         Ok(Stored::New)
     }
 
-    /// Every case: (province, team, case id, version, opened, subject, field, stage, fine).
+    /// Every case, by province and opening.
     pub async fn cases(&self) -> Result<Vec<CaseRow>, DbError> {
         let client = self.pool.get().await?;
-        let rows = client
-            .query(
-                "select province_code, team_id, case_id, version, opened_at, subject_name, subject_identifier, field, stage, fine_vnd \
-                 from cases order by province_code, opened_at, case_id",
-                &[],
-            )
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| CaseRow {
-                province_code: r.get(0),
-                team_id: r.get(1),
-                case_id: r.get(2),
-                version: r.get::<_, i32>(3) as u32,
-                opened_at: r.get(4),
-                subject_name: r.get(5),
-                subject_identifier: r.get(6),
-                field: r.get(7),
-                stage: r.get(8),
-                fine_vnd: r.get::<_, Option<i64>>(9).map(u64_of),
-            })
-            .collect())
+        let rows = client.query(&format!("{CASE_COLUMNS} order by province_code, opened_at, case_id"), &[]).await?;
+        Ok(rows.iter().map(case_row).collect())
     }
 
     pub async fn add_user(&self, name: &str, password_hash: &str) -> Result<(), DbError> {
@@ -417,8 +404,9 @@ fn province_of(r: &tokio_postgres::Row) -> Province {
     }
 }
 
-/// The case's row and offender entries, replaced by this version's.
-async fn write_case(tx: &tokio_postgres::Transaction<'_>, province: &str, r: &Received) -> Result<(), DbError> {
+/// The case's row and offender entries, replaced by this version's; false when the case
+/// turned out to be another province's (nothing written).
+async fn write_case(tx: &tokio_postgres::Transaction<'_>, province: &str, r: &Received) -> Result<bool, DbError> {
     let case = &r.case;
     let team = &r.receipt.team_id;
     let summary = Json(crate::domain::CaseSummary::of(case));
@@ -430,7 +418,8 @@ async fn write_case(tx: &tokio_postgres::Transaction<'_>, province: &str, r: &Re
     let mut groups: Vec<String> = facts.0.goods.iter().map(|g| r.reference.goods_group(&g.name).code.clone()).collect();
     groups.sort();
     groups.dedup();
-    tx.execute(
+    let written = tx
+        .query_opt(
         "insert into cases (case_id, province_code, team_id, version, package_id, opened_at, subject_name, subject_identifier, \
          field, stage, fine_vnd, under_way, goods_groups, summary, facts, received_at) \
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
@@ -438,12 +427,15 @@ async fn write_case(tx: &tokio_postgres::Transaction<'_>, province: &str, r: &Re
          opened_at = excluded.opened_at, subject_name = excluded.subject_name, subject_identifier = excluded.subject_identifier, \
          field = excluded.field, stage = excluded.stage, fine_vnd = excluded.fine_vnd, under_way = excluded.under_way, \
          goods_groups = excluded.goods_groups, summary = excluded.summary, facts = excluded.facts, \
-         received_at = excluded.received_at, index_seq = nextval('offender_index_seq')",
+         received_at = excluded.received_at where cases.province_code = excluded.province_code returning case_id",
         &[&case.id, &province, team, &(r.receipt.version as i32), &r.receipt.package_id, &case.opened_at, &case.subject.name,
           &case.subject.identifier(), &case.field, &stage.unwrap_or_default(), &fine, &under_way, &groups, &summary, &facts,
           &r.receipt.received_at],
     )
     .await?;
+    if written.is_none() {
+        return Ok(false);
+    }
     tx.execute("delete from offender_pairs where earlier_case = $1 or later_case = $1", &[&case.id]).await?;
     tx.execute("delete from offender_entries where case_id = $1", &[&case.id]).await?;
     for e in crate::hub::ingest::offender_entries(case, team) {
@@ -451,7 +443,7 @@ async fn write_case(tx: &tokio_postgres::Transaction<'_>, province: &str, r: &Re
     }
     tx.execute(&format!("insert into offender_pairs {PAIRS} and (a.case_id = $1 or b.case_id = $1)"), &[&case.id])
         .await?;
-    Ok(())
+    Ok(true)
 }
 
 /// The pairs of sanctions of one subject (by identifier) in two provinces, the later within

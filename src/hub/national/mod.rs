@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use super::transport::{Caller, Gate, read_body};
 use super::{ApiError, Limits, MAX_CHUNK_BYTES};
 use crate::package;
-use crate::protocol::{API, Auth, OFFSET_HEADER, Receipt, SignedReceipt, SignedStatement, Started, hub_sign};
+use crate::protocol::{API, Auth, Receipt, SignedReceipt, SignedStatement, Started, hub_sign};
 use db::{Db, DbError, Province, Received, Stored, Upload};
 
 /// The most statements one request may carry.
@@ -163,28 +163,18 @@ async fn start_upload(
         return Err(ApiError::new(StatusCode::CONFLICT, "conflict", "this package id is stored with other content"));
     }
     let open = state.db.uploads_of(&province.code).await?;
-    if let Some(existing) = open.iter().find(|u| u.package_id == start.package_id) {
-        if existing.sha256 != start.sha256 || existing.size != start.size {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "an upload of this package id with other content is open",
-            ));
-        }
-        let s =
-            Started::Upload { upload_id: existing.upload_id.clone(), offset: existing.received, size: existing.size };
-        return Ok(axum::Json(s).into_response());
-    }
-    let held: u64 = open.iter().map(|u| u.size).sum();
-    if open.len() >= state.limits.team_open_uploads || held + start.size > state.limits.team_upload_bytes {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "upload_quota",
-            &format!(
-                "the province has {} unfinished uploads of {held} bytes: finish them, or wait for them to expire",
-                open.len()
-            ),
-        ));
+    let open: Vec<super::transport::Open> = open
+        .iter()
+        .map(|u| super::transport::Open {
+            upload_id: &u.upload_id,
+            package_id: &u.package_id,
+            sha256: &u.sha256,
+            size: u.size,
+            offset: u.received,
+        })
+        .collect();
+    if let Some(resumed) = super::transport::resume_or_refuse(&open, &start, &state.limits, "province")? {
+        return Ok(resumed);
     }
     let upload = Upload {
         upload_id: uuid::Uuid::now_v7().simple().to_string(),
@@ -214,10 +204,7 @@ async fn own_upload(state: &NationalState, id: &str, province: &Province) -> Res
 }
 
 fn offset_answer(upload: &Upload) -> Response {
-    let body = Started::Upload { upload_id: upload.upload_id.clone(), offset: upload.received, size: upload.size };
-    let mut response = axum::Json(body).into_response();
-    response.headers_mut().insert(OFFSET_HEADER, upload.received.into());
-    response
+    super::transport::offset_answer(&upload.upload_id, upload.received, upload.size)
 }
 
 async fn send_chunk(
@@ -347,17 +334,8 @@ fn check_package(
         other => invalid(other),
     })?;
     let opened = verified.opened;
-    if opened.info.package_id() != upload.package_id {
-        return Err(ApiError::unprocessable("package_invalid", "the package id inside differs from the declared one"));
-    }
-    let text = opened.case_json().map_err(|e| ApiError::unprocessable("package_invalid", &e.to_string()))?;
-    let file = crate::case_file::read(text)
-        .map_err(|e| ApiError::unprocessable("package_invalid", &format!("data/case.json: {}: {e}", e.path())))?;
-    if file.case.id != opened.info.case_id {
-        return Err(ApiError::unprocessable("package_invalid", "data/case.json is another case"));
-    }
-    super::ingest::check_dates(&file.case)?;
-    Ok((bytes, team_id, opened.info, file.case))
+    let case = super::ingest::case_of(&opened, &upload.package_id)?;
+    Ok((bytes, team_id, opened.info, case))
 }
 
 /// `POST /api/v1/team-keys`: a province's signed statements of its teams' keys.

@@ -62,10 +62,10 @@ fn entry_of(r: &tokio_postgres::Row) -> OffenderEntry {
     }
 }
 
-const CASE_COLUMNS: &str = "select province_code, team_id, case_id, version, opened_at, subject_name, subject_identifier, \
+pub(super) const CASE_COLUMNS: &str = "select province_code, team_id, case_id, version, opened_at, subject_name, subject_identifier, \
                             field, stage, fine_vnd from cases";
 
-fn case_row(r: &tokio_postgres::Row) -> CaseRow {
+pub(super) fn case_row(r: &tokio_postgres::Row) -> CaseRow {
     CaseRow {
         province_code: r.get(0),
         team_id: r.get(1),
