@@ -160,6 +160,12 @@ pub fn hub_sign(secret: &minisign::SecretKey, text: &str, comment: &str) -> Stri
 }
 
 impl SignedReceipt {
+    /// Signs a receipt as its JSON text (a hub's, or the national server's).
+    pub fn sign(secret: &minisign::SecretKey, receipt: &Receipt, comment: &str) -> SignedReceipt {
+        let text = serde_json::to_string(receipt).expect("receipts serialise");
+        SignedReceipt { signature: hub_sign(secret, &text, comment), receipt: text }
+    }
+
     /// The receipt, after checking the hub's signature when its key is known.
     pub fn open(&self, hub_key: Option<&minisign::PublicKey>) -> Result<Receipt, String> {
         check_hub_signature(&self.receipt, &self.signature, hub_key).map_err(|e| format!("receipt signature: {e}"))?;
@@ -319,6 +325,12 @@ pub struct SignedIndex {
 }
 
 impl SignedIndex {
+    /// Signs an index (or the national server's [`NationalDelta`]) as its JSON text.
+    pub fn sign<T: Serialize>(secret: &minisign::SecretKey, index: &T, comment: &str) -> SignedIndex {
+        let text = serde_json::to_string(index).expect("the index serialises");
+        SignedIndex { signature: hub_sign(secret, &text, comment), index: text }
+    }
+
     /// The index, after checking the hub's signature when its key is known.
     pub fn open(&self, hub_key: Option<&minisign::PublicKey>) -> Result<OffenderIndex, String> {
         self.open_as(hub_key)

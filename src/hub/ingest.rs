@@ -11,7 +11,7 @@ use crate::domain::matching::SubjectFacts;
 use crate::domain::summary::{CaseFacts, sanctions_of};
 use crate::domain::{Case, CaseSummary, stage, text::fold};
 use crate::package::{self, Limits};
-use crate::protocol::{EntryKind, OffenderEntry, OffenderIndex, Receipt, SignedIndex, SignedReceipt, hub_sign};
+use crate::protocol::{EntryKind, OffenderEntry, OffenderIndex, Receipt, SignedIndex, SignedReceipt};
 
 /// How long a fetched offender index may be used offline.
 pub const INDEX_VALID_DAYS: i64 = 7;
@@ -58,9 +58,7 @@ pub fn ingest(state: &HubState, upload: &Upload, bytes: &[u8]) -> Result<SignedR
         received_at: now,
         hub_key_id: state.keys.key_id.clone(),
     };
-    let text = serde_json::to_string(&receipt).expect("receipts serialise");
-    let signature = hub_sign(&state.secret, &text, &format!("anchi-hub receipt {}", receipt.package_id));
-    let signed = SignedReceipt { receipt: text, signature };
+    let signed = SignedReceipt::sign(&state.secret, &receipt, &format!("anchi-hub receipt {}", receipt.package_id));
 
     let stored = StoredPackage { info: receipt, receipt: signed.clone() };
     let indexed = index_case(&case, &team.team_id, &opened.payload, &stored);
@@ -269,9 +267,7 @@ pub fn entries_about(
 fn signed_index(state: &HubState, entries: Vec<OffenderEntry>) -> SignedIndex {
     let now = Utc::now();
     let index = OffenderIndex { generated_at: now, expires_at: now + Duration::days(INDEX_VALID_DAYS), entries };
-    let text = serde_json::to_string(&index).expect("the index serialises");
-    let signature = hub_sign(&state.secret, &text, "anchi-hub offender index");
-    SignedIndex { index: text, signature }
+    SignedIndex::sign(&state.secret, &index, "anchi-hub offender index")
 }
 
 /// The index's entries as `team_id` sees them: other teams' and provinces' case ids

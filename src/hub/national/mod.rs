@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use super::transport::{Caller, Gate, read_body};
 use super::{ApiError, Limits, MAX_CHUNK_BYTES};
 use crate::package;
-use crate::protocol::{API, Auth, Receipt, SignedReceipt, SignedStatement, Started, hub_sign};
+use crate::protocol::{API, Auth, Receipt, SignedIndex, SignedReceipt, SignedStatement, Started};
 use db::{Db, DbError, Province, Received, Stored, Upload};
 
 /// The most statements one request may carry.
@@ -283,9 +283,8 @@ async fn receive(state: &Shared, province: &Province, upload: &Upload, part: &Pa
         received_at: chrono::Utc::now(),
         hub_key_id: state.keys.key_id.clone(),
     };
-    let text = serde_json::to_string(&receipt).expect("receipts serialise");
-    let signature = hub_sign(&state.secret, &text, &format!("anchi national receipt {}", receipt.package_id));
-    let signed = SignedReceipt { receipt: text, signature };
+    let signed =
+        SignedReceipt::sign(&state.secret, &receipt, &format!("anchi national receipt {}", receipt.package_id));
     let received = Received {
         receipt,
         signed: signed.clone(),
@@ -408,9 +407,7 @@ async fn national_index(
         more: cases.len() as i64 == INDEX_PAGE,
         cases,
     };
-    let text = serde_json::to_string(&delta).expect("the index serialises");
-    let signature = hub_sign(&state.secret, &text, "anchi national offender index");
-    Ok(axum::Json(crate::protocol::SignedIndex { index: text, signature }).into_response())
+    Ok(axum::Json(SignedIndex::sign(&state.secret, &delta, "anchi national offender index")).into_response())
 }
 
 /// `POST /api/v1/status`: a province relays its laptops' live status events; the answer is
@@ -429,11 +426,9 @@ async fn status(
     let ids: Vec<String> = events.iter().filter_map(|e| e.subject_identifier.clone()).collect();
     let entries = state.db.entries_about(&province.code, &ids).await?;
     let now = chrono::Utc::now();
-    let index =
-        crate::protocol::OffenderIndex { generated_at: now, expires_at: now + chrono::Duration::days(7), entries };
-    let text = serde_json::to_string(&index).expect("the index serialises");
-    let signature = hub_sign(&state.secret, &text, "anchi national offender index");
-    Ok(axum::Json(crate::protocol::SignedIndex { index: text, signature }).into_response())
+    let valid = chrono::Duration::days(super::ingest::INDEX_VALID_DAYS);
+    let index = crate::protocol::OffenderIndex { generated_at: now, expires_at: now + valid, entries };
+    Ok(axum::Json(SignedIndex::sign(&state.secret, &index, "anchi national offender index")).into_response())
 }
 
 async fn national_key(State(state): State<Shared>) -> Response {
