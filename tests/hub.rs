@@ -523,6 +523,75 @@ fn the_window_sends_cases_to_the_province_after_the_passphrase() {
     assert_eq!(hub.cases().len(), count);
 }
 
+/// Once the window sends (the passphrase given), a case opened on site reaches the province
+/// within seconds without a pass of sending, and what the province knows of its subject
+/// comes back and is said at once.
+#[test]
+fn the_window_tells_the_province_of_a_case_opened_on_site_within_seconds() {
+    use eframe::egui;
+    use egui_kittest::kittest::Queryable;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let (first, _) = laptop(&tmp.path().join("laptop"), 30);
+    let hub_dir = tmp.path().join("hub");
+    let (hub, hub_key) = province(&hub_dir, &pki, &first, &[]);
+    first.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+    let client = first.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
+    first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    let sanctioned = first
+        .list_cases()
+        .unwrap()
+        .into_iter()
+        .map(|s| first.case(s.id).unwrap())
+        .find(|c| !anchi::domain::summary::sanctions_of(c).is_empty() && c.subject.tax_code.is_some())
+        .expect("a sanctioned demo subject with a tax code");
+
+    let second = other_team(&tmp.path().join("doi-2"), &hub_dir, &pki, &hub, &hub_key);
+    let mut h = common::window_of(anchi::ui::AnchiApp::new(second).unwrap(), egui::vec2(1280.0, 900.0));
+    h.get_by_label("Gửi về Chi cục…").click();
+    h.run();
+    h.get_by_label("Mật khẩu khóa ký").type_text("mat-khau-doi-2");
+    h.run();
+    h.get_by_label("Gửi").click();
+    h.step();
+    let start = std::time::Instant::now();
+    while h.state().busy() || !common::shows(&h, "Chi cục đã nhận 0 gói hồ sơ") {
+        assert!(start.elapsed() < Duration::from_secs(60), "the first pass did not end");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+
+    // Opened on site (no document yet, so nothing to send as a package).
+    let case = {
+        let on_site = h.state().workspace();
+        let team = on_site.enrolment().unwrap().team_id;
+        let at = chrono::Local::now().naive_local() - chrono::Duration::minutes(1);
+        let case = anchi::domain::Case::open(uuid::Uuid::now_v7(), &team, at, "hang-gia", sanctioned.subject.clone());
+        on_site.create_case(&case).unwrap();
+        assert_eq!(on_site.pending_status().unwrap().len(), 1);
+        case.id
+    };
+    let opened = std::time::Instant::now();
+    while !common::shows(&h, "thông tin về đối tượng đang kiểm tra") {
+        assert!(opened.elapsed() < Duration::from_secs(20), "the opening was not told within 20 s");
+        std::thread::sleep(Duration::from_millis(50));
+        h.step();
+    }
+    h.get_by_label_contains("Chi cục báo ");
+    assert!(!common::shows(&h, "Chi cục đã nhận"), "told by a look, not by a pass of sending");
+    let on_site = h.state().workspace();
+    assert!(on_site.pending_status().unwrap().is_empty(), "heard by the province");
+    // What came back is on the case now: the first team's sanction of this subject.
+    let warnings = on_site.case_warnings(case).unwrap().warnings;
+    assert!(warnings.iter().any(|w| w.text_vi.contains("Đội DEMO-LS-D1 đã xử phạt")), "{warnings:#?}");
+    // The province's morning page has it, before any package of it.
+    hub_cmd(&hub_dir, &["user", "role", "--name", "chicuc", "--role", "leader"]);
+    let (leader, _) = province_view::Staff::login_at(&hub.url(), &pki, "chicuc");
+    let morning = leader.page("/");
+    assert!(morning.contains("data-count=\"1\">Đang kiểm tra hôm nay"), "{morning}");
+}
+
 /// Another team's laptop: its own unit and key, enrolled at the same hub, no cases.
 fn other_team(dir: &Path, hub_dir: &Path, pki: &Pki, hub: &Hub, hub_key: &minisign::PublicKey) -> Workspace {
     let mut ws = Workspace::open(dir).unwrap();
