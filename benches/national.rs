@@ -265,17 +265,21 @@ fn million(pg: &postgres::Postgres, cases: i64) {
                 md5('case' || n)::uuid, 1, 1, now(), '{{}}', '', '\\x00'::bytea \
          from generate_series(1, {cases}) n"
     ));
+    // In transactions of 5,000 cases (each transaction's id orders the offender index, whose
+    // pages hold whole transactions).
     pg.query(&format!(
-        "insert into cases (case_id, province_code, team_id, version, package_id, opened_at, subject_name, subject_identifier, \
-                            field, stage, fine_vnd, under_way, goods_groups, summary, facts, received_at, index_seq) \
+        "do $$ begin for chunk in 0..({cases} - 1) / 5000 loop \
+         insert into cases (case_id, province_code, team_id, version, package_id, opened_at, subject_name, subject_identifier, \
+                            field, stage, fine_vnd, under_way, goods_groups, summary, facts, received_at) \
          select md5('case' || n)::uuid, lpad((1 + n % 34)::text, 2, '0'), 'D' || (n % 7), 1, 'bench-' || n, \
                 localtimestamp - (n % 1095) * interval '1 day' - (n % 600) * interval '1 minute', \
                 'Hộ kinh doanh số ' || n, lpad((n % 600000)::text, 10, '0'), \
                 (array['hang-gia','an-toan-thuc-pham','gia-ca','do-luong'])[1 + n % 4], \
                 case when n % 5 = 0 then 'da_co_quyet_dinh' else 'da_xu_phat' end, \
                 case when n % 3 = 0 then 5000000 end, n % 5 = 0, \
-                array[(array['thuc-pham','my-pham','dien-tu'])[1 + n % 3]], '{{}}'::jsonb, '{{}}'::jsonb, now(), nextval('offender_index_seq') \
-         from generate_series(1, {cases}) n"
+                array[(array['thuc-pham','my-pham','dien-tu'])[1 + n % 3]], '{{}}'::jsonb, '{{}}'::jsonb, now() \
+         from generate_series(chunk * 5000 + 1, least((chunk + 1) * 5000, {cases})) n; \
+         commit; end loop; end $$"
     ));
     pg.query(&format!(
         "insert into offender_entries (case_id, province_code, team_id, kind, identifier, folded_name, name, act, provision, decided_on, fine_vnd) \

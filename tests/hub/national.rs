@@ -256,7 +256,9 @@ fn case_held_by_another_province(pg: &Postgres, national: &National, a: &Provinc
 /// Waits until the province's copy of the national index has every change the national
 /// store holds.
 fn caught_up(pg: &Postgres, p: &Province, code: &str) {
-    let newest = pg.query(&format!("select coalesce(max(index_seq), 0) from cases where province_code <> '{code}'"));
+    let newest = pg.query(&format!(
+        "select coalesce((select index_xid::text from cases where province_code <> '{code}' order by index_xid desc limit 1), '0')"
+    ));
     let newest: i64 = newest.parse().unwrap();
     wait_for(Duration::from_secs(90), "the province's copy of the national index", || {
         upstream_status(&p.hub.dir)["national_index_generation"].as_i64().unwrap_or(0) >= newest
@@ -587,4 +589,89 @@ fn a_case_opened_on_site_is_seen_live_by_province_and_nation_and_brings_back_wha
         province_numbers(&cuc.page("/"), "79")[4] == 1
     });
     assert_eq!(pg.query("select stage from live_status"), "da_co_quyet_dinh");
+}
+
+/// `count` cases of province `code` written with SQL in one transaction (`session`: in the
+/// session's open transaction instead), numbered from `from`.
+fn synthetic_cases(code: &str, from: u32, count: u32) -> String {
+    format!(
+        "insert into packages (package_id, sha256, province_code, team_id, case_id, version, size, received_at, receipt, signature, bytes) \
+         select 'synthetic-' || n, md5(n::text), '{code}', 'D1', md5('case' || n)::uuid, 1, 1, now(), '{{}}', '', '\\x00'::bytea \
+         from generate_series({from}, {last}) n; \
+         insert into cases (case_id, province_code, team_id, version, package_id, opened_at, subject_name, field, stage, \
+                            under_way, goods_groups, summary, facts, received_at) \
+         select md5('case' || n)::uuid, '{code}', 'D1', 1, 'synthetic-' || n, localtimestamp, 'Hộ kinh doanh số ' || n, \
+                'hang-gia', 'da_xu_phat', false, '{{}}', '{{}}'::jsonb, '{{}}'::jsonb, now() \
+         from generate_series({from}, {last}) n;",
+        last = from + count - 1
+    )
+}
+
+/// Every page of the national index from `since` as province `p` asks for it: the cases
+/// and the generation reached.
+fn index_from(national: &National, p: &minisign::KeyPair, since: i64) -> (Vec<uuid::Uuid>, i64) {
+    let key_id = anchi::package::key_id_of(p.pk.keynum());
+    let mut client = Client::new(&national.url(), national.pki.ca_pem.as_bytes(), &key_id, p.sk.clone()).unwrap();
+    client.retry.attempts = 0;
+    let national_key = minisign::PublicKey::from_base64(&national.public_key).unwrap();
+    let (mut cases, mut since) = (Vec::new(), since);
+    loop {
+        let delta: anchi::protocol::NationalDelta =
+            client.national_index(since).unwrap().open_as(Some(&national_key)).unwrap();
+        assert_eq!(delta.since, since);
+        cases.extend(delta.cases.iter().map(|(id, _)| *id));
+        since = delta.generation;
+        if !delta.more {
+            return (cases, since);
+        }
+    }
+}
+
+/// The index is taken in the order cases were written without a lock among the writers: a
+/// write still running when a province asks is not skipped (nor the writes after it handed
+/// out meanwhile), and a transaction larger than a page is never cut in two.
+#[test]
+fn the_national_index_misses_no_case_written_while_a_province_reads_it() {
+    use std::io::{BufRead, Write};
+    let pg = Postgres::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let national = National::start(&tmp.path().join("national"), &pg);
+    let reader = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let writer = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    for (code, pair) in [("01", &reader), ("02", &writer)] {
+        national.cmd(&["province", "add", "--code", code, "--name", code, "--pubkey", &pair.pk.to_base64()]);
+    }
+    // 7,000 cases in one transaction (more than the 5,000 of a page), then one more.
+    pg.query(&synthetic_cases("02", 1, 7000));
+    // A write that has begun and not ended: a case of its own, then a later one committed.
+    let mut running = pg.session();
+    let mut input = running.stdin.take().unwrap();
+    let mut output = std::io::BufReader::new(running.stdout.take().unwrap());
+    writeln!(input, "begin; select pg_current_xact_id(); {}", synthetic_cases("02", 8001, 1)).unwrap();
+    let mut line = String::new();
+    output.read_line(&mut line).unwrap();
+    line.clear();
+    output.read_line(&mut line).unwrap(); // the transaction has its id once this answers
+    pg.query(&synthetic_cases("02", 9001, 1));
+    let (first, generation) = index_from(&national, &reader, 0);
+    let unique: std::collections::BTreeSet<_> = first.iter().collect();
+    assert_eq!(
+        (first.len(), unique.len()),
+        (7000, 7000),
+        "the first transaction whole, once; nothing after the running one"
+    );
+    // The running write ends: its case and the later one come with the next pass.
+    writeln!(input, "commit;").unwrap();
+    drop(input);
+    assert!(running.wait().unwrap().success());
+    let (next, _) = index_from(&national, &reader, generation);
+    let case = |n: u32| pg.query(&format!("select md5('case{n}')::uuid")).parse::<uuid::Uuid>().unwrap();
+    let mut expected = vec![case(8001), case(9001)];
+    expected.sort();
+    let mut next = next;
+    next.sort();
+    assert_eq!(next, expected);
+    // The province's own cases are never sent back to it.
+    let (others, _) = index_from(&national, &writer, 0);
+    assert!(others.is_empty());
 }

@@ -99,6 +99,18 @@ impl Postgres {
     }
 
     /// One SQL query's answer (psql, unaligned, tuples only).
+    /// A psql reading its commands from the returned child's stdin (a session the test
+    /// keeps open, e.g. to hold a transaction); its answers on stdout.
+    #[allow(dead_code)] // the bench, which shares this file, keeps no session open
+    pub fn session(&self) -> std::process::Child {
+        Command::new(self.bin.join("psql"))
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "anchi", "-d", "postgres", "-At"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     pub fn query(&self, sql: &str) -> String {
         let out = Command::new(self.bin.join("psql"))
             .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "anchi", "-d", "postgres", "-At", "-c", sql])

@@ -16,11 +16,12 @@ use crate::protocol::{EntryKind, KeyStatement, OffenderEntry, SignedStatement};
 
 /// The migrations, in order: (version, name, SQL). A database holding a version this list
 /// does not know comes from a newer program and is refused.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "init", include_str!("../../../migrations/national/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "init", include_str!("../../../migrations/national/0001_init.sql")),
+    (2, "index_by_transaction", include_str!("../../../migrations/national/0002_index_by_transaction.sql")),
+];
 /// The advisory lock two servers starting at once take in turn for the migrations.
 const MIGRATION_LOCK: i64 = 0x616e_6368_695f_6e61;
-/// The advisory lock every write of a case's row and offender entries takes.
-const CASE_WRITE_LOCK: i64 = 0x616e_6368_695f_6361;
 
 /// A database failure, in English for the log.
 #[derive(Debug, thiserror::Error)]
@@ -197,12 +198,8 @@ impl Db {
 
     pub async fn province_by_key(&self, key_id: &str) -> Result<Option<Province>, DbError> {
         let client = self.pool.get().await?;
-        let row = client
-            .query_opt(
-                "select code, name, key_id, public_key, enrolled_at, revoked_at from provinces where key_id = $1",
-                &[&key_id],
-            )
-            .await?;
+        let sql = "select code, name, key_id, public_key, enrolled_at, revoked_at from provinces where key_id = $1";
+        let row = client.query_opt(&client.prepare_cached(sql).await?, &[&key_id]).await?;
         Ok(row.as_ref().map(province_of))
     }
 
@@ -257,9 +254,8 @@ impl Db {
     /// The keys a province vouched for, of all its teams.
     pub async fn province_keys(&self, province: &str) -> Result<Vec<VouchedKey>, DbError> {
         let client = self.pool.get().await?;
-        let rows = client
-            .query("select team_id, public_key, revoked_at from team_keys where province_code = $1", &[&province])
-            .await?;
+        let sql = "select team_id, public_key, revoked_at from team_keys where province_code = $1";
+        let rows = client.query(&client.prepare_cached(sql).await?, &[&province]).await?;
         Ok(rows.iter().map(|r| VouchedKey { team_id: r.get(0), public_key: r.get(1), revoked_at: r.get(2) }).collect())
     }
 
@@ -269,35 +265,46 @@ impl Db {
         package_id: &str,
     ) -> Result<Option<(String, String, crate::protocol::SignedReceipt)>, DbError> {
         let client = self.pool.get().await?;
-        let row = client
-            .query_opt(
-                "select province_code, sha256, receipt, signature from packages where package_id = $1",
-                &[&package_id],
-            )
-            .await?;
+        let sql = "select province_code, sha256, receipt, signature from packages where package_id = $1";
+        let row = client.query_opt(&client.prepare_cached(sql).await?, &[&package_id]).await?;
         Ok(row.map(|r| (r.get(0), r.get(1), crate::protocol::SignedReceipt { receipt: r.get(2), signature: r.get(3) })))
     }
 
     pub async fn upload(&self, upload_id: &str) -> Result<Option<Upload>, DbError> {
         let client = self.pool.get().await?;
-        let row = client.query_opt(&format!("{UPLOAD_COLUMNS} where upload_id = $1"), &[&upload_id]).await?;
+        let sql = client.prepare_cached(&format!("{UPLOAD_COLUMNS} where upload_id = $1")).await?;
+        let row = client.query_opt(&sql, &[&upload_id]).await?;
         Ok(row.as_ref().map(upload_of))
     }
 
     /// A province's unfinished uploads.
     pub async fn uploads_of(&self, province: &str) -> Result<Vec<Upload>, DbError> {
         let client = self.pool.get().await?;
-        let rows = client.query(&format!("{UPLOAD_COLUMNS} where province_code = $1"), &[&province]).await?;
+        let sql = client.prepare_cached(&format!("{UPLOAD_COLUMNS} where province_code = $1")).await?;
+        let rows = client.query(&sql, &[&province]).await?;
         Ok(rows.iter().map(upload_of).collect())
     }
 
     pub async fn put_upload(&self, u: &Upload) -> Result<(), DbError> {
         let client = self.pool.get().await?;
-        client
-            .execute(
+        let sql = client
+            .prepare_cached(
                 "insert into uploads (upload_id, province_code, package_id, size, sha256, received, started_at) \
                  values ($1, $2, $3, $4, $5, $6, $7) on conflict (upload_id) do update set received = excluded.received",
-                &[&u.upload_id, &u.province_code, &u.package_id, &i64_of(u.size), &u.sha256, &i64_of(u.received), &u.started_at],
+            )
+            .await?;
+        client
+            .execute(
+                &sql,
+                &[
+                    &u.upload_id,
+                    &u.province_code,
+                    &u.package_id,
+                    &i64_of(u.size),
+                    &u.sha256,
+                    &i64_of(u.received),
+                    &u.started_at,
+                ],
             )
             .await?;
         Ok(())
@@ -317,21 +324,38 @@ impl Db {
     }
 
     /// Stores a verified package in one transaction: the package with its bytes, the case's
-    /// row and offender entries when this is its newest version, the end of the upload.
+    /// row and offender entries when this is its newest version, the end of the upload. The
+    /// statements are prepared once per connection; nothing here waits on another write but
+    /// for the same case's row.
     pub async fn store(&self, province: &str, r: &Received) -> Result<Stored, DbError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let receipt = &r.receipt;
+        let insert = tx
+            .prepare_cached(
+                "insert into packages (package_id, sha256, province_code, team_id, case_id, version, size, received_at, receipt, signature, bytes) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .await?;
         tx.execute(
-            "insert into packages (package_id, sha256, province_code, team_id, case_id, version, size, received_at, receipt, signature, bytes) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            &[&receipt.package_id, &receipt.sha256, &province, &receipt.team_id, &receipt.case_id, &(receipt.version as i32),
-              &i64_of(receipt.size), &receipt.received_at, &r.signed.receipt, &r.signed.signature, &r.bytes],
+            &insert,
+            &[
+                &receipt.package_id,
+                &receipt.sha256,
+                &province,
+                &receipt.team_id,
+                &receipt.case_id,
+                &(receipt.version as i32),
+                &i64_of(receipt.size),
+                &receipt.received_at,
+                &r.signed.receipt,
+                &r.signed.signature,
+                &r.bytes,
+            ],
         )
         .await?;
-        let held = tx
-            .query_opt("select province_code, version from cases where case_id = $1 for update", &[&r.case.id])
-            .await?;
+        let held = tx.prepare_cached("select province_code, version from cases where case_id = $1 for update").await?;
+        let held = tx.query_opt(&held, &[&r.case.id]).await?;
         if let Some(row) = &held {
             let owner: String = row.get(0);
             if owner != province {
@@ -345,15 +369,8 @@ impl Db {
             let owner = tx.query_one("select province_code from cases where case_id = $1", &[&r.case.id]).await?;
             return Ok(Stored::OwnedElsewhere(owner.get(0)));
         }
-        tx.execute("delete from uploads where upload_id = $1", &[&r.upload_id]).await?;
-        if newest {
-            // The offender index's number, last and under a lock held to the commit: numbers
-            // are committed in the order they are taken, so a province that saw number n has
-            // seen every number before it. Everything else above runs in parallel.
-            tx.execute("select pg_advisory_xact_lock($1)", &[&CASE_WRITE_LOCK]).await?;
-            tx.execute("update cases set index_seq = nextval('offender_index_seq') where case_id = $1", &[&r.case.id])
-                .await?;
-        }
+        let done = tx.prepare_cached("delete from uploads where upload_id = $1").await?;
+        tx.execute(&done, &[&r.upload_id]).await?;
         tx.commit().await?;
         Ok(Stored::New)
     }
@@ -404,9 +421,10 @@ fn province_of(r: &tokio_postgres::Row) -> Province {
     }
 }
 
-/// The case's row and offender entries, replaced by this version's; false when the case
+/// The case's row and offender entries, replaced by this version's (the row takes this
+/// transaction's id, the offender index's order: migration 0002); false when the case
 /// turned out to be another province's (nothing written).
-async fn write_case(tx: &tokio_postgres::Transaction<'_>, province: &str, r: &Received) -> Result<bool, DbError> {
+async fn write_case(tx: &deadpool_postgres::Transaction<'_>, province: &str, r: &Received) -> Result<bool, DbError> {
     let case = &r.case;
     let team = &r.receipt.team_id;
     let summary = Json(crate::domain::CaseSummary::of(case));
@@ -418,31 +436,57 @@ async fn write_case(tx: &tokio_postgres::Transaction<'_>, province: &str, r: &Re
     let mut groups: Vec<String> = facts.0.goods.iter().map(|g| r.reference.goods_group(&g.name).code.clone()).collect();
     groups.sort();
     groups.dedup();
+    let upsert = tx
+        .prepare_cached(
+            "insert into cases (case_id, province_code, team_id, version, package_id, opened_at, subject_name, subject_identifier, \
+             field, stage, fine_vnd, under_way, goods_groups, summary, facts, received_at) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             on conflict (case_id) do update set team_id = excluded.team_id, version = excluded.version, package_id = excluded.package_id, \
+             opened_at = excluded.opened_at, subject_name = excluded.subject_name, subject_identifier = excluded.subject_identifier, \
+             field = excluded.field, stage = excluded.stage, fine_vnd = excluded.fine_vnd, under_way = excluded.under_way, \
+             goods_groups = excluded.goods_groups, summary = excluded.summary, facts = excluded.facts, \
+             received_at = excluded.received_at, index_xid = excluded.index_xid \
+             where cases.province_code = excluded.province_code returning case_id",
+        )
+        .await?;
     let written = tx
         .query_opt(
-        "insert into cases (case_id, province_code, team_id, version, package_id, opened_at, subject_name, subject_identifier, \
-         field, stage, fine_vnd, under_way, goods_groups, summary, facts, received_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-         on conflict (case_id) do update set team_id = excluded.team_id, version = excluded.version, package_id = excluded.package_id, \
-         opened_at = excluded.opened_at, subject_name = excluded.subject_name, subject_identifier = excluded.subject_identifier, \
-         field = excluded.field, stage = excluded.stage, fine_vnd = excluded.fine_vnd, under_way = excluded.under_way, \
-         goods_groups = excluded.goods_groups, summary = excluded.summary, facts = excluded.facts, \
-         received_at = excluded.received_at where cases.province_code = excluded.province_code returning case_id",
-        &[&case.id, &province, team, &(r.receipt.version as i32), &r.receipt.package_id, &case.opened_at, &case.subject.name,
-          &case.subject.identifier(), &case.field, &stage.unwrap_or_default(), &fine, &under_way, &groups, &summary, &facts,
-          &r.receipt.received_at],
-    )
-    .await?;
+            &upsert,
+            &[
+                &case.id,
+                &province,
+                team,
+                &(r.receipt.version as i32),
+                &r.receipt.package_id,
+                &case.opened_at,
+                &case.subject.name,
+                &case.subject.identifier(),
+                &case.field,
+                &stage.unwrap_or_default(),
+                &fine,
+                &under_way,
+                &groups,
+                &summary,
+                &facts,
+                &r.receipt.received_at,
+            ],
+        )
+        .await?;
     if written.is_none() {
         return Ok(false);
     }
-    tx.execute("delete from offender_pairs where earlier_case = $1 or later_case = $1", &[&case.id]).await?;
-    tx.execute("delete from offender_entries where case_id = $1", &[&case.id]).await?;
-    for e in crate::hub::ingest::offender_entries(case, team) {
-        write_entry(tx, province, &e).await?;
-    }
-    tx.execute(&format!("insert into offender_pairs {PAIRS} and (a.case_id = $1 or b.case_id = $1)"), &[&case.id])
+    let clear = tx
+        .prepare_cached(
+            "with pairs as (delete from offender_pairs where earlier_case = $1 or later_case = $1) \
+             delete from offender_entries where case_id = $1",
+        )
         .await?;
+    tx.execute(&clear, &[&case.id]).await?;
+    write_entries(tx, province, &crate::hub::ingest::offender_entries(case, team)).await?;
+    let pairs = tx
+        .prepare_cached(&format!("insert into offender_pairs {PAIRS} and (a.case_id = $1 or b.case_id = $1)"))
+        .await?;
+    tx.execute(&pairs, &[&case.id]).await?;
     Ok(true)
 }
 
@@ -456,17 +500,55 @@ pub const PAIRS: &str = "select a.case_id, b.case_id, a.identifier, a.name, a.pr
       and b.decided_on <= a.decided_on + interval '1 year' \
      where a.kind = 'sanction' and b.kind = 'sanction' and a.identifier is not null";
 
-async fn write_entry(tx: &tokio_postgres::Transaction<'_>, province: &str, e: &OffenderEntry) -> Result<(), DbError> {
-    let kind = match e.kind {
+/// A case's offender entries, in one statement whatever their number.
+async fn write_entries(
+    tx: &deadpool_postgres::Transaction<'_>,
+    province: &str,
+    entries: &[OffenderEntry],
+) -> Result<(), DbError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let kind = |e: &OffenderEntry| match e.kind {
         EntryKind::Sanction => "sanction",
         EntryKind::Inspection => "inspection",
     };
+    let column = |f: &dyn Fn(&OffenderEntry) -> Option<String>| entries.iter().map(f).collect::<Vec<_>>();
+    let insert = tx
+        .prepare_cached(
+            "insert into offender_entries (case_id, province_code, team_id, kind, identifier, folded_name, name, act, provision, \
+             decided_on, fine_vnd, decision, subject_province, subject_commune) \
+             select case_id, $2, team_id, kind, identifier, folded_name, name, act, provision, decided_on, fine_vnd, decision, \
+                    subject_province, subject_commune \
+             from unnest($1::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], \
+                         $10::date[], $11::int8[], $12::text[], $13::int4[], $14::int8[]) \
+               as e (case_id, team_id, kind, identifier, folded_name, name, act, provision, decided_on, fine_vnd, decision, \
+                     subject_province, subject_commune)",
+        )
+        .await?;
+    let case_ids: Vec<uuid::Uuid> = entries.iter().map(|e| e.case_id).collect();
+    let decided: Vec<chrono::NaiveDate> = entries.iter().map(|e| e.decided_on).collect();
+    let fines: Vec<Option<i64>> = entries.iter().map(|e| e.fine_vnd.map(i64_of)).collect();
+    let provinces: Vec<Option<i32>> = entries.iter().map(|e| e.province.map(i32::from)).collect();
+    let communes: Vec<Option<i64>> = entries.iter().map(|e| e.commune.map(i64::from)).collect();
     tx.execute(
-        "insert into offender_entries (case_id, province_code, team_id, kind, identifier, folded_name, name, act, provision, \
-         decided_on, fine_vnd, decision, subject_province, subject_commune) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        &[&e.case_id, &province, &e.team_id, &kind, &e.identifier, &e.folded_name, &e.name, &e.act, &e.provision, &e.decided_on,
-          &e.fine_vnd.map(i64_of), &e.decision, &e.province.map(i32::from), &e.commune.map(i64::from)],
+        &insert,
+        &[
+            &case_ids,
+            &province,
+            &column(&|e| Some(e.team_id.clone())),
+            &column(&|e| Some(kind(e).to_string())),
+            &column(&|e| e.identifier.clone()),
+            &column(&|e| Some(e.folded_name.clone())),
+            &column(&|e| Some(e.name.clone())),
+            &column(&|e| Some(e.act.clone())),
+            &column(&|e| Some(e.provision.clone())),
+            &decided,
+            &fines,
+            &column(&|e| e.decision.clone()),
+            &provinces,
+            &communes,
+        ],
     )
     .await?;
     Ok(())

@@ -399,14 +399,8 @@ async fn national_index(
         .ok()
         .filter(|n| *n >= 0)
         .ok_or_else(|| ApiError::bad_request("since: a generation number (0 or more) is required"))?;
-    let (cases, generation) = state.db.index_since(&province.code, since, INDEX_PAGE).await?;
-    let delta = crate::protocol::NationalDelta {
-        generated_at: chrono::Utc::now(),
-        since,
-        generation,
-        more: cases.len() as i64 == INDEX_PAGE,
-        cases,
-    };
+    let (cases, generation, more) = state.db.index_since(&province.code, since, INDEX_PAGE).await?;
+    let delta = crate::protocol::NationalDelta { generated_at: chrono::Utc::now(), since, generation, more, cases };
     Ok(axum::Json(SignedIndex::sign(&state.secret, &delta, "anchi national offender index")).into_response())
 }
 
@@ -435,6 +429,38 @@ async fn national_key(State(state): State<Shared>) -> Response {
     axum::Json(serde_json::json!({ "key_id": state.keys.key_id, "public_key": state.keys.public_key })).into_response()
 }
 
+/// Removes the uploads left unfinished past their time (each under its own lock, so no
+/// chunk is being written to it), the bytes of starts that never became an upload, and the
+/// locks of uploads no request holds.
+async fn sweep(state: &NationalState) {
+    let expiry = chrono::Duration::from_std(state.limits.upload_expiry).unwrap_or(chrono::Duration::MAX);
+    let Ok(old) = state.db.expired_uploads(chrono::Utc::now() - expiry).await else { return };
+    for u in old {
+        let lock = state.lock(&u.upload_id);
+        let _one_at_a_time = lock.lock().await;
+        if state.db.remove_upload(&u.upload_id).await.is_ok() {
+            let _ = std::fs::remove_file(state.part(&u.upload_id));
+        }
+    }
+    // Every upload still open (started before tomorrow).
+    let Ok(open) = state.db.expired_uploads(chrono::Utc::now() + chrono::Duration::days(1)).await else { return };
+    let open: std::collections::HashSet<String> = open.into_iter().map(|u| u.upload_id).collect();
+    let old_enough =
+        |m: &std::fs::Metadata| m.modified().ok().and_then(|t| t.elapsed().ok()) > Some(state.limits.upload_expiry);
+    for entry in std::fs::read_dir(&state.uploads_dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stray = name.strip_suffix(".part").is_some_and(|id| !open.contains(id));
+        if stray && entry.metadata().is_ok_and(|m| old_enough(&m)) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    state
+        .upload_locks
+        .lock()
+        .expect("upload locks")
+        .retain(|id, lock| open.contains(id) || Arc::strong_count(lock) > 1);
+}
+
 /// Serves the national API on `listen` until the process ends (unfinished uploads past
 /// their time removed at start and every hour).
 pub async fn serve(state: NationalState, listen: SocketAddr, cert: PathBuf, key: PathBuf) -> Result<(), String> {
@@ -443,13 +469,7 @@ pub async fn serve(state: NationalState, listen: SocketAddr, cert: PathBuf, key:
     let sweeping = state.clone();
     tokio::spawn(async move {
         loop {
-            let expiry = chrono::Duration::from_std(sweeping.limits.upload_expiry).unwrap_or(chrono::Duration::MAX);
-            if let Ok(old) = sweeping.db.expired_uploads(chrono::Utc::now() - expiry).await {
-                for u in old {
-                    let _ = sweeping.db.remove_upload(&u.upload_id).await;
-                    let _ = std::fs::remove_file(sweeping.part(&u.upload_id));
-                }
-            }
+            sweep(&sweeping).await;
             tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
         }
     });

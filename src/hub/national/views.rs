@@ -263,23 +263,38 @@ impl Db {
         Ok((found, total))
     }
 
-    /// The other provinces' cases whose entries changed after `since` (at most `limit`
-    /// cases, in the order they changed): each with its entries, named by its province.
-    /// Returns the cases and the number of the last one (`since` when none).
+    /// The other provinces' cases whose entries were written after `since` (a transaction
+    /// id: migration 0002), in the order they were written, at most about `limit` cases: a
+    /// page ends with a whole transaction (one case as the server writes them; a page holds
+    /// every case of a larger transaction, such as the rows a migration rewrote). Returns
+    /// the cases with their entries, the id of the last (`since` when none) and whether more
+    /// follow. Only transactions before the oldest one still running are answered, so the
+    /// next page from that id misses nothing.
     pub async fn index_since(
         &self,
         province: &str,
         since: i64,
         limit: i64,
-    ) -> Result<(Vec<(uuid::Uuid, Vec<OffenderEntry>)>, i64), DbError> {
+    ) -> Result<(Vec<(uuid::Uuid, Vec<OffenderEntry>)>, i64, bool), DbError> {
         let client = self.pool().await?;
-        let changed = client
-            .query(
-                "select case_id, index_seq from cases where index_seq > $1 and province_code <> $2 \
-                 order by index_seq limit $3",
-                &[&since, &province, &limit],
-            )
+        const CHANGED: &str = "select case_id, index_xid::text::bigint as generation from cases \
+             where index_xid > $1::bigint::text::xid8 and index_xid < pg_snapshot_xmin(pg_current_snapshot()) \
+               and province_code <> $2";
+        let mut changed = client
+            .query(&format!("{CHANGED} order by cases.index_xid limit $3"), &[&since, &province, &(limit + 1)])
             .await?;
+        let more = changed.len() as i64 > limit;
+        if more {
+            // The page ends before the transaction the one past the limit belongs to, or,
+            // when one transaction fills it, with the whole of that transaction.
+            let cut: i64 = changed[limit as usize].get(1);
+            changed.retain(|r| r.get::<_, i64>(1) != cut);
+            if changed.is_empty() {
+                changed = client
+                    .query(&format!("{CHANGED} and index_xid = $3::bigint::text::xid8"), &[&since, &province, &cut])
+                    .await?;
+            }
+        }
         let ids: Vec<uuid::Uuid> = changed.iter().map(|r| r.get(0)).collect();
         let last = changed.last().map_or(since, |r| r.get(1));
         // Sanctions whatever their age, inspections of the last 180 days (as the hubs serve them).
@@ -296,7 +311,7 @@ impl Db {
             by_case.entry(entry.case_id).or_default().push(entry);
         }
         let cases = ids.iter().map(|id| (*id, by_case.remove(id).unwrap_or_default())).collect();
-        Ok((cases, last))
+        Ok((cases, last, more))
     }
 
     /// Keeps a province's live status events (each case's newest; a case held by another
