@@ -566,7 +566,7 @@ fn the_window_tells_the_province_of_a_case_opened_on_site_within_seconds() {
     let case = {
         let on_site = h.state().workspace();
         let team = on_site.enrolment().unwrap().team_id;
-        let at = chrono::Local::now().naive_local() - chrono::Duration::minutes(1);
+        let at = chrono::Local::now().naive_local();
         let case = anchi::domain::Case::open(uuid::Uuid::now_v7(), &team, at, "hang-gia", sanctioned.subject.clone());
         on_site.create_case(&case).unwrap();
         assert_eq!(on_site.pending_status().unwrap().len(), 1);
@@ -574,7 +574,8 @@ fn the_window_tells_the_province_of_a_case_opened_on_site_within_seconds() {
     };
     let opened = std::time::Instant::now();
     while !common::shows(&h, "thông tin về đối tượng đang kiểm tra") {
-        assert!(opened.elapsed() < Duration::from_secs(20), "the opening was not told within 20 s");
+        // A look every 5 s (a failed one waits 30 s): the key is opened in a debug build too.
+        assert!(opened.elapsed() < Duration::from_secs(45), "the opening was not told within 45 s");
         std::thread::sleep(Duration::from_millis(50));
         h.step();
     }

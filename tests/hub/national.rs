@@ -675,3 +675,41 @@ fn the_national_index_misses_no_case_written_while_a_province_reads_it() {
     let (others, _) = index_from(&national, &writer, 0);
     assert!(others.is_empty());
 }
+
+/// A national store made before migration 0002 keeps its index order: each case takes its
+/// old number as its transaction id, so a province carries on from the number it holds.
+#[test]
+fn migration_0002_keeps_the_numbers_the_provinces_hold() {
+    let pg = Postgres::start();
+    let tmp = tempfile::tempdir().unwrap();
+    pg.query(include_str!("../../migrations/national/0001_init.sql"));
+    pg.query(
+        "create table schema_migrations (version integer primary key, name text not null, \
+         applied_at timestamptz not null default now()); insert into schema_migrations (version, name) values (1, 'init')",
+    );
+    let reader = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    let writer = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+    for (code, pair) in [("01", &reader), ("02", &writer)] {
+        let key_id = anchi::package::key_id_of(pair.pk.keynum());
+        pg.query(&format!(
+            "insert into provinces (code, name, key_id, public_key, enrolled_at) values ('{code}', '{code}', '{key_id}', '{}', now())",
+            pair.pk.to_base64()
+        ));
+    }
+    // Three cases numbered 1, 2, 3 as the old writes numbered them.
+    pg.query(&synthetic_cases("02", 1, 3));
+    pg.query("update cases set index_seq = nextval('offender_index_seq') where case_id = md5('case1')::uuid");
+    pg.query("update cases set index_seq = nextval('offender_index_seq') where case_id = md5('case2')::uuid");
+    pg.query("update cases set index_seq = nextval('offender_index_seq') where case_id = md5('case3')::uuid");
+    let national = National::start(&tmp.path().join("national"), &pg);
+    assert_eq!(pg.query("select max(version) from schema_migrations"), "2");
+    let numbers = pg.query("select string_agg(index_xid::text, ',' order by index_xid) from cases");
+    assert_eq!(numbers, "1,2,3");
+    // A province that held number 1 is sent the two after it, and then a new write.
+    let (after_one, generation) = index_from(&national, &reader, 1);
+    assert_eq!(after_one.len(), 2);
+    assert_eq!(generation, 3);
+    pg.query(&synthetic_cases("02", 4, 1));
+    let (new, _) = index_from(&national, &reader, generation);
+    assert_eq!(new, vec![pg.query("select md5('case4')::uuid").parse::<uuid::Uuid>().unwrap()]);
+}

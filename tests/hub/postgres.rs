@@ -81,7 +81,7 @@ impl Postgres {
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c ssl=on -c fsync=off -c max_connections=100",
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c ssl=on -c fsync=off -c autovacuum=off -c max_connections=100",
             dir.path().display()
         );
         let log = dir.path().join("log");

@@ -9,10 +9,9 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 use tokio_postgres::config::SslMode;
-use tokio_postgres::types::Json;
 
 use super::views::{CASE_COLUMNS, case_row};
-use crate::protocol::{EntryKind, KeyStatement, OffenderEntry, SignedStatement};
+use crate::protocol::{KeyStatement, SignedStatement};
 
 /// The migrations, in order: (version, name, SQL). A database holding a version this list
 /// does not know comes from a newer program and is refused.
@@ -103,7 +102,7 @@ pub(super) fn u64_of(n: i64) -> u64 {
     u64::try_from(n).unwrap_or_default()
 }
 
-fn i64_of(n: u64) -> i64 {
+pub(super) fn i64_of(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
@@ -165,6 +164,17 @@ impl Db {
                 .map_err(|e| DbError(format!("migration {version} ({name}): {}", DbError::from(e).0)))?;
             tx.execute("insert into schema_migrations (version, name) values ($1, $2)", &[version, name]).await?;
             done.push(*version);
+        }
+        // The offender index's order is the cluster's transaction ids (migration 0002): a
+        // database restored from a dump into another cluster holds ids its new counter has
+        // not reached, and provinces would miss what is written next. Refused, saying so.
+        let ahead = "select exists (select 1 from cases where index_xid >= pg_snapshot_xmax(pg_current_snapshot()))";
+        if tx.query_one(ahead, &[]).await?.get::<_, bool>(0) {
+            return Err(DbError(
+                "cases.index_xid is ahead of this cluster's transaction ids (a dump restored into another cluster?): \
+                 the national offender index would skip cases; see docs/national-scale.md, \"restoring\""
+                    .into(),
+            ));
         }
         tx.commit().await?;
         Ok(done)
@@ -365,7 +375,7 @@ impl Db {
         let newest = held.as_ref().is_none_or(|row| row.get::<_, i32>(1) <= receipt.version as i32);
         // Another province's first version of the same case, written meanwhile, wins: the
         // row is not taken over (the upsert's condition), and this one rolls back.
-        if newest && !write_case(&tx, province, r).await? {
+        if newest && !super::write::write_case(&tx, province, r).await? {
             let owner = tx.query_one("select province_code from cases where case_id = $1", &[&r.case.id]).await?;
             return Ok(Stored::OwnedElsewhere(owner.get(0)));
         }
@@ -421,75 +431,6 @@ fn province_of(r: &tokio_postgres::Row) -> Province {
     }
 }
 
-/// The case's row and offender entries, replaced by this version's (the row takes this
-/// transaction's id, the offender index's order: migration 0002); false when the case
-/// turned out to be another province's (nothing written).
-async fn write_case(tx: &deadpool_postgres::Transaction<'_>, province: &str, r: &Received) -> Result<bool, DbError> {
-    let case = &r.case;
-    let team = &r.receipt.team_id;
-    let summary = Json(crate::domain::CaseSummary::of(case));
-    let facts = Json(crate::domain::summary::CaseFacts::of(case));
-    let stage = serde_json::to_value(crate::domain::stage(case)).ok().and_then(|v| v.as_str().map(str::to_string));
-    // The fine only from a finalised sanction decision (as on the province's pages).
-    let fine = (!summary.0.sanction_marks.is_empty()).then(|| i64_of(case.fine_vnd.unwrap_or(0)));
-    let under_way = crate::hub::web::under_way(&summary.0);
-    let mut groups: Vec<String> = facts.0.goods.iter().map(|g| r.reference.goods_group(&g.name).code.clone()).collect();
-    groups.sort();
-    groups.dedup();
-    let upsert = tx
-        .prepare_cached(
-            "insert into cases (case_id, province_code, team_id, version, package_id, opened_at, subject_name, subject_identifier, \
-             field, stage, fine_vnd, under_way, goods_groups, summary, facts, received_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-             on conflict (case_id) do update set team_id = excluded.team_id, version = excluded.version, package_id = excluded.package_id, \
-             opened_at = excluded.opened_at, subject_name = excluded.subject_name, subject_identifier = excluded.subject_identifier, \
-             field = excluded.field, stage = excluded.stage, fine_vnd = excluded.fine_vnd, under_way = excluded.under_way, \
-             goods_groups = excluded.goods_groups, summary = excluded.summary, facts = excluded.facts, \
-             received_at = excluded.received_at, index_xid = excluded.index_xid \
-             where cases.province_code = excluded.province_code returning case_id",
-        )
-        .await?;
-    let written = tx
-        .query_opt(
-            &upsert,
-            &[
-                &case.id,
-                &province,
-                team,
-                &(r.receipt.version as i32),
-                &r.receipt.package_id,
-                &case.opened_at,
-                &case.subject.name,
-                &case.subject.identifier(),
-                &case.field,
-                &stage.unwrap_or_default(),
-                &fine,
-                &under_way,
-                &groups,
-                &summary,
-                &facts,
-                &r.receipt.received_at,
-            ],
-        )
-        .await?;
-    if written.is_none() {
-        return Ok(false);
-    }
-    let clear = tx
-        .prepare_cached(
-            "with pairs as (delete from offender_pairs where earlier_case = $1 or later_case = $1) \
-             delete from offender_entries where case_id = $1",
-        )
-        .await?;
-    tx.execute(&clear, &[&case.id]).await?;
-    write_entries(tx, province, &crate::hub::ingest::offender_entries(case, team)).await?;
-    let pairs = tx
-        .prepare_cached(&format!("insert into offender_pairs {PAIRS} and (a.case_id = $1 or b.case_id = $1)"))
-        .await?;
-    tx.execute(&pairs, &[&case.id]).await?;
-    Ok(true)
-}
-
 /// The pairs of sanctions of one subject (by identifier) in two provinces, the later within
 /// a year of the earlier (khoản 1 Điều 7 Luật XLVPHC's look-back), as `offender_pairs` rows.
 pub const PAIRS: &str = "select a.case_id, b.case_id, a.identifier, a.name, a.province_code, a.decided_on, a.act, \
@@ -499,60 +440,6 @@ pub const PAIRS: &str = "select a.case_id, b.case_id, a.identifier, a.name, a.pr
       and (b.decided_on > a.decided_on or (b.decided_on = a.decided_on and b.province_code > a.province_code)) \
       and b.decided_on <= a.decided_on + interval '1 year' \
      where a.kind = 'sanction' and b.kind = 'sanction' and a.identifier is not null";
-
-/// A case's offender entries, in one statement whatever their number.
-async fn write_entries(
-    tx: &deadpool_postgres::Transaction<'_>,
-    province: &str,
-    entries: &[OffenderEntry],
-) -> Result<(), DbError> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let kind = |e: &OffenderEntry| match e.kind {
-        EntryKind::Sanction => "sanction",
-        EntryKind::Inspection => "inspection",
-    };
-    let column = |f: &dyn Fn(&OffenderEntry) -> Option<String>| entries.iter().map(f).collect::<Vec<_>>();
-    let insert = tx
-        .prepare_cached(
-            "insert into offender_entries (case_id, province_code, team_id, kind, identifier, folded_name, name, act, provision, \
-             decided_on, fine_vnd, decision, subject_province, subject_commune) \
-             select case_id, $2, team_id, kind, identifier, folded_name, name, act, provision, decided_on, fine_vnd, decision, \
-                    subject_province, subject_commune \
-             from unnest($1::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], \
-                         $10::date[], $11::int8[], $12::text[], $13::int4[], $14::int8[]) \
-               as e (case_id, team_id, kind, identifier, folded_name, name, act, provision, decided_on, fine_vnd, decision, \
-                     subject_province, subject_commune)",
-        )
-        .await?;
-    let case_ids: Vec<uuid::Uuid> = entries.iter().map(|e| e.case_id).collect();
-    let decided: Vec<chrono::NaiveDate> = entries.iter().map(|e| e.decided_on).collect();
-    let fines: Vec<Option<i64>> = entries.iter().map(|e| e.fine_vnd.map(i64_of)).collect();
-    let provinces: Vec<Option<i32>> = entries.iter().map(|e| e.province.map(i32::from)).collect();
-    let communes: Vec<Option<i64>> = entries.iter().map(|e| e.commune.map(i64::from)).collect();
-    tx.execute(
-        &insert,
-        &[
-            &case_ids,
-            &province,
-            &column(&|e| Some(e.team_id.clone())),
-            &column(&|e| Some(kind(e).to_string())),
-            &column(&|e| e.identifier.clone()),
-            &column(&|e| Some(e.folded_name.clone())),
-            &column(&|e| Some(e.name.clone())),
-            &column(&|e| Some(e.act.clone())),
-            &column(&|e| Some(e.provision.clone())),
-            &decided,
-            &fines,
-            &column(&|e| e.decision.clone()),
-            &provinces,
-            &communes,
-        ],
-    )
-    .await?;
-    Ok(())
-}
 
 /// A case as `national case list` shows it.
 #[derive(Debug, Clone, serde::Serialize)]

@@ -10,6 +10,7 @@ pub mod db;
 mod pages;
 pub mod views;
 mod web;
+mod write;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
