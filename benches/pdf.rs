@@ -37,6 +37,19 @@ fn pdf_benches(c: &mut Criterion) {
         eprintln!("{name}: {} pages, {} bytes", pages(&pdf), pdf.len());
     }
     c.bench_function("render_violation_record", |b| b.iter(|| ws.render_document(case.id, record).unwrap().len()));
+    // Every document of the case: one after another, and on every core (`PdfJob::render_all`,
+    // as `doc render --all` and a package export do).
+    let jobs: Vec<_> = case.documents.iter().map(|d| ws.pdf_job_of(&case, d)).collect();
+    let jobs: Vec<_> = jobs.iter().collect();
+    eprintln!("all documents: {} of them, {} cores", jobs.len(), std::thread::available_parallelism().unwrap());
+    let mut group = c.benchmark_group("render_all_documents");
+    group.bench_function("one_after_another", |b| {
+        b.iter(|| jobs.iter().map(|j| j.render().unwrap().len()).sum::<usize>())
+    });
+    group.bench_function("on_every_core", |b| {
+        b.iter(|| anchi::app::render::PdfJob::render_all(&jobs).unwrap().iter().map(Vec::len).sum::<usize>())
+    });
+    group.finish();
     let mut group = c.benchmark_group("render_goods_list");
     group.sample_size(20);
     group.bench_function("render_goods_list_200_lines", |b| {

@@ -169,3 +169,22 @@ impl WithField for Case {
         self
     }
 }
+
+/// The documents of a case rendered together, on every core, are the documents rendered
+/// one by one, in the case's order (signed packages rely on the same bytes).
+#[test]
+fn documents_rendered_together_are_those_rendered_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    ws.make_demo(40, 3).unwrap();
+    let summary = ws.list_cases().unwrap().into_iter().max_by_key(|s| s.documents_finalised).unwrap();
+    let case = ws.case(summary.id).unwrap();
+    assert!(case.documents.len() >= 4, "a case with several documents");
+    let jobs: Vec<_> = case.documents.iter().map(|d| ws.pdf_job_of(&case, d)).collect();
+    let together = anchi::app::render::PdfJob::render_all(&jobs.iter().collect::<Vec<_>>()).unwrap();
+    let alone: Vec<Vec<u8>> = case.documents.iter().map(|d| ws.render_document(case.id, d.id).unwrap()).collect();
+    assert_eq!(together.len(), case.documents.len());
+    for (i, (a, b)) in together.iter().zip(&alone).enumerate() {
+        assert!(a == b, "document {i} ({:?}) differs when rendered together", case.documents[i].kind);
+    }
+}

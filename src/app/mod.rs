@@ -22,6 +22,7 @@ pub mod offenders;
 pub mod packages;
 pub mod parties;
 pub use crate::reference;
+mod pdf_job;
 pub mod render;
 pub mod report;
 pub mod setup;

@@ -89,8 +89,9 @@ impl ExportJob {
         };
         let case_json_sha256 = sha256_hex(&self.case_json);
         let mut payload = vec![(CASE_JSON.to_string(), self.case_json)];
-        for (path, job) in &self.documents {
-            payload.push((path.clone(), job.render()?));
+        let jobs: Vec<&PdfJob> = self.documents.iter().map(|(_, job)| job).collect();
+        for ((path, _), bytes) in self.documents.iter().zip(PdfJob::render_all(&jobs)?) {
+            payload.push((path.clone(), bytes));
             step();
         }
         for (path, sha256, file) in &self.attachments {

@@ -14,31 +14,7 @@ use crate::forms::{BlockDef, FieldKind, FormDef, value};
 use crate::pdf::{self, Align, Column, Header, SealLabel, SignatureBlock, Style};
 pub use crate::pdf::{Block, PrintDocument};
 
-/// A document ready to be rendered and written: no store access left, so it can be sent
-/// to a background thread.
-#[derive(Debug, Clone)]
-pub struct PdfJob {
-    pub print: PrintDocument,
-    /// `<data dir>/pdf/<case id>/<number>-<kind>.pdf`
-    pub path: std::path::PathBuf,
-}
-
-impl PdfJob {
-    /// The PDF's bytes.
-    pub fn render(&self) -> Result<Vec<u8>, AppError> {
-        pdf::render(&self.print).map_err(|e| AppError::Render(e.to_string()))
-    }
-
-    /// Renders the document and writes it to `path`.
-    pub fn run(&self) -> Result<std::path::PathBuf, AppError> {
-        let bytes = self.render()?;
-        let dir = self.path.parent().expect("PDF paths have a folder");
-        std::fs::create_dir_all(dir)
-            .and_then(|()| std::fs::write(&self.path, bytes))
-            .map_err(|e| AppError::Files(format!("{}: {e}", self.path.display())))?;
-        Ok(self.path.clone())
-    }
-}
+pub use super::pdf_job::PdfJob;
 
 /// One page of a document as it will print, in pixels (RGBA, on white).
 #[derive(Debug, Clone, PartialEq)]
@@ -107,8 +83,13 @@ impl Workspace {
         let case = self.case(case_id)?;
         let doc =
             case.document(document_id).ok_or(crate::domain::WorkflowError::UnknownDocument { id: document_id })?;
-        let path = self.data_dir().join("pdf").join(case_id.to_string()).join(Workspace::document_file_name(doc));
-        Ok(PdfJob { print: self.print_of(&case, doc), path })
+        Ok(self.pdf_job_of(&case, doc))
+    }
+
+    /// [`Workspace::pdf_job`] of a document of a case already read.
+    pub fn pdf_job_of(&self, case: &Case, doc: &Document) -> PdfJob {
+        let path = self.data_dir().join("pdf").join(case.id.to_string()).join(Workspace::document_file_name(doc));
+        PdfJob { print: self.print_of(case, doc), path }
     }
 
     /// The file name a rendered document gets: number (or "nhap") and kind.

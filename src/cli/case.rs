@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::CaseCommand;
 use crate::app::case_json::CaseListItem;
+use crate::app::render::PdfJob;
 use crate::app::{AppError, Workspace};
 use crate::domain::text::format_vnd;
 
@@ -66,10 +67,12 @@ pub(super) fn render(
     }
     std::fs::create_dir_all(out).map_err(|e| AppError::Render(format!("{}: {e}", out.display())))?;
     let case = ws.case(case_id)?;
+    let jobs: Vec<PdfJob> = case.documents.iter().map(|doc| ws.pdf_job_of(&case, doc)).collect();
+    let rendered = PdfJob::render_all(&jobs.iter().collect::<Vec<_>>())?;
     let mut written = Vec::new();
-    for doc in &case.documents {
+    for (doc, bytes) in case.documents.iter().zip(rendered) {
         let path = out.join(Workspace::document_file_name(doc));
-        write(&path, ws.render_document(case_id, doc.id)?)?;
+        write(&path, bytes)?;
         written.push(path);
     }
     Ok(written)
