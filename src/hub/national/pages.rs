@@ -225,6 +225,13 @@ pub(super) async fn offenders_page(
         Ok(found) => found,
         Err(e) => return failed(&user, e),
     };
+    // Names and identifiers of the subjects of these cases: each case shown is logged.
+    let mut shown: Vec<uuid::Uuid> = found.iter().flat_map(|o| [o.earlier.case_id, o.later.case_id]).collect();
+    shown.sort();
+    shown.dedup();
+    if let Err(e) = state.db.log_access_many(&user.name, &shown, "danh sách tái phạm liên tỉnh").await {
+        return failed(&user, e);
+    }
     let mut body = format!(
         "<p id=\"count\" data-count=\"{total}\">Đối tượng bị xử phạt ở hai tỉnh trở lên, quyết định sau trong vòng một năm \
          kể từ quyết định trước (khoản 1 Điều 7 Luật Xử lý vi phạm hành chính): {total} trường hợp, mới nhất trước.</p>\

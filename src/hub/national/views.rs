@@ -371,11 +371,17 @@ impl Db {
 
     /// Records who opened what of a case (Nghị định 13/2023/NĐ-CP).
     pub async fn log_access(&self, user: &str, case_id: uuid::Uuid, what: &str) -> Result<(), DbError> {
+        self.log_access_many(user, &[case_id], what).await
+    }
+
+    /// [`Db::log_access`] of every case a list showed, in one statement.
+    pub async fn log_access_many(&self, user: &str, case_ids: &[uuid::Uuid], what: &str) -> Result<(), DbError> {
         let client = self.pool().await?;
         client
             .execute(
-                "insert into access_log (at, user_name, case_id, what) values (now(), $1, $2, $3)",
-                &[&user, &case_id, &what],
+                "insert into access_log (at, user_name, case_id, what) \
+                 select now(), $1, id, $3 from unnest($2::uuid[]) as id",
+                &[&user, &case_ids, &what],
             )
             .await?;
         Ok(())
