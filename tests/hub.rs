@@ -532,20 +532,8 @@ fn the_window_tells_the_province_of_a_case_opened_on_site_within_seconds() {
     use egui_kittest::kittest::Queryable;
 
     let tmp = tempfile::tempdir().unwrap();
-    let pki = pki(tmp.path(), "province");
-    let (first, _) = laptop(&tmp.path().join("laptop"), 30);
-    let hub_dir = tmp.path().join("hub");
-    let (hub, hub_key) = province(&hub_dir, &pki, &first, &[]);
-    first.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
-    let client = first.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
-    first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
-    let sanctioned = first
-        .list_cases()
-        .unwrap()
-        .into_iter()
-        .map(|s| first.case(s.id).unwrap())
-        .find(|c| !anchi::domain::summary::sanctions_of(c).is_empty() && c.subject.tax_code.is_some())
-        .expect("a sanctioned demo subject with a tax code");
+    let FirstTeam { pki, ws: first, hub_dir, hub, hub_key } = first_team_sent(tmp.path(), 30);
+    let sanctioned = sanctioned_with_tax_code(&first);
 
     let second = other_team(&tmp.path().join("doi-2"), &hub_dir, &pki, &hub, &hub_key);
     let mut h = common::window_of(anchi::ui::AnchiApp::new(second).unwrap(), egui::vec2(1280.0, 900.0));
@@ -563,15 +551,8 @@ fn the_window_tells_the_province_of_a_case_opened_on_site_within_seconds() {
     }
 
     // Opened on site (no document yet, so nothing to send as a package).
-    let case = {
-        let on_site = h.state().workspace();
-        let team = on_site.enrolment().unwrap().team_id;
-        let at = chrono::Local::now().naive_local();
-        let case = anchi::domain::Case::open(uuid::Uuid::now_v7(), &team, at, "hang-gia", sanctioned.subject.clone());
-        on_site.create_case(&case).unwrap();
-        assert_eq!(on_site.pending_status().unwrap().len(), 1);
-        case.id
-    };
+    let case = national::open_now(h.state().workspace(), sanctioned.subject.clone());
+    assert_eq!(h.state().workspace().pending_status().unwrap().len(), 1);
     let opened = std::time::Instant::now();
     while !common::shows(&h, "thông tin về đối tượng đang kiểm tra") {
         // A look every 5 s (a failed one waits 30 s): the key is opened in a debug build too.
@@ -591,6 +572,36 @@ fn the_window_tells_the_province_of_a_case_opened_on_site_within_seconds() {
     let (leader, _) = province_view::Staff::login_at(&hub.url(), &pki, "chicuc");
     let morning = leader.page("/");
     assert!(morning.contains("data-count=\"1\">Đang kiểm tra hôm nay"), "{morning}");
+}
+
+/// A first team's laptop of demo cases, enrolled at its province's hub, everything sent.
+struct FirstTeam {
+    pki: Pki,
+    ws: Workspace,
+    hub_dir: PathBuf,
+    hub: Hub,
+    hub_key: minisign::PublicKey,
+}
+
+fn first_team_sent(tmp: &Path, cases: usize) -> FirstTeam {
+    let pki = pki(tmp, "province");
+    let (ws, _) = laptop(&tmp.join("laptop"), cases);
+    let hub_dir = tmp.join("hub");
+    let (hub, hub_key) = province(&hub_dir, &pki, &ws, &[]);
+    ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+    let client = ws.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
+    ws.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    FirstTeam { pki, ws, hub_dir, hub, hub_key }
+}
+
+/// A case of `ws` with a sanction decision, whose subject has a tax code.
+fn sanctioned_with_tax_code(ws: &Workspace) -> anchi::domain::Case {
+    ws.list_cases()
+        .unwrap()
+        .into_iter()
+        .map(|s| ws.case(s.id).unwrap())
+        .find(|c| !anchi::domain::summary::sanctions_of(c).is_empty() && c.subject.tax_code.is_some())
+        .expect("a sanctioned demo subject with a tax code")
 }
 
 /// Another team's laptop: its own unit and key, enrolled at the same hub, no cases.
@@ -617,13 +628,7 @@ fn another_team_is_warned_of_sanctions_and_inspections_through_the_province_inde
     use egui_kittest::kittest::Queryable;
 
     let tmp = tempfile::tempdir().unwrap();
-    let pki = pki(tmp.path(), "province");
-    let (first, _) = laptop(&tmp.path().join("laptop"), 60);
-    let hub_dir = tmp.path().join("hub");
-    let (hub, hub_key) = province(&hub_dir, &pki, &first, &[]);
-    first.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
-    let client = first.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
-    first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    let FirstTeam { pki, ws: first, hub_dir, hub, hub_key } = first_team_sent(tmp.path(), 60);
 
     let second = other_team(&tmp.path().join("doi-2"), &hub_dir, &pki, &hub, &hub_key);
     let client = second.sync_client("mat-khau-doi-2", None, None).unwrap();

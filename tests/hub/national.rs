@@ -278,10 +278,11 @@ fn open_today(ws: &anchi::app::Workspace) -> uuid::Uuid {
     id
 }
 
-/// A case opened now on the laptop for `subject`, no document yet.
-fn open_now(ws: &anchi::app::Workspace, subject: anchi::domain::Subject) -> uuid::Uuid {
+/// A case opened now on the laptop for `subject`, no document yet (now, not a moment
+/// before: in the first minute of a day that would be yesterday).
+pub(super) fn open_now(ws: &anchi::app::Workspace, subject: anchi::domain::Subject) -> uuid::Uuid {
     let team = ws.enrolment().unwrap().team_id;
-    let at = chrono::Local::now().naive_local() - chrono::Duration::minutes(1);
+    let at = chrono::Local::now().naive_local();
     let case = anchi::domain::Case::open(uuid::Uuid::now_v7(), &team, at, "hang-gia", subject);
     ws.create_case(&case).unwrap();
     case.id
@@ -565,13 +566,7 @@ fn a_case_opened_on_site_is_seen_live_by_province_and_nation_and_brings_back_wha
     });
     caught_up(&pg, &b, "79");
     // A subject province 01 sanctioned (with a tax code), inspected today in province 79.
-    let sanctioned =
-        a.ws.list_cases()
-            .unwrap()
-            .into_iter()
-            .map(|s| a.ws.case(s.id).unwrap())
-            .find(|c| !anchi::domain::summary::sanctions_of(c).is_empty() && c.subject.tax_code.is_some())
-            .expect("a sanctioned demo subject with a tax code");
+    let sanctioned = super::sanctioned_with_tax_code(&a.ws);
     let case = open_now(&b.ws, sanctioned.subject.clone());
     assert_eq!(b.ws.pending_status().unwrap().len(), 1, "the opening is to be told");
 
@@ -604,8 +599,8 @@ fn a_case_opened_on_site_is_seen_live_by_province_and_nation_and_brings_back_wha
     assert_eq!(pg.query("select stage from live_status"), "da_co_quyet_dinh");
 }
 
-/// `count` cases of province `code` written with SQL in one transaction (`session`: in the
-/// session's open transaction instead), numbered from `from`.
+/// The SQL writing `count` cases of province `code`, numbered from `from`, in one
+/// transaction (or in the open transaction of the session it is sent to).
 fn synthetic_cases(code: &str, from: u32, count: u32) -> String {
     format!(
         "insert into packages (package_id, sha256, province_code, team_id, case_id, version, size, received_at, receipt, signature, bytes) \
@@ -711,9 +706,11 @@ fn migration_0002_keeps_the_numbers_the_provinces_hold() {
     }
     // Three cases numbered 1, 2, 3 as the old writes numbered them.
     pg.query(&synthetic_cases("02", 1, 3));
-    pg.query("update cases set index_seq = nextval('offender_index_seq') where case_id = md5('case1')::uuid");
-    pg.query("update cases set index_seq = nextval('offender_index_seq') where case_id = md5('case2')::uuid");
-    pg.query("update cases set index_seq = nextval('offender_index_seq') where case_id = md5('case3')::uuid");
+    for n in 1..=3 {
+        pg.query(&format!(
+            "update cases set index_seq = nextval('offender_index_seq') where case_id = md5('case{n}')::uuid"
+        ));
+    }
     let national = National::start(&tmp.path().join("national"), &pg);
     assert_eq!(pg.query("select max(version) from schema_migrations"), "2");
     let numbers = pg.query("select string_agg(index_xid::text, ',' order by index_xid) from cases");

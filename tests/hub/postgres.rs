@@ -98,24 +98,23 @@ impl Postgres {
         format!("postgresql://anchi@127.0.0.1:{}/postgres?sslmode=require", self.port)
     }
 
-    /// One SQL query's answer (psql, unaligned, tuples only).
+    /// psql on database `postgres`, unaligned and tuples only.
+    fn psql(&self) -> Command {
+        let mut command = Command::new(self.bin.join("psql"));
+        command.args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "anchi", "-d", "postgres", "-At"]);
+        command
+    }
+
     /// A psql reading its commands from the returned child's stdin (a session the test
     /// keeps open, e.g. to hold a transaction); its answers on stdout.
     #[allow(dead_code)] // the bench, which shares this file, keeps no session open
     pub fn session(&self) -> std::process::Child {
-        Command::new(self.bin.join("psql"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "anchi", "-d", "postgres", "-At"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
+        self.psql().stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().unwrap()
     }
 
+    /// One SQL query's answer.
     pub fn query(&self, sql: &str) -> String {
-        let out = Command::new(self.bin.join("psql"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "anchi", "-d", "postgres", "-At", "-c", sql])
-            .output()
-            .unwrap();
+        let out = self.psql().args(["-c", sql]).output().unwrap();
         assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }

@@ -326,6 +326,12 @@ impl Db {
         Ok(())
     }
 
+    /// Every unfinished upload.
+    pub async fn uploads(&self) -> Result<Vec<Upload>, DbError> {
+        let client = self.pool.get().await?;
+        Ok(client.query(UPLOAD_COLUMNS, &[]).await?.iter().map(upload_of).collect())
+    }
+
     /// Uploads started before `before`, to be removed with their bytes.
     pub async fn expired_uploads(&self, before: DateTime<Utc>) -> Result<Vec<Upload>, DbError> {
         let client = self.pool.get().await?;

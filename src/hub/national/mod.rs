@@ -443,8 +443,7 @@ async fn sweep(state: &NationalState) {
             let _ = std::fs::remove_file(state.part(&u.upload_id));
         }
     }
-    // Every upload still open (started before tomorrow).
-    let Ok(open) = state.db.expired_uploads(chrono::Utc::now() + chrono::Duration::days(1)).await else { return };
+    let Ok(open) = state.db.uploads().await else { return };
     let open: std::collections::HashSet<String> = open.into_iter().map(|u| u.upload_id).collect();
     let old_enough =
         |m: &std::fs::Metadata| m.modified().ok().and_then(|t| t.elapsed().ok()) > Some(state.limits.upload_expiry);
