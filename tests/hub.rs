@@ -491,6 +491,23 @@ fn uploads_resume_after_the_hub_is_killed_twenty_times() {
     );
 }
 
+/// "Gửi về Chi cục…" in the window with the key's passphrase, until the first pass ends.
+fn send_from_window(h: &mut egui_kittest::Harness<'static, anchi::ui::AnchiApp>, passphrase: &str) {
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label("Gửi về Chi cục…").click();
+    h.run();
+    h.get_by_label("Mật khẩu khóa ký").type_text(passphrase);
+    h.run();
+    h.get_by_label("Gửi").click();
+    h.step();
+    let start = std::time::Instant::now();
+    while h.state().busy() || !common::shows(h, "Chi cục đã nhận") {
+        assert!(start.elapsed() < Duration::from_secs(60), "the pass did not end");
+        std::thread::sleep(Duration::from_millis(20));
+        h.step();
+    }
+}
+
 #[test]
 fn the_window_sends_cases_to_the_province_after_the_passphrase() {
     use eframe::egui;
@@ -507,18 +524,7 @@ fn the_window_sends_cases_to_the_province_after_the_passphrase() {
     ws.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
 
     let mut h = common::window_of(anchi::ui::AnchiApp::new(ws).unwrap(), egui::vec2(1280.0, 900.0));
-    h.get_by_label("Gửi về Chi cục…").click();
-    h.run();
-    h.get_by_label("Mật khẩu khóa ký").type_text(PASSPHRASE);
-    h.run();
-    h.get_by_label("Gửi").click();
-    h.step();
-    let start = std::time::Instant::now();
-    while h.state().busy() || !common::shows(&h, "Chi cục đã nhận") {
-        assert!(start.elapsed() < Duration::from_secs(60), "the pass did not end");
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-    }
+    send_from_window(&mut h, PASSPHRASE);
     h.get_by_label_contains(&format!("Chi cục đã nhận {count} gói hồ sơ"));
     assert_eq!(hub.cases().len(), count);
 }
@@ -537,18 +543,8 @@ fn the_window_tells_the_province_of_a_case_opened_on_site_within_seconds() {
 
     let second = other_team(&tmp.path().join("doi-2"), &hub_dir, &pki, &hub, &hub_key);
     let mut h = common::window_of(anchi::ui::AnchiApp::new(second).unwrap(), egui::vec2(1280.0, 900.0));
-    h.get_by_label("Gửi về Chi cục…").click();
-    h.run();
-    h.get_by_label("Mật khẩu khóa ký").type_text("mat-khau-doi-2");
-    h.run();
-    h.get_by_label("Gửi").click();
-    h.step();
-    let start = std::time::Instant::now();
-    while h.state().busy() || !common::shows(&h, "Chi cục đã nhận 0 gói hồ sơ") {
-        assert!(start.elapsed() < Duration::from_secs(60), "the first pass did not end");
-        std::thread::sleep(Duration::from_millis(20));
-        h.step();
-    }
+    send_from_window(&mut h, "mat-khau-doi-2");
+    h.get_by_label_contains("Chi cục đã nhận 0 gói hồ sơ");
 
     // Opened on site (no document yet, so nothing to send as a package).
     let case = national::open_now(h.state().workspace(), sanctioned.subject.clone());
