@@ -137,6 +137,11 @@ fn never_written(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|bytes| bytes.iter().all(|b| *b == 0))
 }
 
+/// How much of the file redb keeps in memory (its default is 1 GiB, which a large case
+/// store or a demo of 100,000 cases fills: a laptop shares 4–8 GB with a browser and an
+/// office suite). The operating system's page cache still holds the rest of the file.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
 /// Makes a new, current-schema database at `path` through a temporary name and a rename.
 fn create_whole(path: &Path) -> Result<(), OpenError> {
     let io = |source| OpenError::Io { path: path.to_path_buf(), source };
@@ -185,7 +190,7 @@ impl Store {
         }
         // redb checks its own invariants with debug assertions; a damaged file must give an
         // error, never a crash, so a panic while opening is reported as corruption.
-        let opened = std::panic::catch_unwind(|| Database::builder().create(path));
+        let opened = std::panic::catch_unwind(|| Database::builder().set_cache_size(CACHE_BYTES).create(path));
         let db = match opened {
             Ok(result) => result.map_err(|e| open_error(path, e))?,
             Err(_) => {

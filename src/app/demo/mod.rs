@@ -205,7 +205,9 @@ impl Workspace {
             })
             .collect();
         opened.sort();
-        // Subjects already inspected: about one case in eight comes back to one of them.
+        // Subjects already inspected: about one case in eight comes back to one of them (a
+        // sample of at most SEEN of them, so a large demo's memory stays bounded).
+        const SEEN: usize = 4096;
         let mut seen: Vec<(Subject, String)> = Vec::new();
         let mut made = 0;
         for chunk in opened.chunks(BATCH) {
@@ -213,7 +215,13 @@ impl Workspace {
                 for &at in chunk {
                     let again = (!seen.is_empty() && rng.u8(..8) == 0).then(|| seen[rng.usize(..seen.len())].clone());
                     let case = self.demo_case(&mut rng, at, again);
-                    seen.push((case.subject.clone(), case.field.clone()));
+                    let inspected = (case.subject.clone(), case.field.clone());
+                    if seen.len() < SEEN {
+                        seen.push(inspected);
+                    } else {
+                        let slot = rng.usize(..SEEN);
+                        seen[slot] = inspected;
+                    }
                     w.put_case(&case, "demo.create")?;
                     let mut case = case;
                     // The newest cases show every state a case can be in.
