@@ -205,15 +205,18 @@ impl Workspace {
     /// What a prefill may name: the values of a layout, as stored, and the case's parties
     /// (only here: a layout may not print them, so a finalised document never changes with
     /// them, and printing does not look them up).
+    /// Of the earlier documents', the form's fields and the parties, only those under a prefix
+    /// `wants` are made (a prefill names a few of the many).
     pub(crate) fn prefill_values(
         &self,
         case: &Case,
         doc: &Document,
         form: &crate::forms::FormDef,
+        wants: impl Fn(&str) -> bool,
     ) -> BTreeMap<String, String> {
-        let mut values = self.placeholder_values(case, doc, form, ValueStyle::Stored);
-        let parties = self.parties_of(case);
-        for path in crate::domain::Parties::paths() {
+        let mut values = self.placeholder_values(case, doc, form, ValueStyle::Stored, &wants);
+        let parties = if wants("party.") { self.parties_of(case) } else { Default::default() };
+        for path in crate::domain::Parties::paths().filter(|_| wants("party.")) {
             values.insert(format!("party.{path}"), parties.get(path).unwrap_or_default());
         }
         values
@@ -226,7 +229,13 @@ impl Workspace {
         if form.fields.iter().all(|f| f.prefill.is_none()) {
             return BTreeMap::new();
         }
-        let values = self.prefill_values(case, doc, form);
+        let named: Vec<&str> = form
+            .fields
+            .iter()
+            .filter_map(|f| f.prefill.as_deref())
+            .flat_map(crate::forms::layout::placeholders)
+            .collect();
+        let values = self.prefill_values(case, doc, form, |prefix| named.iter().any(|n| n.starts_with(prefix)));
         form.fields
             .iter()
             .filter_map(|f| {

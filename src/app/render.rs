@@ -68,7 +68,7 @@ impl Workspace {
     /// The printable form of a document as it stands (the wizard's preview, before saving).
     pub fn print_of(&self, case: &Case, doc: &Document) -> PrintDocument {
         let form = self.form_of(doc);
-        let values = self.placeholder_values(case, doc, form, ValueStyle::Printed);
+        let values = self.placeholder_values(case, doc, form, ValueStyle::Printed, |_| true);
         compose(case, doc, form, &values)
     }
 
@@ -106,13 +106,15 @@ impl Workspace {
     }
 
     /// Every value a layout may name, for this document (a prefill also the case's parties:
-    /// `Workspace::prefill_values`).
+    /// `Workspace::prefill_values`); of the earlier documents' and the form's fields only
+    /// those under a prefix `wants` (e.g. "prior.BBKT.", "field.").
     pub fn placeholder_values(
         &self,
         case: &Case,
         doc: &Document,
         form: &FormDef,
         style: ValueStyle,
+        wants: impl Fn(&str) -> bool,
     ) -> BTreeMap<String, String> {
         let field_text = |def: &crate::forms::FieldDef, raw: &str| match style {
             ValueStyle::Stored => raw.to_string(),
@@ -189,15 +191,18 @@ impl Workspace {
         put("amended.signer", amended_signer.map(|m| format!("{}, {}", m.full_name, m.title)).unwrap_or_default());
         let amended_authority = amended_signer.map(|m| signing_titles(&m.title, &doi).authority);
         put("amended.authority", amended_authority.unwrap_or_default());
-        for field in &form.fields {
+        for field in form.fields.iter().filter(|_| wants("field.")) {
             put(
                 &format!("field.{}", field.id),
                 field_text(field, doc.fields.get(&field.id).map_or("", String::as_str)),
             );
         }
         for kind in DocumentKind::ALL {
-            let Some(p) = prior_of(case, doc, kind) else { continue };
             let code = kind.code();
+            if !wants(&format!("prior.{code}.")) {
+                continue;
+            }
+            let Some(p) = prior_of(case, doc, kind) else { continue };
             let when = |format: &str| p.finalised_at.map(|t| t.format(format).to_string()).unwrap_or_default();
             put(&format!("prior.{code}.number"), p.number.as_ref().map(ToString::to_string).unwrap_or_default());
             put(
@@ -538,12 +543,12 @@ mod tests {
         let case = ws.case(list[0].id).unwrap();
         let doc = &case.documents[0];
         let form = ws.catalog.form(doc.kind, doc.created_at.date());
-        let values = ws.placeholder_values(&case, doc, form, ValueStyle::Printed);
+        let values = ws.placeholder_values(&case, doc, form, ValueStyle::Printed, |_| true);
         for name in crate::forms::PLACEHOLDERS {
             assert!(values.contains_key(*name), "renderer gives no value for {{{name}}}");
         }
         // The case's parties only start fields (a layout may not name them): the prefill has them.
-        let values = ws.prefill_values(&case, doc, form);
+        let values = ws.prefill_values(&case, doc, form, |_| true);
         for path in crate::domain::Parties::paths() {
             assert!(values.contains_key(&format!("party.{path}")), "prefill gives no value for {{party.{path}}}");
         }

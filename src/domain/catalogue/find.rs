@@ -36,7 +36,8 @@ pub fn find<'a>(catalogue: &'a Catalogue, query: &str, on: NaiveDate) -> Vec<Act
         .filter(|a| article.as_ref().is_none_or(|n| a.article.article.eq_ignore_ascii_case(n)))
         .collect();
     // The act's own words first; the article's title only when they find nothing.
-    let by_act: Vec<ActRef<'a>> = in_article.iter().copied().filter(|a| has_words(&words, &a.act.text)).collect();
+    let by_act: Vec<ActRef<'a>> =
+        in_article.iter().copied().filter(|a| has_folded_words(&words, &a.act.folded)).collect();
     if !by_act.is_empty() || words.is_empty() {
         return by_act;
     }
@@ -45,7 +46,11 @@ pub fn find<'a>(catalogue: &'a Catalogue, query: &str, on: NaiveDate) -> Vec<Act
 
 /// Whether every word typed starts a word of `text` (folded).
 fn has_words(words: &[&str], text: &str) -> bool {
-    let hay = fold(text);
+    has_folded_words(words, &fold(text))
+}
+
+/// Whether every word typed starts a word of `hay`, already folded.
+fn has_folded_words(words: &[&str], hay: &str) -> bool {
     let hay: Vec<&str> = hay.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     words.iter().all(|w| hay.iter().any(|h| h.starts_with(w)))
 }

@@ -200,6 +200,10 @@ impl Tier {
 pub struct Act {
     pub point: String,
     pub text: String,
+    /// `text` folded (no accents, lower case), made once when the catalogue is read: a search
+    /// goes through every act.
+    #[serde(skip)]
+    pub(crate) folded: String,
     /// The tier group that sets its bracket.
     pub tiers: String,
     #[serde(flatten)]
@@ -467,8 +471,11 @@ impl Catalogue {
     /// sound, every act's tier group present on each day it is in force, no point given twice
     /// on one day.
     pub fn parse(text: &str) -> Result<Catalogue, String> {
-        let catalogue: Catalogue = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut catalogue: Catalogue = toml::from_str(text).map_err(|e| e.to_string())?;
         catalogue.check()?;
+        for act in catalogue.articles.iter_mut().flat_map(|a| a.acts.iter_mut()) {
+            act.folded = super::text::fold(&act.text);
+        }
         Ok(catalogue)
     }
 
