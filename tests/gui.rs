@@ -59,6 +59,35 @@ fn a_new_data_directory_opens_on_a_marked_demo_unit() {
 }
 
 #[test]
+fn the_list_is_drawn_from_its_rows_at_once_and_marked_a_moment_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = open_workspace(dir.path()).unwrap();
+    let marked = ws.case_list().unwrap();
+    let (pressing, repeat) = (marked.pressing(), marked.rows.iter().filter(|r| marked.badge(&r.id).is_some()).count());
+    assert!(pressing > 0 && repeat > 0, "the demo has deadlines due and repeat subjects");
+    // The window is made with the rows alone: its first frame draws them, and the marks
+    // and deadlines are computed on another thread meanwhile ("đang tính…" until they come).
+    let mut app = AnchiApp::new(ws).unwrap();
+    assert_eq!(app.list().rows.len(), 300);
+    assert!(app.list().marks_pending() && app.list().pressing() == 0);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 760.0))
+        .with_context_setup(anchi::ui::theme::install)
+        .build_ui_state(|ui, app: &mut AnchiApp| app.show(ui), app);
+    h.get_by_label("300 / 300 vụ việc");
+    let start = std::time::Instant::now();
+    while h.state_mut().list().marks_pending() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "the marks did not come");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        h.step();
+    }
+    h.run();
+    h.get_by_label(&format!("Sắp đến hạn / Quá hạn ({pressing})"));
+    let list = h.state_mut().list();
+    assert_eq!(list.rows.iter().filter(|r| list.badge(&r.id).is_some()).count(), repeat);
+}
+
+#[test]
 fn search_ignores_accents_and_filters_the_list() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = harness(dir.path());

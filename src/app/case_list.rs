@@ -83,26 +83,25 @@ pub struct CaseList {
     pub(crate) visible: Vec<usize>,
     /// The search and filters `visible` was computed for.
     computed_for: Option<(String, Filters)>,
-    /// Repeat offenders and subjects with earlier cases, by case.
-    pub(crate) badges: std::collections::HashMap<uuid::Uuid, Badge>,
-    /// Each case's next open deadline, as of the day the rows were loaded.
-    pub(crate) deadlines: std::collections::HashMap<uuid::Uuid, Deadline>,
+    /// Repeat offenders and subjects with earlier cases, and each open case's next
+    /// deadline (None until computed: the window computes them after its first frame).
+    marks: Option<ListMarks>,
     /// How many rows have a decision waiting for a leader (counted on load, not per frame).
     awaiting: usize,
 }
 
-impl CaseList {
-    pub fn new(rows: Vec<CaseSummary>, reference: &Reference, links: &[SubjectLink]) -> Self {
-        let mut state = CaseList { filters: Filters { descending: true, ..Filters::default() }, ..Default::default() };
-        state.reload(rows, reference, links);
-        state
-    }
+/// What the list shows beside its rows, computed from all of them: the marks (repeat
+/// offender, earlier cases) and each open case's next deadline as of the day computed.
+#[derive(Debug, Default)]
+pub struct ListMarks {
+    pub(crate) badges: std::collections::HashMap<uuid::Uuid, Badge>,
+    pub(crate) deadlines: std::collections::HashMap<uuid::Uuid, Deadline>,
+}
 
-    /// Replaces the rows (after a change), keeping the search and filters.
-    pub fn reload(&mut self, rows: Vec<CaseSummary>, reference: &Reference, links: &[SubjectLink]) {
+impl ListMarks {
+    pub fn of(rows: &[CaseSummary], reference: &Reference, links: &[SubjectLink]) -> ListMarks {
         let today = super::now().date();
-        self.badges = list_badges(&rows, links);
-        self.deadlines = rows
+        let deadlines = rows
             .iter()
             .filter(|r| !r.stage.is_closed())
             .filter_map(|r| {
@@ -110,14 +109,58 @@ impl CaseList {
                 next_open(&all).cloned().map(|d| (r.id, d))
             })
             .collect();
+        ListMarks { badges: list_badges(rows, links), deadlines }
+    }
+}
+
+impl CaseList {
+    pub fn new(rows: Vec<CaseSummary>, reference: &Reference, links: &[SubjectLink]) -> Self {
+        let mut state = CaseList::unmarked(rows);
+        state.set_marks(ListMarks::of(&state.rows, reference, links));
+        state
+    }
+
+    /// The rows alone, their marks and deadlines to come ([`CaseList::set_marks`]).
+    pub fn unmarked(rows: Vec<CaseSummary>) -> Self {
+        let mut state = CaseList { filters: Filters { descending: true, ..Filters::default() }, ..Default::default() };
+        state.awaiting = rows.iter().filter(|r| r.awaits_leader()).count();
+        state.rows = rows;
+        state
+    }
+
+    /// Replaces the rows (after a change), keeping the search and filters.
+    pub fn reload(&mut self, rows: Vec<CaseSummary>, reference: &Reference, links: &[SubjectLink]) {
+        self.marks = Some(ListMarks::of(&rows, reference, links));
         self.awaiting = rows.iter().filter(|r| r.awaits_leader()).count();
         self.rows = rows;
         self.computed_for = None;
     }
 
+    /// Takes in the marks computed for the current rows.
+    pub fn set_marks(&mut self, marks: ListMarks) {
+        self.marks = Some(marks);
+        self.computed_for = None;
+    }
+
+    /// Whether the marks and deadlines are still being computed.
+    pub fn marks_pending(&self) -> bool {
+        self.marks.is_none()
+    }
+
+    /// The mark of a case's row, if any.
+    pub fn badge(&self, id: &uuid::Uuid) -> Option<&Badge> {
+        self.marks.as_ref()?.badges.get(id)
+    }
+
+    /// The next open deadline of a case's row, if any (none while being computed).
+    pub fn deadline(&self, id: &uuid::Uuid) -> Option<&Deadline> {
+        self.marks.as_ref()?.deadlines.get(id)
+    }
+
     /// How many cases have a deadline overdue or due within one working day.
     pub fn pressing(&self) -> usize {
-        self.deadlines.values().filter(|d| d.state <= DeadlineState::DueSoon).count()
+        let Some(marks) = &self.marks else { return 0 };
+        marks.deadlines.values().filter(|d| d.state <= DeadlineState::DueSoon).count()
     }
 
     /// How many cases have a decision waiting for a leader.
@@ -134,7 +177,8 @@ impl CaseList {
         let query = key.0.replace('-', "");
         let f = &key.1;
         let today = super::now().date();
-        let deadlines = &self.deadlines;
+        let empty = std::collections::HashMap::new();
+        let deadlines = self.marks.as_ref().map_or(&empty, |m| &m.deadlines);
         let pressing = |id| deadlines.get(id).is_some_and(|d: &Deadline| d.state <= DeadlineState::DueSoon);
         self.visible = self
             .rows
@@ -192,6 +236,18 @@ impl Workspace {
     /// The case list of this laptop, sorted newest first.
     pub fn case_list(&self) -> Result<CaseList, AppError> {
         Ok(CaseList::new(self.list_cases()?, &self.reference, &self.subject_links()?))
+    }
+
+    /// The case list's rows alone, for the window's first frame: their marks and deadlines
+    /// come from [`Workspace::list_marks`].
+    pub fn case_list_unmarked(&self) -> Result<CaseList, AppError> {
+        Ok(CaseList::unmarked(self.list_cases()?))
+    }
+
+    /// The marks and deadlines of the stored rows (read again: this runs beside the
+    /// window's first frames, on another thread).
+    pub fn list_marks(&self) -> Result<ListMarks, AppError> {
+        Ok(ListMarks::of(&self.list_cases()?, &self.reference, &self.subject_links()?))
     }
 
     /// Brings `list` up to date with the store, keeping its search and filters.

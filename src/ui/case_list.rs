@@ -89,7 +89,11 @@ fn counts_ui(ui: &mut egui::Ui, state: &mut CaseListState, out: &mut Vec<Command
         ui.label(format!("{shown} / {total} vụ việc"));
         ui.separator();
         let pressing = state.pressing();
-        let text = format!("Sắp đến hạn / Quá hạn ({pressing})");
+        let text = if state.marks_pending() {
+            "Sắp đến hạn / Quá hạn (đang tính…)".to_string()
+        } else {
+            format!("Sắp đến hạn / Quá hạn ({pressing})")
+        };
         let text = if pressing > 0 { theme::bold(text).color(theme::ERROR_FG) } else { RichText::new(text) };
         let hint = "Chỉ hiện vụ việc có thời hạn đã quá hoặc đến hạn trong một ngày làm việc, hạn sớm nhất trước";
         if ui.selectable_label(state.filters.due_only, text).on_hover_text(hint).clicked() {
@@ -171,7 +175,7 @@ fn table_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Reference,
                     });
                     row.col(|ui| {
                         ui.horizontal(|ui| {
-                            match state.badges.get(&summary.id) {
+                            match state.badge(&summary.id) {
                                 Some(Badge::Repeat) => {
                                     ui.label(theme::bold("TÁI PHẠM").color(theme::ERROR_FG)).on_hover_text(
                                         "Đã bị xử phạt về cùng hành vi, còn trong thời hạn tính tái phạm",
@@ -193,7 +197,7 @@ fn table_ui(ui: &mut egui::Ui, state: &mut CaseListState, reference: &Reference,
                         ui.add(dim(summary.latest_number.clone().unwrap_or_default()));
                     });
                     row.col(|ui| {
-                        if let Some(d) = state.deadlines.get(&summary.id) {
+                        if let Some(d) = state.deadline(&summary.id) {
                             let text = format!("{} {}", d.due.format("%d/%m/%Y"), short_state(d.state));
                             ui.label(RichText::new(text).color(deadline_colour(d.state)))
                                 .on_hover_text(format!("{} ({}, {})", d.title, d.length_vi, d.basis));

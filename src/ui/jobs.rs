@@ -82,4 +82,38 @@ impl AnchiApp {
     pub fn busy(&self) -> bool {
         self.jobs > 0
     }
+
+    /// Computes the list's marks and deadlines on the thread "tinh-han" when the rows came
+    /// without them (the first frame), and takes them in when done. Marks computed for
+    /// rows since reloaded (which brings its own) are dropped.
+    pub(super) fn mark_list(&mut self, ctx: &egui::Context) {
+        if let Some(done) = &self.marks {
+            match done.try_recv() {
+                Ok(Ok(marks)) if self.list.marks_pending() => self.list.set_marks(marks),
+                Ok(Ok(_)) => {}
+                Err(std::sync::mpsc::TryRecvError::Empty) => return,
+                // The rows stay unmarked rather than computed again every frame.
+                Ok(Err(e)) => {
+                    self.error = Some(e);
+                    self.list.set_marks(Default::default());
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.list.set_marks(Default::default()),
+            }
+            self.marks = None;
+            return;
+        }
+        if !self.list.marks_pending() {
+            return;
+        }
+        let (tell, done) = std::sync::mpsc::channel();
+        let (ws, ctx) = (self.ws.clone(), ctx.clone());
+        let started = std::thread::Builder::new().name("tinh-han".into()).spawn(move || {
+            let _ = tell.send(ws.list_marks().map_err(|e| e.vi()));
+            ctx.request_repaint();
+        });
+        match started {
+            Ok(_) => self.marks = Some(done),
+            Err(e) => self.error = Some(AppError::Files(e.to_string()).vi()),
+        }
+    }
 }

@@ -81,6 +81,8 @@ pub struct AnchiApp {
     background: (std::sync::mpsc::Sender<JobResult>, std::sync::mpsc::Receiver<JobResult>),
     /// Background jobs not yet reported.
     jobs: usize,
+    /// The list's marks and deadlines being computed after the first frame.
+    marks: Option<std::sync::mpsc::Receiver<Result<crate::app::case_list::ListMarks, String>>>,
     /// What the running background job is doing, for the status line.
     busy_with: &'static str,
     /// The running job's progress in thousandths (0 when it does not report any).
@@ -142,7 +144,8 @@ impl AnchiApp {
 
     /// The window's state over an open workspace.
     pub fn new(ws: Workspace) -> Result<AnchiApp, AppError> {
-        let list = ws.case_list()?;
+        // The first frame shows the stored rows; their marks and deadlines follow.
+        let list = ws.case_list_unmarked()?;
         let demo = ws.unit().is_none_or(|u| u.demo);
         let home = match ws.data_dir().parent() {
             Some(parent) if demo && ws.data_dir().ends_with("demo") => parent.to_path_buf(),
@@ -160,6 +163,7 @@ impl AnchiApp {
             open_viewer: true,
             background: std::sync::mpsc::channel(),
             jobs: 0,
+            marks: None,
             busy_with: "",
             progress: Default::default(),
             notice: None,
@@ -212,6 +216,7 @@ impl AnchiApp {
     /// Draws one frame into `ui`, then carries out what the user asked for.
     pub fn show(&mut self, ui: &mut egui::Ui) {
         self.take_finished_jobs(ui.ctx());
+        self.mark_list(ui.ctx());
         self.sync_if_due(ui.ctx());
         self.auto_backup_if_due();
         self.remember_settings(ui.ctx());

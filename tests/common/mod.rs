@@ -24,6 +24,14 @@ pub fn window_of(mut app: AnchiApp, size: egui::Vec2) -> Harness<'static, AnchiA
         .with_size(size)
         .with_context_setup(anchi::ui::theme::install)
         .build_ui_state(|ui, app: &mut AnchiApp| app.show(ui), app);
+    // The list's marks and deadlines come a moment after the first frame.
+    let start = std::time::Instant::now();
+    harness.step();
+    while harness.state_mut().list().marks_pending() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(30), "the list's marks did not come");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        harness.step();
+    }
     // A job started before the first frame keeps a spinner going: draw one frame then.
     if harness.state().busy() {
         harness.step();
