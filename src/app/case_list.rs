@@ -247,7 +247,12 @@ impl Workspace {
     /// The marks and deadlines of the stored rows (read again: this runs beside the
     /// window's first frames, on another thread).
     pub fn list_marks(&self) -> Result<ListMarks, AppError> {
-        Ok(ListMarks::of(&self.list_cases()?, &self.reference, &self.subject_links()?))
+        self.marks_of(&self.list_cases()?)
+    }
+
+    /// The marks and deadlines of these rows.
+    pub fn marks_of(&self, rows: &[CaseSummary]) -> Result<ListMarks, AppError> {
+        Ok(ListMarks::of(rows, &self.reference, &self.subject_links()?))
     }
 
     /// Brings `list` up to date with the store, keeping its search and filters.

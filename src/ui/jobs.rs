@@ -84,22 +84,23 @@ impl AnchiApp {
     }
 
     /// Computes the list's marks and deadlines on the thread "tinh-han" when the rows came
-    /// without them (the first frame), and takes them in when done. Marks computed for
-    /// rows since reloaded (which brings its own) are dropped.
+    /// without them (the first frame), and takes them in when done. Marks computed for rows
+    /// since reloaded (which brings its own) are dropped; when the thread fails they are
+    /// computed here once, and an error is said if that fails too (the rows then stay
+    /// unmarked, not computed again every frame).
     pub(super) fn mark_list(&mut self, ctx: &egui::Context) {
         if let Some(done) = &self.marks {
-            match done.try_recv() {
-                Ok(Ok(marks)) if self.list.marks_pending() => self.list.set_marks(marks),
-                Ok(Ok(_)) => {}
+            let result = match done.try_recv() {
                 Err(std::sync::mpsc::TryRecvError::Empty) => return,
-                // The rows stay unmarked rather than computed again every frame.
-                Ok(Err(e)) => {
-                    self.error = Some(e);
-                    self.list.set_marks(Default::default());
-                }
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.list.set_marks(Default::default()),
-            }
+                Ok(result) => result,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => Err(String::new()),
+            };
             self.marks = None;
+            match result {
+                _ if !self.list.marks_pending() => {}
+                Ok(marks) => self.list.set_marks(marks),
+                Err(_) => self.mark_here(),
+            }
             return;
         }
         if !self.list.marks_pending() {
@@ -108,12 +109,38 @@ impl AnchiApp {
         let (tell, done) = std::sync::mpsc::channel();
         let (ws, ctx) = (self.ws.clone(), ctx.clone());
         let started = std::thread::Builder::new().name("tinh-han".into()).spawn(move || {
-            let _ = tell.send(ws.list_marks().map_err(|e| e.vi()));
+            let marks = ws.list_marks().map_err(|e| e.vi());
+            // The workspace is let go before the window hears: a restore may follow at once.
+            drop(ws);
+            let _ = tell.send(marks);
             ctx.request_repaint();
         });
         match started {
             Ok(_) => self.marks = Some(done),
-            Err(e) => self.error = Some(AppError::Files(e.to_string()).vi()),
+            Err(_) => self.mark_here(),
+        }
+    }
+
+    /// The list's marks computed on this thread.
+    fn mark_here(&mut self) {
+        match self.ws.marks_of(&self.list.rows) {
+            Ok(marks) => self.list.set_marks(marks),
+            Err(e) => {
+                self.error = Some(e.vi());
+                self.list.set_marks(Default::default());
+            }
+        }
+    }
+
+    /// Waits for the marks' thread, which shares the workspace (before the workspace is
+    /// changed or let go: a restore, a new member).
+    pub(super) fn wait_for_marks(&mut self) {
+        if let Some(done) = self.marks.take() {
+            match done.recv() {
+                Ok(Ok(marks)) if self.list.marks_pending() => self.list.set_marks(marks),
+                Ok(Ok(_)) => {}
+                Ok(Err(_)) | Err(_) => self.mark_here(),
+            }
         }
     }
 }

@@ -51,6 +51,7 @@ impl AnchiApp {
     pub(in crate::ui) fn add_member(&mut self, member: crate::domain::Member) -> Result<(), AppError> {
         let (name, card) = (member.full_name.clone(), member.card_number.clone());
         // The unit changes, so the workspace must not be shared with a background job.
+        self.wait_for_marks();
         let added = match std::sync::Arc::get_mut(&mut self.ws) {
             Some(ws) => ws.add_member(member),
             None => Err(AppError::Busy("a background job shares the workspace".into())),

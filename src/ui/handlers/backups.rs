@@ -113,6 +113,7 @@ impl AnchiApp {
         if !self.leave_screen()? {
             return Ok(());
         }
+        self.wait_for_marks();
         // The workspace is shared with background jobs through an Arc: a placeholder
         // stands in while the one to restore over is handed to app, which releases it.
         let placeholder_dir = self.home.join(".khoi-phuc-tam");
