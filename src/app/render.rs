@@ -107,7 +107,7 @@ impl Workspace {
 
     /// Every value a layout may name, for this document (a prefill also the case's parties:
     /// `Workspace::prefill_values`); of the earlier documents' and the form's fields only
-    /// those under a prefix `wants` (e.g. "prior.BBKT.", "field.").
+    /// those under a prefix `wants` (e.g. "prior.bb-kiem-tra.", "field.").
     pub fn placeholder_values(
         &self,
         case: &Case,

@@ -274,7 +274,10 @@ impl Store {
     /// or wholly out of it.
     pub fn snapshot_to(&self, target: &Path) -> Result<(), StoreError> {
         let read = self.db.begin_read()?;
-        let copy = Database::create(target).map_err(|e| StoreError::Storage(e.into()))?;
+        let copy = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(target)
+            .map_err(|e| StoreError::Storage(e.into()))?;
         let write = copy.begin_write()?;
         copy_table(&read, &write, META)?;
         copy_table(&read, &write, CASES)?;

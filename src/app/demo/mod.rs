@@ -205,8 +205,9 @@ impl Workspace {
             })
             .collect();
         opened.sort();
-        // Subjects already inspected: about one case in eight comes back to one of them (a
-        // sample of at most SEEN of them, so a large demo's memory stays bounded).
+        // Subjects already inspected: about one case in eight comes back to one of them. At
+        // most SEEN are kept, a new one taking a random place once full, so a large demo's
+        // memory stays bounded (and the subjects that come back are mostly recent ones).
         const SEEN: usize = 4096;
         let mut seen: Vec<(Subject, String)> = Vec::new();
         let mut made = 0;
