@@ -215,9 +215,11 @@ impl Workspace {
         wants: impl Fn(&str) -> bool,
     ) -> BTreeMap<String, String> {
         let mut values = self.placeholder_values(case, doc, form, ValueStyle::Stored, &wants);
-        let parties = if wants("party.") { self.parties_of(case) } else { Default::default() };
-        for path in crate::domain::Parties::paths().filter(|_| wants("party.")) {
-            values.insert(format!("party.{path}"), parties.get(path).unwrap_or_default());
+        if wants("party.") {
+            let parties = self.parties_of(case);
+            for path in crate::domain::Parties::paths() {
+                values.insert(format!("party.{path}"), parties.get(path).unwrap_or_default());
+            }
         }
         values
     }

@@ -142,6 +142,13 @@ fn never_written(path: &Path) -> bool {
 /// office suite). The operating system's page cache still holds the rest of the file.
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
+/// How every database file of the store is opened (the store, a new one, a backup's copy).
+fn builder() -> redb::Builder {
+    let mut builder = Database::builder();
+    builder.set_cache_size(CACHE_BYTES);
+    builder
+}
+
 /// Makes a new, current-schema database at `path` through a temporary name and a rename.
 fn create_whole(path: &Path) -> Result<(), OpenError> {
     let io = |source| OpenError::Io { path: path.to_path_buf(), source };
@@ -151,7 +158,7 @@ fn create_whole(path: &Path) -> Result<(), OpenError> {
     // What a process killed here before left behind.
     let _ = std::fs::remove_file(&fresh);
     {
-        let db = Database::builder().create(&fresh).map_err(|e| open_error(&fresh, e))?;
+        let db = builder().create(&fresh).map_err(|e| open_error(&fresh, e))?;
         owner_only(&fresh, 0o600).map_err(io)?;
         let store = Store { db, path: fresh.clone(), generation: std::sync::atomic::AtomicU64::new(0) };
         migrate::bring_to_current(&store, migrate::MIGRATIONS)?;
@@ -190,7 +197,7 @@ impl Store {
         }
         // redb checks its own invariants with debug assertions; a damaged file must give an
         // error, never a crash, so a panic while opening is reported as corruption.
-        let opened = std::panic::catch_unwind(|| Database::builder().set_cache_size(CACHE_BYTES).create(path));
+        let opened = std::panic::catch_unwind(|| builder().create(path));
         let db = match opened {
             Ok(result) => result.map_err(|e| open_error(path, e))?,
             Err(_) => {
@@ -274,10 +281,7 @@ impl Store {
     /// or wholly out of it.
     pub fn snapshot_to(&self, target: &Path) -> Result<(), StoreError> {
         let read = self.db.begin_read()?;
-        let copy = Database::builder()
-            .set_cache_size(CACHE_BYTES)
-            .create(target)
-            .map_err(|e| StoreError::Storage(e.into()))?;
+        let copy = builder().create(target).map_err(|e| StoreError::Storage(e.into()))?;
         let write = copy.begin_write()?;
         copy_table(&read, &write, META)?;
         copy_table(&read, &write, CASES)?;
