@@ -304,6 +304,48 @@ pub struct OffenderIndex {
     pub entries: Vec<OffenderEntry>,
 }
 
+/// What takes an index's entries one at a time as they are read ([`EachEntry`]).
+pub trait EntrySink: Default {
+    fn add(&mut self, entry: OffenderEntry);
+}
+
+/// Counts the entries read ([`SignedIndex::count_entries`]).
+#[derive(Debug, Default)]
+struct EntryCount(usize);
+
+impl EntrySink for EntryCount {
+    fn add(&mut self, _: OffenderEntry) {
+        self.0 += 1;
+    }
+}
+
+/// A JSON list of [`OffenderEntry`] read one entry at a time into a sink: a list of a
+/// million is never held whole.
+#[derive(Debug, Default)]
+pub struct EachEntry<T>(pub T);
+
+impl<'de, T: EntrySink> Deserialize<'de> for EachEntry<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<EachEntry<T>, D::Error> {
+        struct Entries<T>(std::marker::PhantomData<T>);
+        impl<'de, T: EntrySink> serde::de::Visitor<'de> for Entries<T> {
+            type Value = EachEntry<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of offender index entries")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<EachEntry<T>, A::Error> {
+                let mut sink = T::default();
+                while let Some(entry) = seq.next_element::<OffenderEntry>()? {
+                    sink.add(entry);
+                }
+                Ok(EachEntry(sink))
+            }
+        }
+        deserializer.deserialize_seq(Entries(std::marker::PhantomData))
+    }
+}
+
 /// What changed in the national offender index since a province's last copy
 /// (`GET /api/v1/national-index/{since}`, signed by the national key as a [`SignedIndex`]):
 /// each case listed replaces that case's entries (none: the case is gone from the index).
@@ -339,8 +381,31 @@ impl SignedIndex {
     /// The signed text read as `T` (the national server's [`NationalDelta`]), after checking
     /// the signature when the key is known.
     pub fn open_as<T: serde::de::DeserializeOwned>(&self, key: Option<&minisign::PublicKey>) -> Result<T, String> {
+        serde_json::from_str(self.verified(key)?).map_err(|e| format!("index: {e}"))
+    }
+
+    /// The signed text, after checking the signature when the key is known (for a reader
+    /// that takes it entry by entry).
+    pub fn verified(&self, key: Option<&minisign::PublicKey>) -> Result<&str, String> {
         check_hub_signature(&self.index, &self.signature, key).map_err(|e| format!("index signature: {e}"))?;
-        serde_json::from_str(&self.index).map_err(|e| format!("index: {e}"))
+        Ok(&self.index)
+    }
+
+    /// How many entries the signed index holds, after checking the signature when the key
+    /// is known: each entry is read whole (so a malformed one is refused) and let go, so
+    /// that a million are never held at once.
+    pub fn count_entries(&self, key: Option<&minisign::PublicKey>) -> Result<usize, String> {
+        /// The index with its entries counted, not kept.
+        #[derive(Deserialize)]
+        struct Counted {
+            #[serde(rename = "generated_at")]
+            _generated_at: chrono::DateTime<chrono::Utc>,
+            #[serde(rename = "expires_at")]
+            _expires_at: chrono::DateTime<chrono::Utc>,
+            entries: EachEntry<EntryCount>,
+        }
+        let counted: Counted = serde_json::from_str(self.verified(key)?).map_err(|e| format!("index: {e}"))?;
+        Ok(counted.entries.0.0)
     }
 }
 

@@ -278,9 +278,9 @@ impl Workspace {
         }
         progress(cases.len(), cases.len());
         if let Ok(index) = client.offender_index()
-            && let Ok(open) = index.open(hub_key.as_ref())
+            && let Ok(entries) = index.count_entries(hub_key.as_ref())
         {
-            report.index_entries = Some(open.entries.len());
+            report.index_entries = Some(entries);
             self.store.write(&self.actor(), |w| w.put_meta(INDEX_KEY, &index, "sync.offender_index"))?;
         }
         self.fetch_law(client, &mut report);

@@ -71,7 +71,11 @@ pub struct NameKey {
 
 impl NameKey {
     pub fn of(name: &str) -> NameKey {
-        let folded = fold(name);
+        NameKey::of_folded(&fold(name))
+    }
+
+    /// The key of a name already folded ([`fold`]).
+    pub fn of_folded(folded: &str) -> NameKey {
         let cleaned: String = folded.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
         let words: Vec<&str> = cleaned.split_whitespace().collect();
         static SPLIT_FORMS: std::sync::LazyLock<Vec<(Vec<&'static str>, LegalForm)>> =
@@ -102,6 +106,11 @@ impl NameKey {
         forms.sort_by_key(|f| *f as u8);
         forms.dedup();
         NameKey { forms, words: rest }
+    }
+
+    /// The legal forms as a set of bits, one per [`LegalForm`] (equal sets, equal bits).
+    pub fn form_bits(&self) -> u16 {
+        self.forms.iter().fold(0, |bits, form| bits | 1 << (*form as u8))
     }
 }
 
@@ -140,28 +149,38 @@ fn word_similarity(a: &str, b: &str) -> f32 {
 /// name is paired with its best unused partner in the other; the score is the share of
 /// both names' words that paired (Dice), times a penalty when the legal forms differ.
 pub fn name_similarity(a: &NameKey, b: &NameKey) -> f32 {
-    if a.words.is_empty() || b.words.is_empty() {
+    words_similarity(&a.words, a.form_bits(), &b.words, b.form_bits())
+}
+
+/// [`name_similarity`] of two names given as their words and their legal forms' bits
+/// ([`NameKey::form_bits`]): how an index keeps them.
+pub fn words_similarity<A: AsRef<str>, B: AsRef<str>>(a: &[A], a_forms: u16, b: &[B], b_forms: u16) -> f32 {
+    if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let (short, long) = if a.words.len() <= b.words.len() { (a, b) } else { (b, a) };
-    let mut used = vec![false; long.words.len()];
+    let paired = if a.len() <= b.len() { paired_words(a, b) } else { paired_words(b, a) };
+    let dice = 2.0 * paired / (a.len() + b.len()) as f32;
+    let forms_differ = a_forms != 0 && b_forms != 0 && a_forms != b_forms;
+    if forms_differ { dice * 0.6 } else { dice }
+}
+
+/// The sum of the scores of each word of `short` paired with its best unused partner in `long`.
+fn paired_words<S: AsRef<str>, L: AsRef<str>>(short: &[S], long: &[L]) -> f32 {
+    let mut used = vec![false; long.len()];
     let mut total = 0.0;
-    for word in &short.words {
+    for word in short {
         let best = long
-            .words
             .iter()
             .enumerate()
             .filter(|(j, _)| !used[*j])
-            .map(|(j, other)| (j, word_similarity(word, other)))
+            .map(|(j, other)| (j, word_similarity(word.as_ref(), other.as_ref())))
             .max_by(|x, y| x.1.total_cmp(&y.1));
         if let Some((j, score)) = best.filter(|(_, s)| *s > 0.0) {
             used[j] = true;
             total += score;
         }
     }
-    let dice = 2.0 * total / (a.words.len() + b.words.len()) as f32;
-    let forms_differ = !a.forms.is_empty() && !b.forms.is_empty() && a.forms != b.forms;
-    if forms_differ { dice * 0.6 } else { dice }
+    total
 }
 
 /// An identifier with spaces, dots and dashes removed, letters upper case.
@@ -325,8 +344,14 @@ pub fn compare(a: &SubjectFacts, b: &SubjectFacts) -> Option<Match> {
     compare_keyed(a, &NameKey::of(&a.name), b, &NameKey::of(&b.name))
 }
 
-/// [`compare`] with the names' keys made beforehand (an index keeps them).
+/// [`compare`] with the names' keys made beforehand.
 pub fn compare_keyed(a: &SubjectFacts, a_key: &NameKey, b: &SubjectFacts, b_key: &NameKey) -> Option<Match> {
+    compare_with(a, b, || name_similarity(a_key, b_key))
+}
+
+/// [`compare`] with the names' similarity told by `similarity` (an index keeps the names'
+/// words its own way), asked only when the identifiers leave the question open.
+pub fn compare_with(a: &SubjectFacts, b: &SubjectFacts, similarity: impl FnOnce() -> f32) -> Option<Match> {
     let norm = |v: &Option<String>| v.as_deref().map(normalise_identifier).filter(|s| !s.is_empty());
     if let (Some(x), Some(y)) = (norm(&a.tax_code), norm(&b.tax_code)) {
         if x == y {
@@ -344,7 +369,7 @@ pub fn compare_keyed(a: &SubjectFacts, a_key: &NameKey, b: &SubjectFacts, b_key:
     if let (Some(x), Some(y)) = (norm(&a.registration_number), norm(&b.registration_number)) {
         return (x == y).then_some(Match { score: 0.95, reason: MatchReason::SameRegistrationNumber });
     }
-    let similarity = name_similarity(a_key, b_key);
+    let similarity = similarity();
     match (a.commune, b.commune) {
         (Some(x), Some(y)) if x == y && similarity >= SIMILAR_NAME => {
             Some(Match { score: 0.6 + 0.3 * similarity, reason: MatchReason::SimilarNameSameCommune })

@@ -29,7 +29,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::offenders::OffenderLookup;
+use super::offenders::{LookupBuilder, OffenderLookup, read_index};
 use super::sync::SettingError;
 use super::{AppError, Workspace};
 use crate::domain::matching::{

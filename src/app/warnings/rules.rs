@@ -65,7 +65,7 @@ struct Told {
 }
 
 /// The cases on this laptop found for the subject (and the subjects a leader merged with it).
-fn laptop_matches<'l>(q: &WarningQuery, local: &'l LocalSubjects) -> Vec<(Match, &'l OffenderEntry)> {
+fn laptop_matches(q: &WarningQuery, local: &LocalSubjects) -> Vec<(Match, OffenderEntry)> {
     let subject = q.subject;
     let mut matched = local.lookup.matches(subject);
     // Subjects a leader merged with this one count whatever their names.
@@ -79,7 +79,7 @@ fn laptop_matches<'l>(q: &WarningQuery, local: &'l LocalSubjects) -> Vec<(Match,
             if let Some(&i) = local.index_of.get(id)
                 && !matched.iter().any(|(_, e)| e.case_id == *id)
             {
-                matched.push((Match { score: 1.0, reason: MatchReason::Merged }, &local.lookup.entries()[i]));
+                matched.push((Match { score: 1.0, reason: MatchReason::Merged }, local.lookup.entry(i)));
             }
         }
     }
@@ -95,7 +95,8 @@ fn laptop_warnings(
     told: &mut Told,
 ) {
     let act_marks: Vec<Mark> = q.acts.iter().map(|a| Mark::of(&a.provision, &a.catalogue, a.on, false)).collect();
-    for (m, entry) in laptop_matches(q, local) {
+    for (m, entry) in &laptop_matches(q, local) {
+        let m = *m;
         if !told.seen.insert(entry.case_id) {
             continue;
         }
@@ -142,7 +143,8 @@ fn province_warnings(q: &WarningQuery, local: &LocalSubjects, index: &ProvinceIn
     // Sanctions first: a case both inspected and sanctioned is told as sanctioned.
     let mut found = index.lookup.matches(q.subject);
     found.sort_by_key(|(_, e)| e.kind != EntryKind::Sanction);
-    for (m, entry) in found {
+    for (m, entry) in &found {
+        let m = *m;
         if told.seen.contains(&entry.case_id) && entry.kind == EntryKind::Inspection {
             continue;
         }

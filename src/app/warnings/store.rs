@@ -101,46 +101,42 @@ impl Workspace {
     /// ever fetched.
     pub fn load_offender_index(&self, progress: impl Fn(f32)) -> Result<Option<IndexStatus>, AppError> {
         // What the hub told in its answers to live status (`app::live`) joins the index.
-        let told: Vec<crate::protocol::OffenderEntry> =
-            self.store.meta(crate::app::live::TOLD_KEY)?.unwrap_or_default();
+        let told: Vec<OffenderEntry> = self.store.meta(crate::app::live::TOLD_KEY)?.unwrap_or_default();
         let Some(signed) = self.offender_index()? else {
             if told.is_empty() {
                 return Ok(None);
             }
             let now = Utc::now();
-            let index = crate::protocol::OffenderIndex { generated_at: now, expires_at: now, entries: vec![] };
-            return Ok(Some(self.keep_index(index, told, progress)));
+            return Ok(Some(self.keep_index(now, now, LookupBuilder::default(), told, progress)));
         };
         progress(0.0);
         let hub_key = self.server_settings()?.hub_key.and_then(|k| minisign::PublicKey::from_base64(&k).ok());
-        let index = signed.open(hub_key.as_ref()).map_err(|problem| {
+        let text = signed.verified(hub_key.as_ref()).map_err(|problem| {
             SettingError::new("offender_index", format!("chữ ký không hợp lệ ({problem})"), problem)
         })?;
-        Ok(Some(self.keep_index(index, told, progress)))
+        // Read entry by entry into the lookup: the entries as parsed are never all held.
+        let index = read_index(text, |share| progress(0.8 * share))
+            .map_err(|e| SettingError::new("offender_index", format!("không đọc được ({e})"), format!("index: {e}")))?;
+        Ok(Some(self.keep_index(index.generated_at, index.expires_at, index.entries.0, told, progress)))
     }
 
     /// Puts the index and the entries told since into memory; its status.
     fn keep_index(
         &self,
-        mut index: crate::protocol::OffenderIndex,
-        told: Vec<crate::protocol::OffenderEntry>,
+        generated_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        mut entries: LookupBuilder,
+        told: Vec<OffenderEntry>,
         progress: impl Fn(f32),
     ) -> IndexStatus {
         if !told.is_empty() {
-            let known: std::collections::HashSet<_> =
-                index.entries.iter().map(|e| (e.case_id, e.kind, e.decided_on)).collect();
-            let new: Vec<_> =
-                told.into_iter().filter(|e| !known.contains(&(e.case_id, e.kind, e.decided_on))).collect();
-            index.entries.extend(new);
+            let key = |e: &OffenderEntry| (e.case_id, e.kind, e.decided_on);
+            let told_keys: std::collections::HashSet<_> = told.iter().map(key).collect();
+            let known: std::collections::HashSet<_> = entries.keys().filter(|k| told_keys.contains(k)).collect();
+            told.iter().filter(|e| !known.contains(&key(e))).for_each(|e| entries.push(e));
         }
-        progress(0.2);
-        let status = IndexStatus {
-            generated_at: index.generated_at,
-            expires_at: index.expires_at,
-            entries: index.entries.len(),
-            expired: index.expires_at < Utc::now(),
-        };
-        let lookup = OffenderLookup::build(index.entries, |share| progress(0.2 + 0.8 * share));
+        let status = IndexStatus { generated_at, expires_at, entries: entries.len(), expired: expires_at < Utc::now() };
+        let lookup = entries.finish(|share| progress(0.8 + 0.2 * share));
         *self.subjects.province.write().unwrap_or_else(|e| e.into_inner()) =
             Some(Arc::new(ProvinceIndex { status: status.clone(), lookup }));
         status
