@@ -61,7 +61,7 @@ struct Slot {
     lens: [u32; 4],
     /// Start of its name words in [`OffenderLookup::word_ids`], and how many.
     words: usize,
-    word_count: u16,
+    word_count: u32,
     /// Its legal forms ([`NameKey::form_bits`]).
     forms: u16,
     commune: u32,
@@ -99,7 +99,8 @@ impl Slot {
     }
 }
 
-/// Texts kept once however many entries name them.
+/// Texts kept once however many entries name them (a text and its id in the map while
+/// entries are added, then only where the lookup still asks by text).
 #[derive(Debug, Default)]
 struct Interner {
     ids: HashMap<Box<str>, u32>,
@@ -190,8 +191,8 @@ impl OffenderLookup {
         }
     }
 
-    /// An entry's texts: name, identifier, decision, folded name (the last three empty
-    /// when it has none).
+    /// An entry's texts: name, identifier, decision, folded name (each empty when it has
+    /// none; the folded name also when it is the name folded).
     fn texts(&self, slot: &Slot) -> [&str; 4] {
         let mut at = slot.text;
         slot.lens.map(|len| {
@@ -206,10 +207,7 @@ impl OffenderLookup {
     }
 
     fn words_of(&self, slot: &Slot) -> Vec<&str> {
-        self.word_ids[slot.words..slot.words + usize::from(slot.word_count)]
-            .iter()
-            .map(|&w| self.words.text(w))
-            .collect()
+        self.word_ids[slot.words..slot.words + slot.word_count as usize].iter().map(|&w| self.words.text(w)).collect()
     }
 
     /// The entries filed under a normalised identifier: their own is it, or (a branch) its
@@ -318,8 +316,8 @@ impl LookupBuilder {
         texts.iter().for_each(|t| lookup.text.push_str(t));
         let key = NameKey::of_folded(&name_folded);
         let words = lookup.word_ids.len();
-        let word_count = u16::try_from(key.words.len()).unwrap_or(u16::MAX);
-        for word in key.words.iter().take(usize::from(word_count)) {
+        let word_count = u32::try_from(key.words.len()).expect("a name of fewer than 4 billion words");
+        for word in &key.words {
             let id = lookup.words.intern(word);
             lookup.word_ids.push(id);
         }
@@ -392,11 +390,11 @@ impl LookupBuilder {
                 ranges.entry((province, word)).or_default().1 += 1;
             }
         }
-        let mut total = 0;
+        let mut total: u32 = 0;
         for range in ranges.values_mut() {
             let count = range.1;
             *range = (total, 0);
-            total += count;
+            total = total.checked_add(count).expect("fewer than 4 billion (entry, word) postings");
         }
         progress(0.6);
         let mut postings = vec![0; total as usize];
@@ -425,7 +423,7 @@ impl LookupBuilder {
 /// An entry's name words, each once, in `buffer`.
 fn distinct_words<'a>(word_ids: &[u32], slot: &Slot, buffer: &'a mut Vec<u32>) -> &'a [u32] {
     buffer.clear();
-    buffer.extend_from_slice(&word_ids[slot.words..slot.words + usize::from(slot.word_count)]);
+    buffer.extend_from_slice(&word_ids[slot.words..slot.words + slot.word_count as usize]);
     buffer.sort_unstable();
     buffer.dedup();
     buffer
@@ -447,7 +445,8 @@ pub struct ReadIndex {
 }
 
 /// Reads an index's JSON text entry by entry into a lookup builder, telling `progress`
-/// the share of the text read (as it is read in 64 KiB pieces, at most every 1 %).
+/// the share of the text read (as it is read in 64 KiB pieces, each time it has moved 1 %
+/// or more, and once at the end).
 pub fn read_index(text: &str, progress: impl FnMut(f32)) -> serde_json::Result<ReadIndex> {
     let reading = Reading { rest: text.as_bytes(), total: text.len(), told: 0, progress };
     serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, reading))
@@ -465,7 +464,8 @@ impl<F: FnMut(f32)> std::io::Read for Reading<'_, F> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
         let read = self.rest.read(buffer)?;
         let done = self.total - self.rest.len();
-        if done >= self.told + self.total / 100 || self.rest.is_empty() {
+        let at_end = self.rest.is_empty() && self.told < self.total;
+        if at_end || done >= self.told + (self.total / 100).max(1) {
             self.told = done;
             (self.progress)(done as f32 / self.total.max(1) as f32);
         }

@@ -117,6 +117,8 @@ impl Workspace {
         // Read entry by entry into the lookup: the entries as parsed are never all held.
         let index = read_index(text, |share| progress(0.8 * share))
             .map_err(|e| SettingError::new("offender_index", format!("không đọc được ({e})"), format!("index: {e}")))?;
+        // The text (hundreds of MB for a large province) is let go before the index is made.
+        drop(signed);
         Ok(Some(self.keep_index(index.generated_at, index.expires_at, index.entries.0, told, progress)))
     }
 
