@@ -279,3 +279,30 @@ fn the_database_backups_and_packages_are_readable_by_their_owner_only() {
     drop(Workspace::open(&chosen).unwrap());
     assert_eq!(mode(&chosen), 0o755);
 }
+
+#[test]
+fn a_long_list_is_read_whole_and_in_order_on_two_threads() {
+    // From 4,096 rows on, the list is decoded from both ends of the table at once: every
+    // row must come back once, in id order, as one thread would read them.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join(DB_FILE)).unwrap();
+    let mut ids = Vec::new();
+    store
+        .write("test", |w| -> Result<(), anchi::store::StoreError> {
+            for i in 0..4_321u32 {
+                let mut case = full_case();
+                case.id = Uuid::from_u128(u128::from(i) * 7_919 + 1);
+                case.subject.name = format!("Hộ kinh doanh số {i}");
+                ids.push(case.id);
+                w.put_case(&case, "test")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    ids.sort();
+    let rows = store.summaries().unwrap();
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
+    let numbered =
+        |r: &anchi::domain::CaseSummary| r.subject_name == format!("Hộ kinh doanh số {}", (r.id.as_u128() - 1) / 7_919);
+    assert!(rows.iter().all(numbered), "each row is its own case's");
+}

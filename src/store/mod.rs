@@ -27,6 +27,10 @@ pub const DB_FILE: &str = "anchi.redb";
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const CASES: TableDefinition<u128, &[u8]> = TableDefinition::new("cases");
 const SUMMARIES: TableDefinition<u128, &[u8]> = TableDefinition::new("case_summaries");
+/// A row of [`SUMMARIES`] as read.
+type SummaryRow<'a> = Result<(redb::AccessGuard<'a, u128>, redb::AccessGuard<'a, &'static [u8]>), redb::StorageError>;
+/// From this many rows on, the list is decoded on two threads ([`Store::summaries`]).
+const PARALLEL_ROWS: usize = 4096;
 /// What statistics and warnings read beyond the list row (schema 4), by case.
 const FACTS: TableDefinition<u128, &[u8]> = TableDefinition::new("case_facts");
 const JOURNAL: TableDefinition<u64, &[u8]> = TableDefinition::new("journal");
@@ -333,14 +337,39 @@ impl Store {
     }
 
     /// The summaries of every case, in id order (ids are time-ordered, so oldest first).
+    /// A large list is decoded on two threads, one from each end of the table (the window
+    /// waits for it before its first frame).
     pub fn summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
         let tx = self.db.begin_read()?;
         let table = tx.open_table(SUMMARIES)?;
-        let mut out = Vec::with_capacity(table.len()? as usize);
-        for row in table.iter()? {
-            let (_, value) = row?;
-            out.push(record::decode("case_summaries", value.value())?);
+        let len = table.len()? as usize;
+        if len < PARALLEL_ROWS {
+            let mut out = Vec::with_capacity(len);
+            for row in table.iter()? {
+                out.push(record::decode("case_summaries", row?.1.value())?);
+            }
+            return Ok(out);
         }
+        // Each row is claimed once: one thread takes rows from the front, the other from the
+        // back, until `len` are claimed, so the front thread's rows then the back thread's
+        // (reversed) are the table in order.
+        let claimed = std::sync::atomic::AtomicUsize::new(0);
+        let take = |rows: &mut dyn Iterator<Item = SummaryRow>| -> Result<Vec<CaseSummary>, StoreError> {
+            let mut out = Vec::with_capacity(len / 2 + 1);
+            while claimed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < len {
+                let Some(row) = rows.next() else { break };
+                out.push(record::decode("case_summaries", row?.1.value())?);
+            }
+            Ok(out)
+        };
+        let (mut forward, mut backward) = (table.iter()?, table.iter()?.rev());
+        let (front, back) = std::thread::scope(|scope| {
+            let back = scope.spawn(|| take(&mut backward));
+            let front = take(&mut forward);
+            (front, back.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        });
+        let mut out = front?;
+        out.extend(back?.into_iter().rev());
         Ok(out)
     }
 
