@@ -8,6 +8,7 @@
 #   packaging/windows/build.sh [--newer]
 #     → $CARGO_TARGET_DIR/x86_64-pc-windows-gnu/dist/anchi.exe and anchi-<version>-x86_64.msi
 #     --newer also makes the same program as version <major>.<minor>.<patch+1> (CI's upgrade test)
+#     --tools only installs what the build needs (CI, before it builds beside other work)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -22,6 +23,7 @@ if ((${#missing[@]})); then
     as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
+[ "${1:-}" = --tools ] && exit 0
 
 export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 cargo build --profile dist --locked --target x86_64-pc-windows-gnu --bin anchi
