@@ -307,10 +307,12 @@ impl RuleFile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Milestone {
     pub kind: DocumentKind,
+    #[serde(with = "super::compact_dates::day")]
     pub on: NaiveDate,
     /// For an extension ("Văn bản gia hạn"): the option chosen.
     pub option: Option<String>,
     /// For a decision extending a term (MQĐ21): the day it extends it to.
+    #[serde(with = "super::compact_dates::optional_day")]
     pub until: Option<NaiveDate>,
 }
 

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod case;
 pub mod catalogue;
 pub mod ceilings;
+pub mod compact_dates;
 pub mod deadlines;
 pub mod delegation;
 pub mod document;

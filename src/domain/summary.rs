@@ -18,6 +18,7 @@ use super::workflow::{Stage, stage};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseSummary {
     pub id: Uuid,
+    #[serde(with = "super::compact_dates::time")]
     pub opened_at: NaiveDateTime,
     pub subject_kind: SubjectKind,
     pub subject_name: String,
@@ -40,6 +41,7 @@ pub struct CaseSummary {
     /// Every finalised document's kind and date (deadlines count from them).
     pub milestones: Vec<Milestone>,
     /// The day the case ended (no violation found, or sanctioned), if it did.
+    #[serde(with = "super::compact_dates::optional_day")]
     pub closed_on: Option<NaiveDate>,
     /// Fines paid, as confirmed by "Xác nhận nộp tiền phạt" documents.
     pub paid_vnd: u64,
@@ -59,6 +61,7 @@ pub struct CaseSummary {
 pub struct Mark {
     pub provision: u64,
     pub acts: Vec<u64>,
+    #[serde(with = "super::compact_dates::day")]
     pub on: NaiveDate,
     pub warning_only: bool,
 }

@@ -14,9 +14,10 @@ use crate::domain::summary::CaseFacts;
 
 /// The counter of writes to the rows.
 const GENERATION: &str = "rows_generation";
-/// The layout of the rows; they are rebuilt from the packages when it differs.
+/// The layout of the rows; they are rebuilt from the packages when it differs (2: the
+/// list rows' dates as numbers, `domain::compact_dates`).
 const FORMAT: &str = "rows_format";
-pub const ROWS_FORMAT: u32 = 1;
+pub const ROWS_FORMAT: u32 = 2;
 
 /// A case as the province's pages count and list it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
