@@ -421,63 +421,6 @@ impl Store {
         let value = table.get(number_key(number).as_str())?;
         value.map(|v| record::decode("numbers", v.value())).transpose()
     }
-
-    /// Walks the journal: every entry's hash, every link to the previous entry, and that
-    /// each stored case is the one its latest journal entry describes.
-    pub fn verify_journal(&self) -> Result<AuditReport, StoreError> {
-        let tx = self.db.begin_read()?;
-        let journal = tx.open_table(JOURNAL)?;
-        let mut expected_prev = [0u8; 32];
-        let mut latest_content = std::collections::HashMap::new();
-        let mut report = AuditReport { entries: 0, cases_checked: 0, first_broken: None };
-        for (expected_seq, row) in (1u64..).zip(journal.iter()?) {
-            let (key, value) = row?;
-            let broken = |reason: String| Some(BrokenLink { seq: key.value(), reason });
-            let entry: JournalEntry = match record::decode("journal", value.value()) {
-                Ok(e) => e,
-                Err(e) => {
-                    report.first_broken = broken(format!("entry cannot be decoded: {e}"));
-                    return Ok(report);
-                }
-            };
-            report.entries += 1;
-            let problem = if key.value() != expected_seq || entry.seq != expected_seq {
-                Some(format!("expected entry {expected_seq}, found key {} seq {}", key.value(), entry.seq))
-            } else if entry.prev_hash != expected_prev {
-                Some("previous-hash link does not match the entry before".to_string())
-            } else if entry.compute_hash() != entry.hash {
-                Some("entry content does not match its hash".to_string())
-            } else {
-                None
-            };
-            if let Some(reason) = problem {
-                report.first_broken = broken(reason);
-                return Ok(report);
-            }
-            if let Some(id) = entry.case_id {
-                latest_content.insert(id.as_u128(), (entry.seq, entry.content_sha256));
-            }
-            expected_prev = entry.hash;
-        }
-        let cases = tx.open_table(CASES)?;
-        for row in cases.iter()? {
-            let (key, value) = row?;
-            report.cases_checked += 1;
-            let id = Uuid::from_u128(key.value());
-            let reason = match latest_content.get(&key.value()) {
-                None => Some((0, format!("case {id} has no journal entry"))),
-                Some((seq, hash)) if *hash != journal::sha256(value.value()) => {
-                    Some((*seq, format!("case {id} differs from what journal entry {seq} recorded")))
-                }
-                Some(_) => None,
-            };
-            if let Some((seq, reason)) = reason {
-                report.first_broken = Some(BrokenLink { seq, reason });
-                return Ok(report);
-            }
-        }
-        Ok(report)
-    }
 }
 
 fn number_key(number: &DocumentNumber) -> String {
