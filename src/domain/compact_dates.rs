@@ -6,7 +6,8 @@
 //! format (postcard: `is_human_readable` is false) a day is now its number of days from the
 //! common era, a time its seconds from 1970 and nanoseconds; in JSON nothing changes.
 //!
-//! Use as `#[serde(with = "crate::domain::compact_dates::day")]` (`time`, `optional_day`).
+//! Use as `#[serde(with = "crate::domain::compact_dates::day")]` (`time`, `optional_day`;
+//! an optional field also takes `default`, so that JSON without it still reads as none).
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
@@ -72,7 +73,7 @@ pub mod time {
             let (secs, nanos) = <(i64, u32)>::deserialize(d)?;
             DateTime::from_timestamp(secs, nanos)
                 .map(|at| at.naive_utc())
-                .ok_or_else(|| D::Error::custom(format!("time {secs}.{nanos:09} out of range")))
+                .ok_or_else(|| D::Error::custom(format!("time {secs} s {nanos} ns from 1970 out of range")))
         }
     }
 }

@@ -312,7 +312,7 @@ pub struct Milestone {
     /// For an extension ("Văn bản gia hạn"): the option chosen.
     pub option: Option<String>,
     /// For a decision extending a term (MQĐ21): the day it extends it to.
-    #[serde(with = "super::compact_dates::optional_day")]
+    #[serde(default, with = "super::compact_dates::optional_day")]
     pub until: Option<NaiveDate>,
 }
 

@@ -41,7 +41,7 @@ pub struct CaseSummary {
     /// Every finalised document's kind and date (deadlines count from them).
     pub milestones: Vec<Milestone>,
     /// The day the case ended (no violation found, or sanctioned), if it did.
-    #[serde(with = "super::compact_dates::optional_day")]
+    #[serde(default, with = "super::compact_dates::optional_day")]
     pub closed_on: Option<NaiveDate>,
     /// Fines paid, as confirmed by "Xác nhận nộp tiền phạt" documents.
     pub paid_vnd: u64,

@@ -358,7 +358,16 @@ impl Store {
             let mut out = Vec::with_capacity(len / 2 + 1);
             while claimed.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < len {
                 let Some(row) = rows.next() else { break };
-                out.push(record::decode("case_summaries", row?.1.value())?);
+                let decoded =
+                    row.map_err(StoreError::from).and_then(|row| record::decode("case_summaries", row.1.value()));
+                match decoded {
+                    Ok(summary) => out.push(summary),
+                    Err(e) => {
+                        // The other thread stops at its next row.
+                        claimed.store(len, std::sync::atomic::Ordering::Relaxed);
+                        return Err(e);
+                    }
+                }
             }
             Ok(out)
         };
@@ -370,6 +379,13 @@ impl Store {
         });
         let mut out = front?;
         out.extend(back?.into_iter().rev());
+        // The table's count is what divides the work: every row once, in key order, or an error.
+        if out.len() != len || !out.windows(2).all(|w| w[0].id < w[1].id) {
+            return Err(StoreError::Decode {
+                table: "case_summaries",
+                detail: format!("{} rows read, out of key order or apart from the {len} the table counts", out.len()),
+            });
+        }
         Ok(out)
     }
 

@@ -450,13 +450,16 @@ impl HubStore {
             }
             case.team_id = transfer.to_team.clone();
             cases.insert(key, encode(&case).as_slice())?;
-            let mut rows = tx.open_table(ROWS)?;
-            let row: Option<HubRow> = rows.get(key)?.map(|v| decode("rows", v.value())).transpose()?;
-            if let Some(mut row) = row {
-                row.team_id = transfer.to_team.clone();
-                rows.insert(key, encode(&row).as_slice())?;
+            // Rows of an older layout are not read: the next start makes them again from the
+            // packages, with the case's team as the index now says.
+            if views::rows_current_in(&tx)? {
+                let mut rows = tx.open_table(ROWS)?;
+                let row: Option<HubRow> = rows.get(key)?.map(|v| decode("rows", v.value())).transpose()?;
+                if let Some(mut row) = row {
+                    row.team_id = transfer.to_team.clone();
+                    rows.insert(key, encode(&row).as_slice())?;
+                }
             }
-            drop(rows);
             views::changed(&tx)?;
             let mut transfers = tx.open_table(TRANSFERS)?;
             let prefix = format!("{}/", transfer.case_id);

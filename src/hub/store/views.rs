@@ -165,3 +165,10 @@ impl HubStore {
         Ok((out, t.len()?))
     }
 }
+
+/// Whether the rows are of this build's layout, inside a write.
+pub(super) fn rows_current_in(tx: &WriteTransaction) -> Result<bool, HubStoreError> {
+    let meta = tx.open_table(META)?;
+    let format: Option<u32> = meta.get(FORMAT)?.map(|v| decode("meta", v.value())).transpose()?;
+    Ok(format == Some(ROWS_FORMAT))
+}
