@@ -97,6 +97,14 @@ impl Slot {
     fn commune(&self) -> Option<u32> {
         self.has(HAS_COMMUNE).then_some(self.commune)
     }
+
+    fn kind(&self) -> EntryKind {
+        if self.has(INSPECTION) { EntryKind::Inspection } else { EntryKind::Sanction }
+    }
+
+    fn decided_on(&self) -> NaiveDate {
+        NaiveDate::from_num_days_from_ce_opt(self.decided_on).expect("a date it was made from")
+    }
 }
 
 /// Texts kept once however many entries name them (a text and its id in the map while
@@ -144,20 +152,9 @@ fn len32(text: &str) -> u32 {
 
 impl OffenderLookup {
     pub fn new(entries: Vec<OffenderEntry>) -> OffenderLookup {
-        OffenderLookup::build(entries, |_| {})
-    }
-
-    /// Builds the index, telling `progress` the share done (0 to 1) every 1 % or so.
-    pub fn build(entries: Vec<OffenderEntry>, progress: impl Fn(f32)) -> OffenderLookup {
         let mut builder = LookupBuilder::default();
-        let step = (entries.len() / 100).max(1);
-        for (i, entry) in entries.iter().enumerate() {
-            if i % step == 0 {
-                progress(0.8 * i as f32 / entries.len() as f32);
-            }
-            builder.push(entry);
-        }
-        builder.finish(|share| progress(0.8 + 0.2 * share))
+        entries.iter().for_each(|entry| builder.push(entry));
+        builder.finish(|_| {})
     }
 
     pub fn len(&self) -> usize {
@@ -183,9 +180,9 @@ impl OffenderLookup {
             case_id: slot.case_id,
             act: self.facts.text(slot.act).to_string(),
             provision: self.facts.text(slot.provision).to_string(),
-            decided_on: NaiveDate::from_num_days_from_ce_opt(slot.decided_on).expect("a date it was made from"),
+            decided_on: slot.decided_on(),
             fine_vnd: slot.has(HAS_FINE).then_some(slot.fine_vnd),
-            kind: if slot.has(INSPECTION) { EntryKind::Inspection } else { EntryKind::Sanction },
+            kind: slot.kind(),
             unit: fact(HAS_UNIT, slot.unit),
             decision: slot.has(HAS_DECISION).then(|| decision.to_string()),
         }
@@ -351,14 +348,7 @@ impl LookupBuilder {
 
     /// Each entry's case, kind and day, in order (what tells an entry told twice).
     pub fn keys(&self) -> impl Iterator<Item = (Uuid, EntryKind, NaiveDate)> + '_ {
-        self.lookup.slots.iter().map(|slot| {
-            let kind = if slot.has(INSPECTION) { EntryKind::Inspection } else { EntryKind::Sanction };
-            (
-                slot.case_id,
-                kind,
-                NaiveDate::from_num_days_from_ce_opt(slot.decided_on).expect("a date it was made from"),
-            )
-        })
+        self.lookup.slots.iter().map(|slot| (slot.case_id, slot.kind(), slot.decided_on()))
     }
 
     /// Indexes the entries added, telling `progress` the share done.
