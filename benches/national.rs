@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anchi::app::Workspace;
-use anchi::protocol::{KeyStatement, NationalDelta, SignedStatement};
+use anchi::protocol::{IndexDelta, KeyStatement, SignedStatement};
 use anchi::sync::Client;
 use common::{Pki, listening, pki};
 
@@ -196,7 +196,7 @@ fn main() {
     let start = Instant::now();
     let (mut since, mut taken, mut pages_read) = (0i64, 0usize, 0usize);
     loop {
-        let delta: NationalDelta = c.national_index(since).unwrap().open_as(Some(&national_key)).unwrap();
+        let delta: IndexDelta = c.national_index(since).unwrap().open_as(Some(&national_key)).unwrap();
         taken += delta.cases.len();
         pages_read += 1;
         since = delta.generation;
@@ -227,7 +227,7 @@ fn main() {
     let mut changed = 0;
     for _ in 0..10 {
         let start = Instant::now();
-        let delta: NationalDelta = c.national_index(since).unwrap().open_as(Some(&national_key)).unwrap();
+        let delta: IndexDelta = c.national_index(since).unwrap().open_as(Some(&national_key)).unwrap();
         times.push(start.elapsed());
         changed = delta.cases.len();
     }

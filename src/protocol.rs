@@ -304,59 +304,37 @@ pub struct OffenderIndex {
     pub entries: Vec<OffenderEntry>,
 }
 
-/// What takes an index's entries one at a time as they are read ([`EachEntry`]).
-pub trait EntrySink: Default {
-    fn add(&mut self, entry: OffenderEntry);
-}
-
-/// Counts the entries read ([`SignedIndex::count_entries`]).
-#[derive(Debug, Default)]
-struct EntryCount(usize);
-
-impl EntrySink for EntryCount {
-    fn add(&mut self, _: OffenderEntry) {
-        self.0 += 1;
-    }
-}
-
-/// A JSON list of [`OffenderEntry`] read one entry at a time into a sink: a list of a
-/// million is never held whole.
-#[derive(Debug, Default)]
-pub struct EachEntry<T>(pub T);
-
-impl<'de, T: EntrySink> Deserialize<'de> for EachEntry<T> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<EachEntry<T>, D::Error> {
-        struct Entries<T>(std::marker::PhantomData<T>);
-        impl<'de, T: EntrySink> serde::de::Visitor<'de> for Entries<T> {
-            type Value = EachEntry<T>;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a list of offender index entries")
-            }
-
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<EachEntry<T>, A::Error> {
-                let mut sink = T::default();
-                while let Some(entry) = seq.next_element::<OffenderEntry>()? {
-                    sink.add(entry);
-                }
-                Ok(EachEntry(sink))
-            }
-        }
-        deserializer.deserialize_seq(Entries(std::marker::PhantomData))
-    }
-}
-
-/// What changed in the national offender index since a province's last copy
-/// (`GET /api/v1/national-index/{since}`, signed by the national key as a [`SignedIndex`]):
-/// each case listed replaces that case's entries (none: the case is gone from the index).
-/// Another province's cases only; `more` asks for the next page from `generation`.
+/// What changed in an offender index since a copy's generation, page by page: the national
+/// server's index as a province takes it (`GET /api/v1/national-index/{since}`, other
+/// provinces' cases only), and the province's index as a laptop takes it
+/// (`GET /api/v1/offender-index/{since}`), each signed as a [`SignedIndex`].
+///
+/// Each case listed replaces that case's entries (none: the case is gone from the index).
+/// `since` is the generation the page follows: 0 means the copy starts again from nothing
+/// (also when the generation asked for is one the server never reached). `more` asks for
+/// the next page from `generation`. A laptop's page names every case by the hub's
+/// pseudonym for it, so that a case keeps its name whichever team sent it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct NationalDelta {
+pub struct IndexDelta {
     pub generated_at: chrono::DateTime<chrono::Utc>,
+    /// Until when the copy may be relied on without another sync (the province's index;
+    /// the national server's pages have none).
+    #[serde(default)]
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     pub since: i64,
     pub generation: i64,
     pub more: bool,
     pub cases: Vec<(uuid::Uuid, Vec<OffenderEntry>)>,
+}
+
+/// How far back an offender index lists inspections (sanctions are listed whatever their age).
+pub const RECENT_INSPECTION_DAYS: i64 = 180;
+
+/// Whether an offender index lists `entry` on `today`: every sanction, and the inspections
+/// of the last [`RECENT_INSPECTION_DAYS`]. The hub serves by it and a laptop reads its copy
+/// by it, so that an inspection leaves the copy as it ages without the hub sending anything.
+pub fn listed(entry: &OffenderEntry, today: chrono::NaiveDate) -> bool {
+    entry.kind == EntryKind::Sanction || entry.decided_on >= today - chrono::Duration::days(RECENT_INSPECTION_DAYS)
 }
 
 /// The index as sent: its JSON text as signed by the hub, and the signature.
@@ -367,7 +345,7 @@ pub struct SignedIndex {
 }
 
 impl SignedIndex {
-    /// Signs an index (or the national server's [`NationalDelta`]) as its JSON text.
+    /// Signs an index (or a page of changes, [`IndexDelta`]) as its JSON text.
     pub fn sign<T: Serialize>(secret: &minisign::SecretKey, index: &T, comment: &str) -> SignedIndex {
         let text = serde_json::to_string(index).expect("the index serialises");
         SignedIndex { signature: hub_sign(secret, &text, comment), index: text }
@@ -378,34 +356,11 @@ impl SignedIndex {
         self.open_as(hub_key)
     }
 
-    /// The signed text read as `T` (the national server's [`NationalDelta`]), after checking
+    /// The signed text read as `T` (a page of changes, [`IndexDelta`]), after checking
     /// the signature when the key is known.
     pub fn open_as<T: serde::de::DeserializeOwned>(&self, key: Option<&minisign::PublicKey>) -> Result<T, String> {
-        serde_json::from_str(self.verified(key)?).map_err(|e| format!("index: {e}"))
-    }
-
-    /// The signed text, after checking the signature when the key is known (for a reader
-    /// that takes it entry by entry).
-    pub fn verified(&self, key: Option<&minisign::PublicKey>) -> Result<&str, String> {
         check_hub_signature(&self.index, &self.signature, key).map_err(|e| format!("index signature: {e}"))?;
-        Ok(&self.index)
-    }
-
-    /// How many entries the signed index holds, after checking the signature when the key
-    /// is known: each entry is read whole (so a malformed one is refused) and let go, so
-    /// that a million are never held at once.
-    pub fn count_entries(&self, key: Option<&minisign::PublicKey>) -> Result<usize, String> {
-        /// The index with its entries counted, not kept.
-        #[derive(Deserialize)]
-        struct Counted {
-            #[serde(rename = "generated_at")]
-            _generated_at: chrono::DateTime<chrono::Utc>,
-            #[serde(rename = "expires_at")]
-            _expires_at: chrono::DateTime<chrono::Utc>,
-            entries: EachEntry<EntryCount>,
-        }
-        let counted: Counted = serde_json::from_str(self.verified(key)?).map_err(|e| format!("index: {e}"))?;
-        Ok(counted.entries.0.0)
+        serde_json::from_str(&self.index).map_err(|e| format!("index: {e}"))
     }
 }
 

@@ -795,6 +795,55 @@ fn a_team_cannot_take_over_another_team_s_case_nor_learn_its_ids() {
 }
 
 #[test]
+fn the_index_comes_by_pages_and_afterwards_only_what_changed() {
+    use anchi::domain::{DocumentKind, Event};
+    let tmp = tempfile::tempdir().unwrap();
+    let pki = pki(tmp.path(), "province");
+    let (first, _) = laptop_seeded(&tmp.path().join("laptop"), 24, 11);
+    let hub_dir = tmp.path().join("hub");
+    // Three cases a page: the first copy takes many pages.
+    let (hub, hub_key) = province(&hub_dir, &pki, &first, &["--index-page", "3"]);
+    first.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
+    let client = first.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
+    // The whole index as the hub makes it in one answer, to compare the copy with.
+    let whole = |c: &Client| c.offender_index().unwrap().open(Some(&hub_key)).unwrap().entries.len();
+
+    let report = first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert!(report.uploaded > 6, "{} cases sent: more than two pages", report.uploaded);
+    assert_eq!(report.index_changes, report.uploaded as usize, "each case sent came once");
+    assert_eq!(report.index_entries, Some(whole(&client)), "the pages make up the whole index");
+    let loaded = first.load_offender_index(|_| {}).unwrap().unwrap();
+    assert_eq!(loaded.entries, whole(&client));
+
+    // Nothing changed: nothing comes.
+    let again = first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!((again.index_changes, again.index_entries), (0, report.index_entries));
+
+    // A second team sends a case: the first team's next sync brings that case alone.
+    let second = other_team(&tmp.path().join("doi-2"), &hub_dir, &pki, &hub, &hub_key);
+    let subject = anchi::domain::Subject::new(
+        anchi::domain::SubjectKind::Individual,
+        "Lò Thị Mới",
+        anchi::domain::Address::Legacy { text: "Chợ Đông Kinh".into() },
+    );
+    let at = anchi::app::now();
+    let case = anchi::domain::Case::open(uuid::Uuid::now_v7(), "LS-D2", at, "khac", subject);
+    second.create_case(&case).unwrap();
+    let id = uuid::Uuid::now_v7();
+    second.apply_event(case.id, Event::StartDocument { id, kind: DocumentKind::QdKiemTra, at }).unwrap();
+    second.fill_like_demo(case.id, id).unwrap();
+    second.apply_event(case.id, Event::FinaliseDocument { id, number: None, at }).unwrap();
+    let second_client = second.sync_client("mat-khau-doi-2", None, None).unwrap();
+    assert_eq!(second.sync(&second_client, "mat-khau-doi-2", &|_, _| {}).unwrap().uploaded, 1);
+    let after = first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!(after.index_changes, 1, "only the new case");
+    assert_eq!(after.index_entries, Some(whole(&client)));
+    assert_eq!(after.index_entries, report.index_entries.map(|n| n + 1), "its inspection joined");
+    let loaded = first.load_offender_index(|_| {}).unwrap().unwrap();
+    assert_eq!(loaded.entries, whole(&client));
+}
+
+#[test]
 fn an_index_that_fails_its_check_is_ignored_with_a_warning_offline() {
     let tmp = tempfile::tempdir().unwrap();
     let Province { ws, hub, client, .. } = province_with_laptop(tmp.path(), 8);

@@ -359,7 +359,8 @@ impl Workspace {
         self.retired_keys()?;
         self.delegations()?;
         self.server_settings()?;
-        self.offender_index()?;
+        self.index_state()?;
+        self.store.each_index_case(|_, _: Vec<crate::protocol::OffenderEntry>| Ok(()))?;
         self.auto_backup()?;
         self.subject_links()?;
         let audit = self.audit_verify()?;

@@ -14,6 +14,7 @@ mod error;
 mod fill;
 pub mod goods;
 pub mod history;
+pub mod index_copy;
 pub mod keys;
 pub mod law;
 pub mod live;

@@ -9,14 +9,12 @@ use uuid::Uuid;
 use super::keys::{KeyError, unlock};
 use super::{AppError, Workspace};
 use crate::domain::Bilingual;
-use crate::protocol::SignedIndex;
 use crate::sync::{Client, SyncError, UploadStats};
 
 const SERVER_KEY: &str = "server";
 
 /// The meta key of the screen lock's idle minutes.
 const LOCK_KEY: &str = "lock_minutes";
-const INDEX_KEY: &str = "offender_index";
 
 /// Where the province's server is and how to trust it (`anchi config set server.*`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,8 +38,11 @@ pub struct SyncReport {
     /// Cases that could not be sent, with the reason (Vietnamese).
     pub failed: Vec<(Uuid, String)>,
     pub stats: UploadStats,
-    /// Entries in the offender index fetched (None when it could not be fetched).
+    /// Entries in the copy of the offender index after the pass (None when the hub's
+    /// changes could not be taken).
     pub index_entries: Option<usize>,
+    /// Cases whose index entries changed in the pass (0: the copy was current).
+    pub index_changes: usize,
     /// A newer law pack the province serves, applied (in force from the next opening).
     pub law_applied: Option<super::law::LawStatus>,
     /// Why a newer law pack the province serves was refused (Vietnamese); the law in force
@@ -182,16 +183,6 @@ impl Workspace {
         std::time::Duration::from_secs(u64::from(minutes) * 60)
     }
 
-    /// Whether an offender index was ever fetched (cheap: the index is not read).
-    pub fn has_offender_index(&self) -> Result<bool, AppError> {
-        Ok(self.store.has_meta(INDEX_KEY)?)
-    }
-
-    /// The offender index last fetched, if any.
-    pub fn offender_index(&self) -> Result<Option<SignedIndex>, AppError> {
-        Ok(self.store.meta::<SignedIndex>(INDEX_KEY)?)
-    }
-
     /// A client for the configured server (`url` and `ca_pem` override the settings).
     pub fn sync_client(&self, passphrase: &str, url: Option<&str>, ca_pem: Option<&str>) -> Result<Client, AppError> {
         let settings = self.server_settings()?;
@@ -277,11 +268,12 @@ impl Workspace {
             }
         }
         progress(cases.len(), cases.len());
-        if let Ok(index) = client.offender_index()
-            && let Ok(entries) = index.count_entries(hub_key.as_ref())
-        {
-            report.index_entries = Some(entries);
-            self.store.write(&self.actor(), |w| w.put_meta(INDEX_KEY, &index, "sync.offender_index"))?;
+        match self.take_index_changes(client, hub_key.as_ref()) {
+            Ok(taken) => {
+                report.index_entries = Some(usize::try_from(taken.state.entries).unwrap_or(usize::MAX));
+                report.index_changes = taken.changed;
+            }
+            Err(e) => eprintln!("sync: offender index not taken: {e}"),
         }
         self.fetch_law(client, &mut report);
         Ok(report)

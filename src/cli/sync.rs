@@ -63,7 +63,10 @@ pub fn sync(ws: &Workspace, once: bool, server: Option<String>, ca: Option<PathB
                 eprintln!("  {case}: {why}");
             }
             match r.index_entries {
-                Some(n) => emit!("Danh sách đối tượng đã xử phạt của tỉnh: {n} mục"),
+                Some(n) => emit!(
+                    "Danh sách đối tượng đã xử phạt của tỉnh: {n} mục ({} vụ việc thay đổi từ lần trước)",
+                    r.index_changes
+                ),
                 None => eprintln!("Không tải được danh sách đối tượng đã xử phạt / offender index not fetched"),
             }
             if let Some(law) = &r.law_applied {

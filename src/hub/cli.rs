@@ -129,6 +129,9 @@ pub struct ServeBounds {
     /// Seconds a request body may take to arrive.
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     body_timeout_secs: u64,
+    /// Cases per page of the offender index sent to a laptop.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    index_page: u64,
 }
 
 impl ServeBounds {
@@ -144,6 +147,7 @@ impl ServeBounds {
             max_connections_per_ip: self.max_connections_per_ip as usize,
             idle: Duration::from_secs(self.idle_timeout_secs),
             body: Duration::from_secs(self.body_timeout_secs),
+            index_page: self.index_page as usize,
         }
     }
 }

@@ -11,7 +11,9 @@ use crate::domain::matching::SubjectFacts;
 use crate::domain::summary::{CaseFacts, sanctions_of};
 use crate::domain::{Case, CaseSummary, stage, text::fold};
 use crate::package::{self, Limits};
-use crate::protocol::{EntryKind, OffenderEntry, OffenderIndex, Receipt, SignedIndex, SignedReceipt};
+use crate::protocol::{
+    EntryKind, IndexDelta, OffenderEntry, OffenderIndex, Receipt, SignedIndex, SignedReceipt, listed,
+};
 
 /// How long a fetched offender index may be used offline.
 pub const INDEX_VALID_DAYS: i64 = 7;
@@ -240,15 +242,53 @@ pub fn rebuild_rows(state: &HubState) -> Result<usize, ApiError> {
     Ok(rows.len())
 }
 
-/// How far back the index lists inspections (sanctions are listed whatever their age).
-const RECENT_INSPECTION_DAYS: i64 = 180;
+/// The page of the province's offender index after generation `since`, as sent to
+/// `team_id`, signed: each case under the team's pseudonym for it, its entries as
+/// [`listed`] today; another team's or province's entries also carry the pseudonym instead
+/// of their case id (a warning needs the team and the facts, not the case), so that no team
+/// learns the case ids of another.
+pub fn offender_changes(state: &HubState, team_id: &str, since: u64) -> Result<SignedIndex, ApiError> {
+    let page = state.store.index_since(since, state.limits.index_page)?;
+    let now = Utc::now();
+    let today = now.date_naive();
+    let cases = page
+        .records
+        .into_iter()
+        .map(|record| {
+            let name = pseudonym(&state.keys.age_identity, team_id, record.case_id);
+            let entries = record.entries.into_iter().filter(|e| listed(e, today)).map(|e| seen_by(e, team_id, name));
+            (name, entries.collect())
+        })
+        .collect();
+    let generation = |n: u64| {
+        i64::try_from(n).map_err(|_| {
+            ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", "index generation out of range")
+        })
+    };
+    let delta = IndexDelta {
+        generated_at: now,
+        expires_at: Some(now + Duration::days(INDEX_VALID_DAYS)),
+        since: generation(page.since)?,
+        generation: generation(page.generation)?,
+        more: page.more,
+        cases,
+    };
+    Ok(SignedIndex::sign(&state.secret, &delta, "anchi-hub offender index"))
+}
 
-/// The signed offender index of every sanctioned subject in the province, and of every
-/// subject inspected in the last [`RECENT_INSPECTION_DAYS`], as sent to `team_id`: another
-/// team's cases appear under a stable pseudonym instead of their ids (a warning needs the
-/// team and the facts, not the case), so that no team learns the case ids of another.
+/// An entry as `team_id` is sent it: another team's, or another province's (whatever its
+/// team code), under the case's pseudonym `name`.
+fn seen_by(mut entry: OffenderEntry, team_id: &str, name: uuid::Uuid) -> OffenderEntry {
+    if entry.team_id != team_id || entry.unit.is_some() {
+        entry.case_id = name;
+    }
+    entry
+}
+
+/// The whole signed offender index as sent to `team_id` (laptops of before the index was
+/// sent by pages): every entry [`listed`] today, as [`offender_changes`] sends them.
 pub fn offender_index(state: &HubState, team_id: &str) -> Result<SignedIndex, ApiError> {
-    Ok(signed_index(state, index_entries(state, team_id)?))
+    Ok(signed_index(state, index_entries_where(state, team_id, |_| true)?))
 }
 
 /// The index's entries about the subjects with these identifiers that `team_id` does not
@@ -270,32 +310,19 @@ fn signed_index(state: &HubState, entries: Vec<OffenderEntry>) -> SignedIndex {
     SignedIndex::sign(&state.secret, &index, "anchi-hub offender index")
 }
 
-/// The index's entries as `team_id` sees them: other teams' and provinces' case ids
-/// replaced by pseudonyms.
-fn index_entries(state: &HubState, team_id: &str) -> Result<Vec<OffenderEntry>, ApiError> {
-    index_entries_where(state, team_id, |_| true)
-}
-
-/// [`index_entries`] of the entries `keep` takes (chosen before the pseudonyms are made).
+/// The index's entries that `keep` takes (chosen before the pseudonyms are made), as
+/// `team_id` sees them.
 fn index_entries_where(
     state: &HubState,
     team_id: &str,
     keep: impl Fn(&OffenderEntry) -> bool,
 ) -> Result<Vec<OffenderEntry>, ApiError> {
-    let now = Utc::now();
-    let recent = now.date_naive() - Duration::days(RECENT_INSPECTION_DAYS);
-    let mut entries: Vec<OffenderEntry> = state
-        .store
-        .cases()?
-        .into_iter()
-        .flat_map(|c| c.entries)
-        .chain(state.store.national_entries()?)
-        .filter(|e| e.kind == EntryKind::Sanction || e.decided_on >= recent)
-        .filter(|e| keep(e))
-        .collect();
-    // Another team's, or another province's (whatever its team code), under a pseudonym.
-    for entry in entries.iter_mut().filter(|e| e.team_id != team_id || e.unit.is_some()) {
-        entry.case_id = pseudonym(&state.keys.age_identity, team_id, entry.case_id);
+    let today = Utc::now().date_naive();
+    let mut entries: Vec<OffenderEntry> = Vec::new();
+    for record in state.store.index_records()? {
+        let name = pseudonym(&state.keys.age_identity, team_id, record.case_id);
+        let kept = record.entries.into_iter().filter(|e| listed(e, today) && keep(e));
+        entries.extend(kept.map(|e| seen_by(e, team_id, name)));
     }
     entries.sort_by_key(|e| (e.decided_on, e.case_id));
     Ok(entries)

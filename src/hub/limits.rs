@@ -34,6 +34,9 @@ pub struct Limits {
     pub idle: Duration,
     /// How long a request's body may take to arrive.
     pub body: Duration,
+    /// Cases per page of the offender index a laptop is sent: what one request reads,
+    /// signs and holds.
+    pub index_page: usize,
 }
 
 impl Default for Limits {
@@ -47,6 +50,7 @@ impl Default for Limits {
             max_connections_per_ip: 64,
             idle: Duration::from_secs(30),
             body: Duration::from_secs(300),
+            index_page: 2000,
         }
     }
 }

@@ -140,6 +140,7 @@ pub fn router(state: Shared) -> Router {
         .route(&format!("{API}/uploads/{{id}}"), patch(send_chunk).get(upload_state))
         .route(&format!("{API}/uploads/{{id}}/finish"), post(finish_upload))
         .route(&format!("{API}/offender-index"), get(offender_index))
+        .route(&format!("{API}/offender-index/{{since}}"), get(offender_changes))
         .route(&format!("{API}/status"), post(live::status))
         .route(&format!("{API}/hub-key"), get(hub_key))
         .route(&format!("{API}/law"), get(law::version))
@@ -382,6 +383,22 @@ async fn offender_index(State(state): State<Shared>, method: Method, headers: He
     let state2 = state.clone();
     let index = tokio::task::spawn_blocking(move || ingest::offender_index(&state2, &team.team_id)).await;
     Ok(axum::Json(refuse_blocking(index)?).into_response())
+}
+
+/// `GET /api/v1/offender-index/{since}`: the page of the province's offender index after
+/// the generation a laptop holds (`ingest::offender_changes`).
+async fn offender_changes(
+    State(state): State<Shared>,
+    UrlPath(since): UrlPath<String>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (_, team) = authenticate(&state, &headers, &method, &format!("{API}/offender-index/{since}"), 0)?;
+    let since: u64 =
+        since.parse().map_err(|_| ApiError::bad_request("since: a generation number (0 or more) is required"))?;
+    let state2 = state.clone();
+    let page = tokio::task::spawn_blocking(move || ingest::offender_changes(&state2, &team.team_id, since)).await;
+    Ok(axum::Json(refuse_blocking(page)?).into_response())
 }
 
 async fn hub_key(State(state): State<Shared>) -> Response {

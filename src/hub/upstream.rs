@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::HubState;
 use super::store::{HubStoreError, Queued, Upstream};
-use crate::protocol::{KeyStatement, NationalDelta, SignedStatement};
+use crate::protocol::{IndexDelta, KeyStatement, SignedStatement};
 use crate::sync::{Client, PassEnd, Retry, Schedule, SyncError};
 
 /// How long a refused package waits before it is tried again.
@@ -135,7 +135,7 @@ fn pull_index(state: &HubState, client: &Client, national_key: Option<&minisign:
     loop {
         let since = state.store.national_generation().map_err(|e| e.to_string())?;
         let signed = client.national_index(since).map_err(|e| e.to_string())?;
-        let delta: NationalDelta = signed.open_as(Some(key)).map_err(|e| format!("national index: {e}"))?;
+        let delta: IndexDelta = signed.open_as(Some(key)).map_err(|e| format!("national index: {e}"))?;
         if delta.since != since {
             return Err(format!("national index: asked from {since}, answered from {}", delta.since));
         }

@@ -3,6 +3,7 @@
 //! entry; a failed change leaves the file as it was.
 
 mod error;
+mod index_copy;
 mod journal;
 mod live;
 mod migrate;
@@ -296,6 +297,8 @@ impl Store {
         copy_table(&read, &write, NUMBER_COUNTERS)?;
         copy_table(&read, &write, NUMBERS)?;
         copy_table(&read, &write, PACKAGES)?;
+        copy_table(&read, &write, index_copy::INDEX_CASES)?;
+        copy_table(&read, &write, index_copy::INDEX_STATE)?;
         write.commit()?;
         Ok(())
     }
@@ -555,6 +558,12 @@ impl Writer {
         let bytes = record::encode(value);
         self.tx.open_table(META)?.insert(key, bytes.as_slice())?;
         self.journal(action, None, &bytes)
+    }
+
+    /// Removes a `meta` value and journals it as `action` (a value made obsolete).
+    pub fn remove_meta(&mut self, key: &str, action: &str) -> Result<(), StoreError> {
+        self.tx.open_table(META)?.remove(key)?;
+        self.journal(action, None, &[])
     }
 
     /// Takes the next number of a series (ký hiệu and year). Numbers are never reused: the

@@ -361,7 +361,7 @@ impl Client {
     }
 
     /// What changed in the national offender index since generation `since` (a provincial
-    /// hub asking the national server): the signed `NationalDelta`.
+    /// hub asking the national server): the signed `IndexDelta`.
     pub fn national_index(&self, since: i64) -> Result<SignedIndex, SyncError> {
         let mut stats = UploadStats::default();
         self.with_retries(&mut stats, |_| {
@@ -393,7 +393,22 @@ impl Client {
         })
     }
 
-    /// The province's offender index.
+    /// What changed in the province's offender index after generation `since`, a page at a
+    /// time: the signed `IndexDelta`; None from a hub of before, which has no such page
+    /// (404) and sends only the whole index ([`Client::offender_index`]).
+    pub fn offender_changes(&self, since: u64) -> Result<Option<SignedIndex>, SyncError> {
+        let mut stats = UploadStats::default();
+        self.with_retries(&mut stats, |_| {
+            let answer = self.request("GET", &format!("{API}/offender-index/{since}"), b"", None)?;
+            if answer.status == 404 {
+                return Ok(None);
+            }
+            Ok(Some(parse::<SignedIndex>(&answer, &[200])?))
+        })
+    }
+
+    /// The province's whole offender index at once (a hub of before the index was sent by
+    /// pages answers only this).
     pub fn offender_index(&self) -> Result<SignedIndex, SyncError> {
         let mut stats = UploadStats::default();
         self.with_retries(&mut stats, |_| {

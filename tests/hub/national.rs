@@ -624,7 +624,7 @@ fn index_from(national: &National, p: &minisign::KeyPair, since: i64) -> (Vec<uu
     let national_key = minisign::PublicKey::from_base64(&national.public_key).unwrap();
     let (mut cases, mut since) = (Vec::new(), since);
     loop {
-        let delta: anchi::protocol::NationalDelta =
+        let delta: anchi::protocol::IndexDelta =
             client.national_index(since).unwrap().open_as(Some(&national_key)).unwrap();
         assert_eq!(delta.since, since);
         cases.extend(delta.cases.iter().map(|(id, _)| *id));

@@ -11,8 +11,8 @@
 //! them, and names match only within a province). An entry is made whole again only when a
 //! lookup returns it.
 //!
-//! An index's JSON text is read straight into the lookup, entry by entry ([`read_index`]):
-//! the parsed entries are never all held at once.
+//! The laptop's copy of the index is read into a [`LookupBuilder`] case by case
+//! (`Workspace::load_offender_index`): the entries as stored are never all held at once.
 
 mod synthetic;
 
@@ -21,13 +21,12 @@ pub use synthetic::synthetic;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use serde::Deserialize;
+use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
 use crate::domain::matching::{Match, NameKey, SubjectFacts, compare_with, normalise_identifier, words_similarity};
 use crate::domain::text::fold;
-use crate::protocol::{EachEntry, EntryKind, EntrySink, OffenderEntry};
+use crate::protocol::{EntryKind, OffenderEntry};
 
 /// The lookup, ready for queries.
 #[derive(Debug, Default)]
@@ -419,49 +418,6 @@ fn distinct_words<'a>(word_ids: &[u32], slot: &Slot, buffer: &'a mut Vec<u32>) -
     buffer
 }
 
-/// Entries are read into the builder as they are parsed.
-impl EntrySink for LookupBuilder {
-    fn add(&mut self, entry: OffenderEntry) {
-        self.push(&entry);
-    }
-}
-
-/// An offender index ([`crate::protocol::OffenderIndex`]) as read into a lookup builder.
-#[derive(Debug, Deserialize)]
-pub struct ReadIndex {
-    pub generated_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub entries: EachEntry<LookupBuilder>,
-}
-
-/// Reads an index's JSON text entry by entry into a lookup builder, telling `progress`
-/// the share of the text read (as it is read in 64 KiB pieces, each time it has moved 1 %
-/// or more, and once at the end).
-pub fn read_index(text: &str, progress: impl FnMut(f32)) -> serde_json::Result<ReadIndex> {
-    let reading = Reading { rest: text.as_bytes(), total: text.len(), told: 0, progress };
-    serde_json::from_reader(std::io::BufReader::with_capacity(1 << 16, reading))
-}
-
-/// A text read from memory, telling how far it has been read.
-struct Reading<'a, F> {
-    rest: &'a [u8],
-    total: usize,
-    told: usize,
-    progress: F,
-}
-
-impl<F: FnMut(f32)> std::io::Read for Reading<'_, F> {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.rest.read(buffer)?;
-        let done = self.total - self.rest.len();
-        let at_end = self.rest.is_empty() && self.told < self.total;
-        if at_end || done >= self.told + (self.total / 100).max(1) {
-            self.told = done;
-            (self.progress)(done as f32 / self.total.max(1) as f32);
-        }
-        Ok(read)
-    }
-}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,7 +459,7 @@ mod tests {
     }
 
     #[test]
-    fn every_entry_comes_back_as_it_was_added_whichever_way_it_was_read() {
+    fn every_entry_comes_back_as_it_was_added() {
         let mut entries = synthetic(2_000, 5, &units());
         // The facts a compact record could lose: absent and empty values, a folded name
         // that is not the name folded (or none), a unit, a decision, an inspection.
@@ -525,25 +481,6 @@ mod tests {
         for (i, entry) in entries.iter().enumerate() {
             assert_eq!(&lookup.entry(i), entry, "entry {i}");
         }
-
-        let now = chrono::Utc::now();
-        let index = crate::protocol::OffenderIndex { generated_at: now, expires_at: now, entries: entries.clone() };
-        let text = serde_json::to_string(&index).unwrap();
-        let shares = std::cell::RefCell::new(Vec::new());
-        let read = read_index(&text, |share| shares.borrow_mut().push(share)).unwrap();
-        assert_eq!((read.generated_at, read.expires_at), (now, now));
-        let streamed = read.entries.0.finish(|_| {});
-        for (i, entry) in entries.iter().enumerate() {
-            assert_eq!(&streamed.entry(i), entry, "entry {i} read from the text");
-        }
-        let shares = shares.into_inner();
-        assert!(shares.windows(2).all(|w| w[0] <= w[1]) && shares.last() == Some(&1.0), "{shares:?}");
-        // Told as the text is read in 64 KiB pieces (every 1 % for a large index).
-        assert!(shares.len() >= text.len() / (1 << 16), "told {} times for {} bytes", shares.len(), text.len());
-
-        let broken = text.replacen("\"case_id\":\"", "\"case_id\":\"x", 1);
-        let error = read_index(&broken, |_| {}).unwrap_err().to_string();
-        assert!(error.contains("UUID"), "{error}");
     }
 
     #[test]

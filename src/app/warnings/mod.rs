@@ -29,8 +29,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::offenders::{LookupBuilder, OffenderLookup, read_index};
-use super::sync::SettingError;
+use super::offenders::{LookupBuilder, OffenderLookup};
 use super::{AppError, Workspace};
 use crate::domain::matching::{
     Match, MatchReason, NameKey, SubjectFacts, is_repeat, normalise_identifier, provision_key, repeat_window_end,
@@ -40,8 +39,8 @@ use crate::domain::summary::{CaseFacts, Mark, ViolationFact, violations_of};
 use crate::domain::{Case, CaseSummary, DocumentKind};
 use crate::protocol::{EntryKind, OffenderEntry};
 
-/// How far back an inspection by another team is worth telling.
-pub const RECENT_INSPECTION_DAYS: i64 = 180;
+/// How far back an inspection by another team is worth telling: as far as the index lists.
+pub use crate::protocol::RECENT_INSPECTION_DAYS;
 
 /// The limitation period used to tell whether an earlier, unsanctioned violation still
 /// counts for "vi phạm nhiều lần" (1 year, the general period of Luật XLVPHC art. 6).

@@ -3,6 +3,7 @@
 
 use super::local::{LINKS_KEY, row_key};
 use super::*;
+use crate::app::sync::SettingError;
 
 /// Why two subjects cannot be merged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,7 +103,7 @@ impl Workspace {
     pub fn load_offender_index(&self, progress: impl Fn(f32)) -> Result<Option<IndexStatus>, AppError> {
         // What the hub told in its answers to live status (`app::live`) joins the index.
         let told: Vec<OffenderEntry> = self.store.meta(crate::app::live::TOLD_KEY)?.unwrap_or_default();
-        let Some(signed) = self.offender_index()? else {
+        let Some(state) = self.index_state()? else {
             if told.is_empty() {
                 return Ok(None);
             }
@@ -110,16 +111,26 @@ impl Workspace {
             return Ok(Some(self.keep_index(now, now, LookupBuilder::default(), told, progress)));
         };
         progress(0.0);
-        let hub_key = self.server_settings()?.hub_key.and_then(|k| minisign::PublicKey::from_base64(&k).ok());
-        let text = signed.verified(hub_key.as_ref()).map_err(|problem| {
-            SettingError::new("offender_index", format!("chữ ký không hợp lệ ({problem})"), problem)
+        let pinned = self.server_settings()?.hub_key.and_then(|k| minisign::PublicKey::from_base64(&k).ok());
+        let pinned = pinned.map(|k| k.to_base64());
+        if pinned.is_some() && state.checked_with != pinned {
+            let problem = "the copy was not checked with the hub key set now";
+            let vi = "bản đang giữ không được kiểm tra bằng khóa của Chi cục đang đặt; cần đồng bộ lại";
+            return Err(SettingError::new("offender_index", vi, problem).into());
+        }
+        // Read case by case into the lookup: the entries as stored are never all held.
+        let today = crate::app::now().date();
+        let mut entries = LookupBuilder::default();
+        let mut done = 0u64;
+        self.store.each_index_case(|count, case: Vec<OffenderEntry>| {
+            case.iter().filter(|e| crate::protocol::listed(e, today)).for_each(|e| entries.push(e));
+            done += 1;
+            if done.is_multiple_of(4096) || done == count {
+                progress(0.8 * done as f32 / count as f32);
+            }
+            Ok(())
         })?;
-        // Read entry by entry into the lookup: the entries as parsed are never all held.
-        let index = read_index(text, |share| progress(0.8 * share))
-            .map_err(|e| SettingError::new("offender_index", format!("không đọc được ({e})"), format!("index: {e}")))?;
-        // The text (hundreds of MB for a large province) is let go before the index is made.
-        drop(signed);
-        Ok(Some(self.keep_index(index.generated_at, index.expires_at, index.entries.0, told, progress)))
+        Ok(Some(self.keep_index(state.generated_at, state.expires_at, entries, told, progress)))
     }
 
     /// Puts the index and the entries told since into memory; its status.

@@ -386,7 +386,7 @@ async fn team_keys(
 const INDEX_PAGE: i64 = 5000;
 
 /// `GET /api/v1/national-index/{since}`: the other provinces' cases whose offender entries
-/// changed after `since`, signed by the national key (`protocol::NationalDelta`).
+/// changed after `since`, signed by the national key (`protocol::IndexDelta`).
 async fn national_index(
     State(state): State<Shared>,
     UrlPath(since): UrlPath<String>,
@@ -401,7 +401,14 @@ async fn national_index(
         .filter(|n| *n >= 0)
         .ok_or_else(|| ApiError::bad_request("since: a generation number (0 or more) is required"))?;
     let (cases, generation, more) = state.db.index_since(&province.code, since, INDEX_PAGE).await?;
-    let delta = crate::protocol::NationalDelta { generated_at: chrono::Utc::now(), since, generation, more, cases };
+    let delta = crate::protocol::IndexDelta {
+        generated_at: chrono::Utc::now(),
+        expires_at: None,
+        since,
+        generation,
+        more,
+        cases,
+    };
     Ok(axum::Json(SignedIndex::sign(&state.secret, &delta, "anchi national offender index")).into_response())
 }
 

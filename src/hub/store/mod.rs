@@ -200,6 +200,7 @@ impl HubStore {
         tx.open_table(live::LIVE)?;
         tx.open_table(live::STATUS_OUT)?;
         migrate::cases(&tx)?;
+        index::fill(&tx)?;
         tx.open_table(outbox::OUTBOX)?;
         outbox::queue_old_packages(&tx)?;
         tx.commit()?;
@@ -392,6 +393,7 @@ impl HubStore {
                 let row = HubRow { team_id: merged.team_id.clone(), ..row };
                 tx.open_table(ROWS)?.insert(key, encode(&row).as_slice())?;
                 generation = Some(views::changed(&tx)?);
+                index::changed(&tx, merged.case_id, &merged.entries)?;
             }
             tx.open_table(UPLOADS)?.remove(upload_id)?;
         }
@@ -490,6 +492,8 @@ impl HubStore {
     }
 }
 
+mod index;
+pub use index::{IndexPage, IndexRecord};
 mod succession;
 pub use succession::{Succession, check_succession};
 mod views;

@@ -8,7 +8,7 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefiniti
 use serde::{Deserialize, Serialize};
 
 use super::{HubStore, HubStoreError, META, PACKAGES, StoredPackage, decode, encode};
-use crate::protocol::{NationalDelta, OffenderEntry, SignedReceipt};
+use crate::protocol::{IndexDelta, OffenderEntry, SignedReceipt};
 
 /// Packages waiting to be forwarded, by queue number (first in, first out).
 pub(super) const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
@@ -201,7 +201,7 @@ impl HubStore {
 
     /// Takes a change of the national index, in one transaction: each case's entries
     /// replaced (removed when none), and the new generation.
-    pub fn apply_national(&self, delta: &NationalDelta) -> Result<(), HubStoreError> {
+    pub fn apply_national(&self, delta: &IndexDelta) -> Result<(), HubStoreError> {
         let tx = self.db.begin_write()?;
         {
             let mut t = tx.open_table(NATIONAL)?;
@@ -211,6 +211,7 @@ impl HubStore {
                 } else {
                     t.insert(case_id.as_u128(), encode(entries).as_slice())?;
                 }
+                super::index::changed(&tx, *case_id, entries)?;
             }
             tx.open_table(META)?.insert(NATIONAL_GENERATION, encode(&delta.generation).as_slice())?;
         }

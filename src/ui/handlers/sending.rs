@@ -207,7 +207,8 @@ impl AnchiApp {
                         self.error = Some(e.vi());
                     }
                 }
-                if report.index_entries.is_some() {
+                // Loaded again only when the copy changed (or was never loaded).
+                if report.index_entries.is_some() && (report.index_changes > 0 || self.ws.province_index().is_none()) {
                     self.load_index();
                 }
             }

@@ -1,0 +1,238 @@
+//! The province's offender index as this laptop holds it (issue 23): taken from the hub a
+//! page of changes at a time (`GET /api/v1/offender-index/{since}`, [`IndexDelta`]), each
+//! page checked against the hub's key when it is set and kept case by case
+//! (`store::index_copy`) with the generation it reaches, so that a sync after the first
+//! brings only what changed. `Workspace::load_offender_index` reads the copy into the lookup.
+//!
+//! A hub of before, which only sends the whole index, and the whole index a laptop of
+//! before kept in `meta`, are taken as a copy at generation 0: the next sync asks for
+//! everything again, by pages.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{AppError, Workspace};
+use crate::protocol::{IndexDelta, OffenderEntry, OffenderIndex, SignedIndex};
+use crate::store::{StoreError, Writer};
+use crate::sync::{Client, SyncError};
+
+/// Where the whole signed index was kept before the copy was kept case by case.
+const OLD_INDEX_KEY: &str = "offender_index";
+
+/// Pages one sync takes at most (the hub sends a few thousand cases a page): a hub that
+/// keeps saying "more" cannot hold a sync for ever.
+const MAX_PAGES: usize = 5_000;
+
+/// Where the copy stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexState {
+    /// The hub's generation the copy has reached (0: ask for everything).
+    pub generation: u64,
+    pub generated_at: DateTime<Utc>,
+    /// Until when the hub says the copy may be relied on.
+    pub expires_at: DateTime<Utc>,
+    /// Entries held (listed or not today).
+    pub entries: u64,
+    /// The hub key (minisign base64) every page was checked with; none when no key was
+    /// set. A copy checked with another key than the one set now is not used, and the next
+    /// sync takes the index again.
+    pub checked_with: Option<String>,
+}
+
+/// What one sync's taking of the index did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexTaken {
+    pub state: IndexState,
+    /// Cases whose entries changed (0: the copy was current).
+    pub changed: usize,
+}
+
+impl Workspace {
+    /// Where the copy of the province's index stands; None when it was never taken.
+    pub fn index_state(&self) -> Result<Option<IndexState>, AppError> {
+        self.keep_old_index()?;
+        Ok(self.store.index_state()?)
+    }
+
+    /// Whether an offender index was ever taken (cheap: the index is not read).
+    pub fn has_offender_index(&self) -> Result<bool, AppError> {
+        Ok(self.store.index_state::<IndexState>()?.is_some() || self.store.has_meta(OLD_INDEX_KEY)?)
+    }
+
+    /// Takes what changed in the province's index since the copy, page by page, each page
+    /// in one transaction (a cut connection keeps the pages taken). A hub of before, which
+    /// does not know pages, is asked for the whole index instead.
+    pub fn take_index_changes(
+        &self,
+        client: &Client,
+        hub_key: Option<&minisign::PublicKey>,
+    ) -> Result<IndexTaken, AppError> {
+        let checked_with = hub_key.map(minisign::PublicKey::to_base64);
+        let mut state = self.index_state()?.filter(|s| s.checked_with == checked_with);
+        let mut changed = 0;
+        for _ in 0..MAX_PAGES {
+            let since = state.as_ref().map_or(0, |s| s.generation);
+            let Some(signed) = client.offender_changes(since)? else {
+                let whole = client.offender_index()?;
+                let (state, entries) = self.take_whole_index(&whole, hub_key)?;
+                return Ok(IndexTaken { state, changed: entries });
+            };
+            let delta: IndexDelta = signed.open_as(hub_key).map_err(SyncError::Protocol)?;
+            if delta.since != 0 && u64::try_from(delta.since) != Ok(since) {
+                let problem = format!("offender index: asked from {since}, answered from {}", delta.since);
+                return Err(SyncError::Protocol(problem).into());
+            }
+            let Some(expires_at) = delta.expires_at else {
+                return Err(SyncError::Protocol("offender index: a page without expires_at".into()).into());
+            };
+            let generation = u64::try_from(delta.generation)
+                .map_err(|_| SyncError::Protocol(format!("offender index: generation {}", delta.generation)))?;
+            let held = state.take().filter(|_| delta.since != 0);
+            let taken = self.store.write(&self.actor(), |w| {
+                if held.is_none() {
+                    w.clear_index()?;
+                }
+                let mut entries = held.map_or(0, |s| s.entries);
+                for (name, case_entries) in &delta.cases {
+                    let old: Option<Vec<OffenderEntry>> = w.index_case(*name)?;
+                    entries = entries.saturating_sub(old.map_or(0, |o| o.len() as u64)) + case_entries.len() as u64;
+                    w.put_index_case(*name, Some(case_entries).filter(|e| !e.is_empty()))?;
+                }
+                let checked_with = checked_with.clone();
+                let taken =
+                    IndexState { generation, generated_at: delta.generated_at, expires_at, entries, checked_with };
+                w.set_index_state(&taken)?;
+                Ok::<_, StoreError>(taken)
+            })?;
+            changed += delta.cases.len();
+            state = Some(taken);
+            if !delta.more {
+                break;
+            }
+        }
+        let state = state.ok_or_else(|| SyncError::Protocol("offender index: no page taken".into()))?;
+        Ok(IndexTaken { state, changed })
+    }
+
+    /// Takes a whole signed index (from a hub of before) as a copy at generation 0, checked
+    /// against the hub's key when it is set; how many entries it holds.
+    pub fn take_whole_index(
+        &self,
+        signed: &SignedIndex,
+        hub_key: Option<&minisign::PublicKey>,
+    ) -> Result<(IndexState, usize), AppError> {
+        let index: OffenderIndex = signed.open(hub_key).map_err(SyncError::Protocol)?;
+        let count = index.entries.len();
+        let checked_with = hub_key.map(minisign::PublicKey::to_base64);
+        let state = self.store.write(&self.actor(), |w| keep_whole(w, index, checked_with))?;
+        Ok((state, count))
+    }
+
+    /// Turns the whole index a laptop of before kept in `meta` into the copy (once). One
+    /// that does not check against the hub's key, or cannot be read, is let go: the next
+    /// sync takes the index again.
+    fn keep_old_index(&self) -> Result<(), AppError> {
+        let Some(signed) = self.store.meta::<SignedIndex>(OLD_INDEX_KEY).ok().flatten() else {
+            return Ok(());
+        };
+        let hub_key = self.server_settings()?.hub_key.and_then(|k| minisign::PublicKey::from_base64(&k).ok());
+        let opened = signed.open(hub_key.as_ref());
+        drop(signed);
+        self.store.write(&self.actor(), |w| {
+            match opened {
+                Ok(index) => {
+                    keep_whole(w, index, hub_key.as_ref().map(minisign::PublicKey::to_base64))?;
+                }
+                Err(problem) => eprintln!("offender index kept before: let go ({problem})"),
+            }
+            w.remove_meta(OLD_INDEX_KEY, "sync.offender_index: kept case by case")
+        })?;
+        Ok(())
+    }
+}
+
+/// Replaces the copy with a whole index, its entries grouped by the case they name.
+fn keep_whole(w: &mut Writer, index: OffenderIndex, checked_with: Option<String>) -> Result<IndexState, StoreError> {
+    let entries = index.entries.len() as u64;
+    let mut cases: HashMap<Uuid, Vec<OffenderEntry>> = HashMap::new();
+    for entry in index.entries {
+        cases.entry(entry.case_id).or_default().push(entry);
+    }
+    w.clear_index()?;
+    for (name, case_entries) in &cases {
+        w.put_index_case(*name, Some(case_entries))?;
+    }
+    let (generated_at, expires_at) = (index.generated_at, index.expires_at);
+    let state = IndexState { generation: 0, generated_at, expires_at, entries, checked_with };
+    w.set_index_state(&state)?;
+    Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Bilingual;
+    use crate::reference::Reference;
+
+    #[test]
+    fn the_whole_index_a_laptop_of_before_kept_becomes_the_copy_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let mut entries = crate::app::offenders::synthetic(40, 3, &Reference::embedded().admin_units);
+        // Two entries of one case (its inspection and its sanction) stay together; an
+        // inspection of long ago is kept but not listed.
+        let kind = crate::protocol::EntryKind::Inspection;
+        let today = crate::app::now().date();
+        entries.push(OffenderEntry { kind, decided_on: today, ..entries[0].clone() });
+        let long_ago = today - chrono::Duration::days(crate::protocol::RECENT_INSPECTION_DAYS + 1);
+        entries.push(OffenderEntry { kind, decided_on: long_ago, ..entries[1].clone() });
+        let now = Utc::now();
+        let index = OffenderIndex { generated_at: now, expires_at: now, entries };
+        let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let signed = SignedIndex::sign(&pair.sk, &index, "test");
+        ws.store.write("test", |w| w.put_meta(OLD_INDEX_KEY, &signed, "sync.offender_index")).unwrap();
+        ws.set_setting("server.hub_key", &pair.pk.to_base64()).unwrap();
+        assert!(ws.has_offender_index().unwrap());
+
+        let status = ws.load_offender_index(|_| {}).unwrap().unwrap();
+        assert_eq!(status.entries, 41);
+        let state = ws.index_state().unwrap().unwrap();
+        assert_eq!(state.generation, 0, "the next sync asks for everything");
+        assert_eq!(state.checked_with, Some(pair.pk.to_base64()));
+        assert_eq!(state.entries, 42, "held, listed or not");
+        assert!(!ws.store.has_meta(OLD_INDEX_KEY).unwrap(), "kept once, not twice");
+        let mut cases = 0;
+        ws.store
+            .each_index_case(|_, _: Vec<OffenderEntry>| {
+                cases += 1;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(cases, 40);
+
+        // Set another hub key: the copy was not checked with it, so it is not used.
+        let other = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        ws.set_setting("server.hub_key", &other.pk.to_base64()).unwrap();
+        let refused = ws.load_offender_index(|_| {}).unwrap_err();
+        assert!(refused.vi().contains("không được kiểm tra bằng khóa"), "{}", refused.vi());
+    }
+
+    #[test]
+    fn a_whole_index_kept_before_that_fails_its_check_is_let_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let now = Utc::now();
+        let entries = crate::app::offenders::synthetic(5, 3, &Reference::embedded().admin_units);
+        let index = OffenderIndex { generated_at: now, expires_at: now, entries };
+        let signer = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        let signed = SignedIndex::sign(&signer.sk, &index, "test");
+        ws.store.write("test", |w| w.put_meta(OLD_INDEX_KEY, &signed, "sync.offender_index")).unwrap();
+        let other = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
+        ws.set_setting("server.hub_key", &other.pk.to_base64()).unwrap();
+        assert_eq!(ws.index_state().unwrap(), None);
+        assert!(!ws.has_offender_index().unwrap());
+    }
+}

@@ -1,0 +1,189 @@
+//! The offender index as the hub serves it to its laptops (issue 23): one record per case —
+//! its entries as its newest package or the national index gives them — numbered by the
+//! generation of its last change, kept in the transaction that changes the case. A laptop
+//! asks for the records after the generation it holds, a page at a time, so a request
+//! reads a page of records, never every case.
+//!
+//! Each change takes the next generation and drops the case's record at its old one, so
+//! the table holds one record per case: reading it from 0 gives the whole index. A case
+//! gone from the index keeps an empty record, which tells a laptop to drop its copy.
+
+use redb::{ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{CASES, HubStore, HubStoreError, IndexedCase, META, decode, encode, outbox};
+use crate::protocol::OffenderEntry;
+
+/// Each case's record by the generation of its last change.
+const INDEX: TableDefinition<u64, &[u8]> = TableDefinition::new("offender_index");
+/// The generation of each case's record.
+const INDEX_AT: TableDefinition<u128, u64> = TableDefinition::new("offender_index_at");
+/// The last generation given.
+const GENERATION: &str = "offender_index_generation";
+/// Set once the records of the cases stored before this table existed were made.
+const FILLED: &str = "offender_index_filled";
+
+/// A case's entries in the index, as the hub last had them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IndexRecord {
+    pub case_id: Uuid,
+    /// Empty when the case is gone from the index.
+    pub entries: Vec<OffenderEntry>,
+}
+
+/// Records a case's entries inside the transaction that changed them: a new generation,
+/// unless the case's record already says the same.
+pub(super) fn changed(tx: &WriteTransaction, case_id: Uuid, entries: &[OffenderEntry]) -> Result<(), HubStoreError> {
+    let mut at = tx.open_table(INDEX_AT)?;
+    let mut index = tx.open_table(INDEX)?;
+    let old = at.get(case_id.as_u128())?.map(|v| v.value());
+    if let Some(old) = old {
+        let record: Option<IndexRecord> = index.get(old)?.map(|v| decode("offender_index", v.value())).transpose()?;
+        if record.is_some_and(|r| r.entries == entries) {
+            return Ok(());
+        }
+        index.remove(old)?;
+    } else if entries.is_empty() {
+        // Never listed: nothing to tell.
+        return Ok(());
+    }
+    let mut meta = tx.open_table(META)?;
+    let next = meta.get(GENERATION)?.map(|v| decode::<u64>("meta", v.value())).transpose()?.unwrap_or(0) + 1;
+    meta.insert(GENERATION, encode(&next).as_slice())?;
+    let record = IndexRecord { case_id, entries: entries.to_vec() };
+    index.insert(next, encode(&record).as_slice())?;
+    at.insert(case_id.as_u128(), next)?;
+    Ok(())
+}
+
+/// Makes the records of the cases a hub of before this table stored (once, at open): the
+/// province's cases first, then the national index's copy.
+pub(super) fn fill(tx: &WriteTransaction) -> Result<(), HubStoreError> {
+    tx.open_table(INDEX)?;
+    tx.open_table(INDEX_AT)?;
+    if tx.open_table(META)?.get(FILLED)?.is_some() {
+        return Ok(());
+    }
+    let mut held: Vec<(Uuid, Vec<OffenderEntry>)> = Vec::new();
+    for row in tx.open_table(CASES)?.iter()? {
+        let case: IndexedCase = decode("cases", row?.1.value())?;
+        held.push((case.case_id, case.entries));
+    }
+    for row in tx.open_table(outbox::NATIONAL)?.iter()? {
+        let (key, value) = row?;
+        held.push((Uuid::from_u128(key.value()), decode("national_index", value.value())?));
+    }
+    for (case_id, entries) in held {
+        changed(tx, case_id, &entries)?;
+    }
+    tx.open_table(META)?.insert(FILLED, encode(&true).as_slice())?;
+    Ok(())
+}
+
+/// A page of the index's changes ([`HubStore::index_since`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexPage {
+    /// The generation the page follows: the one asked for, or 0 when the hub never reached
+    /// it (a copy from another hub, or from before a restore) and the copy must start again.
+    pub since: u64,
+    /// The generation of the page's last record (`since` when there is none).
+    pub generation: u64,
+    /// Whether records follow this page.
+    pub more: bool,
+    pub records: Vec<IndexRecord>,
+}
+
+impl HubStore {
+    /// The last generation of the index (0: nothing yet).
+    pub fn index_generation(&self) -> Result<u64, HubStoreError> {
+        Ok(self.get(META, GENERATION)?.unwrap_or(0))
+    }
+
+    /// The records changed after generation `since`, oldest change first, at most `limit`.
+    pub fn index_since(&self, since: u64, limit: usize) -> Result<IndexPage, HubStoreError> {
+        let tx = self.db.begin_read()?;
+        let reached: u64 =
+            tx.open_table(META)?.get(GENERATION)?.map(|v| decode("meta", v.value())).transpose()?.unwrap_or(0);
+        let since = if since > reached { 0 } else { since };
+        let index = tx.open_table(INDEX)?;
+        let mut records = Vec::new();
+        let mut generation = since;
+        let mut rows = index.range(since + 1..)?;
+        for row in rows.by_ref().take(limit) {
+            let (key, value) = row?;
+            generation = key.value();
+            records.push(decode("offender_index", value.value())?);
+        }
+        let more = rows.next().is_some();
+        Ok(IndexPage { since, generation, more, records })
+    }
+
+    /// Every record of the index (the whole index, for an answer that searches it all).
+    pub fn index_records(&self) -> Result<Vec<IndexRecord>, HubStoreError> {
+        self.all(INDEX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(case_id: Uuid, name: &str) -> OffenderEntry {
+        OffenderEntry {
+            identifier: Some("0101234567".into()),
+            folded_name: name.to_lowercase(),
+            name: name.into(),
+            province: Some(1),
+            commune: None,
+            team_id: "T01".into(),
+            case_id,
+            act: String::new(),
+            provision: String::new(),
+            decided_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+            fine_vnd: None,
+            kind: crate::protocol::EntryKind::Sanction,
+            unit: None,
+            decision: None,
+        }
+    }
+
+    #[test]
+    fn a_change_moves_a_case_to_the_end_and_a_page_follows_from_where_the_copy_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = HubStore::open(dir.path()).unwrap();
+        let [a, b, c] = [1u128, 2, 3].map(Uuid::from_u128);
+        let change = |id, entries: &[OffenderEntry]| {
+            let tx = store.db.begin_write().unwrap();
+            changed(&tx, id, entries).unwrap();
+            tx.commit().unwrap();
+        };
+        change(a, &[entry(a, "A")]);
+        change(b, &[entry(b, "B")]);
+        change(c, &[entry(c, "C")]);
+        // The same entries again: no new generation.
+        change(b, &[entry(b, "B")]);
+        assert_eq!(store.index_generation().unwrap(), 3);
+        // A changed: it moves after C, and its old record is gone.
+        change(a, &[entry(a, "A2")]);
+        let whole = store.index_since(0, 10).unwrap();
+        let names: Vec<&str> = whole.records.iter().map(|r| r.entries[0].name.as_str()).collect();
+        assert_eq!((names, whole.generation, whole.more), (vec!["B", "C", "A2"], 4, false));
+        // Two at a time: a page says there is more, the next follows from its generation.
+        let first = store.index_since(0, 2).unwrap();
+        assert_eq!((first.records.len(), first.generation, first.more), (2, 3, true));
+        let next = store.index_since(first.generation, 2).unwrap();
+        assert_eq!((next.since, next.records.len(), next.generation, next.more), (3, 1, 4, false));
+        // Gone from the index: an empty record tells the copy; nothing after it: an empty page.
+        change(c, &[]);
+        let gone = store.index_since(4, 10).unwrap();
+        assert_eq!((gone.records[0].case_id, gone.records[0].entries.len(), gone.generation), (c, 0, 5));
+        assert_eq!(
+            store.index_since(5, 10).unwrap(),
+            IndexPage { since: 5, generation: 5, more: false, records: vec![] }
+        );
+        // A generation the hub never reached: the copy starts again from 0.
+        let restart = store.index_since(99, 10).unwrap();
+        assert_eq!((restart.since, restart.records.len()), (0, 3));
+    }
+}
