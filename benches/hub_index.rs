@@ -63,6 +63,7 @@ fn main() {
             let delta = IndexDelta {
                 generated_at: chrono::Utc::now(),
                 expires_at: None,
+                epoch: None,
                 since: n as i64,
                 generation: n as i64 + 1,
                 more: false,
@@ -114,6 +115,7 @@ fn main() {
         let delta = IndexDelta {
             generated_at: chrono::Utc::now(),
             expires_at: None,
+            epoch: None,
             since: generation - 1,
             generation,
             more: false,

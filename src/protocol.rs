@@ -321,6 +321,10 @@ pub struct IndexDelta {
     /// the national server's pages have none).
     #[serde(default)]
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The index's own name (the province's index): a copy taken from an index of another
+    /// name is taken again from nothing.
+    #[serde(default)]
+    pub epoch: Option<String>,
     pub since: i64,
     pub generation: i64,
     pub more: bool,

@@ -737,6 +737,20 @@ fn a_team_cannot_take_over_another_team_s_case_nor_learn_its_ids() {
         index.entries.iter().all(|e| !own_ids.contains(&e.case_id.to_string())),
         "another team's case ids are not disclosed"
     );
+    // Nor do its pages: neither the cases' names nor their entries.
+    let mut since = 0;
+    loop {
+        let page: anchi::protocol::IndexDelta =
+            attacker.offender_changes(since).unwrap().unwrap().open_as(Some(&hub_key)).unwrap();
+        for (name, entries) in &page.cases {
+            assert!(!own_ids.contains(&name.to_string()), "a page names a case by its id");
+            assert!(entries.iter().all(|e| !own_ids.contains(&e.case_id.to_string())));
+        }
+        since = page.generation as u64;
+        if !page.more {
+            break;
+        }
+    }
     // The owner's own index keeps its ids.
     let own_index = owner.offender_index().unwrap().open(Some(&hub_key)).unwrap();
     assert!(own_index.entries.iter().any(|e| own_ids.contains(&e.case_id.to_string())));
@@ -805,15 +819,32 @@ fn the_index_comes_by_pages_and_afterwards_only_what_changed() {
     let (hub, hub_key) = province(&hub_dir, &pki, &first, &["--index-page", "3"]);
     first.set_setting("server.hub_key", &hub_key.to_base64()).unwrap();
     let client = first.sync_client(PASSPHRASE, Some(&hub.url()), Some(&pki.ca_pem)).unwrap();
-    // The whole index as the hub makes it in one answer, to compare the copy with.
-    let whole = |c: &Client| c.offender_index().unwrap().open(Some(&hub_key)).unwrap().entries.len();
+    // The whole index as the hub makes it in one answer, and the copy as loaded, each as
+    // its entries' sorted texts.
+    let whole = |c: &Client| {
+        let entries = c.offender_index().unwrap().open(Some(&hub_key)).unwrap().entries;
+        let mut texts: Vec<String> = entries.iter().map(|e| serde_json::to_string(e).unwrap()).collect();
+        texts.sort();
+        texts
+    };
+    let copy = |ws: &Workspace| {
+        let status = ws.load_offender_index(|_| {}).unwrap().unwrap();
+        let lookup = &ws.province_index().unwrap().lookup;
+        assert_eq!(status.entries, lookup.len());
+        let mut texts: Vec<String> =
+            (0..lookup.len()).map(|i| serde_json::to_string(&lookup.entry(i)).unwrap()).collect();
+        texts.sort();
+        texts
+    };
 
     let report = first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
     assert!(report.uploaded > 6, "{} cases sent: more than two pages", report.uploaded);
-    assert_eq!(report.index_changes, report.uploaded as usize, "each case sent came once");
-    assert_eq!(report.index_entries, Some(whole(&client)), "the pages make up the whole index");
-    let loaded = first.load_offender_index(|_| {}).unwrap().unwrap();
-    assert_eq!(loaded.entries, whole(&client));
+    let page: anchi::protocol::IndexDelta =
+        client.offender_changes(0).unwrap().unwrap().open_as(Some(&hub_key)).unwrap();
+    assert_eq!((page.cases.len(), page.more, page.since), (3, true, 0), "a page of three");
+    assert!(page.epoch.is_some());
+    assert_eq!(report.index_entries, Some(whole(&client).len()));
+    assert_eq!(copy(&first), whole(&client), "the pages make up the whole index");
 
     // Nothing changed: nothing comes.
     let again = first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
@@ -837,10 +868,34 @@ fn the_index_comes_by_pages_and_afterwards_only_what_changed() {
     assert_eq!(second.sync(&second_client, "mat-khau-doi-2", &|_, _| {}).unwrap().uploaded, 1);
     let after = first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
     assert_eq!(after.index_changes, 1, "only the new case");
-    assert_eq!(after.index_entries, Some(whole(&client)));
     assert_eq!(after.index_entries, report.index_entries.map(|n| n + 1), "its inspection joined");
-    let loaded = first.load_offender_index(|_| {}).unwrap().unwrap();
-    assert_eq!(loaded.entries, whole(&client));
+    assert_eq!(copy(&first), whole(&client));
+
+    // The province moves one of the first team's cases to the second: its entries change
+    // team, and come again alone; they now carry a pseudonym, not the case's id.
+    let moved = first.list_cases().unwrap().into_iter().find(|s| s.documents_finalised > 0).unwrap().id;
+    let reason = "Quyết định số 12/QĐ-CCQLTT ngày 30/11/2026 của Chi cục trưởng";
+    hub_cmd(
+        &hub_dir,
+        &["case", "transfer", "--case", &moved.to_string(), "--to", "LS-D2", "--by", "chicuc", "--reason", reason],
+    );
+    let moved_on = first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!((moved_on.index_changes, moved_on.index_entries), (1, after.index_entries));
+    let now = copy(&first);
+    assert_eq!(now, whole(&client));
+    assert!(now.iter().all(|e| !e.contains(&moved.to_string())), "another team's case: under a pseudonym");
+    let second_team = now.iter().filter(|e| e.contains("\"team_id\":\"LS-D2\"")).count();
+    assert!(second_team >= 2, "the second team's own case and the one it received: {second_team}");
+
+    // Taken without a key, then with the key set again: the copy is taken again from
+    // nothing (it was not all checked), aside, and replaces the one in use whole.
+    assert_eq!(first.take_index_changes(&client, None).unwrap().changed, 0, "goes on, unchecked");
+    assert_eq!(first.index_state().unwrap().unwrap().checked_with, None);
+    let retaken = first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert_eq!(retaken.index_entries, moved_on.index_entries);
+    assert!(retaken.index_changes > 0);
+    assert_eq!(first.index_state().unwrap().unwrap().checked_with, Some(hub_key.to_base64()));
+    assert_eq!(copy(&first), whole(&client));
 }
 
 #[test]

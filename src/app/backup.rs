@@ -359,8 +359,7 @@ impl Workspace {
         self.retired_keys()?;
         self.delegations()?;
         self.server_settings()?;
-        self.index_state()?;
-        self.store.each_index_case(|_, _: Vec<crate::protocol::OffenderEntry>| Ok(()))?;
+        self.index_readable()?;
         self.auto_backup()?;
         self.subject_links()?;
         let audit = self.audit_verify()?;

@@ -4,6 +4,11 @@
 //! (`store::index_copy`) with the generation it reaches, so that a sync after the first
 //! brings only what changed. `Workspace::load_offender_index` reads the copy into the lookup.
 //!
+//! A copy taken again from nothing (the first, one from another hub or index, one checked
+//! with another key, one of another team) is filled aside and replaces the copy in use only
+//! once whole: a sync cut half-way goes on from where it stopped at the next one, and the
+//! copy in use meanwhile is the last whole one.
+//!
 //! A hub of before, which only sends the whole index, and the whole index a laptop of
 //! before kept in `meta`, are taken as a copy at generation 0: the next sync asks for
 //! everything again, by pages.
@@ -16,7 +21,7 @@ use uuid::Uuid;
 
 use super::{AppError, Workspace};
 use crate::protocol::{IndexDelta, OffenderEntry, OffenderIndex, SignedIndex};
-use crate::store::{StoreError, Writer};
+use crate::store::{IndexCopy, StoreError, Writer};
 use crate::sync::{Client, SyncError};
 
 /// Where the whole signed index was kept before the copy was kept case by case.
@@ -26,7 +31,7 @@ const OLD_INDEX_KEY: &str = "offender_index";
 /// keeps saying "more" cannot hold a sync for ever.
 const MAX_PAGES: usize = 5_000;
 
-/// Where the copy stands.
+/// Where a copy stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IndexState {
     /// The hub's generation the copy has reached (0: ask for everything).
@@ -36,30 +41,44 @@ pub struct IndexState {
     pub expires_at: DateTime<Utc>,
     /// Entries held (listed or not today).
     pub entries: u64,
-    /// The hub key (minisign base64) every page was checked with; none when no key was
-    /// set. A copy checked with another key than the one set now is not used, and the next
-    /// sync takes the index again.
+    /// The hub key (minisign base64) every page was checked with; none when a page was
+    /// taken without a key set. A copy checked with another key than the one set now is
+    /// not used, and the next sync takes the index again.
     pub checked_with: Option<String>,
+    /// The name of the hub's index the pages came from (none: a whole index).
+    pub epoch: Option<String>,
+    /// The team the hub named the cases for (its pseudonyms are the team's own).
+    pub team: String,
 }
 
 /// What one sync's taking of the index did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexTaken {
     pub state: IndexState,
-    /// Cases whose entries changed (0: the copy was current).
+    /// Cases whose entries changed in the copy in use (0: it was current).
     pub changed: usize,
 }
 
 impl Workspace {
-    /// Where the copy of the province's index stands; None when it was never taken.
+    /// Where the copy of the province's index in use stands; None when none was taken.
     pub fn index_state(&self) -> Result<Option<IndexState>, AppError> {
         self.keep_old_index()?;
-        Ok(self.store.index_state()?)
+        Ok(self.store.index_state(IndexCopy::Held)?)
     }
 
     /// Whether an offender index was ever taken (cheap: the index is not read).
     pub fn has_offender_index(&self) -> Result<bool, AppError> {
-        Ok(self.store.index_state::<IndexState>()?.is_some() || self.store.has_meta(OLD_INDEX_KEY)?)
+        Ok(self.store.index_state::<IndexState>(IndexCopy::Held)?.is_some() || self.store.has_meta(OLD_INDEX_KEY)?)
+    }
+
+    /// Whether the copy and what was kept before it read whole (a backup's check): reads,
+    /// changes nothing.
+    pub(crate) fn index_readable(&self) -> Result<(), AppError> {
+        self.store.meta::<SignedIndex>(OLD_INDEX_KEY)?;
+        self.store.index_state::<IndexState>(IndexCopy::Held)?;
+        self.store.index_state::<IndexState>(IndexCopy::Next)?;
+        self.store.each_index_case(|_, _: Vec<OffenderEntry>| Ok(()))?;
+        Ok(())
     }
 
     /// Takes what changed in the province's index since the copy, page by page, each page
@@ -70,55 +89,84 @@ impl Workspace {
         client: &Client,
         hub_key: Option<&minisign::PublicKey>,
     ) -> Result<IndexTaken, AppError> {
-        let checked_with = hub_key.map(minisign::PublicKey::to_base64);
-        let mut state = self.index_state()?.filter(|s| s.checked_with == checked_with);
+        let team = self.unit().map(|u| u.code.clone()).unwrap_or_default();
+        let key = hub_key.map(minisign::PublicKey::to_base64);
+        // A copy goes on when it is this team's and was checked with the key set (or no
+        // key is set now): the one in use, else the one being filled.
+        let fits = |s: &IndexState| s.team == team && (key.is_none() || s.checked_with == key);
+        let held: Option<IndexState> = self.index_state()?.filter(fits);
+        let next: Option<IndexState> = self.store.index_state(IndexCopy::Next)?.filter(fits);
+        let (mut copy, mut at) = match (held, next) {
+            (Some(held), _) => (IndexCopy::Held, Some(held)),
+            (None, next) => (IndexCopy::Next, next),
+        };
         let mut changed = 0;
         for _ in 0..MAX_PAGES {
-            let since = state.as_ref().map_or(0, |s| s.generation);
+            let since = at.as_ref().map_or(0, |s| s.generation);
             let Some(signed) = client.offender_changes(since)? else {
                 let whole = client.offender_index()?;
                 let (state, entries) = self.take_whole_index(&whole, hub_key)?;
                 return Ok(IndexTaken { state, changed: entries });
             };
             let delta: IndexDelta = signed.open_as(hub_key).map_err(SyncError::Protocol)?;
-            if delta.since != 0 && u64::try_from(delta.since) != Ok(since) {
-                let problem = format!("offender index: asked from {since}, answered from {}", delta.since);
-                return Err(SyncError::Protocol(problem).into());
+            let page = Page::read(&delta, since)?;
+            if at.as_ref().is_some_and(|s| s.epoch != delta.epoch) || (delta.since == 0 && since != 0) {
+                // Another index, or the hub starts the copy again: taken again from nothing,
+                // aside, from the hub's first page.
+                (copy, at) = (IndexCopy::Next, None);
+                if delta.since != 0 {
+                    continue;
+                }
             }
-            let Some(expires_at) = delta.expires_at else {
-                return Err(SyncError::Protocol("offender index: a page without expires_at".into()).into());
-            };
-            let generation = u64::try_from(delta.generation)
-                .map_err(|_| SyncError::Protocol(format!("offender index: generation {}", delta.generation)))?;
-            let held = state.take().filter(|_| delta.since != 0);
+            let (from, checked_with, team) = (at.take(), key.clone(), team.clone());
             let taken = self.store.write(&self.actor(), |w| {
-                if held.is_none() {
-                    w.clear_index()?;
-                }
-                let mut entries = held.map_or(0, |s| s.entries);
+                let mut entries = match &from {
+                    Some(from) => from.entries,
+                    None => {
+                        w.clear_index(copy)?;
+                        0
+                    }
+                };
                 for (name, case_entries) in &delta.cases {
-                    let old: Option<Vec<OffenderEntry>> = w.index_case(*name)?;
+                    let old: Option<Vec<OffenderEntry>> = w.index_case(copy, *name)?;
                     entries = entries.saturating_sub(old.map_or(0, |o| o.len() as u64)) + case_entries.len() as u64;
-                    w.put_index_case(*name, Some(case_entries).filter(|e| !e.is_empty()))?;
+                    w.put_index_case(copy, *name, Some(case_entries).filter(|e| !e.is_empty()))?;
                 }
-                let checked_with = checked_with.clone();
-                let taken =
-                    IndexState { generation, generated_at: delta.generated_at, expires_at, entries, checked_with };
-                w.set_index_state(&taken)?;
-                Ok::<_, StoreError>(taken)
+                // A page taken without a key leaves the copy unchecked.
+                let checked_with = checked_with.filter(|_| from.as_ref().is_none_or(|f| f.checked_with.is_some()));
+                let state = IndexState {
+                    generation: page.generation,
+                    generated_at: delta.generated_at,
+                    expires_at: page.expires_at,
+                    entries,
+                    checked_with,
+                    epoch: delta.epoch.clone(),
+                    team,
+                };
+                if copy == IndexCopy::Next && !delta.more {
+                    w.hold_next_index(&state)?;
+                } else {
+                    w.set_index_state(copy, &state)?;
+                }
+                Ok::<_, StoreError>(state)
             })?;
-            changed += delta.cases.len();
-            state = Some(taken);
-            if !delta.more {
-                break;
+            if copy == IndexCopy::Held {
+                changed += delta.cases.len();
             }
+            if !delta.more {
+                if copy == IndexCopy::Next {
+                    // The whole copy came in: every case of it is new to the lookup.
+                    changed = usize::try_from(taken.entries).unwrap_or(usize::MAX).max(1);
+                }
+                return Ok(IndexTaken { state: taken, changed });
+            }
+            at = Some(taken);
         }
-        let state = state.ok_or_else(|| SyncError::Protocol("offender index: no page taken".into()))?;
-        Ok(IndexTaken { state, changed })
+        Err(SyncError::Protocol(format!("offender index: still more after {MAX_PAGES} pages")).into())
     }
 
-    /// Takes a whole signed index (from a hub of before) as a copy at generation 0, checked
-    /// against the hub's key when it is set; how many entries it holds.
+    /// Takes a whole signed index (from a hub of before) as the copy in use at generation
+    /// 0, checked against the hub's key when it is set; how many entries it holds.
     pub fn take_whole_index(
         &self,
         signed: &SignedIndex,
@@ -127,7 +175,8 @@ impl Workspace {
         let index: OffenderIndex = signed.open(hub_key).map_err(SyncError::Protocol)?;
         let count = index.entries.len();
         let checked_with = hub_key.map(minisign::PublicKey::to_base64);
-        let state = self.store.write(&self.actor(), |w| keep_whole(w, index, checked_with))?;
+        let team = self.unit().map(|u| u.code.clone()).unwrap_or_default();
+        let state = self.store.write(&self.actor(), |w| keep_whole(w, index, checked_with, team))?;
         Ok((state, count))
     }
 
@@ -135,16 +184,18 @@ impl Workspace {
     /// that does not check against the hub's key, or cannot be read, is let go: the next
     /// sync takes the index again.
     fn keep_old_index(&self) -> Result<(), AppError> {
-        let Some(signed) = self.store.meta::<SignedIndex>(OLD_INDEX_KEY).ok().flatten() else {
-            return Ok(());
+        let kept = match self.store.meta::<SignedIndex>(OLD_INDEX_KEY) {
+            Ok(None) => return Ok(()),
+            Ok(Some(signed)) => Ok(signed),
+            Err(e) => Err(e.to_string()),
         };
         let hub_key = self.server_settings()?.hub_key.and_then(|k| minisign::PublicKey::from_base64(&k).ok());
-        let opened = signed.open(hub_key.as_ref());
-        drop(signed);
+        let opened = kept.and_then(|signed| signed.open(hub_key.as_ref()));
+        let team = self.unit().map(|u| u.code.clone()).unwrap_or_default();
         self.store.write(&self.actor(), |w| {
             match opened {
                 Ok(index) => {
-                    keep_whole(w, index, hub_key.as_ref().map(minisign::PublicKey::to_base64))?;
+                    keep_whole(w, index, hub_key.as_ref().map(minisign::PublicKey::to_base64), team)?;
                 }
                 Err(problem) => eprintln!("offender index kept before: let go ({problem})"),
             }
@@ -154,20 +205,50 @@ impl Workspace {
     }
 }
 
-/// Replaces the copy with a whole index, its entries grouped by the case they name.
-fn keep_whole(w: &mut Writer, index: OffenderIndex, checked_with: Option<String>) -> Result<IndexState, StoreError> {
+/// What a page says of where it goes, checked: it follows the copy (or starts it again),
+/// moves forward, and says until when it holds.
+struct Page {
+    generation: u64,
+    expires_at: DateTime<Utc>,
+}
+
+impl Page {
+    fn read(delta: &IndexDelta, since: u64) -> Result<Page, SyncError> {
+        let bad = |what: String| SyncError::Protocol(format!("offender index: {what}"));
+        if delta.since != 0 && u64::try_from(delta.since) != Ok(since) {
+            return Err(bad(format!("asked from {since}, answered from {}", delta.since)));
+        }
+        let moved = delta.generation > delta.since || (delta.generation == delta.since && delta.cases.is_empty());
+        let generation = u64::try_from(delta.generation).ok().filter(|_| moved);
+        let generation =
+            generation.ok_or_else(|| bad(format!("generation {} after {}", delta.generation, delta.since)))?;
+        if delta.more && delta.cases.is_empty() {
+            return Err(bad("an empty page that says more follows".into()));
+        }
+        let expires_at = delta.expires_at.ok_or_else(|| bad("a page without expires_at".into()))?;
+        Ok(Page { generation, expires_at })
+    }
+}
+
+/// Replaces the copy in use with a whole index, its entries grouped by the case they name.
+fn keep_whole(
+    w: &mut Writer,
+    index: OffenderIndex,
+    checked_with: Option<String>,
+    team: String,
+) -> Result<IndexState, StoreError> {
     let entries = index.entries.len() as u64;
     let mut cases: HashMap<Uuid, Vec<OffenderEntry>> = HashMap::new();
     for entry in index.entries {
         cases.entry(entry.case_id).or_default().push(entry);
     }
-    w.clear_index()?;
+    w.clear_index(IndexCopy::Held)?;
     for (name, case_entries) in &cases {
-        w.put_index_case(*name, Some(case_entries))?;
+        w.put_index_case(IndexCopy::Held, *name, Some(case_entries))?;
     }
     let (generated_at, expires_at) = (index.generated_at, index.expires_at);
-    let state = IndexState { generation: 0, generated_at, expires_at, entries, checked_with };
-    w.set_index_state(&state)?;
+    let state = IndexState { generation: 0, generated_at, expires_at, entries, checked_with, epoch: None, team };
+    w.set_index_state(IndexCopy::Held, &state)?;
     Ok(state)
 }
 

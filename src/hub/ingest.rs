@@ -268,6 +268,7 @@ pub fn offender_changes(state: &HubState, team_id: &str, since: u64) -> Result<S
     let delta = IndexDelta {
         generated_at: now,
         expires_at: Some(now + Duration::days(INDEX_VALID_DAYS)),
+        epoch: Some(page.epoch),
         since: generation(page.since)?,
         generation: generation(page.generation)?,
         more: page.more,

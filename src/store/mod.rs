@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::domain::summary::CaseFacts;
 use crate::domain::{Case, CaseSummary, DocumentNumber};
 pub use error::{OpenError, StoreError};
+pub use index_copy::IndexCopy;
 pub use journal::{AuditReport, BrokenLink, JournalEntry};
 pub use migrate::{CURRENT_SCHEMA, LEGACY_FORMS_BEFORE_KEY, Migration};
 
@@ -298,6 +299,7 @@ impl Store {
         copy_table(&read, &write, NUMBERS)?;
         copy_table(&read, &write, PACKAGES)?;
         copy_table(&read, &write, index_copy::INDEX_CASES)?;
+        copy_table(&read, &write, index_copy::NEXT_CASES)?;
         copy_table(&read, &write, index_copy::INDEX_STATE)?;
         write.commit()?;
         Ok(())

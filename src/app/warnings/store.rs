@@ -92,6 +92,19 @@ impl Workspace {
         Ok(link)
     }
 
+    /// The status of the province index as loaded, with the dates of the copy as the last
+    /// sync left it (a sync that changed nothing still renews them).
+    pub fn index_status(&self) -> Option<IndexStatus> {
+        let mut status = self.province_index()?.status.clone();
+        if let Ok(Some(state)) =
+            self.store.index_state::<crate::app::index_copy::IndexState>(crate::store::IndexCopy::Held)
+        {
+            (status.generated_at, status.expires_at) = (state.generated_at, state.expires_at);
+        }
+        status.expired = status.expires_at < Utc::now();
+        Some(status)
+    }
+
     /// The province index as loaded, if it was.
     pub fn province_index(&self) -> Option<Arc<ProvinceIndex>> {
         self.subjects.province.read().unwrap_or_else(|e| e.into_inner()).clone()
@@ -165,10 +178,7 @@ impl Workspace {
     ) -> Result<SubjectReport, AppError> {
         let local = self.local_subjects()?;
         let province = self.province_index();
-        let mut index = province.as_ref().map(|p| p.status.clone());
-        if let Some(status) = index.as_mut() {
-            status.expired = status.expires_at < Utc::now();
-        }
+        let index = self.index_status();
         let facts_of = |id| self.store.facts_of(id).ok().flatten();
         let own_team = self.own_team();
         let query = WarningQuery { subject, this_case, acts, own_team: &own_team, today: crate::app::now().date() };

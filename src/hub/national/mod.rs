@@ -404,6 +404,7 @@ async fn national_index(
     let delta = crate::protocol::IndexDelta {
         generated_at: chrono::Utc::now(),
         expires_at: None,
+        epoch: None,
         since,
         generation,
         more,

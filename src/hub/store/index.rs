@@ -23,6 +23,9 @@ const INDEX_AT: TableDefinition<u128, u64> = TableDefinition::new("offender_inde
 const GENERATION: &str = "offender_index_generation";
 /// Set once the records of the cases stored before this table existed were made.
 const FILLED: &str = "offender_index_filled";
+/// This index's own name, made once: a laptop's copy taken from another hub's index (or
+/// from this one before its file was replaced) is taken again from nothing.
+const EPOCH: &str = "offender_index_epoch";
 
 /// A case's entries in the index, as the hub last had them.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -62,7 +65,13 @@ pub(super) fn changed(tx: &WriteTransaction, case_id: Uuid, entries: &[OffenderE
 pub(super) fn fill(tx: &WriteTransaction) -> Result<(), HubStoreError> {
     tx.open_table(INDEX)?;
     tx.open_table(INDEX_AT)?;
-    if tx.open_table(META)?.get(FILLED)?.is_some() {
+    let mut meta = tx.open_table(META)?;
+    if meta.get(EPOCH)?.is_none() {
+        meta.insert(EPOCH, encode(&Uuid::new_v4().simple().to_string()).as_slice())?;
+    }
+    let filled = meta.get(FILLED)?.is_some();
+    drop(meta);
+    if filled {
         return Ok(());
     }
     let mut held: Vec<(Uuid, Vec<OffenderEntry>)> = Vec::new();
@@ -92,6 +101,8 @@ pub struct IndexPage {
     /// Whether records follow this page.
     pub more: bool,
     pub records: Vec<IndexRecord>,
+    /// The index's own name ([`EPOCH`]).
+    pub epoch: String,
 }
 
 impl HubStore {
@@ -100,28 +111,39 @@ impl HubStore {
         Ok(self.get(META, GENERATION)?.unwrap_or(0))
     }
 
-    /// The records changed after generation `since`, oldest change first, at most `limit`.
+    /// The records changed after generation `since`, oldest change first, at most `limit`
+    /// (from 0, the cases gone from the index are left out: a copy from nothing needs no
+    /// word of them).
     pub fn index_since(&self, since: u64, limit: usize) -> Result<IndexPage, HubStoreError> {
         let tx = self.db.begin_read()?;
-        let reached: u64 =
-            tx.open_table(META)?.get(GENERATION)?.map(|v| decode("meta", v.value())).transpose()?.unwrap_or(0);
+        let meta = tx.open_table(META)?;
+        let reached: u64 = meta.get(GENERATION)?.map(|v| decode("meta", v.value())).transpose()?.unwrap_or(0);
+        let epoch: String = meta.get(EPOCH)?.map(|v| decode("meta", v.value())).transpose()?.unwrap_or_default();
         let since = if since > reached { 0 } else { since };
         let index = tx.open_table(INDEX)?;
         let mut records = Vec::new();
         let mut generation = since;
-        let mut rows = index.range(since + 1..)?;
-        for row in rows.by_ref().take(limit) {
+        let mut more = false;
+        for row in index.range(since + 1..)? {
             let (key, value) = row?;
+            if records.len() == limit {
+                more = true;
+                break;
+            }
             generation = key.value();
-            records.push(decode("offender_index", value.value())?);
+            let record: IndexRecord = decode("offender_index", value.value())?;
+            if since > 0 || !record.entries.is_empty() {
+                records.push(record);
+            }
         }
-        let more = rows.next().is_some();
-        Ok(IndexPage { since, generation, more, records })
+        Ok(IndexPage { since, generation, more, records, epoch })
     }
 
-    /// Every record of the index (the whole index, for an answer that searches it all).
+    /// Every case's record in the index (the whole index, for an answer that searches it all).
     pub fn index_records(&self) -> Result<Vec<IndexRecord>, HubStoreError> {
-        self.all(INDEX)
+        let mut records: Vec<IndexRecord> = self.all(INDEX)?;
+        records.retain(|r| !r.entries.is_empty());
+        Ok(records)
     }
 }
 
@@ -178,12 +200,19 @@ mod tests {
         change(c, &[]);
         let gone = store.index_since(4, 10).unwrap();
         assert_eq!((gone.records[0].case_id, gone.records[0].entries.len(), gone.generation), (c, 0, 5));
-        assert_eq!(
-            store.index_since(5, 10).unwrap(),
-            IndexPage { since: 5, generation: 5, more: false, records: vec![] }
-        );
-        // A generation the hub never reached: the copy starts again from 0.
+        let epoch = gone.epoch.clone();
+        assert_eq!(epoch.len(), 32);
+        let nothing = IndexPage { since: 5, generation: 5, more: false, records: vec![], epoch: epoch.clone() };
+        assert_eq!(store.index_since(5, 10).unwrap(), nothing);
+        // A generation the hub never reached: the copy starts again from 0, where a case gone
+        // from the index is not named.
         let restart = store.index_since(99, 10).unwrap();
-        assert_eq!((restart.since, restart.records.len()), (0, 3));
+        assert_eq!((restart.since, restart.records.len(), restart.generation), (0, 2, 5));
+        assert_eq!(store.index_records().unwrap().len(), 2);
+        // The index keeps its name when the hub opens its file again; another hub's differs.
+        drop(store);
+        assert_eq!(HubStore::open(dir.path()).unwrap().index_since(0, 1).unwrap().epoch, epoch);
+        let other = tempfile::tempdir().unwrap();
+        assert_ne!(HubStore::open(other.path()).unwrap().index_since(0, 1).unwrap().epoch, epoch);
     }
 }

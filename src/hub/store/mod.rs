@@ -451,7 +451,12 @@ impl HubStore {
                 )));
             }
             case.team_id = transfer.to_team.clone();
+            // The index names the team that now holds the case.
+            for entry in &mut case.entries {
+                entry.team_id = transfer.to_team.clone();
+            }
             cases.insert(key, encode(&case).as_slice())?;
+            index::changed(&tx, case.case_id, &case.entries)?;
             // Rows of an older layout are not read: the next start makes them again from the
             // packages, with the case's team as the index now says.
             if views::rows_current_in(&tx)? {

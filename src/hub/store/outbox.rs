@@ -205,7 +205,12 @@ impl HubStore {
         let tx = self.db.begin_write()?;
         {
             let mut t = tx.open_table(NATIONAL)?;
+            let own = tx.open_table(super::CASES)?;
             for (case_id, entries) in &delta.cases {
+                // The province's own cases are in the index from their packages.
+                if own.get(case_id.as_u128())?.is_some() {
+                    continue;
+                }
                 if entries.is_empty() {
                     t.remove(case_id.as_u128())?;
                 } else {
@@ -213,6 +218,7 @@ impl HubStore {
                 }
                 super::index::changed(&tx, *case_id, entries)?;
             }
+            drop(own);
             tx.open_table(META)?.insert(NATIONAL_GENERATION, encode(&delta.generation).as_slice())?;
         }
         tx.commit()?;

@@ -155,7 +155,7 @@ impl AnchiApp {
     fn live_told(&mut self, result: Result<crate::app::live::LiveReport, String>) {
         match result {
             Ok(report) if report.told > 0 => {
-                self.index = self.ws.province_index().map(|p| p.status.clone());
+                self.index = self.ws.index_status();
                 self.refresh_warnings();
                 self.notice = Some(format!("Chi cục báo {} thông tin về đối tượng đang kiểm tra", report.told));
             }
@@ -210,6 +210,9 @@ impl AnchiApp {
                 // Loaded again only when the copy changed (or was never loaded).
                 if report.index_entries.is_some() && (report.index_changes > 0 || self.ws.province_index().is_none()) {
                     self.load_index();
+                } else if report.index_entries.is_some() {
+                    // Nothing changed: the copy's dates are renewed all the same.
+                    self.index = self.ws.index_status();
                 }
             }
             Err(message) => match wait {
