@@ -896,6 +896,14 @@ fn the_index_comes_by_pages_and_afterwards_only_what_changed() {
     assert!(retaken.index_changes > 0);
     assert_eq!(first.index_state().unwrap().unwrap().checked_with, Some(hub_key.to_base64()));
     assert_eq!(copy(&first), whole(&client));
+
+    // The hub's index renamed (as after putting back its file from a backup): taken again.
+    let epoch = first.index_state().unwrap().unwrap().epoch;
+    hub_cmd(&hub_dir, &["index", "renew"]);
+    let renewed = first.sync(&client, PASSPHRASE, &|_, _| {}).unwrap();
+    assert!(renewed.index_changes > 0);
+    assert_ne!(first.index_state().unwrap().unwrap().epoch, epoch);
+    assert_eq!(copy(&first), whole(&client));
 }
 
 #[test]

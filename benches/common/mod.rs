@@ -83,6 +83,11 @@ pub fn listening(command: &mut Command) -> (Child, String) {
 /// `anchi-hub serve` on a free loopback port for the hub in `hub_dir`, with a certificate
 /// for 127.0.0.1 from a CA made here (files in `tmp`).
 pub fn serve(tmp: &Path, hub_dir: &Path) -> Served {
+    serve_with(tmp, hub_dir, &[])
+}
+
+/// [`serve`] with more of `serve`'s options.
+pub fn serve_with(tmp: &Path, hub_dir: &Path, options: &[&str]) -> Served {
     // The CA has a name of its own: OpenSSL (curl) takes a leaf whose issuer is its own name
     // for self-signed.
     let Pki { ca_pem, cert: cert_file, key: key_file } = pki(tmp, "hub");
@@ -90,6 +95,6 @@ pub fn serve(tmp: &Path, hub_dir: &Path) -> Served {
     std::fs::write(&ca_file, &ca_pem).unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_anchi-hub"));
     command.arg("--data-dir").arg(hub_dir).args(["serve", "--listen", "127.0.0.1:0", "--cert"]);
-    let (child, url) = listening(command.arg(&cert_file).arg("--key").arg(&key_file));
+    let (child, url) = listening(command.arg(&cert_file).arg("--key").arg(&key_file).args(options));
     Served { url, ca_pem, ca_file, child }
 }

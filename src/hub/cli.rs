@@ -54,6 +54,9 @@ pub enum HubCommand {
     /// The law pack served to the laptops (docs/law-pack.md).
     #[command(subcommand)]
     Law(LawCommand),
+    /// The offender index served to the laptops by pages.
+    #[command(subcommand)]
+    Index(IndexCommand),
     /// The hub's public key (for enrolment at the national server).
     #[command(subcommand)]
     Key(KeyCommand),
@@ -62,6 +65,14 @@ pub enum HubCommand {
     Upstream(UpstreamCommand),
     /// The national server (PostgreSQL): `anchi-hub --data-dir D national …`.
     National(super::national::cli::NationalArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Gives the index a new name, so that every laptop takes its copy again from nothing
+    /// at its next sync: run it after putting back `hub.redb` from a backup (the laptops'
+    /// copies may be ahead of it). Prints the new name.
+    Renew,
 }
 
 #[derive(Debug, Subcommand)]
@@ -292,6 +303,9 @@ fn execute(cli: HubCli) -> Result<(), String> {
                 "serving law pack version {} issued {} ({}, {} bytes)",
                 law.version, law.issued, law.sha256, law.size
             );
+        }
+        HubCommand::Index(IndexCommand::Renew) => {
+            println!("offender index epoch: {}", store.renew_index_epoch().map_err(err)?);
         }
         HubCommand::Key(KeyCommand::Show) => {
             let keys = store.keys().map_err(err)?.ok_or("the hub has no keys: run `anchi-hub init` first")?;

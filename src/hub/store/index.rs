@@ -67,7 +67,7 @@ pub(super) fn fill(tx: &WriteTransaction) -> Result<(), HubStoreError> {
     tx.open_table(INDEX_AT)?;
     let mut meta = tx.open_table(META)?;
     if meta.get(EPOCH)?.is_none() {
-        meta.insert(EPOCH, encode(&Uuid::new_v4().simple().to_string()).as_slice())?;
+        meta.insert(EPOCH, encode(&new_epoch()).as_slice())?;
     }
     let filled = meta.get(FILLED)?.is_some();
     drop(meta);
@@ -90,6 +90,10 @@ pub(super) fn fill(tx: &WriteTransaction) -> Result<(), HubStoreError> {
     Ok(())
 }
 
+fn new_epoch() -> String {
+    Uuid::new_v4().simple().to_string()
+}
+
 /// A page of the index's changes ([`HubStore::index_since`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexPage {
@@ -106,6 +110,13 @@ pub struct IndexPage {
 }
 
 impl HubStore {
+    /// Gives the index a new name ([`EPOCH`]): every laptop's copy is taken again.
+    pub fn renew_index_epoch(&self) -> Result<String, HubStoreError> {
+        let epoch = new_epoch();
+        self.put(META, EPOCH, &epoch)?;
+        Ok(epoch)
+    }
+
     /// The last generation of the index (0: nothing yet).
     pub fn index_generation(&self) -> Result<u64, HubStoreError> {
         Ok(self.get(META, GENERATION)?.unwrap_or(0))
@@ -214,5 +225,9 @@ mod tests {
         assert_eq!(HubStore::open(dir.path()).unwrap().index_since(0, 1).unwrap().epoch, epoch);
         let other = tempfile::tempdir().unwrap();
         assert_ne!(HubStore::open(other.path()).unwrap().index_since(0, 1).unwrap().epoch, epoch);
+        // Renewed (after a restore): another name.
+        let store = HubStore::open(dir.path()).unwrap();
+        let renewed = store.renew_index_epoch().unwrap();
+        assert_eq!((store.index_since(0, 1).unwrap().epoch != epoch, renewed.len()), (true, 32));
     }
 }
