@@ -89,80 +89,97 @@ impl Workspace {
         client: &Client,
         hub_key: Option<&minisign::PublicKey>,
     ) -> Result<IndexTaken, AppError> {
-        let team = self.unit().map(|u| u.code.clone()).unwrap_or_default();
-        let key = hub_key.map(minisign::PublicKey::to_base64);
-        // A copy goes on when it is this team's and was checked with the key set (or no
-        // key is set now): the one in use, else the one being filled.
-        let fits = |s: &IndexState| s.team == team && (key.is_none() || s.checked_with == key);
-        let held: Option<IndexState> = self.index_state()?.filter(fits);
-        let next: Option<IndexState> = self.store.index_state(IndexCopy::Next)?.filter(fits);
-        let (mut copy, mut at) = match (held, next) {
-            (Some(held), _) => (IndexCopy::Held, Some(held)),
-            (None, next) => (IndexCopy::Next, next),
-        };
-        let mut changed = 0;
+        let mut taking = self.start_taking(hub_key.map(minisign::PublicKey::to_base64))?;
         for _ in 0..MAX_PAGES {
-            let since = at.as_ref().map_or(0, |s| s.generation);
-            let Some(signed) = client.offender_changes(since)? else {
+            let Some(signed) = client.offender_changes(taking.since())? else {
                 let whole = client.offender_index()?;
                 let (state, entries) = self.take_whole_index(&whole, hub_key)?;
                 return Ok(IndexTaken { state, changed: entries });
             };
             let delta: IndexDelta = signed.open_as(hub_key).map_err(SyncError::Protocol)?;
-            let page = Page::read(&delta, since)?;
-            if at.as_ref().is_some_and(|s| s.epoch != delta.epoch) || (delta.since == 0 && since != 0) {
-                // Another index, or the hub starts the copy again: taken again from nothing,
-                // aside, from the hub's first page.
-                (copy, at) = (IndexCopy::Next, None);
-                if delta.since != 0 {
-                    continue;
-                }
+            if let Some(taken) = self.take_page(&mut taking, &delta)? {
+                return Ok(taken);
             }
-            let (from, checked_with, team) = (at.take(), key.clone(), team.clone());
-            let taken = self.store.write(&self.actor(), |w| {
-                let mut entries = match &from {
-                    Some(from) => from.entries,
-                    None => {
-                        w.clear_index(copy)?;
-                        0
-                    }
-                };
-                for (name, case_entries) in &delta.cases {
-                    let old: Option<Vec<OffenderEntry>> = w.index_case(copy, *name)?;
-                    entries = entries.saturating_sub(old.map_or(0, |o| o.len() as u64)) + case_entries.len() as u64;
-                    w.put_index_case(copy, *name, Some(case_entries).filter(|e| !e.is_empty()))?;
-                }
-                // A page taken without a key leaves the copy unchecked.
-                let checked_with = checked_with.filter(|_| from.as_ref().is_none_or(|f| f.checked_with.is_some()));
-                let state = IndexState {
-                    generation: page.generation,
-                    generated_at: delta.generated_at,
-                    expires_at: page.expires_at,
-                    entries,
-                    checked_with,
-                    epoch: delta.epoch.clone(),
-                    team,
-                };
-                if copy == IndexCopy::Next && !delta.more {
-                    w.hold_next_index(&state)?;
-                } else {
-                    w.set_index_state(copy, &state)?;
-                }
-                Ok::<_, StoreError>(state)
-            })?;
-            if copy == IndexCopy::Held {
-                changed += delta.cases.len();
-            }
-            if !delta.more {
-                if copy == IndexCopy::Next {
-                    // The whole copy came in: every case of it is new to the lookup.
-                    changed = usize::try_from(taken.entries).unwrap_or(usize::MAX).max(1);
-                }
-                return Ok(IndexTaken { state: taken, changed });
-            }
-            at = Some(taken);
         }
         Err(SyncError::Protocol(format!("offender index: still more after {MAX_PAGES} pages")).into())
+    }
+
+    /// Where the pages of a sync go: the copy being filled aside, else the one in use, when
+    /// it is this team's and was checked with the key set (or no key is set now); else a
+    /// new one from nothing, aside.
+    fn start_taking(&self, key: Option<String>) -> Result<Taking, AppError> {
+        let team = self.unit().map(|u| u.code.clone()).unwrap_or_default();
+        let fits = |s: &IndexState| s.team == team && (key.is_none() || s.checked_with == key);
+        let held: Option<IndexState> = self.index_state()?.filter(fits);
+        let next: Option<IndexState> = self.store.index_state(IndexCopy::Next)?.filter(fits);
+        // A copy being filled aside goes on first: it was begun because the one in use
+        // could not (and replaces it once whole).
+        let (copy, at) = match (held, next) {
+            (_, Some(next)) => (IndexCopy::Next, Some(next)),
+            (held, None) => (if held.is_some() { IndexCopy::Held } else { IndexCopy::Next }, held),
+        };
+        Ok(Taking { copy, at, key, team, changed: 0 })
+    }
+
+    /// Takes one page (checked first, [`Page::read`]) in one transaction: what the sync
+    /// did when it was the last page, else None (ask for the next, from [`Taking::since`]).
+    fn take_page(&self, taking: &mut Taking, delta: &IndexDelta) -> Result<Option<IndexTaken>, AppError> {
+        let since = taking.since();
+        let page = Page::read(delta, since)?;
+        if taking.at.as_ref().is_some_and(|s| s.epoch != delta.epoch) || (delta.since == 0 && since != 0) {
+            // Another index, or the hub starts the copy again: taken again from nothing,
+            // aside, from the hub's first page.
+            (taking.copy, taking.at) = (IndexCopy::Next, None);
+            if delta.since != 0 {
+                return Ok(None);
+            }
+        }
+        let (copy, from) = (taking.copy, taking.at.take());
+        let taken = self.store.write(&self.actor(), |w| {
+            let mut entries = match &from {
+                Some(from) => from.entries,
+                None => {
+                    w.clear_index(copy)?;
+                    0
+                }
+            };
+            for (name, case_entries) in &delta.cases {
+                let old: Option<Vec<OffenderEntry>> = w.index_case(copy, *name)?;
+                entries = entries.saturating_sub(old.map_or(0, |o| o.len() as u64)) + case_entries.len() as u64;
+                w.put_index_case(copy, *name, Some(case_entries).filter(|e| !e.is_empty()))?;
+            }
+            // A page taken without a key leaves the copy unchecked.
+            let checked_with = taking.key.clone().filter(|_| from.as_ref().is_none_or(|f| f.checked_with.is_some()));
+            let state = IndexState {
+                generation: page.generation,
+                generated_at: delta.generated_at,
+                expires_at: page.expires_at,
+                entries,
+                checked_with,
+                epoch: delta.epoch.clone(),
+                team: taking.team.clone(),
+            };
+            if copy == IndexCopy::Next && !delta.more {
+                w.hold_next_index(&state)?;
+            } else {
+                w.set_index_state(copy, &state)?;
+            }
+            Ok::<_, StoreError>(state)
+        })?;
+        if copy == IndexCopy::Held {
+            taking.changed += delta.cases.len();
+        }
+        if delta.more {
+            taking.at = Some(taken);
+            return Ok(None);
+        }
+        // A whole copy came in: every case of it is new to the lookup.
+        let changed = if copy == IndexCopy::Next {
+            usize::try_from(taken.entries).unwrap_or(usize::MAX).max(1)
+        } else {
+            taking.changed
+        };
+        Ok(Some(IndexTaken { state: taken, changed }))
     }
 
     /// Takes a whole signed index (from a hub of before) as the copy in use at generation
@@ -202,6 +219,26 @@ impl Workspace {
             w.remove_meta(OLD_INDEX_KEY, "sync.offender_index: kept case by case")
         })?;
         Ok(())
+    }
+}
+
+/// A sync's taking of the index, page by page.
+struct Taking {
+    /// The copy the pages go to.
+    copy: IndexCopy,
+    /// Where it stands (none: nothing yet, it starts from 0).
+    at: Option<IndexState>,
+    /// The hub key set (base64), when one is.
+    key: Option<String>,
+    team: String,
+    /// Cases changed in the copy in use so far.
+    changed: usize,
+}
+
+impl Taking {
+    /// The generation to ask from.
+    fn since(&self) -> u64 {
+        self.at.as_ref().map_or(0, |s| s.generation)
     }
 }
 
@@ -299,6 +336,81 @@ mod tests {
         ws.set_setting("server.hub_key", &other.pk.to_base64()).unwrap();
         let refused = ws.load_offender_index(|_| {}).unwrap_err();
         assert!(refused.vi().contains("không được kiểm tra bằng khóa"), "{}", refused.vi());
+    }
+
+    fn delta(epoch: &str, since: i64, generation: i64, more: bool, cases: &[(u128, usize)]) -> IndexDelta {
+        let units = Reference::embedded().admin_units;
+        let cases = cases
+            .iter()
+            .map(|&(name, count)| {
+                let mut entries = crate::app::offenders::synthetic(count, name as u64, &units);
+                entries.iter_mut().for_each(|e| e.case_id = Uuid::from_u128(name));
+                (Uuid::from_u128(name), entries)
+            })
+            .collect();
+        let now = Utc::now();
+        let epoch = Some(epoch.to_string());
+        IndexDelta { generated_at: now, expires_at: Some(now), epoch, since, generation, more, cases }
+    }
+
+    /// The cases of a copy by name, and where it stands.
+    fn names(ws: &Workspace, copy: IndexCopy) -> (Vec<u128>, Option<IndexState>) {
+        let mut names = Vec::new();
+        if copy == IndexCopy::Held {
+            ws.store
+                .each_index_case(|_, entries: Vec<OffenderEntry>| {
+                    names.extend(entries.iter().map(|e| e.case_id.as_u128()));
+                    Ok(())
+                })
+                .unwrap();
+        }
+        (names, ws.store.index_state(copy).unwrap())
+    }
+
+    #[test]
+    fn pages_replace_and_remove_cases_and_a_copy_taken_again_replaces_the_one_in_use_only_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let take = |page: IndexDelta| {
+            let mut taking = ws.start_taking(None).unwrap();
+            ws.take_page(&mut taking, &page)
+        };
+        // The first copy, in two pages: filled aside, in use only at its last page.
+        assert_eq!(take(delta("e1", 0, 2, true, &[(1, 1), (2, 1)])).unwrap(), None);
+        assert_eq!(ws.index_state().unwrap(), None, "not in use half-way");
+        assert_eq!(names(&ws, IndexCopy::Next).1.unwrap().generation, 2);
+        let first = take(delta("e1", 2, 3, false, &[(3, 1)])).unwrap().unwrap();
+        assert_eq!((first.state.generation, first.state.entries), (3, 3));
+        assert_eq!(names(&ws, IndexCopy::Held).0, [1, 2, 3]);
+        assert_eq!(names(&ws, IndexCopy::Next).1, None);
+
+        // Changes: case 1 now has two entries, case 2 is gone.
+        let changes = take(delta("e1", 3, 5, false, &[(1, 2), (2, 0)])).unwrap().unwrap();
+        assert_eq!((changes.changed, changes.state.entries, changes.state.generation), (2, 3, 5));
+        assert_eq!(names(&ws, IndexCopy::Held).0, [1, 1, 3]);
+
+        // The hub's index renamed: the copy is taken again from its first page, aside; a
+        // sync cut after one page leaves the copy in use as it was, and the next goes on.
+        let mut taking = ws.start_taking(None).unwrap();
+        assert_eq!(ws.take_page(&mut taking, &delta("e2", 5, 9, true, &[(8, 1)])).unwrap(), None);
+        assert_eq!(taking.since(), 0, "asked again from 0");
+        assert_eq!(ws.take_page(&mut taking, &delta("e2", 0, 1, true, &[(4, 1)])).unwrap(), None);
+        assert_eq!(names(&ws, IndexCopy::Held).0, [1, 1, 3], "the copy in use meanwhile");
+        let resumed = take(delta("e2", 1, 2, false, &[(5, 1)])).unwrap().unwrap();
+        assert_eq!((resumed.state.epoch.as_deref(), resumed.state.entries, resumed.changed), (Some("e2"), 2, 2));
+        assert_eq!(names(&ws, IndexCopy::Held).0, [4, 5]);
+
+        // Pages that do not follow or do not move forward are refused, and change nothing.
+        for bad in [
+            delta("e2", 7, 8, false, &[(6, 1)]),
+            delta("e2", 2, 1, false, &[(6, 1)]),
+            delta("e2", 2, 2, false, &[(6, 1)]),
+            delta("e2", 2, 3, true, &[]),
+        ] {
+            let refused = take(bad).unwrap_err();
+            assert!(matches!(refused, AppError::Sync(SyncError::Protocol(_))), "{refused:?}");
+        }
+        assert_eq!(names(&ws, IndexCopy::Held), (vec![4, 5], Some(resumed.state)));
     }
 
     #[test]
