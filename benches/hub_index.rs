@@ -7,6 +7,8 @@
 //!   every page of a whole first copy;
 //! - the request of a laptop whose copy is one change behind;
 //! - a laptop taking the whole copy by pages into its real redb file (its first sync);
+//! - the answer to a live status event (`POST /api/v1/status`): the entries about its
+//!   subject, found through the identifiers' table;
 //! - the baseline: the whole index in one answer, made from every case on the request, as
 //!   every sync asked for it before.
 //!
@@ -46,7 +48,9 @@ fn main() {
     let secret = unlock(&key, "demo").unwrap();
     let team = ws.unit().unwrap().code.clone();
     let hub_dir = tmp.path().join("hub");
-    hub(&hub_dir, &["init"]);
+    let init = hub(&hub_dir, &["init"]);
+    let hub_key = init.lines().find_map(|l| l.strip_prefix("public_key: ")).unwrap();
+    let hub_key = minisign::PublicKey::from_base64(hub_key).unwrap();
     hub(&hub_dir, &["team", "add", "--team-id", &team, "--name", "Đội 1", "--pubkey", &key.public_key]);
 
     // A million cases of other provinces, ten thousand per transaction.
@@ -89,7 +93,7 @@ fn main() {
         let asked = Instant::now();
         let signed = client.offender_changes(since).unwrap().unwrap();
         times.push(asked.elapsed());
-        let delta: IndexDelta = signed.open_as(None).unwrap();
+        let delta: IndexDelta = signed.open_as(Some(&hub_key)).unwrap();
         cases += delta.cases.len();
         since = delta.generation as u64;
         if !delta.more {
@@ -130,16 +134,18 @@ fn main() {
     let mut one = Vec::new();
     for _ in 0..20 {
         let asked = Instant::now();
-        let delta: IndexDelta = client.offender_changes(since).unwrap().unwrap().open_as(None).unwrap();
+        let delta: IndexDelta = client.offender_changes(since).unwrap().unwrap().open_as(Some(&hub_key)).unwrap();
         one.push(asked.elapsed());
         assert_eq!(delta.cases.len(), 1);
     }
     one.sort();
     println!("a copy one change behind: p50 {:.1} ms (20 requests)", percentile(&one, 0.5));
 
+    live_status(&client, &team, &changed, &hub_key);
+
     // A laptop's first sync of the index: every page, into its redb file.
     let start = Instant::now();
-    let taken = ws.take_index_changes(&client, None).unwrap();
+    let taken = ws.take_index_changes(&client, Some(&hub_key)).unwrap();
     assert_eq!(taken.state.entries as usize, count);
     println!("a laptop taking the whole copy by pages into its store: {:.1} s", start.elapsed().as_secs_f64());
 
@@ -153,5 +159,32 @@ fn main() {
         whole.index.len() as f64 / 1e6,
         took.as_secs_f64() * 1e3 / percentile(&times, 0.5),
         took.as_secs_f64() * 1e3 / percentile(&one, 0.5)
+    );
+}
+
+/// The answer to a live status event (a case opened on site) about a subject the index
+/// holds: it carries that subject's entries (other provinces').
+fn live_status(client: &Client, team: &str, changed: &anchi::protocol::OffenderEntry, hub_key: &minisign::PublicKey) {
+    let event = anchi::protocol::StatusEvent {
+        case_id: uuid::Uuid::now_v7(),
+        team_id: team.to_string(),
+        stage: anchi::domain::Stage::Moi,
+        subject_identifier: changed.identifier.clone(),
+        province: changed.province,
+        commune: changed.commune,
+        at: chrono::Utc::now(),
+    };
+    let mut live = Vec::new();
+    for _ in 0..20 {
+        let asked = Instant::now();
+        let told = client.status(std::slice::from_ref(&event)).unwrap().open(Some(hub_key)).unwrap();
+        live.push(asked.elapsed());
+        assert!(told.entries.iter().any(|e| e.identifier == changed.identifier));
+    }
+    live.sort();
+    println!(
+        "the answer to a live status event about a subject of the index: p50 {:.1} ms, slowest {:.1} ms (20 requests)",
+        percentile(&live, 0.5),
+        live.last().unwrap().as_secs_f64() * 1e3
     );
 }

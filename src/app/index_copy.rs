@@ -110,8 +110,18 @@ impl Workspace {
     fn start_taking(&self, key: Option<String>) -> Result<Taking, AppError> {
         let team = self.unit().map(|u| u.code.clone()).unwrap_or_default();
         let fits = |s: &IndexState| s.team == team && (key.is_none() || s.checked_with == key);
-        let held: Option<IndexState> = self.index_state()?.filter(fits);
-        let next: Option<IndexState> = self.store.index_state(IndexCopy::Next)?.filter(fits);
+        // A copy in use at generation 0 (a whole index, or the one kept before) is never
+        // added to: the pages' names for cases are not its own.
+        let held: Option<IndexState> = self.index_state()?.filter(|s| fits(s) && s.generation > 0);
+        let next: Option<IndexState> = self.store.index_state(IndexCopy::Next)?;
+        let next = match next {
+            Some(next) if !fits(&next) => {
+                // Begun for another team or key: let go.
+                self.store.write(&self.actor(), |w| w.clear_index(IndexCopy::Next))?;
+                None
+            }
+            next => next,
+        };
         // A copy being filled aside goes on first: it was begun because the one in use
         // could not (and replaces it once whole).
         let (copy, at) = match (held, next) {
@@ -129,7 +139,7 @@ impl Workspace {
         if taking.at.as_ref().is_some_and(|s| s.epoch != delta.epoch) || (delta.since == 0 && since != 0) {
             // Another index, or the hub starts the copy again: taken again from nothing,
             // aside, from the hub's first page.
-            (taking.copy, taking.at) = (IndexCopy::Next, None);
+            (taking.copy, taking.at, taking.changed) = (IndexCopy::Next, None, 0);
             if delta.since != 0 {
                 return Ok(None);
             }
@@ -231,7 +241,7 @@ struct Taking {
     /// The hub key set (base64), when one is.
     key: Option<String>,
     team: String,
-    /// Cases changed in the copy in use so far.
+    /// Cases taken in this sync (into the copy in use, or the one aside).
     changed: usize,
 }
 
@@ -259,8 +269,8 @@ impl Page {
         let generation = u64::try_from(delta.generation).ok().filter(|_| moved);
         let generation =
             generation.ok_or_else(|| bad(format!("generation {} after {}", delta.generation, delta.since)))?;
-        if delta.more && delta.cases.is_empty() {
-            return Err(bad("an empty page that says more follows".into()));
+        if delta.more && delta.generation <= delta.since {
+            return Err(bad("a page that says more follows without moving forward".into()));
         }
         let expires_at = delta.expires_at.ok_or_else(|| bad("a page without expires_at".into()))?;
         Ok(Page { generation, expires_at })
@@ -280,6 +290,7 @@ fn keep_whole(
         cases.entry(entry.case_id).or_default().push(entry);
     }
     w.clear_index(IndexCopy::Held)?;
+    w.clear_index(IndexCopy::Next)?;
     for (name, case_entries) in &cases {
         w.put_index_case(IndexCopy::Held, *name, Some(case_entries))?;
     }
@@ -405,12 +416,38 @@ mod tests {
             delta("e2", 7, 8, false, &[(6, 1)]),
             delta("e2", 2, 1, false, &[(6, 1)]),
             delta("e2", 2, 2, false, &[(6, 1)]),
-            delta("e2", 2, 3, true, &[]),
+            delta("e2", 2, 2, true, &[]),
         ] {
             let refused = take(bad).unwrap_err();
             assert!(matches!(refused, AppError::Sync(SyncError::Protocol(_))), "{refused:?}");
         }
+        assert_eq!(names(&ws, IndexCopy::Held), (vec![4, 5], Some(resumed.state.clone())));
+
+        // The hub answers from 0 (a generation it never reached): taken again aside, the
+        // copy in use unchanged until the last page.
+        let mut taking = ws.start_taking(None).unwrap();
+        assert_eq!(ws.take_page(&mut taking, &delta("e2", 0, 4, true, &[(6, 1)])).unwrap(), None);
         assert_eq!(names(&ws, IndexCopy::Held), (vec![4, 5], Some(resumed.state)));
+        let again = ws.take_page(&mut taking, &delta("e2", 4, 6, false, &[(7, 1)])).unwrap().unwrap();
+        assert_eq!((again.state.generation, again.changed), (6, 2));
+        assert_eq!(names(&ws, IndexCopy::Held).0, [6, 7]);
+    }
+
+    #[test]
+    fn a_whole_index_is_never_added_to_by_pages_but_replaced_once_they_are_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let now = Utc::now();
+        let entries = crate::app::offenders::synthetic(3, 3, &Reference::embedded().admin_units);
+        let index = OffenderIndex { generated_at: now, expires_at: now, entries };
+        let secret = minisign::KeyPair::generate_unencrypted_keypair().unwrap().sk;
+        ws.take_whole_index(&SignedIndex::sign(&secret, &index, "test"), None).unwrap();
+        assert_eq!(names(&ws, IndexCopy::Held).0, [1, 2, 3]);
+        let mut taking = ws.start_taking(None).unwrap();
+        assert_eq!(ws.take_page(&mut taking, &delta("e1", 0, 1, true, &[(9, 1)])).unwrap(), None);
+        assert_eq!(names(&ws, IndexCopy::Held).0, [1, 2, 3], "the whole index still in use");
+        ws.take_page(&mut taking, &delta("e1", 1, 2, false, &[(10, 1)])).unwrap().unwrap();
+        assert_eq!(names(&ws, IndexCopy::Held).0, [9, 10]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::domain::text::{amount_in_words, date_in_words, format_vnd};
 use crate::domain::{Case, Document, DocumentKind, DocumentState, Subject};
 use crate::forms::layout::{TextAlign, TextStyle, fill, placeholders};
 use crate::forms::{BlockDef, FieldKind, FormDef, value};
-use crate::pdf::{self, Align, Column, Header, SealLabel, SignatureBlock, Style};
+use crate::pdf::{Align, Column, Header, SealLabel, SignatureBlock, Style};
 pub use crate::pdf::{Block, PrintDocument};
 
 pub use super::pdf_job::PdfJob;
@@ -35,7 +35,7 @@ pub fn preview_pages(print: &PrintDocument, scale: f32) -> Result<Vec<PreviewPag
     use hayro::hayro_interpret::InterpreterSettings;
     use hayro::hayro_syntax::Pdf;
     use hayro::{RenderCache, RenderSettings, render};
-    let bytes = pdf::render(print).map_err(|e| AppError::Render(e.to_string()))?;
+    let bytes = crate::pdf::render(print).map_err(|e| AppError::Render(e.to_string()))?;
     let pdf = Pdf::new(bytes).map_err(|e| AppError::Render(format!("preview: {e:?}")))?;
     let cache = RenderCache::new();
     let settings = InterpreterSettings::default();

@@ -268,7 +268,8 @@ pub fn offender_changes(state: &HubState, team_id: &str, since: u64) -> Result<S
     let delta = IndexDelta {
         generated_at: now,
         expires_at: Some(now + Duration::days(INDEX_VALID_DAYS)),
-        epoch: Some(page.epoch),
+        // The index as this team sees it (its pseudonyms are the team's own).
+        epoch: Some(format!("{}/{team_id}", page.epoch)),
         since: generation(page.since)?,
         generation: generation(page.generation)?,
         more: page.more,
@@ -289,7 +290,7 @@ fn seen_by(mut entry: OffenderEntry, team_id: &str, name: uuid::Uuid) -> Offende
 /// The whole signed offender index as sent to `team_id` (laptops of before the index was
 /// sent by pages): every entry [`listed`] today, as [`offender_changes`] sends them.
 pub fn offender_index(state: &HubState, team_id: &str) -> Result<SignedIndex, ApiError> {
-    Ok(signed_index(state, index_entries_where(state, team_id, |_| true)?))
+    Ok(signed_index(state, entries_seen_by(state, state.store.index_records()?, team_id, |_| true)))
 }
 
 /// The index's entries about the subjects with these identifiers that `team_id` does not
@@ -299,9 +300,11 @@ pub fn entries_about(
     team_id: &str,
     identifiers: &std::collections::HashSet<&str>,
 ) -> Result<SignedIndex, ApiError> {
-    let entries = index_entries_where(state, team_id, |e| {
+    // Only the cases filed under those identifiers are read.
+    let records = state.store.index_records_about(identifiers)?;
+    let entries = entries_seen_by(state, records, team_id, |e| {
         e.identifier.as_deref().is_some_and(|id| identifiers.contains(id)) && (e.team_id != team_id || e.unit.is_some())
-    })?;
+    });
     Ok(signed_index(state, entries))
 }
 
@@ -311,22 +314,23 @@ fn signed_index(state: &HubState, entries: Vec<OffenderEntry>) -> SignedIndex {
     SignedIndex::sign(&state.secret, &index, "anchi-hub offender index")
 }
 
-/// The index's entries that `keep` takes (chosen before the pseudonyms are made), as
-/// `team_id` sees them.
-fn index_entries_where(
+/// The entries of `records` that are listed today and that `keep` takes (chosen before
+/// the pseudonyms are made), as `team_id` sees them.
+fn entries_seen_by(
     state: &HubState,
+    records: Vec<super::store::IndexRecord>,
     team_id: &str,
     keep: impl Fn(&OffenderEntry) -> bool,
-) -> Result<Vec<OffenderEntry>, ApiError> {
+) -> Vec<OffenderEntry> {
     let today = Utc::now().date_naive();
     let mut entries: Vec<OffenderEntry> = Vec::new();
-    for record in state.store.index_records()? {
+    for record in records {
         let name = pseudonym(&state.keys.age_identity, team_id, record.case_id);
         let kept = record.entries.into_iter().filter(|e| listed(e, today) && keep(e));
         entries.extend(kept.map(|e| seen_by(e, team_id, name)));
     }
     entries.sort_by_key(|e| (e.decided_on, e.case_id));
-    Ok(entries)
+    entries
 }
 
 /// The same for every request of one team, different for each team, and not computable

@@ -99,6 +99,9 @@ impl LocalSubjects {
 pub struct ProvinceIndex {
     pub status: IndexStatus,
     pub lookup: OffenderLookup,
+    /// The copy it was read from: the hub index's name and the generation (none: no copy,
+    /// only what the hub told of live cases).
+    pub loaded_from: Option<(Option<String>, u64)>,
 }
 
 /// What a cached [`LocalSubjects`] was built from: the store's row generation and the

@@ -3,7 +3,9 @@
 
 use super::local::{LINKS_KEY, row_key};
 use super::*;
+use crate::app::index_copy::IndexState;
 use crate::app::sync::SettingError;
+use crate::store::IndexCopy;
 
 /// Why two subjects cannot be merged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -93,16 +95,28 @@ impl Workspace {
     }
 
     /// The status of the province index as loaded, with the dates of the copy as the last
-    /// sync left it (a sync that changed nothing still renews them).
+    /// sync left it when the lookup holds that copy (a sync that changed nothing still
+    /// renews them; a lookup behind its copy keeps the dates it was loaded with).
     pub fn index_status(&self) -> Option<IndexStatus> {
-        let mut status = self.province_index()?.status.clone();
-        if let Ok(Some(state)) =
-            self.store.index_state::<crate::app::index_copy::IndexState>(crate::store::IndexCopy::Held)
+        let province = self.province_index()?;
+        let mut status = province.status.clone();
+        if let Ok(Some(state)) = self.store.index_state::<IndexState>(IndexCopy::Held)
+            && province.loaded_from == Some((state.epoch.clone(), state.generation))
         {
             (status.generated_at, status.expires_at) = (state.generated_at, state.expires_at);
         }
         status.expired = status.expires_at < Utc::now();
         Some(status)
+    }
+
+    /// Whether the lookup in memory is behind the copy in use (a sync, whole or cut
+    /// half-way, changed it since it was loaded): it is to be loaded again.
+    pub fn index_outdated(&self) -> bool {
+        let Some(province) = self.province_index() else { return false };
+        match self.store.index_state::<IndexState>(IndexCopy::Held) {
+            Ok(Some(state)) => province.loaded_from != Some((state.epoch, state.generation)),
+            _ => false,
+        }
     }
 
     /// The province index as loaded, if it was.
@@ -121,7 +135,7 @@ impl Workspace {
                 return Ok(None);
             }
             let now = Utc::now();
-            return Ok(Some(self.keep_index(now, now, LookupBuilder::default(), told, progress)));
+            return Ok(Some(self.keep_index((now, now), None, LookupBuilder::default(), told, progress)));
         };
         progress(0.0);
         let pinned = self.server_settings()?.hub_key.and_then(|k| minisign::PublicKey::from_base64(&k).ok());
@@ -143,14 +157,15 @@ impl Workspace {
             }
             Ok(())
         })?;
-        Ok(Some(self.keep_index(state.generated_at, state.expires_at, entries, told, progress)))
+        let loaded_from = Some((state.epoch, state.generation));
+        Ok(Some(self.keep_index((state.generated_at, state.expires_at), loaded_from, entries, told, progress)))
     }
 
     /// Puts the index and the entries told since into memory; its status.
     fn keep_index(
         &self,
-        generated_at: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
+        (generated_at, expires_at): (DateTime<Utc>, DateTime<Utc>),
+        loaded_from: Option<(Option<String>, u64)>,
         mut entries: LookupBuilder,
         told: Vec<OffenderEntry>,
         progress: impl Fn(f32),
@@ -164,7 +179,7 @@ impl Workspace {
         let status = IndexStatus { generated_at, expires_at, entries: entries.len(), expired: expires_at < Utc::now() };
         let lookup = entries.finish(|share| progress(0.8 + 0.2 * share));
         *self.subjects.province.write().unwrap_or_else(|e| e.into_inner()) =
-            Some(Arc::new(ProvinceIndex { status: status.clone(), lookup }));
+            Some(Arc::new(ProvinceIndex { status: status.clone(), lookup, loaded_from }));
         status
     }
 

@@ -209,6 +209,7 @@ fn the_province_index_tells_sanctions_and_recent_inspections_by_other_teams() {
     let index = ProvinceIndex {
         status: IndexStatus { generated_at: Utc::now(), expires_at: Utc::now(), entries: 4, expired: false },
         lookup: OffenderLookup::new(entries),
+        loaded_from: None,
     };
     // Typed without accents, words in another order, no tax code: found by name and commune.
     let facts = SubjectFacts::of(&subject("Cty TNHH Dai Phat Thuong Mai", None));
@@ -255,6 +256,7 @@ fn another_province_s_sanction_and_inspection_are_told_with_its_name_and_decisio
     let index = ProvinceIndex {
         status: IndexStatus { generated_at: Utc::now(), expires_at: Utc::now(), entries: 2, expired: false },
         lookup: OffenderLookup::new(entries),
+        loaded_from: None,
     };
     let mut subject = subject("Công ty TNHH Đại Phát", None);
     subject.tax_code = Some(TaxCode::try_from("0101234567").unwrap());

@@ -19,10 +19,15 @@ use crate::protocol::OffenderEntry;
 const INDEX: TableDefinition<u64, &[u8]> = TableDefinition::new("offender_index");
 /// The generation of each case's record.
 const INDEX_AT: TableDefinition<u128, u64> = TableDefinition::new("offender_index_at");
+/// The cases each identifier is recorded under, as recorded: the answer to a live status
+/// event reads these cases, not every case.
+const BY_IDENTIFIER: TableDefinition<(&str, u128), ()> = TableDefinition::new("offender_index_ids");
 /// The last generation given.
 const GENERATION: &str = "offender_index_generation";
 /// Set once the records of the cases stored before this table existed were made.
 const FILLED: &str = "offender_index_filled";
+/// Set once the identifiers of the records made before [`BY_IDENTIFIER`] were filed.
+const IDS_FILLED: &str = "offender_index_ids_filled";
 /// This index's own name, made once: a laptop's copy taken from another hub's index (or
 /// from this one before its file was replaced) is taken again from nothing.
 const EPOCH: &str = "offender_index_epoch";
@@ -41,15 +46,23 @@ pub(super) fn changed(tx: &WriteTransaction, case_id: Uuid, entries: &[OffenderE
     let mut at = tx.open_table(INDEX_AT)?;
     let mut index = tx.open_table(INDEX)?;
     let old = at.get(case_id.as_u128())?.map(|v| v.value());
-    if let Some(old) = old {
-        let record: Option<IndexRecord> = index.get(old)?.map(|v| decode("offender_index", v.value())).transpose()?;
-        if record.is_some_and(|r| r.entries == entries) {
-            return Ok(());
-        }
-        index.remove(old)?;
-    } else if entries.is_empty() {
-        // Never listed: nothing to tell.
+    let record: Option<IndexRecord> = match old {
+        Some(old) => index.get(old)?.map(|v| decode("offender_index", v.value())).transpose()?,
+        None => None,
+    };
+    if record.as_ref().is_some_and(|r| r.entries == entries) || (old.is_none() && entries.is_empty()) {
+        // The same, or never listed and still not: nothing to tell.
         return Ok(());
+    }
+    if let Some(old) = old {
+        index.remove(old)?;
+    }
+    let mut ids = tx.open_table(BY_IDENTIFIER)?;
+    for id in identifiers(record.as_ref().map_or(&[][..], |r| &r.entries)) {
+        ids.remove((id, case_id.as_u128()))?;
+    }
+    for id in identifiers(entries) {
+        ids.insert((id, case_id.as_u128()), ())?;
     }
     let mut meta = tx.open_table(META)?;
     let next = meta.get(GENERATION)?.map(|v| decode::<u64>("meta", v.value())).transpose()?.unwrap_or(0) + 1;
@@ -58,6 +71,11 @@ pub(super) fn changed(tx: &WriteTransaction, case_id: Uuid, entries: &[OffenderE
     index.insert(next, encode(&record).as_slice())?;
     at.insert(case_id.as_u128(), next)?;
     Ok(())
+}
+
+/// The identifiers entries are recorded under, each once.
+fn identifiers(entries: &[OffenderEntry]) -> std::collections::BTreeSet<&str> {
+    entries.iter().filter_map(|e| e.identifier.as_deref()).filter(|id| !id.is_empty()).collect()
 }
 
 /// Makes the records of the cases a hub of before this table stored (once, at open): the
@@ -75,18 +93,45 @@ pub(super) fn fill(tx: &WriteTransaction) -> Result<(), HubStoreError> {
         return Ok(());
     }
     let mut held: Vec<(Uuid, Vec<OffenderEntry>)> = Vec::new();
+    let mut own = std::collections::HashSet::new();
     for row in tx.open_table(CASES)?.iter()? {
         let case: IndexedCase = decode("cases", row?.1.value())?;
+        own.insert(case.case_id);
         held.push((case.case_id, case.entries));
     }
+    // The province's own cases are in the index from their packages, never the nation's.
     for row in tx.open_table(outbox::NATIONAL)?.iter()? {
         let (key, value) = row?;
-        held.push((Uuid::from_u128(key.value()), decode("national_index", value.value())?));
+        let case_id = Uuid::from_u128(key.value());
+        if !own.contains(&case_id) {
+            held.push((case_id, decode("national_index", value.value())?));
+        }
     }
     for (case_id, entries) in held {
         changed(tx, case_id, &entries)?;
     }
     tx.open_table(META)?.insert(FILLED, encode(&true).as_slice())?;
+    Ok(())
+}
+
+/// Files the identifiers of the records made before [`BY_IDENTIFIER`] existed (once, at open).
+pub(super) fn fill_identifiers(tx: &WriteTransaction) -> Result<(), HubStoreError> {
+    tx.open_table(BY_IDENTIFIER)?;
+    if tx.open_table(META)?.get(IDS_FILLED)?.is_some() {
+        return Ok(());
+    }
+    let mut records = Vec::new();
+    for row in tx.open_table(INDEX)?.iter()? {
+        records.push(decode::<IndexRecord>("offender_index", row?.1.value())?);
+    }
+    let mut ids = tx.open_table(BY_IDENTIFIER)?;
+    for record in &records {
+        for id in identifiers(&record.entries) {
+            ids.insert((id, record.case_id.as_u128()), ())?;
+        }
+    }
+    drop(ids);
+    tx.open_table(META)?.insert(IDS_FILLED, encode(&true).as_slice())?;
     Ok(())
 }
 
@@ -135,9 +180,12 @@ impl HubStore {
         let mut records = Vec::new();
         let mut generation = since;
         let mut more = false;
+        // From 0, the records of cases gone are stepped over; a request reads at most
+        // `limit` of them besides, and says more follows.
+        let mut stepped = 0;
         for row in index.range(since + 1..)? {
             let (key, value) = row?;
-            if records.len() == limit {
+            if records.len() == limit || stepped == limit {
                 more = true;
                 break;
             }
@@ -145,9 +193,36 @@ impl HubStore {
             let record: IndexRecord = decode("offender_index", value.value())?;
             if since > 0 || !record.entries.is_empty() {
                 records.push(record);
+            } else {
+                stepped += 1;
             }
         }
         Ok(IndexPage { since, generation, more, records, epoch })
+    }
+
+    /// The records of the cases with an entry recorded under one of `identifiers` (as
+    /// recorded), in case order.
+    pub fn index_records_about(
+        &self,
+        identifiers: &std::collections::HashSet<&str>,
+    ) -> Result<Vec<IndexRecord>, HubStoreError> {
+        let tx = self.db.begin_read()?;
+        let ids = tx.open_table(BY_IDENTIFIER)?;
+        let mut cases = std::collections::BTreeSet::new();
+        for id in identifiers.iter().filter(|id| !id.is_empty()) {
+            for row in ids.range((*id, 0u128)..=(*id, u128::MAX))? {
+                cases.insert(row?.0.value().1);
+            }
+        }
+        let (at, index) = (tx.open_table(INDEX_AT)?, tx.open_table(INDEX)?);
+        let mut records = Vec::new();
+        for case in cases {
+            let Some(generation) = at.get(case)?.map(|v| v.value()) else { continue };
+            if let Some(value) = index.get(generation)? {
+                records.push(decode("offender_index", value.value())?);
+            }
+        }
+        Ok(records)
     }
 
     /// Every case's record in the index (the whole index, for an answer that searches it all).
@@ -179,6 +254,34 @@ mod tests {
             unit: None,
             decision: None,
         }
+    }
+
+    #[test]
+    fn the_cases_of_an_identifier_are_found_without_reading_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = HubStore::open(dir.path()).unwrap();
+        let change = |id: u128, identifier: Option<&str>| {
+            let mut e = entry(Uuid::from_u128(id), "X");
+            e.identifier = identifier.map(str::to_string);
+            let tx = store.db.begin_write().unwrap();
+            changed(&tx, e.case_id, &[e][..identifier.map_or(0, |_| 1)]).unwrap();
+            tx.commit().unwrap();
+        };
+        change(1, Some("0101234567"));
+        change(2, Some("0101234567"));
+        change(3, Some("079123456789"));
+        let about = |ids: &[&str]| -> Vec<u128> {
+            let set = ids.iter().copied().collect();
+            store.index_records_about(&set).unwrap().iter().map(|r| r.case_id.as_u128()).collect()
+        };
+        assert_eq!(about(&["0101234567"]), [1, 2]);
+        assert_eq!(about(&["0101234567", "079123456789", "khác"]), [1, 2, 3]);
+        // Case 2 now under another identifier, case 3 gone from the index.
+        change(2, Some("0300000000"));
+        change(3, None);
+        assert_eq!(about(&["0101234567", "079123456789"]), [1]);
+        assert_eq!(about(&["0300000000"]), [2]);
+        assert_eq!(about(&[""]), Vec::<u128>::new());
     }
 
     #[test]
@@ -225,6 +328,22 @@ mod tests {
         assert_eq!(HubStore::open(dir.path()).unwrap().index_since(0, 1).unwrap().epoch, epoch);
         let other = tempfile::tempdir().unwrap();
         assert_ne!(HubStore::open(other.path()).unwrap().index_since(0, 1).unwrap().epoch, epoch);
+        // From 0, a run of cases gone is stepped over a page's worth at a time: an empty
+        // page that moves forward and says more follows.
+        let store = HubStore::open(dir.path()).unwrap();
+        let change = |id, entries: &[OffenderEntry]| {
+            let tx = store.db.begin_write().unwrap();
+            changed(&tx, id, entries).unwrap();
+            tx.commit().unwrap();
+        };
+        change(b, &[]);
+        change(a, &[entry(a, "A3")]);
+        let stepped = store.index_since(0, 1).unwrap();
+        assert_eq!((stepped.records.len(), stepped.generation, stepped.more), (0, 5, true));
+        let next = store.index_since(stepped.generation, 5).unwrap();
+        let names: Vec<usize> = next.records.iter().map(|r| r.entries.len()).collect();
+        assert_eq!((names, next.generation, next.more), (vec![0, 1], 7, false), "from 5: B gone, then A");
+        drop(store);
         // Renewed (after a restore): another name.
         let store = HubStore::open(dir.path()).unwrap();
         let renewed = store.renew_index_epoch().unwrap();

@@ -207,12 +207,8 @@ impl AnchiApp {
                         self.error = Some(e.vi());
                     }
                 }
-                // Loaded again only when the copy changed (or was never loaded).
-                if report.index_entries.is_some() && (report.index_changes > 0 || self.ws.province_index().is_none()) {
+                if report.index_entries.is_some() && self.ws.province_index().is_none() {
                     self.load_index();
-                } else if report.index_entries.is_some() {
-                    // Nothing changed: the copy's dates are renewed all the same.
-                    self.index = self.ws.index_status();
                 }
             }
             Err(message) => match wait {
@@ -223,6 +219,13 @@ impl AnchiApp {
                     self.error = Some(message);
                 }
             },
+        }
+        // The copy changed, even by a sync cut half-way: loaded again; else its dates as
+        // the sync renewed them.
+        if self.ws.index_outdated() {
+            self.load_index();
+        } else if self.ws.province_index().is_some() {
+            self.index = self.ws.index_status();
         }
     }
 
