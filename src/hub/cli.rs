@@ -141,7 +141,7 @@ pub struct ServeBounds {
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     body_timeout_secs: u64,
     /// Cases per page of the offender index sent to a laptop.
-    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     index_page: u64,
 }
 

@@ -50,7 +50,7 @@ impl Default for Limits {
             max_connections_per_ip: 64,
             idle: Duration::from_secs(30),
             body: Duration::from_secs(300),
-            index_page: 2000,
+            index_page: 1000,
         }
     }
 }
