@@ -108,7 +108,7 @@ impl Workspace {
     /// it is this team's and was checked with the key set (or no key is set now); else a
     /// new one from nothing, aside.
     fn start_taking(&self, key: Option<String>) -> Result<Taking, AppError> {
-        let team = self.unit().map(|u| u.code.clone()).unwrap_or_default();
+        let team = self.own_team();
         let fits = |s: &IndexState| s.team == team && (key.is_none() || s.checked_with == key);
         // A copy in use at generation 0 (a whole index, or the one kept before) is never
         // added to: the pages' names for cases are not its own.
@@ -196,7 +196,7 @@ impl Workspace {
         let index: OffenderIndex = signed.open(hub_key).map_err(SyncError::Protocol)?;
         let count = index.entries.len();
         let checked_with = hub_key.map(minisign::PublicKey::to_base64);
-        let team = self.unit().map(|u| u.code.clone()).unwrap_or_default();
+        let team = self.own_team();
         let state = self.store.write(&self.actor(), |w| keep_whole(w, index, checked_with, team))?;
         Ok((state, count))
     }
@@ -212,7 +212,7 @@ impl Workspace {
         };
         let hub_key = self.server_settings()?.hub_key.and_then(|k| minisign::PublicKey::from_base64(&k).ok());
         let opened = kept.and_then(|signed| signed.open(hub_key.as_ref()));
-        let team = self.unit().map(|u| u.code.clone()).unwrap_or_default();
+        let team = self.own_team();
         self.store.write(&self.actor(), |w| {
             match opened {
                 Ok(index) => {

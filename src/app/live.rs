@@ -36,7 +36,7 @@ impl Workspace {
     /// dated by its last change (now, when that was today).
     pub fn pending_status(&self) -> Result<Vec<StatusEvent>, AppError> {
         let heard: HashMap<Uuid, Stage> = self.store.heard()?;
-        let team = self.unit().map(|u| u.code.clone()).unwrap_or_default();
+        let team = self.own_team();
         let now = Utc::now();
         let today = chrono::Local::now().date_naive();
         Ok(self

@@ -29,7 +29,7 @@ impl crate::domain::Bilingual for MergeProblem {
 
 impl Workspace {
     /// The team code this laptop's records carry (the unit's code).
-    fn own_team(&self) -> String {
+    pub(crate) fn own_team(&self) -> String {
         self.unit().map(|u| u.code.clone()).unwrap_or_default()
     }
 

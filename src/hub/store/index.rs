@@ -26,8 +26,6 @@ const BY_IDENTIFIER: TableDefinition<(&str, u128), ()> = TableDefinition::new("o
 const GENERATION: &str = "offender_index_generation";
 /// Set once the records of the cases stored before this table existed were made.
 const FILLED: &str = "offender_index_filled";
-/// Set once the identifiers of the records made before [`BY_IDENTIFIER`] were filed.
-const IDS_FILLED: &str = "offender_index_ids_filled";
 /// This index's own name, made once: a laptop's copy taken from another hub's index (or
 /// from this one before its file was replaced) is taken again from nothing.
 const EPOCH: &str = "offender_index_epoch";
@@ -79,10 +77,12 @@ fn identifiers(entries: &[OffenderEntry]) -> std::collections::BTreeSet<&str> {
 }
 
 /// Makes the records of the cases a hub of before this table stored (once, at open): the
-/// province's cases first, then the national index's copy.
+/// province's cases first, then the national index's copy; [`changed`] files their
+/// identifiers as it makes each.
 pub(super) fn fill(tx: &WriteTransaction) -> Result<(), HubStoreError> {
     tx.open_table(INDEX)?;
     tx.open_table(INDEX_AT)?;
+    tx.open_table(BY_IDENTIFIER)?;
     let mut meta = tx.open_table(META)?;
     if meta.get(EPOCH)?.is_none() {
         meta.insert(EPOCH, encode(&new_epoch()).as_slice())?;
@@ -111,27 +111,6 @@ pub(super) fn fill(tx: &WriteTransaction) -> Result<(), HubStoreError> {
         changed(tx, case_id, &entries)?;
     }
     tx.open_table(META)?.insert(FILLED, encode(&true).as_slice())?;
-    Ok(())
-}
-
-/// Files the identifiers of the records made before [`BY_IDENTIFIER`] existed (once, at open).
-pub(super) fn fill_identifiers(tx: &WriteTransaction) -> Result<(), HubStoreError> {
-    tx.open_table(BY_IDENTIFIER)?;
-    if tx.open_table(META)?.get(IDS_FILLED)?.is_some() {
-        return Ok(());
-    }
-    let mut records = Vec::new();
-    for row in tx.open_table(INDEX)?.iter()? {
-        records.push(decode::<IndexRecord>("offender_index", row?.1.value())?);
-    }
-    let mut ids = tx.open_table(BY_IDENTIFIER)?;
-    for record in &records {
-        for id in identifiers(&record.entries) {
-            ids.insert((id, record.case_id.as_u128()), ())?;
-        }
-    }
-    drop(ids);
-    tx.open_table(META)?.insert(IDS_FILLED, encode(&true).as_slice())?;
     Ok(())
 }
 

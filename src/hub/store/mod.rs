@@ -201,7 +201,6 @@ impl HubStore {
         tx.open_table(live::STATUS_OUT)?;
         migrate::cases(&tx)?;
         index::fill(&tx)?;
-        index::fill_identifiers(&tx)?;
         tx.open_table(outbox::OUTBOX)?;
         outbox::queue_old_packages(&tx)?;
         tx.commit()?;

@@ -8,7 +8,7 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefiniti
 use serde::{Deserialize, Serialize};
 
 use super::{HubStore, HubStoreError, META, PACKAGES, StoredPackage, decode, encode};
-use crate::protocol::{IndexDelta, OffenderEntry, SignedReceipt};
+use crate::protocol::{IndexDelta, SignedReceipt};
 
 /// Packages waiting to be forwarded, by queue number (first in, first out).
 pub(super) const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
@@ -223,12 +223,6 @@ impl HubStore {
         }
         tx.commit()?;
         Ok(())
-    }
-
-    /// Every entry of the national index copy (other provinces' cases).
-    pub fn national_entries(&self) -> Result<Vec<OffenderEntry>, HubStoreError> {
-        let per_case: Vec<Vec<OffenderEntry>> = self.all(NATIONAL)?;
-        Ok(per_case.into_iter().flatten().collect())
     }
 
     /// The statement of a device key the national server last took.
