@@ -124,99 +124,114 @@ impl Workspace {
                 .map_or_else(|| raw.to_string(), |m| format!("{}, {}", m.full_name, m.title)),
             ValueStyle::Printed => value::print(def.kind, raw),
         };
-        let mut v = BTreeMap::new();
-        let mut put = |k: &str, val: String| {
-            v.insert(k.to_string(), val);
-        };
+        let mut v = Values { map: BTreeMap::new(), wants: &wants };
         let at = doc.finalised_at.unwrap_or(doc.created_at);
         let names = self.unit().and_then(|u| u.names_on(at.date()));
-        put("unit.parent_body", names.map(|n| n.chi_cuc.clone()).unwrap_or_default());
-        put("unit.chi_cuc", names.map(|n| n.chi_cuc.clone()).unwrap_or_default());
-        put("unit.doi", names.map(|n| n.doi.clone()).unwrap_or_default());
-        put("unit.place", self.unit_place());
+        v.put("unit.parent_body", || names.map(|n| n.chi_cuc.clone()).unwrap_or_default());
+        v.put("unit.chi_cuc", || names.map(|n| n.chi_cuc.clone()).unwrap_or_default());
+        v.put("unit.doi", || names.map(|n| n.doi.clone()).unwrap_or_default());
+        v.put("unit.place", || self.unit_place());
         // Decisions are signed by the team's leader (the first member with that role) unless
         // the form names its signer (`nguoi_ky`).
         let leader = self.unit().and_then(|u| u.leader());
-        put("unit.leader_name", leader.map(|m| m.full_name.clone()).unwrap_or_default());
-        put("unit.leader_title", leader.map(|m| m.title.clone()).unwrap_or_default());
-        put("unit.leader_card", leader.map(|m| m.card_number.clone()).unwrap_or_default());
+        v.put("unit.leader_name", || leader.map(|m| m.full_name.clone()).unwrap_or_default());
+        v.put("unit.leader_title", || leader.map(|m| m.title.clone()).unwrap_or_default());
+        v.put("unit.leader_card", || leader.map(|m| m.card_number.clone()).unwrap_or_default());
         // Who makes the document: the member signed in, else (a script, the demo) the
         // head of the case's đoàn.
         let maker = self.signed_in().map(|m| m.card_number).or_else(|| case.members.first().cloned());
-        put("user.card", maker.unwrap_or_default());
+        v.put("user.card", || maker.unwrap_or_default());
         // Who signs a decision by default: the member signed in when a leader (the head or a
         // deputy), else the unit's leader.
         let decider = self.signed_in().filter(|m| m.role == crate::domain::Role::Leader).map(|m| m.card_number);
-        put("user.decision_card", decider.or_else(|| leader.map(|m| m.card_number.clone())).unwrap_or_default());
+        v.put("user.decision_card", || decider.or_else(|| leader.map(|m| m.card_number.clone())).unwrap_or_default());
         let signer = self.signer_of(doc);
         let doi = names.map(|n| n.doi.clone()).unwrap_or_default();
-        let signing = signer.map(|m| signing_titles(&m.title, &doi));
-        put("doc.signer_name", signer.map(|m| m.full_name.clone()).unwrap_or_default());
-        put("doc.signer_title", signing.as_ref().map(|t| t.signature.clone()).unwrap_or_default());
-        put("doc.authority", signing.map(|t| t.authority).unwrap_or_default());
-        put("case.id", case.id.to_string());
-        put("case.field", self.reference.field_name(&case.field).unwrap_or(&case.field).to_string());
+        let signing = || signer.map(|m| signing_titles(&m.title, &doi));
+        v.put("doc.signer_name", || signer.map(|m| m.full_name.clone()).unwrap_or_default());
+        v.put("doc.signer_title", || signing().map(|t| t.signature).unwrap_or_default());
+        v.put("doc.authority", || signing().map(|t| t.authority).unwrap_or_default());
+        v.put("case.id", || case.id.to_string());
+        v.put("case.field", || self.reference.field_name(&case.field).unwrap_or(&case.field).to_string());
         // A sanction decision prints its own fine; other documents the case's.
         let fine = doc.fine_vnd().or(case.fine_vnd);
-        put("case.fine", fine.map(|f| format!("{} đồng", format_vnd(f))).unwrap_or_default());
-        put("case.fine_words", fine.map(amount_in_words).unwrap_or_default());
+        v.put("case.fine", || fine.map(|f| format!("{} đồng", format_vnd(f))).unwrap_or_default());
+        v.put("case.fine_words", || fine.map(amount_in_words).unwrap_or_default());
         let value = case.goods_value_vnd();
-        put("case.goods_value", if value > 0 { format!("{} đồng", format_vnd(value)) } else { String::new() });
-        put("case.goods_value_words", if value > 0 { amount_in_words(value) } else { String::new() });
-        put("case.goods_count", case.goods.len().to_string());
-        subject_values(&case.subject, &self.reference.admin_units, &mut put);
+        v.put("case.goods_value", || if value > 0 { format!("{} đồng", format_vnd(value)) } else { String::new() });
+        v.put("case.goods_value_words", || if value > 0 { amount_in_words(value) } else { String::new() });
+        v.put("case.goods_count", || case.goods.len().to_string());
+        subject_values(&case.subject, &self.reference.admin_units, &mut v);
         let members: Vec<_> = case.members.iter().filter_map(|c| self.unit().and_then(|u| u.member(c))).collect();
         let lead = members.first();
-        put("members.lead_name", lead.map(|m| m.full_name.clone()).unwrap_or_default());
-        put("members.lead_title", lead.map(|m| m.title.clone()).unwrap_or_default());
-        put("members.lead_card", lead.map(|m| m.card_number.clone()).unwrap_or_default());
-        let list: Vec<String> =
-            members.iter().map(|m| format!("{}, {}, số hiệu {}", m.full_name, m.title, m.card_number)).collect();
-        put("members.list", list.join("; "));
-        let number =
-            doc.number.as_ref().map(ToString::to_string).unwrap_or_else(|| format!("……/{}", form.identity.ky_hieu));
-        put("doc.number", number);
-        put("doc.date_words", date_in_words(at.date()));
-        put("doc.time_words", at.format("%H giờ %M phút").to_string());
-        put("doc.title", form.identity.title.clone());
-        put("doc.date", at.format("%d/%m/%Y").to_string());
+        v.put("members.lead_name", || lead.map(|m| m.full_name.clone()).unwrap_or_default());
+        v.put("members.lead_title", || lead.map(|m| m.title.clone()).unwrap_or_default());
+        v.put("members.lead_card", || lead.map(|m| m.card_number.clone()).unwrap_or_default());
+        v.put("members.list", || {
+            let list: Vec<String> =
+                members.iter().map(|m| format!("{}, {}, số hiệu {}", m.full_name, m.title, m.card_number)).collect();
+            list.join("; ")
+        });
+        v.put("doc.number", || {
+            doc.number.as_ref().map(ToString::to_string).unwrap_or_else(|| format!("……/{}", form.identity.ky_hieu))
+        });
+        v.put("doc.date_words", || date_in_words(at.date()));
+        v.put("doc.time_words", || at.format("%H giờ %M phút").to_string());
+        v.put("doc.title", || form.identity.title.clone());
+        v.put("doc.date", || at.format("%d/%m/%Y").to_string());
         // The decision an MQĐ38/39/40 acts on (or the document an amendment amends).
         let amended = doc.amends.and_then(|id| case.document(id));
         let amended_at = amended.map(|a| a.finalised_at.unwrap_or(a.created_at));
-        put("amended.number", amended.and_then(|a| a.number.as_ref()).map(ToString::to_string).unwrap_or_default());
-        put("amended.date", amended_at.map(|t| t.format("%d/%m/%Y").to_string()).unwrap_or_default());
-        put("amended.date_words", amended_at.map(|t| date_in_words(t.date())).unwrap_or_default());
-        put("amended.title", amended.map(|a| self.form_of(a).identity.title.clone()).unwrap_or_default());
+        v.put("amended.number", || {
+            amended.and_then(|a| a.number.as_ref()).map(ToString::to_string).unwrap_or_default()
+        });
+        v.put("amended.date", || amended_at.map(|t| t.format("%d/%m/%Y").to_string()).unwrap_or_default());
+        v.put("amended.date_words", || amended_at.map(|t| date_in_words(t.date())).unwrap_or_default());
+        v.put("amended.title", || amended.map(|a| self.form_of(a).identity.title.clone()).unwrap_or_default());
         let amended_signer = amended.and_then(|a| self.signer_of(a));
-        put("amended.signer", amended_signer.map(|m| format!("{}, {}", m.full_name, m.title)).unwrap_or_default());
-        let amended_authority = amended_signer.map(|m| signing_titles(&m.title, &doi).authority);
-        put("amended.authority", amended_authority.unwrap_or_default());
+        v.put("amended.signer", || amended_signer.map(|m| format!("{}, {}", m.full_name, m.title)).unwrap_or_default());
+        v.put("amended.authority", || {
+            amended_signer.map(|m| signing_titles(&m.title, &doi).authority).unwrap_or_default()
+        });
         for field in form.fields.iter().filter(|_| wants("field.")) {
-            put(
-                &format!("field.{}", field.id),
-                field_text(field, doc.fields.get(&field.id).map_or("", String::as_str)),
-            );
+            v.put(&format!("field.{}", field.id), || {
+                field_text(field, doc.fields.get(&field.id).map_or("", String::as_str))
+            });
         }
-        for kind in DocumentKind::ALL {
+        for kind in DocumentKind::ALL.into_iter().filter(|_| wants("prior.")) {
             let code = kind.code();
             if !wants(&format!("prior.{code}.")) {
                 continue;
             }
             let Some(p) = prior_of(case, doc, kind) else { continue };
             let when = |format: &str| p.finalised_at.map(|t| t.format(format).to_string()).unwrap_or_default();
-            put(&format!("prior.{code}.number"), p.number.as_ref().map(ToString::to_string).unwrap_or_default());
-            put(
-                &format!("prior.{code}.date_words"),
-                p.finalised_at.map(|t| date_in_words(t.date())).unwrap_or_default(),
-            );
-            put(&format!("prior.{code}.date"), when("%d/%m/%Y"));
-            put(&format!("prior.{code}.time_words"), when("%H giờ %M phút"));
+            v.put(&format!("prior.{code}.number"), || p.number.as_ref().map(ToString::to_string).unwrap_or_default());
+            v.put(&format!("prior.{code}.date_words"), || {
+                p.finalised_at.map(|t| date_in_words(t.date())).unwrap_or_default()
+            });
+            v.put(&format!("prior.{code}.date"), || when("%d/%m/%Y"));
+            v.put(&format!("prior.{code}.time_words"), || when("%H giờ %M phút"));
             for def in &self.form_of(p).fields {
                 let raw = p.fields.get(&def.id).map_or("", String::as_str);
-                put(&format!("prior.{code}.field.{}", def.id), field_text(def, raw));
+                v.put(&format!("prior.{code}.field.{}", def.id), || field_text(def, raw));
             }
         }
-        v
+        v.map
+    }
+}
+
+/// The values a layout is filled from, as they are gathered: each is worked out only when
+/// the layout names it (a prefill names a few of the hundred or so).
+struct Values<'w> {
+    map: BTreeMap<String, String>,
+    wants: &'w dyn Fn(&str) -> bool,
+}
+
+impl Values<'_> {
+    fn put(&mut self, key: &str, value: impl FnOnce() -> String) {
+        if (self.wants)(key) {
+            self.map.insert(key.to_string(), value());
+        }
     }
 }
 
@@ -280,15 +295,15 @@ pub(crate) fn signing_titles(title: &str, body: &str) -> SigningTitles {
     SigningTitles { authority, signature }
 }
 
-fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, put: &mut dyn FnMut(&str, String)) {
-    put("subject.kind", s.kind.vi().to_string());
+fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, v: &mut Values) {
+    v.put("subject.kind", || s.kind.vi().to_string());
     let organisation = s.kind == crate::domain::SubjectKind::Organisation;
     let yes = |b: bool| if b { "có".to_string() } else { String::new() };
-    put("subject.is_individual", yes(!organisation));
-    put("subject.is_organisation", yes(organisation));
-    put("subject.ref", if organisation { "tổ chức" } else { "ông (bà)" }.to_string());
-    put("subject.ref_cap", if organisation { "Tổ chức" } else { "Ông (bà)" }.to_string());
-    put("subject.person_ref", if organisation { "người đại diện của tổ chức" } else { "cá nhân" }.to_string());
+    v.put("subject.is_individual", || yes(!organisation));
+    v.put("subject.is_organisation", || yes(organisation));
+    v.put("subject.ref", || if organisation { "tổ chức" } else { "ông (bà)" }.to_string());
+    v.put("subject.ref_cap", || if organisation { "Tổ chức" } else { "Ông (bà)" }.to_string());
+    v.put("subject.person_ref", || if organisation { "người đại diện của tổ chức" } else { "cá nhân" }.to_string());
     // An organisation signs through its representative; a household business through its
     // owner (the representative recorded), an individual in person.
     let signer = match s.kind {
@@ -301,31 +316,33 @@ fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, put: &mut dyn 
         crate::domain::SubjectKind::HouseholdBusiness => signer.clone(),
         _ => s.name.clone(),
     };
-    put("subject.party_name", party);
-    put("subject.signer_name", signer);
-    put("subject.occupation", String::new());
-    put("subject.nationality", "Việt Nam".to_string());
-    put("subject.name", s.name.clone());
-    put("subject.address", s.address.display(units));
-    let mut ids = Vec::new();
-    if let Some(t) = &s.tax_code {
-        ids.push(format!("Mã số thuế: {}", t.as_str()));
-    }
-    if let Some(r) = &s.registration_number {
-        ids.push(format!("Số đăng ký kinh doanh: {r}"));
-    }
-    if let Some(p) = &s.personal_id {
-        ids.push(format!("Số định danh cá nhân: {}", p.as_str()));
-    }
-    if let Some(o) = &s.old_id_card {
-        ids.push(format!("Số CMND: {}", o.as_str()));
-    }
-    put("subject.identifiers", ids.join("; "));
-    put("subject.representative", s.representative.clone().unwrap_or_default());
-    put("subject.representative_title", s.representative_title.clone().unwrap_or_default());
-    put("subject.phone", s.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default());
-    put("subject.date_of_birth", s.date_of_birth.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default());
-    put("subject.gender", s.gender.map(|g| g.vi().to_string()).unwrap_or_default());
+    v.put("subject.party_name", || party);
+    v.put("subject.signer_name", || signer);
+    v.put("subject.occupation", String::new);
+    v.put("subject.nationality", || "Việt Nam".to_string());
+    v.put("subject.name", || s.name.clone());
+    v.put("subject.address", || s.address.display(units));
+    v.put("subject.identifiers", || {
+        let mut ids = Vec::new();
+        if let Some(t) = &s.tax_code {
+            ids.push(format!("Mã số thuế: {}", t.as_str()));
+        }
+        if let Some(r) = &s.registration_number {
+            ids.push(format!("Số đăng ký kinh doanh: {r}"));
+        }
+        if let Some(p) = &s.personal_id {
+            ids.push(format!("Số định danh cá nhân: {}", p.as_str()));
+        }
+        if let Some(o) = &s.old_id_card {
+            ids.push(format!("Số CMND: {}", o.as_str()));
+        }
+        ids.join("; ")
+    });
+    v.put("subject.representative", || s.representative.clone().unwrap_or_default());
+    v.put("subject.representative_title", || s.representative_title.clone().unwrap_or_default());
+    v.put("subject.phone", || s.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default());
+    v.put("subject.date_of_birth", || s.date_of_birth.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default());
+    v.put("subject.gender", || s.gender.map(|g| g.vi().to_string()).unwrap_or_default());
 }
 
 /// A short hash of the document's content, printed in the footer and the QR code so a

@@ -8,7 +8,12 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Returns `text` in Unicode NFC with surrounding whitespace removed.
 pub fn nfc(text: &str) -> String {
-    text.trim().nfc().collect()
+    let text = text.trim();
+    // Most text is typed composed already: then it is copied, not normalised char by char.
+    match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text.to_string(),
+        _ => text.nfc().collect(),
+    }
 }
 
 /// Folds text for search and matching: lower case, no diacritics, `đ` → `d`,

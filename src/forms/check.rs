@@ -2,6 +2,7 @@
 //! form's cross-field rules. The wizard shows the report beside the fields; finalising
 //! refuses while it holds an error.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use chrono::NaiveDateTime;
@@ -97,9 +98,22 @@ pub fn check(form: &FormDef, doc: &Document, ctx: &Context) -> ValidationReport 
 }
 
 /// Checks one field's value (what the wizard does as the user leaves the field).
+/// Whether `text` matches the field pattern whole. Each pattern is compiled once per
+/// process (a form is checked at every finalisation); one that does not compile matches
+/// nothing.
+fn matches_whole(pattern: &str, text: &str) -> bool {
+    static COMPILED: std::sync::LazyLock<std::sync::Mutex<HashMap<String, Option<regex_lite::Regex>>>> =
+        std::sync::LazyLock::new(Default::default);
+    let mut compiled = COMPILED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    compiled
+        .entry(pattern.to_string())
+        .or_insert_with(|| regex_lite::Regex::new(&format!("^(?:{pattern})$")).ok())
+        .as_ref()
+        .is_some_and(|re| re.is_match(text))
+}
+
 pub fn check_field(field: &FieldDef, raw: &str, ctx: &Context, report: &mut ValidationReport) {
-    let path = field_path(&field.id);
-    let mut error = |vi: String, en: String| report.error(path.clone(), &message(field, vi, en));
+    let mut error = |vi: String, en: String| report.error(field_path(&field.id), &message(field, vi, en));
     match field.kind {
         FieldKind::Subject => {
             if field.required && ctx.case.subject.name.trim().is_empty() {
@@ -138,8 +152,7 @@ pub fn check_field(field: &FieldDef, raw: &str, ctx: &Context, report: &mut Vali
         }
     }
     if let Some(pattern) = &field.pattern {
-        let whole = format!("^(?:{pattern})$");
-        let matches = regex_lite::Regex::new(&whole).is_ok_and(|re| re.is_match(&text));
+        let matches = matches_whole(pattern, &text);
         if !matches {
             let help = if field.pattern_help.is_empty() {
                 "không đúng mẫu".to_string()

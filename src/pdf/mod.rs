@@ -126,7 +126,10 @@ fn resources() -> &'static Resources {
 }
 
 fn nfc(text: &str) -> String {
-    text.nfc().collect()
+    match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text.to_string(),
+        _ => text.nfc().collect(),
+    }
 }
 
 /// Renders a document to PDF bytes.
