@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod backup;
 pub mod case_json;
 pub mod case_list;
+mod cores;
 pub mod deadlines;
 pub mod delegations;
 pub mod demo;
@@ -375,47 +376,71 @@ pub fn now() -> NaiveDateTime {
     Local::now().naive_local().with_nanosecond(0).expect("zero nanoseconds is valid")
 }
 
+/// What an event does to a case, worked out before anything is stored ([`Workspace::advance`]).
+pub(crate) struct Step {
+    /// The case after the event.
+    pub next: Case,
+    pub effects: Vec<Effect>,
+    /// What the journal says was done ("document.finalise <id>").
+    pub action: String,
+    /// The numbers the event used or cancelled, for the register of numbers.
+    pub numbers: Vec<(DocumentNumber, NumberUse)>,
+}
+
 impl Workspace {
     /// Applies an event inside an open transaction: fills in the document number for a
-    /// finalisation, applies the workflow, checks a finalised document against its form,
-    /// prefills a new draft, records the numbers the effects name, and stores the case.
-    /// Shared by the interactive path and the demo generator.
+    /// finalisation ([`Workspace::number_for`]), works the event out
+    /// ([`Workspace::advance`]), records the numbers it names and stores the case.
     pub(crate) fn apply_in(&self, w: &mut Writer, case: &Case, event: Event) -> Result<(Case, Vec<Effect>), AppError> {
-        let (catalog, unit) = (&self.catalog, self.unit.as_ref());
+        let event = match event {
+            Event::FinaliseDocument { id, number: None, at } => {
+                Event::FinaliseDocument { id, number: self.number_for(w, case.document(id).map(|d| d.kind), at)?, at }
+            }
+            other => other,
+        };
+        let step = self.advance(case, event)?;
+        for (number, use_) in &step.numbers {
+            w.record_number(number, use_)?;
+        }
+        w.put_case(&step.next, &step.action)?;
+        Ok((step.next, step.effects))
+    }
+
+    /// The next number of the register for a document of `kind` finalised at `at`, taken
+    /// inside the transaction (a refusal aborts it, so the number is not used up); none for
+    /// a kind that is not numbered.
+    pub(crate) fn number_for(
+        &self,
+        w: &mut Writer,
+        kind: Option<crate::domain::DocumentKind>,
+        at: NaiveDateTime,
+    ) -> Result<Option<DocumentNumber>, AppError> {
+        let Some(kind) = kind.filter(|k| k.is_numbered()) else { return Ok(None) };
+        let ky_hieu = self.catalog.form(kind, at.date()).identity.ky_hieu.clone();
+        let year = crate::domain::Document::number_year(at);
+        let seq = w.next_number(&ky_hieu, year)?;
+        let unit_abbreviation =
+            self.unit.as_ref().and_then(|u| u.names_on(at.date())).map(|n| n.abbreviation.clone()).unwrap_or_default();
+        Ok(Some(DocumentNumber { seq, year, ky_hieu, unit_abbreviation }))
+    }
+
+    /// Works out an event without storing anything: checks the member may do it, applies
+    /// the workflow, checks a finalised document against its form, prefills a new draft and
+    /// names the numbers its effects use. A finalisation's number is already in the event.
+    /// Shared by the interactive path ([`Workspace::apply_in`]) and the demo generator.
+    pub(crate) fn advance(&self, case: &Case, event: Event) -> Result<Step, AppError> {
         if let Event::FinaliseDocument { id, .. } = &event
             && let Some(doc) = case.document(*id)
         {
             self.require(users::Permission::Finalise(doc.kind))?;
         }
-        let (event, action) = match event {
-            Event::FinaliseDocument { id, number: None, at } => {
-                let kind = case.document(id).map(|d| d.kind);
-                let number = match kind {
-                    Some(kind) if kind.is_numbered() => {
-                        let ky_hieu = catalog.form(kind, at.date()).identity.ky_hieu.clone();
-                        let year = crate::domain::Document::number_year(at);
-                        let seq = w.next_number(&ky_hieu, year)?;
-                        let unit_abbreviation = unit
-                            .and_then(|u| u.names_on(at.date()))
-                            .map(|n| n.abbreviation.clone())
-                            .unwrap_or_default();
-                        Some(DocumentNumber { seq, year, ky_hieu, unit_abbreviation })
-                    }
-                    _ => None,
-                };
-                (Event::FinaliseDocument { id, number, at }, "document.finalise")
-            }
-            other => {
-                let action = match &other {
-                    Event::StartDocument { .. } => "document.start",
-                    Event::FinaliseDocument { .. } => "document.finalise",
-                    Event::CancelDocument { .. } => "document.cancel",
-                    Event::AmendDocument { .. } => "document.amend",
-                    Event::CloseNoViolation { .. } => "case.close_no_violation",
-                    Event::CancelCase { .. } => "case.cancel",
-                };
-                (other, action)
-            }
+        let action = match &event {
+            Event::StartDocument { .. } => "document.start",
+            Event::FinaliseDocument { .. } => "document.finalise",
+            Event::CancelDocument { .. } => "document.cancel",
+            Event::AmendDocument { .. } => "document.amend",
+            Event::CloseNoViolation { .. } => "case.close_no_violation",
+            Event::CancelCase { .. } => "case.cancel",
         };
         let document_id = match &event {
             Event::FinaliseDocument { id, .. } | Event::CancelDocument { id, .. } => Some(*id),
@@ -444,7 +469,7 @@ impl Workspace {
             Some(id) => format!("{action} {id}"),
             None => action.to_string(),
         };
-        let (mut next, effects) = apply(catalog.prerequisites(event.at().date()), case, event)?;
+        let (mut next, effects) = apply(self.catalog.prerequisites(event.at().date()), case, event)?;
         // The workflow said yes; now the content must be complete. A refusal aborts the
         // transaction, so the number reserved above is not used up.
         if let Some((doc, at)) = finalising {
@@ -476,16 +501,18 @@ impl Workspace {
             let fields = self.prefill(&next, next.document(id).expect("just started"));
             next.documents.iter_mut().find(|d| d.id == id).expect("just started").fields = fields;
         }
-        for effect in &effects {
-            let (number, cancelled) = match effect {
-                Effect::NumberUsed(n) => (n, false),
-                Effect::NumberCancelled(n) => (n, true),
-                _ => continue,
-            };
-            let document_id = document_id.expect("number effects come from document events");
-            w.record_number(number, &NumberUse { document_id, cancelled })?;
-        }
-        w.put_case(&next, &action)?;
-        Ok((next, effects))
+        let numbers = effects
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::NumberUsed(n) => Some((n, false)),
+                Effect::NumberCancelled(n) => Some((n, true)),
+                _ => None,
+            })
+            .map(|(number, cancelled)| {
+                let document_id = document_id.expect("number effects come from document events");
+                (number.clone(), NumberUse { document_id, cancelled })
+            })
+            .collect();
+        Ok(Step { next, effects, action, numbers })
     }
 }

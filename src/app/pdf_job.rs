@@ -23,29 +23,7 @@ impl PdfJob {
     /// independent; a worker takes the next job when it is done, so a long goods list does
     /// not hold the others back). The first failure is returned.
     pub fn render_all(jobs: &[&PdfJob]) -> Result<Vec<Vec<u8>>, AppError> {
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len());
-        if workers <= 1 {
-            return jobs.iter().map(|job| job.render()).collect();
-        }
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut rendered: Vec<Option<Result<Vec<u8>, AppError>>> = jobs.iter().map(|_| None).collect();
-        std::thread::scope(|scope| {
-            let worker = || {
-                let mut done = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(job) = jobs.get(i) else { return done };
-                    done.push((i, job.render()));
-                }
-            };
-            let workers: Vec<_> = (0..workers).map(|_| scope.spawn(worker)).collect();
-            for w in workers {
-                for (i, result) in w.join().expect("a PDF worker does not panic") {
-                    rendered[i] = Some(result);
-                }
-            }
-        });
-        rendered.into_iter().map(|r| r.expect("every job was taken by a worker")).collect()
+        super::cores::on_every_core(jobs, |job| job.render()).into_iter().collect()
     }
 
     /// Renders the document and writes it to `path`.

@@ -132,3 +132,41 @@ impl Store {
         Ok(report)
     }
 }
+
+impl super::Writer {
+    /// Appends a journal entry for a change whose stored bytes are `content`.
+    pub(super) fn journal(&mut self, action: &str, case_id: Option<Uuid>, content: &[u8]) -> Result<(), StoreError> {
+        self.journal_hashes(case_id, [(action, sha256(content))])
+    }
+
+    /// Appends a journal entry for each change of `case_id` (or of no case), in order: its
+    /// action and the SHA-256 of the stored bytes after it.
+    pub(super) fn journal_hashes<'a>(
+        &mut self,
+        case_id: Option<Uuid>,
+        changes: impl IntoIterator<Item = (&'a str, [u8; 32])>,
+    ) -> Result<(), StoreError> {
+        let mut entries = self.tx.open_table(JOURNAL)?;
+        let mut by_case = self.tx.open_table(super::CASE_JOURNAL)?;
+        for (action, content_sha256) in changes {
+            let mut entry = JournalEntry {
+                seq: self.next_seq,
+                at: Utc::now(),
+                actor: self.actor.clone(),
+                action: action.to_string(),
+                case_id,
+                content_sha256,
+                prev_hash: self.prev_hash,
+                hash: [0; 32],
+            };
+            entry.hash = entry.compute_hash();
+            entries.insert(entry.seq, record::encode(&entry).as_slice())?;
+            if let Some(id) = case_id {
+                by_case.insert((id.as_u128(), entry.seq), ())?;
+            }
+            self.next_seq += 1;
+            self.prev_hash = entry.hash;
+        }
+        Ok(())
+    }
+}

@@ -21,6 +21,12 @@ use crate::domain::{Case, CaseSummary, DocumentNumber};
 pub use error::{OpenError, StoreError};
 pub use index_copy::IndexCopy;
 pub use journal::{AuditReport, BrokenLink, JournalEntry};
+
+/// The SHA-256 of a case's stored bytes: what a journal entry records of it
+/// (see [`Writer::put_case_made`]).
+pub fn case_sha256(case: &Case) -> [u8; 32] {
+    record::case_sha256(case)
+}
 pub use migrate::{CURRENT_SCHEMA, LEGACY_FORMS_BEFORE_KEY, Migration};
 
 /// The database file name inside a data directory.
@@ -474,28 +480,6 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Appends a journal entry for a change whose stored bytes are `content`.
-    fn journal(&mut self, action: &str, case_id: Option<Uuid>, content: &[u8]) -> Result<(), StoreError> {
-        let mut entry = JournalEntry {
-            seq: self.next_seq,
-            at: Utc::now(),
-            actor: self.actor.clone(),
-            action: action.to_string(),
-            case_id,
-            content_sha256: journal::sha256(content),
-            prev_hash: self.prev_hash,
-            hash: [0; 32],
-        };
-        entry.hash = entry.compute_hash();
-        self.tx.open_table(JOURNAL)?.insert(entry.seq, record::encode(&entry).as_slice())?;
-        if let Some(id) = case_id {
-            self.tx.open_table(CASE_JOURNAL)?.insert((id.as_u128(), entry.seq), ())?;
-        }
-        self.next_seq += 1;
-        self.prev_hash = entry.hash;
-        Ok(())
-    }
-
     /// Stores a case and its list summary, and journals the change as `action`.
     pub fn put_case(&mut self, case: &Case, action: &str) -> Result<(), StoreError> {
         let bytes = record::encode_case(case);
@@ -519,6 +503,15 @@ impl Writer {
         }
         drop(table);
         self.journal(action, Some(case.id), &bytes)
+    }
+
+    /// Stores a case worked out whole before it is stored (the demo's), journalling first
+    /// the steps it went through: each an action and the SHA-256 of the case's stored bytes
+    /// after it ([`record::encode_case`]). The last entry, `action`, is the case as stored,
+    /// so the journal's check of stored cases holds as if each step had been stored.
+    pub fn put_case_made(&mut self, case: &Case, steps: &[(String, [u8; 32])], action: &str) -> Result<(), StoreError> {
+        self.journal_hashes(Some(case.id), steps.iter().map(|(step, hash)| (step.as_str(), *hash)))?;
+        self.put_case(case, action)
     }
 
     /// Records the package versions of a case. Not journalled by itself: the export or

@@ -11,9 +11,12 @@ use crate::domain::{
 };
 
 mod data;
+mod script;
 
+use super::cores::on_every_core;
 use crate::domain::catalogue::chosen::day_of_act;
-use data::{ACTS, BRAND, FAMILY, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M, STREETS, TRADE};
+use data::{ACTS, Act, BRAND, FAMILY, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M, STREETS, TRADE};
+use script::{NEWEST, Plan, events, plan};
 
 /// The demo unit's province: Lạng Sơn.
 const DEMO_PROVINCE: u16 = 20;
@@ -60,59 +63,8 @@ pub fn demo_unit() -> Unit {
     }
 }
 
-/// How far a demo case goes.
-#[derive(Debug, Clone, Copy)]
-enum Plan {
-    Opened,
-    Decided,
-    Inspected,
-    NoViolation,
-    Recorded,
-    Sanctioned { seized: bool },
-    OnTheSpot,
-    Cancelled,
-}
-
 fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> &'a T {
     &items[rng.usize(..items.len())]
-}
-
-/// The plans of the newest demo cases, newest first: every state appears.
-const NEWEST: [Plan; 9] = [
-    Plan::Opened,
-    Plan::Decided,
-    Plan::Inspected,
-    Plan::Recorded,
-    Plan::Sanctioned { seized: true },
-    Plan::NoViolation,
-    Plan::Cancelled,
-    Plan::OnTheSpot,
-    Plan::Recorded,
-];
-
-/// How far a case got. A case opened more than six weeks before the newest one has ended
-/// (as a real team's would): only recent cases are still under way.
-fn plan(rng: &mut fastrand::Rng, recent: bool) -> Plan {
-    if !recent {
-        return match rng.u32(0..100) {
-            0..35 => Plan::NoViolation,
-            35..65 => Plan::Sanctioned { seized: false },
-            65..88 => Plan::Sanctioned { seized: true },
-            88..95 => Plan::OnTheSpot,
-            _ => Plan::Cancelled,
-        };
-    }
-    match rng.u32(0..100) {
-        0..5 => Plan::Opened,
-        5..15 => Plan::Decided,
-        15..25 => Plan::Inspected,
-        25..45 => Plan::NoViolation,
-        45..55 => Plan::Recorded,
-        55..75 => Plan::Sanctioned { seized: false },
-        75..90 => Plan::Sanctioned { seized: true },
-        90..95 => Plan::OnTheSpot,
-        _ => Plan::Cancelled,
-    }
 }
 
 /// A valid tax code with a correct check digit.
@@ -145,11 +97,10 @@ fn phone(rng: &mut fastrand::Rng) -> PhoneNumber {
     PhoneNumber::try_from(text.as_str()).expect("valid phone")
 }
 
-fn subject(ws: &Workspace, rng: &mut fastrand::Rng) -> Subject {
-    let communes: Vec<u32> = ws.reference.admin_units.communes_of(DEMO_PROVINCE).map(|c| c.code).collect();
+fn subject(rng: &mut fastrand::Rng, communes: &[u32]) -> Subject {
     let address = Address::Coded {
         street: format!("Số {} {}", rng.u32(1..300), pick(rng, STREETS)),
-        commune_code: *pick(rng, &communes),
+        commune_code: *pick(rng, communes),
         province_code: DEMO_PROVINCE,
     };
     let (person_name, dob, gender, id) = person(rng);
@@ -174,6 +125,70 @@ fn subject(ws: &Workspace, rng: &mut fastrand::Rng) -> Subject {
         },
         _ => Subject { personal_id: Some(id), date_of_birth: Some(dob), gender: Some(gender), ..base },
     }
+}
+
+/// What a demo case starts from, drawn in order from the demo's own generator: the other
+/// draws are the case's own (its `seed`), so cases are made on every core alike.
+struct Start {
+    at: NaiveDateTime,
+    subject: Subject,
+    act: &'static Act,
+    plan: Plan,
+    seed: u64,
+}
+
+/// The draws a demo case starts from, in order from the demo's own generator.
+struct Draws {
+    rng: fastrand::Rng,
+    communes: Vec<u32>,
+    /// Subjects already inspected: about one case in eight comes back to one of them. At
+    /// most SEEN are kept, a new one taking a random place once full, so a large demo's
+    /// memory stays bounded (and the subjects that come back are mostly recent ones).
+    seen: Vec<(Subject, &'static Act)>,
+    /// Cases still to draw: the last ones (the newest) show every state a case can be in.
+    left: usize,
+    /// The newest a case may be opened.
+    newest: NaiveDateTime,
+}
+
+impl Draws {
+    const SEEN: usize = 4096;
+
+    fn start(&mut self, at: NaiveDateTime) -> Start {
+        let rng = &mut self.rng;
+        let (subject, act) = match (!self.seen.is_empty() && rng.u8(..8) == 0).then(|| rng.usize(..self.seen.len())) {
+            Some(i) => {
+                let (mut subject, act) = self.seen[i].clone();
+                if subject.kind == SubjectKind::Organisation && rng.bool() {
+                    subject.name = crate::domain::text::fold(&subject.name).to_uppercase().replace("CONG TY", "CTY");
+                }
+                (subject, act)
+            }
+            None => (subject(rng, &self.communes), pick(rng, ACTS)),
+        };
+        if self.seen.len() < Self::SEEN {
+            self.seen.push((subject.clone(), act));
+        } else {
+            let slot = rng.usize(..Self::SEEN);
+            self.seen[slot] = (subject.clone(), act);
+        }
+        self.left -= 1;
+        let plan = match NEWEST.get(self.left) {
+            Some(plan) => *plan,
+            None => plan(rng, at > self.newest - Duration::days(42)),
+        };
+        Start { at, subject, act, plan, seed: rng.u64(..) }
+    }
+}
+
+/// A demo case worked through its events, to be stored with its journal.
+struct Made {
+    case: Case,
+    /// The steps before the last: each action, and the case's content after it.
+    steps: Vec<(String, [u8; 32])>,
+    /// The last step, whose content is the case as stored.
+    action: String,
+    numbers: Vec<(crate::domain::DocumentNumber, crate::store::NumberUse)>,
 }
 
 /// A time-ordered id for a moment, with random bits from the seeded generator.
@@ -205,56 +220,98 @@ impl Workspace {
             })
             .collect();
         opened.sort();
-        // Subjects already inspected: about one case in eight comes back to one of them. At
-        // most SEEN are kept, a new one taking a random place once full, so a large demo's
-        // memory stays bounded (and the subjects that come back are mostly recent ones).
-        const SEEN: usize = 4096;
-        let mut seen: Vec<(Subject, String)> = Vec::new();
-        let mut made = 0;
-        for chunk in opened.chunks(BATCH) {
-            self.store.write(&self.actor(), |w| -> Result<(), AppError> {
-                for &at in chunk {
-                    let again = (!seen.is_empty() && rng.u8(..8) == 0).then(|| seen[rng.usize(..seen.len())].clone());
-                    let case = self.demo_case(&mut rng, at, again);
-                    let inspected = (case.subject.clone(), case.field.clone());
-                    if seen.len() < SEEN {
-                        seen.push(inspected);
-                    } else {
-                        let slot = rng.usize(..SEEN);
-                        seen[slot] = inspected;
-                    }
-                    w.put_case(&case, "demo.create")?;
-                    let mut case = case;
-                    // The newest cases show every state a case can be in.
-                    let from_newest = count - 1 - made;
-                    made += 1;
-                    let plan = match NEWEST.get(from_newest) {
-                        Some(plan) => *plan,
-                        None => plan(&mut rng, at > newest - Duration::days(42)),
-                    };
-                    // Since 1 July 2025 the seizure record comes before the decision: the
-                    // forms in force on the day of the seizure say which comes first.
-                    let record_first = |day| self.catalog.prerequisites(day).of(K::QdTamGiu).contains(&K::BbTamGiu);
-                    for event in events(&mut rng, &case, plan, record_first) {
-                        let started = match &event {
-                            Event::StartDocument { id, kind, at } => Some((*id, *kind, *at)),
-                            _ => None,
-                        };
-                        case = self.apply_in(w, &case, event)?.0;
-                        // Complete the prefilled draft as the inspector would before finalising it.
-                        if let Some((id, kind, at)) = started {
-                            let fields = demo_fields(&case, kind, at, &self.reference);
-                            let doc = case.documents.iter_mut().find(|d| d.id == id).expect("just started");
-                            doc.fields.extend(fields);
-                        }
-                    }
+        let communes: Vec<u32> = self.reference.admin_units.communes_of(DEMO_PROVINCE).map(|c| c.code).collect();
+        let mut draws = Draws { rng, communes, seen: Vec::new(), left: count, newest };
+        let this: &Workspace = self;
+        std::thread::scope(|scope| {
+            // The chunk before, worked out on every core while the main thread stores the one
+            // before it.
+            let mut working: Option<std::thread::ScopedJoinHandle<'_, Vec<Result<Made, AppError>>>> = None;
+            let mut chunks = opened.chunks(BATCH);
+            loop {
+                let starts: Vec<Start> = chunks.next().unwrap_or_default().iter().map(|&at| draws.start(at)).collect();
+                if starts.is_empty() && working.is_none() {
+                    return Ok::<(), AppError>(());
                 }
-                Ok(())
-            })?;
-        }
-        // Each case was rewritten once per event; give the superseded copies back.
+                // On every core: each case opened and its events written.
+                let scripted = on_every_core(&starts, |start| this.script_case(start));
+                this.store.write(&this.actor(), |w| -> Result<(), AppError> {
+                    // In order: the register's numbers, taken as the cases were opened.
+                    let mut numbered = Vec::with_capacity(scripted.len());
+                    for (case, events) in scripted {
+                        numbered.push((case, this.number_events(w, events)?));
+                    }
+                    let done = working.take();
+                    // On every core: each case worked through its events, as the window would.
+                    if !numbered.is_empty() {
+                        working =
+                            Some(scope.spawn(move || {
+                                on_every_core(&numbered, |(case, events)| this.work_case(case, events))
+                            }));
+                    }
+                    for made in done.map(|d| d.join().expect("the demo's workers do not panic")).unwrap_or_default() {
+                        let made = made?;
+                        for (number, use_) in &made.numbers {
+                            w.record_number(number, use_)?;
+                        }
+                        w.put_case_made(&made.case, &made.steps, &made.action)?;
+                    }
+                    Ok(())
+                })?;
+            }
+        })?;
+        // What the B-trees' growth left free is given back.
         self.store.compact()?;
         Ok(count)
+    }
+
+    /// A demo case opened, and the events that take it to its plan.
+    fn script_case(&self, start: &Start) -> (Case, Vec<Event>) {
+        let mut rng = fastrand::Rng::with_seed(start.seed);
+        let case = self.demo_case(&mut rng, start);
+        // Since 1 July 2025 the seizure record comes before the decision: the forms in force
+        // on the day of the seizure say which comes first.
+        let record_first = |day| self.catalog.prerequisites(day).of(K::QdTamGiu).contains(&K::BbTamGiu);
+        let events = events(&mut rng, &case, start.plan, record_first);
+        (case, events)
+    }
+
+    /// The events with the register's numbers filled in, as finalising each would take them.
+    fn number_events(&self, w: &mut crate::store::Writer, mut events: Vec<Event>) -> Result<Vec<Event>, AppError> {
+        let mut kinds = std::collections::HashMap::new();
+        for event in &mut events {
+            match event {
+                Event::StartDocument { id, kind, .. } => {
+                    kinds.insert(*id, *kind);
+                }
+                Event::FinaliseDocument { id, number: number @ None, at } => {
+                    *number = self.number_for(w, kinds.get(id).copied(), *at)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(events)
+    }
+
+    /// A case worked through its events without storing it: each step's content hashed for
+    /// the journal, each started draft completed as the inspector would before finalising it.
+    fn work_case(&self, case: &Case, events: &[Event]) -> Result<Made, AppError> {
+        let mut case = case.clone();
+        let mut steps = Vec::with_capacity(events.len());
+        let mut numbers = Vec::new();
+        let mut action = "demo.create".to_string();
+        for event in events {
+            steps.push((action, crate::store::case_sha256(&case)));
+            let step = self.advance(&case, event.clone())?;
+            (case, action) = (step.next, step.action);
+            numbers.extend(step.numbers);
+            if let Event::StartDocument { id, kind, at } = *event {
+                let fields = demo_fields(&case, kind, at, &self.reference);
+                let doc = case.documents.iter_mut().find(|d| d.id == id).expect("just started");
+                doc.fields.extend(fields);
+            }
+        }
+        Ok(Made { case, steps, action, numbers })
     }
 
     /// Installs the demo unit where no unit is set up; refuses a real unit's directory.
@@ -315,21 +372,12 @@ impl Workspace {
         Ok(())
     }
 
-    /// A new case opened at `at`; `again` is a subject inspected before and its field, for
-    /// a subject that comes back (its name sometimes typed another way).
-    fn demo_case(&self, rng: &mut fastrand::Rng, at: NaiveDateTime, again: Option<(Subject, String)>) -> Case {
-        let (act, subject) = match again {
-            Some((mut subject, field)) => {
-                if subject.kind == SubjectKind::Organisation && rng.bool() {
-                    subject.name = crate::domain::text::fold(&subject.name).to_uppercase().replace("CONG TY", "CTY");
-                }
-                (ACTS.iter().find(|a| a.0 == field).unwrap_or(&ACTS[0]), subject)
-            }
-            None => (pick(rng, ACTS), subject(self, rng)),
-        };
+    /// A new case opened as `start` says.
+    fn demo_case(&self, rng: &mut fastrand::Rng, start: &Start) -> Case {
+        let (at, act) = (start.at, start.act);
         // The demo team's code (a second demo team may stand beside the first).
         let team = self.unit().map_or("DEMO-LS-D1", |u| u.code.as_str());
-        let mut case = Case::open(id_at(rng, at), team, at, act.0, subject);
+        let mut case = Case::open(id_at(rng, at), team, at, act.0, start.subject.clone());
         let members = demo_unit().members;
         let lead = rng.usize(0..members.len());
         case.members = vec![members[lead].card_number.clone(), members[(lead + 1) % members.len()].card_number.clone()];
@@ -485,105 +533,6 @@ fn demo_act<'a>(
     let act = crate::domain::catalogue::find(catalogue, words, day).into_iter().next()?;
     let key = crate::domain::catalogue::Key { id: act.id(), double: None };
     catalogue.select(&key, day, case.goods_value_vnd()).ok()
-}
-
-/// Writes the events of one demo case: the decision in the office, the records on the
-/// inspection day minutes apart, the sanction decision some days later, in working hours.
-struct Script<'r> {
-    rng: &'r mut fastrand::Rng,
-    at: NaiveDateTime,
-    out: Vec<Event>,
-}
-
-impl Script<'_> {
-    fn later(&mut self, minutes: std::ops::Range<i64>) -> NaiveDateTime {
-        self.at += Duration::minutes(self.rng.i64(minutes));
-        self.at
-    }
-
-    /// Moves to a working hour (08:00–10:59) some days later.
-    fn days_later(&mut self, days: std::ops::Range<i64>) {
-        let day = (self.at + Duration::days(self.rng.i64(days))).date();
-        self.at = day.and_hms_opt(self.rng.u32(8..11), self.rng.u32(0..60), 0).expect("valid time");
-    }
-
-    fn document(&mut self, kind: K, finalise: bool) {
-        let at = self.later(10..40);
-        let id = id_at(self.rng, at);
-        self.out.push(Event::StartDocument { id, kind, at });
-        if finalise {
-            let at = self.later(5..30);
-            self.out.push(Event::FinaliseDocument { id, number: None, at });
-        }
-    }
-}
-
-/// The events that take a new case to `plan`.
-fn events(
-    rng: &mut fastrand::Rng,
-    case: &Case,
-    plan: Plan,
-    seizure_record_first: impl Fn(NaiveDate) -> bool,
-) -> Vec<Event> {
-    let mut s = Script { rng, at: case.opened_at, out: Vec::new() };
-    match plan {
-        Plan::OnTheSpot => s.document(K::QdXuPhatKhongLapBienBan, true),
-        Plan::Opened => s.document(K::QdKiemTra, false),
-        Plan::Cancelled => {
-            s.document(K::QdKiemTra, true);
-            let at = s.later(60..600);
-            s.out.push(Event::CancelCase {
-                reason: "Đối tượng ngừng kinh doanh trước ngày kiểm tra".into(), at
-            });
-        }
-        Plan::Decided => {
-            s.document(K::QdKiemTra, true);
-            s.days_later(1..4);
-            s.document(K::BbKiemTra, false);
-        }
-        Plan::Inspected | Plan::NoViolation | Plan::Recorded | Plan::Sanctioned { .. } => {
-            s.document(K::QdKiemTra, true);
-            s.days_later(1..4);
-            s.document(K::BangKe, true);
-            s.document(K::BbKiemTra, true);
-            if let Plan::NoViolation = plan {
-                let at = s.later(30..120);
-                s.out.push(Event::CloseNoViolation { at });
-            }
-            if let Plan::Sanctioned { seized: true } = plan {
-                // Judged on the seizure's day (the inspection's, in working hours), not the case's.
-                let seizure = if seizure_record_first(s.at.date()) {
-                    [K::BbTamGiu, K::QdTamGiu, K::BbNiemPhong, K::TemNiemPhong]
-                } else {
-                    [K::QdTamGiu, K::BbTamGiu, K::BbNiemPhong, K::TemNiemPhong]
-                };
-                for kind in seizure {
-                    s.document(kind, true);
-                }
-            }
-            if let Plan::Recorded | Plan::Sanctioned { .. } = plan {
-                s.document(K::BbViPham, true);
-            }
-            // Half the recorded cases have their sanction decision drafted, waiting for the
-            // leader to sign it.
-            if let Plan::Recorded = plan
-                && s.rng.bool()
-            {
-                s.days_later(1..3);
-                s.document(K::QdXuPhat, false);
-            }
-            if let Plan::Sanctioned { .. } = plan {
-                s.days_later(2..7);
-                s.document(K::QdXuPhat, true);
-                // Most fines are paid within days; the team records the receipt.
-                if s.rng.u8(0..4) > 0 {
-                    s.days_later(1..4);
-                    s.document(K::XacNhanNopPhat, true);
-                }
-            }
-        }
-    }
-    s.out
 }
 
 #[cfg(test)]

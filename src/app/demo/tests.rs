@@ -30,3 +30,35 @@ fn demo_subject() -> Subject {
         crate::domain::Address::Legacy { text: "Lạng Sơn".into() },
     )
 }
+
+/// Demo cases are worked out on every core and each stored once, yet the journal tells each
+/// step as if it had been stored by itself: the opening, then every document started and
+/// finalised, in order, the chain whole and each case the content of its last entry. The
+/// register holds each number once, for the document that took it.
+#[test]
+fn a_demo_case_is_stored_once_with_a_journal_entry_for_each_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = Workspace::open(dir.path()).unwrap();
+    assert_eq!(ws.make_demo(60, 5).unwrap(), 60);
+    let audit = ws.audit_verify().unwrap();
+    assert!(audit.first_broken.is_none(), "{audit:?}");
+    assert_eq!(audit.cases_checked, 60);
+    let mut numbers = std::collections::HashSet::new();
+    for row in ws.list_cases().unwrap() {
+        let case = ws.case(row.id).unwrap();
+        let history = ws.history(row.id).unwrap();
+        let verbs: Vec<&str> = history.iter().map(|e| e.action.split(' ').next().unwrap()).collect();
+        assert_eq!(verbs[0], "demo.create", "{verbs:?}");
+        assert_eq!(verbs.iter().filter(|v| **v == "document.start").count(), case.documents.len(), "{verbs:?}");
+        let finalised = case.documents.iter().filter(|d| d.finalised_at.is_some()).count();
+        assert_eq!(verbs.iter().filter(|v| **v == "document.finalise").count(), finalised, "{verbs:?}");
+        assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
+        for doc in &case.documents {
+            let Some(number) = &doc.number else { continue };
+            let used = ws.number_use(number).unwrap().expect("the register holds the number");
+            assert_eq!(used.document_id, doc.id);
+            assert!(numbers.insert((number.to_string(), number.year)), "{number} taken twice");
+        }
+    }
+    assert!(!numbers.is_empty());
+}
