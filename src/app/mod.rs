@@ -470,8 +470,9 @@ impl Workspace {
             None => action.to_string(),
         };
         let (mut next, effects) = apply(self.catalog.prerequisites(event.at().date()), case, event)?;
-        // The workflow said yes; now the content must be complete. A refusal aborts the
-        // transaction, so the number reserved above is not used up.
+        // The workflow said yes; now the content must be complete. A refusal (as any refusal
+        // here, the member's permission included) aborts the caller's transaction, so a
+        // number `number_for` took is not used up.
         if let Some((doc, at)) = finalising {
             let report = self.check_document(case, doc, at);
             if !report.is_ok() {

@@ -570,4 +570,34 @@ mod tests {
             assert!(values.contains_key(&format!("party.{path}")), "prefill gives no value for {{party.{path}}}");
         }
     }
+
+    /// A prefill works out only the values its form's templates name: it fills every
+    /// document of every demo case exactly as it would from all the values.
+    #[test]
+    fn a_prefill_from_the_values_it_names_is_the_prefill_from_all_of_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::open(dir.path()).unwrap();
+        ws.make_demo(40, 12).unwrap();
+        let mut compared = 0;
+        for row in ws.list_cases().unwrap() {
+            let case = ws.case(row.id).unwrap();
+            for doc in &case.documents {
+                let form = ws.form_of(doc);
+                let all = ws.prefill_values(&case, doc, form, |_| true);
+                let from_all: BTreeMap<String, String> = form
+                    .fields
+                    .iter()
+                    .filter_map(|f| {
+                        let text = crate::forms::layout::fill(f.prefill.as_deref()?, &|name| {
+                            all.get(name).cloned().unwrap_or_default()
+                        });
+                        (!text.trim().is_empty()).then(|| (f.id.clone(), text))
+                    })
+                    .collect();
+                assert_eq!(ws.prefill(&case, doc), from_all, "{:?}", doc.kind);
+                compared += usize::from(!from_all.is_empty());
+            }
+        }
+        assert!(compared > 40, "{compared}");
+    }
 }

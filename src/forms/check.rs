@@ -97,7 +97,6 @@ pub fn check(form: &FormDef, doc: &Document, ctx: &Context) -> ValidationReport 
     report
 }
 
-/// Checks one field's value (what the wizard does as the user leaves the field).
 /// Whether `text` matches the field pattern whole. Each pattern is compiled once per
 /// process (a form is checked at every finalisation); one that does not compile matches
 /// nothing.
@@ -112,6 +111,7 @@ fn matches_whole(pattern: &str, text: &str) -> bool {
         .is_some_and(|re| re.is_match(text))
 }
 
+/// Checks one field's value (what the wizard does as the user leaves the field).
 pub fn check_field(field: &FieldDef, raw: &str, ctx: &Context, report: &mut ValidationReport) {
     let mut error = |vi: String, en: String| report.error(field_path(&field.id), &message(field, vi, en));
     match field.kind {

@@ -21,13 +21,8 @@ use crate::domain::{Case, CaseSummary, DocumentNumber};
 pub use error::{OpenError, StoreError};
 pub use index_copy::IndexCopy;
 pub use journal::{AuditReport, BrokenLink, JournalEntry};
-
-/// The SHA-256 of a case's stored bytes: what a journal entry records of it
-/// (see [`Writer::put_case_made`]).
-pub fn case_sha256(case: &Case) -> [u8; 32] {
-    record::case_sha256(case)
-}
 pub use migrate::{CURRENT_SCHEMA, LEGACY_FORMS_BEFORE_KEY, Migration};
+pub use record::case_sha256;
 
 /// The database file name inside a data directory.
 pub const DB_FILE: &str = "anchi.redb";
@@ -505,11 +500,16 @@ impl Writer {
         self.journal(action, Some(case.id), &bytes)
     }
 
-    /// Stores a case worked out whole before it is stored (the demo's), journalling first
+    /// Stores a case worked out whole before it is stored (the demo's only), journalling first
     /// the steps it went through: each an action and the SHA-256 of the case's stored bytes
     /// after it ([`record::encode_case`]). The last entry, `action`, is the case as stored,
     /// so the journal's check of stored cases holds as if each step had been stored.
-    pub fn put_case_made(&mut self, case: &Case, steps: &[(String, [u8; 32])], action: &str) -> Result<(), StoreError> {
+    pub(crate) fn put_case_made(
+        &mut self,
+        case: &Case,
+        steps: &[(String, [u8; 32])],
+        action: &str,
+    ) -> Result<(), StoreError> {
         self.journal_hashes(Some(case.id), steps.iter().map(|(step, hash)| (step.as_str(), *hash)))?;
         self.put_case(case, action)
     }

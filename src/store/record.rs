@@ -35,21 +35,24 @@ pub const CASE_RECORD_VERSION: u8 = 2;
 
 pub fn encode_case(case: &Case) -> Vec<u8> {
     // Room for a case with a few documents, so the bytes are seldom moved as they grow.
-    let mut out = Vec::with_capacity(8192);
+    encode_case_into(case, Vec::with_capacity(8192))
+}
+
+/// [`encode_case`] into `out`, cleared first (its room kept).
+fn encode_case_into(case: &Case, mut out: Vec<u8>) -> Vec<u8> {
+    out.clear();
     out.push(CASE_RECORD_VERSION);
     postcard::to_extend(case, out).expect("postcard serialises owned values")
 }
 
-/// The SHA-256 of a case's stored bytes ([`encode_case`]), encoded into a buffer kept by
-/// the thread (the demo hashes every step of every case it makes).
+/// The SHA-256 of a case's stored bytes ([`encode_case`]): what a journal entry records of
+/// it (see `Writer::put_case_made`). Encoded into a buffer kept by the thread (the demo
+/// hashes every step of every case it makes).
 pub fn case_sha256(case: &Case) -> [u8; 32] {
     thread_local! {
         static BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
     }
-    let mut out = BUFFER.take();
-    out.clear();
-    out.push(CASE_RECORD_VERSION);
-    let out = postcard::to_extend(case, out).expect("postcard serialises owned values");
+    let out = encode_case_into(case, BUFFER.take());
     let hash = super::journal::sha256(&out);
     BUFFER.set(out);
     hash

@@ -20,7 +20,10 @@ pub fn window(dir: &std::path::Path, size: egui::Vec2) -> Harness<'static, Anchi
 /// The window of an app already made.
 pub fn window_of(mut app: AnchiApp, size: egui::Vec2) -> Harness<'static, AnchiApp> {
     app.set_open_viewer(false);
+    // A scroll area whose content grows takes a few frames to measure it (the new-case
+    // dialog's warnings): `run` may take up to eight before it must have settled.
     let mut harness = Harness::builder()
+        .with_max_steps(8)
         .with_size(size)
         .with_context_setup(anchi::ui::theme::install)
         .build_ui_state(|ui, app: &mut AnchiApp| app.show(ui), app);

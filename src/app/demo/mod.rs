@@ -236,7 +236,9 @@ impl Workspace {
                 // On every core: each case opened and its events written.
                 let scripted = on_every_core(&starts, |start| this.script_case(start));
                 this.store.write(&this.actor(), |w| -> Result<(), AppError> {
-                    // In order: the register's numbers, taken as the cases were opened.
+                    // In order: the register's numbers, taken as the cases were opened. They
+                    // are recorded with their cases in the next transaction: a demo that fails
+                    // in between leaves those numbers taken and unused.
                     let mut numbered = Vec::with_capacity(scripted.len());
                     for (case, events) in scripted {
                         numbered.push((case, this.number_events(w, events)?));
@@ -294,7 +296,8 @@ impl Workspace {
     }
 
     /// A case worked through its events without storing it: each step's content hashed for
-    /// the journal, each started draft completed as the inspector would before finalising it.
+    /// the journal, each started draft completed as the inspector would before finalising it
+    /// (so a draft the demo leaves open is filled in too).
     fn work_case(&self, case: &Case, events: &[Event]) -> Result<Made, AppError> {
         let mut case = case.clone();
         let mut steps = Vec::with_capacity(events.len());
@@ -305,10 +308,14 @@ impl Workspace {
             let step = self.advance(&case, event.clone())?;
             (case, action) = (step.next, step.action);
             numbers.extend(step.numbers);
+            // The inspector completes the prefilled draft: one more step, as the window's
+            // autosave journals it.
             if let Event::StartDocument { id, kind, at } = *event {
+                steps.push((action, crate::store::case_sha256(&case)));
                 let fields = demo_fields(&case, kind, at, &self.reference);
                 let doc = case.documents.iter_mut().find(|d| d.id == id).expect("just started");
                 doc.fields.extend(fields);
+                action = format!("document.save_field {id}");
             }
         }
         Ok(Made { case, steps, action, numbers })

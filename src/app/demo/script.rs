@@ -12,8 +12,13 @@ pub(super) enum Plan {
     Decided,
     Inspected,
     NoViolation,
-    Recorded,
-    Sanctioned { seized: bool },
+    /// The violation recorded; the sanction decision drafted, waiting for the leader, or not yet.
+    Recorded {
+        decision_drafted: bool,
+    },
+    Sanctioned {
+        seized: bool,
+    },
     OnTheSpot,
     Cancelled,
 }
@@ -23,12 +28,12 @@ pub(super) const NEWEST: [Plan; 9] = [
     Plan::Opened,
     Plan::Decided,
     Plan::Inspected,
-    Plan::Recorded,
+    Plan::Recorded { decision_drafted: false },
     Plan::Sanctioned { seized: true },
     Plan::NoViolation,
     Plan::Cancelled,
     Plan::OnTheSpot,
-    Plan::Recorded,
+    Plan::Recorded { decision_drafted: true },
 ];
 
 /// How far a case got. A case opened more than six weeks before the newest one has ended
@@ -48,7 +53,7 @@ pub(super) fn plan(rng: &mut fastrand::Rng, recent: bool) -> Plan {
         5..15 => Plan::Decided,
         15..25 => Plan::Inspected,
         25..45 => Plan::NoViolation,
-        45..55 => Plan::Recorded,
+        45..55 => Plan::Recorded { decision_drafted: rng.bool() },
         55..75 => Plan::Sanctioned { seized: false },
         75..90 => Plan::Sanctioned { seized: true },
         90..95 => Plan::OnTheSpot,
@@ -110,7 +115,7 @@ pub(super) fn events(
             s.days_later(1..4);
             s.document(K::BbKiemTra, false);
         }
-        Plan::Inspected | Plan::NoViolation | Plan::Recorded | Plan::Sanctioned { .. } => {
+        Plan::Inspected | Plan::NoViolation | Plan::Recorded { .. } | Plan::Sanctioned { .. } => {
             s.document(K::QdKiemTra, true);
             s.days_later(1..4);
             s.document(K::BangKe, true);
@@ -130,14 +135,12 @@ pub(super) fn events(
                     s.document(kind, true);
                 }
             }
-            if let Plan::Recorded | Plan::Sanctioned { .. } = plan {
+            if let Plan::Recorded { .. } | Plan::Sanctioned { .. } = plan {
                 s.document(K::BbViPham, true);
             }
             // Half the recorded cases have their sanction decision drafted, waiting for the
-            // leader to sign it.
-            if let Plan::Recorded = plan
-                && s.rng.bool()
-            {
+            // leader to sign it (always one of the newest).
+            if let Plan::Recorded { decision_drafted: true } = plan {
                 s.days_later(1..3);
                 s.document(K::QdXuPhat, false);
             }

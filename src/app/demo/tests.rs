@@ -50,6 +50,8 @@ fn a_demo_case_is_stored_once_with_a_journal_entry_for_each_step() {
         let verbs: Vec<&str> = history.iter().map(|e| e.action.split(' ').next().unwrap()).collect();
         assert_eq!(verbs[0], "demo.create", "{verbs:?}");
         assert_eq!(verbs.iter().filter(|v| **v == "document.start").count(), case.documents.len(), "{verbs:?}");
+        // Each draft is filled in after it is started, as the window's autosave would.
+        assert_eq!(verbs.iter().filter(|v| **v == "document.save_field").count(), case.documents.len(), "{verbs:?}");
         let finalised = case.documents.iter().filter(|d| d.finalised_at.is_some()).count();
         assert_eq!(verbs.iter().filter(|v| **v == "document.finalise").count(), finalised, "{verbs:?}");
         assert!(history.windows(2).all(|w| w[0].seq < w[1].seq));
