@@ -224,8 +224,8 @@ impl Workspace {
         let mut draws = Draws { rng, communes, seen: Vec::new(), left: count, newest };
         let this: &Workspace = self;
         std::thread::scope(|scope| {
-            // The chunk before, worked out on every core while the main thread stores the one
-            // before it.
+            // The cases of the last chunk numbered, worked out on every core while the main
+            // thread stores the chunk before.
             let mut working: Option<std::thread::ScopedJoinHandle<'_, Vec<Result<Made, AppError>>>> = None;
             let mut chunks = opened.chunks(BATCH);
             loop {
