@@ -399,9 +399,7 @@ impl Workspace {
             other => other,
         };
         let step = self.advance(case, event)?;
-        for (number, use_) in &step.numbers {
-            w.record_number(number, use_)?;
-        }
+        w.record_numbers(&step.numbers)?;
         w.put_case(&step.next, &step.action)?;
         Ok((step.next, step.effects))
     }

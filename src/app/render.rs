@@ -198,7 +198,8 @@ impl Workspace {
                 field_text(field, doc.fields.get(&field.id).map_or("", String::as_str))
             });
         }
-        for kind in DocumentKind::ALL.into_iter().filter(|_| wants("prior.")) {
+        let priors = if wants("prior.") { DocumentKind::ALL.as_slice() } else { &[] };
+        for &kind in priors {
             let code = kind.code();
             if !wants(&format!("prior.{code}.")) {
                 continue;

@@ -104,11 +104,10 @@ fn matches_whole(pattern: &str, text: &str) -> bool {
     static COMPILED: std::sync::LazyLock<std::sync::Mutex<HashMap<String, Option<regex_lite::Regex>>>> =
         std::sync::LazyLock::new(Default::default);
     let mut compiled = COMPILED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    compiled
-        .entry(pattern.to_string())
-        .or_insert_with(|| regex_lite::Regex::new(&format!("^(?:{pattern})$")).ok())
-        .as_ref()
-        .is_some_and(|re| re.is_match(text))
+    if !compiled.contains_key(pattern) {
+        compiled.insert(pattern.to_string(), regex_lite::Regex::new(&format!("^(?:{pattern})$")).ok());
+    }
+    compiled.get(pattern).and_then(Option::as_ref).is_some_and(|re| re.is_match(text))
 }
 
 /// Checks one field's value (what the wizard does as the user leaves the field).

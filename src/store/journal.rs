@@ -147,7 +147,8 @@ impl super::Writer {
         changes: impl IntoIterator<Item = (&'a str, [u8; 32])>,
     ) -> Result<(), StoreError> {
         let mut entries = self.tx.open_table(JOURNAL)?;
-        let mut by_case = self.tx.open_table(super::CASE_JOURNAL)?;
+        // A change of no case (a setting, a user) is filed under none.
+        let mut by_case = case_id.map(|_| self.tx.open_table(super::CASE_JOURNAL)).transpose()?;
         for (action, content_sha256) in changes {
             let mut entry = JournalEntry {
                 seq: self.next_seq,
@@ -161,7 +162,7 @@ impl super::Writer {
             };
             entry.hash = entry.compute_hash();
             entries.insert(entry.seq, record::encode(&entry).as_slice())?;
-            if let Some(id) = case_id {
+            if let (Some(id), Some(by_case)) = (case_id, by_case.as_mut()) {
                 by_case.insert((id.as_u128(), entry.seq), ())?;
             }
             self.next_seq += 1;

@@ -571,6 +571,11 @@ impl Writer {
         Ok(next)
     }
 
+    /// Records how each of `numbers` was used (or that it was cancelled).
+    pub fn record_numbers(&mut self, numbers: &[(DocumentNumber, NumberUse)]) -> Result<(), StoreError> {
+        numbers.iter().try_for_each(|(number, use_)| self.record_number(number, use_))
+    }
+
     /// Records how a number was used (or that it was cancelled).
     pub fn record_number(&mut self, number: &DocumentNumber, use_: &NumberUse) -> Result<(), StoreError> {
         let key = number_key(number);

@@ -253,9 +253,7 @@ impl Workspace {
                     }
                     for made in done.map(|d| d.join().expect("the demo's workers do not panic")).unwrap_or_default() {
                         let made = made?;
-                        for (number, use_) in &made.numbers {
-                            w.record_number(number, use_)?;
-                        }
+                        w.record_numbers(&made.numbers)?;
                         w.put_case_made(&made.case, &made.steps, &made.action)?;
                     }
                     Ok(())
