@@ -143,22 +143,24 @@ impl<'m> Composer<'m> {
         ]);
     }
 
-    /// A filled black square (QR modules).
-    pub fn square_at(&mut self, x: f32, y: f32, side: f32) {
+    /// A QR code with its bottom-left corner at (x, y): black, as few rectangles as cover
+    /// its dark modules ([`super::qr::blocks`]).
+    pub fn qr_at(&mut self, x: f32, y: f32, side: f32, code: &super::qr::QRCode) {
+        let modules = code.size;
+        let module = side / modules as f32;
         let black = Color::Rgb(Rgb { r: 0.0, g: 0.0, b: 0.0, icc_profile: None });
-        self.ops().extend([
-            Op::SetFillColor { col: black },
-            Op::DrawRectangle {
-                rectangle: Rect {
-                    x: Pt(x),
-                    y: Pt(y),
-                    width: Pt(side),
-                    height: Pt(side),
-                    mode: Some(PaintMode::Fill),
-                    winding_order: Some(WindingOrder::NonZero),
-                },
+        let ops = self.ops();
+        ops.push(Op::SetFillColor { col: black });
+        ops.extend(super::qr::blocks(code).into_iter().map(|b| Op::DrawRectangle {
+            rectangle: Rect {
+                x: Pt(x + b.col as f32 * module),
+                y: Pt(y + (modules - b.row - b.height) as f32 * module),
+                width: Pt(b.width as f32 * module),
+                height: Pt(b.height as f32 * module),
+                mode: Some(PaintMode::Fill),
+                winding_order: Some(WindingOrder::NonZero),
             },
-        ]);
+        }));
     }
 
     fn x_for(&self, text: &str, style: Style, size: f32, x: f32, width: f32, align: Align) -> f32 {
@@ -304,22 +306,10 @@ impl<'m> Composer<'m> {
         self.y = top - height;
     }
 
-    /// A QR code with its bottom-left corner at (x, y).
-    pub fn qr_at(&mut self, x: f32, y: f32, side: f32, code: &qrcode::QrCode) {
-        let modules = code.width();
-        let module = side / modules as f32;
-        for (i, color) in code.to_colors().iter().enumerate() {
-            if *color == qrcode::Color::Dark {
-                let (col, row) = (i % modules, i / modules);
-                self.square_at(x + col as f32 * module, y + (modules - 1 - row) as f32 * module, module);
-            }
-        }
-    }
-
     /// A seal label to cut out and stick across a seal: a box with the heading and facts on
     /// the left, the label's own QR code on the right, and room below for the signatures
     /// that cross the seal. Never split across pages.
-    pub fn seal_label(&mut self, heading: &str, lines: &[String], signers: &[String], code: &qrcode::QrCode) {
+    pub fn seal_label(&mut self, heading: &str, lines: &[String], signers: &[String], code: &super::qr::QRCode) {
         let size = 11.0;
         let line_height = size * LEADING;
         let qr_side = mm(24.0);
@@ -368,7 +358,7 @@ impl<'m> Composer<'m> {
 
     /// Page numbers from page 2, centred at the top; the footer line and QR code on every
     /// page. Returns the operation lists, one per page.
-    pub fn finish(mut self, footer: &str, qr: Option<&qrcode::QrCode>) -> Vec<Vec<Op>> {
+    pub fn finish(mut self, footer: &str, qr: Option<&super::qr::QRCode>) -> Vec<Vec<Op>> {
         let count = self.pages.len();
         let left = self.left();
         let width = self.width();
