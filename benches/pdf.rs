@@ -1,5 +1,6 @@
-//! PDF benchmarks (issue 3): the violation record (one page) and a 200-line goods list.
-//! Reports time per document; pages and bytes are printed once before measuring.
+//! PDF benchmarks (issues 3 and 23): the inspection record (one page), the violation record
+//! (three pages) and a 200-line goods list. Reports time per document; pages and bytes are
+//! printed once before measuring.
 
 #![allow(clippy::unwrap_used, reason = "a benchmark fails by panicking")]
 
@@ -29,13 +30,19 @@ fn pdf_benches(c: &mut Criterion) {
         ws.list_cases().unwrap().into_iter().find(|s| s.stage == Stage::DaXuPhat && s.documents_finalised >= 4);
     let case = ws.case(summary.unwrap().id).unwrap();
     let record = case.documents.iter().find(|d| d.kind == K::BbViPham).unwrap().id;
+    let inspection = case.documents.iter().find(|d| d.kind == K::BbKiemTra).unwrap().id;
 
     let (long_case, list) = ws.make_demo_long_goods_list(200).unwrap();
 
-    for (name, case_id, doc_id) in [("violation record", case.id, record), ("200-line goods list", long_case, list)] {
+    for (name, case_id, doc_id) in [
+        ("inspection record", case.id, inspection),
+        ("violation record", case.id, record),
+        ("200-line goods list", long_case, list),
+    ] {
         let pdf = ws.render_document(case_id, doc_id).unwrap();
         eprintln!("{name}: {} pages, {} bytes", pages(&pdf), pdf.len());
     }
+    c.bench_function("render_inspection_record", |b| b.iter(|| ws.render_document(case.id, inspection).unwrap().len()));
     c.bench_function("render_violation_record", |b| b.iter(|| ws.render_document(case.id, record).unwrap().len()));
     // Every document of the case: one after another, and on every core (`PdfJob::render_all`,
     // as `doc render --all` and a package export do).
