@@ -108,8 +108,8 @@ pub enum PdfError {
 }
 
 const BODY_SIZE: f32 = 13.0;
-/// The fonts' ids, by [`Style`]: also each subset font's tag (`ANCHIR+LiberationSerif`).
-const FONT_TAGS: [&str; 3] = ["ANCHIR", "ANCHIB", "ANCHII"];
+/// The fonts' ids, by [`Style`], as the pages name them.
+const FONT_IDS: [&str; 3] = ["ANCHIR", "ANCHIB", "ANCHII"];
 const HEADER_SIZE: f32 = 12.5;
 
 struct Resources {
@@ -141,9 +141,8 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
     let res = resources();
     let mut pdf = PdfDocument::new(&nfc(&doc.title));
     // Fixed font ids instead of printpdf's process-wide pseudo-random ones, so the same
-    // document always renders to the same bytes (signed packages rely on it). Six capitals:
-    // the id is also the subset tag before the font name ("ANCHIR+LiberationSerif").
-    let fonts = FONT_TAGS.map(|tag| FontId(tag.into()));
+    // document always renders to the same bytes (signed packages rely on it).
+    let fonts = FONT_IDS.map(|tag| FontId(tag.into()));
     for (id, font) in fonts.iter().zip(&res.parsed) {
         pdf.resources.fonts.map.insert(id.clone(), PdfFont::new(font.clone()));
     }
@@ -227,9 +226,8 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
     let footer = check(&doc.footer, Style::Regular)?;
     let pages: Vec<PdfPage> =
         c.finish(&footer, Some(&qr)).into_iter().map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops)).collect();
-    let tags: Vec<(String, &str)> =
-        res.parsed.iter().zip(FONT_TAGS).filter_map(|(f, tag)| Some((f.font_name.clone()?, tag))).collect();
-    let mut bytes = save(pdf.with_pages(pages), &tags);
+    let names: Vec<String> = res.parsed.iter().filter_map(|f| f.font_name.clone()).collect();
+    let mut bytes = save(pdf.with_pages(pages), &names);
     let identity: [u8; 32] = Sha256::digest(doc.qr.as_bytes()).into();
     set_file_id(&mut bytes, &hex::encode(&identity[..16]));
     Ok(bytes)
@@ -237,18 +235,19 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
 
 /// The zlib level of the document's streams. printpdf's own save compresses at the best
 /// level (9), which was a third of a one-page document's time for about 1 % fewer bytes.
-/// Level 6 was still two fifths of it: the streams of the one-page inspection record take
-/// 2.2 ms at level 6, 1.4 ms at level 2, for 4 % more bytes (52.0 against 54.3 KB).
+/// At level 6 compressing was still two fifths of a one-page document's time: the streams
+/// of the inspection record take 2.2 ms at level 6 and 1.4 ms at level 2, for 4 % more
+/// bytes (54.3 against 52.0 KB).
 const FLATE_LEVEL: u32 = 2;
 
-/// The document's bytes: fonts subset ([`subset::subset_fonts`], `tags` naming each face's
-/// subset tag), every stream not yet filtered deflated at [`FLATE_LEVEL`] (as printpdf's
-/// `optimize` does, at its level).
-fn save(pdf: &PdfDocument, tags: &[(String, &str)]) -> Vec<u8> {
+/// The document's bytes: the fonts named `names` subset ([`subset::subset_fonts`]), every
+/// stream not yet filtered deflated at [`FLATE_LEVEL`] (as printpdf's `optimize` does, at
+/// its level).
+fn save(pdf: &PdfDocument, names: &[String]) -> Vec<u8> {
     use std::io::Write;
     let options = PdfSaveOptions { subset_fonts: false, optimize: false, ..Default::default() };
     let mut doc = pdf.to_lopdf_document(&options, &mut Vec::new());
-    subset::subset_fonts(&mut doc, tags);
+    subset::subset_fonts(&mut doc, names);
     for object in doc.objects.values_mut() {
         let lopdf::Object::Stream(stream) = object else { continue };
         if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {

@@ -73,7 +73,7 @@ mod tests {
             }
             let dark: Vec<u8> = (0..modules).flat_map(|row| code[row].iter().map(|m| u8::from(m.value()))).collect();
             assert_eq!(painted, dark, "{text:?}");
-            // The finder patterns alone are 3 × 4 blocks: far fewer blocks than modules.
+            // Fewer than half as many rectangles as dark modules (each finder pattern is five).
             let modules_dark = dark.iter().filter(|d| **d == 1).count();
             assert!(blocks.len() * 2 < modules_dark, "{} blocks for {modules_dark} modules", blocks.len());
         }

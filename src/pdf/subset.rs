@@ -5,25 +5,29 @@
 //! embeds each face whole (glyph ids, widths and ToUnicode map as in the font), and here
 //! its program is replaced by one that keeps every glyph id but only the outlines of the
 //! glyphs the font's `/W` array lists (`subsetter`, as typst embeds fonts), and its name
-//! takes the subset tag (ISO 32000-1, 9.6.4).
+//! takes a subset tag (ISO 32000-1, 9.6.4) made from the glyphs kept, so that two
+//! documents with different subsets never carry the same font name (a printer that keeps
+//! fonts by name between jobs would draw one document's text with the other's glyphs).
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
+use sha2::{Digest, Sha256};
 
 /// One embedded face: its Type0 font, its descriptor and the glyphs it draws.
 struct Face {
     font: ObjectId,
     descriptor: ObjectId,
     glyphs: Vec<u16>,
-    /// `ANCHIR+LiberationSerif`.
+    /// `KQWZTB+LiberationSerif`.
     tagged: Vec<u8>,
 }
 
-/// Cuts the program of each Type0 font named in `tags` (font name, six-capital tag) down
-/// to the glyphs it draws, and tags its names. A font of another shape is left whole: the
-/// document stays correct, only larger (the tests read `pdffonts` to see it subset).
-pub(super) fn subset_fonts(doc: &mut Document, tags: &[(String, &str)]) {
+/// Cuts the program of each Type0 font of ours (its name in `names`) down to the glyphs it
+/// draws, and tags its names. A font of another shape is left whole, as is one the
+/// subsetter refuses: the document stays correct, only larger (the tests read `pdffonts`
+/// and the programs to see each subset).
+pub(super) fn subset_fonts(doc: &mut Document, names: &[String]) {
     let faces: Vec<Face> =
-        doc.objects.iter().filter_map(|(id, object)| face(*id, object.as_dict().ok()?, tags)).collect();
+        doc.objects.iter().filter_map(|(id, object)| face(*id, object.as_dict().ok()?, names)).collect();
     for face in faces {
         let Some(file) =
             doc.get_dictionary(face.descriptor).and_then(|d| d.get(b"FontFile2")).and_then(Object::as_reference).ok()
@@ -49,16 +53,39 @@ pub(super) fn subset_fonts(doc: &mut Document, tags: &[(String, &str)]) {
     }
 }
 
-fn face(id: ObjectId, font: &Dictionary, tags: &[(String, &str)]) -> Option<Face> {
-    if font.get(b"Subtype").and_then(Object::as_name).ok()? != b"Type0" {
+/// One of our faces, when it has the shape whose codes are glyph ids: a Type0 font in
+/// Identity-H over a TrueType CID font whose CIDs are glyph ids (`CIDToGIDMap` Identity,
+/// the default).
+fn name<'a>(dict: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
+    dict.get(key).and_then(Object::as_name).ok()
+}
+
+fn face(id: ObjectId, font: &Dictionary, names: &[String]) -> Option<Face> {
+    let base = name(font, b"BaseFont")?;
+    if name(font, b"Subtype")? != b"Type0"
+        || name(font, b"Encoding")? != b"Identity-H"
+        || !names.iter().any(|n| n.as_bytes() == base)
+    {
         return None;
     }
-    let base = font.get(b"BaseFont").and_then(Object::as_name).ok()?;
-    let tag = tags.iter().find(|(name, _)| name.as_bytes() == base)?.1;
     let cid = font.get(b"DescendantFonts").and_then(Object::as_array).ok()?.first()?.as_dict().ok()?;
+    let identity = cid.get(b"CIDToGIDMap").map_or(Some(true), |m| m.as_name().ok().map(|m| m == b"Identity"))?;
+    if name(cid, b"Subtype")? != b"CIDFontType2" || !identity {
+        return None;
+    }
     let descriptor = cid.get(b"FontDescriptor").and_then(Object::as_reference).ok()?;
     let glyphs = glyphs_of(cid.get(b"W").and_then(Object::as_array).ok()?);
-    Some(Face { font: id, descriptor, glyphs, tagged: [tag.as_bytes(), b"+", base].concat() })
+    let tagged = [&tag(base, &glyphs), b"+".as_slice(), base].concat();
+    Some(Face { font: id, descriptor, glyphs, tagged })
+}
+
+/// Six capitals from the SHA-256 of the font's name and the glyphs kept.
+fn tag(base: &[u8], glyphs: &[u16]) -> [u8; 6] {
+    let mut hash = Sha256::new();
+    hash.update(base);
+    glyphs.iter().for_each(|g| hash.update(g.to_be_bytes()));
+    let digest = hash.finalize();
+    std::array::from_fn(|i| b'A' + digest[i] % 26)
 }
 
 /// The glyph ids a `/W` array gives widths for: `c [w1 w2 …]` and `first last w` runs
@@ -124,22 +151,34 @@ mod tests {
             qr: "anchi".into(),
         };
         let programs = programs(&crate::pdf::render(&doc).unwrap());
-        let names: Vec<&str> = programs.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["ANCHIB+LiberationSerif-Bold", "ANCHII+LiberationSerif-Italic", "ANCHIR+LiberationSerif"]);
-        let (_, regular) = &programs[2];
+        let mut names: Vec<&str> = programs.iter().map(|(n, _)| n.get(7..).unwrap_or(n)).collect();
+        names.sort_unstable();
+        assert_eq!(names, ["LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic"]);
+        for (name, _) in &programs {
+            assert!(name.bytes().take(6).all(|b| b.is_ascii_uppercase()) && name.as_bytes()[6] == b'+', "{name}");
+        }
+        let regular = &programs.iter().find(|(n, _)| n.ends_with("+LiberationSerif")).unwrap().1;
         let whole = ttf_parser::Face::parse(Style::Regular.bytes(), 0).unwrap();
         let cut = ttf_parser::Face::parse(regular, 0).unwrap();
-        assert_eq!(cut.number_of_glyphs(), whole.number_of_glyphs(), "glyph ids are kept");
         assert!(regular.len() * 4 < Style::Regular.bytes().len(), "{} bytes", regular.len());
-        let outlined =
-            |face: &ttf_parser::Face, c: char| face.glyph_bounding_box(whole.glyph_index(c).unwrap()).is_some();
-        // Drawn in the paragraph (ạ and ậ through their components), and not drawn.
+        let outline = |face: &ttf_parser::Face, c: char| face.glyph_bounding_box(whole.glyph_index(c).unwrap());
+        // Drawn in the paragraph (ạ and ậ are composites: their parts are kept too), each
+        // under the glyph id it has in the whole font; and not drawn.
         for c in "Bênạậ".chars() {
-            assert!(outlined(&cut, c), "{c} lost its outline");
+            assert!(outline(&cut, c).is_some() && outline(&cut, c) == outline(&whole, c), "{c} lost its outline");
         }
         for c in "QZ€ỹ".chars() {
-            assert!(outlined(&whole, c) && !outlined(&cut, c), "{c} kept its outline");
+            assert!(outline(&whole, c).is_some() && outline(&cut, c).is_none(), "{c} kept its outline");
         }
+    }
+
+    #[test]
+    fn the_tag_follows_the_glyphs_kept() {
+        let a = tag(b"LiberationSerif", &[0, 3, 4]);
+        assert_eq!(a, tag(b"LiberationSerif", &[0, 3, 4]));
+        assert_ne!(a, tag(b"LiberationSerif", &[0, 3, 5]));
+        assert_ne!(a, tag(b"LiberationSerif-Bold", &[0, 3, 4]));
+        assert!(a.iter().all(u8::is_ascii_uppercase));
     }
 
     #[test]
