@@ -69,18 +69,25 @@ fn xvfb_sized(size: &str) -> (Guard, String) {
 
 /// Starts the window on `display` with these arguments and waits until it is mapped.
 fn start_window(display: &str, args: &[&str]) -> Guard {
-    let app = Guard(
+    // Its messages go to a file: a pipe nobody reads would stop the program once full.
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("window{}.log", display.replace(':', "-")));
+    let mut app = Guard(
         Command::new(env!("CARGO_BIN_EXE_anchi"))
             .args(args)
             .env("DISPLAY", display)
             .env_remove("WAYLAND_DISPLAY")
             .env("LIBGL_ALWAYS_SOFTWARE", "1")
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap(),
     );
     wait_for("the anchi window", Duration::from_secs(60), || {
+        // A window that will never come: say why at once instead of waiting out the minute.
+        if let Some(status) = app.0.try_wait().unwrap() {
+            let stderr = std::fs::read_to_string(&log).unwrap_or_default();
+            panic!("anchi {args:?} ended before its window appeared ({status}):\n{stderr}");
+        }
         let tree = Command::new("xwininfo").args(["-root", "-tree", "-display", display]).output().unwrap();
         String::from_utf8_lossy(&tree.stdout).contains("anchi")
     });
