@@ -53,13 +53,14 @@ pub(super) fn subset_fonts(doc: &mut Document, names: &[String]) {
     }
 }
 
-/// One of our faces, when it has the shape whose codes are glyph ids: a Type0 font in
-/// Identity-H over a TrueType CID font whose CIDs are glyph ids (`CIDToGIDMap` Identity,
-/// the default).
+/// A name entry of a dictionary.
 fn name<'a>(dict: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
     dict.get(key).and_then(Object::as_name).ok()
 }
 
+/// One of our faces, when it has the shape whose codes are glyph ids: a Type0 font in
+/// Identity-H over a TrueType CID font whose CIDs are glyph ids (`CIDToGIDMap` Identity,
+/// the default).
 fn face(id: ObjectId, font: &Dictionary, names: &[String]) -> Option<Face> {
     let base = name(font, b"BaseFont")?;
     if name(font, b"Subtype")? != b"Type0"
