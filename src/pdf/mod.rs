@@ -115,17 +115,20 @@ const HEADER_SIZE: f32 = 12.5;
 struct Resources {
     metrics: fonts::Metrics,
     parsed: Vec<ParsedFont>,
+    /// The faces' font names, as the PDF names them before their subset tags.
+    names: Vec<String>,
 }
 
 /// Fonts are parsed once per process: parsing is most of the cost of a small document.
 fn resources() -> &'static Resources {
     static RESOURCES: OnceLock<Resources> = OnceLock::new();
-    RESOURCES.get_or_init(|| Resources {
-        metrics: fonts::Metrics::load(),
-        parsed: Style::ALL
+    RESOURCES.get_or_init(|| {
+        let parsed: Vec<ParsedFont> = Style::ALL
             .iter()
             .map(|s| ParsedFont::from_bytes(s.bytes(), 0, &mut Vec::new()).expect("bundled font parses"))
-            .collect(),
+            .collect();
+        let names = parsed.iter().filter_map(|f| f.font_name.clone()).collect();
+        Resources { metrics: fonts::Metrics::load(), parsed, names }
     })
 }
 
@@ -226,8 +229,7 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
     let footer = check(&doc.footer, Style::Regular)?;
     let pages: Vec<PdfPage> =
         c.finish(&footer, Some(&qr)).into_iter().map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops)).collect();
-    let names: Vec<String> = res.parsed.iter().filter_map(|f| f.font_name.clone()).collect();
-    let mut bytes = save(pdf.with_pages(pages), &names);
+    let mut bytes = save(pdf.with_pages(pages), &res.names);
     let identity: [u8; 32] = Sha256::digest(doc.qr.as_bytes()).into();
     set_file_id(&mut bytes, &hex::encode(&identity[..16]));
     Ok(bytes)

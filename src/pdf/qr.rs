@@ -27,15 +27,15 @@ pub fn blocks(code: &QRCode) -> Vec<Block> {
     // The blocks that reach the row above, by their first column, still open to grow down.
     let mut open: Vec<Block> = Vec::new();
     for row in 0..modules {
-        let line: Vec<bool> = code[row].iter().map(|m| m.value()).collect();
+        let line = &code[row];
         let mut next = Vec::with_capacity(open.len());
         let mut col = 0;
         while col < modules {
-            if !line[col] {
+            if !line[col].value() {
                 col += 1;
                 continue;
             }
-            let width = line[col..].iter().take_while(|dark| **dark).count();
+            let width = line[col..].iter().take_while(|m| m.value()).count();
             match open.iter().position(|b| b.col == col && b.width == width) {
                 Some(i) => {
                     let mut block = open.swap_remove(i);
