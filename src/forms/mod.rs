@@ -407,8 +407,11 @@ impl Catalog {
             }
         }
         for field in &form.fields {
-            let line = line_of(text, &format!("id = \"{}\"", field.id));
-            let bad = |detail: String| Err((line, Detail::Field { id: field.id.clone(), detail }));
+            // The line is looked for only when there is something to say about it: found for
+            // every field, it was a third of opening a workspace.
+            let bad = |detail: String| {
+                Err((line_of(text, &format!("id = \"{}\"", field.id)), Detail::Field { id: field.id.clone(), detail }))
+            };
             let numeric = matches!(field.kind, FieldKind::Money | FieldKind::Integer);
             if (field.min.is_some() || field.max.is_some()) && !numeric {
                 return bad("min and max apply only to money and integer fields".into());
@@ -432,7 +435,6 @@ impl Catalog {
             }
         }
         for rule in &form.rules {
-            let line = line_of(text, "[[rule]]");
             let field_of_kind = |id: &str, kinds: &[FieldKind]| form.field(id).is_some_and(|f| kinds.contains(&f.kind));
             let dated = [FieldKind::Date, FieldKind::DateTime];
             let problem = match rule {
@@ -458,7 +460,7 @@ impl Catalog {
                 }
             };
             if let Some(detail) = problem {
-                return Err((line, Detail::Rule(detail)));
+                return Err((line_of(text, "[[rule]]"), Detail::Rule(detail)));
             }
         }
         Ok(())
