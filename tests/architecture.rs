@@ -47,7 +47,7 @@ fn the_domain_is_pure() {
         "egui",
         "eframe",
         "redb",
-        "printpdf",
+        "lopdf",
         "ureq",
         "tokio",
         "axum",
@@ -112,7 +112,7 @@ fn the_package_format_knows_no_case_store_or_face() {
 fn the_window_reaches_sending_packages_and_printing_only_through_app() {
     // The window draws and pushes commands; exchanges with the hub, the package format and
     // the PDF layer are use cases of app (forms: their definitions only).
-    let forbidden = ["crate::sync", "crate::package", "crate::pdf", "crate::store", "redb", "ureq", "printpdf"];
+    let forbidden = ["crate::sync", "crate::package", "crate::pdf", "crate::store", "redb", "ureq", "lopdf"];
     let found = offences("ui", &forbidden);
     assert!(found.is_empty(), "src/ui must go through app:\n{}", found.join("\n"));
 }
@@ -127,7 +127,7 @@ fn the_window_draws_the_case_list_app_computes() {
 
 #[test]
 fn the_command_line_reaches_forms_and_storage_only_through_app() {
-    let forbidden = ["crate::forms", "crate::store", "crate::pdf", "crate::sync::", "redb", "printpdf", "egui"];
+    let forbidden = ["crate::forms", "crate::store", "crate::pdf", "crate::sync::", "redb", "lopdf", "egui"];
     let found = offences("cli", &forbidden);
     assert!(found.is_empty(), "src/cli must go through app:\n{}", found.join("\n"));
 }

@@ -1,6 +1,6 @@
 //! The print fonts: Liberation Serif (metric-compatible with Times New Roman, full
 //! Vietnamese coverage, SIL OFL), embedded in the binary, and their glyph advances for
-//! measuring and wrapping text (printpdf places text but does not measure it).
+//! measuring and wrapping text, and their glyph ids for drawing it.
 
 use ttf_parser::Face;
 
@@ -27,7 +27,7 @@ impl Style {
         }
     }
 
-    fn index(self) -> usize {
+    pub(super) fn index(self) -> usize {
         self as usize
     }
 }
@@ -44,11 +44,11 @@ pub struct Metrics {
 /// The characters whose advances are kept in a table (U+0000 to U+1EFF).
 const TABLE_END: u32 = 0x1F00;
 
-/// A character's advance in font units, and whether the face has a glyph for it.
+/// A character's advance in font units, and its glyph (`None` when the face has none).
 #[derive(Clone, Copy)]
 struct Advance {
     units: u16,
-    has_glyph: bool,
+    glyph: Option<u16>,
 }
 
 impl Metrics {
@@ -76,7 +76,17 @@ impl Metrics {
 
     /// True when every character of `text` has a glyph in the face.
     pub fn covers(&self, text: &str, style: Style) -> bool {
-        text.chars().all(|c| c.is_whitespace() || self.advance(c, style).has_glyph)
+        text.chars().all(|c| c.is_whitespace() || self.advance(c, style).glyph.is_some())
+    }
+
+    /// The glyph that draws `c` in the face: the missing-glyph box (0) when it has none.
+    pub fn glyph(&self, c: char, style: Style) -> u16 {
+        self.advance(c, style).glyph.unwrap_or(0)
+    }
+
+    /// The parsed face, for what the PDF's font dictionaries say of it.
+    pub fn face(&self, style: Style) -> &Face<'static> {
+        &self.faces[style.index()]
     }
 
     /// Breaks `text` into lines no wider than `width_pt`. Explicit newlines are kept; a
@@ -126,7 +136,7 @@ impl Metrics {
 fn advance(face: &Face<'static>, c: Option<char>) -> Advance {
     let glyph = c.and_then(|c| face.glyph_index(c));
     let units = face.glyph_hor_advance(glyph.unwrap_or(ttf_parser::GlyphId(0))).unwrap_or(0);
-    Advance { units, has_glyph: glyph.is_some() }
+    Advance { units, glyph: glyph.map(|g| g.0) }
 }
 
 #[cfg(test)]
@@ -152,7 +162,8 @@ mod tests {
                 let glyph = face.glyph_index(c);
                 let units = face.glyph_hor_advance(glyph.unwrap_or(ttf_parser::GlyphId(0))).unwrap_or(0);
                 let got = m.advance(c, style);
-                assert_eq!((got.units, got.has_glyph), (units, glyph.is_some()), "{c:?} {style:?}");
+                assert_eq!((got.units, got.glyph), (units, glyph.map(|g| g.0)), "{c:?} {style:?}");
+                assert_eq!(m.glyph(c, style), glyph.map_or(0, |g| g.0), "{c:?} {style:?}");
             }
         }
     }

@@ -1,10 +1,6 @@
-//! A small page composer over printpdf's operation lists: A4 pages with the margins of
+//! A small page composer that writes PDF content streams: A4 pages with the margins of
 //! NĐ 30/2020, wrapped text, bordered tables whose header row repeats on every page,
 //! two-column blocks (document header, signatures), page numbers from page 2, a footer.
-
-use printpdf::{
-    Color, FontId, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Pt, Rect, Rgb, TextItem, WindingOrder,
-};
 
 use super::fonts::{Metrics, Style};
 
@@ -71,18 +67,63 @@ pub struct Column {
     pub align: Align,
 }
 
+/// The glyphs one face draws, numbered in the order first drawn: the codes on the pages
+/// and the glyph ids of the font program cut for the document (`super::subset`).
+pub struct Drawn {
+    remapper: subsetter::GlyphRemapper,
+    /// By code: the whole face's glyph, and the character it stands for (none for code 0,
+    /// the missing-glyph box).
+    glyphs: Vec<(u16, Option<char>)>,
+}
+
+impl Drawn {
+    fn new() -> Drawn {
+        Drawn { remapper: subsetter::GlyphRemapper::new(), glyphs: vec![(0, None)] }
+    }
+
+    /// The code that draws the face's `glyph`, standing for `c`.
+    fn code(&mut self, glyph: u16, c: char) -> u16 {
+        let code = self.remapper.remap(glyph);
+        if usize::from(code) == self.glyphs.len() {
+            self.glyphs.push((glyph, Some(c)));
+        }
+        code
+    }
+
+    /// Whether the pages draw anything in this face.
+    pub fn any(&self) -> bool {
+        self.glyphs.len() > 1
+    }
+
+    /// By code: the whole face's glyph and the character it stands for.
+    pub fn glyphs(&self) -> &[(u16, Option<char>)] {
+        &self.glyphs
+    }
+
+    pub fn remapper(&self) -> &subsetter::GlyphRemapper {
+        &self.remapper
+    }
+}
+
+/// Laid-out pages: each page's content stream, and the glyphs drawn in each face (by
+/// [`Style::index`]).
+pub struct Pages {
+    pub contents: Vec<Vec<u8>>,
+    pub drawn: [Drawn; 3],
+}
+
 /// Lays out pages.
 pub struct Composer<'m> {
     metrics: &'m Metrics,
-    fonts: [FontId; 3],
-    pages: Vec<Vec<Op>>,
+    pages: Vec<Vec<u8>>,
+    drawn: [Drawn; 3],
     /// The top of the next line, in points from the bottom of the page.
     y: f32,
 }
 
 impl<'m> Composer<'m> {
-    pub fn new(metrics: &'m Metrics, fonts: [FontId; 3]) -> Composer<'m> {
-        let mut c = Composer { metrics, fonts, pages: Vec::new(), y: 0.0 };
+    pub fn new(metrics: &'m Metrics) -> Composer<'m> {
+        let mut c = Composer { metrics, pages: Vec::new(), drawn: std::array::from_fn(|_| Drawn::new()), y: 0.0 };
         c.new_page();
         c
     }
@@ -119,48 +160,66 @@ impl<'m> Composer<'m> {
         self.y -= points;
     }
 
-    fn ops(&mut self) -> &mut Vec<Op> {
+    fn content(&mut self) -> &mut Vec<u8> {
         self.pages.last_mut().expect("a page is open")
     }
 
-    /// Places text with its baseline at (x, baseline) on the current page.
+    /// Places text with its baseline at (x, baseline) on the current page, as two-byte codes
+    /// numbering the face's glyphs in the order drawn ([`Drawn`]).
     pub fn text_at(&mut self, x: f32, baseline: f32, text: &str, style: Style, size: f32) {
-        let font = PdfFontHandle::External(self.fonts[style as usize].clone());
-        self.ops().extend([
-            Op::StartTextSection,
-            Op::SetFont { font, size: Pt(size) },
-            Op::SetTextCursor { pos: Point { x: Pt(x), y: Pt(baseline) } },
-            Op::ShowText { items: vec![TextItem::Text(text.to_string())] },
-            Op::EndTextSection,
-        ]);
+        let metrics = self.metrics;
+        let page = self.pages.last_mut().expect("a page is open");
+        let drawn = &mut self.drawn[style.index()];
+        page.extend_from_slice(b"BT /");
+        page.extend_from_slice(super::write::FONT_NAMES[style.index()].as_bytes());
+        page.push(b' ');
+        number(page, size);
+        page.extend_from_slice(b" Tf ");
+        number(page, x);
+        page.push(b' ');
+        number(page, baseline);
+        page.extend_from_slice(b" Td <");
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        for c in text.chars() {
+            let glyph = metrics.glyph(c, style);
+            let code = if glyph == 0 { 0 } else { drawn.code(glyph, c) };
+            page.extend(code.to_be_bytes().iter().flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]));
+        }
+        page.extend_from_slice(b"> Tj ET\n");
     }
 
     pub fn line_at(&mut self, from: (f32, f32), to: (f32, f32), thickness: f32) {
-        let point = |(x, y): (f32, f32)| LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier: false };
-        self.ops().extend([
-            Op::SetOutlineThickness { pt: Pt(thickness) },
-            Op::DrawLine { line: Line { points: vec![point(from), point(to)], is_closed: false } },
-        ]);
+        let page = self.content();
+        number(page, thickness);
+        page.extend_from_slice(b" w ");
+        for (point, op) in [(from, b" m "), (to, b" l ")] {
+            number(page, point.0);
+            page.push(b' ');
+            number(page, point.1);
+            page.extend_from_slice(op);
+        }
+        page.extend_from_slice(b"S\n");
     }
 
     /// A QR code with its bottom-left corner at (x, y): black, as few rectangles as cover
-    /// its dark modules ([`super::qr::blocks`]).
+    /// its dark modules ([`super::qr::blocks`]). Each rectangle is filled on its own: a
+    /// viewer snaps a lone rectangle to whole pixels, so the code stays sharp on screen (at
+    /// 150 dpi zbar read none of the codes filled as one path, and all filled one by one).
     pub fn qr_at(&mut self, x: f32, y: f32, side: f32, code: &super::qr::QRCode) {
         let modules = code.size;
         let module = side / modules as f32;
-        let black = Color::Rgb(Rgb { r: 0.0, g: 0.0, b: 0.0, icc_profile: None });
-        let ops = self.ops();
-        ops.push(Op::SetFillColor { col: black });
-        ops.extend(super::qr::blocks(code).into_iter().map(|b| Op::DrawRectangle {
-            rectangle: Rect {
-                x: Pt(x + b.col as f32 * module),
-                y: Pt(y + (modules - b.row - b.height) as f32 * module),
-                width: Pt(b.width as f32 * module),
-                height: Pt(b.height as f32 * module),
-                mode: Some(PaintMode::Fill),
-                winding_order: Some(WindingOrder::NonZero),
-            },
-        }));
+        let page = self.content();
+        page.extend_from_slice(b"0 g\n");
+        for b in super::qr::blocks(code) {
+            number(page, x + b.col as f32 * module);
+            page.push(b' ');
+            number(page, y + (modules - b.row - b.height) as f32 * module);
+            page.push(b' ');
+            number(page, b.width as f32 * module);
+            page.push(b' ');
+            number(page, b.height as f32 * module);
+            page.extend_from_slice(b" re f\n");
+        }
     }
 
     fn x_for(&self, text: &str, style: Style, size: f32, x: f32, width: f32, align: Align) -> f32 {
@@ -357,8 +416,8 @@ impl<'m> Composer<'m> {
     }
 
     /// Page numbers from page 2, centred at the top; the footer line and QR code on every
-    /// page. Returns the operation lists, one per page.
-    pub fn finish(mut self, footer: &str, qr: Option<&super::qr::QRCode>) -> Vec<Vec<Op>> {
+    /// page. Returns each page's content stream and the glyphs drawn.
+    pub fn finish(mut self, footer: &str, qr: Option<&super::qr::QRCode>) -> Pages {
         let count = self.pages.len();
         let left = self.left();
         let width = self.width();
@@ -386,6 +445,33 @@ impl<'m> Composer<'m> {
             let done = self.pages.pop().expect("pushed above");
             self.pages[index] = done;
         }
-        self.pages
+        Pages { contents: self.pages, drawn: self.drawn }
+    }
+}
+
+/// Writes `value` as a PDF number to a thousandth of a point (a fraction of a printer's
+/// dot): no exponent, no trailing zeros.
+pub fn number(out: &mut Vec<u8>, value: f32) {
+    let thousandths = (f64::from(value) * 1000.0).round() as i64;
+    if thousandths < 0 {
+        out.push(b'-');
+    }
+    let magnitude = thousandths.unsigned_abs();
+    let (mut whole, mut digits, mut at) = (magnitude / 1000, [0u8; 20], 20);
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (whole % 10) as u8;
+        whole /= 10;
+        if whole == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+    let fraction = magnitude % 1000;
+    if fraction != 0 {
+        let digits = [b'0' + (fraction / 100) as u8, b'0' + (fraction / 10 % 10) as u8, b'0' + (fraction % 10) as u8];
+        let len = 3 - digits.iter().rev().take_while(|d| **d == b'0').count();
+        out.push(b'.');
+        out.extend_from_slice(&digits[..len]);
     }
 }

@@ -7,10 +7,10 @@ pub mod fonts;
 pub mod layout;
 mod qr;
 mod subset;
+mod write;
 
 use std::sync::OnceLock;
 
-use printpdf::{FontId, Mm, ParsedFont, PdfDocument, PdfFont, PdfPage, PdfSaveOptions};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
@@ -105,31 +105,17 @@ pub enum PdfError {
     Qr(#[from] qr::QRCodeError),
     #[error("text {text:?} has characters the print font cannot draw")]
     MissingGlyph { text: String },
+    #[error("the print font could not be cut to the document's glyphs: {0}")]
+    Font(String),
 }
 
 const BODY_SIZE: f32 = 13.0;
-/// The fonts' ids, by [`Style`], as the pages name them.
-const FONT_IDS: [&str; 3] = ["ANCHIR", "ANCHIB", "ANCHII"];
 const HEADER_SIZE: f32 = 12.5;
 
-struct Resources {
-    metrics: fonts::Metrics,
-    parsed: Vec<ParsedFont>,
-    /// The faces' font names, as the PDF names them before their subset tags.
-    names: Vec<String>,
-}
-
-/// Fonts are parsed once per process: parsing is most of the cost of a small document.
-fn resources() -> &'static Resources {
-    static RESOURCES: OnceLock<Resources> = OnceLock::new();
-    RESOURCES.get_or_init(|| {
-        let parsed: Vec<ParsedFont> = Style::ALL
-            .iter()
-            .map(|s| ParsedFont::from_bytes(s.bytes(), 0, &mut Vec::new()).expect("bundled font parses"))
-            .collect();
-        let names = parsed.iter().filter_map(|f| f.font_name.clone()).collect();
-        Resources { metrics: fonts::Metrics::load(), parsed, names }
-    })
+/// The faces' metrics are read once per process.
+fn metrics() -> &'static fonts::Metrics {
+    static METRICS: OnceLock<fonts::Metrics> = OnceLock::new();
+    METRICS.get_or_init(fonts::Metrics::load)
 }
 
 fn nfc(text: &str) -> String {
@@ -141,18 +127,11 @@ fn nfc(text: &str) -> String {
 
 /// Renders a document to PDF bytes.
 pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
-    let res = resources();
-    let mut pdf = PdfDocument::new(&nfc(&doc.title));
-    // Fixed font ids instead of printpdf's process-wide pseudo-random ones, so the same
-    // document always renders to the same bytes (signed packages rely on it).
-    let fonts = FONT_IDS.map(|tag| FontId(tag.into()));
-    for (id, font) in fonts.iter().zip(&res.parsed) {
-        pdf.resources.fonts.map.insert(id.clone(), PdfFont::new(font.clone()));
-    }
-    let mut c = Composer::new(&res.metrics, fonts);
+    let metrics = metrics();
+    let mut c = Composer::new(metrics);
     let check = |text: &str, style: Style| -> Result<String, PdfError> {
         let text = nfc(text);
-        if res.metrics.covers(&text, style) { Ok(text) } else { Err(PdfError::MissingGlyph { text }) }
+        if metrics.covers(&text, style) { Ok(text) } else { Err(PdfError::MissingGlyph { text }) }
     };
 
     let h = &doc.header;
@@ -198,7 +177,7 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
             }
             Block::Signatures(blocks) => {
                 c.gap(8.0);
-                signatures(&mut c, &res.metrics, blocks, &check)?;
+                signatures(&mut c, metrics, blocks, &check)?;
             }
             Block::SealLabels(labels) => {
                 for label in labels {
@@ -227,62 +206,11 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
 
     let qr = qr::code(&doc.qr)?;
     let footer = check(&doc.footer, Style::Regular)?;
-    let pages: Vec<PdfPage> =
-        c.finish(&footer, Some(&qr)).into_iter().map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops)).collect();
-    let mut bytes = save(pdf.with_pages(pages), &res.names);
+    let pages = c.finish(&footer, Some(&qr));
+    // The same document always gives the same bytes (signed packages rely on it): the file
+    // identifier comes from what the QR code carries.
     let identity: [u8; 32] = Sha256::digest(doc.qr.as_bytes()).into();
-    set_file_id(&mut bytes, &hex::encode(&identity[..16]));
-    Ok(bytes)
-}
-
-/// The zlib level of the document's streams. printpdf's own save compresses at the best
-/// level (9), which was a third of a one-page document's time for about 1 % fewer bytes.
-/// At level 6 compressing was still two fifths of a one-page document's time: the streams
-/// of the inspection record take 2.2 ms at level 6 and 1.4 ms at level 2, for 4 % more
-/// bytes (54.3 against 52.0 KB).
-const FLATE_LEVEL: u32 = 2;
-
-/// The document's bytes: the fonts named `names` subset ([`subset::subset_fonts`]), every
-/// stream not yet filtered deflated at [`FLATE_LEVEL`] (as printpdf's `optimize` does, at
-/// its level).
-fn save(pdf: &PdfDocument, names: &[String]) -> Vec<u8> {
-    use std::io::Write;
-    let options = PdfSaveOptions { subset_fonts: false, optimize: false, ..Default::default() };
-    let mut doc = pdf.to_lopdf_document(&options, &mut Vec::new());
-    subset::subset_fonts(&mut doc, names);
-    for object in doc.objects.values_mut() {
-        let lopdf::Object::Stream(stream) = object else { continue };
-        if !stream.allows_compression || stream.dict.get(b"Filter").is_ok() {
-            continue;
-        }
-        let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(FLATE_LEVEL));
-        let deflated = encoder.write_all(&stream.content).and_then(|()| encoder.finish());
-        if let Ok(deflated) = deflated
-            && deflated.len() + 19 < stream.content.len()
-        {
-            stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(deflated);
-        }
-    }
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("a PDF is written to memory");
-    bytes
-}
-
-/// Replaces the two random 32-character strings of the trailer's `/ID` with `id` (32 hex
-/// characters). The length does not change, so the cross-reference offsets stay right.
-fn set_file_id(bytes: &mut [u8], id: &str) {
-    let Some(at) = bytes.windows(3).rposition(|w| w == b"/ID") else { return };
-    let mut pos = at + 3;
-    for _ in 0..2 {
-        let Some(open) = bytes[pos..].iter().position(|&b| b == b'(').map(|p| pos + p) else { return };
-        let Some(close) = bytes[open..].iter().position(|&b| b == b')').map(|p| open + p) else { return };
-        if close - open - 1 != id.len() {
-            return;
-        }
-        bytes[open + 1..close].copy_from_slice(id.as_bytes());
-        pos = close + 1;
-    }
+    write::document(&nfc(&doc.title), pages, metrics, &hex::encode(&identity[..16]))
 }
 
 /// One signature block as a column: capacity in bold (padded by `padding` blank lines to
