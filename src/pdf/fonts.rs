@@ -55,7 +55,6 @@ impl Metrics {
     pub fn load() -> Metrics {
         let face = |style: Style| Face::parse(style.bytes(), 0).expect("bundled font parses");
         let faces = [face(Style::Regular), face(Style::Bold), face(Style::Italic)];
-        let table = |face: &Face<'static>| (0..TABLE_END).map(|c| advance(face, char::from_u32(c))).collect();
         let advances = [table(&faces[0]), table(&faces[1]), table(&faces[2])];
         Metrics { faces, advances }
     }
@@ -131,6 +130,22 @@ impl Metrics {
     }
 }
 
+/// The advances of the characters below [`TABLE_END`]: the face's Unicode mappings walked
+/// once, every other character the missing-glyph box. Looking up each of the 7,936
+/// characters in turn was a twentieth of rendering a case's documents in one process.
+fn table(face: &Face<'static>) -> Vec<Advance> {
+    let mut table = vec![advance(face, None); TABLE_END as usize];
+    let unicode = face.tables().cmap.into_iter().flat_map(|cmap| cmap.subtables).filter(|s| s.is_unicode());
+    for subtable in unicode {
+        subtable.codepoints(|code| {
+            if let Some(slot) = table.get_mut(code as usize).filter(|slot| slot.glyph.is_none()) {
+                *slot = advance(face, char::from_u32(code));
+            }
+        });
+    }
+    table
+}
+
 /// A character's advance in `face` (the missing-glyph box's when it has no glyph; none for
 /// a value that is not a character).
 fn advance(face: &Face<'static>, c: Option<char>) -> Advance {
@@ -164,6 +179,19 @@ mod tests {
                 let got = m.advance(c, style);
                 assert_eq!((got.units, got.glyph), (units, glyph.map(|g| g.0)), "{c:?} {style:?}");
                 assert_eq!(m.glyph(c, style), glyph.map_or(0, |g| g.0), "{c:?} {style:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_holds_every_character_below_its_end_as_the_font_maps_it() {
+        let m = Metrics::load();
+        for style in Style::ALL {
+            let face = &m.faces[style.index()];
+            for code in 0..TABLE_END {
+                let direct = advance(face, char::from_u32(code));
+                let kept = m.advances[style.index()][code as usize];
+                assert_eq!((kept.units, kept.glyph), (direct.units, direct.glyph), "U+{code:04X} {style:?}");
             }
         }
     }
