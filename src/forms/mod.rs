@@ -328,9 +328,13 @@ impl Catalog {
         };
         let (first, second) = files.split_at(files.len() / 2);
         let parsed = std::thread::scope(|scope| {
-            let other = scope.spawn(|| parse(second));
+            // Where no thread can be started, this one parses both halves.
+            let other = std::thread::Builder::new().spawn_scoped(scope, || parse(second));
             let mut parsed = parse(first);
-            parsed.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+            parsed.extend(match other {
+                Ok(other) => other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => parse(second),
+            });
             parsed
         });
         let mut loaded: Vec<(DocumentKind, FormDef, String, &str)> = Vec::new();

@@ -74,11 +74,13 @@ pub struct Drawn {
     /// By code: the whole face's glyph, and the character it stands for (none for code 0,
     /// the missing-glyph box).
     glyphs: Vec<(u16, Option<char>)>,
+    /// Whether a page names the face (it may draw nothing but the missing-glyph box).
+    used: bool,
 }
 
 impl Drawn {
     fn new() -> Drawn {
-        Drawn { remapper: subsetter::GlyphRemapper::new(), glyphs: vec![(0, None)] }
+        Drawn { remapper: subsetter::GlyphRemapper::new(), glyphs: vec![(0, None)], used: false }
     }
 
     /// The code that draws the face's `glyph`, standing for `c`.
@@ -90,9 +92,9 @@ impl Drawn {
         code
     }
 
-    /// Whether the pages draw anything in this face.
-    pub fn any(&self) -> bool {
-        self.glyphs.len() > 1
+    /// Whether a page names this face, so the file must carry it.
+    pub fn used(&self) -> bool {
+        self.used
     }
 
     /// By code: the whole face's glyph and the character it stands for.
@@ -165,11 +167,17 @@ impl<'m> Composer<'m> {
     }
 
     /// Places text with its baseline at (x, baseline) on the current page, as two-byte codes
-    /// numbering the face's glyphs in the order drawn ([`Drawn`]).
+    /// numbering the face's glyphs in the order drawn ([`Drawn`]). Empty text draws nothing;
+    /// white space the face has no glyph for (a tab) is drawn as a space, not as the
+    /// missing-glyph box.
     pub fn text_at(&mut self, x: f32, baseline: f32, text: &str, style: Style, size: f32) {
+        if text.is_empty() {
+            return;
+        }
         let metrics = self.metrics;
         let page = self.pages.last_mut().expect("a page is open");
         let drawn = &mut self.drawn[style.index()];
+        drawn.used = true;
         page.extend_from_slice(b"BT /");
         page.extend_from_slice(super::write::FONT_NAMES[style.index()].as_bytes());
         page.push(b' ');
@@ -181,7 +189,10 @@ impl<'m> Composer<'m> {
         page.extend_from_slice(b" Td <");
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         for c in text.chars() {
-            let glyph = metrics.glyph(c, style);
+            let (glyph, c) = match metrics.glyph(c, style) {
+                0 if c.is_whitespace() => (metrics.glyph(' ', style), ' '),
+                glyph => (glyph, c),
+            };
             let code = if glyph == 0 { 0 } else { drawn.code(glyph, c) };
             page.extend(code.to_be_bytes().iter().flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]));
         }

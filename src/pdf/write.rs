@@ -30,7 +30,7 @@ pub(super) fn document(title: &str, pages: Pages, metrics: &Metrics, id: &str) -
     let mut fonts = Dictionary::new();
     for style in Style::ALL {
         let drawn = &pages.drawn[style.index()];
-        if drawn.any() {
+        if drawn.used() {
             fonts.set(FONT_NAMES[style.index()], font(&mut doc, &mut deflater, style, metrics.face(style), drawn)?);
         }
     }
@@ -111,7 +111,9 @@ fn font(
     let bbox = face.global_bounding_box();
     let bbox = [bbox.x_min, bbox.y_min, bbox.x_max, bbox.y_max].map(|v| scaled(f32::from(v)));
     let weight = f32::from(face.weight().to_number());
-    let flags = 32 + if face.is_italic() { 64 } else { 0 }; // nonsymbolic, italic
+    // Symbolic: the faces draw characters outside the standard Latin set (ISO 32000-1,
+    // 9.8.2); italic.
+    let flags = 4 + if face.is_italic() { 64 } else { 0 };
     let descriptor = doc.add_object(Dictionary::from_iter([
         ("Type", Object::from("FontDescriptor")),
         ("FontName", Object::Name(name.clone())),
@@ -263,6 +265,30 @@ mod tests {
             }
         }
         assert!(checked > 2000, "{checked} codes");
+    }
+
+    /// A face a page names is in the file even when it draws nothing but white space, and
+    /// white space the face has no glyph for is drawn as a space, not the missing-glyph box.
+    #[test]
+    fn every_font_a_page_names_is_in_the_file() {
+        let metrics = crate::pdf::metrics();
+        let mut c = layout::Composer::new(metrics);
+        c.text_at(100.0, 700.0, "", Style::Regular, 12.0);
+        c.text_at(100.0, 680.0, "\t", Style::Italic, 12.0);
+        c.text_at(100.0, 660.0, "Đội", Style::Bold, 12.0);
+        let pages = c.finish("", None);
+        let content = String::from_utf8(pages.contents[0].clone()).unwrap();
+        assert!(!content.contains("/ANCHIR"), "{content}");
+        assert!(content.contains("/ANCHII 12 Tf 100 680 Td <0001> Tj"), "{content}");
+        let pdf = document("Thử", pages, metrics, &"0".repeat(32)).unwrap();
+        let file = Document::load_mem(&pdf).unwrap();
+        let page = file.get_pages()[&1];
+        let fonts = file.get_page_fonts(page).unwrap();
+        let named: Vec<&[u8]> = fonts.keys().map(Vec::as_slice).collect();
+        assert_eq!(named, [b"ANCHIB".as_slice(), b"ANCHII"]);
+        let italic = fonts[b"ANCHII".as_slice()].get(b"ToUnicode").unwrap().as_reference().unwrap();
+        let map = file.get_object(italic).unwrap().as_stream().unwrap().decompressed_content().unwrap();
+        assert!(String::from_utf8(map).unwrap().contains("<0001> <0020>"));
     }
 
     /// A glyph's outline as the list of its drawing commands (composites resolved, so a
