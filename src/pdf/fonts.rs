@@ -39,6 +39,8 @@ pub struct Metrics {
     /// the combining marks and Vietnamese's Latin Extended Additional), looked up once:
     /// the font's cmap search was an eighth of a one-page document's time.
     advances: [Vec<Advance>; 3],
+    /// Each face's PostScript name (name id 6), if it has one in Unicode.
+    names: [Option<String>; 3],
 }
 
 /// The characters whose advances are kept in a table (U+0000 to U+1EFF).
@@ -56,7 +58,8 @@ impl Metrics {
         let face = |style: Style| Face::parse(style.bytes(), 0).expect("bundled font parses");
         let faces = [face(Style::Regular), face(Style::Bold), face(Style::Italic)];
         let advances = [table(&faces[0]), table(&faces[1]), table(&faces[2])];
-        Metrics { faces, advances }
+        let names = faces.each_ref().map(postscript_name);
+        Metrics { faces, advances, names }
     }
 
     fn advance(&self, c: char, style: Style) -> Advance {
@@ -86,6 +89,11 @@ impl Metrics {
     /// The parsed face, for what the PDF's font dictionaries say of it.
     pub fn face(&self, style: Style) -> &Face<'static> {
         &self.faces[style.index()]
+    }
+
+    /// The face's PostScript name, as PDF names the font, if it has one in Unicode.
+    pub fn postscript_name(&self, style: Style) -> Option<&str> {
+        self.names[style.index()].as_deref()
     }
 
     /// Breaks `text` into lines no wider than `width_pt`. Explicit newlines are kept; a
@@ -128,6 +136,11 @@ impl Metrics {
         }
         marked
     }
+}
+
+/// The face's PostScript name (name id 6), from its first record in Unicode.
+fn postscript_name(face: &Face<'static>) -> Option<String> {
+    face.names().into_iter().filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME).find_map(|n| n.to_string())
 }
 
 /// The advances of the characters below [`TABLE_END`]: the face's Unicode mappings walked

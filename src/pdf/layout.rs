@@ -70,24 +70,24 @@ pub struct Column {
 /// The glyphs one face draws, numbered in the order first drawn: the codes on the pages
 /// and the glyph ids of the font program cut for the document (`super::subset`).
 pub struct Drawn {
+    /// The whole face's glyphs in the order drawn: code `i` draws the `i`th.
     remapper: subsetter::GlyphRemapper,
-    /// By code: the whole face's glyph, and the character it stands for (none for code 0,
-    /// the missing-glyph box).
-    glyphs: Vec<(u16, Option<char>)>,
+    /// By code, the character the glyph stands for (none for code 0, the missing-glyph box).
+    chars: Vec<Option<char>>,
     /// Whether a page names the face (it may draw nothing but the missing-glyph box).
     used: bool,
 }
 
 impl Drawn {
     fn new() -> Drawn {
-        Drawn { remapper: subsetter::GlyphRemapper::new(), glyphs: vec![(0, None)], used: false }
+        Drawn { remapper: subsetter::GlyphRemapper::new(), chars: vec![None], used: false }
     }
 
     /// The code that draws the face's `glyph`, standing for `c`.
     fn code(&mut self, glyph: u16, c: char) -> u16 {
         let code = self.remapper.remap(glyph);
-        if usize::from(code) == self.glyphs.len() {
-            self.glyphs.push((glyph, Some(c)));
+        if usize::from(code) == self.chars.len() {
+            self.chars.push(Some(c));
         }
         code
     }
@@ -97,9 +97,14 @@ impl Drawn {
         self.used
     }
 
-    /// By code: the whole face's glyph and the character it stands for.
-    pub fn glyphs(&self) -> &[(u16, Option<char>)] {
-        &self.glyphs
+    /// By code: the whole face's glyph.
+    pub fn glyphs(&self) -> impl Iterator<Item = u16> + '_ {
+        self.remapper.remapped_gids()
+    }
+
+    /// By code: the character the glyph stands for.
+    pub fn chars(&self) -> &[Option<char>] {
+        &self.chars
     }
 
     pub fn remapper(&self) -> &subsetter::GlyphRemapper {

@@ -6,7 +6,7 @@
 //! cross-reference table and the trailer.
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
-use ttf_parser::{Face, GlyphId};
+use ttf_parser::GlyphId;
 
 use super::PdfError;
 use super::fonts::{Metrics, Style};
@@ -31,7 +31,7 @@ pub(super) fn document(title: &str, pages: Pages, metrics: &Metrics, id: &str) -
     for style in Style::ALL {
         let drawn = &pages.drawn[style.index()];
         if drawn.used() {
-            fonts.set(FONT_NAMES[style.index()], font(&mut doc, &mut deflater, style, metrics.face(style), drawn)?);
+            fonts.set(FONT_NAMES[style.index()], font(&mut doc, &mut deflater, style, metrics, drawn)?);
         }
     }
     let resources = doc.add_object(Dictionary::from_iter([("Font", Object::Dictionary(fonts))]));
@@ -97,11 +97,13 @@ fn font(
     doc: &mut Document,
     deflater: &mut Deflater,
     style: Style,
-    face: &Face,
+    metrics: &Metrics,
     drawn: &Drawn,
 ) -> Result<ObjectId, PdfError> {
-    let glyphs: Vec<u16> = drawn.glyphs().iter().map(|(glyph, _)| *glyph).collect();
-    let base = postscript_name(face, style);
+    let face = metrics.face(style);
+    let glyphs: Vec<u16> = drawn.glyphs().collect();
+    // Without a PostScript name in Unicode, the font is named by its resource name.
+    let base = metrics.postscript_name(style).unwrap_or(FONT_NAMES[style.index()]);
     let name = [super::subset::tag(base.as_bytes(), &glyphs).as_slice(), b"+", base.as_bytes()].concat();
     let program = super::subset::program(style, drawn.remapper())?;
     let file_dict = Dictionary::from_iter([("Length1", Object::Integer(program.len() as i64))]);
@@ -143,7 +145,7 @@ fn font(
         ("W", vec![Object::Integer(0), Object::Array(widths.collect())].into()),
         ("CIDToGIDMap", Object::from("Identity")),
     ]));
-    let to_unicode = doc.add_object(deflater.stream(Dictionary::new(), to_unicode(drawn.glyphs())));
+    let to_unicode = doc.add_object(deflater.stream(Dictionary::new(), to_unicode(drawn.chars())));
     Ok(doc.add_object(Dictionary::from_iter([
         ("Type", Object::from("Font")),
         ("Subtype", Object::from("Type0")),
@@ -154,26 +156,15 @@ fn font(
     ])))
 }
 
-/// The face's PostScript name (name id 6) as PDF names the font; its resource name should
-/// the font have none in Unicode.
-fn postscript_name(face: &Face, style: Style) -> String {
-    face.names()
-        .into_iter()
-        .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
-        .find_map(|n| n.to_string())
-        .unwrap_or_else(|| FONT_NAMES[style.index()].into())
-}
-
 /// The ToUnicode CMap: each code drawn to the character it stands for (UTF-16BE).
-fn to_unicode(drawn: &[(u16, Option<char>)]) -> Vec<u8> {
+fn to_unicode(drawn: &[Option<char>]) -> Vec<u8> {
     let mut cmap = String::from(
         "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
          /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
          /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
          1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
     );
-    let entries: Vec<(usize, char)> =
-        drawn.iter().enumerate().filter_map(|(code, (_, c))| Some((code, (*c)?))).collect();
+    let entries: Vec<(usize, char)> = drawn.iter().enumerate().filter_map(|(code, c)| Some((code, (*c)?))).collect();
     // At most 100 mappings to a block (ISO 32000-1, 9.10.3; PostScript's limit).
     for block in entries.chunks(100) {
         cmap.push_str(&format!("{} beginbfchar\n", block.len()));
@@ -191,6 +182,7 @@ fn to_unicode(drawn: &[(u16, Option<char>)]) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::pdf::{Align, Block, Column, Header, PrintDocument};
+    use ttf_parser::Face;
 
     /// Every code every page draws, read back from the file: the font's `/W` gives it a
     /// width, its ToUnicode map a character, and its cut program, under that code, the
@@ -319,14 +311,14 @@ mod tests {
 
     #[test]
     fn the_unicode_map_names_each_glyph_in_blocks_of_a_hundred() {
-        let drawn: Vec<(u16, Option<char>)> =
-            (0..=150).map(|g| (g * 2, (g > 0).then(|| char::from_u32(0x1EA0 + u32::from(g)).unwrap()))).collect();
+        let drawn: Vec<Option<char>> =
+            (0..=150).map(|g| (g > 0).then(|| char::from_u32(0x1EA0 + g).unwrap())).collect();
         let text = String::from_utf8(to_unicode(&drawn)).unwrap();
         assert!(text.contains("100 beginbfchar\n<0001> <1EA1>\n"), "{text}");
         assert!(text.contains("50 beginbfchar\n<0065> <1F05>\n"), "{text}");
         // Code 0, the missing-glyph box, stands for no character.
         assert!(!text.lines().any(|l| l.starts_with("<0000> <") && l != "<0000> <FFFF>"), "{text}");
-        let astral = to_unicode(&[(0, None), (9, Some('𝄞'))]);
+        let astral = to_unicode(&[None, Some('𝄞')]);
         assert!(String::from_utf8(astral).unwrap().contains("<0001> <D834DD1E>"));
     }
 }
