@@ -70,18 +70,21 @@ impl Metrics {
     }
 
     /// The width of `text` in points at `size_pt`. Characters without a glyph count as
-    /// the missing-glyph box, as the PDF viewer will draw them.
+    /// the missing-glyph box, as the PDF viewer will draw them; white space without one (a
+    /// tab) as the space it is drawn with.
     pub fn width_pt(&self, text: &str, style: Style, size_pt: f32) -> f32 {
         let units: u32 = text.chars().map(|c| u32::from(self.advance(c, style).units)).sum();
         units as f32 * size_pt / f32::from(self.faces[style.index()].units_per_em())
     }
 
-    /// True when every character of `text` has a glyph in the face.
+    /// True when every character of `text` has a glyph in the face (white space, the
+    /// space's at least).
     pub fn covers(&self, text: &str, style: Style) -> bool {
-        text.chars().all(|c| c.is_whitespace() || self.advance(c, style).glyph.is_some())
+        text.chars().all(|c| self.advance(c, style).glyph.is_some())
     }
 
-    /// The glyph that draws `c` in the face: the missing-glyph box (0) when it has none.
+    /// The glyph that draws `c` in the face: the space's for white space without a glyph of
+    /// its own (a tab), else the missing-glyph box (0) when it has none.
     pub fn glyph(&self, c: char, style: Style) -> u16 {
         self.advance(c, style).glyph.unwrap_or(0)
     }
@@ -156,13 +159,23 @@ fn table(face: &Face<'static>) -> Vec<Advance> {
             }
         });
     }
+    // White space outside the mappings (a tab): as `advance` says, the space.
+    for (code, slot) in table.iter_mut().enumerate() {
+        if let Some(c) = char::from_u32(code as u32).filter(|c| c.is_whitespace() && slot.glyph.is_none()) {
+            *slot = advance(face, Some(c));
+        }
+    }
     table
 }
 
 /// A character's advance in `face` (the missing-glyph box's when it has no glyph; none for
-/// a value that is not a character).
+/// a value that is not a character). White space without a glyph (a tab) is drawn as a
+/// space, so it has the space's glyph and advance: measuring and drawing agree.
 fn advance(face: &Face<'static>, c: Option<char>) -> Advance {
     let glyph = c.and_then(|c| face.glyph_index(c));
+    if glyph.is_none() && c.is_some_and(|c| c.is_whitespace() && c != ' ') {
+        return advance(face, Some(' '));
+    }
     let units = face.glyph_hor_advance(glyph.unwrap_or(ttf_parser::GlyphId(0))).unwrap_or(0);
     Advance { units, glyph: glyph.map(|g| g.0) }
 }
@@ -170,6 +183,42 @@ fn advance(face: &Face<'static>, c: Option<char>) -> Advance {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn white_space_without_a_glyph_is_measured_as_the_space_it_is_drawn_with() {
+        let m = Metrics::load();
+        for style in Style::ALL {
+            // A tab (in the table) and an ideographic space (beyond it) have no glyph.
+            for blank in ['\t', '\u{3000}'] {
+                let face = &m.faces[style.index()];
+                assert_eq!(face.glyph_index(blank), None, "{style:?} has a glyph for {blank:?}");
+                assert_eq!(m.glyph(blank, style), m.glyph(' ', style), "{style:?} {blank:?}");
+                let text = format!("số{blank}01");
+                assert_eq!(m.width_pt(&text, style, 13.0), m.width_pt("số 01", style, 13.0), "{style:?} {blank:?}");
+                assert!(m.covers(&text, style));
+            }
+            // White space with a glyph of its own keeps it: a no-break space.
+            assert_ne!(m.glyph('\u{a0}', style), m.glyph(' ', style), "{style:?}");
+            assert!(!m.covers("\u{4e2d}", style), "{style:?}");
+        }
+    }
+
+    /// The ToUnicode map gives one character per glyph drawn: were two characters to share a
+    /// glyph, copying would give whichever was drawn first for both.
+    #[test]
+    fn no_two_characters_below_the_table_end_share_a_glyph() {
+        let m = Metrics::load();
+        for style in Style::ALL {
+            let mut owner = std::collections::HashMap::new();
+            for c in (0..TABLE_END).filter_map(char::from_u32) {
+                if let Some(glyph) = m.faces[style.index()].glyph_index(c)
+                    && let Some(first) = owner.insert(glyph.0, c)
+                {
+                    panic!("{style:?}: {first:?} and {c:?} share glyph {}", glyph.0);
+                }
+            }
+        }
+    }
 
     #[test]
     fn every_vietnamese_letter_has_a_glyph() {

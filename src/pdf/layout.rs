@@ -194,10 +194,9 @@ impl<'m> Composer<'m> {
         page.extend_from_slice(b" Td <");
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         for c in text.chars() {
-            let (glyph, c) = match metrics.glyph(c, style) {
-                0 if c.is_whitespace() => (metrics.glyph(' ', style), ' '),
-                glyph => (glyph, c),
-            };
+            let glyph = metrics.glyph(c, style);
+            // White space drawn with the space's glyph (a tab) is copied as a space.
+            let c = if c.is_whitespace() && glyph == metrics.glyph(' ', style) { ' ' } else { c };
             let code = if glyph == 0 { 0 } else { drawn.code(glyph, c) };
             page.extend(code.to_be_bytes().iter().flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]));
         }
