@@ -202,7 +202,7 @@ fn a_malformed_pack_signed_with_the_law_key_is_refused_whole() {
     let pk = minisign::PublicKey::from_secret_key(&sk).unwrap();
     let ws = Workspace::open(&dir).unwrap();
     let mut payload: Vec<(String, Vec<u8>)> =
-        ws.active_law().files().iter().map(|(p, b)| (format!("data/{p}"), b.clone())).collect();
+        ws.active_law().files().iter().map(|(p, b)| (format!("data/{p}"), b.to_vec())).collect();
     drop(ws);
     let rules = payload.iter_mut().find(|(p, _)| p == "data/law/deadlines.toml").unwrap();
     rules.1 = String::from_utf8(rules.1.clone())

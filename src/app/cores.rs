@@ -28,6 +28,20 @@ pub(crate) fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> 
     done.into_iter().map(|r| r.expect("every item was taken by a worker")).collect()
 }
 
+/// `a` and `b` at once, `a` on another thread (or after `b`, where no thread can be
+/// started).
+pub(crate) fn join<A: Send, B>(a: impl Fn() -> A + Sync, b: impl FnOnce() -> B) -> (A, B) {
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new().spawn_scoped(scope, &a);
+        let b = b();
+        let a = match other {
+            Ok(other) => other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => a(),
+        };
+        (a, b)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -41,5 +55,13 @@ mod tests {
         assert_eq!(squares, items.iter().map(|n| n * n).collect::<Vec<_>>());
         assert_eq!(calls.into_inner(), items.len());
         assert!(super::on_every_core(&[] as &[u64], |n| *n).is_empty());
+    }
+
+    #[test]
+    fn both_halves_of_a_join_are_done_on_two_threads() {
+        let here = std::thread::current().id();
+        let (a, b) = super::join(|| std::thread::current().id(), || std::thread::current().id());
+        assert_eq!(b, here);
+        assert_ne!(a, here);
     }
 }

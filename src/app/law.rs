@@ -5,8 +5,10 @@
 //! is applied whole or not at all, only when newer, and never changes a form edition that
 //! finalised documents were printed with.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{NaiveDate, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -84,13 +86,13 @@ struct BuiltIn {
 #[derive(Debug, Clone)]
 pub struct Law {
     pub status: LawStatus,
-    pub reference: Reference,
-    /// The form definition files (`forms/<path>.toml`, contents).
-    pub forms: Vec<(String, String)>,
-    /// Those forms, checked.
-    pub catalog: crate::forms::Catalog,
-    /// Every file by its path inside the pack's `data/`.
-    files: BTreeMap<String, Vec<u8>>,
+    /// Shared with the workspace that opened it, not copied.
+    pub reference: Arc<Reference>,
+    /// The forms, checked; shared like `reference`.
+    pub catalog: Arc<crate::forms::Catalog>,
+    /// Every file by its path inside the pack's `data/` (the built-in law's, borrowed from
+    /// the program).
+    files: BTreeMap<String, Cow<'static, [u8]>>,
 }
 
 /// Why a law pack was refused; nothing was changed.
@@ -131,15 +133,20 @@ impl Bilingual for LawError {
 }
 
 impl Law {
-    /// The law built into this program.
+    /// The law built into this program. Its files are the program's own text, so they are
+    /// neither copied nor checked as UTF-8 again.
     pub fn built_in() -> Law {
         let meta: BuiltIn = toml::from_str(BUILT_IN).expect("assets/law/pack.toml parses");
-        let mut files: BTreeMap<String, Vec<u8>> =
-            REFERENCE_FILES.iter().map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())).collect();
-        for (path, text) in crate::forms::Catalog::embedded_files() {
-            files.insert(path, text.into_bytes());
-        }
-        files.insert(CHANGES.into(), meta.changes.join("\n").into_bytes());
+        let changes = meta.changes.join("\n");
+        let mut texts: BTreeMap<&str, &str> = REFERENCE_FILES.iter().copied().collect();
+        let forms: Vec<(String, &'static str)> = crate::forms::Catalog::embedded_files().collect();
+        texts.extend(forms.iter().map(|(path, text)| (path.as_str(), *text)));
+        texts.insert(CHANGES, &changes);
+        let (reference, catalog, _) = Law::parse(&texts).expect("the built-in law is checked by the tests");
+        let mut files: BTreeMap<String, Cow<'static, [u8]>> =
+            REFERENCE_FILES.iter().map(|(p, t)| (p.to_string(), Cow::Borrowed(t.as_bytes()))).collect();
+        files.extend(forms.into_iter().map(|(path, text)| (path, Cow::Borrowed(text.as_bytes()))));
+        files.insert(CHANGES.into(), Cow::Owned(changes.into_bytes()));
         let status = LawStatus {
             version: meta.version,
             issued: meta.issued,
@@ -150,42 +157,62 @@ impl Law {
             changes: meta.changes,
             problem: None,
         };
-        Law::from_files(status, files).expect("the built-in law is checked by the tests")
+        Law { status, reference: Arc::new(reference), catalog: Arc::new(catalog), files }
     }
 
     /// Checks every part: each reference file parses and passes its own checks (a calendar
     /// day outside its year, a deadline rule naming no document …), the forms pass `forms
     /// check`, nothing else is carried.
     pub fn from_files(mut status: LawStatus, files: BTreeMap<String, Vec<u8>>) -> Result<Law, LawError> {
-        let text = |path: &str| -> Result<&str, LawError> {
-            std::str::from_utf8(&files[path])
-                .map_err(|_| LawError::BadFile { file: path.into(), detail: "not UTF-8".into() })
-        };
+        let mut texts: BTreeMap<&str, &str> = BTreeMap::new();
+        for (path, bytes) in &files {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| LawError::BadFile { file: path.clone(), detail: "not UTF-8".into() })?;
+            texts.insert(path, text);
+        }
+        let (reference, catalog, changes) = Law::parse(&texts)?;
+        if let Some(changes) = changes {
+            status.changes = changes;
+        }
+        let files = files.into_iter().map(|(path, bytes)| (path, Cow::Owned(bytes))).collect();
+        Ok(Law { status, reference: Arc::new(reference), catalog: Arc::new(catalog), files })
+    }
+
+    /// The checked parts of a law's files (by path inside `data/`): its reference data, its
+    /// forms and the changes it lists, if it lists them.
+    fn parse(
+        texts: &BTreeMap<&str, &str>,
+    ) -> Result<(Reference, crate::forms::Catalog, Option<Vec<String>>), LawError> {
         let known = |p: &str| {
             p == CHANGES
                 || REFERENCE_FILES.iter().any(|(r, _)| *r == p)
                 || (p.starts_with("forms/") && p.ends_with(".toml"))
         };
-        if let Some(extra) = files.keys().find(|p| !known(p)) {
-            return Err(LawError::BadFile { file: extra.clone(), detail: "not a part of a law pack".into() });
+        if let Some(extra) = texts.keys().find(|p| !known(p)) {
+            return Err(LawError::BadFile { file: extra.to_string(), detail: "not a part of a law pack".into() });
         }
-        let mut texts: BTreeMap<&str, &str> = BTreeMap::new();
-        for path in files.keys() {
-            texts.insert(path, text(path)?);
-        }
-        let reference = Reference::from_texts(|p| texts.get(p).copied())
-            .map_err(|(file, detail)| LawError::BadFile { file, detail })?;
-        let forms: Vec<(String, String)> = texts
-            .iter()
-            .filter(|(p, _)| p.starts_with("forms/"))
-            .map(|(p, t)| (p.to_string(), t.to_string()))
-            .collect();
-        let catalog = crate::forms::Catalog::from_files(forms.iter().map(|(p, t)| (p.clone(), t.as_str())))
-            .map_err(|e| LawError::BadFile { file: "forms/".into(), detail: e.to_string() })?;
-        if let Some(changes) = texts.get(CHANGES) {
-            status.changes = changes.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
-        }
-        Ok(Law { status, reference, forms, catalog, files })
+        // The reference data on another core while the forms are parsed (themselves on two):
+        // opening the law is most of a command's start.
+        let (reference, catalog) = super::cores::join(
+            || Reference::from_texts(|p| texts.get(p).copied()),
+            || {
+                let forms = texts.iter().filter(|(p, _)| p.starts_with("forms/"));
+                crate::forms::Catalog::from_files(forms.map(|(p, t)| (p.to_string(), *t)))
+            },
+        );
+        let reference = reference.map_err(|(file, detail)| LawError::BadFile { file, detail })?;
+        let catalog = catalog.map_err(|e| LawError::BadFile { file: "forms/".into(), detail: e.to_string() })?;
+        let changes = texts
+            .get(CHANGES)
+            .map(|changes| changes.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect());
+        Ok((reference, catalog, changes))
+    }
+
+    /// The form definition files (`forms/<path>.toml`, contents), checked as UTF-8 when
+    /// the law was read.
+    pub fn form_files(&self) -> Vec<(String, String)> {
+        let forms = self.files.iter().filter(|(p, _)| p.starts_with("forms/"));
+        forms.map(|(path, bytes)| (path.clone(), String::from_utf8_lossy(bytes).into_owned())).collect()
     }
 
     /// Refuses a law that would change what finalised documents print with: every form
@@ -200,7 +227,7 @@ impl Law {
     }
 
     /// Every file, by its path inside a pack's `data/`.
-    pub fn files(&self) -> &BTreeMap<String, Vec<u8>> {
+    pub fn files(&self) -> &BTreeMap<String, Cow<'static, [u8]>> {
         &self.files
     }
 
@@ -220,7 +247,7 @@ impl Law {
 
     /// The payload of a pack carrying this law.
     fn payload(&self) -> package::Payload {
-        self.files.iter().map(|(p, b)| (format!("data/{p}"), b.clone())).collect()
+        self.files.iter().map(|(p, b)| (format!("data/{p}"), b.to_vec())).collect()
     }
 }
 
@@ -430,11 +457,47 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
+    /// A law's files as a pack carries them.
+    fn owned(law: &Law) -> BTreeMap<String, Vec<u8>> {
+        law.files.iter().map(|(path, bytes)| (path.clone(), bytes.to_vec())).collect()
+    }
+
+    /// The built-in law skips the UTF-8 check and the copies a pack's files go through; read
+    /// as a pack, its files give the same law.
+    #[test]
+    fn the_built_in_law_is_the_law_its_files_give_as_a_pack() {
+        let law = Law::built_in();
+        let read = Law::from_files(law.status.clone(), owned(&law)).unwrap();
+        assert_eq!(read.status, law.status);
+        assert_eq!(read.form_files(), law.form_files());
+        assert_eq!(format!("{:?}", read.catalog), format!("{:?}", law.catalog));
+        // The reference data but the administrative units' hash index (its order varies).
+        let parts = |r: &Reference| {
+            let units: Vec<_> =
+                r.admin_units.provinces().iter().flat_map(|p| r.admin_units.communes_of(p.code)).collect();
+            format!(
+                "{:?}",
+                (
+                    r.admin_units.provinces(),
+                    units,
+                    &r.fields,
+                    &r.goods_groups,
+                    &r.calendar,
+                    &r.deadline_rules,
+                    &r.ceilings,
+                    &r.catalogue
+                )
+            )
+        };
+        assert_eq!(parts(&read.reference), parts(&law.reference));
+        assert_eq!(law.form_files().len(), crate::forms::Catalog::embedded_files().count());
+    }
+
     #[test]
     fn the_built_in_law_is_a_whole_law_and_names_its_version() {
         let law = Law::built_in();
         assert!(law.status.built_in && law.status.version >= 1 && !law.status.changes.is_empty());
-        assert!(law.forms.iter().any(|(p, _)| p == "forms/2025-07-01/qd-xu-phat.toml"));
+        assert!(law.form_files().iter().any(|(p, _)| p == "forms/2025-07-01/qd-xu-phat.toml"));
         assert_eq!(law.differences(&Law::built_in()), Vec::<String>::new());
         assert!(law.status.label_vi().starts_with("Quy định: phiên bản "));
     }
@@ -442,16 +505,16 @@ mod tests {
     #[test]
     fn a_law_with_a_stray_file_or_a_bad_part_is_refused() {
         let law = Law::built_in();
-        let mut files = law.files.clone();
+        let mut files = owned(&law);
         files.insert("law/extra.toml".into(), b"x".to_vec());
         let err = Law::from_files(law.status.clone(), files).unwrap_err();
         assert!(matches!(&err, LawError::BadFile { file, .. } if file == "law/extra.toml"), "{err}");
-        let mut files = law.files.clone();
+        let mut files = owned(&law);
         files.insert("law/calendar.toml".into(), b"[[year]]\nyear = 2026\nstatus = \"maybe\"\n".to_vec());
         let err = Law::from_files(law.status.clone(), files).unwrap_err();
         assert!(matches!(&err, LawError::BadFile { file, .. } if file == "law/calendar.toml"), "{err}");
         // A pack that drops a form edition finalised documents may print with is refused.
-        let mut files = law.files.clone();
+        let mut files = owned(&law);
         files.remove("forms/qd-kiem-tra.toml");
         let next = Law::from_files(law.status.clone(), files).unwrap();
         let err = law.keeps_editions_of(&next).unwrap_err();

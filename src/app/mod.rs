@@ -8,6 +8,7 @@ pub mod backup;
 pub mod case_json;
 pub mod case_list;
 mod cores;
+pub(crate) use cores::on_every_core;
 pub mod deadlines;
 pub mod delegations;
 pub mod demo;
@@ -34,6 +35,7 @@ pub mod users;
 pub mod warnings;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{Local, NaiveDateTime};
 use uuid::Uuid;
@@ -152,8 +154,10 @@ pub struct Workspace {
     data_dir: PathBuf,
     store: Store,
     unit: Option<Unit>,
-    pub catalog: Catalog,
-    pub reference: Reference,
+    /// The forms in force: the law's, shared (or its files with this laptop's overrides).
+    pub catalog: Arc<Catalog>,
+    /// The law's reference data, shared with it.
+    pub reference: Arc<Reference>,
     /// The subject lookups warnings read (the laptop's cases, the province's index).
     subjects: warnings::SubjectCache,
     /// The member signed in (the journal's actor, the role checked before decisions).
@@ -174,9 +178,9 @@ impl Workspace {
         let law = law::active_law(&store);
         let overrides = data_dir.join(FORMS_DIR);
         let catalog = if overrides.is_dir() {
-            Catalog::with_overrides_on(law.forms.clone(), &overrides)?
+            Arc::new(Catalog::with_overrides_on(law.form_files(), &overrides)?)
         } else {
-            law.catalog.clone()
+            Arc::clone(&law.catalog)
         };
         let legacy_forms_before = store.meta::<NaiveDateTime>(crate::store::LEGACY_FORMS_BEFORE_KEY)?;
         Ok(Workspace {
@@ -184,7 +188,7 @@ impl Workspace {
             store,
             unit,
             catalog,
-            reference: law.reference.clone(),
+            reference: Arc::clone(&law.reference),
             subjects: Default::default(),
             session: Default::default(),
             legacy_forms_before,

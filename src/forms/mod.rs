@@ -274,13 +274,13 @@ impl Catalog {
     /// legal change before a new release); a file with a new path adds a version. A bad
     /// override file is an error, not silently skipped.
     pub fn with_overrides(dir: &std::path::Path) -> Result<Catalog, FormError> {
-        Catalog::with_overrides_on(Catalog::embedded_files(), dir)
+        Catalog::with_overrides_on(Catalog::embedded_files().map(|(f, t)| (f, t.to_string())).collect(), dir)
     }
 
     /// The embedded definition files, as (`forms/<path>.toml`, contents): what the built-in
     /// law carries.
-    pub fn embedded_files() -> Vec<(String, String)> {
-        EMBEDDED.iter().map(|(stem, text)| (format!("forms/{stem}.toml"), text.to_string())).collect()
+    pub fn embedded_files() -> impl Iterator<Item = (String, &'static str)> {
+        EMBEDDED.iter().map(|(stem, text)| (format!("forms/{stem}.toml"), *text))
     }
 
     /// [`Catalog::with_overrides`] over `base` files (`forms/<path>.toml`, contents): the
