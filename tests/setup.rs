@@ -252,4 +252,10 @@ fn a_database_file_cut_before_its_header_does_not_block_the_set_up() {
     let out = anchi(other.path(), &["user", "list"]);
     assert!(!out.status.success());
     assert_eq!(std::fs::read(other.path().join("anchi.redb")).unwrap(), b"not a database at all");
+    // Nor is one that is zeros but for its last byte, well past the first block read.
+    let mut late = vec![0u8; 1024 * 1024];
+    late[1024 * 1024 - 1] = 7;
+    std::fs::write(other.path().join("anchi.redb"), &late).unwrap();
+    assert!(!anchi(other.path(), &["user", "list"]).status.success());
+    assert_eq!(std::fs::read(other.path().join("anchi.redb")).unwrap(), late);
 }
