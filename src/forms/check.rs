@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use chrono::NaiveDateTime;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::FormDef;
 use super::layout::{FieldDef, FieldKind};
@@ -18,7 +18,7 @@ use crate::domain::{Bilingual, Case, Document, DocumentKind, SignerRole, Subject
 pub const LISTS: &[&str] = &["linh_vuc"];
 
 /// A rule between fields, written `[[rule]]` in a form file.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RuleDef {
     /// The date or date-time `field` is not after `limit`: another date field of the form,

@@ -1,11 +1,11 @@
 //! The print layout and fields of a form, as written in `forms/*.toml`.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::SignerRole;
 
 /// A field the wizard asks for; its value is `{field.<id>}` in the layout.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldDef {
     pub id: String,
@@ -47,7 +47,7 @@ impl FieldDef {
 }
 
 /// The kinds of field (the wizard's widgets follow these).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     Text,
@@ -75,7 +75,7 @@ pub enum FieldKind {
 }
 
 /// Text style of a paragraph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TextStyle {
     #[default]
@@ -85,7 +85,7 @@ pub enum TextStyle {
 }
 
 /// Horizontal alignment of a paragraph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TextAlign {
     /// Body text is justified unless a block says otherwise.
@@ -97,7 +97,7 @@ pub enum TextAlign {
 }
 
 /// Who signs in a signature block.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignerDef {
     /// `maker`, `violator`, `witness` or `commune_representative`.
@@ -114,7 +114,7 @@ pub struct SignerDef {
 }
 
 /// One block of the printed body, in order.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum BlockDef {
     /// The document title (and an optional second line).

@@ -6,10 +6,11 @@
 
 pub mod check;
 pub mod layout;
+mod parsed;
 pub mod value;
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::domain::{DocumentKind, Prerequisites};
@@ -76,7 +77,7 @@ pub const PLACEHOLDERS: &[&str] = &[
 ];
 
 /// The identity part of a form definition.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormIdentity {
     pub id: String,
@@ -93,7 +94,7 @@ pub struct FormIdentity {
 }
 
 /// A whole form definition file.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormDef {
     #[serde(rename = "form")]
@@ -324,7 +325,7 @@ impl Catalog {
         let files: Vec<(String, &str)> = files.into_iter().collect();
         // Parsing the files is most of opening the law: half of them on another core.
         let parse = |part: &[(String, &str)]| -> Vec<Result<FormDef, toml::de::Error>> {
-            part.iter().map(|(_, text)| toml::from_str(text)).collect()
+            part.iter().map(|(_, text)| parsed::form(text)).collect()
         };
         let (first, second) = files.split_at(files.len() / 2);
         let parsed = std::thread::scope(|scope| {

@@ -1,0 +1,86 @@
+//! The embedded forms as already parsed (`assets/forms-parsed.jsonl`): each line is the
+//! SHA-256 of a form file's text and, as JSON, the definition that text parses to. A form
+//! whose text is one hashed there is taken from it; any other text (a form edited and not
+//! yet written there, a law pack's new edition) is parsed from its TOML. Parsing the TOML
+//! was most of a command's start. A test keeps the file current: after changing an
+//! embedded form, or the form types of `forms/` (their fields, defaults or names), write it
+//! again with `ANCHI_BLESS=1 cargo test --lib forms::parsed` and run the tests again.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+
+use super::FormDef;
+
+const PARSED: &str = include_str!("../../assets/forms-parsed.jsonl");
+
+/// The definition `text` parses to.
+pub(super) fn form(text: &str) -> Result<FormDef, toml::de::Error> {
+    match known(text).and_then(|json| serde_json::from_str(json).ok()) {
+        Some(form) => Ok(form),
+        None => toml::from_str(text),
+    }
+}
+
+/// The JSON of the definition `text` parses to, when the file holds it.
+fn known(text: &str) -> Option<&'static str> {
+    static BY_HASH: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let by_hash = BY_HASH.get_or_init(|| PARSED.lines().filter_map(|line| line.split_once(' ')).collect());
+    by_hash.get(hex::encode(Sha256::digest(text.as_bytes())).as_str()).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    /// The line of the file for a form's text.
+    fn line(text: &str) -> String {
+        let form: FormDef = toml::from_str(text).unwrap();
+        format!("{} {}\n", hex::encode(Sha256::digest(text.as_bytes())), serde_json::to_string(&form).unwrap())
+    }
+
+    #[test]
+    fn the_file_holds_every_embedded_form_as_its_text_parses() {
+        let lines: Vec<String> = super::super::EMBEDDED.iter().map(|(_, text)| line(text)).collect();
+        let current = lines.concat();
+        if PARSED == current {
+            return;
+        }
+        // Written again on request; the tests of this run still read the copy built in.
+        if std::env::var("ANCHI_BLESS").as_deref() == Ok("1") {
+            std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/forms-parsed.jsonl"), &current).unwrap();
+            return;
+        }
+        let had: Vec<&str> = PARSED.split_inclusive('\n').collect();
+        let mut stale = super::super::EMBEDDED.iter().zip(&lines).enumerate();
+        let first = stale.find(|(i, (_, want))| had.get(*i) != Some(&want.as_str())).map(|(_, ((stem, _), _))| *stem);
+        panic!(
+            "assets/forms-parsed.jsonl is not the embedded forms as parsed (first: {}): after changing an embedded \
+             form or the form types, write it again with `ANCHI_BLESS=1 cargo test --lib forms::parsed`, run the \
+             tests again and commit it",
+            first.unwrap_or("a line too many")
+        );
+    }
+
+    #[test]
+    fn a_form_taken_from_the_file_is_the_form_its_text_parses_to() {
+        for (stem, text) in super::super::EMBEDDED {
+            assert!(known(text).is_some(), "{stem} is not in the file");
+            assert_eq!(form(text).unwrap(), toml::from_str::<FormDef>(text).unwrap(), "{stem}");
+        }
+    }
+
+    #[test]
+    fn a_changed_text_is_parsed_not_taken_from_the_file() {
+        let (_, text) = super::super::EMBEDDED[0];
+        let was: FormDef = toml::from_str(text).unwrap();
+        let changed = text.replacen(&format!("title = \"{}\"", was.identity.title), "title = \"Mẫu đã sửa\"", 1);
+        assert_ne!(changed, text);
+        assert!(known(&changed).is_none());
+        assert_eq!(form(&changed).unwrap().identity.title, "Mẫu đã sửa");
+        // A text that does not parse is an error, as before.
+        assert!(form(&changed.replace("[form]", "[form")).is_err());
+    }
+}
