@@ -2,7 +2,7 @@
 # Issue 23: every document of a case rendered by `anchi doc render --all` (one process),
 # against LibreOffice converting the same number of equivalent one-page .docx to PDF in one
 # process — the same work a team does today with office files. Prints both medians and the
-# ratio. Needs a release build and LibreOffice (`apt-get install libreoffice-writer-nogui`).
+# ratio (the median of paired runs). Needs a release build and LibreOffice (`apt-get install libreoffice-writer-nogui`).
 #
 #   cargo build --release && sh benches/render_vs_libreoffice.sh [RUNS]
 set -eu
@@ -31,22 +31,24 @@ done
 soffice --headless -env:UserInstallation="file://$work/profile" --convert-to docx:"MS Word 2007 XML" \
     --outdir "$work/docx" "$work"/txt/*.txt >/dev/null 2>&1
 
-# Median wall time in seconds of a command run $runs times (after one warm-up).
-median() {
-    "$@" >/dev/null 2>&1
-    i=0
-    while [ $i -lt "$runs" ]; do
-        start=$(date +%s.%N)
-        "$@" >/dev/null 2>&1
-        end=$(date +%s.%N)
-        echo "$end - $start" | bc -l
-        i=$((i + 1))
-    done | sort -n | awk '{ t[NR] = $1 } END { print t[int((NR + 1) / 2)] }'
-}
-ours=$(median "$anchi" --data-dir "$work/data" doc render --case "$case_id" --all --out "$work/anchi")
-theirs=$(median soffice --headless -env:UserInstallation="file://$work/profile" --convert-to pdf \
-    --outdir "$work/lo" "$work"/docx/*.docx)
+# Each run times anchi and then LibreOffice, one after the other, so that both meet the
+# machine at the same speed (it drifts from minute to minute); the ratio printed is the
+# median of the runs' ratios, after one warm-up of each.
+python3 - "$runs" "$count" "$work" "$anchi" "$case_id" "$work"/docx/*.docx <<'EOF'
+import statistics, subprocess, sys, time
+runs, count, work, anchi, case, docx = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6:]
+ours = [anchi, "--data-dir", f"{work}/data", "doc", "render", "--case", case, "--all", "--out", f"{work}/anchi"]
+theirs = ["soffice", "--headless", f"-env:UserInstallation=file://{work}/profile", "--convert-to", "pdf",
+          "--outdir", f"{work}/lo", *docx]
+def timed(command):
+    start = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+timed(ours), timed(theirs)
+pairs = [(timed(ours), timed(theirs)) for _ in range(runs)]
+ratios = sorted(t / o for o, t in pairs)
+print(f"anchi doc render --all ({count} documents): {statistics.median(o for o, _ in pairs):.3f} s")
+print(f"LibreOffice, {count} one-page .docx to PDF:  {statistics.median(t for _, t in pairs):.3f} s")
+print(f"ratio: {statistics.median(ratios):.1f}x (goal >= 50x); the runs' ratios {ratios[0]:.1f}x to {ratios[-1]:.1f}x")
+EOF
 [ "$(ls "$work/lo" | wc -l)" -eq "$count" ] || { echo "LibreOffice did not convert every document" >&2; exit 1; }
-printf 'anchi doc render --all (%s documents): %.3f s\n' "$count" "$ours"
-printf 'LibreOffice, %s one-page .docx to PDF:  %.3f s\n' "$count" "$theirs"
-printf 'ratio: %.1fx (goal >= 50x)\n' "$(echo "$theirs / $ours" | bc -l)"
