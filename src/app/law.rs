@@ -164,6 +164,14 @@ impl Law {
     /// day outside its year, a deadline rule naming no document …), the forms pass `forms
     /// check`, nothing else is carried.
     pub fn from_files(mut status: LawStatus, files: BTreeMap<String, Vec<u8>>) -> Result<Law, LawError> {
+        let known = |p: &str| {
+            p == CHANGES
+                || REFERENCE_FILES.iter().any(|(r, _)| *r == p)
+                || (p.starts_with("forms/") && p.ends_with(".toml"))
+        };
+        if let Some(extra) = files.keys().find(|p| !known(p)) {
+            return Err(LawError::BadFile { file: extra.clone(), detail: "not a part of a law pack".into() });
+        }
         let mut texts: BTreeMap<&str, &str> = BTreeMap::new();
         for (path, bytes) in &files {
             let text = std::str::from_utf8(bytes)
@@ -178,19 +186,11 @@ impl Law {
         Ok(Law { status, reference: Arc::new(reference), catalog: Arc::new(catalog), files })
     }
 
-    /// The checked parts of a law's files (by path inside `data/`): its reference data, its
-    /// forms and the changes it lists, if it lists them.
+    /// The checked parts of a law's files (by path inside `data/`, none but a law's): its
+    /// reference data, its forms and the changes it lists, if it lists them.
     fn parse(
         texts: &BTreeMap<&str, &str>,
     ) -> Result<(Reference, crate::forms::Catalog, Option<Vec<String>>), LawError> {
-        let known = |p: &str| {
-            p == CHANGES
-                || REFERENCE_FILES.iter().any(|(r, _)| *r == p)
-                || (p.starts_with("forms/") && p.ends_with(".toml"))
-        };
-        if let Some(extra) = texts.keys().find(|p| !known(p)) {
-            return Err(LawError::BadFile { file: extra.to_string(), detail: "not a part of a law pack".into() });
-        }
         // The reference data on another core while the forms are parsed (themselves on two):
         // opening the law is most of a command's start.
         let (reference, catalog) = super::cores::join(
@@ -506,9 +506,12 @@ mod tests {
     fn a_law_with_a_stray_file_or_a_bad_part_is_refused() {
         let law = Law::built_in();
         let mut files = owned(&law);
-        files.insert("law/extra.toml".into(), b"x".to_vec());
+        files.insert("law/extra.toml".into(), b"x\xff".to_vec());
         let err = Law::from_files(law.status.clone(), files).unwrap_err();
-        assert!(matches!(&err, LawError::BadFile { file, .. } if file == "law/extra.toml"), "{err}");
+        assert!(
+            matches!(&err, LawError::BadFile { file, detail } if file == "law/extra.toml" && detail == "not a part of a law pack"),
+            "{err}"
+        );
         let mut files = owned(&law);
         files.insert("law/calendar.toml".into(), b"[[year]]\nyear = 2026\nstatus = \"maybe\"\n".to_vec());
         let err = Law::from_files(law.status.clone(), files).unwrap_err();
