@@ -402,7 +402,7 @@ impl Workspace {
             }
             other => other,
         };
-        let step = self.advance(case, event)?;
+        let step = self.advance(&self.permits(), case, event)?;
         w.record_numbers(&step.numbers)?;
         w.put_case(&step.next, &step.action)?;
         Ok((step.next, step.effects))
@@ -426,15 +426,15 @@ impl Workspace {
         Ok(Some(DocumentNumber { seq, year, ky_hieu, unit_abbreviation }))
     }
 
-    /// Works out an event without storing anything: checks the member may do it, applies
-    /// the workflow, checks a finalised document against its form, prefills a new draft and
-    /// names the numbers its effects use. A finalisation's number is already in the event.
+    /// Works out an event without storing anything: checks the member may do it (as
+    /// `permits` say), applies the workflow, checks a finalised document against its form,
+    /// prefills a new draft and names the numbers its effects use. A finalisation's number is already in the event.
     /// Shared by the interactive path ([`Workspace::apply_in`]) and the demo generator.
-    pub(crate) fn advance(&self, case: &Case, event: Event) -> Result<Step, AppError> {
+    pub(crate) fn advance(&self, permits: &users::Permits, case: &Case, event: Event) -> Result<Step, AppError> {
         if let Event::FinaliseDocument { id, .. } = &event
             && let Some(doc) = case.document(*id)
         {
-            self.require(users::Permission::Finalise(doc.kind))?;
+            permits.require(users::Permission::Finalise(doc.kind))?;
         }
         let action = match &event {
             Event::StartDocument { .. } => "document.start",

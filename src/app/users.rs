@@ -409,11 +409,31 @@ impl Workspace {
     /// Refuses `permission` unless the signed-in member's role allows it. Without accounts
     /// (the demo unit) everything is allowed.
     pub fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if !self.has_accounts() {
+        self.permits().require(permission)
+    }
+
+    /// Who may do what now, read once from the store: for work that checks many
+    /// permissions without changing the accounts (the demo works out every case's events on
+    /// every core, and each read of the accounts would wait on the store).
+    pub(crate) fn permits(&self) -> Permits {
+        Permits { accounts: self.has_accounts(), member: self.signed_in() }
+    }
+}
+
+/// Whether the laptop has accounts and who is signed in, as [`Workspace::permits`] read them.
+pub(crate) struct Permits {
+    accounts: bool,
+    member: Option<Member>,
+}
+
+impl Permits {
+    /// [`Workspace::require`] on what was read.
+    pub(crate) fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if !self.accounts {
             return Ok(());
         }
         let needs_leader = !Permission::allowed(permission, Role::Inspector);
-        let Some(member) = self.signed_in() else {
+        let Some(member) = &self.member else {
             return if needs_leader { Err(UserError::NotSignedIn.into()) } else { Ok(()) };
         };
         if permission.allowed(member.role) {

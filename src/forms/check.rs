@@ -99,15 +99,18 @@ pub fn check(form: &FormDef, doc: &Document, ctx: &Context) -> ValidationReport 
 
 /// Whether `text` matches the field pattern whole. Each pattern is compiled once per
 /// process (a form is checked at every finalisation); one that does not compile matches
-/// nothing.
+/// nothing. The lock is held only to find the compiled pattern, not while it matches: the
+/// demo checks documents on every core at once.
 fn matches_whole(pattern: &str, text: &str) -> bool {
-    static COMPILED: std::sync::LazyLock<std::sync::Mutex<HashMap<String, Option<regex_lite::Regex>>>> =
-        std::sync::LazyLock::new(Default::default);
-    let mut compiled = COMPILED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if !compiled.contains_key(pattern) {
-        compiled.insert(pattern.to_string(), regex_lite::Regex::new(&format!("^(?:{pattern})$")).ok());
-    }
-    compiled.get(pattern).and_then(Option::as_ref).is_some_and(|re| re.is_match(text))
+    type Compiled = HashMap<String, Option<std::sync::Arc<regex_lite::Regex>>>;
+    static COMPILED: std::sync::LazyLock<std::sync::RwLock<Compiled>> = std::sync::LazyLock::new(Default::default);
+    let found = COMPILED.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(pattern).cloned();
+    let regex = found.unwrap_or_else(|| {
+        let regex = regex_lite::Regex::new(&format!("^(?:{pattern})$")).ok().map(std::sync::Arc::new);
+        let mut compiled = COMPILED.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        compiled.entry(pattern.to_string()).or_insert(regex).clone()
+    });
+    regex.is_some_and(|re| re.is_match(text))
 }
 
 /// Checks one field's value (what the wizard does as the user leaves the field).

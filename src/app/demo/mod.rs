@@ -14,6 +14,7 @@ mod data;
 mod script;
 
 use super::cores::on_every_core;
+use super::users::Permits;
 use crate::domain::catalogue::chosen::day_of_act;
 use data::{ACTS, Act, BRAND, FAMILY, GIVEN_F, GIVEN_M, MIDDLE_F, MIDDLE_M, STREETS, TRADE};
 use script::{NEWEST, Plan, events, plan};
@@ -223,6 +224,7 @@ impl Workspace {
         let communes: Vec<u32> = self.reference.admin_units.communes_of(DEMO_PROVINCE).map(|c| c.code).collect();
         let mut draws = Draws { rng, communes, seen: Vec::new(), left: count, newest };
         let this: &Workspace = self;
+        let permits = &self.permits();
         std::thread::scope(|scope| {
             // The cases of the last chunk numbered, worked out on every core while the main
             // thread stores the chunk before.
@@ -246,10 +248,9 @@ impl Workspace {
                     let done = working.take();
                     // On every core: each case worked through its events, as the window would.
                     if !numbered.is_empty() {
-                        working =
-                            Some(scope.spawn(move || {
-                                on_every_core(&numbered, |(case, events)| this.work_case(case, events))
-                            }));
+                        working = Some(scope.spawn(move || {
+                            on_every_core(&numbered, |(case, events)| this.work_case(permits, case, events))
+                        }));
                     }
                     for made in done.map(|d| d.join().expect("the demo's workers do not panic")).unwrap_or_default() {
                         let made = made?;
@@ -296,14 +297,14 @@ impl Workspace {
     /// A case worked through its events without storing it: each step's content hashed for
     /// the journal, each started draft completed as the inspector would before finalising it
     /// (so a draft the demo leaves open is filled in too).
-    fn work_case(&self, case: &Case, events: &[Event]) -> Result<Made, AppError> {
+    fn work_case(&self, permits: &Permits, case: &Case, events: &[Event]) -> Result<Made, AppError> {
         let mut case = case.clone();
         let mut steps = Vec::with_capacity(events.len());
         let mut numbers = Vec::new();
         let mut action = "demo.create".to_string();
         for event in events {
             steps.push((action, crate::store::case_sha256(&case)));
-            let step = self.advance(&case, event.clone())?;
+            let step = self.advance(permits, &case, event.clone())?;
             (case, action) = (step.next, step.action);
             numbers.extend(step.numbers);
             // The inspector completes the prefilled draft: one more step, as the window's
