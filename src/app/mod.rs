@@ -428,8 +428,9 @@ impl Workspace {
 
     /// Works out an event without storing anything: checks the member may do it (as
     /// `permits` say), applies the workflow, checks a finalised document against its form,
-    /// prefills a new draft and names the numbers its effects use. A finalisation's number is already in the event.
-    /// Shared by the interactive path ([`Workspace::apply_in`]) and the demo generator.
+    /// prefills a new draft and names the numbers its effects use. A finalisation's number
+    /// is already in the event. Shared by the interactive path ([`Workspace::apply_in`]) and
+    /// the demo generator.
     pub(crate) fn advance(&self, permits: &users::Permits, case: &Case, event: Event) -> Result<Step, AppError> {
         if let Event::FinaliseDocument { id, .. } = &event
             && let Some(doc) = case.document(*id)
