@@ -7,10 +7,12 @@ use clap::Parser;
 
 /// mimalloc rather than the C library's allocator: with glibc's, a thread that frees what
 /// another allocated waits on that thread's arena lock (the demo's writer frees what its
-/// workers made). `anchi demo --cases 100000` took 21-23 s with glibc's and 15.5-15.7 s
+/// workers made). `anchi demo --cases 100000` took 21.1-22.8 s with glibc's and 15.5-15.7 s
 /// with mimalloc on the 2-core development machine, in the same runs. Without transparent
-/// huge pages (`no_thp`, Linux only): with them a short command paid for zeroing 2 MiB
-/// pages (`doc render --all` 18.5 ms against 16.9 ms with glibc's; 16.9 ms without them).
+/// huge pages (`no_thp`, Linux only): with them, a short command paid for zeroing 2 MiB
+/// pages. `doc render --all` of a 10-document case took 16.9 ms with glibc's allocator,
+/// 18.5 ms with mimalloc and huge pages, 16.9 ms with mimalloc without them (medians of 40
+/// alternating runs).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

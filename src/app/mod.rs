@@ -431,7 +431,7 @@ impl Workspace {
     /// prefills a new draft and names the numbers its effects use. A finalisation's number
     /// is already in the event. Shared by the interactive path ([`Workspace::apply_in`]) and
     /// the demo generator.
-    pub(crate) fn advance(&self, permits: &users::Permits, case: &Case, event: Event) -> Result<Step, AppError> {
+    pub(crate) fn advance(&self, permits: &users::Permits<'_>, case: &Case, event: Event) -> Result<Step, AppError> {
         if let Event::FinaliseDocument { id, .. } = &event
             && let Some(doc) = case.document(*id)
         {

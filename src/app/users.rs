@@ -412,28 +412,29 @@ impl Workspace {
         self.permits().require(permission)
     }
 
-    /// Who may do what now, read once from the store: for work that checks many
-    /// permissions without changing the accounts (the demo works out every case's events on
-    /// every core, and each read of the accounts would wait on the store).
-    pub(crate) fn permits(&self) -> Permits {
-        Permits { accounts: self.has_accounts(), member: self.signed_in() }
+    /// Who may do what, read from the store at the first check and kept: for work that
+    /// checks many permissions without changing the accounts (the demo works out every
+    /// case's events on every core, and each read of the accounts would wait on the store).
+    pub(crate) fn permits(&self) -> Permits<'_> {
+        Permits { workspace: self, read: std::sync::OnceLock::new() }
     }
 }
 
-/// Whether the laptop has accounts and who is signed in, as [`Workspace::permits`] read them.
-pub(crate) struct Permits {
-    accounts: bool,
-    member: Option<Member>,
+/// Whether the laptop has accounts and who is signed in, read at the first check.
+pub(crate) struct Permits<'a> {
+    workspace: &'a Workspace,
+    read: std::sync::OnceLock<(bool, Option<Member>)>,
 }
 
-impl Permits {
+impl Permits<'_> {
     /// [`Workspace::require`] on what was read.
     pub(crate) fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if !self.accounts {
+        let (accounts, member) = self.read.get_or_init(|| (self.workspace.has_accounts(), self.workspace.signed_in()));
+        if !accounts {
             return Ok(());
         }
         let needs_leader = !Permission::allowed(permission, Role::Inspector);
-        let Some(member) = &self.member else {
+        let Some(member) = member else {
             return if needs_leader { Err(UserError::NotSignedIn.into()) } else { Ok(()) };
         };
         if permission.allowed(member.role) {

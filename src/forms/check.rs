@@ -97,10 +97,11 @@ pub fn check(form: &FormDef, doc: &Document, ctx: &Context) -> ValidationReport 
     report
 }
 
-/// Whether `text` matches the field pattern whole. Each pattern is compiled once per
-/// process (a form is checked at every finalisation); one that does not compile matches
-/// nothing. The lock is held only to find the compiled pattern, not while it matches: the
-/// demo checks documents on every core at once.
+/// Whether `text` matches the field pattern whole. Each pattern is compiled when first met
+/// and kept for the process (a form is checked at every finalisation; two threads meeting
+/// it at once may both compile it, and the first kept serves after); one that does not
+/// compile matches nothing. The lock is held only to find the compiled pattern, not while
+/// it matches: the demo checks documents on every core at once.
 fn matches_whole(pattern: &str, text: &str) -> bool {
     type Compiled = HashMap<String, Option<std::sync::Arc<regex_lite::Regex>>>;
     static COMPILED: std::sync::LazyLock<std::sync::RwLock<Compiled>> = std::sync::LazyLock::new(Default::default);

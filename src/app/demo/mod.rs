@@ -297,7 +297,7 @@ impl Workspace {
     /// A case worked through its events without storing it: each step's content hashed for
     /// the journal, each started draft completed as the inspector would before finalising it
     /// (so a draft the demo leaves open is filled in too).
-    fn work_case(&self, permits: &Permits, case: &Case, events: &[Event]) -> Result<Made, AppError> {
+    fn work_case(&self, permits: &Permits<'_>, case: &Case, events: &[Event]) -> Result<Made, AppError> {
         let mut case = case.clone();
         let mut steps = Vec::with_capacity(events.len());
         let mut numbers = Vec::new();
