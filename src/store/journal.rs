@@ -1,5 +1,11 @@
 //! The tamper-evident journal: every change appends an entry that names who, when, what,
 //! the hash of the stored value, and the hash of the previous entry (a hash chain).
+//!
+//! A case's entries are found through an index by case ([`super::CASE_JOURNAL`]) that is
+//! brought up to date only when the journal passes a multiple of [`INDEX_EVERY`] entries.
+//! A redb commit costs by the B-trees it changes: an autosave changes the case and the
+//! journal, not a third tree as well, and a history reads the few entries past the index
+//! from the journal itself.
 
 use chrono::{DateTime, Utc};
 use redb::{ReadableDatabase, ReadableTable};
@@ -7,7 +13,16 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{CASES, JOURNAL, Store, StoreError, record};
+use super::{CASE_JOURNAL, CASES, JOURNAL, Store, StoreError, record};
+
+/// How many journal entries the case index is brought up to date at a time (schema 10).
+const INDEX_EVERY: u64 = 64;
+
+/// The entry up to which the case index holds every entry of a case, in a journal whose
+/// last entry is `last`: the last multiple of [`INDEX_EVERY`].
+fn indexed_to(last: u64) -> u64 {
+    last - last % INDEX_EVERY
+}
 
 /// One journal entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +90,36 @@ pub struct AuditReport {
 }
 
 impl Store {
+    /// Every journal entry about one case, oldest first: the case's history. The index
+    /// gives those up to its last boundary; the journal past it is read whole (fewer than
+    /// [`INDEX_EVERY`] entries).
+    pub fn history(&self, case_id: Uuid) -> Result<Vec<JournalEntry>, StoreError> {
+        let tx = self.db.begin_read()?;
+        let index = tx.open_table(CASE_JOURNAL)?;
+        let journal = tx.open_table(JOURNAL)?;
+        let id = case_id.as_u128();
+        let boundary = indexed_to(journal.last()?.map_or(0, |(key, _)| key.value()));
+        let mut out = Vec::new();
+        // A transaction that passes a boundary indexes its entries past it too: those are
+        // taken from the journal below, once.
+        for row in index.range((id, 0)..=(id, boundary))? {
+            let (key, _) = row?;
+            let seq = key.value().1;
+            let value = journal.get(seq)?.ok_or(StoreError::Decode {
+                table: "case_journal",
+                detail: format!("index names journal entry {seq}, which does not exist"),
+            })?;
+            out.push(record::decode("journal", value.value())?);
+        }
+        for row in journal.range(boundary + 1..)? {
+            let entry: JournalEntry = record::decode("journal", row?.1.value())?;
+            if entry.case_id == Some(case_id) {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+
     /// Walks the journal: every entry's hash, every link to the previous entry, and that
     /// each stored case is the one its latest journal entry describes.
     pub fn verify_journal(&self) -> Result<AuditReport, StoreError> {
@@ -147,8 +192,6 @@ impl super::Writer {
         changes: impl IntoIterator<Item = (&'a str, [u8; 32])>,
     ) -> Result<(), StoreError> {
         let mut entries = self.tx.open_table(JOURNAL)?;
-        // A change of no case (a setting, a user) is filed under none.
-        let mut by_case = case_id.map(|_| self.tx.open_table(super::CASE_JOURNAL)).transpose()?;
         for (action, content_sha256) in changes {
             let mut entry = JournalEntry {
                 seq: self.next_seq,
@@ -162,12 +205,93 @@ impl super::Writer {
             };
             entry.hash = entry.compute_hash();
             entries.insert(entry.seq, record::encode(&entry).as_slice())?;
-            if let (Some(id), Some(by_case)) = (case_id, by_case.as_mut()) {
-                by_case.insert((id.as_u128(), entry.seq), ())?;
+            // A change of no case (a setting, a user) is filed under none.
+            if let Some(id) = case_id {
+                self.by_case.push((id.as_u128(), entry.seq));
             }
             self.next_seq += 1;
             self.prev_hash = entry.hash;
         }
         Ok(())
+    }
+
+    /// Files this transaction's entries in the case index if the journal passes a
+    /// boundary ([`INDEX_EVERY`]), with the entries since the last boundary that earlier
+    /// transactions left to it. Called once, just before the commit.
+    pub(super) fn index_by_case(&mut self) -> Result<(), StoreError> {
+        let from = indexed_to(self.first_seq - 1);
+        if indexed_to(self.next_seq - 1) == from {
+            return Ok(());
+        }
+        let journal = self.tx.open_table(JOURNAL)?;
+        let mut index = self.tx.open_table(CASE_JOURNAL)?;
+        for row in journal.range(from + 1..self.first_seq)? {
+            let entry: JournalEntry = record::decode("journal", row?.1.value())?;
+            if let Some(id) = entry.case_id {
+                index.insert((id.as_u128(), entry.seq), ())?;
+            }
+        }
+        for key in self.by_case.drain(..) {
+            index.insert(key, ())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use redb::ReadableTableMetadata;
+
+    use super::*;
+
+    /// The seqs of `case`'s entries, found by walking the whole journal.
+    fn walked(store: &Store, case: Uuid) -> Vec<u64> {
+        let tx = store.db.begin_read().unwrap();
+        let journal = tx.open_table(JOURNAL).unwrap();
+        let entries =
+            journal.iter().unwrap().map(|row| record::decode::<JournalEntry>("journal", row.unwrap().1.value()));
+        entries.map(Result::unwrap).filter(|e| e.case_id == Some(case)).map(|e| e.seq).collect()
+    }
+
+    /// The journal's last seq and the keys of the case index.
+    fn index(store: &Store) -> (u64, Vec<(u128, u64)>) {
+        let tx = store.db.begin_read().unwrap();
+        let last = tx.open_table(JOURNAL).unwrap().last().unwrap().unwrap().0.value();
+        let index = tx.open_table(CASE_JOURNAL).unwrap();
+        assert_eq!(index.len().unwrap() as usize, index.iter().unwrap().count());
+        (last, index.iter().unwrap().map(|row| row.unwrap().0.value()).collect())
+    }
+
+    #[test]
+    fn the_case_index_is_written_when_the_journal_passes_a_boundary_and_histories_stay_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.redb")).unwrap();
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let seqs = |case: Uuid| store.history(case).unwrap().iter().map(|e| e.seq).collect::<Vec<_>>();
+        // One entry per change, as autosaves make them: of one case, of the other, of none.
+        for n in 0..3 * INDEX_EVERY {
+            let case = [Some(a), Some(b), None][n as usize % 3];
+            store.write("test", |w| w.journal_hashes(case, [("test.step", [0; 32])])).unwrap();
+            let (last, keys) = index(&store);
+            let mut expected: Vec<(u128, u64)> = [a, b]
+                .iter()
+                .flat_map(|c| walked(&store, *c).into_iter().map(|seq| (c.as_u128(), seq)))
+                .filter(|(_, seq)| *seq <= indexed_to(last))
+                .collect();
+            expected.sort_unstable();
+            assert_eq!(keys, expected, "after entry {last}");
+            assert_eq!(seqs(a), walked(&store, a));
+            assert_eq!(seqs(b), walked(&store, b));
+        }
+        // One change of many entries across a boundary indexes them all, past it too, and
+        // the history names each once.
+        let steps: Vec<(&str, [u8; 32])> = (0..INDEX_EVERY + 5).map(|_| ("test.step", [1; 32])).collect();
+        store.write("test", |w| w.journal_hashes(Some(a), steps)).unwrap();
+        let (last, keys) = index(&store);
+        assert_ne!(last % INDEX_EVERY, 0);
+        assert_eq!(keys.iter().filter(|(case, _)| *case == a.as_u128()).count(), walked(&store, a).len());
+        assert_eq!(seqs(a), walked(&store, a));
+        assert_eq!(seqs(b), walked(&store, b));
+        assert!(store.verify_journal().unwrap().first_broken.is_none());
     }
 }

@@ -11,7 +11,7 @@ use super::{
 
 /// The schema this build writes. The committed fixture `tests/fixtures/schema-v1.redb`
 /// was written by the first version and must keep opening.
-pub const CURRENT_SCHEMA: u32 = 9;
+pub const CURRENT_SCHEMA: u32 = 10;
 
 /// One step from schema `from` to `from + 1`.
 pub struct Migration {
@@ -54,7 +54,20 @@ pub const MIGRATIONS: &[Migration] = &[
         describe: "rebuild the case list rows with their dates as numbers (read without parsing text)",
         run: rebuild_summaries,
     },
+    Migration {
+        from: 9,
+        describe: "index the journal by case every 64 entries (an older build would read the index alone)",
+        run: index_in_steps,
+    },
 ];
+
+/// Schema 10: the case index is brought up to date every 64 journal entries, and a
+/// history reads the entries past it from the journal ([`super::journal`]). A schema 9
+/// file indexed every entry, so its index is complete: nothing to change but the version,
+/// which keeps an older build (that reads the index alone) from opening the file.
+fn index_in_steps(_: &mut Writer) -> Result<(), StoreError> {
+    Ok(())
+}
 
 /// The meta key of the moment this file moved to schema 6: documents finalised before it
 /// were made with the first version of each form, and keep printing with it, whatever

@@ -37,7 +37,8 @@ const PARALLEL_ROWS: usize = 4096;
 /// What statistics and warnings read beyond the list row (schema 4), by case.
 const FACTS: TableDefinition<u128, &[u8]> = TableDefinition::new("case_facts");
 const JOURNAL: TableDefinition<u64, &[u8]> = TableDefinition::new("journal");
-/// Index of the journal by case: (case id, entry seq). Schema 2 and later.
+/// Index of the journal by case: (case id, entry seq). Schema 2 and later; from schema 10
+/// it holds every entry up to the last multiple of 64 ([`journal`]'s `INDEX_EVERY`).
 const CASE_JOURNAL: TableDefinition<(u128, u64), ()> = TableDefinition::new("case_journal");
 /// Last number used per series `ký hiệu|year`.
 const NUMBER_COUNTERS: TableDefinition<&str, u32> = TableDefinition::new("number_counters");
@@ -270,8 +271,17 @@ impl Store {
                 None => (1, [0; 32]),
             }
         };
-        let mut writer = Writer { tx, actor: actor.to_string(), next_seq, prev_hash, rows_changed: false };
+        let mut writer = Writer {
+            tx,
+            actor: actor.to_string(),
+            first_seq: next_seq,
+            next_seq,
+            prev_hash,
+            by_case: Vec::new(),
+            rows_changed: false,
+        };
         let result = change(&mut writer)?;
+        writer.index_by_case()?;
         let rows_changed = writer.rows_changed;
         writer.tx.commit().map_err(StoreError::from)?;
         if rows_changed {
@@ -401,25 +411,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Every journal entry about one case, oldest first: the case's history.
-    pub fn history(&self, case_id: Uuid) -> Result<Vec<JournalEntry>, StoreError> {
-        let tx = self.db.begin_read()?;
-        let index = tx.open_table(CASE_JOURNAL)?;
-        let journal = tx.open_table(JOURNAL)?;
-        let id = case_id.as_u128();
-        let mut out = Vec::new();
-        for row in index.range((id, 0)..=(id, u64::MAX))? {
-            let (key, _) = row?;
-            let seq = key.value().1;
-            let value = journal.get(seq)?.ok_or(StoreError::Decode {
-                table: "case_journal",
-                detail: format!("index names journal entry {seq}, which does not exist"),
-            })?;
-            out.push(record::decode("journal", value.value())?);
-        }
-        Ok(out)
-    }
-
     /// The last `count` journal entries of the whole laptop (cases, settings, accounts),
     /// oldest first.
     pub fn journal_tail(&self, count: usize) -> Result<Vec<JournalEntry>, StoreError> {
@@ -474,8 +465,12 @@ fn open_error(path: &Path, e: redb::DatabaseError) -> OpenError {
 pub struct Writer {
     tx: redb::WriteTransaction,
     actor: String,
+    /// The seq of this transaction's first journal entry.
+    first_seq: u64,
     next_seq: u64,
     prev_hash: [u8; 32],
+    /// This transaction's entries of a case, (case id, seq), for the case index.
+    by_case: Vec<(u128, u64)>,
     /// Whether a case-list row changed (read models built from the rows are then stale).
     rows_changed: bool,
 }
