@@ -38,7 +38,8 @@ const PARALLEL_ROWS: usize = 4096;
 const FACTS: TableDefinition<u128, &[u8]> = TableDefinition::new("case_facts");
 const JOURNAL: TableDefinition<u64, &[u8]> = TableDefinition::new("journal");
 /// Index of the journal by case: (case id, entry seq). Schema 2 and later; from schema 10
-/// it holds every entry up to the last multiple of 64 ([`journal`]'s `INDEX_EVERY`).
+/// it holds every case's entries up to the journal's last multiple of 64 ([`journal`]'s
+/// `INDEX_EVERY`), and may hold some past it.
 const CASE_JOURNAL: TableDefinition<(u128, u64), ()> = TableDefinition::new("case_journal");
 /// Last number used per series `ký hiệu|year`.
 const NUMBER_COUNTERS: TableDefinition<&str, u32> = TableDefinition::new("number_counters");
