@@ -18,6 +18,17 @@ const MARGIN_LEFT: f32 = 30.0;
 const MARGIN_RIGHT: f32 = 15.0;
 /// Line height as a multiple of the font size.
 const LEADING: f32 = 1.25;
+/// How far below the last baseline a rule under text is drawn, in the text's size: below
+/// the marks under the letters (Liberation Serif's descender is 0.216 of the size, the dot
+/// below "ạ" less).
+const RULE_DROP: f32 = 0.3;
+/// The room between such a rule and the next line, in the ruled text's size.
+const RULE_CLEAR: f32 = 0.1;
+
+/// What a rule under text adds to the text's height, in its size.
+fn rule_height(line: &Styled) -> f32 {
+    line.rule_under.map_or(0.0, |_| (RULE_DROP + RULE_CLEAR - (LEADING - 1.0)) * line.size)
+}
 const CELL_PADDING: f32 = 3.0;
 
 /// Horizontal placement of a line.
@@ -37,15 +48,16 @@ pub struct Styled {
     pub text: String,
     pub style: Style,
     pub size: f32,
-    /// Draw a short rule under this line (the motto, the issuing unit).
-    pub rule_under: bool,
+    /// A rule under the text, as long as this share of its widest line and centred on it
+    /// (the motto, the issuing unit: [`Styled::ruled`]).
+    pub rule_under: Option<f32>,
     /// Lines are centred in their column unless set otherwise ("Nơi nhận" is flush left).
     pub align: Align,
 }
 
 impl Styled {
     pub fn new(text: impl Into<String>, style: Style, size: f32) -> Styled {
-        Styled { text: text.into(), style, size, rule_under: false, align: Align::Centre }
+        Styled { text: text.into(), style, size, rule_under: None, align: Align::Centre }
     }
 
     pub fn flush_left(mut self) -> Styled {
@@ -53,8 +65,10 @@ impl Styled {
         self
     }
 
-    pub fn ruled(mut self) -> Styled {
-        self.rule_under = true;
+    /// A rule under the text (under its last line when it wraps), `share` of its widest
+    /// line long, below the marks under the letters (the dot of "ạ", the tail of "p").
+    pub fn ruled(mut self, share: f32) -> Styled {
+        self.rule_under = Some(share);
         self
     }
 }
@@ -297,7 +311,11 @@ impl<'m> Composer<'m> {
         let height = |lines: &[Styled], width: f32| -> f32 {
             lines
                 .iter()
-                .map(|l| self.metrics.wrap(&l.text, l.style, l.size, width).len() as f32 * l.size * LEADING + 2.0)
+                .map(|l| {
+                    self.metrics.wrap(&l.text, l.style, l.size, width).len() as f32 * l.size * LEADING
+                        + rule_height(l)
+                        + 2.0
+                })
                 .sum()
         };
         let left_width = self.width() * left_share;
@@ -314,16 +332,25 @@ impl<'m> Composer<'m> {
     fn column(&mut self, lines: &[Styled], x: f32, width: f32, top: f32) -> f32 {
         let mut y = top;
         for line in lines {
+            // The widest line drawn: its width and its centre.
+            let (mut widest, mut centre) = (0.0f32, x + width / 2.0);
             for wrapped in self.metrics.wrap(&line.text, line.style, line.size, width) {
                 let baseline = y - line.size;
                 let tx = self.x_for(&wrapped, line.style, line.size, x, width, line.align);
                 self.text_at(tx, baseline, &wrapped, line.style, line.size);
-                y -= line.size * LEADING;
-                if line.rule_under {
-                    let w = self.metrics.width_pt(&wrapped, line.style, line.size) * 0.6;
-                    let cx = x + width / 2.0;
-                    self.line_at((cx - w / 2.0, y + 2.0), (cx + w / 2.0, y + 2.0), 0.6);
+                let w = self.metrics.width_pt(&wrapped, line.style, line.size);
+                if w > widest {
+                    (widest, centre) = (w, tx + w / 2.0);
                 }
+                y -= line.size * LEADING;
+            }
+            if let Some(share) = line.rule_under.filter(|_| widest > 0.0) {
+                // One rule under the whole text, however many lines it wrapped to.
+                let baseline = y + line.size * (LEADING - 1.0);
+                let at = baseline - RULE_DROP * line.size;
+                let half = widest * share / 2.0;
+                self.line_at((centre - half, at), (centre + half, at), 0.6);
+                y -= rule_height(line);
             }
             y -= 2.0;
         }
@@ -488,5 +515,82 @@ pub fn number(out: &mut Vec<u8>, value: f32) {
         let len = 3 - digits.iter().rev().take_while(|d| **d == b'0').count();
         out.push(b'.');
         out.extend_from_slice(&digits[..len]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lowest and the highest ink of `text` drawn at `size`, from its glyphs' boxes
+    /// (points from the baseline, the lowest negative).
+    fn ink(text: &str, style: Style, size: f32) -> (f32, f32) {
+        let face = ttf_parser::Face::parse(style.bytes(), 0).unwrap();
+        let scale = size / f32::from(face.units_per_em());
+        let boxes = text.chars().filter_map(|c| face.glyph_index(c)).filter_map(|g| face.glyph_bounding_box(g));
+        boxes.fold((0.0, 0.0), |(low, high), b| {
+            (f32::min(low, f32::from(b.y_min) * scale), f32::max(high, f32::from(b.y_max) * scale))
+        })
+    }
+
+    /// The baselines of the text drawn on a page, and its rules as (x from, x to, y).
+    fn drawn(page: &[u8]) -> (Vec<f32>, Vec<(f32, f32, f32)>) {
+        let text = String::from_utf8_lossy(page);
+        let tokens: Vec<&str> = text.split_whitespace().collect();
+        let at = |i: usize| tokens[i].parse::<f32>().unwrap();
+        let (mut baselines, mut rules) = (Vec::new(), Vec::new());
+        for i in 0..tokens.len() {
+            match tokens[i] {
+                "Td" => baselines.push(at(i - 1)),
+                "S" if tokens[i - 1] == "l" => {
+                    assert_eq!(at(i - 5), at(i - 2), "a rule is level");
+                    rules.push((at(i - 6), at(i - 3), at(i - 5)));
+                }
+                _ => {}
+            }
+        }
+        (baselines, rules)
+    }
+
+    #[test]
+    fn a_rule_is_drawn_once_under_a_wrapped_name_clear_of_its_marks_and_of_the_next_line() {
+        let metrics = super::super::metrics();
+        let unit = "ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1 (DỮ LIỆU MẪU)";
+        let next = "Số: 13/BB-KT-QLTTLS";
+        let width = 200.0;
+        let wrapped = metrics.wrap(unit, Style::Bold, 12.5, width);
+        assert_eq!(wrapped.len(), 2, "{wrapped:?}");
+        let mut c = Composer::new(metrics);
+        let lines = [Styled::new(unit, Style::Bold, 12.5).ruled(0.4), Styled::new(next, Style::Regular, 13.0)];
+        let top = c.y;
+        c.column(&lines, 100.0, width, top);
+        let (baselines, rules) = drawn(&c.pages[0]);
+        assert_eq!(baselines.len(), 3);
+        let [(from, to, y)] = rules[..] else { panic!("one rule, not {rules:?}") };
+        // Below every mark under the name's letters (the dot of "Ị"), above every mark over
+        // the next line's ("ố").
+        assert!(y < baselines[1] + ink(unit, Style::Bold, 12.5).0 - 0.5, "rule at {y}, baselines {baselines:?}");
+        assert!(y > baselines[2] + ink(next, Style::Regular, 13.0).1 + 0.5, "rule at {y}, baselines {baselines:?}");
+        // 0.4 of the widest line, centred on it.
+        let widths: Vec<f32> = wrapped.iter().map(|l| metrics.width_pt(l, Style::Bold, 12.5)).collect();
+        let widest = widths.iter().copied().fold(0.0, f32::max);
+        assert!((to - from - 0.4 * widest).abs() < 0.01, "{from}..{to} for {widest}");
+        assert!(((from + to) / 2.0 - (100.0 + width / 2.0)).abs() < 0.01);
+    }
+
+    #[test]
+    fn the_mottos_rule_is_as_long_as_its_line() {
+        let metrics = super::super::metrics();
+        let motto = "Độc lập - Tự do - Hạnh phúc";
+        let mut c = Composer::new(metrics);
+        let top = c.y;
+        c.column(&[Styled::new(motto, Style::Bold, 13.0).ruled(1.0)], 300.0, 250.0, top);
+        let (baselines, rules) = drawn(&c.pages[0]);
+        let [(from, to, y)] = rules[..] else { panic!("one rule, not {rules:?}") };
+        assert!((to - from - metrics.width_pt(motto, Style::Bold, 13.0)).abs() < 0.01);
+        assert!(
+            y < baselines[0] + ink(motto, Style::Bold, 13.0).0 - 0.5,
+            "the rule at {y} touches the dot under \"ộ\""
+        );
     }
 }

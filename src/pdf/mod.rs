@@ -111,6 +111,13 @@ pub enum PdfError {
 
 const BODY_SIZE: f32 = 13.0;
 const HEADER_SIZE: f32 = 12.5;
+/// The rule under the issuing unit's name: 1/3 to 1/2 as long as its line, centred on it
+/// (NĐ 30/2020/NĐ-CP, Phụ lục I: "phía dưới có đường kẻ ngang, nét liền, có độ dài bằng
+/// từ 1/3 đến 1/2 độ dài của dòng chữ và đặt cân đối so với dòng chữ").
+const UNIT_RULE: f32 = 0.4;
+/// The rule under the motto "Độc lập - Tự do - Hạnh phúc": as long as its line (the same
+/// appendix: "có độ dài bằng độ dài của dòng chữ").
+const MOTTO_RULE: f32 = 1.0;
 
 /// The faces' metrics are read once per process.
 fn metrics() -> &'static fonts::Metrics {
@@ -137,12 +144,12 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
     let h = &doc.header;
     let left = [
         Styled::new(check(&h.parent_body, Style::Regular)?, Style::Regular, HEADER_SIZE),
-        Styled::new(check(&h.unit, Style::Bold)?, Style::Bold, HEADER_SIZE).ruled(),
+        Styled::new(check(&h.unit, Style::Bold)?, Style::Bold, HEADER_SIZE).ruled(UNIT_RULE),
         Styled::new(check(&h.number_line, Style::Regular)?, Style::Regular, 13.0),
     ];
     let right = [
         Styled::new("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", Style::Bold, HEADER_SIZE),
-        Styled::new("Độc lập - Tự do - Hạnh phúc", Style::Bold, 13.0).ruled(),
+        Styled::new("Độc lập - Tự do - Hạnh phúc", Style::Bold, 13.0).ruled(MOTTO_RULE),
         Styled::new(check(&h.place_date, Style::Italic)?, Style::Italic, 13.0),
     ];
     c.two_columns(&left, &right, 0.42);
