@@ -1,0 +1,102 @@
+//! The layout's geometry checked against the fonts' own glyph boxes.
+
+use super::*;
+
+/// The lowest and the highest ink of `text` drawn at `size`, from its glyphs' boxes
+/// (points from the baseline, the lowest negative).
+fn ink(text: &str, style: Style, size: f32) -> (f32, f32) {
+    let face = ttf_parser::Face::parse(style.bytes(), 0).unwrap();
+    let scale = size / f32::from(face.units_per_em());
+    let boxes = text.chars().filter_map(|c| face.glyph_index(c)).filter_map(|g| face.glyph_bounding_box(g));
+    boxes.fold((0.0, 0.0), |(low, high), b| {
+        (f32::min(low, f32::from(b.y_min) * scale), f32::max(high, f32::from(b.y_max) * scale))
+    })
+}
+
+/// The baselines of the text drawn on a page, and its rules as (x from, x to, y).
+fn drawn(page: &[u8]) -> (Vec<f32>, Vec<(f32, f32, f32)>) {
+    let text = String::from_utf8_lossy(page);
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let at = |i: usize| tokens[i].parse::<f32>().unwrap();
+    let (mut baselines, mut rules) = (Vec::new(), Vec::new());
+    for i in 0..tokens.len() {
+        match tokens[i] {
+            "Td" => baselines.push(at(i - 1)),
+            "S" if tokens[i - 1] == "l" => {
+                assert_eq!(at(i - 5), at(i - 2), "a rule is level");
+                rules.push((at(i - 6), at(i - 3), at(i - 5)));
+            }
+            _ => {}
+        }
+    }
+    (baselines, rules)
+}
+
+#[test]
+fn a_rule_is_drawn_once_under_a_wrapped_name_clear_of_its_marks_and_of_the_next_line() {
+    let metrics = crate::pdf::metrics();
+    let unit = "ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1 (DỮ LIỆU MẪU)";
+    let next = "Số: 13/BB-KT-QLTTLS";
+    let width = 200.0;
+    let wrapped = metrics.wrap(unit, Style::Bold, 12.5, width);
+    assert_eq!(wrapped.len(), 2, "{wrapped:?}");
+    let mut c = Composer::new(metrics);
+    let lines = [Styled::new(unit, Style::Bold, 12.5).ruled(0.4), Styled::new(next, Style::Regular, 13.0)];
+    let top = c.y;
+    c.column(&lines, 100.0, width, top);
+    let (baselines, rules) = drawn(&c.pages[0]);
+    assert_eq!(baselines.len(), 3);
+    let [(from, to, y)] = rules[..] else { panic!("one rule, not {rules:?}") };
+    // Below every mark under the name's letters (the dot of "Ị"), above every mark over
+    // the next line's ("ố").
+    assert!(y < baselines[1] + ink(unit, Style::Bold, 12.5).0 - 2.0, "rule at {y}, baselines {baselines:?}");
+    assert!(y > baselines[2] + ink(next, Style::Regular, 13.0).1 + 0.5, "rule at {y}, baselines {baselines:?}");
+    // 0.4 of the widest line, centred on it.
+    let widths: Vec<f32> = wrapped.iter().map(|l| metrics.width_pt(l, Style::Bold, 12.5)).collect();
+    let widest = widths.iter().copied().fold(0.0, f32::max);
+    assert!((to - from - 0.4 * widest).abs() < 0.01, "{from}..{to} for {widest}");
+    assert!(((from + to) / 2.0 - (100.0 + width / 2.0)).abs() < 0.01);
+}
+
+#[test]
+fn the_mottos_rule_is_as_long_as_its_line() {
+    let metrics = crate::pdf::metrics();
+    let motto = "Độc lập - Tự do - Hạnh phúc";
+    let mut c = Composer::new(metrics);
+    let top = c.y;
+    c.column(&[Styled::new(motto, Style::Bold, 13.0).ruled(1.0)], 300.0, 250.0, top);
+    let (baselines, rules) = drawn(&c.pages[0]);
+    let [(from, to, y)] = rules[..] else { panic!("one rule, not {rules:?}") };
+    assert!((to - from - metrics.width_pt(motto, Style::Bold, 13.0)).abs() < 0.01);
+    assert!(
+        y < baselines[0] + ink(motto, Style::Bold, 13.0).0 - 2.0,
+        "the rule at {y} is within 2 pt of the dot under \"ộ\""
+    );
+}
+
+#[test]
+fn a_table_never_breaks_a_number_and_keeps_to_the_text_width() {
+    let c = Composer::new(crate::pdf::metrics());
+    let col = |title: &str, share, align| Column { title: title.into(), share, align };
+    let columns = [
+        col("STT", 0.8, Align::Centre),
+        col("Tên hàng hóa, nhãn hiệu", 3.2, Align::Left),
+        col("Đơn giá (đồng)", 1.3, Align::Right),
+        col("Thành tiền (đồng)", 1.5, Align::Right),
+        col("Ghi chú", 1.2, Align::Left),
+    ];
+    let amount = "1.250.000.000.000";
+    let rows =
+        vec![vec!["1".into(), "Rượu vang nhập lậu".into(), "46.350.000".into(), amount.into(), "Không rõ".into()]];
+    // Its share alone would break the amount.
+    let share = c.width() * 1.5 / 8.0;
+    assert!(c.cell_lines(amount, share, Style::Regular, 11.0).len() > 1);
+    let widths = c.column_widths(&columns, &rows, 11.0);
+    assert!((widths.iter().sum::<f32>() - c.width()).abs() < 0.01, "{widths:?}");
+    for i in [2, 3] {
+        assert_eq!(c.cell_lines(&rows[0][i], widths[i], Style::Regular, 11.0), [rows[0][i].clone()]);
+    }
+    // The room came from the text columns; the centred one kept its share.
+    assert!(widths[1] < c.width() * 3.2 / 8.0 && widths[4] < c.width() * 1.2 / 8.0);
+    assert!((widths[0] - c.width() * 0.8 / 8.0).abs() < 0.01);
+}
