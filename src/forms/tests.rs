@@ -123,3 +123,18 @@ fn bad_field_limits_and_rules_are_refused() {
         load_with("bb-vi-pham", |t| t.replace("reason_field = \"ly_do_khong_ky\"", "reason_field = \"ly_do\""));
     assert!(err.to_string().contains("reason_field \"ly_do\""), "{err}");
 }
+
+#[test]
+fn no_form_writes_ngay_before_a_date_that_prints_its_own() {
+    // A date prints as "ngày 05 tháng 3 năm 2026" (`value::FieldValue::print`): "ngày" before
+    // its placeholder prints "ngày ngày".
+    let before = regex_lite::Regex::new(r"ngày\s+\{field\.(\w+)\}").unwrap();
+    for (stem, text) in EMBEDDED {
+        let form: FormDef = toml::from_str(text).unwrap();
+        for found in before.captures_iter(text) {
+            let field = form.fields.iter().find(|f| f.id == found[1]);
+            let dated = field.is_some_and(|f| matches!(f.kind, FieldKind::Date));
+            assert!(!dated, "{stem}: \"{}\" prints \"ngày ngày\"", &found[0]);
+        }
+    }
+}
