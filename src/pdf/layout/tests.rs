@@ -100,3 +100,38 @@ fn a_table_never_breaks_a_number_and_keeps_to_the_text_width() {
     assert!(widths[1] < c.width() * 3.2 / 8.0 && widths[4] < c.width() * 1.2 / 8.0);
     assert!((widths[0] - c.width() * 0.8 / 8.0).abs() < 0.01);
 }
+
+#[test]
+fn the_headers_two_first_lines_stay_apart_as_two_columns() {
+    use crate::pdf::{Block, HEADER_SIZE, Header, PrintDocument};
+    let parent = "CHI CỤC QUẢN LÝ THỊ TRƯỜNG";
+    let header = Header {
+        parent_body: parent.into(),
+        unit: "ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1".into(),
+        number_line: "Số: 1/BB".into(),
+        place_date: "Lạng Sơn, ngày 20 tháng 6 năm 2026".into(),
+    };
+    let doc = PrintDocument {
+        title: "Thử".into(),
+        header,
+        blocks: Vec::<Block>::new(),
+        footer: "Số 1".into(),
+        qr: "anchi".into(),
+    };
+    let pdf = lopdf::Document::load_mem(&crate::pdf::render(&doc).unwrap()).unwrap();
+    let page = *pdf.get_pages().values().next().unwrap();
+    let content = pdf.get_page_content(page);
+    let text = String::from_utf8_lossy(&content);
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let places: Vec<(f32, f32)> = (2..tokens.len())
+        .filter(|i| tokens[*i] == "Td")
+        .map(|i| (tokens[i - 2].parse().unwrap(), tokens[i - 1].parse().unwrap()))
+        .collect();
+    // The first baseline holds the parent body (left) and the national name (right).
+    let top = places[0].1;
+    let first: Vec<f32> = places.iter().filter(|(_, y)| *y == top).map(|(x, _)| *x).collect();
+    assert_eq!(first.len(), 2, "{places:?}");
+    let left_end = first[0] + crate::pdf::metrics().width_pt(parent, Style::Regular, HEADER_SIZE);
+    // 6 mm between them: a reader (and pdftotext) takes them for two columns, not one line.
+    assert!(first[1] - left_end > mm(6.0), "{} pt apart", first[1] - left_end);
+}
