@@ -321,3 +321,78 @@ fn seal_labels_run_on_across_sheets_each_with_its_own_qr_code() {
     seals.sort();
     assert_eq!(seals, ["3", "4", "5"]);
 }
+
+/// A document of `lines` one-line paragraphs, then `last`, then what follows it.
+fn document_of(lines: usize, last: &str, then: anchi::pdf::Block) -> anchi::pdf::PrintDocument {
+    use anchi::pdf::{Align, Block, Header, PrintDocument, Style};
+    let paragraph = |text: String| Block::Paragraph { text, style: Style::Regular, align: Align::Left, indent: false };
+    let mut blocks: Vec<Block> = (1..=lines).map(|n| paragraph(format!("Dòng thứ {n} của văn bản."))).collect();
+    blocks.push(paragraph(last.to_string()));
+    blocks.push(then);
+    PrintDocument {
+        title: "Thử".into(),
+        header: Header {
+            parent_body: "CHI CỤC QUẢN LÝ THỊ TRƯỜNG".into(),
+            unit: "ĐỘI QUẢN LÝ THỊ TRƯỜNG SỐ 1".into(),
+            number_line: "Số: 1/QĐ".into(),
+            place_date: "Lạng Sơn, ngày 20 tháng 6 năm 2026".into(),
+        },
+        blocks,
+        footer: "Số 1".into(),
+        qr: "anchi".into(),
+    }
+}
+
+#[test]
+fn a_signature_or_a_heading_never_stands_alone_at_a_page_break() {
+    use anchi::pdf::{Align, Block, SignatureBlock, Style};
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("t.pdf");
+    let signer = SignatureBlock {
+        title: "ĐỘI TRƯỞNG".into(),
+        note: "(Ký, ghi rõ họ tên)".into(),
+        name: "Hoàng Văn Thắng".into(),
+    };
+    let closing = || Block::Closing {
+        recipients: vec!["Như Điều 3;".into(), "Lưu: Hồ sơ.".into()],
+        signer: signer.clone(),
+    };
+    let announced = || Block::Paragraph {
+        text: "a) Giao cho ông Nguyễn Đức Thắng là người đại diện của tổ chức vi phạm.".into(),
+        style: Style::Regular,
+        align: Align::Left,
+        indent: false,
+    };
+    // Every length from a page and a half short of the break to past it: wherever the page
+    // breaks, the signer's page holds the last words before it, and the heading's page the
+    // first words after it.
+    let mut counts = std::collections::BTreeSet::new();
+    for lines in 20..60 {
+        std::fs::write(
+            &pdf,
+            anchi::pdf::render(&document_of(lines, "Quyết định có hiệu lực kể từ ngày ký./.", closing())).unwrap(),
+        )
+        .unwrap();
+        let pages = page_count(&pdf);
+        let last = text_of(&pdf, Some(pages));
+        assert!(last.contains("Hoàng Văn Thắng"), "{lines} lines: {last}");
+        assert!(
+            last.contains("hiệu lực kể từ ngày ký"),
+            "{lines} lines: the signature stands alone on page {pages}: {last}"
+        );
+        counts.insert(pages);
+
+        std::fs::write(
+            &pdf,
+            anchi::pdf::render(&document_of(lines, "Điều 3. Quyết định này được:", announced())).unwrap(),
+        )
+        .unwrap();
+        let pages = page_count(&pdf);
+        let with_heading = (1..=pages).find(|p| text_of(&pdf, Some(*p)).contains("Quyết định này được:")).unwrap();
+        let page = text_of(&pdf, Some(with_heading));
+        assert!(page.contains("a) Giao cho ông"), "{lines} lines: the heading ends page {with_heading} alone: {page}");
+        counts.insert(pages);
+    }
+    // The lengths ran the end of the text across a page break (else the loop proved nothing).
+    assert!(counts.contains(&1) && counts.contains(&2), "{counts:?}");
+}

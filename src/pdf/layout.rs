@@ -262,6 +262,13 @@ impl<'m> Composer<'m> {
 
     /// A wrapped paragraph across the text width; `indent` applies to the first line.
     pub fn paragraph(&mut self, text: &str, style: Style, size: f32, align: Align, indent: f32) {
+        self.paragraph_kept(text, style, size, align, indent, 0.0);
+    }
+
+    /// A paragraph whose last two lines stay on one page with the `after` points that follow
+    /// them (a heading ending in ":" with the start of what it announces, the last words of
+    /// a document with its signatures), unless the two do not fit on a page at all.
+    pub fn paragraph_kept(&mut self, text: &str, style: Style, size: f32, align: Align, indent: f32, after: f32) {
         let line_height = size * LEADING;
         let width = self.width();
         // The first line is narrower by the indent; the rest is wrapped at full width.
@@ -274,8 +281,12 @@ impl<'m> Composer<'m> {
         if !rest.is_empty() {
             lines.extend(self.metrics.wrap_marked(rest, style, size, width).into_iter().map(|(l, e)| (l, e, 0.0)));
         }
-        for (line, ends_paragraph, indent) in lines {
-            self.ensure(line_height);
+        // From its last two lines on, the paragraph is kept with what follows it.
+        let kept_from = lines.len().saturating_sub(2);
+        let kept = (lines.len() - kept_from) as f32 * line_height + after;
+        let page = A4_HEIGHT_PT - mm(MARGIN_TOP) - self.bottom();
+        for (i, (line, ends_paragraph, indent)) in lines.into_iter().enumerate() {
+            self.ensure(if i == kept_from && after > 0.0 && kept <= page { kept } else { line_height });
             let baseline = self.y - size;
             let left = self.left() + indent;
             if align == Align::Justify && !ends_paragraph {
@@ -305,9 +316,8 @@ impl<'m> Composer<'m> {
         }
     }
 
-    /// Two columns side by side (left share of the width given), each line centred in its
-    /// column; the block is kept on one page. Returns the height used.
-    pub fn two_columns(&mut self, left: &[Styled], right: &[Styled], left_share: f32) {
+    /// The height [`Composer::two_columns`] takes for these lines.
+    pub fn two_columns_height(&self, left: &[Styled], right: &[Styled], left_share: f32) -> f32 {
         let height = |lines: &[Styled], width: f32| -> f32 {
             lines
                 .iter()
@@ -319,9 +329,20 @@ impl<'m> Composer<'m> {
                 .sum()
         };
         let left_width = self.width() * left_share;
+        height(left, left_width).max(height(right, self.width() - left_width))
+    }
+
+    /// The height of `lines` lines of text at `size`.
+    pub fn lines_height(lines: usize, size: f32) -> f32 {
+        lines as f32 * size * LEADING
+    }
+
+    /// Two columns side by side (left share of the width given), each line centred in its
+    /// column; the block is kept on one page.
+    pub fn two_columns(&mut self, left: &[Styled], right: &[Styled], left_share: f32) {
+        let left_width = self.width() * left_share;
         let right_width = self.width() - left_width;
-        let needed = height(left, left_width).max(height(right, right_width));
-        self.ensure(needed);
+        self.ensure(self.two_columns_height(left, right, left_share));
         let top = self.y;
         let left_x = self.left();
         let end_left = self.column(left, left_x, left_width, top);

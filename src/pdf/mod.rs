@@ -158,7 +158,7 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
     c.two_columns(&left, &right, 0.42);
     c.gap(10.0);
 
-    for block in &doc.blocks {
+    for (i, block) in doc.blocks.iter().enumerate() {
         match block {
             Block::Title { text, subtitle } => {
                 c.gap(4.0);
@@ -170,7 +170,8 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
             }
             Block::Paragraph { text, style, align, indent } => {
                 let indent = if *indent { layout::mm(10.0) } else { 0.0 };
-                c.paragraph(&check(text, *style)?, *style, BODY_SIZE, *align, indent);
+                let after = kept_after(&c, text, doc.blocks.get(i + 1), &check)?;
+                c.paragraph_kept(&check(text, *style)?, *style, BODY_SIZE, *align, indent, after);
                 c.gap(2.0);
             }
             Block::Table { columns, rows } => {
@@ -187,7 +188,10 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
             }
             Block::Signatures(blocks) => {
                 c.gap(8.0);
-                signatures(&mut c, metrics, blocks, &check)?;
+                for (left, right, share) in signature_rows(&c, blocks, &check)? {
+                    c.two_columns(&left, &right, share);
+                    c.gap(10.0);
+                }
             }
             Block::SealLabels(labels) => {
                 for label in labels {
@@ -201,13 +205,8 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
             Block::Gap { points } => c.gap(*points),
             Block::Closing { recipients, signer } => {
                 c.gap(8.0);
-                let mut left = vec![Styled::new("Nơi nhận:", Style::Bold, 12.0).flush_left()];
-                for line in recipients {
-                    left.push(
-                        Styled::new(format!("- {}", check(line, Style::Regular)?), Style::Regular, 11.0).flush_left(),
-                    );
-                }
-                c.two_columns(&left, &signer_column(signer, 0, &check)?, 0.45);
+                let (left, right) = closing_columns(recipients, signer, &check)?;
+                c.two_columns(&left, &right, CLOSING_SHARE);
                 c.gap(10.0);
             }
             Block::PageBreak => c.new_page(),
@@ -239,15 +238,58 @@ fn signer_column(
     ])
 }
 
-/// Signature blocks two to a row: capacity in bold, the note in italics, room to sign,
-/// then the name.
-fn signatures(
-    c: &mut Composer,
-    metrics: &fonts::Metrics,
+/// The share of the width "Nơi nhận" takes beside the signer.
+const CLOSING_SHARE: f32 = 0.45;
+
+/// What must stay on a paragraph's page after its last two lines: the first row of the
+/// signatures or the closing that follows it (so that no signature stands alone on a
+/// page), or, after a heading ending in ":", the first two lines of what it announces.
+fn kept_after(
+    c: &Composer,
+    text: &str,
+    next: Option<&Block>,
+    check: &dyn Fn(&str, Style) -> Result<String, PdfError>,
+) -> Result<f32, PdfError> {
+    Ok(match next {
+        Some(Block::Signatures(blocks)) => match signature_rows(c, blocks, check)?.first() {
+            Some((left, right, share)) => 8.0 + c.two_columns_height(left, right, *share),
+            None => 0.0,
+        },
+        Some(Block::Closing { recipients, signer }) => {
+            let (left, right) = closing_columns(recipients, signer, check)?;
+            8.0 + c.two_columns_height(&left, &right, CLOSING_SHARE)
+        }
+        Some(_) if text.trim_end().ends_with(':') => 2.0 + Composer::lines_height(2, BODY_SIZE),
+        _ => 0.0,
+    })
+}
+
+/// The closing's two columns: "Nơi nhận" and its recipients, the signer.
+fn closing_columns(
+    recipients: &[String],
+    signer: &SignatureBlock,
+    check: &dyn Fn(&str, Style) -> Result<String, PdfError>,
+) -> Result<(Vec<Styled>, Vec<Styled>), PdfError> {
+    let mut left = vec![Styled::new("Nơi nhận:", Style::Bold, 12.0).flush_left()];
+    for line in recipients {
+        left.push(Styled::new(format!("- {}", check(line, Style::Regular)?), Style::Regular, 11.0).flush_left());
+    }
+    Ok((left, signer_column(signer, 0, check)?))
+}
+
+/// A row of signatures: the left column, the right one, the left's share of the width.
+type SignatureRow = (Vec<Styled>, Vec<Styled>, f32);
+
+/// Signature blocks two to a row, as (left column, right column, left share): capacity in
+/// bold, the note in italics, room to sign, then the name.
+fn signature_rows(
+    c: &Composer,
     blocks: &[SignatureBlock],
     check: &dyn Fn(&str, Style) -> Result<String, PdfError>,
-) -> Result<(), PdfError> {
+) -> Result<Vec<SignatureRow>, PdfError> {
+    let metrics = metrics();
     let half = c.width() / 2.0;
+    let mut rows = Vec::new();
     for pair in blocks.chunks(2) {
         // Titles that wrap to different heights would put the names at different heights:
         // pad the shorter title so both names share a line.
@@ -255,17 +297,11 @@ fn signatures(
         let tallest = pair.iter().map(title_lines).max().unwrap_or(1);
         let column = |b: &SignatureBlock| signer_column(b, tallest - title_lines(b), check);
         let left = column(&pair[0])?;
-        let right = match pair.get(1) {
-            Some(b) => column(b)?,
-            None => Vec::new(),
-        };
         // A lone block stands on the right, where the maker signs.
-        if right.is_empty() {
-            c.two_columns(&[], &left, 0.5)
-        } else {
-            c.two_columns(&left, &right, 0.5)
-        }
-        c.gap(10.0);
+        rows.push(match pair.get(1) {
+            Some(b) => (left, column(b)?, 0.5),
+            None => (Vec::new(), left, 0.5),
+        });
     }
-    Ok(())
+    Ok(rows)
 }
