@@ -392,6 +392,22 @@ fn a_signature_or_a_heading_never_stands_alone_at_a_page_break() {
         let page = text_of(&pdf, Some(with_heading));
         assert!(page.contains("a) Giao cho ông"), "{lines} lines: the heading ends page {with_heading} alone: {page}");
         counts.insert(pages);
+
+        // A table announced keeps its header row and first row with its heading.
+        let table = Block::Table {
+            columns: ["STT", "Tên tang vật, phương tiện vi phạm hành chính", "Đơn vị tính", "Số lượng"]
+                .iter()
+                .map(|t| anchi::pdf::Column { title: t.to_string(), share: 1.0, align: Align::Left })
+                .collect(),
+            rows: vec![vec!["1".into(), "Túi xách giả nhãn hiệu".into(), "chiếc".into(), "103".into()]],
+        };
+        let heading = "1. Tang vật, phương tiện vi phạm hành chính bị niêm phong, gồm:";
+        std::fs::write(&pdf, anchi::pdf::render(&document_of(lines, heading, table)).unwrap()).unwrap();
+        let pages = page_count(&pdf);
+        let with_heading = (1..=pages).find(|p| text_of(&pdf, Some(*p)).contains("bị niêm phong, gồm:")).unwrap();
+        let page = text_of(&pdf, Some(with_heading));
+        assert!(page.contains("Túi xách giả"), "{lines} lines: the table's heading ends page {with_heading} alone");
+        counts.insert(pages);
     }
     // The lengths ran the end of the text across a page break (else the loop proved nothing).
     assert!(counts.contains(&1) && counts.contains(&2), "{counts:?}");

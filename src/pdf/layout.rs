@@ -383,8 +383,7 @@ impl<'m> Composer<'m> {
     pub fn table(&mut self, columns: &[Column], rows: &[Vec<String>], size: f32) {
         let widths = self.column_widths(columns, rows, size);
         let header: Vec<String> = columns.iter().map(|c| c.title.clone()).collect();
-        let header_height = self.row_height(&header, &widths, Style::Bold, size);
-        self.ensure(header_height + size * LEADING * 2.0);
+        self.ensure(self.table_start_height(columns, rows, size));
         self.row(&header, &widths, columns, Style::Bold, size, true);
         for row in rows {
             let h = self.row_height(row, &widths, Style::Regular, size);
@@ -394,6 +393,13 @@ impl<'m> Composer<'m> {
             }
             self.row(row, &widths, columns, Style::Regular, size, false);
         }
+    }
+
+    /// What a table needs on the page it starts on: its header row and two lines.
+    pub fn table_start_height(&self, columns: &[Column], rows: &[Vec<String>], size: f32) -> f32 {
+        let widths = self.column_widths(columns, rows, size);
+        let header: Vec<String> = columns.iter().map(|c| c.title.clone()).collect();
+        self.row_height(&header, &widths, Style::Bold, size) + size * LEADING * 2.0
     }
 
     /// The columns' widths: their shares of the text width, then each right-aligned column

@@ -110,6 +110,7 @@ pub enum PdfError {
 }
 
 const BODY_SIZE: f32 = 13.0;
+const TABLE_SIZE: f32 = 11.0;
 /// The parent body, the issuing unit and the national name: 12 to 13 pt by NĐ 30/2020; at
 /// 12.5 "CHI CỤC QUẢN LÝ THỊ TRƯỜNG" and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" were 3 mm
 /// apart and read as one line, at 12 they are 6 mm and more.
@@ -183,7 +184,7 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
                     .iter()
                     .map(|r| r.iter().map(|cell| check(cell, Style::Regular)).collect::<Result<_, _>>())
                     .collect::<Result<_, _>>()?;
-                c.table(&columns, &rows, 11.0);
+                c.table(&columns, &rows, TABLE_SIZE);
                 c.gap(6.0);
             }
             Block::Signatures(blocks) => {
@@ -243,13 +244,15 @@ const CLOSING_SHARE: f32 = 0.45;
 
 /// What must stay on a paragraph's page after its last two lines: the first row of the
 /// signatures or the closing that follows it (so that no signature stands alone on a
-/// page), or, after a heading ending in ":", the first two lines of what it announces.
+/// page), or, after a heading ending in ":", the start of what it announces (two lines, or a
+/// table's header row and two lines).
 fn kept_after(
     c: &Composer,
     text: &str,
     next: Option<&Block>,
     check: &dyn Fn(&str, Style) -> Result<String, PdfError>,
 ) -> Result<f32, PdfError> {
+    let announces = text.trim_end().ends_with(':');
     Ok(match next {
         Some(Block::Signatures(blocks)) => match signature_rows(c, blocks, check)?.first() {
             Some((left, right, share)) => 8.0 + c.two_columns_height(left, right, *share),
@@ -259,7 +262,8 @@ fn kept_after(
             let (left, right) = closing_columns(recipients, signer, check)?;
             8.0 + c.two_columns_height(&left, &right, CLOSING_SHARE)
         }
-        Some(_) if text.trim_end().ends_with(':') => 2.0 + Composer::lines_height(2, BODY_SIZE),
+        Some(Block::Table { columns, rows }) if announces => 2.0 + c.table_start_height(columns, rows, TABLE_SIZE),
+        Some(_) if announces => 2.0 + Composer::lines_height(2, BODY_SIZE),
         _ => 0.0,
     })
 }
