@@ -359,9 +359,11 @@ impl<'m> Composer<'m> {
                 let baseline = y - line.size;
                 let tx = self.x_for(&wrapped, line.style, line.size, x, width, line.align);
                 self.text_at(tx, baseline, &wrapped, line.style, line.size);
-                let w = self.metrics.width_pt(&wrapped, line.style, line.size);
-                if w > widest {
-                    (widest, centre) = (w, tx + w / 2.0);
+                if line.rule_under.is_some() {
+                    let w = self.metrics.width_pt(&wrapped, line.style, line.size);
+                    if w > widest {
+                        (widest, centre) = (w, tx + w / 2.0);
+                    }
                 }
                 y -= line.size * LEADING;
             }
@@ -383,7 +385,7 @@ impl<'m> Composer<'m> {
     pub fn table(&mut self, columns: &[Column], rows: &[Vec<String>], size: f32) {
         let widths = self.column_widths(columns, rows, size);
         let header: Vec<String> = columns.iter().map(|c| c.title.clone()).collect();
-        self.ensure(self.table_start_height(columns, rows, size));
+        self.ensure(self.start_height(&header, &widths, size));
         self.row(&header, &widths, columns, Style::Bold, size, true);
         for row in rows {
             let h = self.row_height(row, &widths, Style::Regular, size);
@@ -399,7 +401,12 @@ impl<'m> Composer<'m> {
     pub fn table_start_height(&self, columns: &[Column], rows: &[Vec<String>], size: f32) -> f32 {
         let widths = self.column_widths(columns, rows, size);
         let header: Vec<String> = columns.iter().map(|c| c.title.clone()).collect();
-        self.row_height(&header, &widths, Style::Bold, size) + size * LEADING * 2.0
+        self.start_height(&header, &widths, size)
+    }
+
+    /// [`Composer::table_start_height`] of a table whose header and widths are worked out.
+    fn start_height(&self, header: &[String], widths: &[f32], size: f32) -> f32 {
+        self.row_height(header, widths, Style::Bold, size) + Self::lines_height(2, size)
     }
 
     /// The columns' widths: their shares of the text width, then each right-aligned column
