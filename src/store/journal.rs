@@ -223,16 +223,23 @@ impl super::Writer {
         if indexed_to(self.next_seq - 1) == from {
             return Ok(());
         }
+        self.index_entries(from + 1..self.first_seq)?;
+        let mut index = self.tx.open_table(CASE_JOURNAL)?;
+        for key in self.by_case.drain(..) {
+            index.insert(key, ())?;
+        }
+        Ok(())
+    }
+
+    /// Files the stored journal entries `seqs` under their cases in the case index.
+    pub(super) fn index_entries(&self, seqs: impl std::ops::RangeBounds<u64> + 'static) -> Result<(), StoreError> {
         let journal = self.tx.open_table(JOURNAL)?;
         let mut index = self.tx.open_table(CASE_JOURNAL)?;
-        for row in journal.range(from + 1..self.first_seq)? {
+        for row in journal.range(seqs)? {
             let entry: JournalEntry = record::decode("journal", row?.1.value())?;
             if let Some(id) = entry.case_id {
                 index.insert((id.as_u128(), entry.seq), ())?;
             }
-        }
-        for key in self.by_case.drain(..) {
-            index.insert(key, ())?;
         }
         Ok(())
     }

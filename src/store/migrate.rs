@@ -5,8 +5,8 @@
 use redb::ReadableTable;
 
 use super::{
-    CASE_JOURNAL, CASES, FACTS, JOURNAL, JournalEntry, META, NUMBER_COUNTERS, NUMBERS, OpenError, PACKAGES, SCHEMA_KEY,
-    SUMMARIES, Store, StoreError, Writer, record,
+    CASE_JOURNAL, CASES, FACTS, JOURNAL, META, NUMBER_COUNTERS, NUMBERS, OpenError, PACKAGES, SCHEMA_KEY, SUMMARIES,
+    Store, StoreError, Writer, record,
 };
 
 /// The schema this build writes. The committed fixture `tests/fixtures/schema-v1.redb`
@@ -105,17 +105,7 @@ fn add_packages_table(w: &mut Writer) -> Result<(), StoreError> {
 
 /// Schema 2: the case history reads an index instead of scanning the whole journal.
 fn index_journal_by_case(w: &mut Writer) -> Result<(), StoreError> {
-    let tx = w.tx();
-    let journal = tx.open_table(JOURNAL)?;
-    let mut index = tx.open_table(CASE_JOURNAL)?;
-    for row in journal.iter()? {
-        let (_, value) = row?;
-        let entry: JournalEntry = record::decode("journal", value.value())?;
-        if let Some(id) = entry.case_id {
-            index.insert((id.as_u128(), entry.seq), ())?;
-        }
-    }
-    Ok(())
+    w.index_entries(0..)
 }
 
 pub(super) fn bring_to_current(store: &Store, migrations: &[Migration]) -> Result<(), OpenError> {
