@@ -13,15 +13,18 @@ fn ink(text: &str, style: Style, size: f32) -> (f32, f32) {
     })
 }
 
-/// The baselines of the text drawn on a page, and its rules as (x from, x to, y).
-fn drawn(page: &[u8]) -> (Vec<f32>, Vec<(f32, f32, f32)>) {
+/// A page's drawing: where each text starts, (x, baseline), and its rules, (x from, x to, y).
+type Drawing = (Vec<(f32, f32)>, Vec<(f32, f32, f32)>);
+
+/// What a page's content stream draws.
+fn drawn(page: &[u8]) -> Drawing {
     let text = String::from_utf8_lossy(page);
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let at = |i: usize| tokens[i].parse::<f32>().unwrap();
-    let (mut baselines, mut rules) = (Vec::new(), Vec::new());
+    let (mut places, mut rules) = (Vec::new(), Vec::new());
     for i in 0..tokens.len() {
         match tokens[i] {
-            "Td" => baselines.push(at(i - 1)),
+            "Td" => places.push((at(i - 2), at(i - 1))),
             "S" if tokens[i - 1] == "l" => {
                 assert_eq!(at(i - 5), at(i - 2), "a rule is level");
                 rules.push((at(i - 6), at(i - 3), at(i - 5)));
@@ -29,7 +32,7 @@ fn drawn(page: &[u8]) -> (Vec<f32>, Vec<(f32, f32, f32)>) {
             _ => {}
         }
     }
-    (baselines, rules)
+    (places, rules)
 }
 
 #[test]
@@ -44,7 +47,8 @@ fn a_rule_is_drawn_once_under_a_wrapped_name_clear_of_its_marks_and_of_the_next_
     let lines = [Styled::new(unit, Style::Bold, 12.5).ruled(0.4), Styled::new(next, Style::Regular, 13.0)];
     let top = c.y;
     c.column(&lines, 100.0, width, top);
-    let (baselines, rules) = drawn(&c.pages[0]);
+    let (places, rules) = drawn(&c.pages[0]);
+    let baselines: Vec<f32> = places.iter().map(|(_, y)| *y).collect();
     assert_eq!(baselines.len(), 3);
     let [(from, to, y)] = rules[..] else { panic!("one rule, not {rules:?}") };
     // Below every mark under the name's letters (the dot of "Ị"), above every mark over
@@ -65,7 +69,8 @@ fn the_mottos_rule_is_as_long_as_its_line() {
     let mut c = Composer::new(metrics);
     let top = c.y;
     c.column(&[Styled::new(motto, Style::Bold, 13.0).ruled(1.0)], 300.0, 250.0, top);
-    let (baselines, rules) = drawn(&c.pages[0]);
+    let (places, rules) = drawn(&c.pages[0]);
+    let baselines: Vec<f32> = places.iter().map(|(_, y)| *y).collect();
     let [(from, to, y)] = rules[..] else { panic!("one rule, not {rules:?}") };
     assert!((to - from - metrics.width_pt(motto, Style::Bold, 13.0)).abs() < 0.01);
     assert!(
@@ -121,12 +126,7 @@ fn the_headers_two_first_lines_stay_apart_as_two_columns() {
     let pdf = lopdf::Document::load_mem(&crate::pdf::render(&doc).unwrap()).unwrap();
     let page = *pdf.get_pages().values().next().unwrap();
     let content = pdf.get_page_content(page);
-    let text = String::from_utf8_lossy(&content);
-    let tokens: Vec<&str> = text.split_whitespace().collect();
-    let places: Vec<(f32, f32)> = (2..tokens.len())
-        .filter(|i| tokens[*i] == "Td")
-        .map(|i| (tokens[i - 2].parse().unwrap(), tokens[i - 1].parse().unwrap()))
-        .collect();
+    let (places, _) = drawn(&content);
     // The first baseline holds the parent body (left) and the national name (right).
     let top = places[0].1;
     let first: Vec<f32> = places.iter().filter(|(_, y)| *y == top).map(|(x, _)| *x).collect();
