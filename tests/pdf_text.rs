@@ -80,6 +80,7 @@ fn every_document_of_every_branch_renders_with_its_facts() {
     let mut seen_kinds = std::collections::BTreeSet::new();
     let mut seen_stages = std::collections::BTreeSet::new();
     let mut seen_branches = std::collections::HashSet::new();
+    let mut seen_identifiers = std::collections::BTreeSet::new();
     for summary in ws.list_cases().unwrap() {
         let case = ws.case(summary.id).unwrap();
         // One case per branch: a stage with a set of document kinds not seen yet.
@@ -116,6 +117,19 @@ fn every_document_of_every_branch_renders_with_its_facts() {
                     .flatten()
                     .filter(|_| ws.form_of(doc).identity.gazetted.is_some());
                 contains(&text, owner.as_deref().unwrap_or(&case.subject.name));
+            }
+            // A form's own label for an identifier is followed by the bare number.
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let subject = &case.subject;
+            for (label, number) in [
+                ("Mã số doanh nghiệp:", subject.tax_code.as_ref().map(|t| t.as_str())),
+                ("CMND/Hộ chiếu:", subject.personal_id.as_ref().map(|p| p.as_str())),
+            ] {
+                if let (Some(at), Some(number)) = (flat.find(label), number) {
+                    let after = &flat[at + label.len()..];
+                    assert!(after.starts_with(&format!(" {number}")), "{:?}: {label}{}", doc.kind, &after[..40]);
+                    seen_identifiers.insert(label);
+                }
             }
             match doc.kind {
                 K::BbViPham => {
@@ -161,6 +175,7 @@ fn every_document_of_every_branch_renders_with_its_facts() {
         assert!(seen_kinds.contains(&kind), "no demo document of kind {kind} was rendered");
     }
     assert!(seen_stages.contains(&Stage::DaXuPhat) && seen_stages.contains(&Stage::KhongViPham));
+    assert_eq!(seen_identifiers.len(), 2, "{seen_identifiers:?}");
 }
 
 #[test]

@@ -339,6 +339,27 @@ fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, v: &mut Values
         }
         ids.join("; ")
     });
+    // The bare numbers for the forms' own labels ("Số định danh cá nhân/CMND/Hộ chiếu:",
+    // "Mã số doanh nghiệp:"). A person's: the personal identification number, else the old
+    // identity card's. An organisation's enterprise code is its tax code ("mã số doanh
+    // nghiệp đồng thời là mã số thuế", NĐ 168/2025/NĐ-CP khoản 1 Điều 8, as quoted by
+    // public sources: the decree is not in ../shared/law); without one, the number it
+    // is registered under.
+    v.put("subject.personal_id", || {
+        s.personal_id
+            .as_ref()
+            .map(|p| p.as_str())
+            .or(s.old_id_card.as_ref().map(|o| o.as_str()))
+            .unwrap_or_default()
+            .to_string()
+    });
+    v.put("subject.enterprise_code", || {
+        s.tax_code
+            .as_ref()
+            .map(|t| t.as_str().to_string())
+            .or_else(|| s.registration_number.clone())
+            .unwrap_or_default()
+    });
     v.put("subject.representative", || s.representative.clone().unwrap_or_default());
     v.put("subject.representative_title", || s.representative_title.clone().unwrap_or_default());
     v.put("subject.phone", || s.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default());

@@ -39,6 +39,8 @@ pub const PLACEHOLDERS: &[&str] = &[
     "subject.name",
     "subject.address",
     "subject.identifiers",
+    "subject.personal_id",
+    "subject.enterprise_code",
     "subject.representative",
     "subject.representative_title",
     "subject.phone",

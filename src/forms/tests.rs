@@ -125,6 +125,19 @@ fn bad_field_limits_and_rules_are_refused() {
 }
 
 #[test]
+fn no_form_prints_the_labelled_identifiers_after_a_label_of_its_own() {
+    // `{subject.identifiers}` prints each number with its label ("Mã số thuế: …"): after the
+    // form's own label ("Mã số doanh nghiệp:") a document would read "Mã số doanh nghiệp: Mã
+    // số thuế: …". Such a label takes a bare number (`subject.personal_id`, `.enterprise_code`).
+    let after_label = regex_lite::Regex::new(r":\s*\{subject\.identifiers\}").unwrap();
+    for (stem, text) in EMBEDDED {
+        for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+            assert!(!after_label.is_match(line), "{stem}: {line}");
+        }
+    }
+}
+
+#[test]
 fn no_form_writes_ngay_before_a_date_that_prints_its_own() {
     // A date prints as "ngày 05 tháng 3 năm 2026" (`value::FieldValue::print`): "ngày" before
     // its placeholder prints "ngày ngày".
