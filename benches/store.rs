@@ -14,6 +14,11 @@ use anchi::domain::{CaseSummary, DocumentState};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use redb::TableDefinition;
 
+/// The allocator the `anchi` program uses (`src/main.rs`), so that an autosave here
+/// allocates as it does in the window (until stop 43 this bench ran on glibc's).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn case_count() -> usize {
     std::env::var("ANCHI_BENCH_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
 }
