@@ -427,3 +427,29 @@ fn a_signature_or_a_heading_never_stands_alone_at_a_page_break() {
     // The lengths ran the end of the text across a page break (else the loop proved nothing).
     assert!(counts.contains(&1) && counts.contains(&2), "{counts:?}");
 }
+
+#[test]
+fn a_signature_blocks_capacity_and_name_wrap_to_even_lines_whole_words_kept_together() {
+    use anchi::pdf::{Block, SignatureBlock};
+    let block = |title: &str, name: &str| SignatureBlock {
+        title: title.into(),
+        note: "(Ký, ghi rõ chức vụ, họ và tên)".into(),
+        name: name.into(),
+    };
+    let signatures = Block::Signatures(vec![
+        block("ĐẠI DIỆN TỔ CHỨC ĐƯỢC KIỂM TRA", "Nguyễn Đức Thắng"),
+        block("NGƯỜI LẬP BIÊN BẢN", "Đặng Quốc Hưng, Kiểm soát viên thị trường"),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("ky.pdf");
+    std::fs::write(&pdf, anchi::pdf::render(&document_of(3, "Biên bản lập xong.", signatures)).unwrap()).unwrap();
+    let lines: Vec<String> = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"])
+        .lines()
+        .flat_map(|l| l.split("   ").map(str::trim).filter(|p| !p.is_empty()).map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    // Greedy lines left "TRA" and "trường" alone, and cut "kiểm tra" and "thị trường".
+    for whole in ["ĐẠI DIỆN TỔ CHỨC", "ĐƯỢC KIỂM TRA", "Đặng Quốc Hưng,", "Kiểm soát viên thị trường"]
+    {
+        assert!(lines.iter().any(|l| l == whole), "no line {whole:?} in {lines:?}");
+    }
+}

@@ -105,6 +105,51 @@ impl Metrics {
         self.wrap_marked(text, style, size_pt, width_pt).into_iter().map(|(line, _)| line).collect()
     }
 
+    /// Like [`Metrics::wrap`], for centred text (a title, a capacity over a signature, a
+    /// signer's name): each paragraph in as many lines, as even as they can be, so that no
+    /// line is left with one word ("ĐẠI DIỆN TỔ CHỨC ĐƯỢC KIỂM / TRA" becomes "ĐẠI DIỆN TỔ
+    /// CHỨC / ĐƯỢC KIỂM TRA"). Two lines break after a comma where one can ("Đặng Quốc Hưng, /
+    /// Kiểm soát viên thị trường": a name and a title each whole). Spaces part syllables in
+    /// Vietnamese, not words, so a break can still fall inside a word ("THỊ / TRƯỜNG"): the
+    /// header's names keep the greedy lines their authors expect.
+    pub fn wrap_balanced(&self, text: &str, style: Style, size_pt: f32, width_pt: f32) -> Vec<String> {
+        text.split('\n').flat_map(|paragraph| self.balanced(paragraph, style, size_pt, width_pt)).collect()
+    }
+
+    /// One paragraph of [`Metrics::wrap_balanced`].
+    fn balanced(&self, text: &str, style: Style, size_pt: f32, width_pt: f32) -> Vec<String> {
+        let lines = self.wrap(text, style, size_pt, width_pt);
+        let count = lines.len();
+        if count < 2 {
+            return lines;
+        }
+        let fits = |part: &str| self.width_pt(part, style, size_pt) <= width_pt;
+        if count == 2 {
+            // The comma nearest the middle whose two sides each fit on a line.
+            let middle = text.len() / 2;
+            let comma = text
+                .match_indices(", ")
+                .map(|(at, _)| at + 1)
+                .filter(|&at| fits(text[..at].trim()) && fits(text[at..].trim()))
+                .min_by_key(|&at| at.abs_diff(middle));
+            if let Some(at) = comma {
+                return vec![text[..at].trim().to_string(), text[at..].trim().to_string()];
+            }
+        }
+        // The narrowest width that still takes `count` lines, to a tenth of a point.
+        let (mut narrow, mut wide) = (width_pt / count as f32, width_pt);
+        while wide - narrow > 0.1 {
+            let mid = (narrow + wide) / 2.0;
+            if self.wrap(text, style, size_pt, mid).len() <= count {
+                wide = mid;
+            } else {
+                narrow = mid;
+            }
+        }
+        let even = self.wrap(text, style, size_pt, wide);
+        if even.len() == count { even } else { lines }
+    }
+
     /// Like [`Metrics::wrap`], with each line marked `true` when it ends a paragraph (the
     /// text's end or an explicit newline): such lines are not stretched when justifying.
     pub fn wrap_marked(&self, text: &str, style: Style, size_pt: f32, width_pt: f32) -> Vec<(String, bool)> {
@@ -183,6 +228,31 @@ fn advance(face: &Face<'static>, c: Option<char>) -> Advance {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn centred_text_wraps_to_as_many_lines_as_even_as_they_can_be() {
+        let m = Metrics::load();
+        // A signature column's width: half the text's.
+        let (size, width) = (13.0, 234.0);
+        let title = "ĐẠI DIỆN TỔ CHỨC ĐƯỢC KIỂM TRA";
+        let greedy = m.wrap(title, Style::Bold, size, width);
+        assert_eq!(greedy.last().map(|l| l.split(' ').count()), Some(1), "{greedy:?}: the case this mends");
+        let even = m.wrap_balanced(title, Style::Bold, size, width);
+        assert_eq!(even.len(), greedy.len());
+        assert_eq!(even.join(" "), title);
+        let widths: Vec<f32> = even.iter().map(|l| m.width_pt(l, Style::Bold, size)).collect();
+        assert!(widths.iter().all(|&w| w <= width), "{even:?}");
+        assert!(widths[1] > widths[0] / 2.0, "{even:?}");
+        // A name and a title break at the comma, each whole.
+        let signer = "Đặng Quốc Hưng, Kiểm soát viên thị trường";
+        assert_eq!(m.wrap(signer, Style::Bold, size, width).len(), 2);
+        assert_eq!(m.wrap_balanced(signer, Style::Bold, size, width), ["Đặng Quốc Hưng,", "Kiểm soát viên thị trường"]);
+        // Text on one line is as it was; text with its own breaks is made even paragraph by
+        // paragraph (a signature's capacity padded with empty lines to its neighbour's height).
+        assert_eq!(m.wrap_balanced("NGƯỜI LẬP BIÊN BẢN", Style::Bold, size, width), ["NGƯỜI LẬP BIÊN BẢN"]);
+        let padded = m.wrap_balanced(&format!("{title}\n"), Style::Bold, size, width);
+        assert_eq!(padded, [even.as_slice(), &[String::new()]].concat());
+    }
 
     #[test]
     fn white_space_without_a_glyph_is_measured_as_the_space_it_is_drawn_with() {

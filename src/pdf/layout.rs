@@ -53,15 +53,24 @@ pub struct Styled {
     pub rule_under: Option<f32>,
     /// Lines are centred in their column unless set otherwise ("Nơi nhận" is flush left).
     pub align: Align,
+    /// A centred text wrapped to even lines ([`Styled::even`]).
+    pub even: bool,
 }
 
 impl Styled {
     pub fn new(text: impl Into<String>, style: Style, size: f32) -> Styled {
-        Styled { text: text.into(), style, size, rule_under: None, align: Align::Centre }
+        Styled { text: text.into(), style, size, rule_under: None, align: Align::Centre, even: false }
     }
 
     pub fn flush_left(mut self) -> Styled {
         self.align = Align::Left;
+        self
+    }
+
+    /// Wrapped to even lines ([`crate::pdf::fonts::Metrics::wrap_balanced`]): a signature's
+    /// capacity and name, not the header's names, whose authors break them where they mean.
+    pub fn even(mut self) -> Styled {
+        self.even = true;
         self
     }
 
@@ -265,6 +274,22 @@ impl<'m> Composer<'m> {
         self.paragraph_kept(text, style, size, align, indent, 0.0);
     }
 
+    /// `text` wrapped at the text width, its first line narrower by `indent`: each line,
+    /// whether it ends a paragraph, and its indent.
+    fn indented_lines(&self, text: &str, style: Style, size: f32, indent: f32) -> Vec<(String, bool, f32)> {
+        let width = self.width();
+        let first = self.metrics.wrap_marked(text, style, size, width - indent);
+        let Some(((head, head_ends), tail)) = first.split_first() else { return Vec::new() };
+        let mut lines = vec![(head.clone(), *head_ends, indent)];
+        let rest: String =
+            tail.iter().map(|(l, ends)| if *ends { format!("{l}\n") } else { format!("{l} ") }).collect();
+        let rest = rest.trim_end_matches([' ', '\n']);
+        if !rest.is_empty() {
+            lines.extend(self.metrics.wrap_marked(rest, style, size, width).into_iter().map(|(l, e)| (l, e, 0.0)));
+        }
+        lines
+    }
+
     /// A paragraph whose last two lines stay on one page with the `after` points that follow
     /// them (a heading ending in ":" with the start of what it announces, the last words of
     /// a document with its signatures), unless the two do not fit on a page at all.
@@ -272,14 +297,15 @@ impl<'m> Composer<'m> {
         let line_height = size * LEADING;
         let width = self.width();
         // The first line is narrower by the indent; the rest is wrapped at full width.
-        let first = self.metrics.wrap_marked(text, style, size, width - indent);
-        let Some(((head, head_ends), tail)) = first.split_first() else { return };
-        let mut lines = vec![(head.clone(), *head_ends, indent)];
-        let rest: String =
-            tail.iter().map(|(l, ends)| if *ends { format!("{l}\n") } else { format!("{l} ") }).collect();
-        let rest = rest.trim_end_matches([' ', '\n']);
-        if !rest.is_empty() {
-            lines.extend(self.metrics.wrap_marked(rest, style, size, width).into_iter().map(|(l, e)| (l, e, 0.0)));
+        let lines = match align {
+            // A centred paragraph (a title) is not justified: its lines are only made even.
+            Align::Centre if indent == 0.0 => {
+                self.metrics.wrap_balanced(text, style, size, width).into_iter().map(|l| (l, true, 0.0)).collect()
+            }
+            _ => self.indented_lines(text, style, size, indent),
+        };
+        if lines.is_empty() {
+            return;
         }
         // From its last two lines on, the paragraph is kept with what follows it.
         let kept_from = lines.len().saturating_sub(2);
@@ -321,11 +347,7 @@ impl<'m> Composer<'m> {
         let height = |lines: &[Styled], width: f32| -> f32 {
             lines
                 .iter()
-                .map(|l| {
-                    self.metrics.wrap(&l.text, l.style, l.size, width).len() as f32 * l.size * LEADING
-                        + rule_height(l)
-                        + 2.0
-                })
+                .map(|l| self.wrap_column_line(l, width).len() as f32 * l.size * LEADING + rule_height(l) + 2.0)
                 .sum()
         };
         let left_width = self.width() * left_share;
@@ -350,12 +372,20 @@ impl<'m> Composer<'m> {
         self.y = end_left.min(end_right);
     }
 
+    /// A column's line wrapped at `width`: evenly when it is centred and asks to be.
+    fn wrap_column_line(&self, line: &Styled, width: f32) -> Vec<String> {
+        match line.align {
+            Align::Centre if line.even => self.metrics.wrap_balanced(&line.text, line.style, line.size, width),
+            _ => self.metrics.wrap(&line.text, line.style, line.size, width),
+        }
+    }
+
     fn column(&mut self, lines: &[Styled], x: f32, width: f32, top: f32) -> f32 {
         let mut y = top;
         for line in lines {
             // The widest line drawn: its width and its centre.
             let (mut widest, mut centre) = (0.0f32, x + width / 2.0);
-            for wrapped in self.metrics.wrap(&line.text, line.style, line.size, width) {
+            for wrapped in self.wrap_column_line(line, width) {
                 let baseline = y - line.size;
                 let tx = self.x_for(&wrapped, line.style, line.size, x, width, line.align);
                 self.text_at(tx, baseline, &wrapped, line.style, line.size);
@@ -378,91 +408,6 @@ impl<'m> Composer<'m> {
             y -= 2.0;
         }
         y
-    }
-
-    /// A bordered table with wrapped cells; the header row is repeated at the top of every
-    /// page the table runs onto.
-    pub fn table(&mut self, columns: &[Column], rows: &[Vec<String>], size: f32) {
-        let widths = self.column_widths(columns, rows, size);
-        let header: Vec<String> = columns.iter().map(|c| c.title.clone()).collect();
-        self.ensure(self.start_height(&header, &widths, size));
-        self.row(&header, &widths, columns, Style::Bold, size, true);
-        for row in rows {
-            let h = self.row_height(row, &widths, Style::Regular, size);
-            if self.y - h < self.bottom() {
-                self.new_page();
-                self.row(&header, &widths, columns, Style::Bold, size, true);
-            }
-            self.row(row, &widths, columns, Style::Regular, size, false);
-        }
-    }
-
-    /// What a table needs on the page it starts on: its header row and two lines.
-    pub fn table_start_height(&self, columns: &[Column], rows: &[Vec<String>], size: f32) -> f32 {
-        let widths = self.column_widths(columns, rows, size);
-        let header: Vec<String> = columns.iter().map(|c| c.title.clone()).collect();
-        self.start_height(&header, &widths, size)
-    }
-
-    /// [`Composer::table_start_height`] of a table whose header and widths are worked out.
-    fn start_height(&self, header: &[String], widths: &[f32], size: f32) -> f32 {
-        self.row_height(header, widths, Style::Bold, size) + Self::lines_height(2, size)
-    }
-
-    /// The columns' widths: their shares of the text width, then each right-aligned column
-    /// (numbers, amounts) widened until its widest cell fits on one line, so a number is
-    /// never broken ("46.350.00" over "0"), with the room taken from the left-aligned (text)
-    /// columns in proportion to their widths.
-    fn column_widths(&self, columns: &[Column], rows: &[Vec<String>], size: f32) -> Vec<f32> {
-        let total: f32 = columns.iter().map(|c| c.share).sum();
-        let mut widths: Vec<f32> = columns.iter().map(|c| self.width() * c.share / total).collect();
-        let mut taken = 0.0;
-        for (i, _) in columns.iter().enumerate().filter(|(_, c)| c.align == Align::Right) {
-            let cells = rows.iter().filter_map(|row| row.get(i));
-            let widest = cells.map(|cell| self.metrics.width_pt(cell, Style::Regular, size)).fold(0.0, f32::max);
-            let needed = widest + 2.0 * CELL_PADDING + 0.5;
-            if needed > widths[i] {
-                taken += needed - widths[i];
-                widths[i] = needed;
-            }
-        }
-        let text: f32 = columns.iter().zip(&widths).filter(|(c, _)| c.align == Align::Left).map(|(_, w)| w).sum();
-        if taken > 0.0 && text > 0.0 {
-            let keep = ((text - taken) / text).max(0.0);
-            columns.iter().zip(&mut widths).filter(|(c, _)| c.align == Align::Left).for_each(|(_, w)| *w *= keep);
-        }
-        widths
-    }
-
-    fn cell_lines(&self, text: &str, width: f32, style: Style, size: f32) -> Vec<String> {
-        self.metrics.wrap(text, style, size, width - 2.0 * CELL_PADDING)
-    }
-
-    fn row_height(&self, cells: &[String], widths: &[f32], style: Style, size: f32) -> f32 {
-        let lines = cells.iter().zip(widths).map(|(c, w)| self.cell_lines(c, *w, style, size).len()).max();
-        lines.unwrap_or(1) as f32 * size * LEADING + 2.0 * CELL_PADDING
-    }
-
-    fn row(&mut self, cells: &[String], widths: &[f32], columns: &[Column], style: Style, size: f32, header: bool) {
-        let height = self.row_height(cells, widths, style, size);
-        let top = self.y;
-        let mut x = self.left();
-        for ((cell, width), column) in cells.iter().zip(widths).zip(columns) {
-            let align = if header { Align::Centre } else { column.align };
-            let mut y = top - CELL_PADDING;
-            for line in self.cell_lines(cell, *width, style, size) {
-                let tx = self.x_for(&line, style, size, x + CELL_PADDING, width - 2.0 * CELL_PADDING, align);
-                self.text_at(tx, y - size, &line, style, size);
-                y -= size * LEADING;
-            }
-            self.line_at((x, top), (x, top - height), 0.5);
-            x += width;
-        }
-        let left = self.left();
-        self.line_at((x, top), (x, top - height), 0.5);
-        self.line_at((left, top), (x, top), 0.5);
-        self.line_at((left, top - height), (x, top - height), 0.5);
-        self.y = top - height;
     }
 
     /// A seal label to cut out and stick across a seal: a box with the heading and facts on
@@ -576,5 +521,6 @@ pub fn number(out: &mut Vec<u8>, value: f32) {
     }
 }
 
+mod table;
 #[cfg(test)]
 mod tests;

@@ -232,10 +232,10 @@ fn signer_column(
 ) -> Result<Vec<Styled>, PdfError> {
     let padding = "\n".repeat(padding);
     Ok(vec![
-        Styled::new(format!("{}{padding}", check(&b.title, Style::Bold)?), Style::Bold, BODY_SIZE),
-        Styled::new(check(&b.note, Style::Italic)?, Style::Italic, 12.0),
+        Styled::new(format!("{}{padding}", check(&b.title, Style::Bold)?), Style::Bold, BODY_SIZE).even(),
+        Styled::new(check(&b.note, Style::Italic)?, Style::Italic, 12.0).even(),
         Styled::new(" ", Style::Regular, 40.0),
-        Styled::new(check(&b.name, Style::Bold)?, Style::Bold, BODY_SIZE),
+        Styled::new(check(&b.name, Style::Bold)?, Style::Bold, BODY_SIZE).even(),
     ])
 }
 
