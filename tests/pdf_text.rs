@@ -127,7 +127,12 @@ fn every_document_of_every_branch_renders_with_its_facts() {
             ] {
                 if let (Some(at), Some(number)) = (flat.find(label), number) {
                     let after = &flat[at + label.len()..];
-                    assert!(after.starts_with(&format!(" {number}")), "{:?}: {label}{}", doc.kind, &after[..40]);
+                    assert!(
+                        after.starts_with(&format!(" {number}")),
+                        "{:?}: {label}{}",
+                        doc.kind,
+                        after.chars().take(40).collect::<String>()
+                    );
                     seen_identifiers.insert(label);
                 }
             }

@@ -339,32 +339,50 @@ fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, v: &mut Values
         }
         ids.join("; ")
     });
-    // The bare numbers for the forms' own labels ("Số định danh cá nhân/CMND/Hộ chiếu:",
-    // "Mã số doanh nghiệp:"). A person's: the personal identification number, else the old
-    // identity card's. An organisation's enterprise code is its tax code ("mã số doanh
-    // nghiệp đồng thời là mã số thuế", NĐ 168/2025/NĐ-CP khoản 1 Điều 8, as quoted by
-    // public sources: the decree is not in ../shared/law); without one, the number it
-    // is registered under.
-    v.put("subject.personal_id", || {
-        s.personal_id
-            .as_ref()
-            .map(|p| p.as_str())
-            .or(s.old_id_card.as_ref().map(|o| o.as_str()))
-            .unwrap_or_default()
-            .to_string()
-    });
-    v.put("subject.enterprise_code", || {
-        s.tax_code
-            .as_ref()
-            .map(|t| t.as_str().to_string())
-            .or_else(|| s.registration_number.clone())
-            .unwrap_or_default()
-    });
+    v.put("subject.personal_id", || personal_id(s));
+    v.put("subject.enterprise_code", || enterprise_code(s));
     v.put("subject.representative", || s.representative.clone().unwrap_or_default());
     v.put("subject.representative_title", || s.representative_title.clone().unwrap_or_default());
     v.put("subject.phone", || s.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default());
     v.put("subject.date_of_birth", || s.date_of_birth.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default());
     v.put("subject.gender", || s.gender.map(|g| g.vi().to_string()).unwrap_or_default());
+}
+
+/// The number after the forms' "Số định danh cá nhân/CMND/Hộ chiếu:": the personal
+/// identification number, else the old identity card's, bare (the label names it). A
+/// person or a household business may be recorded by its tax code or business registration
+/// alone, or beside the owner's number: those follow in brackets with their labels, after
+/// the line to fill by hand when there is no personal number, so that no number the
+/// inspector recorded is left out of the document.
+fn personal_id(s: &Subject) -> String {
+    let own = s.personal_id.as_ref().map(|p| p.as_str()).or(s.old_id_card.as_ref().map(|o| o.as_str()));
+    let mut others = Vec::new();
+    if let Some(t) = &s.tax_code {
+        others.push(format!("Mã số thuế: {}", t.as_str()));
+    }
+    if let Some(r) = s.registration_number.as_deref().filter(|r| !r.trim().is_empty()) {
+        others.push(format!("Số đăng ký kinh doanh: {r}"));
+    }
+    match (own, others.is_empty()) {
+        (Some(own), true) => own.to_string(),
+        (own, false) => format!("{} ({})", own.unwrap_or(BLANK), others.join("; ")),
+        (None, true) => String::new(),
+    }
+}
+
+/// The number after the forms' "Mã số doanh nghiệp:". An enterprise's code is its tax code
+/// ("mã số doanh nghiệp đồng thời là mã số thuế", NĐ 168/2025/NĐ-CP khoản 1 Điều 8, as
+/// quoted by public sources: the decree is not in `../shared/law`); without one, the number
+/// it is registered under. A registration number other than the tax code follows in
+/// brackets with its label.
+fn enterprise_code(s: &Subject) -> String {
+    let registered = s.registration_number.as_deref().filter(|r| !r.trim().is_empty());
+    match (&s.tax_code, registered) {
+        (Some(t), Some(r)) if r != t.as_str() => format!("{} (Số đăng ký kinh doanh: {r})", t.as_str()),
+        (Some(t), _) => t.as_str().to_string(),
+        (None, Some(r)) => r.to_string(),
+        (None, None) => String::new(),
+    }
 }
 
 /// A short hash of the document's content, printed in the footer and the QR code so a

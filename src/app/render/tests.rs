@@ -49,3 +49,37 @@ fn a_prefill_from_the_values_it_names_is_the_prefill_from_all_of_them() {
     }
     assert!(compared > 40, "{compared}");
 }
+
+#[test]
+fn the_forms_identifier_labels_print_bare_numbers_and_every_number_recorded() {
+    use crate::domain::{Address, PersonalId, Subject, SubjectKind, TaxCode};
+    let subject = |kind, tax: Option<&str>, id: Option<&str>, registered: Option<&str>| Subject {
+        tax_code: tax.map(|t| TaxCode::try_from(t.to_string()).unwrap()),
+        personal_id: id.map(|p| PersonalId::try_from(p.to_string()).unwrap()),
+        registration_number: registered.map(str::to_string),
+        ..Subject::new(
+            kind,
+            "Hộ kinh doanh Bà Tư",
+            Address::Coded { street: "Chợ".into(), commune_code: 7001, province_code: 20 },
+        )
+    };
+    let (tax, id) = (Some("0100109106"), Some("001085012345"));
+    let household = SubjectKind::HouseholdBusiness;
+    // The owner's number alone, bare; with the household's tax code after it; the tax code
+    // alone after the line to fill by hand (it printed nothing in stop 43's first version).
+    assert_eq!(personal_id(&subject(household, None, id, None)), "001085012345");
+    assert_eq!(personal_id(&subject(household, tax, id, None)), "001085012345 (Mã số thuế: 0100109106)");
+    assert_eq!(
+        personal_id(&subject(household, tax, None, Some("14A8000123"))),
+        format!("{BLANK} (Mã số thuế: 0100109106; Số đăng ký kinh doanh: 14A8000123)")
+    );
+    assert_eq!(personal_id(&subject(household, None, None, None)), "");
+    let company = SubjectKind::Organisation;
+    assert_eq!(enterprise_code(&subject(company, tax, None, None)), "0100109106");
+    assert_eq!(enterprise_code(&subject(company, tax, None, Some("0100109106"))), "0100109106");
+    assert_eq!(
+        enterprise_code(&subject(company, tax, None, Some("0103000123"))),
+        "0100109106 (Số đăng ký kinh doanh: 0103000123)"
+    );
+    assert_eq!(enterprise_code(&subject(company, None, None, Some("0103000123"))), "0103000123");
+}
