@@ -109,22 +109,23 @@ impl Metrics {
     /// signer's name): each paragraph in as many lines, as even as they can be, so that no
     /// line is left with one word ("ĐẠI DIỆN TỔ CHỨC ĐƯỢC KIỂM / TRA" becomes "ĐẠI DIỆN TỔ
     /// CHỨC / ĐƯỢC KIỂM TRA"). Two lines break after a comma where one can ("Đặng Quốc Hưng, /
-    /// Kiểm soát viên thị trường": a name and a title each whole). Spaces part syllables in
+    /// Kiểm soát viên thị trường": a name and a title each whole) when `at_comma` asks for it:
+    /// a signer's name, not a title ("tang vật, phương tiện" is one phrase). Spaces part syllables in
     /// Vietnamese, not words, so a break can still fall inside a word ("THỊ / TRƯỜNG"): the
     /// header's names keep the greedy lines their authors expect.
-    pub fn wrap_balanced(&self, text: &str, style: Style, size_pt: f32, width_pt: f32) -> Vec<String> {
-        text.split('\n').flat_map(|paragraph| self.balanced(paragraph, style, size_pt, width_pt)).collect()
+    pub fn wrap_balanced(&self, text: &str, style: Style, size_pt: f32, width_pt: f32, at_comma: bool) -> Vec<String> {
+        text.split('\n').flat_map(|paragraph| self.balanced(paragraph, style, size_pt, width_pt, at_comma)).collect()
     }
 
     /// One paragraph of [`Metrics::wrap_balanced`].
-    fn balanced(&self, text: &str, style: Style, size_pt: f32, width_pt: f32) -> Vec<String> {
+    fn balanced(&self, text: &str, style: Style, size_pt: f32, width_pt: f32, at_comma: bool) -> Vec<String> {
         let lines = self.wrap(text, style, size_pt, width_pt);
         let count = lines.len();
         if count < 2 {
             return lines;
         }
         let fits = |part: &str| self.width_pt(part, style, size_pt) <= width_pt;
-        if count == 2 {
+        if count == 2 && at_comma {
             // The comma nearest the middle whose two sides each fit on a line.
             let middle = text.len() / 2;
             let comma = text
@@ -136,8 +137,10 @@ impl Metrics {
                 return vec![text[..at].trim().to_string(), text[at..].trim().to_string()];
             }
         }
-        // The narrowest width that still takes `count` lines, to a tenth of a point.
-        let (mut narrow, mut wide) = (width_pt / count as f32, width_pt);
+        // The narrowest width that still takes `count` lines, to a tenth of a point, and
+        // never narrower than the widest word: below it the word would be cut in two.
+        let widest = text.split(' ').map(|w| self.width_pt(w, style, size_pt)).fold(0.0, f32::max);
+        let (mut narrow, mut wide) = ((width_pt / count as f32).max(widest).min(width_pt), width_pt);
         while wide - narrow > 0.1 {
             let mid = (narrow + wide) / 2.0;
             if self.wrap(text, style, size_pt, mid).len() <= count {
@@ -237,7 +240,7 @@ mod tests {
         let title = "ĐẠI DIỆN TỔ CHỨC ĐƯỢC KIỂM TRA";
         let greedy = m.wrap(title, Style::Bold, size, width);
         assert_eq!(greedy.last().map(|l| l.split(' ').count()), Some(1), "{greedy:?}: the case this mends");
-        let even = m.wrap_balanced(title, Style::Bold, size, width);
+        let even = m.wrap_balanced(title, Style::Bold, size, width, true);
         assert_eq!(even.len(), greedy.len());
         assert_eq!(even.join(" "), title);
         let widths: Vec<f32> = even.iter().map(|l| m.width_pt(l, Style::Bold, size)).collect();
@@ -246,11 +249,24 @@ mod tests {
         // A name and a title break at the comma, each whole.
         let signer = "Đặng Quốc Hưng, Kiểm soát viên thị trường";
         assert_eq!(m.wrap(signer, Style::Bold, size, width).len(), 2);
-        assert_eq!(m.wrap_balanced(signer, Style::Bold, size, width), ["Đặng Quốc Hưng,", "Kiểm soát viên thị trường"]);
+        assert_eq!(
+            m.wrap_balanced(signer, Style::Bold, size, width, true),
+            ["Đặng Quốc Hưng,", "Kiểm soát viên thị trường"]
+        );
+        // Without the comma rule (a title), the lines are only made even.
+        let plain = m.wrap_balanced(signer, Style::Bold, size, width, false);
+        assert_eq!((plain.len(), plain.join(" ").as_str()), (2, signer));
+        assert_ne!(plain[0], "Đặng Quốc Hưng,");
+        // Never narrower than the widest word: a long code is not cut to even the lines.
+        let code = "https://dichvucong.gov.vn ĐẠI Email: An Văn";
+        let greedy = m.wrap(code, Style::Bold, 13.0, 233.86);
+        let uncut = m.wrap_balanced(code, Style::Bold, 13.0, 233.86, false);
+        assert_eq!(uncut.len(), greedy.len());
+        assert!(uncut.iter().any(|l| l.split(' ').any(|w| w == "https://dichvucong.gov.vn")), "{uncut:?}");
         // Text on one line is as it was; text with its own breaks is made even paragraph by
         // paragraph (a signature's capacity padded with empty lines to its neighbour's height).
-        assert_eq!(m.wrap_balanced("NGƯỜI LẬP BIÊN BẢN", Style::Bold, size, width), ["NGƯỜI LẬP BIÊN BẢN"]);
-        let padded = m.wrap_balanced(&format!("{title}\n"), Style::Bold, size, width);
+        assert_eq!(m.wrap_balanced("NGƯỜI LẬP BIÊN BẢN", Style::Bold, size, width, true), ["NGƯỜI LẬP BIÊN BẢN"]);
+        let padded = m.wrap_balanced(&format!("{title}\n"), Style::Bold, size, width, true);
         assert_eq!(padded, [even.as_slice(), &[String::new()]].concat());
     }
 

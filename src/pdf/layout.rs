@@ -300,7 +300,12 @@ impl<'m> Composer<'m> {
         let lines = match align {
             // A centred paragraph (a title) is not justified: its lines are only made even.
             Align::Centre if indent == 0.0 => {
-                self.metrics.wrap_balanced(text, style, size, width).into_iter().map(|l| (l, true, 0.0)).collect()
+                let text = text.trim_end_matches([' ', '\n']);
+                self.metrics
+                    .wrap_balanced(text, style, size, width, false)
+                    .into_iter()
+                    .map(|l| (l, true, 0.0))
+                    .collect()
             }
             _ => self.indented_lines(text, style, size, indent),
         };
@@ -375,7 +380,7 @@ impl<'m> Composer<'m> {
     /// A column's line wrapped at `width`: evenly when it is centred and asks to be.
     fn wrap_column_line(&self, line: &Styled, width: f32) -> Vec<String> {
         match line.align {
-            Align::Centre if line.even => self.metrics.wrap_balanced(&line.text, line.style, line.size, width),
+            Align::Centre if line.even => self.metrics.wrap_balanced(&line.text, line.style, line.size, width, true),
             _ => self.metrics.wrap(&line.text, line.style, line.size, width),
         }
     }
