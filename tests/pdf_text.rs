@@ -458,3 +458,41 @@ fn a_signature_blocks_capacity_and_name_wrap_to_even_lines_whole_words_kept_toge
         assert!(lines.iter().any(|l| l == whole), "no line {whole:?} in {lines:?}");
     }
 }
+
+#[test]
+fn no_line_of_a_paragraph_stands_alone_at_a_page_break() {
+    use anchi::pdf::{Align, Block, Style};
+    // Two paragraphs of several lines, each of words of its own, after 30 to 50
+    // one-line paragraphs, so that page breaks fall at every line of them in turn.
+    let words = |tag: &str, n: usize| (1..=n).map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ");
+    let (long, short) = (words("qq", 80), words("zz", 60));
+    let dir = tempfile::tempdir().unwrap();
+    let mut breaks = 0;
+    for lines in 30..=50 {
+        let next = Block::Paragraph { text: short.clone(), style: Style::Regular, align: Align::Justify, indent: true };
+        let mut doc = document_of(lines, &long, next);
+        doc.blocks.push(Block::Paragraph {
+            text: "Hết.".into(),
+            style: Style::Regular,
+            align: Align::Left,
+            indent: false,
+        });
+        let pdf = dir.path().join(format!("{lines}.pdf"));
+        std::fs::write(&pdf, anchi::pdf::render(&doc).unwrap()).unwrap();
+        for tag in ["qq", "zz"] {
+            let on_page = |page: usize| {
+                let text =
+                    tool("pdftotext", &["-f", &page.to_string(), "-l", &page.to_string(), pdf.to_str().unwrap(), "-"]);
+                text.lines().filter(|l| l.split(' ').any(|w| w.starts_with(tag))).count()
+            };
+            let (first, second) = (on_page(1), on_page(2));
+            assert!(
+                first != 1 && second != 1,
+                "{lines} lines before: the {tag} paragraph has {first} + {second} lines"
+            );
+            breaks += usize::from(first > 0 && second > 0);
+        }
+    }
+    // Some of the paragraphs were split, two lines or more on each side.
+    assert!(breaks > 0);
+}

@@ -290,9 +290,10 @@ impl<'m> Composer<'m> {
         lines
     }
 
-    /// A paragraph whose last two lines stay on one page with the `after` points that follow
-    /// them (a heading ending in ":" with the start of what it announces, the last words of
-    /// a document with its signatures), unless the two do not fit on a page at all.
+    /// A paragraph whose first two lines start a page together and whose last two stay on
+    /// one page with the `after` points that follow them (a heading ending in ":" with the
+    /// start of what it announces, the last words of a document with its signatures), unless
+    /// they do not fit on a page at all.
     pub fn paragraph_kept(&mut self, text: &str, style: Style, size: f32, align: Align, indent: f32, after: f32) {
         let line_height = size * LEADING;
         let width = self.width();
@@ -312,12 +313,24 @@ impl<'m> Composer<'m> {
         if lines.is_empty() {
             return;
         }
-        // From its last two lines on, the paragraph is kept with what follows it.
-        let kept_from = lines.len().saturating_sub(2);
-        let kept = (lines.len() - kept_from) as f32 * line_height + after;
+        // No line stands alone at a page break: the first two lines start a page together
+        // (no orphan), and from its last two lines on the paragraph is kept with what follows
+        // it (no widow); a paragraph of three lines or fewer is not split at all.
+        let count = lines.len();
+        let kept_from = count.saturating_sub(2);
+        let kept = (count - kept_from) as f32 * line_height + after;
         let page = A4_HEIGHT_PT - mm(MARGIN_TOP) - self.bottom();
+        let room = |i: usize| {
+            let wanted = match i {
+                0 if count <= 3 => count as f32 * line_height + after,
+                0 => 2.0 * line_height,
+                i if i == kept_from => kept,
+                _ => line_height,
+            };
+            if wanted <= page { wanted } else { line_height }
+        };
         for (i, (line, ends_paragraph, indent)) in lines.into_iter().enumerate() {
-            self.ensure(if i == kept_from && after > 0.0 && kept <= page { kept } else { line_height });
+            self.ensure(room(i));
             let baseline = self.y - size;
             let left = self.left() + indent;
             if align == Align::Justify && !ends_paragraph {
