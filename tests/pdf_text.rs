@@ -221,6 +221,44 @@ fn the_command_line_renders_one_or_all_documents() {
 }
 
 #[test]
+fn a_document_that_cannot_be_printed_leaves_the_folder_as_it_was() {
+    let (dir, ws) = demo();
+    // A case with a draft whose every field carries a character the print fonts lack.
+    let (case, draft) = ws
+        .list_cases()
+        .unwrap()
+        .into_iter()
+        .find_map(|s| {
+            let case = ws.case(s.id).unwrap();
+            let draft =
+                case.documents.iter().find(|d| d.state == DocumentState::Draft && !d.fields.is_empty())?.clone();
+            (case.documents.len() >= 3).then_some((case, draft))
+        })
+        .expect("a case with a draft among other documents");
+    for (field, value) in &draft.fields {
+        ws.save_field(case.id, draft.id, field, &format!("{value} 😀")).unwrap();
+    }
+    drop(ws);
+    let all = dir.path().join("all");
+    std::fs::create_dir_all(&all).unwrap();
+    // A file from an earlier run, under the name one of the documents is written to.
+    let earlier = all.join(Workspace::document_file_name(&case.documents[0]));
+    std::fs::write(&earlier, b"earlier").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_anchi"))
+        .args(["--data-dir", dir.path().to_str().unwrap(), "doc", "render", "--case", &case.id.to_string(), "--all"])
+        .arg("--out")
+        .arg(&all)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("Không in được"), "{said}");
+    let files: Vec<_> = std::fs::read_dir(&all).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(files, [earlier.file_name().unwrap()], "only the earlier file");
+    assert_eq!(std::fs::read(&earlier).unwrap(), b"earlier");
+}
+
+#[test]
 fn a_long_goods_list_runs_over_pages_with_its_header_repeated() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = Workspace::open(dir.path()).unwrap();

@@ -57,23 +57,28 @@ pub(super) fn render(
     document_id: Option<Uuid>,
     out: &std::path::Path,
 ) -> Result<Vec<PathBuf>, AppError> {
-    let write = |path: &std::path::Path, bytes: Vec<u8>| {
-        std::fs::write(path, bytes).map_err(|e| AppError::Render(format!("{}: {e}", path.display())))
+    // Through a temporary name and a rename: a file under its final name is always whole,
+    // and one that was there stays as it was until the new one is.
+    let write = |path: &std::path::Path, bytes: &[u8]| {
+        crate::app::write_atomically(path, bytes).map_err(|e| AppError::Render(format!("{}: {e}", path.display())))
     };
     if let Some(id) = document_id {
-        write(out, ws.render_document(case_id, id)?)?;
+        write(out, &ws.render_document(case_id, id)?)?;
         return Ok(vec![out.to_path_buf()]);
     }
     std::fs::create_dir_all(out).map_err(|e| AppError::Render(format!("{}: {e}", out.display())))?;
     let case = ws.case(case_id)?;
-    // Each document is made ready, rendered and written on one of the cores: writing the
-    // files one after another on this thread was a twentieth of a run.
-    let each = |doc: &crate::domain::Document| {
-        let path = out.join(Workspace::document_file_name(doc));
-        write(&path, ws.pdf_job_of(&case, doc).render()?)?;
-        Ok(path)
+    // Each document is made ready and rendered on one of the cores, and every one is
+    // rendered before any is written: a document that cannot be printed leaves the folder
+    // as it was, not a set missing one. The files are written on the cores too (one after
+    // another on this thread was a twentieth of a run).
+    let render = |doc: &crate::domain::Document| {
+        Ok((out.join(Workspace::document_file_name(doc)), ws.pdf_job_of(&case, doc).render()?))
     };
-    crate::app::on_every_core(&case.documents, each).into_iter().collect()
+    let rendered: Vec<(PathBuf, Vec<u8>)> =
+        crate::app::on_every_core(&case.documents, render).into_iter().collect::<Result<_, AppError>>()?;
+    let each = |(path, bytes): &(PathBuf, Vec<u8>)| write(path, bytes).map(|()| path.clone());
+    crate::app::on_every_core(&rendered, each).into_iter().collect()
 }
 
 fn print_list(ws: &Workspace, json: bool) -> Result<(), AppError> {
