@@ -533,4 +533,25 @@ fn no_line_of_a_paragraph_stands_alone_at_a_page_break() {
     }
     // Some of the paragraphs were split, two lines or more on each side.
     assert!(breaks > 0);
+
+    // A heading that announces a paragraph of three lines (32 words), which is not split, stays on
+    // the page where that paragraph starts (it kept room for two lines only, and was left
+    // alone at the foot of a page).
+    let mut split = 0;
+    for (lines, gap) in (30..=36).flat_map(|l| (0..9).map(move |g| (l, 2.0 * g as f32))) {
+        let next = Block::Paragraph { text: words("ww", 32), style: Style::Regular, align: Align::Left, indent: false };
+        let mut doc = document_of(lines, "Quyết định:", next);
+        doc.blocks.insert(lines, Block::Gap { points: gap });
+        let pdf = dir.path().join(format!("h{lines}-{gap}.pdf"));
+        std::fs::write(&pdf, anchi::pdf::render(&doc).unwrap()).unwrap();
+        let heading_page = (1..=page_count(&pdf))
+            .map(|page| {
+                tool("pdftotext", &["-f", &page.to_string(), "-l", &page.to_string(), pdf.to_str().unwrap(), "-"])
+            })
+            .find(|text| text.contains("Quyết định:"))
+            .unwrap();
+        assert!(heading_page.contains("ww1 "), "{lines} lines and {gap} points before: the heading ends a page alone");
+        split += usize::from(!heading_page.contains("Dòng thứ 1 "));
+    }
+    assert!(split > 0, "the heading never moved to the next page");
 }

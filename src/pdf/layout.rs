@@ -290,6 +290,52 @@ impl<'m> Composer<'m> {
         lines
     }
 
+    /// A paragraph's lines as [`Composer::paragraph_kept`] sets them: each line, whether it
+    /// ends a paragraph, and its indent. The first line is narrower by the indent; a centred
+    /// paragraph (a title) is not justified, its lines are only made even.
+    fn paragraph_lines(
+        &self,
+        text: &str,
+        style: Style,
+        size: f32,
+        align: Align,
+        indent: f32,
+    ) -> Vec<(String, bool, f32)> {
+        match align {
+            Align::Centre if indent == 0.0 => {
+                let text = text.trim_end_matches([' ', '\n']);
+                let lines = self.metrics.wrap_balanced(text, style, size, self.width(), false);
+                lines.into_iter().map(|l| (l, true, 0.0)).collect()
+            }
+            _ => self.indented_lines(text, style, size, indent),
+        }
+    }
+
+    /// The room line `i` of a paragraph of `count` lines needs on its page. No line stands
+    /// alone at a page break: the first two lines start a page together (no orphan), and
+    /// from its last two lines on the paragraph is kept with the `after` points that follow
+    /// it (no widow); a paragraph of three lines or fewer is not split at all. What is more
+    /// than a page falls back to the line itself.
+    fn room_before_line(&self, i: usize, count: usize, size: f32, after: f32) -> f32 {
+        let line_height = size * LEADING;
+        let kept_from = count.saturating_sub(2);
+        let wanted = match i {
+            0 if count <= 3 => count as f32 * line_height + after,
+            0 => 2.0 * line_height,
+            i if i == kept_from => (count - kept_from) as f32 * line_height + after,
+            _ => line_height,
+        };
+        let page = A4_HEIGHT_PT - mm(MARGIN_TOP) - self.bottom();
+        if wanted <= page { wanted } else { line_height }
+    }
+
+    /// The room a paragraph needs before its first line: what a heading announcing it must
+    /// keep on its own page.
+    pub fn paragraph_opening(&self, text: &str, style: Style, size: f32, align: Align, indent: f32, after: f32) -> f32 {
+        let count = self.paragraph_lines(text, style, size, align, indent).len();
+        if count == 0 { 0.0 } else { self.room_before_line(0, count, size, after) }
+    }
+
     /// A paragraph whose first two lines start a page together and whose last two stay on
     /// one page with the `after` points that follow them (a heading ending in ":" with the
     /// start of what it announces, the last words of a document with its signatures), unless
@@ -297,40 +343,11 @@ impl<'m> Composer<'m> {
     pub fn paragraph_kept(&mut self, text: &str, style: Style, size: f32, align: Align, indent: f32, after: f32) {
         let line_height = size * LEADING;
         let width = self.width();
-        // The first line is narrower by the indent; the rest is wrapped at full width.
-        let lines = match align {
-            // A centred paragraph (a title) is not justified: its lines are only made even.
-            Align::Centre if indent == 0.0 => {
-                let text = text.trim_end_matches([' ', '\n']);
-                self.metrics
-                    .wrap_balanced(text, style, size, width, false)
-                    .into_iter()
-                    .map(|l| (l, true, 0.0))
-                    .collect()
-            }
-            _ => self.indented_lines(text, style, size, indent),
-        };
-        if lines.is_empty() {
-            return;
-        }
-        // No line stands alone at a page break: the first two lines start a page together
-        // (no orphan), and from its last two lines on the paragraph is kept with what follows
-        // it (no widow); a paragraph of three lines or fewer is not split at all.
+        let lines = self.paragraph_lines(text, style, size, align, indent);
         let count = lines.len();
-        let kept_from = count.saturating_sub(2);
-        let kept = (count - kept_from) as f32 * line_height + after;
-        let page = A4_HEIGHT_PT - mm(MARGIN_TOP) - self.bottom();
-        let room = |i: usize| {
-            let wanted = match i {
-                0 if count <= 3 => count as f32 * line_height + after,
-                0 => 2.0 * line_height,
-                i if i == kept_from => kept,
-                _ => line_height,
-            };
-            if wanted <= page { wanted } else { line_height }
-        };
+        let rooms: Vec<f32> = (0..count).map(|i| self.room_before_line(i, count, size, after)).collect();
         for (i, (line, ends_paragraph, indent)) in lines.into_iter().enumerate() {
-            self.ensure(room(i));
+            self.ensure(rooms[i]);
             let baseline = self.y - size;
             let left = self.left() + indent;
             if align == Align::Justify && !ends_paragraph {

@@ -171,7 +171,7 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
             }
             Block::Paragraph { text, style, align, indent } => {
                 let indent = if *indent { layout::mm(10.0) } else { 0.0 };
-                let after = kept_after(&c, text, doc.blocks.get(i + 1), &check)?;
+                let after = kept_after(&c, text, &doc.blocks[i + 1..], &check)?;
                 c.paragraph_kept(&check(text, *style)?, *style, BODY_SIZE, *align, indent, after);
                 c.gap(2.0);
             }
@@ -244,16 +244,22 @@ const CLOSING_SHARE: f32 = 0.45;
 
 /// What must stay on a paragraph's page after its last two lines: the first row of the
 /// signatures or the closing that follows it (so that no signature stands alone on a
-/// page), or, after a heading ending in ":", the start of what it announces (two lines, or a
-/// table's header row and two lines).
+/// page), or, after a heading ending in ":", the start of what it announces (a paragraph's
+/// first lines as it will set them, a table's header row and two lines, or two lines).
+/// `rest` is the blocks that follow the paragraph.
 fn kept_after(
     c: &Composer,
     text: &str,
-    next: Option<&Block>,
+    rest: &[Block],
     check: &dyn Fn(&str, Style) -> Result<String, PdfError>,
 ) -> Result<f32, PdfError> {
     let announces = text.trim_end().ends_with(':');
-    Ok(match next {
+    Ok(match rest.first() {
+        Some(Block::Paragraph { text: next, style, align, indent }) if announces => {
+            let indent = if *indent { layout::mm(10.0) } else { 0.0 };
+            let after = kept_after(c, next, &rest[1..], check)?;
+            2.0 + c.paragraph_opening(&check(next, *style)?, *style, BODY_SIZE, *align, indent, after)
+        }
         Some(Block::Signatures(blocks)) => match signature_rows(c, blocks, check)?.first() {
             Some((left, right, share)) => 8.0 + c.two_columns_height(left, right, *share),
             None => 0.0,
