@@ -357,6 +357,9 @@ fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, v: &mut Values
 fn personal_id(s: &Subject) -> String {
     let own = s.personal_id.as_ref().map(|p| p.as_str()).or(s.old_id_card.as_ref().map(|o| o.as_str()));
     let mut others = Vec::new();
+    if let (Some(_), Some(old)) = (&s.personal_id, &s.old_id_card) {
+        others.push(format!("Số CMND: {}", old.as_str()));
+    }
     if let Some(t) = &s.tax_code {
         others.push(format!("Mã số thuế: {}", t.as_str()));
     }
@@ -378,9 +381,9 @@ fn personal_id(s: &Subject) -> String {
 fn enterprise_code(s: &Subject) -> String {
     let registered = s.registration_number.as_deref().filter(|r| !r.trim().is_empty());
     match (&s.tax_code, registered) {
-        (Some(t), Some(r)) if r != t.as_str() => format!("{} (Số đăng ký kinh doanh: {r})", t.as_str()),
+        (Some(t), Some(r)) if r.trim() != t.as_str() => format!("{} (Số đăng ký kinh doanh: {r})", t.as_str()),
         (Some(t), _) => t.as_str().to_string(),
-        (None, Some(r)) => r.to_string(),
+        (None, Some(r)) => r.trim().to_string(),
         (None, None) => String::new(),
     }
 }
