@@ -57,10 +57,11 @@ pub(super) fn render(
     document_id: Option<Uuid>,
     out: &std::path::Path,
 ) -> Result<Vec<PathBuf>, AppError> {
-    // Through a temporary name and a rename: a file under its final name is always whole,
-    // and one that was there stays as it was until the new one is.
+    // Through a temporary name and a rename: a file under its final name is whole, and one
+    // that was there stays as it was until the new one is (not synced: the PDF is made again
+    // from the store at any time, `app::write_replacing`).
     let write = |path: &std::path::Path, bytes: &[u8]| {
-        crate::app::write_atomically(path, bytes).map_err(|e| AppError::Render(format!("{}: {e}", path.display())))
+        crate::app::write_replacing(path, bytes).map_err(|e| AppError::Render(format!("{}: {e}", path.display())))
     };
     if let Some(id) = document_id {
         write(out, &ws.render_document(case_id, id)?)?;
