@@ -256,6 +256,16 @@ fn a_document_that_cannot_be_printed_leaves_the_folder_as_it_was() {
     let files: Vec<_> = std::fs::read_dir(&all).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(files, [earlier.file_name().unwrap()], "only the earlier file");
     assert_eq!(std::fs::read(&earlier).unwrap(), b"earlier");
+    // Into a folder not made yet: none is made.
+    let new = dir.path().join("new");
+    let status = Command::new(env!("CARGO_BIN_EXE_anchi"))
+        .args(["--data-dir", dir.path().to_str().unwrap(), "doc", "render", "--case", &case.id.to_string(), "--all"])
+        .arg("--out")
+        .arg(&new)
+        .status()
+        .unwrap();
+    assert!(!status.success());
+    assert!(!new.exists(), "an empty folder was left");
 }
 
 #[test]

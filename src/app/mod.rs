@@ -374,14 +374,21 @@ fn write_through_temporary(target: &Path, bytes: &[u8], durable: bool) -> std::i
     let dir = target.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let temp = dir.join(format!(".{}.tmp", Uuid::now_v7().simple()));
-    let mut f = std::fs::File::create(&temp)?;
-    // Backups, packages and PDFs hold personal data: their owner alone reads them.
-    crate::store::owner_only(&temp, 0o600)?;
-    f.write_all(bytes)?;
-    if durable {
-        f.sync_all()?;
+    let written = (|| {
+        let mut f = std::fs::File::create(&temp)?;
+        // Backups, packages and PDFs hold personal data: their owner alone reads them.
+        crate::store::owner_only(&temp, 0o600)?;
+        f.write_all(bytes)?;
+        if durable {
+            f.sync_all()?;
+        }
+        std::fs::rename(&temp, target)
+    })();
+    if written.is_err() {
+        // A full disk, say: the part written is not left behind.
+        let _ = std::fs::remove_file(&temp);
     }
-    std::fs::rename(&temp, target)
+    written
 }
 
 /// [`write_atomically`], a failure naming the file.

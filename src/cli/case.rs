@@ -67,11 +67,11 @@ pub(super) fn render(
         write(out, &ws.render_document(case_id, id)?)?;
         return Ok(vec![out.to_path_buf()]);
     }
-    std::fs::create_dir_all(out).map_err(|e| AppError::Render(format!("{}: {e}", out.display())))?;
     let case = ws.case(case_id)?;
     // Each document is made ready and rendered on one of the cores, and every one is
     // rendered before any is written: a document that cannot be printed leaves the folder
-    // as it was, not a set missing one. The files are written on the cores too (one after
+    // as it was, not a set missing one (nor a new, empty folder: writing the first file makes
+    // it). The files are written on the cores too (one after
     // another on this thread was a twentieth of a run).
     let render = |doc: &crate::domain::Document| {
         Ok((out.join(Workspace::document_file_name(doc)), ws.pdf_job_of(&case, doc).render()?))
