@@ -434,6 +434,15 @@ fn a_signature_or_a_heading_never_stands_alone_at_a_page_break() {
     // Every length from a page and a half short of the break to past it: wherever the page
     // breaks, the signer's page holds the last words before it, and the heading's page the
     // first words after it.
+    // A point at a time over two lines' room, where the last paragraph's gap after it was
+    // not counted (2 points short) and the closing went to the next page alone.
+    for (lines, gap) in (28..30).flat_map(|l| (0..40).map(move |g| (l, g as f32 * 0.5))) {
+        let mut doc = document_of(lines, "Quyết định có hiệu lực kể từ ngày ký./.", closing());
+        doc.blocks.insert(lines, Block::Gap { points: gap });
+        std::fs::write(&pdf, anchi::pdf::render(&doc).unwrap()).unwrap();
+        let last = text_of(&pdf, Some(page_count(&pdf)));
+        assert!(last.contains("hiệu lực kể từ ngày ký"), "{lines} lines, {gap} points: the closing stands alone");
+    }
     let mut counts = std::collections::BTreeSet::new();
     for lines in 20..60 {
         std::fs::write(

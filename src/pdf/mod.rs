@@ -260,13 +260,14 @@ fn kept_after(
             let after = kept_after(c, next, &rest[1..], check)?;
             2.0 + c.paragraph_opening(&check(next, *style)?, *style, BODY_SIZE, *align, indent, after)
         }
+        // The paragraph's own gap after it, the block's gap before it, its first row.
         Some(Block::Signatures(blocks)) => match signature_rows(c, blocks, check)?.first() {
-            Some((left, right, share)) => 8.0 + c.two_columns_height(left, right, *share),
+            Some((left, right, share)) => 2.0 + 8.0 + c.two_columns_height(left, right, *share),
             None => 0.0,
         },
         Some(Block::Closing { recipients, signer }) => {
             let (left, right) = closing_columns(recipients, signer, check)?;
-            8.0 + c.two_columns_height(&left, &right, CLOSING_SHARE)
+            2.0 + 8.0 + c.two_columns_height(&left, &right, CLOSING_SHARE)
         }
         Some(Block::Table { columns, rows }) if announces => 2.0 + c.table_start_height(columns, rows, TABLE_SIZE),
         Some(_) if announces => 2.0 + Composer::lines_height(2, BODY_SIZE),
