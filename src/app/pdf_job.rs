@@ -1,7 +1,8 @@
 //! A document ready to print, away from the store: rendered alone, or with others on every
 //! core, and written under the data folder.
 
-use super::AppError;
+use super::{AppError, Workspace};
+use crate::domain::{Document, DocumentState};
 use crate::pdf::{self, PrintDocument};
 
 /// A document ready to be rendered and written: no store access left, so it can be sent
@@ -9,7 +10,7 @@ use crate::pdf::{self, PrintDocument};
 #[derive(Debug, Clone)]
 pub struct PdfJob {
     pub print: PrintDocument,
-    /// `<data dir>/pdf/<case id>/<number>-<kind>.pdf`
+    /// `<data dir>/pdf/<case id>/<year>-<number>-<ký hiệu>-<kind>.pdf`
     pub path: std::path::PathBuf,
 }
 
@@ -34,5 +35,71 @@ impl PdfJob {
             .and_then(|()| std::fs::write(&self.path, bytes))
             .map_err(|e| AppError::Files(format!("{}: {e}", self.path.display())))?;
         Ok(self.path.clone())
+    }
+}
+
+impl Workspace {
+    /// The file name a rendered document gets: number with its ký hiệu (or "nhap") and
+    /// kind, e.g. `2026-3-qd-xphc-qd-xu-phat.pdf`. The ký hiệu is in the name because the
+    /// sequence is counted per ký hiệu, and a kind's changed between editions (QĐ-XPVPHC,
+    /// then QĐ-XPHC): two decisions of one year could share `2026-1` and the later file
+    /// replace the earlier in `doc render --all`'s folder.
+    pub fn document_file_name(doc: &Document) -> String {
+        let short_id = || doc.id.simple().to_string()[24..].to_string();
+        let number = match (&doc.number, doc.state) {
+            (Some(n), _) => match file_name_part(&n.ky_hieu) {
+                ky_hieu if ky_hieu.is_empty() => format!("{}-{}", n.year, n.seq),
+                ky_hieu => format!("{}-{}-{ky_hieu}", n.year, n.seq),
+            },
+            (None, DocumentState::Draft) => format!("nhap-{}", short_id()),
+            // Unnumbered kinds (the seal label sheet) are told apart by their id.
+            (None, _) => format!("khong-so-{}", short_id()),
+        };
+        let state = if doc.state == DocumentState::Cancelled { "-huy" } else { "" };
+        format!("{number}-{}{state}.pdf", doc.kind.code())
+    }
+}
+
+/// `text` as a part of a file name on any system: folded to ASCII lower case (Đ → d), each
+/// run of anything but letters and digits one `-` ("QĐ-XPHC" → "qd-xphc", "a/b" → "a-b").
+fn file_name_part(text: &str) -> String {
+    let folded = crate::domain::text::fold(text);
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{DocumentKind, DocumentNumber};
+
+    fn decision(seq: u32, ky_hieu: &str) -> Document {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let mut doc = Document::draft(uuid::Uuid::new_v4(), DocumentKind::QdXuPhat, at);
+        doc.state = DocumentState::Finalised;
+        doc.number =
+            Some(DocumentNumber { seq, year: 2026, ky_hieu: ky_hieu.into(), unit_abbreviation: "ĐQLTT1".into() });
+        doc
+    }
+
+    /// The register counts per ký hiệu, and qd-xu-phat's changed between editions: the
+    /// first decision under each is number 1 of its year. Their files must not share a name.
+    #[test]
+    fn documents_numbered_under_two_ky_hieu_get_two_file_names() {
+        let old = Workspace::document_file_name(&decision(1, "QĐ-XPVPHC"));
+        let new = Workspace::document_file_name(&decision(1, "QĐ-XPHC"));
+        assert_ne!(old, new);
+        assert_eq!(new, "2026-1-qd-xphc-qd-xu-phat.pdf");
+        assert_eq!(old, "2026-1-qd-xpvphc-qd-xu-phat.pdf");
+        // A ký hiệu from a law pack names no folder and needs no quoting.
+        assert_eq!(Workspace::document_file_name(&decision(7, " QĐ/ KT..")), "2026-7-qd-kt-qd-xu-phat.pdf");
+        assert_eq!(Workspace::document_file_name(&decision(7, "")), "2026-7-qd-xu-phat.pdf");
     }
 }

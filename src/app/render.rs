@@ -92,19 +92,6 @@ impl Workspace {
         PdfJob { print: self.print_of(case, doc), path }
     }
 
-    /// The file name a rendered document gets: number (or "nhap") and kind.
-    pub fn document_file_name(doc: &Document) -> String {
-        let short_id = || doc.id.simple().to_string()[24..].to_string();
-        let number = match (&doc.number, doc.state) {
-            (Some(n), _) => format!("{}-{}", n.year, n.seq),
-            (None, DocumentState::Draft) => format!("nhap-{}", short_id()),
-            // Unnumbered kinds (the seal label sheet) are told apart by their id.
-            (None, _) => format!("khong-so-{}", short_id()),
-        };
-        let state = if doc.state == DocumentState::Cancelled { "-huy" } else { "" };
-        format!("{number}-{}{state}.pdf", doc.kind.code())
-    }
-
     /// Every value a layout may name, for this document (a prefill also the case's parties:
     /// `Workspace::prefill_values`); of the earlier documents' and the form's fields only
     /// those under a prefix `wants` (e.g. "prior.bb-kiem-tra.", "field.").
