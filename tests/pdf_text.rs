@@ -217,7 +217,9 @@ fn the_command_line_renders_one_or_all_documents() {
         std::fs::read_dir(&all).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert_eq!(files.len(), case.documents_finalised as usize + case.documents_draft as usize);
     let number = doc.number.unwrap();
-    assert!(files.contains(&format!("{}-{}-bb-vi-pham.pdf", number.year, number.seq)), "{files:?}");
+    // Year, number, ký hiệu (BB-VPHC) and kind.
+    let name = format!("{}-{}-{}-bb-vi-pham.pdf", number.year, number.seq, number.ky_hieu.to_lowercase());
+    assert!(files.contains(&name), "{name} not in {files:?}");
 }
 
 #[test]
@@ -238,6 +240,21 @@ fn a_document_that_cannot_be_printed_leaves_the_folder_as_it_was() {
     for (field, value) in &draft.fields {
         ws.save_field(case.id, draft.id, field, &format!("{value} 😀")).unwrap();
     }
+    // What was typed is kept as typed, but the check the wizard shows and finalising
+    // enforces names every field holding it, with the character.
+    let stored = ws.case(case.id).unwrap();
+    let typed = stored.document(draft.id).unwrap();
+    assert!(typed.fields.values().all(|v| v.ends_with(" 😀")));
+    let report = ws.check_document(&stored, typed, anchi::app::now());
+    let form = ws.form_of(typed);
+    for field in draft.fields.keys().filter(|f| form.fields.iter().any(|d| &&d.id == f)) {
+        let named =
+            report.errors().any(|p| p.field == format!("field.{field}") && p.message_vi.contains("“😀” (U+1F600)"));
+        assert!(named, "{field} not named: {report}");
+    }
+    let finalise = Event::FinaliseDocument { id: draft.id, number: None, at: anchi::app::now() };
+    assert!(ws.apply_event(case.id, finalise).is_err());
+    assert_eq!(ws.case(case.id).unwrap(), stored, "a refused finalisation changes nothing");
     drop(ws);
     let all = dir.path().join("all");
     std::fs::create_dir_all(&all).unwrap();

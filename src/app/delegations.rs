@@ -273,6 +273,6 @@ impl Workspace {
     /// [`Workspace::delegation_print`] rendered to PDF bytes.
     pub fn delegation_pdf(&self, number: &str, basis: Option<&str>) -> Result<Vec<u8>, AppError> {
         let print = self.delegation_print(number, basis)?;
-        crate::pdf::render(&print).map_err(|e| AppError::Render(e.to_string()))
+        Ok(crate::pdf::render(&print)?)
     }
 }

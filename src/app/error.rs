@@ -30,6 +30,10 @@ pub enum AppError {
     /// A document could not be rendered to PDF.
     #[error("rendering: {0}")]
     Render(String),
+    /// A document holds text the print fonts cannot draw (typed before such text was
+    /// refused, or taken from a package): nothing was written.
+    #[error("rendering: {text:?} has characters the print fonts cannot draw: {}", super::printable::list_chars(.chars))]
+    Unprintable { text: String, chars: Vec<char> },
     /// A backup could not be made or was refused for restore (passphrase, damage).
     #[error(transparent)]
     Backup(#[from] super::backup::BackupError),
@@ -85,6 +89,11 @@ impl Bilingual for AppError {
                 report.errors().map(|p| format!("{}: {}", p.field, p.message_vi)).collect::<Vec<_>>().join("\n")
             }
             AppError::Render(_) => "Không in được văn bản ra PDF".into(),
+            AppError::Unprintable { text, chars } => format!(
+                "Không in được văn bản ra PDF: “{}” có ký tự phông chữ in không có: {}. Sửa chỗ ghi ký tự này (xóa hoặc thay bằng chữ khác) rồi in lại",
+                excerpt(text, chars),
+                super::printable::list_chars(chars)
+            ),
             AppError::Files(_) => "Không ghi được tệp vào thư mục dữ liệu (ổ đĩa đầy hoặc không có quyền ghi)".into(),
             AppError::Key(e) => e.vi(),
             AppError::Backup(e) => e.vi(),
@@ -112,6 +121,32 @@ impl Bilingual for AppError {
     }
 }
 
+impl From<crate::pdf::PdfError> for AppError {
+    /// Text the fonts cannot draw is a refusal naming it; anything else a failure.
+    fn from(e: crate::pdf::PdfError) -> AppError {
+        match e {
+            crate::pdf::PdfError::MissingGlyph { text, chars } => AppError::Unprintable { text, chars },
+            e => AppError::Render(e.to_string()),
+        }
+    }
+}
+
+/// Up to 40 characters each side of the first of `chars` in `text`, so that a long text
+/// shows where to look.
+fn excerpt(text: &str, chars: &[char]) -> String {
+    let all: Vec<char> = text.chars().collect();
+    let at = all.iter().position(|c| chars.contains(c)).unwrap_or(0);
+    let (from, to) = (at.saturating_sub(40), (at + 41).min(all.len()));
+    let mut out: String = all[from..to].iter().collect();
+    if from > 0 {
+        out.insert(0, '…');
+    }
+    if to < all.len() {
+        out.push('…');
+    }
+    out
+}
+
 impl AppError {
     /// Whether this is a refusal (bad input, a state that forbids the action, a database
     /// held by an open window or written by a newer anchi, a hub that refuses or whose
@@ -121,6 +156,7 @@ impl AppError {
         matches!(
             self,
             AppError::Invalid(_)
+                | AppError::Unprintable { .. }
                 | AppError::Workflow(_)
                 | AppError::CaseNotFound(_)
                 | AppError::Key(_)

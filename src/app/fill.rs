@@ -40,6 +40,7 @@ impl Workspace {
         self.check_act(case, doc, form, &mut report);
         self.check_ceiling(case, doc, at, &mut report);
         self.check_delegation(doc, at.date(), &mut report);
+        super::printable::check_document(&mut report, form, case, doc);
         report
     }
 

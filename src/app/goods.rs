@@ -166,6 +166,7 @@ impl Workspace {
                     unit_price_vnd: price,
                 });
             }
+            super::printable::check_goods(&mut report, &lines);
             if !report.is_ok() {
                 return Err(AppError::Invalid(report));
             }

@@ -26,6 +26,7 @@ pub mod packages;
 pub mod parties;
 pub use crate::reference;
 mod pdf_job;
+pub mod printable;
 pub mod render;
 pub mod report;
 pub mod setup;

@@ -146,6 +146,7 @@ impl Workspace {
             !already_said
         });
         report.problems.extend(subject_report.problems);
+        super::printable::check_subject(&mut report, &subject);
         if self.reference.field_name(&input.field).is_none() {
             report.error("case.field", &NewCaseProblem::Field);
         }

@@ -51,6 +51,11 @@ impl Workspace {
     pub fn save_parties(&self, case_id: Uuid, parties: &Parties) -> Result<(), AppError> {
         self.require_member()?;
         let parties = parties.cleaned().map_err(AppError::Invalid)?;
+        let mut report = ValidationReport::default();
+        super::printable::check_parties(&mut report, &parties);
+        if !report.is_ok() {
+            return Err(AppError::Invalid(report));
+        }
         self.store.write(&self.actor(), |w| {
             let mut case = w.case(case_id)?.ok_or(AppError::CaseNotFound(case_id))?;
             if case.parties == parties {

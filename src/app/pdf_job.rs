@@ -17,7 +17,7 @@ pub struct PdfJob {
 impl PdfJob {
     /// The PDF's bytes.
     pub fn render(&self) -> Result<Vec<u8>, AppError> {
-        pdf::render(&self.print).map_err(|e| AppError::Render(e.to_string()))
+        Ok(pdf::render(&self.print)?)
     }
 
     /// The PDFs of several jobs, in their order, rendered on every core (each document is

@@ -35,7 +35,7 @@ pub fn preview_pages(print: &PrintDocument, scale: f32) -> Result<Vec<PreviewPag
     use hayro::hayro_interpret::InterpreterSettings;
     use hayro::hayro_syntax::Pdf;
     use hayro::{RenderCache, RenderSettings, render};
-    let bytes = crate::pdf::render(print).map_err(|e| AppError::Render(e.to_string()))?;
+    let bytes = crate::pdf::render(print)?;
     let pdf = Pdf::new(bytes).map_err(|e| AppError::Render(format!("preview: {e:?}")))?;
     let cache = RenderCache::new();
     let settings = InterpreterSettings::default();

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::domain::{DocumentKind, Prerequisites};
-pub use check::{Context, RuleDef, check};
+pub use check::{Context, RuleDef, check, field_path};
 pub use layout::{BlockDef, FieldDef, FieldKind, SignerDef};
 
 /// The placeholders every layout may use, besides `{field.<id>}` for the form's own fields

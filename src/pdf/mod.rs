@@ -103,8 +103,8 @@ pub struct PrintDocument {
 pub enum PdfError {
     #[error("QR code: {0}")]
     Qr(#[from] qr::QRCodeError),
-    #[error("text {text:?} has characters the print font cannot draw")]
-    MissingGlyph { text: String },
+    #[error("text {text:?} has characters the print font cannot draw: {chars:?}")]
+    MissingGlyph { text: String, chars: Vec<char> },
     #[error("the print font could not be cut to the document's glyphs: {0}")]
     Font(String),
 }
@@ -136,13 +136,42 @@ fn nfc(text: &str) -> String {
     }
 }
 
+/// The characters of `text` that the print fonts cannot draw in one of their faces (a value
+/// may be printed in any), each once, in the order met: an emoji, a Chinese label's name.
+/// None for text that prints. Decomposed text is composed first, as printing does.
+pub fn unprintable(text: &str) -> Vec<char> {
+    let metrics = metrics();
+    // Most text is drawn as typed: it is composed (a copy) only when a character is not.
+    match missing(metrics, text, &Style::ALL) {
+        chars if chars.is_empty() => chars,
+        _ => missing(metrics, &nfc(text), &Style::ALL),
+    }
+}
+
+/// The characters of `text` without a glyph in one of `styles`, each once.
+fn missing(metrics: &fonts::Metrics, text: &str, styles: &[Style]) -> Vec<char> {
+    let mut out = Vec::new();
+    let mut buf = [0; 4];
+    for c in text.chars() {
+        let drawn = styles.iter().all(|&style| metrics.covers(c.encode_utf8(&mut buf), style));
+        if !drawn && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Renders a document to PDF bytes.
 pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
     let metrics = metrics();
     let mut c = Composer::new(metrics);
     let check = |text: &str, style: Style| -> Result<String, PdfError> {
         let text = nfc(text);
-        if metrics.covers(&text, style) { Ok(text) } else { Err(PdfError::MissingGlyph { text }) }
+        if metrics.covers(&text, style) {
+            Ok(text)
+        } else {
+            Err(PdfError::MissingGlyph { chars: missing(metrics, &text, &[style]), text })
+        }
     };
 
     let h = &doc.header;
