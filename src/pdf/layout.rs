@@ -239,6 +239,12 @@ impl<'m> Composer<'m> {
         page.extend_from_slice(b"S\n");
     }
 
+    /// The white a QR code of `side` needs on each side: four modules (ISO/IEC 18004, the
+    /// quiet zone). zbar reads codes with less, but a phone's reader may not.
+    pub fn quiet_zone(side: f32, code: &super::qr::QRCode) -> f32 {
+        4.0 * side / code.size as f32
+    }
+
     /// A QR code with its bottom-left corner at (x, y): black, as few rectangles as cover
     /// its dark modules ([`super::qr::blocks`]). Each rectangle is filled on its own: a
     /// viewer snaps a lone rectangle to whole pixels, so the code stays sharp on screen (at
@@ -452,13 +458,18 @@ impl<'m> Composer<'m> {
         let size = 11.0;
         let line_height = size * LEADING;
         let qr_side = mm(24.0);
+        // Clear of the box's lines (their ink half inside) and of the text by the code's
+        // quiet zone.
+        let border = 0.8;
+        let quiet = Composer::quiet_zone(qr_side, code).max(CELL_PADDING) + border / 2.0;
+        let qr_room = qr_side + 2.0 * quiet;
         let (left, width) = (self.left(), self.width());
-        let text_width = width - qr_side - 3.0 * CELL_PADDING;
+        let text_width = width - qr_room - CELL_PADDING;
         let wrapped: Vec<String> =
             lines.iter().flat_map(|l| self.metrics.wrap(l, Style::Regular, size, text_width)).collect();
         let text_height = 14.0 * LEADING + wrapped.len() as f32 * line_height;
         let sign_room = mm(16.0) + line_height;
-        let height = text_height.max(qr_side) + sign_room + 3.0 * CELL_PADDING;
+        let height = (text_height + 2.0 * CELL_PADDING).max(qr_room) + sign_room + CELL_PADDING;
         self.ensure(height + mm(4.0));
         let top = self.y;
         let bottom = top - height;
@@ -469,7 +480,7 @@ impl<'m> Composer<'m> {
             ((right, bottom), (left, bottom)),
             ((left, bottom), (left, top)),
         ] {
-            self.line_at(from, to, 0.8);
+            self.line_at(from, to, border);
         }
         let x = left + CELL_PADDING;
         let mut baseline = top - CELL_PADDING - 14.0;
@@ -479,7 +490,7 @@ impl<'m> Composer<'m> {
             baseline -= line_height;
             self.text_at(x, baseline, line, Style::Regular, size);
         }
-        self.qr_at(right - CELL_PADDING - qr_side, top - CELL_PADDING - qr_side, qr_side, code);
+        self.qr_at(right - quiet - qr_side, top - quiet - qr_side, qr_side, code);
         // The signature row: one column per signer, capacity in italics at the top of its room.
         let row_top = bottom + sign_room + CELL_PADDING;
         self.line_at((left, row_top), (right, row_top), 0.3);
@@ -511,10 +522,14 @@ impl<'m> Composer<'m> {
             }
             let footer_size = 7.5;
             let qr_side = mm(13.0);
-            let text_width = width - qr_side - 6.0;
+            let quiet = qr.map_or(0.0, |code| Composer::quiet_zone(qr_side, code));
+            let text_width = width - qr_side - quiet.max(6.0);
             let lines = self.metrics.wrap(footer, Style::Regular, footer_size, text_width);
             let mut baseline = mm(MARGIN_BOTTOM) - 4.0 - footer_size;
-            self.line_at((left, mm(MARGIN_BOTTOM) - 2.0), (left + width, mm(MARGIN_BOTTOM) - 2.0), 0.3);
+            // The rule over the footer stops short of the code by its quiet zone (it ran 2 pt
+            // over it, half the zone).
+            let rule_end = if qr.is_some() { left + width - qr_side - quiet } else { left + width };
+            self.line_at((left, mm(MARGIN_BOTTOM) - 2.0), (rule_end, mm(MARGIN_BOTTOM) - 2.0), 0.3);
             for line in &lines {
                 self.text_at(left, baseline, line, Style::Regular, footer_size);
                 baseline -= footer_size * LEADING;

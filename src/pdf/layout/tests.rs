@@ -135,3 +135,72 @@ fn the_headers_two_first_lines_stay_apart_as_two_columns() {
     // 6 mm between them: a reader (and pdftotext) takes them for two columns, not one line.
     assert!(first[1] - left_end > mm(6.0), "{} pt apart", first[1] - left_end);
 }
+
+/// The rectangles a page's content stream fills (x, y, width, height), and the segments it
+/// strokes (x0, y0, x1, y1, thickness).
+type Marks = (Vec<[f32; 4]>, Vec<[f32; 5]>);
+
+fn marks(page: &[u8]) -> Marks {
+    let text = String::from_utf8_lossy(page);
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let at = |i: usize| tokens[i].parse::<f32>().unwrap();
+    let (mut rects, mut segments) = (Vec::new(), Vec::new());
+    for i in 0..tokens.len() {
+        match tokens[i] {
+            "re" => rects.push([at(i - 4), at(i - 3), at(i - 2), at(i - 1)]),
+            "S" if tokens[i - 1] == "l" => segments.push([at(i - 6), at(i - 5), at(i - 3), at(i - 2), at(i - 8)]),
+            _ => {}
+        }
+    }
+    (rects, segments)
+}
+
+/// The box around `rects`: x0, y0, x1, y1.
+fn bounds(rects: &[[f32; 4]]) -> [f32; 4] {
+    rects.iter().fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |b, r| {
+        [b[0].min(r[0]), b[1].min(r[1]), b[2].max(r[0] + r[2]), b[3].max(r[1] + r[3])]
+    })
+}
+
+/// How far a stroked segment's ink is from a box.
+fn clearance(segment: &[f32; 5], b: &[f32; 4]) -> f32 {
+    let [x0, y0, x1, y1, thickness] = *segment;
+    let dx = (b[0] - x0.max(x1)).max(x0.min(x1) - b[2]).max(0.0);
+    let dy = (b[1] - y0.max(y1)).max(y0.min(y1) - b[3]).max(0.0);
+    dx.hypot(dy) - thickness / 2.0
+}
+
+/// Every QR code, the seal label's and the footer's, has four modules of white around it
+/// (the quiet zone of ISO/IEC 18004): no line of the label's box, of its signature row or of
+/// the footer's rule comes nearer, and the body's lowest line is as far above the footer's.
+/// The label's code sat 3 pt (under two modules) inside its box, and the footer's rule ran
+/// 2 pt over its code.
+#[test]
+fn every_qr_code_has_four_modules_of_white_around_it() {
+    let metrics = crate::pdf::metrics();
+    let label = crate::pdf::qr::code(&format!("anchi-tem:{}:{}:12:5f3a9c0e1b2d", uuid::Uuid::nil(), uuid::Uuid::max()))
+        .unwrap();
+    let footer =
+        crate::pdf::qr::code(&format!("anchi:{}:{}:5f3a9c0e1b2d", uuid::Uuid::nil(), uuid::Uuid::max())).unwrap();
+    let mut c = Composer::new(metrics);
+    let lines = vec!["Niêm phong: 12 thùng rượu vang nhãn nước ngoài".to_string(); 3];
+    let signers = ["Người niêm phong".to_string(), "Người chứng kiến".to_string()];
+    c.seal_label("TEM NIÊM PHONG — Số 012", &lines, &signers, &label);
+    let pages = c.finish("Số 15/QĐ-XPHC · vụ việc 0000 · mã 5f3a9c0e1b2d", Some(&footer));
+    let (rects, segments) = marks(&pages.contents[0]);
+    let limit = mm(MARGIN_BOTTOM);
+    let (low, high): (Vec<[f32; 4]>, Vec<[f32; 4]>) = rects.iter().partition(|r| r[1] < limit);
+    for (code, rects) in [(&label, &high), (&footer, &low)] {
+        let b = bounds(rects);
+        let side = b[2] - b[0];
+        assert!((side - (b[3] - b[1])).abs() < 0.01, "a square code: {b:?}");
+        let quiet = Composer::quiet_zone(side, code);
+        assert!(quiet > 3.0, "{quiet}: the test's codes are the size of the real ones");
+        for s in &segments {
+            assert!(clearance(s, &b) >= quiet - 0.01, "{s:?} is {} pt from the code at {b:?}", clearance(s, &b));
+        }
+        if b[1] < limit {
+            assert!(limit - b[3] >= quiet - 0.01, "the body ends {} pt above the footer's code", limit - b[3]);
+        }
+    }
+}
