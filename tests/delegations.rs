@@ -171,6 +171,12 @@ fn the_register_refuses_what_the_law_does_not_allow() {
     let backwards =
         Delegation { valid_to: Some(day(2025, 1, 1)), ..delegation("04/QĐ-GQXP", DelegationScope::Sanction) };
     assert!(matches!(ws.add_delegation(backwards), Err(AppError::Delegation(_))));
+    // Its number is printed on the deputy's decisions: the fonts must draw it.
+    let unprintable = ws.add_delegation(delegation("05/QĐ-GQXP ✔", DelegationScope::Sanction));
+    let Err(AppError::Invalid(report)) = unprintable else { panic!("{unprintable:?}") };
+    let problem = report.errors().next().unwrap();
+    assert_eq!(problem.field, "delegation.number");
+    assert!(problem.message_vi.contains("“✔” (U+2714)"), "{report}");
     assert_eq!(ws.delegations().unwrap().len(), 1, "nothing stored on refusal");
 }
 

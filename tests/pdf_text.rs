@@ -218,7 +218,8 @@ fn the_command_line_renders_one_or_all_documents() {
     assert_eq!(files.len(), case.documents_finalised as usize + case.documents_draft as usize);
     let number = doc.number.unwrap();
     // Year, number, ký hiệu (BB-VPHC) and kind.
-    let name = format!("{}-{}-{}-bb-vi-pham.pdf", number.year, number.seq, number.ky_hieu.to_lowercase());
+    let name = format!("{}-{}-bb-vphc-bb-vi-pham.pdf", number.year, number.seq);
+    assert!(number.ky_hieu.starts_with("BB-VPHC"), "{number}");
     assert!(files.contains(&name), "{name} not in {files:?}");
 }
 

@@ -83,6 +83,14 @@ impl Workspace {
         self.require_head(Some(delegation.deputy_card.trim()))?;
         delegation.number = nfc(delegation.number.trim());
         delegation.deputy_card = delegation.deputy_card.trim().to_string();
+        // The number is printed on every decision the deputy signs under it.
+        let mut report = crate::domain::ValidationReport::default();
+        super::printable::check(&mut report, &delegation.number, || {
+            ("delegation.number".into(), "Số quyết định giao quyền".into())
+        });
+        if !report.is_ok() {
+            return Err(AppError::Invalid(report));
+        }
         let refuse = |p: DelegationProblem| AppError::Delegation(p);
         let member = self
             .unit()

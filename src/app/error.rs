@@ -90,7 +90,7 @@ impl Bilingual for AppError {
             }
             AppError::Render(_) => "Không in được văn bản ra PDF".into(),
             AppError::Unprintable { text, chars } => format!(
-                "Không in được văn bản ra PDF: “{}” có ký tự phông chữ in không có: {}. Sửa chỗ ghi ký tự này (xóa hoặc thay bằng chữ khác) rồi in lại",
+                "Không in được văn bản ra PDF: “{}” có ký tự phông chữ in không có: {}. Văn bản còn là bản nháp: sửa chỗ ghi ký tự này (xóa hoặc thay bằng chữ khác) rồi in lại; văn bản đã ký: báo cho quản trị hệ thống",
                 excerpt(text, chars),
                 super::printable::list_chars(chars)
             ),

@@ -53,15 +53,16 @@ pub fn check(report: &mut ValidationReport, text: &str, named: impl FnOnce() -> 
     }
 }
 
-/// The subject's typed text, at `subject.<field>`.
+/// The subject's typed text, at `subject.<field>` (the street of a coded address at
+/// `subject.street`, where the new-case dialog shows it).
 pub fn check_subject(report: &mut ValidationReport, subject: &Subject) {
-    let address = match &subject.address {
-        Address::Coded { street, .. } => street,
-        Address::Legacy { text } => text,
+    let (address_path, address) = match &subject.address {
+        Address::Coded { street, .. } => ("street", street),
+        Address::Legacy { text } => ("address", text),
     };
     let typed = [
         ("name", "Tên đối tượng", Some(&subject.name)),
-        ("address", "Địa chỉ", Some(address)),
+        (address_path, "Địa chỉ", Some(address)),
         ("representative", "Người đại diện", subject.representative.as_ref()),
         ("representative_title", "Chức danh người đại diện", subject.representative_title.as_ref()),
         ("registration_number", "Số đăng ký kinh doanh", subject.registration_number.as_ref()),
@@ -73,7 +74,7 @@ pub fn check_subject(report: &mut ValidationReport, subject: &Subject) {
     }
 }
 
-/// The goods lines' text, at `goods[i].<field>`.
+/// The goods lines' text, at `goods[i].<field>` (the goods editor names the line).
 pub fn check_goods(report: &mut ValidationReport, goods: &[GoodsLine]) {
     for (i, line) in goods.iter().enumerate() {
         let typed = [
@@ -84,7 +85,7 @@ pub fn check_goods(report: &mut ValidationReport, goods: &[GoodsLine]) {
             ("note", "Ghi chú", &line.note),
         ];
         for (field, label, text) in typed {
-            check(report, text, || (format!("goods[{i}].{field}"), format!("Dòng hàng {}: {label}", i + 1)));
+            check(report, text, || (format!("goods[{i}].{field}"), label.into()));
         }
     }
 }
@@ -96,20 +97,21 @@ pub fn check_parties(report: &mut ValidationReport, parties: &Parties) {
     }
 }
 
-/// Everything `doc` prints that a member typed: its fields (at `field.<id>`), the names of
-/// who signed, and the case's subject, goods and parties.
+/// What `doc` prints that a member typed and this check can name: its own fields (at
+/// `field.<id>`), the case's subject, and its goods when the form prints them. The parties
+/// reach a document only through its fields, and the signers' names are not printed. Goods
+/// are checked only where printed: a case whose goods hold such text from before the check
+/// could not otherwise finalise anything (the goods are locked once a document prints them).
 pub fn check_document(report: &mut ValidationReport, form: &FormDef, case: &Case, doc: &Document) {
     for field in &form.fields {
         if let Some(value) = doc.fields.get(&field.id) {
             check(report, value, || (crate::forms::field_path(&field.id), field.label.clone()));
         }
     }
-    for (i, signature) in doc.signatures.iter().enumerate() {
-        check(report, &signature.name, || (format!("signatures[{i}].name"), "Họ tên người ký".into()));
-    }
     check_subject(report, &case.subject);
-    check_goods(report, &case.goods);
-    check_parties(report, &case.parties);
+    if form.blocks.iter().any(|b| matches!(b, crate::forms::layout::BlockDef::GoodsTable { .. })) {
+        check_goods(report, &case.goods);
+    }
 }
 
 #[cfg(test)]
@@ -181,7 +183,7 @@ mod tests {
         let said = refused(ws.save_goods(id, &[row("Trà xanh", "Việt Nam"), row("Bánh 月饼", "中国")]).unwrap_err());
         let fields: Vec<&str> = said.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(fields, ["goods[1].name", "goods[1].origin"]);
-        assert!(said[0].1.starts_with("Dòng hàng 2: Tên hàng hóa: "), "{said:?}");
+        assert!(said[0].1.starts_with("Tên hàng hóa: "), "{said:?}");
         assert!(ws.case(id).unwrap().goods.is_empty(), "nothing stored");
         ws.save_goods(id, &[row("Trà xanh", "Việt Nam"), row("Bánh trung thu", "Trung Quốc")]).unwrap();
 
@@ -190,5 +192,17 @@ mod tests {
         let said = refused(ws.save_parties(id, &parties).unwrap_err());
         assert_eq!(said.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>(), ["parties.witness.name"]);
         assert_eq!(ws.case(id).unwrap().parties, Parties::default(), "nothing stored");
+    }
+
+    /// The unit's names and its members' names and titles print on every document.
+    #[test]
+    fn the_units_names_and_members_are_refused_with_text_the_fonts_cannot_draw() {
+        let mut member = demo_unit().members[0].clone();
+        member.title = "Đội trưởng ★".into();
+        let mut report = ValidationReport::default();
+        crate::app::setup::check_member(&mut report, "members[2].", &member, false);
+        let fields: Vec<&str> = report.errors().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["members[2].title"], "{report}");
+        assert!(report.errors().next().unwrap().message_vi.starts_with("Chức vụ: có ký tự không in"), "{report}");
     }
 }

@@ -79,6 +79,9 @@ pub(crate) fn check_member(report: &mut ValidationReport, at: &str, m: &Member, 
     if m.full_name.trim().is_empty() {
         problem(report, &format!("{at}full_name"), "Chưa ghi họ tên", "empty name");
     }
+    for (field, label, text) in [("full_name", "Họ tên", &m.full_name), ("title", "Chức vụ", &m.title)] {
+        super::printable::check(report, text, || (format!("{at}{field}"), label.into()));
+    }
     if m.card_number.trim().is_empty() || taken {
         problem(
             report,
@@ -143,6 +146,7 @@ impl Profile {
                 if value.trim().is_empty() {
                     problem(&mut r, &format!("unit.names[{i}].{field}"), "Chưa ghi tên", "empty name");
                 }
+                super::printable::check(&mut r, value, || (format!("unit.names[{i}].{field}"), "Tên đơn vị".into()));
             }
             if n.abbreviation.is_empty()
                 || !n.abbreviation.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
