@@ -61,9 +61,15 @@ fn xvfb_sized(size: &str) -> (Guard, String) {
     std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
     let display = format!(":{}", line.trim());
     assert!(line.trim().parse::<u32>().is_ok(), "Xvfb named no display: {line:?}");
-    let socket = format!("/tmp/.X11-unix/X{}", &display[1..]);
     let server = Guard(child);
-    wait_for("Xvfb", Duration::from_secs(10), || Path::new(&socket).exists());
+    // Until it answers: its socket file is not enough, a server killed before on the same
+    // display may have left one (the window then failed with "Failed to open connection to
+    // X server", once in a full run).
+    wait_for("Xvfb", Duration::from_secs(10), || {
+        let mut probe = Command::new("xwininfo");
+        probe.args(["-root", "-display", &display]).stdout(Stdio::null()).stderr(Stdio::null());
+        probe.status().is_ok_and(|s| s.success())
+    });
     (server, display)
 }
 
