@@ -27,12 +27,12 @@ impl PdfJob {
         super::cores::on_every_core(jobs, |job| job.render()).into_iter().collect()
     }
 
-    /// Renders the document and writes it to `path`.
+    /// Renders the document and writes it to `path`, through a temporary name
+    /// ([`super::write_replacing`]): a viewer that has the earlier file open keeps reading
+    /// it whole, and a crash never leaves half a PDF under the name.
     pub fn run(&self) -> Result<std::path::PathBuf, AppError> {
         let bytes = self.render()?;
-        let dir = self.path.parent().expect("PDF paths have a folder");
-        std::fs::create_dir_all(dir)
-            .and_then(|()| std::fs::write(&self.path, bytes))
+        super::write_replacing(&self.path, &bytes)
             .map_err(|e| AppError::Files(format!("{}: {e}", self.path.display())))?;
         Ok(self.path.clone())
     }
@@ -87,6 +87,30 @@ mod tests {
         doc.number =
             Some(DocumentNumber { seq, year: 2026, ky_hieu: ky_hieu.into(), unit_abbreviation: "ĐQLTT1".into() });
         doc
+    }
+
+    /// A document printed again while a viewer has the earlier file open: the viewer reads
+    /// the earlier file whole, not the new one's first bytes over it (`fs::write` truncated
+    /// the file it had open).
+    #[test]
+    fn printing_again_leaves_an_open_earlier_file_whole() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::open(dir.path()).unwrap();
+        ws.make_demo(3, 5).unwrap();
+        let case = ws.case(ws.list_cases().unwrap()[0].id).unwrap();
+        let job = ws.pdf_job_of(&case, &case.documents[0]);
+        job.run().unwrap();
+        let earlier = std::fs::read(&job.path).unwrap();
+        std::fs::write(&job.path, b"an earlier file").unwrap();
+        let mut open = std::fs::File::open(&job.path).unwrap();
+        job.run().unwrap();
+        let mut read = Vec::new();
+        open.read_to_end(&mut read).unwrap();
+        assert!(read == b"an earlier file", "the open file changed under its reader: {} bytes", read.len());
+        assert!(std::fs::read(&job.path).unwrap() == earlier, "the new file is the document");
+        let left: Vec<_> = std::fs::read_dir(job.path.parent().unwrap()).unwrap().flatten().collect();
+        assert_eq!(left.len(), 1, "no temporary file left: {left:?}");
     }
 
     /// The register counts per ký hiệu, and qd-xu-phat's changed between editions: the
