@@ -106,6 +106,7 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     h.get_by_label("Tên đối tượng"); // the dialog is open
     type_into(&mut h, "Tên đối tượng", "Hộ kinh doanh Lò Thị Hoa");
     type_into(&mut h, "Mã số thuế", "12345");
+    type_into(&mut h, "Số giấy chứng nhận đăng ký kinh doanh", "14A8000123");
     type_into(&mut h, "Địa chỉ (số nhà, đường, thôn)", "Số 8 đường Bà Triệu");
     let commune = {
         let ws = h.state().workspace();
@@ -135,8 +136,10 @@ fn a_case_goes_through_the_workflow_by_its_labels() {
     click(&mut h, "Tạo vụ việc");
     assert_eq!(h.state().workspace().case_count().unwrap(), before + 1);
     h.get_by_label("Hộ kinh doanh Lò Thị Hoa");
-    let team = stored_case(&mut h).members;
+    let stored = stored_case(&mut h);
+    let team = stored.members;
     assert!(team.len() == 2 && team[1] == "LS-0104", "{team:?}");
+    assert_eq!(stored.subject.registration_number.as_deref(), Some("14A8000123"));
 
     // A forbidden step is greyed out and clicking it changes nothing.
     let record = h.get_by_label("Biên bản kiểm tra");

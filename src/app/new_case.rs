@@ -15,6 +15,9 @@ pub struct NewCase {
     pub kind: SubjectKind,
     pub name: String,
     pub tax_code: String,
+    /// The number of the business's registration certificate (an organisation's GCN or
+    /// licence, a household business's "số đăng ký hộ kinh doanh").
+    pub registration_number: String,
     pub personal_id: String,
     pub old_id_card: String,
     pub phone: String,
@@ -36,6 +39,7 @@ impl Default for NewCase {
             kind: SubjectKind::HouseholdBusiness,
             name: String::new(),
             tax_code: String::new(),
+            registration_number: String::new(),
             personal_id: String::new(),
             old_id_card: String::new(),
             phone: String::new(),
@@ -49,9 +53,13 @@ impl Default for NewCase {
     }
 }
 
-/// A problem with the dialog's own fields (the subject's are reported by `Subject::check`).
+/// The longest registration number taken: a certificate's or licence's number with its
+/// ký hiệu ("123/GP-UBND") fits many times over.
+const REGISTRATION_MAX: usize = 40;
+
+/// A problem with the dialog's own fields (the subject's are reported by `Subject::check`):
+/// something left unchosen, or too long.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-/// Each variant is something left unchosen.
 enum NewCaseProblem {
     #[error("choose the commune of the address")]
     Commune,
@@ -63,6 +71,8 @@ enum NewCaseProblem {
     NotMember(String),
     #[error("no unit is set up")]
     Unit,
+    #[error("the registration number is longer than {REGISTRATION_MAX} characters")]
+    RegistrationTooLong,
 }
 
 impl Bilingual for NewCaseProblem {
@@ -73,6 +83,7 @@ impl Bilingual for NewCaseProblem {
             NewCaseProblem::Lead => "Chọn trưởng đoàn kiểm tra".into(),
             NewCaseProblem::NotMember(card) => format!("Số hiệu “{card}” không phải thành viên của đơn vị"),
             NewCaseProblem::Unit => "Chưa thiết lập đơn vị".into(),
+            NewCaseProblem::RegistrationTooLong => format!("Số đăng ký kinh doanh dài quá {REGISTRATION_MAX} ký tự"),
         }
     }
 }
@@ -126,7 +137,15 @@ impl Workspace {
             }
         };
         let representative = Some(nfc(input.representative.trim())).filter(|r| !r.is_empty());
+        // A person has none: the field is not shown for one, and is dropped if it was typed
+        // before the kind was changed.
+        let registration_number = Some(nfc(input.registration_number.trim()))
+            .filter(|r| !r.is_empty() && input.kind != SubjectKind::Individual);
+        if registration_number.as_ref().is_some_and(|r| r.chars().count() > REGISTRATION_MAX) {
+            report.error("subject.registration_number", &NewCaseProblem::RegistrationTooLong);
+        }
         let subject = Subject {
+            registration_number,
             tax_code,
             personal_id,
             old_id_card,
@@ -210,5 +229,47 @@ mod tests {
         input.tax_code = "0100109106".into();
         let id = ws.open_new_case(&input).unwrap();
         assert_eq!(ws.case(id).unwrap().subject.tax_code.unwrap().as_str(), "0100109106");
+    }
+
+    /// The number on the business's registration certificate is taken when typed, and the
+    /// 2025 forms' "Số GCN đăng ký … doanh nghiệp hoặc GP …" line of an organisation is
+    /// prefilled from it (it had to be typed in the first document that printed it).
+    #[test]
+    fn a_registration_number_is_kept_and_prefills_the_organisations_gcn_line() {
+        use crate::domain::{Document, DocumentKind};
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = Workspace::open(dir.path()).unwrap();
+        ws.set_unit(demo_unit()).unwrap();
+        let commune = ws.reference.admin_units.communes_of(20).next().unwrap().code;
+        let input = |kind, registration: &str| NewCase {
+            kind,
+            name: "Công ty TNHH Ánh Dương".into(),
+            tax_code: "0100109106".into(),
+            registration_number: registration.into(),
+            personal_id: if kind == SubjectKind::Organisation { String::new() } else { "001085012345".into() },
+            street: "Số 3 Trần Hưng Đạo".into(),
+            commune_code: Some(commune),
+            field: "hang-gia".into(),
+            lead_member: demo_unit().members[0].card_number.clone(),
+            ..NewCase::default()
+        };
+        let gcn_line = |id: Uuid| {
+            let case = ws.case(id).unwrap();
+            let doc = Document::draft(Uuid::now_v7(), DocumentKind::BbViPham, super::super::now());
+            (case.subject.registration_number.clone(), ws.prefill(&case, &doc).get("so_gcn").cloned())
+        };
+        let company = ws.open_new_case(&input(SubjectKind::Organisation, " 0103000123 ")).unwrap();
+        assert_eq!(gcn_line(company), (Some("0103000123".into()), Some("0103000123".into())));
+        // A household business's is kept (printed beside its owner's number), not on the
+        // organisation's line; a person has none.
+        let household = ws.open_new_case(&input(SubjectKind::HouseholdBusiness, "14A8000123")).unwrap();
+        assert_eq!(gcn_line(household), (Some("14A8000123".into()), None));
+        let person = ws.open_new_case(&input(SubjectKind::Individual, "14A8000123")).unwrap();
+        assert_eq!(gcn_line(person), (None, None));
+        let err = ws.open_new_case(&input(SubjectKind::Organisation, &"1".repeat(41))).unwrap_err();
+        let AppError::Invalid(report) = err else { panic!("{err}") };
+        let fields: Vec<&str> = report.errors().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["subject.registration_number"], "{report}");
+        assert_eq!(ws.case_count().unwrap(), 3);
     }
 }

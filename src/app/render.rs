@@ -328,6 +328,12 @@ fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, v: &mut Values
     });
     v.put("subject.personal_id", || personal_id(s));
     v.put("subject.enterprise_code", || enterprise_code(s));
+    // The 2025 forms' "Số GCN đăng ký đầu tư/doanh nghiệp hoặc GP thành lập/đăng ký hoạt
+    // động" line, printed for an organisation only: the number it is registered under.
+    v.put("subject.gcn_number", || match s.kind {
+        crate::domain::SubjectKind::Organisation => s.registration_number.clone().unwrap_or_default(),
+        _ => String::new(),
+    });
     v.put("subject.representative", || s.representative.clone().unwrap_or_default());
     v.put("subject.representative_title", || s.representative_title.clone().unwrap_or_default());
     v.put("subject.phone", || s.phone.as_ref().map(|p| p.as_str().to_string()).unwrap_or_default());
@@ -363,12 +369,12 @@ fn personal_id(s: &Subject) -> String {
 /// The number after the forms' "Mã số doanh nghiệp:". An enterprise's code is its tax code
 /// ("mã số doanh nghiệp đồng thời là mã số thuế", NĐ 168/2025/NĐ-CP khoản 1 Điều 8, as
 /// quoted by public sources: the decree is not in `../shared/law`); without one, the number
-/// it is registered under. A registration number other than the tax code follows in
-/// brackets with its label.
+/// it is registered under. A registration number other than the tax code is printed on the
+/// line every form that prints this one has for it, "Số GCN đăng ký … doanh nghiệp hoặc GP
+/// …" (field `so_gcn`, prefilled from `{subject.gcn_number}`).
 fn enterprise_code(s: &Subject) -> String {
     let registered = s.registration_number.as_deref().filter(|r| !r.trim().is_empty());
     match (&s.tax_code, registered) {
-        (Some(t), Some(r)) if r.trim() != t.as_str() => format!("{} (Số đăng ký kinh doanh: {r})", t.as_str()),
         (Some(t), _) => t.as_str().to_string(),
         (None, Some(r)) => r.trim().to_string(),
         (None, None) => String::new(),

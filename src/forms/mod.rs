@@ -41,6 +41,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "subject.identifiers",
     "subject.personal_id",
     "subject.enterprise_code",
+    "subject.gcn_number",
     "subject.representative",
     "subject.representative_title",
     "subject.phone",

@@ -33,9 +33,8 @@ impl NewCaseDialog {
     /// Whether anything of the subject was typed (closing would lose it).
     pub fn has_typed(&self) -> bool {
         let i = &self.input;
-        [&i.name, &i.tax_code, &i.personal_id, &i.old_id_card, &i.phone, &i.representative, &i.street]
-            .iter()
-            .any(|t| !t.trim().is_empty())
+        let typed = [&i.name, &i.tax_code, &i.registration_number, &i.personal_id, &i.old_id_card, &i.phone];
+        typed.into_iter().chain([&i.representative, &i.street]).any(|t| !t.trim().is_empty())
     }
 
     /// What the subject's warnings should be looked up for, when it changed since the last
@@ -85,6 +84,18 @@ pub fn new_case_ui(
             });
             text_row(ui, "Tên đối tượng", &mut input.name, "Hộ kinh doanh Nguyễn Văn A", &report, "subject.name");
             text_row(ui, "Mã số thuế", &mut input.tax_code, "10 hoặc 13 chữ số", &report, "subject.tax_code");
+            // The number on its certificate (an organisation's GCN or licence, printed on the
+            // 2025 forms' "Số GCN …" line; a household business's, printed beside its owner's).
+            if input.kind != SubjectKind::Individual {
+                text_row(
+                    ui,
+                    "Số giấy chứng nhận đăng ký kinh doanh",
+                    &mut input.registration_number,
+                    "số GCN/giấy phép, nếu khác mã số thuế",
+                    &report,
+                    "subject.registration_number",
+                );
+            }
             if input.kind != SubjectKind::Organisation {
                 text_row(
                     ui,

@@ -77,9 +77,7 @@ fn the_forms_identifier_labels_print_bare_numbers_and_every_number_recorded() {
     let company = SubjectKind::Organisation;
     assert_eq!(enterprise_code(&subject(company, tax, None, None)), "0100109106");
     assert_eq!(enterprise_code(&subject(company, tax, None, Some("0100109106"))), "0100109106");
-    assert_eq!(
-        enterprise_code(&subject(company, tax, None, Some("0103000123"))),
-        "0100109106 (Số đăng ký kinh doanh: 0103000123)"
-    );
+    // The registration number goes on the forms' "Số GCN …" line (so_gcn).
+    assert_eq!(enterprise_code(&subject(company, tax, None, Some("0103000123"))), "0100109106");
     assert_eq!(enterprise_code(&subject(company, None, None, Some("0103000123"))), "0103000123");
 }
