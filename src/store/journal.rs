@@ -120,14 +120,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Walks the journal: every entry's hash, every link to the previous entry, and that
-    /// each stored case is the one its latest journal entry describes.
+    /// Walks the journal: every entry's hash, every link to the previous entry, that each
+    /// stored case is the one its latest journal entry describes, and that the index by case
+    /// files every entry up to its boundary under its case and nothing else (a history is
+    /// read through it: an entry taken out of the index would vanish from the case's history
+    /// with the chain still whole).
     pub fn verify_journal(&self) -> Result<AuditReport, StoreError> {
         let tx = self.db.begin_read()?;
         let journal = tx.open_table(JOURNAL)?;
         let mut expected_prev = [0u8; 32];
         let mut latest_content = std::collections::HashMap::new();
         let mut report = AuditReport { entries: 0, cases_checked: 0, first_broken: None };
+        // Every entry of a case, (case, seq): what the index must hold up to its boundary.
+        let mut filed = Vec::new();
         for (expected_seq, row) in (1u64..).zip(journal.iter()?) {
             let (key, value) = row?;
             let broken = |reason: String| Some(BrokenLink { seq: key.value(), reason });
@@ -154,8 +159,13 @@ impl Store {
             }
             if let Some(id) = entry.case_id {
                 latest_content.insert(id.as_u128(), (entry.seq, entry.content_sha256));
+                filed.push((id.as_u128(), entry.seq));
             }
             expected_prev = entry.hash;
+        }
+        if let Some(broken) = check_index(&tx, &journal, filed)? {
+            report.first_broken = Some(broken);
+            return Ok(report);
         }
         let cases = tx.open_table(CASES)?;
         for row in cases.iter()? {
@@ -176,6 +186,45 @@ impl Store {
         }
         Ok(report)
     }
+}
+
+/// Where the case index and the journal (whose entries of a case are `filed`) disagree: an
+/// entry up to the index's boundary that it does not file under its case, or a row that
+/// names an entry of another case or none. A transaction that passes a boundary files its
+/// entries past it too, so rows past the boundary are allowed when they are right.
+fn check_index(
+    tx: &redb::ReadTransaction,
+    journal: &redb::ReadOnlyTable<u64, &[u8]>,
+    mut filed: Vec<(u128, u64)>,
+) -> Result<Option<BrokenLink>, StoreError> {
+    let boundary = indexed_to(journal.last()?.map_or(0, |(key, _)| key.value()));
+    filed.sort_unstable();
+    let index = tx.open_table(CASE_JOURNAL)?;
+    let mut expected = filed.iter().filter(|(_, seq)| *seq <= boundary).peekable();
+    for row in index.iter()? {
+        let (case, seq) = row?.0.value();
+        // Entries the index should hold before this row, and does not.
+        if let Some(&&(missing_case, missing)) = expected.peek().filter(|k| ***k < (case, seq)) {
+            let case = Uuid::from_u128(missing_case);
+            return Ok(Some(BrokenLink {
+                seq: missing,
+                reason: format!("the case index does not file entry {missing} under case {case}"),
+            }));
+        }
+        if expected.peek() == Some(&&(case, seq)) {
+            expected.next();
+        } else if filed.binary_search(&(case, seq)).is_err() {
+            let case = Uuid::from_u128(case);
+            return Ok(Some(BrokenLink {
+                seq,
+                reason: format!("the case index files entry {seq} under case {case}, which it is not about"),
+            }));
+        }
+    }
+    Ok(expected.next().map(|&(case, seq)| BrokenLink {
+        seq,
+        reason: format!("the case index does not file entry {seq} under case {}", Uuid::from_u128(case)),
+    }))
 }
 
 impl super::Writer {
@@ -309,5 +358,63 @@ mod tests {
             assert!(below.map(|seq| (case.as_u128(), seq)).all(|key| keys.contains(&key)));
         }
         assert!(store.verify_journal().unwrap().first_broken.is_none());
+    }
+
+    /// An entry taken out of the case index vanishes from the case's history with the chain
+    /// still whole: the audit names it. So it does a row filing an entry under a case it is
+    /// not about, while the rows a change across a boundary files past it pass.
+    #[test]
+    fn the_audit_finds_a_case_index_that_disagrees_with_the_journal() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.redb")).unwrap();
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        for n in 0..2 * INDEX_EVERY - 2 {
+            let case = [Some(a), Some(b), None][n as usize % 3];
+            store.write("test", |w| w.journal_hashes(case, [("test.step", [0; 32])])).unwrap();
+        }
+        // One change across the next boundary: its rows past the boundary are right.
+        let steps: Vec<(&str, [u8; 32])> = (0..5).map(|_| ("test.step", [1; 32])).collect();
+        store.write("test", |w| w.journal_hashes(Some(b), steps)).unwrap();
+        let (last, keys) = index(&store);
+        assert!(keys.iter().any(|(_, seq)| *seq > indexed_to(last)), "rows past the boundary: {last}");
+        assert_eq!(store.verify_journal().unwrap().first_broken, None);
+        type Index<'t> = redb::Table<'t, (u128, u64), ()>;
+        let tamper = |change: &dyn Fn(&mut Index)| {
+            let tx = store.db.begin_write().unwrap();
+            change(&mut tx.open_table(CASE_JOURNAL).unwrap());
+            tx.commit().unwrap();
+            store.verify_journal().unwrap().first_broken
+        };
+        let a_entry = walked(&store, a)[3];
+        let broken = tamper(&|index| {
+            index.remove((a.as_u128(), a_entry)).unwrap();
+        })
+        .expect("a row taken out is found");
+        assert_eq!(broken.seq, a_entry);
+        assert!(broken.reason.contains(&format!("does not file entry {a_entry} under case {a}")), "{broken:?}");
+        assert_eq!(store.history(a).unwrap().len(), walked(&store, a).len() - 1, "the history lost it");
+        tamper(&|index| {
+            index.insert((a.as_u128(), a_entry), ()).unwrap();
+        });
+        // The rows past the boundary may go (the history reads those entries from the
+        // journal); the last row up to it may not, with no row after it to notice by.
+        let (_, keys) = index(&store);
+        let past: Vec<(u128, u64)> = keys.iter().copied().filter(|(_, seq)| *seq > indexed_to(last)).collect();
+        let &(last_case, last_seq) = keys.iter().rfind(|(_, seq)| *seq <= indexed_to(last)).unwrap();
+        assert_eq!(last_case, b.as_u128(), "the rows of the later case come last");
+        let removed = tamper(&|index| past.iter().for_each(|key| drop(index.remove(*key).unwrap())));
+        assert_eq!(removed, None, "rows past the boundary are not needed");
+        let broken = tamper(&|index| drop(index.remove((last_case, last_seq)).unwrap()));
+        assert_eq!(broken.map(|b| b.seq), Some(last_seq));
+        tamper(&|index| drop(index.insert((last_case, last_seq), ()).unwrap()));
+        assert_eq!(store.verify_journal().unwrap().first_broken, None, "put back");
+        // An entry of b filed under a too.
+        let b_entry = walked(&store, b)[2];
+        let broken = tamper(&|index| {
+            index.insert((a.as_u128(), b_entry), ()).unwrap();
+        })
+        .expect("a row under the wrong case is found");
+        assert!(broken.reason.contains("which it is not about"), "{broken:?}");
+        assert_eq!(broken.seq, b_entry);
     }
 }
