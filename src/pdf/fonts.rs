@@ -39,6 +39,9 @@ pub struct Metrics {
     /// the combining marks and Vietnamese's Latin Extended Additional), looked up once:
     /// the font's cmap search was an eighth of a one-page document's time.
     advances: [Vec<Advance>; 3],
+    /// Whether all three faces draw each character below [`TABLE_END`]: what is typed is
+    /// checked against it at every finalisation ([`Metrics::drawn_by_all`]).
+    drawn_by_all: Vec<bool>,
     /// Each face's PostScript name (name id 6), if it has one in Unicode.
     names: [Option<String>; 3],
 }
@@ -58,8 +61,9 @@ impl Metrics {
         let face = |style: Style| Face::parse(style.bytes(), 0).expect("bundled font parses");
         let faces = [face(Style::Regular), face(Style::Bold), face(Style::Italic)];
         let advances = [table(&faces[0]), table(&faces[1]), table(&faces[2])];
+        let drawn_by_all = (0..TABLE_END as usize).map(|c| advances.iter().all(|t| t[c].glyph.is_some())).collect();
         let names = faces.each_ref().map(postscript_name);
-        Metrics { faces, advances, names }
+        Metrics { faces, advances, drawn_by_all, names }
     }
 
     fn advance(&self, c: char, style: Style) -> Advance {
@@ -81,6 +85,15 @@ impl Metrics {
     /// space's at least).
     pub fn covers(&self, text: &str, style: Style) -> bool {
         text.chars().all(|c| self.advance(c, style).glyph.is_some())
+    }
+
+    /// True when every face has a glyph for `c` (white space, the space's at least): text
+    /// of such characters prints in any style.
+    pub fn drawn_by_all(&self, c: char) -> bool {
+        match self.drawn_by_all.get(c as usize) {
+            Some(drawn) => *drawn,
+            None => Style::ALL.iter().all(|&style| self.advance(c, style).glyph.is_some()),
+        }
     }
 
     /// The glyph that draws `c` in the face: the space's for white space without a glyph of
@@ -287,6 +300,18 @@ mod tests {
             assert_ne!(m.glyph('\u{a0}', style), m.glyph(' ', style), "{style:?}");
             assert!(!m.covers("\u{4e2d}", style), "{style:?}");
         }
+    }
+
+    /// The table of what all three faces draw says what asking each face says, below the
+    /// table's end and past it.
+    #[test]
+    fn drawn_by_all_is_every_face_covering_the_character() {
+        let m = Metrics::load();
+        for c in (0..TABLE_END + 0x1200).filter_map(char::from_u32) {
+            let each = Style::ALL.iter().all(|&style| m.covers(c.encode_utf8(&mut [0; 4]), style));
+            assert_eq!(m.drawn_by_all(c), each, "{c:?} U+{:04X}", c as u32);
+        }
+        assert!(m.drawn_by_all('ự') && m.drawn_by_all('₫') && !m.drawn_by_all('😀'));
     }
 
     /// The ToUnicode map gives one character per glyph drawn: were two characters to share a

@@ -141,20 +141,19 @@ fn nfc(text: &str) -> String {
 /// None for text that prints. Decomposed text is composed first, as printing does.
 pub fn unprintable(text: &str) -> Vec<char> {
     let metrics = metrics();
+    let all = |c: char| metrics.drawn_by_all(c);
     // Most text is drawn as typed: it is composed (a copy) only when a character is not.
-    match missing(metrics, text, &Style::ALL) {
-        chars if chars.is_empty() => chars,
-        _ => missing(metrics, &nfc(text), &Style::ALL),
+    if text.chars().all(all) {
+        return Vec::new();
     }
+    missing(&nfc(text), all)
 }
 
-/// The characters of `text` without a glyph in one of `styles`, each once.
-fn missing(metrics: &fonts::Metrics, text: &str, styles: &[Style]) -> Vec<char> {
+/// The characters of `text` that `drawn` refuses, each once.
+fn missing(text: &str, drawn: impl Fn(char) -> bool) -> Vec<char> {
     let mut out = Vec::new();
-    let mut buf = [0; 4];
     for c in text.chars() {
-        let drawn = styles.iter().all(|&style| metrics.covers(c.encode_utf8(&mut buf), style));
-        if !drawn && !out.contains(&c) {
+        if !drawn(c) && !out.contains(&c) {
             out.push(c);
         }
     }
@@ -170,7 +169,8 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
         if metrics.covers(&text, style) {
             Ok(text)
         } else {
-            Err(PdfError::MissingGlyph { chars: missing(metrics, &text, &[style]), text })
+            let drawn = |c: char| metrics.covers(c.encode_utf8(&mut [0; 4]), style);
+            Err(PdfError::MissingGlyph { chars: missing(&text, drawn), text })
         }
     };
 
