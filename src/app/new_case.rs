@@ -199,27 +199,34 @@ impl Workspace {
     }
 }
 
+/// A workspace in `dir` with the demo unit, and a company's new case in it that opens.
+#[cfg(test)]
+pub(crate) fn company_case(dir: &std::path::Path) -> (Workspace, NewCase) {
+    let mut ws = Workspace::open(dir).unwrap();
+    ws.set_unit(super::demo::demo_unit()).unwrap();
+    let commune = ws.reference.admin_units.communes_of(20).next().unwrap().code;
+    let input = NewCase {
+        kind: SubjectKind::Organisation,
+        name: "Công ty TNHH Ánh Dương".into(),
+        tax_code: "0100109106".into(),
+        street: "Số 3 Trần Hưng Đạo".into(),
+        commune_code: Some(commune),
+        field: "hang-gia".into(),
+        lead_member: super::demo::demo_unit().members[0].card_number.clone(),
+        ..NewCase::default()
+    };
+    (ws, input)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::demo::demo_unit;
 
     #[test]
     fn a_bad_tax_code_is_named_and_nothing_is_stored() {
         let dir = tempfile::tempdir().unwrap();
-        let mut ws = Workspace::open(dir.path()).unwrap();
-        ws.set_unit(demo_unit()).unwrap();
-        let commune = ws.reference.admin_units.communes_of(20).next().unwrap().code;
-        let mut input = NewCase {
-            kind: SubjectKind::Organisation,
-            name: "Công ty TNHH Ánh Dương".into(),
-            tax_code: "01001091".into(),
-            street: "Số 3 Trần Hưng Đạo".into(),
-            commune_code: Some(commune),
-            field: "hang-gia".into(),
-            lead_member: demo_unit().members[0].card_number.clone(),
-            ..NewCase::default()
-        };
+        let (ws, mut input) = company_case(dir.path());
+        input.tax_code = "01001091".into();
         let err = ws.open_new_case(&input).unwrap_err();
         let AppError::Invalid(report) = err else { panic!("{err}") };
         let fields: Vec<&str> = report.errors().map(|p| p.field.as_str()).collect();
@@ -238,20 +245,12 @@ mod tests {
     fn a_registration_number_is_kept_and_prefills_the_organisations_gcn_line() {
         use crate::domain::{Document, DocumentKind};
         let dir = tempfile::tempdir().unwrap();
-        let mut ws = Workspace::open(dir.path()).unwrap();
-        ws.set_unit(demo_unit()).unwrap();
-        let commune = ws.reference.admin_units.communes_of(20).next().unwrap().code;
+        let (ws, company) = company_case(dir.path());
         let input = |kind, registration: &str| NewCase {
             kind,
-            name: "Công ty TNHH Ánh Dương".into(),
-            tax_code: "0100109106".into(),
             registration_number: registration.into(),
             personal_id: if kind == SubjectKind::Organisation { String::new() } else { "001085012345".into() },
-            street: "Số 3 Trần Hưng Đạo".into(),
-            commune_code: Some(commune),
-            field: "hang-gia".into(),
-            lead_member: demo_unit().members[0].card_number.clone(),
-            ..NewCase::default()
+            ..company.clone()
         };
         let gcn_line = |id: Uuid| {
             let case = ws.case(id).unwrap();

@@ -117,11 +117,9 @@ pub fn check_document(report: &mut ValidationReport, form: &FormDef, case: &Case
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::AppError;
     use crate::app::demo::demo_unit;
     use crate::app::goods::GoodsInput;
-    use crate::app::new_case::NewCase;
-    use crate::app::{AppError, Workspace};
-    use crate::domain::SubjectKind;
 
     #[test]
     fn what_the_fonts_draw_passes_and_the_rest_is_named_once_each() {
@@ -142,19 +140,8 @@ mod tests {
     #[test]
     fn text_the_fonts_cannot_draw_is_refused_where_it_is_typed() {
         let dir = tempfile::tempdir().unwrap();
-        let mut ws = Workspace::open(dir.path()).unwrap();
-        ws.set_unit(demo_unit()).unwrap();
-        let commune = ws.reference.admin_units.communes_of(20).next().unwrap().code;
-        let mut input = NewCase {
-            kind: SubjectKind::Organisation,
-            name: "Công ty TNHH Ánh Dương 🌞".into(),
-            tax_code: "0100109106".into(),
-            street: "Số 3 Trần Hưng Đạo".into(),
-            commune_code: Some(commune),
-            field: "hang-gia".into(),
-            lead_member: demo_unit().members[0].card_number.clone(),
-            ..NewCase::default()
-        };
+        let (ws, mut input) = crate::app::new_case::company_case(dir.path());
+        input.name = "Công ty TNHH Ánh Dương 🌞".into();
         let refused = |err: AppError| match err {
             AppError::Invalid(report) => report
                 .errors()
