@@ -271,4 +271,21 @@ mod tests {
         assert_eq!(fields, ["subject.registration_number"], "{report}");
         assert_eq!(ws.case_count().unwrap(), 3);
     }
+
+    /// A subject typed into the dialog by its registration number alone is the subject of
+    /// an earlier case with that number: the dialog warns before the case is made.
+    #[test]
+    fn the_dialog_finds_an_earlier_case_by_the_registration_number_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ws, company) = company_case(dir.path());
+        // Recorded by its certificate's number alone (the offender index files a subject
+        // under one number: the tax code when there is one; a number of ten digits is taken
+        // for a tax code).
+        let registered = NewCase { registration_number: "41A8000123".into(), tax_code: String::new(), ..company };
+        ws.open_new_case(&registered).unwrap();
+        let typed = NewCase { name: "Cty Ánh Dương".into(), ..registered };
+        assert!(!ws.new_case_report(&typed).unwrap().warnings.is_empty(), "no warning for the same number");
+        let other = NewCase { registration_number: "41A8000999".into(), ..typed.clone() };
+        assert!(ws.new_case_report(&other).unwrap().warnings.is_empty(), "another number is another subject");
+    }
 }

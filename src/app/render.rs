@@ -148,7 +148,10 @@ impl Workspace {
         v.put("case.goods_value", || if value > 0 { format!("{} đồng", format_vnd(value)) } else { String::new() });
         v.put("case.goods_value_words", || if value > 0 { amount_in_words(value) } else { String::new() });
         v.put("case.goods_count", || case.goods.len().to_string());
-        subject_values(&case.subject, &self.reference.admin_units, &mut v);
+        // Whether the document's own "Số GCN …" line holds a number (it is prefilled with the
+        // registration number since stop 44).
+        let gcn_line = doc.fields.get("so_gcn").is_some_and(|n| !n.trim().is_empty());
+        subject_values(&case.subject, &self.reference.admin_units, gcn_line, &mut v);
         let members: Vec<_> = case.members.iter().filter_map(|c| self.unit().and_then(|u| u.member(c))).collect();
         let lead = members.first();
         v.put("members.lead_name", || lead.map(|m| m.full_name.clone()).unwrap_or_default());
@@ -283,7 +286,7 @@ pub(crate) fn signing_titles(title: &str, body: &str) -> SigningTitles {
     SigningTitles { authority, signature }
 }
 
-fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, v: &mut Values) {
+fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, gcn_line: bool, v: &mut Values) {
     v.put("subject.kind", || s.kind.vi().to_string());
     let organisation = s.kind == crate::domain::SubjectKind::Organisation;
     let yes = |b: bool| if b { "có".to_string() } else { String::new() };
@@ -327,7 +330,7 @@ fn subject_values(s: &Subject, units: &crate::domain::AdminUnits, v: &mut Values
         ids.join("; ")
     });
     v.put("subject.personal_id", || personal_id(s));
-    v.put("subject.enterprise_code", || enterprise_code(s));
+    v.put("subject.enterprise_code", || enterprise_code(s, gcn_line));
     // The 2025 forms' "Số GCN đăng ký đầu tư/doanh nghiệp hoặc GP thành lập/đăng ký hoạt
     // động" line, printed for an organisation only: the number it is registered under.
     v.put("subject.gcn_number", || match s.kind {
@@ -371,13 +374,17 @@ fn personal_id(s: &Subject) -> String {
 /// quoted by public sources: the decree is not in `../shared/law`); without one, the number
 /// it is registered under. A registration number other than the tax code is printed on the
 /// line every form that prints this one has for it, "Số GCN đăng ký … doanh nghiệp hoặc GP
-/// …" (field `so_gcn`, prefilled from `{subject.gcn_number}`).
-fn enterprise_code(s: &Subject) -> String {
-    let registered = s.registration_number.as_deref().filter(|r| !r.trim().is_empty());
+/// …" (field `so_gcn`, prefilled from `{subject.gcn_number}`): without a tax code this line
+/// is left to fill by hand (a licence number is no enterprise code). A document whose GCN
+/// line is empty (made before stop 44, or emptied) prints as stop 43 did: the registration
+/// number follows in brackets, or stands for the code, so that it is not lost.
+fn enterprise_code(s: &Subject, gcn_line: bool) -> String {
+    let registered = s.registration_number.as_deref().map(str::trim).filter(|r| !r.is_empty());
     match (&s.tax_code, registered) {
+        (Some(t), Some(r)) if r != t.as_str() && !gcn_line => format!("{} (Số đăng ký kinh doanh: {r})", t.as_str()),
         (Some(t), _) => t.as_str().to_string(),
-        (None, Some(r)) => r.trim().to_string(),
-        (None, None) => String::new(),
+        (None, Some(r)) if !gcn_line => r.to_string(),
+        (None, _) => String::new(),
     }
 }
 

@@ -16,12 +16,16 @@ pub struct NewCaseDialog {
     /// The problems of the last attempt to create the case.
     pub report: ValidationReport,
     /// Earlier cases and sanctions of the subject as typed so far, and what they were
-    /// looked up for (name, tax code, personal ID, commune).
+    /// looked up for.
     pub warnings: Vec<crate::app::warnings::Warning>,
-    pub looked_up: Option<(String, String, String, Option<u32>)>,
+    pub looked_up: Option<LookupKey>,
     /// "Hủy" or Esc with something typed: asking whether to drop it.
     pub confirm_discard: bool,
 }
+
+/// What the subject's warnings were looked up for: name; tax code, registration number and
+/// personal ID; kind (a person's registration number is not used); commune.
+pub type LookupKey = (String, [String; 3], SubjectKind, Option<u32>);
 
 impl NewCaseDialog {
     pub fn new(lead: Option<&Member>) -> NewCaseDialog {
@@ -33,15 +37,18 @@ impl NewCaseDialog {
     /// Whether anything of the subject was typed (closing would lose it).
     pub fn has_typed(&self) -> bool {
         let i = &self.input;
-        let typed = [&i.name, &i.tax_code, &i.registration_number, &i.personal_id, &i.old_id_card, &i.phone];
-        typed.into_iter().chain([&i.representative, &i.street]).any(|t| !t.trim().is_empty())
+        // A registration number typed before the kind became a person is hidden, and dropped.
+        let registration = Some(&i.registration_number).filter(|_| i.kind != SubjectKind::Individual);
+        let typed = [&i.name, &i.tax_code, &i.personal_id, &i.old_id_card, &i.phone, &i.representative, &i.street];
+        typed.into_iter().chain(registration).any(|t| !t.trim().is_empty())
     }
 
     /// What the subject's warnings should be looked up for, when it changed since the last
     /// lookup (None when nothing changed).
-    pub fn lookup_due(&self) -> Option<(String, String, String, Option<u32>)> {
+    pub fn lookup_due(&self) -> Option<LookupKey> {
         let i = &self.input;
-        let key = (i.name.trim().to_string(), i.tax_code.clone(), i.personal_id.clone(), i.commune_code);
+        let ids = [&i.tax_code, &i.registration_number, &i.personal_id].map(|s| s.trim().to_string());
+        let key = (i.name.trim().to_string(), ids, i.kind, i.commune_code);
         (self.looked_up.as_ref() != Some(&key)).then_some(key)
     }
 }
@@ -91,7 +98,7 @@ pub fn new_case_ui(
                     ui,
                     "Số giấy chứng nhận đăng ký kinh doanh",
                     &mut input.registration_number,
-                    "số GCN/giấy phép, nếu khác mã số thuế",
+                    "số ghi trên GCN/giấy phép",
                     &report,
                     "subject.registration_number",
                 );

@@ -75,9 +75,16 @@ fn the_forms_identifier_labels_print_bare_numbers_and_every_number_recorded() {
     );
     assert_eq!(personal_id(&subject(household, None, None, None)), "");
     let company = SubjectKind::Organisation;
-    assert_eq!(enterprise_code(&subject(company, tax, None, None)), "0100109106");
-    assert_eq!(enterprise_code(&subject(company, tax, None, Some("0100109106"))), "0100109106");
-    // The registration number goes on the forms' "Số GCN …" line (so_gcn).
-    assert_eq!(enterprise_code(&subject(company, tax, None, Some("0103000123"))), "0100109106");
-    assert_eq!(enterprise_code(&subject(company, None, None, Some("0103000123"))), "0103000123");
+    for gcn_line in [false, true] {
+        assert_eq!(enterprise_code(&subject(company, tax, None, None), gcn_line), "0100109106");
+        assert_eq!(enterprise_code(&subject(company, tax, None, Some("0100109106")), gcn_line), "0100109106");
+    }
+    // The registration number goes on the forms' "Số GCN …" line (so_gcn) when it holds it;
+    // a document whose line is empty (made before) keeps it after the code, or as the code.
+    let registered = subject(company, tax, None, Some("0103000123"));
+    assert_eq!(enterprise_code(&registered, true), "0100109106");
+    assert_eq!(enterprise_code(&registered, false), "0100109106 (Số đăng ký kinh doanh: 0103000123)");
+    let licensed = subject(company, None, None, Some("123/GP-UBND"));
+    assert_eq!(enterprise_code(&licensed, true), "");
+    assert_eq!(enterprise_code(&licensed, false), "123/GP-UBND");
 }

@@ -215,7 +215,8 @@ impl Workspace {
             name: input.name.clone(),
             tax_code: given(&input.tax_code),
             personal_id: given(&input.personal_id).or(given(&input.old_id_card)),
-            registration_number: None,
+            registration_number: given(&input.registration_number)
+                .filter(|_| input.kind != crate::domain::SubjectKind::Individual),
             province: self.unit().map(|u| u.province_code),
             commune: input.commune_code,
         };
