@@ -65,7 +65,7 @@ pub fn check_subject(report: &mut ValidationReport, subject: &Subject) {
         (address_path, "Địa chỉ", Some(address)),
         ("representative", "Người đại diện", subject.representative.as_ref()),
         ("representative_title", "Chức danh người đại diện", subject.representative_title.as_ref()),
-        ("registration_number", "Số đăng ký kinh doanh", subject.registration_number.as_ref()),
+        ("registration_number", "Số giấy chứng nhận đăng ký kinh doanh", subject.registration_number.as_ref()),
     ];
     for (field, label, text) in typed {
         if let Some(text) = text {
