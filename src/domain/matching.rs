@@ -353,6 +353,13 @@ pub fn compare_keyed(a: &SubjectFacts, a_key: &NameKey, b: &SubjectFacts, b_key:
 /// words its own way), asked only when the identifiers leave the question open.
 pub fn compare_with(a: &SubjectFacts, b: &SubjectFacts, similarity: impl FnOnce() -> f32) -> Option<Match> {
     let norm = |v: &Option<String>| v.as_deref().map(normalise_identifier).filter(|s| !s.is_empty());
+    // A registration number that is the other record's tax code is one number: an
+    // enterprise's certificate carries its enterprise code, which is its tax code, and a
+    // record kept by one identifier reads a ten-digit one back as a tax code.
+    let one_number = |r: &Option<String>, t: &Option<String>| norm(r).is_some_and(|r| norm(t) == Some(r));
+    if one_number(&a.registration_number, &b.tax_code) || one_number(&b.registration_number, &a.tax_code) {
+        return Some(Match { score: 0.95, reason: MatchReason::SameRegistrationNumber });
+    }
     if let (Some(x), Some(y)) = (norm(&a.tax_code), norm(&b.tax_code)) {
         if x == y {
             return Some(Match { score: 1.0, reason: MatchReason::SameTaxCode });
@@ -424,6 +431,22 @@ mod tests {
         }
         assert_eq!(NameKey::of("HKD Nguyễn Văn An").forms, [LegalForm::HoKinhDoanh]);
         assert_eq!(NameKey::of("Hộ kinh doanh Nguyễn Văn An").words, ["nguyen", "van", "an"]);
+    }
+
+    /// A number typed as the registration number is the same subject as a record holding it
+    /// as its tax code, and the other way round; another number is not.
+    #[test]
+    fn a_registration_number_that_is_the_other_records_tax_code_matches() {
+        let recorded = org("Công ty TNHH Ánh Dương", Some("0103000123"), Some(4321), 20);
+        let typed = SubjectFacts {
+            registration_number: Some("0103 000 123".into()),
+            ..org("Cty Ánh Dương", None, Some(1), 20)
+        };
+        let reason = |a: &SubjectFacts, b: &SubjectFacts| compare(a, b).map(|m| m.reason);
+        assert_eq!(reason(&typed, &recorded), Some(MatchReason::SameRegistrationNumber));
+        assert_eq!(reason(&recorded, &typed), Some(MatchReason::SameRegistrationNumber));
+        let other = SubjectFacts { registration_number: Some("0103000999".into()), ..typed.clone() };
+        assert_eq!(reason(&other, &recorded), None);
     }
 
     /// (a, b, should match, why) — the table the issue asks for.
