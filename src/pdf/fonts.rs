@@ -84,7 +84,12 @@ impl Metrics {
     /// True when every character of `text` has a glyph in the face (white space, the
     /// space's at least).
     pub fn covers(&self, text: &str, style: Style) -> bool {
-        text.chars().all(|c| self.advance(c, style).glyph.is_some())
+        text.chars().all(|c| self.draws(c, style))
+    }
+
+    /// True when the face has a glyph for `c` (white space, the space's at least).
+    pub fn draws(&self, c: char, style: Style) -> bool {
+        self.advance(c, style).glyph.is_some()
     }
 
     /// True when every face has a glyph for `c` (white space, the space's at least): text
@@ -92,7 +97,7 @@ impl Metrics {
     pub fn drawn_by_all(&self, c: char) -> bool {
         match self.drawn_by_all.get(c as usize) {
             Some(drawn) => *drawn,
-            None => Style::ALL.iter().all(|&style| self.advance(c, style).glyph.is_some()),
+            None => Style::ALL.iter().all(|&style| self.draws(c, style)),
         }
     }
 
@@ -309,6 +314,7 @@ mod tests {
         let m = Metrics::load();
         for c in (0..TABLE_END + 0x1200).filter_map(char::from_u32) {
             let each = Style::ALL.iter().all(|&style| m.covers(c.encode_utf8(&mut [0; 4]), style));
+            assert_eq!(Style::ALL.iter().all(|&style| m.draws(c, style)), each, "{c:?}");
             assert_eq!(m.drawn_by_all(c), each, "{c:?} U+{:04X}", c as u32);
         }
         assert!(m.drawn_by_all('ự') && m.drawn_by_all('₫') && !m.drawn_by_all('😀'));

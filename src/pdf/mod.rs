@@ -169,8 +169,7 @@ pub fn render(doc: &PrintDocument) -> Result<Vec<u8>, PdfError> {
         if metrics.covers(&text, style) {
             Ok(text)
         } else {
-            let drawn = |c: char| metrics.covers(c.encode_utf8(&mut [0; 4]), style);
-            Err(PdfError::MissingGlyph { chars: missing(&text, drawn), text })
+            Err(PdfError::MissingGlyph { chars: missing(&text, |c| metrics.draws(c, style)), text })
         }
     };
 
