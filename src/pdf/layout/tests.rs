@@ -16,23 +16,37 @@ fn ink(text: &str, style: Style, size: f32) -> (f32, f32) {
 /// A page's drawing: where each text starts, (x, baseline), and its rules, (x from, x to, y).
 type Drawing = (Vec<(f32, f32)>, Vec<(f32, f32, f32)>);
 
-/// What a page's content stream draws.
+/// What a page's content stream draws: its text places and its rules, each level.
 fn drawn(page: &[u8]) -> Drawing {
+    let (places, _, segments) = marks(page);
+    let rules = segments
+        .iter()
+        .map(|&[x0, y0, x1, y1, _]| {
+            assert_eq!(y0, y1, "a rule is level");
+            (x0, x1, y0)
+        })
+        .collect();
+    (places, rules)
+}
+
+/// Where each text starts (x, baseline), the rectangles a page's content stream fills
+/// (x, y, width, height), and the segments it strokes (x0, y0, x1, y1, thickness).
+type Marks = (Vec<(f32, f32)>, Vec<[f32; 4]>, Vec<[f32; 5]>);
+
+fn marks(page: &[u8]) -> Marks {
     let text = String::from_utf8_lossy(page);
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let at = |i: usize| tokens[i].parse::<f32>().unwrap();
-    let (mut places, mut rules) = (Vec::new(), Vec::new());
+    let (mut places, mut rects, mut segments) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..tokens.len() {
         match tokens[i] {
             "Td" => places.push((at(i - 2), at(i - 1))),
-            "S" if tokens[i - 1] == "l" => {
-                assert_eq!(at(i - 5), at(i - 2), "a rule is level");
-                rules.push((at(i - 6), at(i - 3), at(i - 5)));
-            }
+            "re" => rects.push([at(i - 4), at(i - 3), at(i - 2), at(i - 1)]),
+            "S" if tokens[i - 1] == "l" => segments.push([at(i - 6), at(i - 5), at(i - 3), at(i - 2), at(i - 8)]),
             _ => {}
         }
     }
-    (places, rules)
+    (places, rects, segments)
 }
 
 #[test]
@@ -136,25 +150,6 @@ fn the_headers_two_first_lines_stay_apart_as_two_columns() {
     assert!(first[1] - left_end > mm(6.0), "{} pt apart", first[1] - left_end);
 }
 
-/// The rectangles a page's content stream fills (x, y, width, height), and the segments it
-/// strokes (x0, y0, x1, y1, thickness).
-type Marks = (Vec<[f32; 4]>, Vec<[f32; 5]>);
-
-fn marks(page: &[u8]) -> Marks {
-    let text = String::from_utf8_lossy(page);
-    let tokens: Vec<&str> = text.split_whitespace().collect();
-    let at = |i: usize| tokens[i].parse::<f32>().unwrap();
-    let (mut rects, mut segments) = (Vec::new(), Vec::new());
-    for i in 0..tokens.len() {
-        match tokens[i] {
-            "re" => rects.push([at(i - 4), at(i - 3), at(i - 2), at(i - 1)]),
-            "S" if tokens[i - 1] == "l" => segments.push([at(i - 6), at(i - 5), at(i - 3), at(i - 2), at(i - 8)]),
-            _ => {}
-        }
-    }
-    (rects, segments)
-}
-
 /// The box around `rects`: x0, y0, x1, y1.
 fn bounds(rects: &[[f32; 4]]) -> [f32; 4] {
     rects.iter().fold([f32::MAX, f32::MAX, f32::MIN, f32::MIN], |b, r| {
@@ -187,7 +182,7 @@ fn every_qr_code_has_four_modules_of_white_around_it() {
     let signers = ["Người niêm phong".to_string(), "Người chứng kiến".to_string()];
     c.seal_label("TEM NIÊM PHONG — Số 012", &lines, &signers, &label);
     let pages = c.finish("Số 15/QĐ-XPHC · vụ việc 0000 · mã 5f3a9c0e1b2d", Some(&footer));
-    let (rects, segments) = marks(&pages.contents[0]);
+    let (_, rects, segments) = marks(&pages.contents[0]);
     let limit = mm(MARGIN_BOTTOM);
     let (low, high): (Vec<[f32; 4]>, Vec<[f32; 4]>) = rects.iter().partition(|r| r[1] < limit);
     for (code, rects) in [(&label, &high), (&footer, &low)] {
