@@ -198,6 +198,51 @@ fn a_locked_database_and_an_unknown_case_give_clear_errors() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("đang được một cửa sổ hoặc lệnh anchi khác sử dụng"));
 }
 
+/// A command that only reads leaves the database file as it was, byte for byte: it opens
+/// it read-only, with no write of the header on opening nor of the allocator's state on
+/// closing (each waited for the disk), and two such commands may hold it at once.
+#[test]
+fn commands_that_only_read_leave_the_database_file_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(dir.path(), &["demo", "--cases", "20", "--seed", "4"]);
+    let db = dir.path().join(anchi::store::DB_FILE);
+    let before = std::fs::read(&db).unwrap();
+    let list = json(dir.path(), &["case", "list", "--json"]);
+    let case = list.as_array().unwrap().iter().max_by_key(|c| c["documents_finalised"].as_u64()).unwrap();
+    let id = case["id"].as_str().unwrap();
+    let out = dir.path().join("in");
+    let out = out.to_str().unwrap();
+    ok(dir.path(), &["doc", "render", "--case", id, "--all", "--out", out]);
+    assert!(std::fs::read_dir(out).unwrap().count() > 1);
+    for args in [
+        &["case", "show", id][..],
+        &["case", "export", id],
+        &["case", "parties", id],
+        &["deadlines"],
+        &["stats"],
+        &["audit", "verify"],
+        &["audit", "log"],
+        &["law", "show"],
+        &["user", "list"],
+        &["delegation", "list"],
+        &["catalogue", "find", "nhãn hàng hóa"],
+        &["subject", "find", "--name", "Công ty"],
+    ] {
+        ok(dir.path(), args);
+    }
+    assert!(std::fs::read(&db).unwrap() == before, "a command that only reads changed the database file");
+    // Two readers at once; a writer meanwhile is refused as locked, as before.
+    let reader = anchi::store::Store::open_for_reading(&db).unwrap();
+    assert!(reader.is_read_only());
+    ok(dir.path(), &["case", "list"]);
+    let out = anchi(dir.path(), &["case", "parties", id, "--set", "witness.name=Trần Văn Bình"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("đang được một cửa sổ hoặc lệnh anchi khác sử dụng"));
+    drop(reader);
+    ok(dir.path(), &["case", "parties", id, "--set", "witness.name=Trần Văn Bình"]);
+    assert!(std::fs::read(&db).unwrap() != before, "the change was written");
+}
+
 #[test]
 fn demo_refuses_a_real_unit() {
     let dir = tempfile::tempdir().unwrap();

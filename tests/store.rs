@@ -11,7 +11,7 @@ use anchi::domain::{
     Address, Case, Closure, DocumentKind as K, Event, Gender, GoodsLine, PersonalId, PhoneNumber, Stage, Subject,
     SubjectKind, TaxCode,
 };
-use anchi::store::{CURRENT_SCHEMA, DB_FILE, OpenError, Store};
+use anchi::store::{CURRENT_SCHEMA, DB_FILE, OpenError, Store, StoreError};
 use chrono::{NaiveDate, NaiveDateTime};
 use redb::{ReadableDatabase, ReadableTable};
 use uuid::Uuid;
@@ -198,6 +198,56 @@ fn a_file_in_use_is_reported_as_locked() {
     let _first = Store::open(&path).unwrap();
     let err = Store::open(&path).unwrap_err();
     assert!(matches!(err, OpenError::Locked { .. }), "{err}");
+}
+
+/// A store opened for reading reads everything and refuses every change (a fault of the
+/// program, never a member's doing), leaving the file as it was; a file that cannot be read
+/// so (older schema, newer schema, never made) is opened as for writing.
+#[test]
+fn a_store_opened_for_reading_refuses_changes_and_falls_back_where_it_cannot_read() {
+    let dir = demo_dir(5);
+    let path = dir.path().join(DB_FILE);
+    let before = std::fs::read(&path).unwrap();
+    {
+        let mut store = Store::open_for_reading(&path).unwrap();
+        assert!(store.is_read_only());
+        assert_eq!(store.summaries().unwrap().len(), 5);
+        assert!(store.verify_journal().unwrap().first_broken.is_none());
+        let refused = store.write("test", |w| w.put_meta("x", &1u32, "test.put"));
+        assert!(matches!(refused, Err(StoreError::ReadOnly)), "{refused:?}");
+        assert!(matches!(store.compact(), Err(StoreError::ReadOnly)));
+        // The window (a writer) cannot open it meanwhile, as with any other holder.
+        assert!(matches!(Store::open(&path), Err(OpenError::Locked { .. })));
+    }
+    assert!(std::fs::read(&path).unwrap() == before);
+
+    // Older schema: migrated, as Workspace::open does.
+    let old = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema-v1.redb");
+    std::fs::copy(&fixture, old.path().join(DB_FILE)).unwrap();
+    let ws = Workspace::open_for_reading(old.path()).unwrap();
+    assert!(!ws.is_read_only());
+    assert_eq!(ws.case_count().unwrap(), 20);
+    assert_eq!(Store::open_for_reading(&old.path().join(DB_FILE)).map(|s| s.is_read_only()).ok(), None, "held");
+    drop(ws);
+    let store = Store::open_for_reading(&old.path().join(DB_FILE)).unwrap();
+    assert!(store.is_read_only(), "migrated and closed: now read-only");
+    assert_eq!(store.schema_version().unwrap(), CURRENT_SCHEMA);
+    drop(store);
+
+    // Newer schema: refused, as by Store::open.
+    {
+        let store = Store::open(&path).unwrap();
+        store.write("test", |w| w.put_meta("schema_version", &(CURRENT_SCHEMA + 1), "test.bump")).unwrap();
+    }
+    let err = Store::open_for_reading(&path).unwrap_err();
+    assert!(matches!(err, OpenError::NewerSchema { .. }), "{err}");
+
+    // No file yet: made, as by Store::open.
+    let empty = tempfile::tempdir().unwrap();
+    let store = Store::open_for_reading(&empty.path().join(DB_FILE)).unwrap();
+    assert!(!store.is_read_only());
+    assert_eq!(store.schema_version().unwrap(), CURRENT_SCHEMA);
 }
 
 #[test]

@@ -174,7 +174,17 @@ pub struct Workspace {
 impl Workspace {
     /// Opens the database in `data_dir`, creating it if needed.
     pub fn open(data_dir: &Path) -> Result<Workspace, AppError> {
-        let store = Store::open(&data_dir.join(DB_FILE))?;
+        Workspace::on(data_dir, Store::open(&data_dir.join(DB_FILE))?)
+    }
+
+    /// Opens the data directory for a command that only reads: the database is opened
+    /// read-only when it can be ([`Store::open_for_reading`]), which neither writes to the
+    /// file nor waits for the disk. Anything that would change it is refused.
+    pub fn open_for_reading(data_dir: &Path) -> Result<Workspace, AppError> {
+        Workspace::on(data_dir, Store::open_for_reading(&data_dir.join(DB_FILE))?)
+    }
+
+    fn on(data_dir: &Path, store: Store) -> Result<Workspace, AppError> {
         let unit = store.meta::<Unit>(UNIT_KEY)?;
         let law = law::active_law(&store);
         let overrides = data_dir.join(FORMS_DIR);
@@ -203,6 +213,11 @@ impl Workspace {
         directories::UserDirs::new()
             .and_then(|d| d.document_dir().map(|p| p.to_path_buf()).or_else(|| Some(d.home_dir().to_path_buf())))
             .unwrap_or_else(|| self.data_dir().to_path_buf())
+    }
+
+    /// Whether the database was opened read-only ([`Workspace::open_for_reading`]).
+    pub fn is_read_only(&self) -> bool {
+        self.store.is_read_only()
     }
 
     /// The data directory this workspace was opened on.

@@ -275,7 +275,12 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
     if let Some(done) = without_workspace(data_dir, &command) {
         return done;
     }
-    let mut ws = Workspace::open(data_dir)?;
+    // Signing in may record a failed attempt: with --user the file is opened for writing.
+    let mut ws = if user.is_none() && reads_only(&command) {
+        Workspace::open_for_reading(data_dir)?
+    } else {
+        Workspace::open(data_dir)?
+    };
     let password = match user {
         Some(card) => Some(user::sign_in(&ws, card, matches!(command, Command::User(user::UserCommand::Passwd)))?),
         None => None,
@@ -326,6 +331,31 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
 
 /// The commands that need no workspace (forms, restore, a package's inspection, a law
 /// key): done here before the database is opened.
+/// Whether `command` only reads the data directory's database: it is then opened read-only
+/// (no write to the file, no wait for the disk on opening and closing it).
+fn reads_only(command: &Command) -> bool {
+    match command {
+        Command::Doc(DocCommand::Render { .. })
+        | Command::Case(CaseCommand::List { .. } | CaseCommand::Show { .. } | CaseCommand::Export { .. })
+        | Command::Audit(_)
+        | Command::Deadlines { .. }
+        | Command::Calendar(_)
+        | Command::Stats { .. }
+        | Command::Export(_)
+        | Command::Catalogue(_)
+        | Command::Law(law::LawCommand::Show { .. } | law::LawCommand::Verify { .. })
+        | Command::Subject(subject::SubjectCommand::Find { .. })
+        | Command::Delegation(
+            delegation::DelegationCommand::List { .. } | delegation::DelegationCommand::Print { .. },
+        )
+        | Command::User(user::UserCommand::List)
+        | Command::Key(package::KeyCommand::Show { .. })
+        | Command::Package(package::PackageCommand::Verify { .. } | package::PackageCommand::Show { .. }) => true,
+        Command::Case(CaseCommand::Parties { set, .. }) => set.is_empty(),
+        _ => false,
+    }
+}
+
 fn without_workspace(data_dir: &std::path::Path, command: &Command) -> Option<Result<ExitCode, AppError>> {
     if let Command::Forms(forms) = command {
         let forms_in_use = match crate::app::forms_in_use(data_dir) {

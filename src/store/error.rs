@@ -62,6 +62,10 @@ pub enum StoreError {
     /// A stored record has a version this build does not know.
     #[error("record of table {table} has unknown version {found}")]
     RecordVersion { table: &'static str, found: u8 },
+    /// A change was asked of a store opened for reading only (a fault of the program: the
+    /// commands that open it so never change anything).
+    #[error("the database was opened for reading only")]
+    ReadOnly,
 }
 
 macro_rules! storage_from {

@@ -8,7 +8,7 @@
 //! must be taken again from nothing; it replaces the held one whole at its last page, so
 //! that a sync cut half-way never leaves a half copy in use.
 
-use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 

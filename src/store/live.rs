@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{ReadableTable, TableDefinition};
 use uuid::Uuid;
 
 use super::{Store, StoreError, Writer, open_if_exists, record};

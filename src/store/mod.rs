@@ -3,6 +3,7 @@
 //! entry; a failed change leaves the file as it was.
 
 mod error;
+mod handle;
 mod index_copy;
 mod journal;
 mod live;
@@ -12,7 +13,7 @@ mod record;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Serialize, de::DeserializeOwned};
 use uuid::Uuid;
 
@@ -54,7 +55,7 @@ const SCHEMA_KEY: &str = "schema_version";
 
 /// An open anchi database.
 pub struct Store {
-    db: Database,
+    db: handle::Handle,
     path: PathBuf,
     generation: std::sync::atomic::AtomicU64,
 }
@@ -175,7 +176,7 @@ fn create_whole(path: &Path) -> Result<(), OpenError> {
     {
         let db = builder().create(&fresh).map_err(|e| open_error(&fresh, e))?;
         owner_only(&fresh, 0o600).map_err(io)?;
-        let store = Store { db, path: fresh.clone(), generation: std::sync::atomic::AtomicU64::new(0) };
+        let store = Store::with_handle(handle::Handle::Writable(db), &fresh);
         migrate::bring_to_current(&store, migrate::MIGRATIONS)?;
     }
     std::fs::rename(&fresh, path).map_err(io)?;
@@ -227,9 +228,13 @@ impl Store {
         if let Some(dir) = made_dir {
             private(&dir, 0o700)?;
         }
-        let store = Store { db, path: path.to_path_buf(), generation: std::sync::atomic::AtomicU64::new(0) };
+        let store = Store::with_handle(handle::Handle::Writable(db), path);
         migrate::bring_to_current(&store, migrate::MIGRATIONS)?;
         Ok(store)
+    }
+
+    fn with_handle(db: handle::Handle, path: &Path) -> Store {
+        Store { db, path: path.to_path_buf(), generation: std::sync::atomic::AtomicU64::new(0) }
     }
 
     pub fn path(&self) -> &Path {
@@ -245,7 +250,7 @@ impl Store {
     /// Gives back the space that rewritten records left behind (copy-on-write pages), so
     /// the file is as small as its live data. Takes a while on a large file.
     pub fn compact(&mut self) -> Result<(), StoreError> {
-        self.db.compact().map_err(|e| StoreError::Storage(e.into()))?;
+        self.db.writable()?.compact().map_err(|e| StoreError::Storage(e.into()))?;
         Ok(())
     }
 
@@ -260,7 +265,7 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let tx = self.db.begin_write().map_err(StoreError::from)?;
+        let tx = self.db.begin_write()?;
         let (next_seq, prev_hash) = {
             let journal = tx.open_table(JOURNAL).map_err(StoreError::from)?;
             let last = journal.last().map_err(StoreError::from)?;
