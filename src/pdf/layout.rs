@@ -249,21 +249,27 @@ impl<'m> Composer<'m> {
     /// its dark modules ([`super::qr::blocks`]). Each rectangle is filled on its own: a
     /// viewer snaps a lone rectangle to whole pixels, so the code stays sharp on screen (at
     /// 150 dpi zbar read none of the codes filled as one path, and all filled one by one).
+    /// The rectangles are written in modules, whole numbers, under one scaling to points:
+    /// in points the code was half of a page's content stream.
     pub fn qr_at(&mut self, x: f32, y: f32, side: f32, code: &super::qr::QRCode) {
+        use std::io::Write;
         let modules = code.size;
-        let module = side / modules as f32;
         let page = self.content();
-        page.extend_from_slice(b"0 g\n");
+        // The scale to six decimals: a code of 57 modules spans its side to 0.0001 pt.
+        let scale = side / modules as f32;
+        write!(page, "q {scale:.6} 0 0 {scale:.6} ").expect("a Vec takes every write");
+        number(page, x);
+        page.push(b' ');
+        number(page, y);
+        page.extend_from_slice(b" cm 0 g\n");
         for b in super::qr::blocks(code) {
-            number(page, x + b.col as f32 * module);
-            page.push(b' ');
-            number(page, y + (modules - b.row - b.height) as f32 * module);
-            page.push(b' ');
-            number(page, b.width as f32 * module);
-            page.push(b' ');
-            number(page, b.height as f32 * module);
-            page.extend_from_slice(b" re f\n");
+            let ends: [&[u8]; 4] = [b" ", b" ", b" ", b" re f\n"];
+            for (n, end) in [b.col, modules - b.row - b.height, b.width, b.height].into_iter().zip(ends) {
+                whole(page, n);
+                page.extend_from_slice(end);
+            }
         }
+        page.extend_from_slice(b"Q\n");
     }
 
     fn x_for(&self, text: &str, style: Style, size: f32, x: f32, width: f32, align: Align) -> f32 {
@@ -544,6 +550,20 @@ impl<'m> Composer<'m> {
     }
 }
 
+/// Writes a whole number in decimal (a count of QR modules, a number's whole part).
+fn whole(out: &mut Vec<u8>, n: usize) {
+    let (mut n, mut digits, mut at) = (n, [0u8; 20], 20);
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
 /// Writes `value` as a PDF number to a thousandth of a point (a fraction of a printer's
 /// dot): no exponent, no trailing zeros.
 pub fn number(out: &mut Vec<u8>, value: f32) {
@@ -552,16 +572,7 @@ pub fn number(out: &mut Vec<u8>, value: f32) {
         out.push(b'-');
     }
     let magnitude = thousandths.unsigned_abs();
-    let (mut whole, mut digits, mut at) = (magnitude / 1000, [0u8; 20], 20);
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (whole % 10) as u8;
-        whole /= 10;
-        if whole == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[at..]);
+    whole(out, (magnitude / 1000) as usize);
     let fraction = magnitude % 1000;
     if fraction != 0 {
         let digits = [b'0' + (fraction / 100) as u8, b'0' + (fraction / 10 % 10) as u8, b'0' + (fraction % 10) as u8];

@@ -38,10 +38,19 @@ fn marks(page: &[u8]) -> Marks {
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let at = |i: usize| tokens[i].parse::<f32>().unwrap();
     let (mut places, mut rects, mut segments) = (Vec::new(), Vec::new(), Vec::new());
+    // The scaling and move of `cm` (the QR codes are drawn in modules), undone by `Q`.
+    let (mut scale, mut shift) = ((1.0, 1.0), (0.0, 0.0));
     for i in 0..tokens.len() {
         match tokens[i] {
             "Td" => places.push((at(i - 2), at(i - 1))),
-            "re" => rects.push([at(i - 4), at(i - 3), at(i - 2), at(i - 1)]),
+            "cm" => (scale, shift) = ((at(i - 6), at(i - 3)), (at(i - 2), at(i - 1))),
+            "Q" => (scale, shift) = ((1.0, 1.0), (0.0, 0.0)),
+            "re" => rects.push([
+                shift.0 + scale.0 * at(i - 4),
+                shift.1 + scale.1 * at(i - 3),
+                scale.0 * at(i - 2),
+                scale.1 * at(i - 1),
+            ]),
             "S" if tokens[i - 1] == "l" => segments.push([at(i - 6), at(i - 5), at(i - 3), at(i - 2), at(i - 8)]),
             _ => {}
         }
