@@ -1,8 +1,15 @@
-//! On a Windows target only: the program's icon and its file properties (product name,
-//! description, version), so Explorer and "Apps & features" show what anchi is. Cross-built
-//! on Linux with mingw-w64's windres (packaging/windows/build.sh).
+//! The SHA-256 of each form file under `forms/`, so the program finds an embedded form's
+//! parsed definition (`src/forms/parsed.rs`) without hashing half a megabyte of form text at
+//! every start. On a Windows target also the program's icon and its file properties
+//! (product name, description, version), so Explorer and "Apps & features" show what anchi
+//! is. Cross-built on Linux with mingw-w64's windres (packaging/windows/build.sh).
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
 
 fn main() {
+    form_hashes();
     println!("cargo:rerun-if-changed=packaging/windows/anchi.ico");
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("windows") {
         return;
@@ -17,5 +24,36 @@ fn main() {
         .set_language(0x042a); // Vietnamese
     if let Err(e) = resource.compile() {
         panic!("the Windows resources (icon, file properties) could not be compiled: {e}");
+    }
+}
+
+/// Writes `$OUT_DIR/form-hashes.rs`: `&[(path under forms/ without ".toml", SHA-256 in hex)]`.
+fn form_hashes() {
+    println!("cargo:rerun-if-changed=forms");
+    let mut found = Vec::new();
+    collect(Path::new("forms"), "", &mut found);
+    found.sort();
+    let mut out = String::from("&[\n");
+    for (stem, hash) in found {
+        out.push_str(&format!("    ({stem:?}, {hash:?}),\n"));
+    }
+    out.push_str("]\n");
+    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("form-hashes.rs");
+    std::fs::write(&target, out).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+}
+
+/// The `.toml` files under `dir` (their path under `forms/` as `prefix`), hashed.
+fn collect(dir: &Path, prefix: &str, found: &mut Vec<(String, String)>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.unwrap_or_else(|e| panic!("{}: {e}", dir.display())).path();
+        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        if path.is_dir() {
+            collect(&path, &format!("{prefix}{name}/"), found);
+        } else if let Some(stem) = name.strip_suffix(".toml") {
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+            found.push((format!("{prefix}{stem}"), hash));
+        }
     }
 }

@@ -209,8 +209,9 @@ macro_rules! embedded_forms {
 }
 
 /// The form files compiled into the binary: (path under `forms/` without `.toml`, contents).
-/// A later edition of a form lives in a folder named by the date it comes into force.
-const EMBEDDED: &[(&str, &str)] = embedded_forms![
+/// A later edition of a form lives in a folder named by the date it comes into force. A
+/// static, not a constant, so that each text has one address (`parsed` knows them by it).
+static EMBEDDED: &[(&str, &str)] = embedded_forms![
     "qd-kiem-tra",
     "qd-sua-doi-kiem-tra",
     "bb-kiem-tra",

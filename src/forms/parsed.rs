@@ -5,7 +5,13 @@
 //! was most of a command's start. A test keeps the file current: after changing an
 //! embedded form, or the form types of `forms/` (their fields, defaults or names), write it
 //! again with `ANCHI_BLESS=1 cargo test --lib forms::parsed` and run the tests again.
+//!
+//! An embedded form's hash is the one `build.rs` computed from the same file, found by the
+//! text's address: hashing the 530 KB of form text took 28 of the 226 million instructions
+//! of rendering a case's ten documents (more on a laptop processor without SHA
+//! instructions, as most Intel ones before 2020 are).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -14,6 +20,10 @@ use sha2::{Digest, Sha256};
 use super::FormDef;
 
 const PARSED: &str = include_str!("../../assets/forms-parsed.jsonl");
+
+/// The SHA-256 of each file under `forms/` when this program was built, as (its path under
+/// `forms/` without `.toml`, hex): written by `build.rs`.
+const BUILT: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/form-hashes.rs"));
 
 /// The definition `text` parses to.
 pub(super) fn form(text: &str) -> Result<FormDef, toml::de::Error> {
@@ -27,7 +37,17 @@ pub(super) fn form(text: &str) -> Result<FormDef, toml::de::Error> {
 fn known(text: &str) -> Option<&'static str> {
     static BY_HASH: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     let by_hash = BY_HASH.get_or_init(|| PARSED.lines().filter_map(|line| line.split_once(' ')).collect());
-    by_hash.get(hex::encode(Sha256::digest(text.as_bytes())).as_str()).copied()
+    by_hash.get(hash(text).as_ref()).copied()
+}
+
+/// The SHA-256 of `text` in hex: taken from the build when `text` is an embedded form (the
+/// very string compiled in, not an equal one), computed otherwise.
+fn hash(text: &str) -> Cow<'static, str> {
+    let embedded = super::EMBEDDED.iter().find(|(_, compiled)| std::ptr::eq(*compiled, text));
+    match embedded.and_then(|(stem, _)| BUILT.iter().find(|(path, _)| path == stem)) {
+        Some((_, built)) => Cow::Borrowed(built),
+        None => Cow::Owned(hex::encode(Sha256::digest(text.as_bytes()))),
+    }
 }
 
 #[cfg(test)]
@@ -39,6 +59,18 @@ mod tests {
     fn line(text: &str) -> String {
         let form: FormDef = toml::from_str(text).unwrap();
         format!("{} {}\n", hex::encode(Sha256::digest(text.as_bytes())), serde_json::to_string(&form).unwrap())
+    }
+
+    #[test]
+    fn the_build_hashed_every_embedded_form_as_compiled_in() {
+        for (stem, text) in super::super::EMBEDDED {
+            let computed = hex::encode(Sha256::digest(text.as_bytes()));
+            assert_eq!(hash(text), computed, "forms/{stem}.toml");
+            assert!(matches!(hash(text), Cow::Borrowed(_)), "forms/{stem}.toml: hashed at run time");
+            // An equal text elsewhere (a law pack's copy) is hashed, to the same result.
+            let copy = text.to_string();
+            assert!(matches!(hash(&copy), Cow::Owned(ref h) if *h == computed), "forms/{stem}.toml");
+        }
     }
 
     #[test]
