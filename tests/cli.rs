@@ -227,8 +227,14 @@ fn commands_that_only_read_leave_the_database_file_untouched() {
         &["delegation", "list"],
         &["catalogue", "find", "nhãn hàng hóa"],
         &["subject", "find", "--name", "Công ty"],
+        &["calendar", "due", "--from", "2026-02-12", "--working-days", "7"],
     ] {
         ok(dir.path(), args);
+    }
+    for kind in ["xlsx", "csv", "national"] {
+        let file = dir.path().join(format!("export.{kind}"));
+        ok(dir.path(), &["export", kind, "--out", file.to_str().unwrap()]);
+        assert!(std::fs::metadata(&file).unwrap().len() > 0, "export {kind}");
     }
     assert!(std::fs::read(&db).unwrap() == before, "a command that only reads changed the database file");
     // Two readers at once; a writer meanwhile is refused as locked, as before.

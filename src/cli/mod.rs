@@ -275,7 +275,8 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
     if let Some(done) = without_workspace(data_dir, &command) {
         return done;
     }
-    // Signing in may record a failed attempt: with --user the file is opened for writing.
+    // A member's sign-in is recorded in the store (the last sign-in): with --user the file
+    // is opened for writing.
     let mut ws = if user.is_none() && reads_only(&command) {
         Workspace::open_for_reading(data_dir)?
     } else {
@@ -329,33 +330,38 @@ fn execute(data_dir: &std::path::Path, user: Option<&str>, command: Command) -> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// The commands that need no workspace (forms, restore, a package's inspection, a law
-/// key): done here before the database is opened.
 /// Whether `command` only reads the data directory's database: it is then opened read-only
-/// (no write to the file, no wait for the disk on opening and closing it).
+/// (no write to the file, no wait for the disk on opening and closing it). Each subcommand
+/// is named, so that one added later is opened for writing until it is listed here. (A
+/// package's verification and display open no database at all: `without_workspace`.)
 fn reads_only(command: &Command) -> bool {
     match command {
         Command::Doc(DocCommand::Render { .. })
         | Command::Case(CaseCommand::List { .. } | CaseCommand::Show { .. } | CaseCommand::Export { .. })
-        | Command::Audit(_)
+        | Command::Audit(AuditCommand::Log { .. } | AuditCommand::Verify { .. })
         | Command::Deadlines { .. }
-        | Command::Calendar(_)
+        | Command::Calendar(report::CalendarCommand::Due { .. })
         | Command::Stats { .. }
-        | Command::Export(_)
-        | Command::Catalogue(_)
+        | Command::Export(
+            report::ExportCommand::Xlsx { .. }
+            | report::ExportCommand::Csv { .. }
+            | report::ExportCommand::National { .. },
+        )
+        | Command::Catalogue(catalogue::CatalogueCommand::Find { .. } | catalogue::CatalogueCommand::Show { .. })
         | Command::Law(law::LawCommand::Show { .. } | law::LawCommand::Verify { .. })
         | Command::Subject(subject::SubjectCommand::Find { .. })
         | Command::Delegation(
             delegation::DelegationCommand::List { .. } | delegation::DelegationCommand::Print { .. },
         )
         | Command::User(user::UserCommand::List)
-        | Command::Key(package::KeyCommand::Show { .. })
-        | Command::Package(package::PackageCommand::Verify { .. } | package::PackageCommand::Show { .. }) => true,
+        | Command::Key(package::KeyCommand::Show { .. }) => true,
         Command::Case(CaseCommand::Parties { set, .. }) => set.is_empty(),
         _ => false,
     }
 }
 
+/// The commands that need no workspace (forms, restore, a package's inspection, a law
+/// key): done here before the database is opened.
 fn without_workspace(data_dir: &std::path::Path, command: &Command) -> Option<Result<ExitCode, AppError>> {
     if let Command::Forms(forms) = command {
         let forms_in_use = match crate::app::forms_in_use(data_dir) {

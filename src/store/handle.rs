@@ -48,6 +48,8 @@ impl Store {
     /// can be written.
     pub fn open_for_reading(path: &Path) -> Result<Store, OpenError> {
         if path.exists() && !super::never_written(path) {
+            // redb checks its invariants with debug assertions, so a damaged file may make it
+            // panic (as `Store::open` also allows for): the ordinary open below reports it.
             let opened = std::panic::catch_unwind(|| builder().open_read_only(path));
             if let Ok(Ok(db)) = opened {
                 let store = Store::with_handle(Handle::ReadOnly(db), path);
