@@ -24,14 +24,31 @@ const FLATE_LEVEL: u32 = 2;
 /// The whole file: `pages` on A4, `title` in its information dictionary, `id` (32
 /// characters) as both halves of its identifier.
 pub(super) fn document(title: &str, pages: Pages, metrics: &Metrics, id: &str) -> Result<Vec<u8>, PdfError> {
+    DEFLATER.with_borrow_mut(|deflater| written(title, pages, metrics, id, deflater))
+}
+
+thread_local! {
+    /// The compressor of the documents rendered on this thread. Setting one up allocates
+    /// and clears some 300 KB, fresh pages the system hands out one by one: with one for
+    /// each document, that was a sixth of the page faults of rendering a case's documents.
+    static DEFLATER: std::cell::RefCell<Deflater> = std::cell::RefCell::new(Deflater::new());
+}
+
+/// [`document`], its streams deflated by `deflater`.
+fn written(
+    title: &str,
+    pages: Pages,
+    metrics: &Metrics,
+    id: &str,
+    deflater: &mut Deflater,
+) -> Result<Vec<u8>, PdfError> {
     let mut doc = Document::with_version("1.4");
-    let mut deflater = Deflater::new();
     let pages_id = doc.new_object_id();
     let mut fonts = Dictionary::new();
     for style in Style::ALL {
         let drawn = &pages.drawn[style.index()];
         if drawn.used() {
-            fonts.set(FONT_NAMES[style.index()], font(&mut doc, &mut deflater, style, metrics, drawn)?);
+            fonts.set(FONT_NAMES[style.index()], font(&mut doc, deflater, style, metrics, drawn)?);
         }
     }
     let resources = doc.add_object(Dictionary::from_iter([("Font", Object::Dictionary(fonts))]));
@@ -68,8 +85,8 @@ pub(super) fn document(title: &str, pages: Pages, metrics: &Metrics, id: &str) -
     Ok(bytes)
 }
 
-/// Deflates a document's streams with one compressor: setting one up clears its tables,
-/// which was a sixth of a one-page document's time when each stream had its own.
+/// Deflates streams with one compressor: setting one up clears its tables, which was a
+/// sixth of a one-page document's time when each stream had its own.
 struct Deflater(flate2::Compress);
 
 impl Deflater {
