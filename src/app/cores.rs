@@ -18,8 +18,14 @@ pub(crate) fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> 
                 mine.push((i, work(item)));
             }
         };
-        let workers: Vec<_> = (0..workers).map(|_| scope.spawn(worker)).collect();
-        for w in workers {
+        // This thread is one of the workers: a thread started for each core stood idle
+        // beside this one, and a thread's start, memory and compressor cost a case's render
+        // more than that.
+        let others: Vec<_> = (1..workers).map(|_| scope.spawn(worker)).collect();
+        for (i, result) in worker() {
+            done[i] = Some(result);
+        }
+        for w in others {
             for (i, result) in w.join().expect("a worker does not panic") {
                 done[i] = Some(result);
             }
