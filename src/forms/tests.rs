@@ -10,6 +10,24 @@ fn embedded_forms_cover_every_kind() {
     assert_eq!(catalog.form(DocumentKind::BbViPham, date).identity.ky_hieu, "BB-VPHC");
 }
 
+/// The built-in catalog skips the checks at each start (every file the very text compiled
+/// in): here they run, on copies of the same texts, and give the same catalog.
+#[test]
+fn the_built_in_forms_pass_the_checks_of_any_other() {
+    let copies: Vec<(String, String)> = Catalog::embedded_files().map(|(f, t)| (f, t.to_string())).collect();
+    let checked = Catalog::from_files(copies.iter().map(|(f, t)| (f.clone(), t.as_str()))).unwrap();
+    assert_eq!(format!("{checked:?}"), format!("{:?}", Catalog::embedded().unwrap()));
+    // One form's copy changed, the others still the compiled texts: all are checked.
+    let text = EMBEDDED.iter().find(|(stem, _)| *stem == "bb-kiem-tra").unwrap().1;
+    let edited = text.replacen("{subject.address}", "{nowhere.address}", 1);
+    assert_ne!(edited, text);
+    let mut mixed: Vec<(String, &str)> =
+        Catalog::embedded_files().filter(|(f, _)| f != "forms/bb-kiem-tra.toml").collect();
+    mixed.push(("forms/bb-kiem-tra.toml".to_string(), edited.as_str()));
+    let err = Catalog::from_files(mixed).unwrap_err();
+    assert!(err.to_string().contains("nowhere."), "{err}");
+}
+
 #[test]
 fn unknown_keys_and_ids_are_refused() {
     let bad = "[form]\nid = \"qd-kiem-tra\"\ntitle = \"x\"\nky_hieu = \"A\"\nsource = \"s\"\nvalid_from = \"2022-02-01\"\ncolour = 1\n";
