@@ -29,8 +29,9 @@ const CEILINGS: &str = "law/ceilings.toml";
 const CATALOGUE: &str = "law/catalogue.toml";
 
 /// The reference files a law pack carries (path inside its `data/`), with the embedded
-/// copy this build was made with.
-pub const REFERENCE_FILES: [(&str, &str); 7] = [
+/// copy this build was made with. A static, not a constant: each text has one address, by
+/// which the built-in catalogue is told from a law pack's copy.
+pub static REFERENCE_FILES: [(&str, &str); 7] = [
     (ADMIN_UNITS, include_str!("../assets/admin-units-2025.json")),
     (FIELDS, include_str!("../assets/reference/fields.json")),
     (GOODS_GROUPS, include_str!("../assets/reference/goods-groups.json")),
@@ -42,6 +43,15 @@ pub const REFERENCE_FILES: [(&str, &str); 7] = [
 
 fn embedded_text(path: &str) -> &'static str {
     REFERENCE_FILES.iter().find(|(p, _)| *p == path).map(|(_, t)| *t).unwrap_or_default()
+}
+
+/// A catalogue's own checks done, those against the fields of the same law: each article's
+/// field is one of them.
+fn check_catalogue(catalogue: &crate::domain::catalogue::Catalogue, fields: &[Field]) -> Result<(), String> {
+    match catalogue.articles.iter().find(|a| !fields.iter().any(|f| f.code == a.field)) {
+        Some(a) => Err(format!("Điều {}: unknown field {:?}", a.article, a.field)),
+        None => Ok(()),
+    }
 }
 
 /// A goods group (nhóm hàng) and the words that put a goods line in it.
@@ -81,8 +91,10 @@ pub struct Reference {
     pub deadline_rules: RuleFile,
     /// The sanctioning ceilings by title (`assets/law/ceilings.toml`).
     pub ceilings: crate::domain::ceilings::Ceilings,
-    /// The catalogue of violations (`assets/law/catalogue.toml`).
-    pub catalogue: crate::domain::catalogue::Catalogue,
+    /// The catalogue of violations (`assets/law/catalogue.toml`): a law pack's is parsed
+    /// and checked with the rest; the built-in one when first asked for
+    /// ([`Reference::catalogue`]), as most commands never look at it.
+    catalogue: std::sync::OnceLock<crate::domain::catalogue::Catalogue>,
 }
 
 impl Reference {
@@ -114,11 +126,26 @@ impl Reference {
         let calendar = parse_calendar(get(CALENDAR)?).map_err(at(CALENDAR))?;
         let deadline_rules = parse_rules(get(DEADLINES)?).map_err(at(DEADLINES))?;
         let ceilings = crate::domain::ceilings::Ceilings::parse(get(CEILINGS)?).map_err(at(CEILINGS))?;
-        let catalogue = crate::domain::catalogue::Catalogue::parse(get(CATALOGUE)?).map_err(at(CATALOGUE))?;
-        if let Some(a) = catalogue.articles.iter().find(|a| !fields.iter().any(|f| f.code == a.field)) {
-            return Err((CATALOGUE.to_string(), format!("Điều {}: unknown field {:?}", a.article, a.field)));
+        let catalogue = std::sync::OnceLock::new();
+        let catalogue_text = get(CATALOGUE)?;
+        // The built-in catalogue (the very text compiled in, which the tests check against
+        // the built-in fields) waits until it is used: parsing it was a fifth of a
+        // command's start.
+        if !std::ptr::eq(catalogue_text, embedded_text(CATALOGUE)) || !std::ptr::eq(get(FIELDS)?, embedded_text(FIELDS))
+        {
+            let parsed = crate::domain::catalogue::Catalogue::parse(catalogue_text).map_err(at(CATALOGUE))?;
+            check_catalogue(&parsed, &fields).map_err(at(CATALOGUE))?;
+            catalogue.get_or_init(|| parsed);
         }
         Ok(Reference { admin_units, fields, goods_groups, calendar, deadline_rules, ceilings, catalogue })
+    }
+
+    /// The catalogue of violations.
+    pub fn catalogue(&self) -> &crate::domain::catalogue::Catalogue {
+        self.catalogue.get_or_init(|| {
+            crate::domain::catalogue::Catalogue::parse(embedded_text(CATALOGUE))
+                .expect("the built-in catalogue is checked by the tests")
+        })
     }
 
     /// The goods group of a goods line's name: the first group one of whose phrases occurs
@@ -152,5 +179,33 @@ mod tests {
         let communes: usize = r.admin_units.provinces().iter().map(|p| r.admin_units.communes_of(p.code).count()).sum();
         assert_eq!(communes, 3321);
         assert_eq!(r.field_name("hang-gia"), Some("Hàng giả"));
+    }
+
+    /// The built-in catalogue is parsed when first used, not checked at each start: this
+    /// is the check it skips, on copies of the built-in texts (which are parsed at once).
+    #[test]
+    fn the_built_in_catalogue_passes_the_checks_a_law_packs_gets() {
+        let copies: Vec<(&str, String)> = REFERENCE_FILES.iter().map(|(p, t)| (*p, t.to_string())).collect();
+        let copied = Reference::from_texts(|path| copies.iter().find(|(p, _)| *p == path).map(|(_, t)| t.as_str()))
+            .expect("the built-in reference files pass a law pack's checks");
+        assert!(copied.catalogue.get().is_some(), "a law pack's catalogue is parsed with the rest");
+        let built_in = Reference::embedded();
+        assert!(built_in.catalogue.get().is_none(), "the built-in catalogue waits until it is used");
+        assert_eq!(built_in.catalogue().articles.len(), copied.catalogue().articles.len());
+        assert!(!built_in.catalogue().articles.is_empty());
+        check_catalogue(built_in.catalogue(), &built_in.fields).unwrap();
+    }
+
+    /// A law pack whose catalogue names a field its fields list lacks is refused, also when
+    /// the catalogue's text is the built-in one's and only the fields list changed.
+    #[test]
+    fn a_catalogue_naming_an_unknown_field_is_refused() {
+        let fields = r#"{"fields": [{"code": "khac", "name": "Khác"}]}"#;
+        let texts: Vec<(&str, &str)> =
+            REFERENCE_FILES.iter().map(|(p, t)| (*p, if *p == FIELDS { fields } else { *t })).collect();
+        let refused =
+            Reference::from_texts(|path| texts.iter().find(|(p, _)| *p == path).map(|(_, t)| *t)).unwrap_err();
+        assert_eq!(refused.0, CATALOGUE);
+        assert!(refused.1.contains("unknown field"), "{}", refused.1);
     }
 }

@@ -17,7 +17,7 @@ impl Workspace {
     pub fn acts_of<'a>(&'a self, case: &Case, doc: &Document) -> Vec<(Result<Selection<'a>, SelectError>, Chosen)> {
         let acts = chosen::parse(doc.fields.get(FIELD).map(String::as_str).unwrap_or_default());
         let day = day_of_act(case, &doc.fields, doc.created_at.date());
-        let selections = chosen::select(&self.reference.catalogue, &acts, day, case.goods_value_vnd());
+        let selections = chosen::select(self.reference.catalogue(), &acts, day, case.goods_value_vnd());
         selections.into_iter().zip(acts).collect()
     }
 

@@ -485,7 +485,7 @@ mod tests {
                     &r.calendar,
                     &r.deadline_rules,
                     &r.ceilings,
-                    &r.catalogue
+                    r.catalogue()
                 )
             )
         };

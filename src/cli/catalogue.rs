@@ -120,7 +120,7 @@ fn view(a: &ActRef<'_>) -> ActView {
 }
 
 pub(super) fn catalogue(ws: &Workspace, command: CatalogueCommand) -> Result<(), AppError> {
-    let catalogue = &ws.reference.catalogue;
+    let catalogue = ws.reference.catalogue();
     let today = crate::app::now().date();
     match command {
         CatalogueCommand::Find { query, on, json } => {

@@ -276,7 +276,7 @@ pub fn compute<'a>(
 /// How a catalogue act is named in the statistics: "Điều 15 khoản 1 — Kinh doanh hàng hóa
 /// nhập lậu (Nghị định 98/2020/NĐ-CP)", the act as in force on the day it was recorded.
 fn act_label(reference: &Reference, id: &str, on: chrono::NaiveDate) -> String {
-    match reference.catalogue.act(id, on) {
+    match reference.catalogue().act(id, on) {
         Some((a, _)) => format!("{} ({})", a.label(), a.decree.short),
         None => format!("{id} (không có trong danh mục ngày {})", on.format("%d/%m/%Y")),
     }

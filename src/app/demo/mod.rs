@@ -403,7 +403,7 @@ impl Workspace {
         let (low, high) = act.5;
         case.fine_vnd = Some(rng.u64(low / 500_000..=high / 500_000) * 500_000);
         // An act of the catalogue is fined inside its bracket: its middle, as the Law sets.
-        if let Some(selection) = demo_act(&case, &self.reference.catalogue, at.date()) {
+        if let Some(selection) = demo_act(&case, self.reference.catalogue(), at.date()) {
             let organisation = case.subject.kind == SubjectKind::Organisation;
             case.fine_vnd = Some(selection.bracket(organisation).middle_vnd());
         }
@@ -515,7 +515,7 @@ fn demo_fields(
     if matches!(kind, K::BbViPham | K::QdXuPhat) {
         let fields: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
         let day = if kind == K::BbViPham { at.date() } else { day_of_act(case, &fields, at.date()) };
-        if let Some(selection) = demo_act(case, &reference.catalogue, day) {
+        if let Some(selection) = demo_act(case, reference.catalogue(), day) {
             let chosen = crate::domain::catalogue::chosen::Chosen {
                 key: crate::domain::catalogue::Key { id: selection.act.id(), double: None },
                 fine: String::new(),

@@ -125,7 +125,7 @@ impl AnchiApp {
         wizard.warnings = warnings;
         wizard.finalise_refused = self.finalise_refusal(kind);
         wizard.edition_note = edition_note;
-        wizard.catalogue = self.ws.reference.catalogue.clone();
+        wizard.catalogue = self.ws.reference.catalogue().clone();
         self.screen = Screen::Wizard(Box::new(wizard));
         Ok(())
     }
