@@ -18,9 +18,9 @@ pub(crate) fn on_every_core<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> 
                 mine.push((i, work(item)));
             }
         };
-        // This thread is one of the workers: a thread started for each core stood idle
-        // beside this one, and a thread's start, memory and compressor cost a case's render
-        // more than that.
+        // This thread is one of the workers, rather than waiting while a thread started for
+        // each core does the work: one thread fewer to start, with its own memory and its
+        // own PDF compressor to set up.
         let others: Vec<_> = (1..workers).map(|_| scope.spawn(worker)).collect();
         for (i, result) in worker() {
             done[i] = Some(result);
