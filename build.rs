@@ -1,6 +1,7 @@
 //! The SHA-256 of each form file under `forms/`, so the program finds an embedded form's
 //! parsed definition (`src/forms/parsed.rs`) without hashing half a megabyte of form text at
-//! every start. On a Windows target also the program's icon and its file properties
+//! every start; the shipped administrative units as tables (`src/domain/admin.rs`), so they
+//! are not parsed from JSON at every start either. On a Windows target also the program's icon and its file properties
 //! (product name, description, version), so Explorer and "Apps & features" show what anchi
 //! is. Cross-built on Linux with mingw-w64's windres (packaging/windows/build.sh).
 
@@ -10,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 fn main() {
     form_hashes();
+    admin_units();
     println!("cargo:rerun-if-changed=packaging/windows/anchi.ico");
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() != Ok("windows") {
         return;
@@ -56,4 +58,44 @@ fn collect(dir: &Path, prefix: &str, found: &mut Vec<(String, String)>) {
             found.push((format!("{prefix}{stem}"), hash));
         }
     }
+}
+
+/// Writes `$OUT_DIR/admin-units.rs` from `assets/admin-units-2025.json`: every name in one
+/// string, `NAMES`, and the units as numbers, each name by its start and end in `NAMES` (no
+/// pointer in the tables, so the program's loader has nothing to relocate in them):
+/// `PROVINCES: [(code, start, end)]`, `COMMUNES: [(province code, code, start, end)]`, in
+/// the file's order.
+fn admin_units() {
+    const FILE: &str = "assets/admin-units-2025.json";
+    println!("cargo:rerun-if-changed={FILE}");
+    let text = std::fs::read_to_string(FILE).unwrap_or_else(|e| panic!("{FILE}: {e}"));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{FILE}: {e}"));
+    let mut names = String::new();
+    let mut span = |name: &serde_json::Value| {
+        let name = name.as_str().unwrap_or_else(|| panic!("{FILE}: a name that is not text: {name}"));
+        let start = names.len();
+        names.push_str(name);
+        format!("{start}, {}", names.len())
+    };
+    let code = |unit: &serde_json::Value| {
+        unit["code"].as_u64().unwrap_or_else(|| panic!("{FILE}: a unit without a numeric code: {unit}"))
+    };
+    let (mut provinces, mut communes) = (Vec::new(), Vec::new());
+    let listed = json["provinces"].as_array().unwrap_or_else(|| panic!("{FILE}: no list of provinces"));
+    for province in listed {
+        provinces.push(format!("({}, {})", code(province), span(&province["name"])));
+        let its = province["communes"].as_array().unwrap_or_else(|| panic!("{FILE}: {province}: no communes"));
+        for commune in its {
+            communes.push(format!("({}, {}, {})", code(province), code(commune), span(&commune["name"])));
+        }
+    }
+    let out = format!(
+        "const NAMES: &str = {names:?};\nstatic PROVINCES: [(u16, u32, u32); {}] = [{}];\nstatic COMMUNES: [(u16, u32, u32, u32); {}] = [{}];\n",
+        provinces.len(),
+        provinces.join(", "),
+        communes.len(),
+        communes.join(", ")
+    );
+    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("admin-units.rs");
+    std::fs::write(&target, out).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
 }
