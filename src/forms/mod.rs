@@ -259,14 +259,17 @@ static EMBEDDED: &[(&str, &str)] = embedded_forms![
 ];
 
 /// Every form definition, one or more versions per document kind.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Catalog {
     /// Sorted by kind, then by the date each version comes into force.
-    forms: Vec<(DocumentKind, FormDef)>,
+    forms: Vec<(DocumentKind, parsed::Version)>,
     /// The prerequisites from each date a version comes into force, oldest first; checked
     /// for cycles once, at load.
-    tables: Vec<(NaiveDate, Prerequisites)>,
+    tables: Tables,
 }
+
+/// The prerequisites from each date a version comes into force, oldest first.
+type Tables = Vec<(NaiveDate, Prerequisites)>;
 
 impl Catalog {
     /// The definitions compiled into this build.
@@ -327,6 +330,9 @@ impl Catalog {
     /// Parses and checks definition files given as (file name, contents).
     pub fn from_files<'a>(files: impl IntoIterator<Item = (String, &'a str)>) -> Result<Catalog, FormError> {
         let files: Vec<(String, &str)> = files.into_iter().collect();
+        if let Some(catalog) = Catalog::built_in(&files) {
+            return Ok(catalog);
+        }
         // Parsing the files is most of opening the law: half of them on another core.
         let parse = |part: &[(String, &str)]| -> Vec<Result<FormDef, toml::de::Error>> {
             part.iter().map(|(_, text)| parsed::form(text)).collect()
@@ -363,34 +369,56 @@ impl Catalog {
         if let Some(kind) = DocumentKind::ALL.into_iter().find(|k| !loaded.iter().any(|(f, ..)| f == k)) {
             return Err(FormError::Missing(kind));
         }
-        let mut forms: Vec<(DocumentKind, FormDef)> = loaded.iter().map(|(k, f, ..)| (*k, f.clone())).collect();
-        forms.sort_by_key(|(k, f)| (*k, f.identity.valid_from));
+        let mut forms: Vec<(DocumentKind, parsed::Version)> =
+            loaded.iter().map(|(k, f, ..)| (*k, parsed::Version::parsed(f.clone()))).collect();
+        forms.sort_by_key(|(k, f)| (*k, f.identity().valid_from));
         let mut catalog = Catalog { forms, tables: Vec::new() };
-        // The built-in forms (every file the very text compiled in) passed these checks in
-        // the tests (`the_built_in_forms_pass_the_checks_of_any_other`): checking them again
-        // at each start was a tenth of a command's.
-        let built_in = loaded.len() == EMBEDDED.len()
-            && loaded.iter().all(|(.., text)| EMBEDDED.iter().any(|(_, compiled)| std::ptr::eq(*compiled, *text)));
-        for (_, form, file, text) in loaded.iter().filter(|_| !built_in) {
+        for (_, form, file, text) in &loaded {
             catalog.check_form(form, text).map_err(|(line, detail)| detail.at(file.clone(), line))?;
         }
-        // Every date on which some version comes into force gives one table to check.
-        let mut dates: Vec<NaiveDate> = loaded.iter().map(|(_, f, ..)| f.identity.valid_from).collect();
+        catalog.tables = catalog.tables().map_err(|(date, cycle)| {
+            let in_force = catalog.form(cycle[0], date);
+            let (.., file, text) = loaded.iter().find(|(_, f, ..)| f == in_force).expect("loaded");
+            let cycle = cycle.iter().map(|k| k.code()).collect::<Vec<_>>().join(" → ");
+            FormError::Cycle { file: file.clone(), line: line_of(text, "requires"), cycle }
+        })?;
+        Ok(catalog)
+    }
+
+    /// The built-in catalog, when `files` are the very texts compiled in, each once: every
+    /// form's identity read at once, the rest of its definition when it is first used (a
+    /// case's documents use a few of the 42). The checks of [`Catalog::from_files`] ran on
+    /// the same texts in the tests (`the_built_in_forms_pass_the_checks_of_any_other`):
+    /// reading every form and checking it at each start was most of a command's start.
+    fn built_in(files: &[(String, &str)]) -> Option<Catalog> {
+        let mut forms = Vec::with_capacity(files.len());
+        for (_, text) in files {
+            let (_, compiled) = EMBEDDED.iter().find(|(_, compiled)| std::ptr::eq(*compiled, *text))?;
+            let version = parsed::Version::built_in(compiled)?;
+            forms.push((DocumentKind::from_code(&version.identity().id)?, version));
+        }
+        let each_once = forms.len() == EMBEDDED.len()
+            && EMBEDDED.iter().all(|(_, c)| files.iter().filter(|(_, t)| std::ptr::eq(*c, *t)).count() == 1);
+        if !each_once || DocumentKind::ALL.into_iter().any(|k| !forms.iter().any(|(f, _)| *f == k)) {
+            return None;
+        }
+        forms.sort_by_key(|(k, f)| (*k, f.identity().valid_from));
+        let mut catalog = Catalog { forms, tables: Vec::new() };
+        catalog.tables = catalog.tables().ok()?;
+        Some(catalog)
+    }
+
+    /// The prerequisites from every date on which some version comes into force; the error
+    /// is a date and a cycle of kinds that require each other.
+    fn tables(&self) -> Result<Tables, (NaiveDate, Vec<DocumentKind>)> {
+        let mut dates: Vec<NaiveDate> = self.forms.iter().map(|(_, f)| f.identity().valid_from).collect();
         dates.sort();
         dates.dedup();
-        for date in dates {
-            let requires = DocumentKind::ALL.map(|k| (k, catalog.form(k, date).identity.requires.clone()));
-            match Prerequisites::new(requires) {
-                Ok(table) => catalog.tables.push((date, table)),
-                Err(cycle) => {
-                    let in_force = catalog.form(cycle[0], date);
-                    let (.., file, text) = loaded.iter().find(|(_, f, ..)| f == in_force).expect("loaded");
-                    let cycle = cycle.iter().map(|k| k.code()).collect::<Vec<_>>().join(" → ");
-                    return Err(FormError::Cycle { file: file.clone(), line: line_of(text, "requires"), cycle });
-                }
-            }
-        }
-        Ok(catalog)
+        let table = |date| {
+            let requires = DocumentKind::ALL.map(|k| (k, self.version(k, date).identity().requires.clone()));
+            Prerequisites::new(requires).map(|table| (date, table)).map_err(|cycle| (date, cycle))
+        };
+        dates.into_iter().map(table).collect()
     }
 
     /// Whether `{name}` may appear in `form`'s layout or prefills: a listed placeholder, one
@@ -407,7 +435,7 @@ impl Catalog {
         };
         let Some(kind) = DocumentKind::from_code(kind) else { return false };
         match what.strip_prefix("field.") {
-            Some(id) => self.forms.iter().any(|(k, f)| *k == kind && f.field(id).is_some()),
+            Some(id) => self.forms.iter().any(|(k, f)| *k == kind && f.def().field(id).is_some()),
             None => matches!(what, "number" | "date_words" | "date" | "time_words"),
         }
     }
@@ -508,20 +536,33 @@ impl Catalog {
 
     /// The version of a form in force on `date` (the oldest for a date before every version).
     pub fn form(&self, kind: DocumentKind, date: NaiveDate) -> &FormDef {
+        self.version(kind, date).def()
+    }
+
+    fn version(&self, kind: DocumentKind, date: NaiveDate) -> &parsed::Version {
         let mut versions = self.forms.iter().filter(|(k, _)| *k == kind).map(|(_, f)| f);
         let oldest = versions.next().expect("every kind has a form");
-        versions.take_while(|f| f.identity.valid_from <= date).last().unwrap_or(oldest)
+        versions.take_while(|f| f.identity().valid_from <= date).last().unwrap_or(oldest)
     }
 
     /// The first version of a form: what every document was made with before editions were
     /// told apart (see `Workspace::form_of`).
     pub fn oldest(&self, kind: DocumentKind) -> &FormDef {
-        self.forms.iter().find(|(k, _)| *k == kind).map(|(_, f)| f).expect("every kind has a form")
+        self.forms.iter().find(|(k, _)| *k == kind).map(|(_, f)| f.def()).expect("every kind has a form")
     }
 
     /// Every definition, in process order of the kinds.
     pub fn all(&self) -> impl Iterator<Item = &FormDef> {
-        DocumentKind::ALL.into_iter().flat_map(move |k| self.forms.iter().filter(move |(f, _)| *f == k).map(|(_, d)| d))
+        let of = move |k| self.forms.iter().filter(move |(f, _)| *f == k).map(|(_, d)| d.def());
+        DocumentKind::ALL.into_iter().flat_map(of)
+    }
+}
+
+/// Every definition (read, where a built-in one was not yet) and the prerequisites.
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let forms: Vec<(DocumentKind, &FormDef)> = self.forms.iter().map(|(k, v)| (*k, v.def())).collect();
+        f.debug_struct("Catalog").field("forms", &forms).field("tables", &self.tables).finish()
     }
 }
 

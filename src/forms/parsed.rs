@@ -1,5 +1,7 @@
 //! The embedded forms as already parsed (`assets/forms-parsed.jsonl`): each line is the
-//! SHA-256 of a form file's text and, as JSON, the definition that text parses to. A form
+//! SHA-256 of a form file's text and, as JSON, the identity (`[form]`) and the whole
+//! definition that text parses to. The built-in catalog reads each form's identity at start
+//! and the rest of a form when it is first used ([`Version`]). A form
 //! whose text is one hashed there is taken from it; any other text (a form edited and not
 //! yet written there, a law pack's new edition) is parsed from its TOML. Parsing the TOML
 //! was most of a command's start. A test keeps the file current: after changing an
@@ -17,7 +19,7 @@ use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
-use super::FormDef;
+use super::{FormDef, FormIdentity};
 
 const PARSED: &str = include_str!("../../assets/forms-parsed.jsonl");
 
@@ -27,17 +29,57 @@ const BUILT: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/form-hashes.r
 
 /// The definition `text` parses to.
 pub(super) fn form(text: &str) -> Result<FormDef, toml::de::Error> {
-    match known(text).and_then(|json| serde_json::from_str(json).ok()) {
+    match known(text).and_then(|(_, json)| serde_json::from_str(json).ok()) {
         Some(form) => Ok(form),
         None => toml::from_str(text),
     }
 }
 
-/// The JSON of the definition `text` parses to, when the file holds it.
-fn known(text: &str) -> Option<&'static str> {
+/// The JSON of the identity (`[form]`) and of the whole definition `text` parses to, when
+/// the file holds them: a line is the hash, a space, the identity, a tab (which JSON
+/// writes only as `\t` inside a string) and the definition.
+fn known(text: &str) -> Option<(&'static str, &'static str)> {
     static BY_HASH: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     let by_hash = BY_HASH.get_or_init(|| PARSED.lines().filter_map(|line| line.split_once(' ')).collect());
-    by_hash.get(hash(text).as_ref()).copied()
+    by_hash.get(hash(text).as_ref()).and_then(|rest| rest.split_once('\t'))
+}
+
+/// One version of a form in the catalog: its identity at once; the rest of its definition
+/// when first asked for (a built-in form) or at once (any other, checked whole on reading).
+#[derive(Clone)]
+pub(super) struct Version {
+    identity: FormIdentity,
+    definition: OnceLock<FormDef>,
+    /// The built-in text the definition is read from when first asked for.
+    text: &'static str,
+}
+
+impl Version {
+    /// A definition already read.
+    pub(super) fn parsed(definition: FormDef) -> Version {
+        Version { identity: definition.identity.clone(), definition: OnceLock::from(definition), text: "" }
+    }
+
+    /// A built-in form with its identity read from the file, the rest waiting; `None` where
+    /// the file does not hold it.
+    pub(super) fn built_in(text: &'static str) -> Option<Version> {
+        let identity = serde_json::from_str(known(text)?.0).ok()?;
+        Some(Version { identity, definition: OnceLock::new(), text })
+    }
+
+    pub(super) fn identity(&self) -> &FormIdentity {
+        &self.identity
+    }
+
+    pub(super) fn def(&self) -> &FormDef {
+        self.definition.get_or_init(|| form(self.text).expect("a built-in form parses, as the tests check"))
+    }
+
+    /// Whether the whole definition has been read.
+    #[cfg(test)]
+    pub(super) fn is_read(&self) -> bool {
+        self.definition.get().is_some()
+    }
 }
 
 /// The SHA-256 of `text` in hex: taken from the build when `text` is an embedded form (the
@@ -58,7 +100,12 @@ mod tests {
     /// The line of the file for a form's text.
     fn line(text: &str) -> String {
         let form: FormDef = toml::from_str(text).unwrap();
-        format!("{} {}\n", hex::encode(Sha256::digest(text.as_bytes())), serde_json::to_string(&form).unwrap())
+        let identity = serde_json::to_string(&form.identity).unwrap();
+        format!(
+            "{} {identity}\t{}\n",
+            hex::encode(Sha256::digest(text.as_bytes())),
+            serde_json::to_string(&form).unwrap()
+        )
     }
 
     #[test]

@@ -28,6 +28,28 @@ fn the_built_in_forms_pass_the_checks_of_any_other() {
     assert!(err.to_string().contains("nowhere."), "{err}");
 }
 
+/// The built-in catalog reads a form's definition when it is first used, and the one it
+/// reads is the one its text parses to.
+#[test]
+fn the_built_in_catalog_reads_a_form_when_it_is_first_used() {
+    let catalog = Catalog::embedded().unwrap();
+    assert!(catalog.forms.iter().all(|(_, v)| !v.is_read()), "no form read at start");
+    let date = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let form = catalog.form(DocumentKind::BbViPham, date);
+    let read: Vec<&str> =
+        catalog.forms.iter().filter(|(_, v)| v.is_read()).map(|(_, v)| v.identity().id.as_str()).collect();
+    assert_eq!(read, ["bb-vi-pham"]);
+    let path = format!("forms/2025-07-01/{}.toml", form.identity.id);
+    let text = Catalog::embedded_files().find(|(f, _)| *f == path).unwrap().1;
+    assert_eq!(*form, toml::from_str::<FormDef>(text).unwrap());
+    let copies: Vec<(String, String)> = Catalog::embedded_files().map(|(f, t)| (f, t.to_string())).collect();
+    let checked = Catalog::from_files(copies.iter().map(|(f, t)| (f.clone(), t.as_str()))).unwrap();
+    for day in ["2022-01-01", "2025-06-30", "2025-07-01", "2026-11-30"] {
+        let day = day.parse().unwrap();
+        assert_eq!(catalog.prerequisites(day), checked.prerequisites(day), "{day}");
+    }
+}
+
 #[test]
 fn unknown_keys_and_ids_are_refused() {
     let bad = "[form]\nid = \"qd-kiem-tra\"\ntitle = \"x\"\nky_hieu = \"A\"\nsource = \"s\"\nvalid_from = \"2022-02-01\"\ncolour = 1\n";
