@@ -77,7 +77,16 @@ impl Metrics {
     /// the missing-glyph box, as the PDF viewer will draw them; white space without one (a
     /// tab) as the space it is drawn with.
     pub fn width_pt(&self, text: &str, style: Style, size_pt: f32) -> f32 {
-        let units: u32 = text.chars().map(|c| u32::from(self.advance(c, style).units)).sum();
+        self.points(self.units(text, style), style, size_pt)
+    }
+
+    /// The width of `text` in the face's units.
+    fn units(&self, text: &str, style: Style) -> u32 {
+        text.chars().map(|c| u32::from(self.advance(c, style).units)).sum()
+    }
+
+    /// A width in the face's units, in points at `size_pt`.
+    fn points(&self, units: u32, style: Style, size_pt: f32) -> f32 {
         units as f32 * size_pt / f32::from(self.faces[style.index()].units_per_em())
     }
 
@@ -174,30 +183,42 @@ impl Metrics {
     /// Like [`Metrics::wrap`], with each line marked `true` when it ends a paragraph (the
     /// text's end or an explicit newline): such lines are not stretched when justifying.
     pub fn wrap_marked(&self, text: &str, style: Style, size_pt: f32, width_pt: f32) -> Vec<(String, bool)> {
+        // A line's width is kept as it grows (widths in the face's units add up exactly)
+        // instead of measuring the whole line again for each word, which made a paragraph's
+        // wrapping grow with the square of its length.
+        let fits = |units: u32| self.points(units, style, size_pt) <= width_pt;
+        let space = self.units(" ", style);
         let mut marked = Vec::new();
         for paragraph in text.split('\n') {
             let mut lines = Vec::new();
-            let mut line = String::new();
+            let (mut line, mut line_units) = (String::new(), 0);
             for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
-                let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-                if self.width_pt(&candidate, style, size_pt) <= width_pt {
-                    line = candidate;
+                let word_units = self.units(word, style);
+                let joined = if line.is_empty() { word_units } else { line_units + space + word_units };
+                if fits(joined) {
+                    if !line.is_empty() {
+                        line.push(' ');
+                    }
+                    line.push_str(word);
+                    line_units = joined;
                     continue;
                 }
                 if !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
                 }
                 // The word alone may still be too wide (a long code or number).
-                let mut piece = String::new();
+                let (mut piece, mut piece_units, mut piece_chars) = (String::new(), 0, 0);
                 for ch in word.chars() {
-                    piece.push(ch);
-                    if self.width_pt(&piece, style, size_pt) > width_pt && piece.chars().count() > 1 {
-                        piece.pop();
+                    let ch_units = u32::from(self.advance(ch, style).units);
+                    if !fits(piece_units + ch_units) && piece_chars >= 1 {
                         lines.push(std::mem::take(&mut piece));
-                        piece.push(ch);
+                        (piece_units, piece_chars) = (0, 0);
                     }
+                    piece.push(ch);
+                    piece_units += ch_units;
+                    piece_chars += 1;
                 }
-                line = piece;
+                (line, line_units) = (piece, piece_units);
             }
             lines.push(line);
             let last = lines.len() - 1;
