@@ -1,9 +1,9 @@
 //! The SHA-256 of each form file under `forms/`, so the program finds an embedded form's
 //! parsed definition (`src/forms/parsed.rs`) without hashing half a megabyte of form text at
 //! every start; the shipped administrative units as tables (`src/domain/admin.rs`), so they
-//! are not parsed from JSON at every start either. On a Windows target also the program's icon and its file properties
-//! (product name, description, version), so Explorer and "Apps & features" show what anchi
-//! is. Cross-built on Linux with mingw-w64's windres (packaging/windows/build.sh).
+//! are not parsed from JSON at every start either. On a Windows target also the program's
+//! icon and its file properties (product name, description, version), so Explorer and "Apps
+//! & features" show what anchi is. Cross-built on Linux with mingw-w64's windres (packaging/windows/build.sh).
 
 use std::path::Path;
 
@@ -81,11 +81,13 @@ fn admin_units() {
         unit["code"].as_u64().unwrap_or_else(|| panic!("{FILE}: a unit without a numeric code: {unit}"))
     };
     let (mut provinces, mut communes) = (Vec::new(), Vec::new());
+    let mut codes = std::collections::BTreeSet::new();
     let listed = json["provinces"].as_array().unwrap_or_else(|| panic!("{FILE}: no list of provinces"));
     for province in listed {
         provinces.push(format!("({}, {})", code(province), span(&province["name"])));
         let its = province["communes"].as_array().unwrap_or_else(|| panic!("{FILE}: {province}: no communes"));
         for commune in its {
+            assert!(codes.insert(code(commune)), "{FILE}: commune code {} appears twice", code(commune));
             communes.push(format!("({}, {}, {})", code(province), code(commune), span(&commune["name"])));
         }
     }

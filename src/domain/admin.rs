@@ -70,7 +70,8 @@ mod shipped {
 }
 
 impl AdminUnits {
-    /// Parses a JSON list like the one shipped in `assets/admin-units-2025.json`.
+    /// Parses a JSON list like the one shipped in `assets/admin-units-2025.json`; a list
+    /// giving one code to two communes is refused (it would send an address to either).
     pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
         let raw: RawUnits = serde_json::from_str(json)?;
         let mut provinces = Vec::new();
@@ -220,8 +221,13 @@ mod tests {
                 assert_eq!(units.commune(c.code), Some(c));
             }
         }
-        let missing = (0..).find(|code| !units.communes.iter().any(|c| c.code == *code)).unwrap();
-        assert_eq!(units.commune(missing), None);
+        // Below the first code, in a gap between two, past the last.
+        let first = units.communes.iter().map(|c| c.code).min().unwrap();
+        let last = units.communes.iter().map(|c| c.code).max().unwrap();
+        let gap = (first..last).find(|code| !units.communes.iter().any(|c| c.code == *code)).unwrap();
+        for missing in [first - 1, gap, last + 1] {
+            assert_eq!(units.commune(missing), None, "{missing}");
+        }
         let twice = SAMPLE.replace("\"code\":5000", "\"code\":70");
         let err = AdminUnits::from_json(&twice).unwrap_err();
         assert!(err.to_string().contains("commune code 70 appears twice"), "{err}");

@@ -327,7 +327,9 @@ impl Catalog {
         Catalog::from_files(files.iter().map(|(f, t)| (f.clone(), t.as_str())))
     }
 
-    /// Parses and checks definition files given as (file name, contents).
+    /// Parses and checks definition files given as (file name, contents); the built-in
+    /// files themselves (the very texts compiled in) are checked by the tests instead, and
+    /// read when first used ([`Catalog::built_in`]).
     pub fn from_files<'a>(files: impl IntoIterator<Item = (String, &'a str)>) -> Result<Catalog, FormError> {
         let files: Vec<(String, &str)> = files.into_iter().collect();
         if let Some(catalog) = Catalog::built_in(&files) {
@@ -389,7 +391,8 @@ impl Catalog {
     /// form's identity read at once, the rest of its definition when it is first used (a
     /// case's documents use a few of the 42). The checks of [`Catalog::from_files`] ran on
     /// the same texts in the tests (`the_built_in_forms_pass_the_checks_of_any_other`):
-    /// reading every form and checking it at each start was most of a command's start.
+    /// reading every form and checking it at each start was most of a command's start. The
+    /// files' names are not looked at: only `EMBEDDED`'s texts have these addresses.
     fn built_in(files: &[(String, &str)]) -> Option<Catalog> {
         let mut forms = Vec::with_capacity(files.len());
         for (_, text) in files {
@@ -549,6 +552,12 @@ impl Catalog {
     /// told apart (see `Workspace::form_of`).
     pub fn oldest(&self, kind: DocumentKind) -> &FormDef {
         self.forms.iter().find(|(k, _)| *k == kind).map(|(_, f)| f.def()).expect("every kind has a form")
+    }
+
+    /// Whether no form's whole definition has been read yet (the built-in catalog at start).
+    #[cfg(test)]
+    pub(crate) fn nothing_read(&self) -> bool {
+        self.forms.iter().all(|(_, v)| !v.is_read())
     }
 
     /// Every definition, in process order of the kinds.

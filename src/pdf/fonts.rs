@@ -210,7 +210,7 @@ impl Metrics {
                 let (mut piece, mut piece_units, mut piece_chars) = (String::new(), 0, 0);
                 for ch in word.chars() {
                     let ch_units = u32::from(self.advance(ch, style).units);
-                    if !fits(piece_units + ch_units) && piece_chars >= 1 {
+                    if self.points(piece_units + ch_units, style, size_pt) > width_pt && piece_chars >= 1 {
                         lines.push(std::mem::take(&mut piece));
                         (piece_units, piece_chars) = (0, 0);
                     }
@@ -406,5 +406,69 @@ mod tests {
         assert_eq!(lines.join(" "), text);
         let long = m.wrap("0123456789012345678901234567890123456789", Style::Regular, 13.0, 50.0);
         assert!(long.len() > 3 && long.iter().all(|l| m.width_pt(l, Style::Regular, 13.0) <= 50.0));
+    }
+
+    /// The wrapping as it was before it kept each line's width as words were added (it
+    /// measured every candidate line whole): the lines must be the same.
+    fn wrapped_by_measuring_each_line(
+        m: &Metrics,
+        text: &str,
+        style: Style,
+        size: f32,
+        width: f32,
+    ) -> Vec<(String, bool)> {
+        let mut marked = Vec::new();
+        for paragraph in text.split('\n') {
+            let mut lines = Vec::new();
+            let mut line = String::new();
+            for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
+                let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+                if m.width_pt(&candidate, style, size) <= width {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                let mut piece = String::new();
+                for ch in word.chars() {
+                    piece.push(ch);
+                    if m.width_pt(&piece, style, size) > width && piece.chars().count() > 1 {
+                        piece.pop();
+                        lines.push(std::mem::take(&mut piece));
+                        piece.push(ch);
+                    }
+                }
+                line = piece;
+            }
+            lines.push(line);
+            let last = lines.len() - 1;
+            marked.extend(lines.into_iter().enumerate().map(|(i, l)| (l, i == last)));
+        }
+        marked
+    }
+
+    #[test]
+    fn wrapping_gives_the_lines_measuring_each_line_whole_gave() {
+        let m = Metrics::load();
+        let texts = [
+            "Công ty TNHH Thương mại và Dịch vụ Hoàng Long kinh doanh hàng hóa không rõ nguồn gốc xuất xứ",
+            "Căn cứ Luật Xử lý vi phạm hành chính ngày 20 tháng 6 năm 2012;\nCăn cứ Nghị định số 118/2021/NĐ-CP\n\nĐiều 1.",
+            "0123456789012345678901234567890123456789 MST:0101234567890123 a  b   c",
+            "",
+            "   ",
+            "W",
+        ];
+        for text in texts {
+            for style in Style::ALL {
+                for width in [1.0, 8.0, 30.0, 50.0, 120.0, 200.0, 234.0, 481.9, 2000.0] {
+                    assert_eq!(
+                        m.wrap_marked(text, style, 13.0, width),
+                        wrapped_by_measuring_each_line(&m, text, style, 13.0, width),
+                        "{text:?} {style:?} {width}"
+                    );
+                }
+            }
+        }
     }
 }
