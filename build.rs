@@ -3,7 +3,8 @@
 //! every start; the shipped administrative units as tables (`src/domain/admin.rs`), so they
 //! are not parsed from JSON at every start either. On a Windows target also the program's
 //! icon and its file properties (product name, description, version), so Explorer and "Apps
-//! & features" show what anchi is. Cross-built on Linux with mingw-w64's windres (packaging/windows/build.sh).
+//! & features" show what anchi is. Cross-built on Linux with mingw-w64's windres
+//! (packaging/windows/build.sh).
 
 use std::path::Path;
 
@@ -40,8 +41,13 @@ fn form_hashes() {
         out.push_str(&format!("    ({stem:?}, {hash:?}),\n"));
     }
     out.push_str("]\n");
-    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("form-hashes.rs");
-    std::fs::write(&target, out).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+    generated("form-hashes.rs", &out);
+}
+
+/// Writes `text` to `$OUT_DIR/<name>`, for the program to `include!`.
+fn generated(name: &str, text: &str) {
+    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(name);
+    std::fs::write(&target, text).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
 }
 
 /// The `.toml` files under `dir` (their path under `forms/` as `prefix`), hashed.
@@ -87,8 +93,9 @@ fn admin_units() {
         provinces.push(format!("({}, {})", code(province), span(&province["name"])));
         let its = province["communes"].as_array().unwrap_or_else(|| panic!("{FILE}: {province}: no communes"));
         for commune in its {
-            assert!(codes.insert(code(commune)), "{FILE}: commune code {} appears twice", code(commune));
-            communes.push(format!("({}, {}, {})", code(province), code(commune), span(&commune["name"])));
+            let number = code(commune);
+            assert!(codes.insert(number), "{FILE}: commune code {number} appears twice");
+            communes.push(format!("({}, {number}, {})", code(province), span(&commune["name"])));
         }
     }
     let out = format!(
@@ -98,6 +105,5 @@ fn admin_units() {
         communes.len(),
         communes.join(", ")
     );
-    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("admin-units.rs");
-    std::fs::write(&target, out).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
+    generated("admin-units.rs", &out);
 }

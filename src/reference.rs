@@ -45,8 +45,8 @@ fn embedded_text(path: &str) -> &'static str {
     REFERENCE_FILES.iter().find(|(p, _)| *p == path).map(|(_, t)| *t).unwrap_or_default()
 }
 
-/// A catalogue's own checks done, those against the fields of the same law: each article's
-/// field is one of them.
+/// A catalogue checked against the fields of the same law (its own checks are
+/// `Catalogue::parse`'s): each article's field is one of them.
 fn check_catalogue(catalogue: &crate::domain::catalogue::Catalogue, fields: &[Field]) -> Result<(), String> {
     match catalogue.articles.iter().find(|a| !fields.iter().any(|f| f.code == a.field)) {
         Some(a) => Err(format!("Điều {}: unknown field {:?}", a.article, a.field)),
@@ -112,13 +112,17 @@ impl Reference {
     /// tests instead.
     pub fn from_texts<'a>(text: impl Fn(&str) -> Option<&'a str>) -> Result<Reference, (String, String)> {
         let get = |path: &str| text(path).ok_or_else(|| (path.to_string(), "missing".to_string()));
+        // Whether a file's text is the very one compiled in (not an equal copy): checked by
+        // the tests, and read from tables or when first used.
+        let built_in = |path: &str| get(path).is_ok_and(|t| std::ptr::eq(t, embedded_text(path)));
         fn at(path: &'static str) -> impl Fn(String) -> (String, String) {
             move |e| (path.to_string(), e)
         }
         // The shipped list (the very text compiled in) from the tables the build made of it.
-        let admin_units = match get(ADMIN_UNITS)? {
-            text if std::ptr::eq(text, embedded_text(ADMIN_UNITS)) => AdminUnits::shipped(),
-            text => AdminUnits::from_json(text).map_err(|e| (ADMIN_UNITS.to_string(), e.to_string()))?,
+        let admin_units = if built_in(ADMIN_UNITS) {
+            AdminUnits::shipped()
+        } else {
+            AdminUnits::from_json(get(ADMIN_UNITS)?).map_err(|e| (ADMIN_UNITS.to_string(), e.to_string()))?
         };
         let fields =
             serde_json::from_str::<FieldsFile>(get(FIELDS)?).map_err(|e| (FIELDS.to_string(), e.to_string()))?.fields;
@@ -132,13 +136,10 @@ impl Reference {
         let deadline_rules = parse_rules(get(DEADLINES)?).map_err(at(DEADLINES))?;
         let ceilings = crate::domain::ceilings::Ceilings::parse(get(CEILINGS)?).map_err(at(CEILINGS))?;
         let catalogue = std::sync::OnceLock::new();
-        let catalogue_text = get(CATALOGUE)?;
-        // The built-in catalogue (the very text compiled in, which the tests check against
-        // the built-in fields) waits until it is used: parsing it was a fifth of a
-        // command's start.
-        if !std::ptr::eq(catalogue_text, embedded_text(CATALOGUE)) || !std::ptr::eq(get(FIELDS)?, embedded_text(FIELDS))
-        {
-            let parsed = crate::domain::catalogue::Catalogue::parse(catalogue_text).map_err(at(CATALOGUE))?;
+        // The built-in catalogue, with the built-in fields it is checked against, waits
+        // until it is used: parsing it was a fifth of a command's start.
+        if !(built_in(CATALOGUE) && built_in(FIELDS)) {
+            let parsed = crate::domain::catalogue::Catalogue::parse(get(CATALOGUE)?).map_err(at(CATALOGUE))?;
             check_catalogue(&parsed, &fields).map_err(at(CATALOGUE))?;
             catalogue.get_or_init(|| parsed);
         }

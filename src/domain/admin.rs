@@ -55,7 +55,7 @@ mod shipped {
     include!(concat!(env!("OUT_DIR"), "/admin-units.rs"));
 
     /// The name between `start` and `end` of `NAMES`.
-    pub(super) fn name(start: u32, end: u32) -> String {
+    fn name(start: u32, end: u32) -> String {
         NAMES[start as usize..end as usize].to_string()
     }
 

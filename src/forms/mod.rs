@@ -258,6 +258,12 @@ static EMBEDDED: &[(&str, &str)] = embedded_forms![
     "2025-07-01/gia-han",
 ];
 
+/// The compiled-in form file (path under `forms/` without `.toml`, contents) whose text
+/// `text` is: the very string, by its address, not an equal one.
+fn compiled(text: &str) -> Option<&'static (&'static str, &'static str)> {
+    EMBEDDED.iter().find(|(_, compiled)| std::ptr::eq(*compiled, text))
+}
+
 /// Every form definition, one or more versions per document kind.
 #[derive(Clone)]
 pub struct Catalog {
@@ -395,13 +401,16 @@ impl Catalog {
     /// files' names are not looked at: only `EMBEDDED`'s texts have these addresses.
     fn built_in(files: &[(String, &str)]) -> Option<Catalog> {
         let mut forms = Vec::with_capacity(files.len());
+        let mut stems = Vec::with_capacity(files.len());
         for (_, text) in files {
-            let (_, compiled) = EMBEDDED.iter().find(|(_, compiled)| std::ptr::eq(*compiled, *text))?;
+            let (stem, compiled) = compiled(text)?;
             let version = parsed::Version::built_in(compiled)?;
             forms.push((DocumentKind::from_code(&version.identity().id)?, version));
+            stems.push(*stem);
         }
-        let each_once = forms.len() == EMBEDDED.len()
-            && EMBEDDED.iter().all(|(_, c)| files.iter().filter(|(_, t)| std::ptr::eq(*c, *t)).count() == 1);
+        stems.sort_unstable();
+        stems.dedup();
+        let each_once = stems.len() == files.len() && stems.len() == EMBEDDED.len();
         if !each_once || DocumentKind::ALL.into_iter().any(|k| !forms.iter().any(|(f, _)| *f == k)) {
             return None;
         }

@@ -85,8 +85,7 @@ impl Version {
 /// The SHA-256 of `text` in hex: taken from the build when `text` is an embedded form (the
 /// very string compiled in, not an equal one), computed otherwise.
 fn hash(text: &str) -> Cow<'static, str> {
-    let embedded = super::EMBEDDED.iter().find(|(_, compiled)| std::ptr::eq(*compiled, text));
-    match embedded.and_then(|(stem, _)| BUILT.iter().find(|(path, _)| path == stem)) {
+    match super::compiled(text).and_then(|(stem, _)| BUILT.iter().find(|(path, _)| path == stem)) {
         Some((_, built)) => Cow::Borrowed(built),
         None => Cow::Owned(hex::encode(Sha256::digest(text.as_bytes()))),
     }

@@ -10,12 +10,17 @@ fn embedded_forms_cover_every_kind() {
     assert_eq!(catalog.form(DocumentKind::BbViPham, date).identity.ky_hieu, "BB-VPHC");
 }
 
+/// The built-in forms read from copies of their texts: parsed and checked like any others.
+fn checked_copies() -> Catalog {
+    let copies: Vec<(String, String)> = Catalog::embedded_files().map(|(f, t)| (f, t.to_string())).collect();
+    Catalog::from_files(copies.iter().map(|(f, t)| (f.clone(), t.as_str()))).unwrap()
+}
+
 /// The built-in catalog skips the checks at each start (every file the very text compiled
 /// in): here they run, on copies of the same texts, and give the same catalog.
 #[test]
 fn the_built_in_forms_pass_the_checks_of_any_other() {
-    let copies: Vec<(String, String)> = Catalog::embedded_files().map(|(f, t)| (f, t.to_string())).collect();
-    let checked = Catalog::from_files(copies.iter().map(|(f, t)| (f.clone(), t.as_str()))).unwrap();
+    let checked = checked_copies();
     assert_eq!(format!("{checked:?}"), format!("{:?}", Catalog::embedded().unwrap()));
     // One form's copy changed, the others still the compiled texts: all are checked.
     let text = EMBEDDED.iter().find(|(stem, _)| *stem == "bb-kiem-tra").unwrap().1;
@@ -42,8 +47,7 @@ fn the_built_in_catalog_reads_a_form_when_it_is_first_used() {
     let path = format!("forms/2025-07-01/{}.toml", form.identity.id);
     let text = Catalog::embedded_files().find(|(f, _)| *f == path).unwrap().1;
     assert_eq!(*form, toml::from_str::<FormDef>(text).unwrap());
-    let copies: Vec<(String, String)> = Catalog::embedded_files().map(|(f, t)| (f, t.to_string())).collect();
-    let checked = Catalog::from_files(copies.iter().map(|(f, t)| (f.clone(), t.as_str()))).unwrap();
+    let checked = checked_copies();
     for day in ["2022-01-01", "2025-06-30", "2025-07-01", "2026-11-30"] {
         let day = day.parse().unwrap();
         assert_eq!(catalog.prerequisites(day), checked.prerequisites(day), "{day}");
