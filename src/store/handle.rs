@@ -47,7 +47,7 @@ impl Store {
     /// [`Store::open`] opens it (made, repaired or migrated, or refused with its reason), and
     /// can be written.
     pub fn open_for_reading(path: &Path) -> Result<Store, OpenError> {
-        if path.exists() && !super::never_written(path) {
+        if path.exists() && !never_written(path) {
             // redb checks its invariants with debug assertions, so a damaged file may make it
             // panic (as `Store::open` also allows for): the ordinary open below reports it.
             let opened = std::panic::catch_unwind(|| builder().open_read_only(path));
@@ -65,4 +65,21 @@ impl Store {
     pub fn is_read_only(&self) -> bool {
         matches!(self.db, Handle::ReadOnly(_))
     }
+}
+
+/// Whether the file at `path` holds nothing but zeros (at most 16 MiB of them): a database
+/// whose creation was cut before its header was written. A real database never is: its
+/// header, at the start, shows in the first block (reading the whole file took a
+/// millisecond at every start).
+pub(super) fn never_written(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else { return false };
+    if !file.metadata().is_ok_and(|meta| meta.len() <= 16 * 1024 * 1024) {
+        return false;
+    }
+    let (mut start, mut rest) = (Vec::new(), Vec::new());
+    if (&mut file).take(64 * 1024).read_to_end(&mut start).is_err() || start.iter().any(|b| *b != 0) {
+        return false;
+    }
+    file.read_to_end(&mut rest).is_ok() && rest.iter().all(|b| *b == 0)
 }

@@ -3,9 +3,11 @@
 //!
 //! A case's entries are found through an index by case ([`super::CASE_JOURNAL`]) that is
 //! brought up to date only when the journal passes a multiple of [`INDEX_EVERY`] entries.
-//! A redb commit costs by the B-trees it changes: 63 autosaves in 64 change the case and
-//! the journal, not a third tree as well (the 64th files the 64 entries at once), and a
-//! history reads the few entries past the index from the journal itself.
+//! A redb commit costs by the pages it changes: 63 autosaves in 64 change the case and
+//! the journal, not the index as well (the 64th files the 64 entries at once), and a
+//! history reads the few entries past the index from the journal itself. Until then those
+//! cases and entries are in small tables of their own, which the 64th moves into the main
+//! ones ([`super::recent`]): the journal is read from both.
 
 use chrono::{DateTime, Utc};
 use redb::ReadableTable;
@@ -13,10 +15,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{CASE_JOURNAL, CASES, JOURNAL, Store, StoreError, record};
+use super::recent::{self, CASES_RECENT, JOURNAL_RECENT};
+use super::{CASE_JOURNAL, CASES, JOURNAL, Store, StoreError, open_if_exists, record};
 
-/// How many journal entries the case index is brought up to date at a time (schema 10).
-const INDEX_EVERY: u64 = 64;
+/// How many journal entries the case index is brought up to date at a time (schema 10), and
+/// the recent tables emptied into the main ones (schema 11).
+pub(super) const INDEX_EVERY: u64 = 64;
 
 /// The entry up to which the case index holds every entry of a case, in a journal whose
 /// last entry is `last`: the last multiple of [`INDEX_EVERY`].
@@ -97,21 +101,22 @@ impl Store {
         let tx = self.db.begin_read()?;
         let index = tx.open_table(CASE_JOURNAL)?;
         let journal = tx.open_table(JOURNAL)?;
+        let recent = open_if_exists(&tx, JOURNAL_RECENT)?;
         let id = case_id.as_u128();
-        let boundary = indexed_to(journal.last()?.map_or(0, |(key, _)| key.value()));
+        let boundary = indexed_to(recent::last_seq(&journal, recent.as_ref())?);
         let mut out = Vec::new();
         // A transaction that passes a boundary indexes its entries past it too: those are
         // taken from the journal below, once.
         for row in index.range((id, 0)..=(id, boundary))? {
             let (key, _) = row?;
             let seq = key.value().1;
-            let value = journal.get(seq)?.ok_or(StoreError::Decode {
+            let value = recent::entry(&journal, recent.as_ref(), seq)?.ok_or(StoreError::Decode {
                 table: "case_journal",
                 detail: format!("index names journal entry {seq}, which does not exist"),
             })?;
             out.push(record::decode("journal", value.value())?);
         }
-        for row in journal.range(boundary + 1..)? {
+        for row in recent::entries(&journal, recent.as_ref(), boundary + 1..)? {
             let entry: JournalEntry = record::decode("journal", row?.1.value())?;
             if entry.case_id == Some(case_id) {
                 out.push(entry);
@@ -128,14 +133,15 @@ impl Store {
     pub fn verify_journal(&self) -> Result<AuditReport, StoreError> {
         let tx = self.db.begin_read()?;
         let journal = tx.open_table(JOURNAL)?;
+        let recent = open_if_exists(&tx, JOURNAL_RECENT)?;
         let mut expected_prev = [0u8; 32];
         let mut latest_content = std::collections::HashMap::new();
         let mut report = AuditReport { entries: 0, cases_checked: 0, first_broken: None };
         // Every entry of a case, (case, seq): what the index must hold up to its boundary.
         let mut filed = Vec::new();
-        for (expected_seq, row) in (1u64..).zip(journal.iter()?) {
+        for (expected_seq, row) in (1u64..).zip(recent::entries(&journal, recent.as_ref(), ..)?) {
             let (key, value) = row?;
-            let broken = |reason: String| Some(BrokenLink { seq: key.value(), reason });
+            let broken = |reason: String| Some(BrokenLink { seq: key, reason });
             let entry: JournalEntry = match record::decode("journal", value.value()) {
                 Ok(e) => e,
                 Err(e) => {
@@ -144,8 +150,8 @@ impl Store {
                 }
             };
             report.entries += 1;
-            let problem = if key.value() != expected_seq || entry.seq != expected_seq {
-                Some(format!("expected entry {expected_seq}, found key {} seq {}", key.value(), entry.seq))
+            let problem = if key != expected_seq || entry.seq != expected_seq {
+                Some(format!("expected entry {expected_seq}, found key {key} seq {}", entry.seq))
             } else if entry.prev_hash != expected_prev {
                 Some("previous-hash link does not match the entry before".to_string())
             } else if entry.compute_hash() != entry.hash {
@@ -163,18 +169,33 @@ impl Store {
             }
             expected_prev = entry.hash;
         }
-        if let Some(broken) = check_index(&tx, &journal, filed)? {
+        let boundary = indexed_to(recent::last_seq(&journal, recent.as_ref())?);
+        if let Some(broken) = check_index(&tx, boundary, filed)? {
             report.first_broken = Some(broken);
             return Ok(report);
         }
+        // Each stored case as read: its recent row, else its main row.
+        let mut newer = std::collections::BTreeMap::new();
+        if let Some(recent) = open_if_exists(&tx, CASES_RECENT)? {
+            for row in recent.iter()? {
+                let (key, value) = row?;
+                newer.insert(key.value(), value.value().to_vec());
+            }
+        }
         let cases = tx.open_table(CASES)?;
-        for row in cases.iter()? {
+        let mut main = cases.iter()?.map(|row| row.map(|(key, value)| (key.value(), value.value().to_vec())));
+        let cases_read = std::iter::from_fn(|| match main.next() {
+            Some(Ok((key, value))) => Some(Ok((key, newer.remove(&key).unwrap_or(value)))),
+            Some(Err(e)) => Some(Err(e)),
+            None => newer.pop_first().map(Ok),
+        });
+        for row in cases_read {
             let (key, value) = row?;
             report.cases_checked += 1;
-            let id = Uuid::from_u128(key.value());
-            let reason = match latest_content.get(&key.value()) {
+            let id = Uuid::from_u128(key);
+            let reason = match latest_content.get(&key) {
                 None => Some((0, format!("case {id} has no journal entry"))),
-                Some((seq, hash)) if *hash != sha256(value.value()) => {
+                Some((seq, hash)) if *hash != sha256(&value) => {
                     Some((*seq, format!("case {id} differs from what journal entry {seq} recorded")))
                 }
                 Some(_) => None,
@@ -194,10 +215,9 @@ impl Store {
 /// entries past it too, so rows past the boundary are allowed when they are right.
 fn check_index(
     tx: &redb::ReadTransaction,
-    journal: &redb::ReadOnlyTable<u64, &[u8]>,
+    boundary: u64,
     mut filed: Vec<(u128, u64)>,
 ) -> Result<Option<BrokenLink>, StoreError> {
-    let boundary = indexed_to(journal.last()?.map_or(0, |(key, _)| key.value()));
     filed.sort_unstable();
     let index = tx.open_table(CASE_JOURNAL)?;
     let mut expected = filed.iter().filter(|(_, seq)| *seq <= boundary).peekable();
@@ -240,7 +260,8 @@ impl super::Writer {
         case_id: Option<Uuid>,
         changes: impl IntoIterator<Item = (&'a str, [u8; 32])>,
     ) -> Result<(), StoreError> {
-        let mut entries = self.tx.open_table(JOURNAL)?;
+        let mut journal = self.tx.open_table(JOURNAL)?;
+        let mut journal_recent = self.tx.open_table(JOURNAL_RECENT)?;
         for (action, content_sha256) in changes {
             let mut entry = JournalEntry {
                 seq: self.next_seq,
@@ -253,13 +274,19 @@ impl super::Writer {
                 hash: [0; 32],
             };
             entry.hash = entry.compute_hash();
-            entries.insert(entry.seq, record::encode(&entry).as_slice())?;
+            let table = if self.passed_boundary() { &mut journal } else { &mut journal_recent };
+            table.insert(entry.seq, record::encode(&entry).as_slice())?;
             // A change of no case (a setting, a user) is filed under none.
             if let Some(id) = case_id {
                 self.by_case.push((id.as_u128(), entry.seq));
             }
             self.next_seq += 1;
             self.prev_hash = entry.hash;
+            // The boundary is passed: what the recent tables hold moves now, and the rest of
+            // this transaction writes to the main tables.
+            if entry.seq.is_multiple_of(INDEX_EVERY) {
+                self.move_recent(&mut journal, &mut journal_recent)?;
+            }
         }
         Ok(())
     }
@@ -281,10 +308,14 @@ impl super::Writer {
     }
 
     /// Files the stored journal entries `seqs` under their cases in the case index.
-    pub(super) fn index_entries(&self, seqs: impl std::ops::RangeBounds<u64> + 'static) -> Result<(), StoreError> {
+    pub(super) fn index_entries(
+        &self,
+        seqs: impl std::ops::RangeBounds<u64> + Clone + 'static,
+    ) -> Result<(), StoreError> {
         let journal = self.tx.open_table(JOURNAL)?;
+        let recent = self.tx.open_table(JOURNAL_RECENT)?;
         let mut index = self.tx.open_table(CASE_JOURNAL)?;
-        for row in journal.range(seqs)? {
+        for row in recent::entries(&journal, Some(&recent), seqs)? {
             let entry: JournalEntry = record::decode("journal", row?.1.value())?;
             if let Some(id) = entry.case_id {
                 index.insert((id.as_u128(), entry.seq), ())?;
@@ -301,16 +332,17 @@ mod tests {
     /// The seqs of `case`'s entries, found by walking the whole journal.
     fn walked(store: &Store, case: Uuid) -> Vec<u64> {
         let tx = store.db.begin_read().unwrap();
-        let journal = tx.open_table(JOURNAL).unwrap();
-        let entries =
-            journal.iter().unwrap().map(|row| record::decode::<JournalEntry>("journal", row.unwrap().1.value()));
+        let (journal, recent) = (tx.open_table(JOURNAL).unwrap(), tx.open_table(JOURNAL_RECENT).unwrap());
+        let entries = recent::entries(&journal, Some(&recent), ..).unwrap();
+        let entries = entries.map(|row| record::decode::<JournalEntry>("journal", row.unwrap().1.value()));
         entries.map(Result::unwrap).filter(|e| e.case_id == Some(case)).map(|e| e.seq).collect()
     }
 
     /// The journal's last seq and the keys of the case index.
     fn index(store: &Store) -> (u64, Vec<(u128, u64)>) {
         let tx = store.db.begin_read().unwrap();
-        let last = tx.open_table(JOURNAL).unwrap().last().unwrap().unwrap().0.value();
+        let (journal, recent) = (tx.open_table(JOURNAL).unwrap(), tx.open_table(JOURNAL_RECENT).unwrap());
+        let last = recent::last_seq(&journal, Some(&recent)).unwrap();
         let index = tx.open_table(CASE_JOURNAL).unwrap();
         (last, index.iter().unwrap().map(|row| row.unwrap().0.value()).collect())
     }

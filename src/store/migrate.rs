@@ -11,7 +11,7 @@ use super::{
 
 /// The schema this build writes. The committed fixture `tests/fixtures/schema-v1.redb`
 /// was written by the first version and must keep opening.
-pub const CURRENT_SCHEMA: u32 = 10;
+pub const CURRENT_SCHEMA: u32 = 11;
 
 /// One step from schema `from` to `from + 1`.
 pub struct Migration {
@@ -59,7 +59,22 @@ pub const MIGRATIONS: &[Migration] = &[
         describe: "index the journal by case every 64 entries (an older build would read the index alone)",
         run: index_in_steps,
     },
+    Migration {
+        from: 10,
+        describe: "keep the cases and journal entries written since the journal's last 64 in small tables \
+                   (an older build would not read them)",
+        run: add_recent_tables,
+    },
 ];
+
+/// Schema 11: what changed since the journal's last boundary is kept in small tables
+/// ([`super::recent`]). A schema 10 file has none yet: the tables start empty, and the
+/// version keeps an older build, which would not read them, from opening the file.
+fn add_recent_tables(w: &mut Writer) -> Result<(), StoreError> {
+    w.tx().open_table(super::recent::CASES_RECENT)?;
+    w.tx().open_table(super::recent::JOURNAL_RECENT)?;
+    Ok(())
+}
 
 /// Schema 10: the case index is brought up to date every 64 journal entries, and a
 /// history reads the entries past it from the journal ([`super::journal`]). A schema 9
@@ -151,6 +166,8 @@ fn create_tables(w: &mut Writer) -> Result<(), StoreError> {
     tx.open_table(NUMBERS)?;
     tx.open_table(PACKAGES)?;
     tx.open_table(FACTS)?;
+    tx.open_table(super::recent::CASES_RECENT)?;
+    tx.open_table(super::recent::JOURNAL_RECENT)?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod index_copy;
 mod journal;
 mod live;
 mod migrate;
+mod recent;
 mod record;
 
 use std::path::{Path, PathBuf};
@@ -136,23 +137,6 @@ pub fn owner_only(path: &Path, mode: u32) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Whether the file at `path` holds nothing but zeros (at most 16 MiB of them): a database
-/// whose creation was cut before its header was written. A real database never is: its
-/// header, at the start, shows in the first block (reading the whole file took a
-/// millisecond at every start).
-fn never_written(path: &Path) -> bool {
-    use std::io::Read;
-    let Ok(mut file) = std::fs::File::open(path) else { return false };
-    if !file.metadata().is_ok_and(|meta| meta.len() <= 16 * 1024 * 1024) {
-        return false;
-    }
-    let (mut start, mut rest) = (Vec::new(), Vec::new());
-    if (&mut file).take(64 * 1024).read_to_end(&mut start).is_err() || start.iter().any(|b| *b != 0) {
-        return false;
-    }
-    file.read_to_end(&mut rest).is_ok() && rest.iter().all(|b| *b == 0)
-}
-
 /// How much of the file redb keeps in memory (its default is 1 GiB, which a large case
 /// store or a demo of 100,000 cases fills: a laptop shares 4–8 GB with a browser and an
 /// office suite). The operating system's page cache still holds the rest of the file.
@@ -201,7 +185,7 @@ impl Store {
         // where the next start would take it for a damaged database.
         if !path.exists() {
             create_whole(path)?;
-        } else if never_written(path) {
+        } else if handle::never_written(path) {
             // A file of zeros is what an older anchi killed while creating its database left
             // (redb sizes the file before it writes the header): no data was ever in it. It
             // is kept aside, never deleted, and a whole database made in its place.
@@ -268,8 +252,8 @@ impl Store {
         let tx = self.db.begin_write()?;
         let (next_seq, prev_hash) = {
             let journal = tx.open_table(JOURNAL).map_err(StoreError::from)?;
-            let last = journal.last().map_err(StoreError::from)?;
-            match last {
+            let journal_recent = tx.open_table(recent::JOURNAL_RECENT).map_err(StoreError::from)?;
+            match recent::last_entry(&journal, Some(&journal_recent)).map_err(StoreError::from)? {
                 Some((_, value)) => {
                     let entry: JournalEntry = record::decode("journal", value.value())?;
                     (entry.seq + 1, entry.hash)
@@ -314,9 +298,11 @@ impl Store {
         let write = copy.begin_write()?;
         copy_table(&read, &write, META)?;
         copy_table(&read, &write, CASES)?;
+        copy_table(&read, &write, recent::CASES_RECENT)?;
         copy_table(&read, &write, SUMMARIES)?;
         copy_table(&read, &write, FACTS)?;
         copy_table(&read, &write, JOURNAL)?;
+        copy_table(&read, &write, recent::JOURNAL_RECENT)?;
         copy_table(&read, &write, CASE_JOURNAL)?;
         copy_table(&read, &write, NUMBER_COUNTERS)?;
         copy_table(&read, &write, NUMBERS)?;
@@ -354,14 +340,22 @@ impl Store {
     /// One case, decoded.
     pub fn case(&self, id: Uuid) -> Result<Option<Case>, StoreError> {
         let tx = self.db.begin_read()?;
-        let table = tx.open_table(CASES)?;
-        let value = table.get(id.as_u128())?;
+        let (main, recent) = (tx.open_table(CASES)?, open_if_exists(&tx, recent::CASES_RECENT)?);
+        let value = recent::case_bytes(&main, recent.as_ref(), id.as_u128())?;
         value.map(|v| record::decode_case(v.value())).transpose()
     }
 
     pub fn case_count(&self) -> Result<u64, StoreError> {
         let tx = self.db.begin_read()?;
-        Ok(tx.open_table(CASES)?.len()?)
+        let main = tx.open_table(CASES)?;
+        let mut count = main.len()?;
+        // Cases made since the journal's last boundary are in the recent table alone.
+        if let Some(recent) = open_if_exists(&tx, recent::CASES_RECENT)? {
+            for row in recent.iter()? {
+                count += u64::from(main.get(row?.0.value())?.is_none());
+            }
+        }
+        Ok(count)
     }
 
     /// The summaries of every case, in id order (ids are time-ordered, so oldest first).
@@ -422,13 +416,13 @@ impl Store {
     pub fn journal_tail(&self, count: usize) -> Result<Vec<JournalEntry>, StoreError> {
         let tx = self.db.begin_read()?;
         let journal = tx.open_table(JOURNAL)?;
-        let mut out = Vec::new();
-        for row in journal.iter()?.rev().take(count) {
-            let (_, value) = row?;
-            out.push(record::decode("journal", value.value())?);
-        }
-        out.reverse();
-        Ok(out)
+        let recent = open_if_exists(&tx, recent::JOURNAL_RECENT)?;
+        // The last `count` seqs are the last `count` of the two tables together.
+        let last = recent::last_seq(&journal, recent.as_ref())?;
+        let from = last.saturating_sub(count as u64) + 1;
+        recent::entries(&journal, recent.as_ref(), from..)?
+            .map(|row| record::decode("journal", row?.1.value()))
+            .collect()
     }
 
     /// The package versions of a case, oldest first (empty when none was made).
@@ -486,7 +480,7 @@ impl Writer {
     pub fn put_case(&mut self, case: &Case, action: &str) -> Result<(), StoreError> {
         let bytes = record::encode_case(case);
         let key = case.id.as_u128();
-        self.tx.open_table(CASES)?.insert(key, bytes.as_slice())?;
+        self.tx.open_table(self.cases_table())?.insert(key, bytes.as_slice())?;
         // Most changes (an autosaved field, say) leave the list row as it was: writing it
         // again would only dirty another B-tree path in the commit.
         let summary = record::encode(&CaseSummary::of(case));
@@ -533,10 +527,7 @@ impl Writer {
     /// it): the entry carries the case's hash, tying what was done to that content.
     pub fn note_case(&mut self, case_id: Uuid, action: &str) -> Result<(), StoreError> {
         let case = self
-            .tx
-            .open_table(CASES)?
-            .get(case_id.as_u128())?
-            .map(|v| v.value().to_vec())
+            .case_bytes(case_id.as_u128())?
             .ok_or(StoreError::Decode { table: "cases", detail: format!("case {case_id} is not stored") })?;
         self.journal(action, Some(case_id), &case)
     }
@@ -550,9 +541,7 @@ impl Writer {
 
     /// Reads a case inside this transaction.
     pub fn case(&self, id: Uuid) -> Result<Option<Case>, StoreError> {
-        let table = self.tx.open_table(CASES)?;
-        let value = table.get(id.as_u128())?;
-        value.map(|v| record::decode_case(v.value())).transpose()
+        self.case_bytes(id.as_u128())?.map(|v| record::decode_case(&v)).transpose()
     }
 
     /// Stores a value in the `meta` table and journals it as `action`.
