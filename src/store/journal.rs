@@ -96,7 +96,7 @@ pub struct AuditReport {
 impl Store {
     /// Every journal entry about one case, oldest first: the case's history. The index
     /// gives those up to its last boundary; the journal past it is read whole (fewer than
-    /// [`INDEX_EVERY`] entries).
+    /// [`INDEX_EVERY`] entries, but for the rest of a change that passed the boundary).
     pub fn history(&self, case_id: Uuid) -> Result<Vec<JournalEntry>, StoreError> {
         let tx = self.db.begin_read()?;
         let index = tx.open_table(CASE_JOURNAL)?;
@@ -126,7 +126,9 @@ impl Store {
     }
 
     /// Walks the journal: every entry's hash, every link to the previous entry, that each
-    /// stored case is the one its latest journal entry describes, and that the index by case
+    /// stored case (as read: its recent row, else its main row; a main row under a recent
+    /// one is replaced at the next boundary and not checked) is the one its latest journal
+    /// entry describes, and that the index by case
     /// files every entry up to its boundary under its case and nothing else (a history is
     /// read through it: an entry taken out of the index would vanish from the case's history
     /// with the chain still whole).

@@ -97,13 +97,14 @@ fn mark_legacy_forms(w: &mut Writer) -> Result<(), StoreError> {
 }
 
 /// Schema 4: list rows carry the subject's admin units, the sanctions and the acts that
-/// repeat-offence warnings read. Rows are derived, so each is made again from its case.
-fn rebuild_summaries(w: &mut Writer) -> Result<(), StoreError> {
+/// repeat-offence warnings read. Rows are derived, so each is made again from its case:
+/// from its main row, then from its recent row, which stands for it (schema 11).
+pub(super) fn rebuild_summaries(w: &mut Writer) -> Result<(), StoreError> {
     let tx = w.tx();
-    let cases = tx.open_table(CASES)?;
+    let (cases, recent) = (tx.open_table(CASES)?, tx.open_table(super::recent::CASES_RECENT)?);
     let mut summaries = tx.open_table(SUMMARIES)?;
     let mut facts = tx.open_table(FACTS)?;
-    for row in cases.iter()? {
+    for row in cases.iter()?.chain(recent.iter()?) {
         let (key, value) = row?;
         let case: crate::domain::Case = record::decode_case(value.value())?;
         summaries.insert(key.value(), record::encode(&crate::domain::CaseSummary::of(&case)).as_slice())?;

@@ -5,7 +5,7 @@
 //! root, and waits for the disk until they are all down: its time grows with those pages.
 //! An autosave rewrites one case and appends one entry; in the main tables of 100,000
 //! cases and millions of entries each is a path of four pages. In these small tables each
-//! is one page, and the transaction that passes the next boundary moves them into the main
+//! is a page or two (up to 63 entries, and the cases they changed), and the transaction that passes the next boundary moves them into the main
 //! tables at once, when it brings the case index up to date ([`super::journal`]).
 //!
 //! - A row of [`CASES_RECENT`] is the case; its row of [`CASES`], if any, is the case as it
@@ -283,6 +283,29 @@ mod tests {
         let reason = tamper(&|tx| drop(tx.open_table(JOURNAL_RECENT).unwrap().remove(last).unwrap()));
         assert_eq!(reason, None);
         assert_eq!(store.history(case.id).unwrap().last().map(|e| e.seq), Some(last));
+    }
+
+    /// A migration that makes the list rows again reads each case as the program does: its
+    /// recent row over its main one, and a case made since the last boundary too.
+    #[test]
+    fn the_list_rows_are_made_again_from_the_cases_as_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a.redb")).unwrap();
+        let (mut a, mut b) = (a_case(4), a_case(5));
+        while !last_seq_of(&store).is_multiple_of(INDEX_EVERY) {
+            store.write("t", |w| w.put_case(&a, "document.save_field")).unwrap();
+        }
+        a.subject.name = "Hộ kinh doanh Hoa Mai".into();
+        b.subject.name = "Công ty TNHH An Phú".into();
+        store.write("t", |w| w.put_case(&a, "document.save_field")).unwrap();
+        store.write("t", |w| w.put_case(&b, "case.create")).unwrap();
+        assert_ne!(tables(&store, a.id).2.as_ref(), Some(&a), "a's main row is the older one");
+        let tx = store.db.begin_write().unwrap();
+        tx.delete_table(crate::store::SUMMARIES).unwrap();
+        tx.commit().unwrap();
+        store.write("t", crate::store::migrate::rebuild_summaries).unwrap();
+        let rows = store.summaries().unwrap();
+        assert_eq!(rows, vec![crate::domain::CaseSummary::of(&a), crate::domain::CaseSummary::of(&b)]);
     }
 
     /// A schema 10 file keeps every entry in the main journal, past the boundary too: it
