@@ -51,8 +51,12 @@ fn xvfb_sized(size: &str) -> (Guard, String) {
     // Xvfb picks a free display itself and says which (`-displayfd`): a display chosen here
     // could be one whose lock and socket a killed server left behind, and the window would
     // then wait for a server that is not there.
+    // `-noreset`: by default an X server starts itself afresh each time its last client
+    // leaves (the probe below, a window closed between two views), and refuses connections
+    // meanwhile: a window started then failed with "Failed to open connection to X server"
+    // in a full run (stop 47), after the probe had found the server answering.
     let mut child = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", &format!("{size}x24"), "-nolisten", "tcp"])
+        .args(["-displayfd", "1", "-screen", "0", &format!("{size}x24"), "-nolisten", "tcp", "-noreset"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
