@@ -151,17 +151,19 @@ wineserver -w
 
 if [ -n "$newer" ]; then
     step "Upgrade to $(basename "$newer"), then uninstall: the data stays"
-    wine msiexec /i "$(winepath -w "$newer")" /qn
-    wineserver -w
+    # Each command says what failed: a CI run once stopped here with no message (stop 47).
+    wine msiexec /i "$(winepath -w "$newer")" /qn || fail "msiexec /i of the newer version exited $?"
+    wineserver -w || fail "wineserver -w after the upgrade exited $?"
     test -f "$program/anchi.exe" || fail "anchi.exe gone after the upgrade"
-    registered=$(wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' /s 2>/dev/null | tr -d '\r')
+    registered=$(wine reg query 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall' /s 2>/dev/null | tr -d '\r') ||
+        fail "reg query of the installed products exited $?"
     products=$(grep -a -c -E "Publisher +REG_SZ +anchi$" <<<"$registered" || true)
     [ "$products" = 1 ] || fail "$products anchi products registered after the upgrade"
     grep -a -q -E "DisplayVersion +REG_SZ +$(basename "$newer" | cut -d- -f2)$" <<<"$registered" ||
         fail "the registered version is not the newer one"
-    win --data-dir "$data" audit verify >/dev/null
-    wine msiexec /x "$(winepath -w "$newer")" /qn
-    wineserver -w
+    audit=$(win --data-dir "$data" audit verify 2>&1) || fail "audit verify after the upgrade exited $?: $audit"
+    wine msiexec /x "$(winepath -w "$newer")" /qn || fail "msiexec /x exited $?"
+    wineserver -w || fail "wineserver -w after the uninstall exited $?"
     test ! -f "$program/anchi.exe" || fail "anchi.exe still there after uninstall"
     test -f "$data_unix/anchi.redb" || fail "uninstall deleted the data"
 fi
