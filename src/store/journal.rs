@@ -24,7 +24,7 @@ pub(super) const INDEX_EVERY: u64 = 64;
 
 /// The entry up to which the case index holds every entry of a case, in a journal whose
 /// last entry is `last`: the last multiple of [`INDEX_EVERY`].
-fn indexed_to(last: u64) -> u64 {
+pub(super) fn indexed_to(last: u64) -> u64 {
     last - last % INDEX_EVERY
 }
 
@@ -297,11 +297,10 @@ impl super::Writer {
     /// boundary ([`INDEX_EVERY`]), with the entries since the last boundary that earlier
     /// transactions left to it. Called once, just before the commit.
     pub(super) fn index_by_case(&mut self) -> Result<(), StoreError> {
-        let from = indexed_to(self.first_seq - 1);
-        if indexed_to(self.next_seq - 1) == from {
+        if !self.passed_boundary() {
             return Ok(());
         }
-        self.index_entries(from + 1..self.first_seq)?;
+        self.index_entries(indexed_to(self.first_seq - 1) + 1..self.first_seq)?;
         let mut index = self.tx.open_table(CASE_JOURNAL)?;
         for key in self.by_case.drain(..) {
             index.insert(key, ())?;

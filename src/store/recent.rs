@@ -1,5 +1,5 @@
 //! The recent tables (schema 11): the cases written and the journal entries appended since
-//! the journal last passed a boundary of [`INDEX_EVERY`] entries.
+//! the journal last passed a boundary of [`super::journal::INDEX_EVERY`] entries.
 //!
 //! A redb commit writes again every page on the path from each changed row to its table's
 //! root, and waits for the disk until they are all down: its time grows with those pages.
@@ -19,7 +19,7 @@ use std::ops::RangeBounds;
 
 use redb::{AccessGuard, ReadableTable, StorageError, TableDefinition};
 
-use super::journal::INDEX_EVERY;
+use super::journal::indexed_to;
 use super::{CASES, StoreError, Writer};
 
 pub(super) const CASES_RECENT: TableDefinition<u128, &[u8]> = TableDefinition::new("cases_recent");
@@ -97,8 +97,7 @@ impl Writer {
     /// Whether this transaction's entries passed a boundary: from then on it writes to the
     /// main tables, which the boundary's move emptied the recent ones into.
     pub(super) fn passed_boundary(&self) -> bool {
-        let last = self.next_seq - 1;
-        last / INDEX_EVERY > (self.first_seq - 1) / INDEX_EVERY
+        indexed_to(self.next_seq - 1) > indexed_to(self.first_seq - 1)
     }
 
     /// The table a case is written to now.
@@ -138,7 +137,7 @@ mod tests {
 
     use super::*;
     use crate::domain::{Address, Case, Subject, SubjectKind};
-    use crate::store::journal::JournalEntry;
+    use crate::store::journal::{INDEX_EVERY, JournalEntry};
     use crate::store::{JOURNAL, META, SCHEMA_KEY, Store, record};
 
     fn a_case(id: u128) -> Case {
